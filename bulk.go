@@ -1,0 +1,195 @@
+package onboard
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/onboardkit/onboard/internal/match"
+)
+
+// BulkInviteResult is Aptly's answer to a bulk invite: counts and one result
+// per email, in the order sent.
+type BulkInviteResult struct {
+	// Total, SuccessfulCount and FailedCount are the server's counts.
+	Total           int `json:"total"`
+	SuccessfulCount int `json:"successful"`
+	FailedCount     int `json:"failed"`
+	// Results holds one entry per email.
+	Results []EmailResult `json:"results"`
+}
+
+// EmailResult is the outcome of inviting one email in an Aptly bulk invite.
+type EmailResult struct {
+	Email   string `json:"email"`
+	Success bool   `json:"success"`
+	// Message is the server's word, such as "Email already exists".
+	Message string `json:"message"`
+}
+
+// Succeeded returns the results of the emails that were invited.
+func (r *BulkInviteResult) Succeeded() []EmailResult {
+	return filter(r.Results, func(e EmailResult) bool { return e.Success })
+}
+
+// Failed returns the results of the emails the server refused.
+func (r *BulkInviteResult) Failed() []EmailResult {
+	return filter(r.Results, func(e EmailResult) bool { return !e.Success })
+}
+
+// TargetInviteResult is AthenaHQ's answer to a bulk invite: one result per
+// website or group, in the order sent.
+type TargetInviteResult struct {
+	// Success is true whenever the request was valid, even if every
+	// target failed; look at Results.
+	Success bool `json:"success"`
+	// Results holds one entry per target.
+	Results []TargetResult `json:"results"`
+}
+
+// TargetResult is the outcome of inviting the person to one website or group.
+type TargetResult struct {
+	// WebsiteID or GroupID names the target, whichever kind was sent.
+	WebsiteID string `json:"website_id,omitempty"`
+	GroupID   string `json:"group_id,omitempty"`
+	Success   bool   `json:"success"`
+	// Message describes a success, such as "User added to website".
+	Message string `json:"message,omitempty"`
+	// UserID is the person's AthenaHQ user id, on success.
+	UserID string `json:"user_id,omitempty"`
+	// Error is the server's reason for a failure.
+	Error string `json:"error,omitempty"`
+}
+
+// TargetID returns the website or group id the result is about.
+func (t TargetResult) TargetID() string {
+	if t.WebsiteID != "" {
+		return t.WebsiteID
+	}
+	return t.GroupID
+}
+
+// Succeeded returns the results of the targets the person was added or
+// invited to.
+func (r *TargetInviteResult) Succeeded() []TargetResult {
+	return filter(r.Results, func(t TargetResult) bool { return t.Success })
+}
+
+// Failed returns the results of the targets that refused the person.
+func (r *TargetInviteResult) Failed() []TargetResult {
+	return filter(r.Results, func(t TargetResult) bool { return !t.Success })
+}
+
+// CreateUsersResult is Royalti's answer to a bulk user creation, with the
+// answer matched back to each submitted user in Outcomes.
+type CreateUsersResult struct {
+	// Message is the server's summary, such as "Done.".
+	Message string `json:"message"`
+	// CreatedUsers holds the names ("First Last") of the users created.
+	CreatedUsers []string `json:"createdUsers"`
+	// ProcessedCount is the server's count of processed users.
+	ProcessedCount int `json:"processedCount"`
+	// Errors holds the server's error texts, one per refused user.
+	Errors []string `json:"errors"`
+	// Outcomes holds one entry per submitted user, in the order sent. It
+	// is not part of the server's answer.
+	Outcomes []UserOutcome `json:"-"`
+}
+
+// UserOutcome is what became of one user submitted to Royalti.
+type UserOutcome struct {
+	// Index is the user's position in the request's Users.
+	Index int
+	// User is the user as submitted.
+	User WorkspaceUser
+	// State is StateSucceeded, StateFailed or StateUnknown.
+	State State
+	// Reason is the server's error text for a failure, or why the answer
+	// could not be tied to this user.
+	Reason string
+}
+
+// Succeeded returns the outcomes of the users created.
+func (r *CreateUsersResult) Succeeded() []UserOutcome {
+	return filter(r.Outcomes, func(o UserOutcome) bool { return o.State == StateSucceeded })
+}
+
+// Failed returns the outcomes of the users the server refused.
+func (r *CreateUsersResult) Failed() []UserOutcome {
+	return filter(r.Outcomes, func(o UserOutcome) bool { return o.State == StateFailed })
+}
+
+// Unknown returns the outcomes of the users the answer could not be tied to,
+// such as two users with the same name of whom one was created.
+func (r *CreateUsersResult) Unknown() []UserOutcome {
+	return filter(r.Outcomes, func(o UserOutcome) bool { return o.State == StateUnknown })
+}
+
+// State is what became of one item of a bulk operation.
+type State int
+
+// The states of an item.
+const (
+	// StateUnknown means the server answered, but the answer could not be
+	// tied to this item for certain. It may or may not have been done.
+	StateUnknown State = iota
+	// StateSucceeded means the server did what was asked for this item.
+	StateSucceeded
+	// StateFailed means the server refused this item; the reason is the
+	// server's.
+	StateFailed
+	// StateNotSent means the item got no answer of its own: it was never
+	// sent, or its whole request failed. It is safe to submit again.
+	StateNotSent
+)
+
+// String names the state.
+func (s State) String() string {
+	switch s {
+	case StateSucceeded:
+		return "succeeded"
+	case StateFailed:
+		return "failed"
+	case StateNotSent:
+		return "not sent"
+	default:
+		return "unknown"
+	}
+}
+
+// matchCreated ties Royalti's created names and error texts to the users.
+func matchCreated(users []WorkspaceUser, created, errs []string) []UserOutcome {
+	people := make([]match.Person, len(users))
+	for i, u := range users {
+		people[i] = match.Person{Name: fullName(u.FirstName, u.LastName), Email: u.Email}
+	}
+	results := match.Royalti(people, created, errs)
+	out := make([]UserOutcome, len(users))
+	for i, r := range results {
+		out[i] = UserOutcome{Index: i, User: users[i], Reason: r.Reason}
+		switch r.Verdict {
+		case match.Created:
+			out[i].State = StateSucceeded
+		case match.Failed:
+			out[i].State = StateFailed
+		default:
+			out[i].State = StateUnknown
+		}
+	}
+	return out
+}
+
+func fullName(first, last string) string {
+	return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
+}
+
+func filter[T any](items []T, keep func(T) bool) []T {
+	var out []T
+	for _, it := range items {
+		if keep(it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

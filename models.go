@@ -1,0 +1,135 @@
+package onboard
+
+import "time"
+
+// User is an Aptly user as Users.Create returns it, with its manager, roles,
+// positions, groups and dashboard layout.
+type User struct {
+	ID                  string          `json:"id"`
+	UserID              string          `json:"userId"`
+	LoginID             string          `json:"loginId"`
+	DescopeUserID       string          `json:"descopeUserId"`
+	ActiveTenantID      string          `json:"activeTenantId"`
+	Email               string          `json:"email"`
+	Name                string          `json:"name"`
+	IsSAML              bool            `json:"isSAML"`
+	MobilePhone         string          `json:"mobilePhone"`
+	FirstName           string          `json:"firstName"`
+	LastName            string          `json:"lastName"`
+	ProfileImageURL     string          `json:"profileImageUrl"`
+	CurrencyName        string          `json:"currencyName"`
+	CurrencyCode        string          `json:"currencyCode"`
+	Status              string          `json:"status"`
+	AccountType         string          `json:"accountType"`
+	AutoProvisioned     bool            `json:"autoProvisioned"`
+	EmployeeID          string          `json:"employeeId"`
+	EmployeeType        string          `json:"employeeType"`
+	DateFormat          string          `json:"dateFormat"`
+	UserType            string          `json:"userType"`
+	SearchData          []string        `json:"searchData"`
+	ManagerSync         bool            `json:"managerSync"`
+	Manager             *Manager        `json:"manager"`
+	IsDeleted           bool            `json:"isDeleted"`
+	IsExpirePassword    bool            `json:"isExpirePassword"`
+	CreatedOn           time.Time       `json:"createdOn"`
+	LastLoginDate       time.Time       `json:"lastLoginDate"`
+	CreatedBy           string          `json:"createdBy"`
+	UpdatedOn           time.Time       `json:"updatedOn"`
+	UpdatedBy           string          `json:"updatedBy"`
+	DeletedOn           time.Time       `json:"deletedOn"`
+	DelegationsReceived int             `json:"delegationsReceived"`
+	DelegationsIssued   int             `json:"delegationsIssued"`
+	DashboardData       []DashboardTile `json:"dashboardData"`
+	UserRoles           []UserRole      `json:"userRoles"`
+	UserPositions       []UserPosition  `json:"userPositions"`
+	UserGroups          []UserGroup     `json:"userGroups"`
+	IsImpersonated      bool            `json:"isImpersonated"`
+}
+
+// Manager is the summary of a user's manager inside an Aptly User.
+type Manager struct {
+	ID                     string               `json:"id"`
+	UserID                 string               `json:"userId"`
+	DescopeUserID          string               `json:"descopeUserId"`
+	Name                   string               `json:"name"`
+	Email                  string               `json:"email"`
+	FirstName              string               `json:"firstName"`
+	LastName               string               `json:"lastName"`
+	MobilePhone            string               `json:"mobilePhone"`
+	ProfileImageURL        string               `json:"profileImageUrl"`
+	CreatedOn              time.Time            `json:"createdOn"`
+	UpdatedOn              time.Time            `json:"updatedOn"`
+	UserPositions          []UserPosition       `json:"userPositions"`
+	PrimaryOrganization    *PrimaryOrganization `json:"primaryOrganization"`
+	ManagerName            string               `json:"managerName"`
+	ManagerProfileImageURL string               `json:"managerProfileImageUrl"`
+}
+
+// PrimaryOrganization names the group a manager belongs to first.
+type PrimaryOrganization struct {
+	GroupName           string `json:"groupName"`
+	TenantGroupTypeID   string `json:"tenantGroupTypeId"`
+	TenantGroupTypeName string `json:"tenantGroupTypeName"`
+}
+
+// UserPosition is a position an Aptly user holds in a tenant.
+type UserPosition struct {
+	ID                string    `json:"id"`
+	UserID            string    `json:"userId"`
+	TenantID          string    `json:"tenantId"`
+	PositionsID       string    `json:"positionsId"`
+	AutoProvisioned   bool      `json:"autoProvisioned"`
+	IsEditable        bool      `json:"isEditable"`
+	IsDeleted         bool      `json:"isDeleted"`
+	DeletedOn         time.Time `json:"deletedOn"`
+	CreatedOn         time.Time `json:"createdOn"`
+	UpdatedOn         time.Time `json:"updatedOn"`
+	PositionName      string    `json:"positionName"`
+	IsSCIMProvisioned bool      `json:"isSCIMProvisioned"`
+}
+
+// UserRole is a role an Aptly user holds in a tenant.
+type UserRole struct {
+	ID              string    `json:"id"`
+	TenantID        string    `json:"tenantId"`
+	TenantRoleID    string    `json:"tenantRoleId"`
+	RoleName        string    `json:"roleName"`
+	AutoProvisioned bool      `json:"autoProvisioned"`
+	CreatedOn       time.Time `json:"createdOn"`
+	DeletedOn       time.Time `json:"deletedOn"`
+	UpdatedOn       time.Time `json:"updatedOn"`
+}
+
+// UserGroup is an Aptly user's membership of a group.
+type UserGroup struct {
+	ID              string    `json:"id"`
+	TenantID        string    `json:"tenantId"`
+	UserID          string    `json:"userId"`
+	GroupID         string    `json:"groupId"`
+	GroupTypeID     string    `json:"groupTypeId"`
+	GroupName       string    `json:"groupName"`
+	GroupTypeName   string    `json:"groupTypeName"`
+	IsPrimaryOrg    bool      `json:"isPrimaryOrg"`
+	PrimaryOrgSetOn time.Time `json:"primaryOrgSetOn"`
+	AutoProvisioned bool      `json:"autoProvisioned"`
+	IsDeleted       bool      `json:"isDeleted"`
+	DeletedOn       time.Time `json:"deletedOn"`
+	CreatedOn       time.Time `json:"createdOn"`
+	UpdatedOn       time.Time `json:"updatedOn"`
+}
+
+// DashboardTile is one tile of an Aptly user's dashboard layout.
+type DashboardTile struct {
+	X int    `json:"x"`
+	Y int    `json:"y"`
+	W int    `json:"w"`
+	H int    `json:"h"`
+	I string `json:"i"`
+}
+
+// GroupAssignment puts an Aptly user in a group. IsPrimaryOrg is a pointer
+// so that false is sent rather than left to the server's default.
+type GroupAssignment struct {
+	GroupID      string `json:"groupId"`
+	IsPrimaryOrg *bool  `json:"isPrimaryOrg,omitempty"`
+}
