@@ -1,0 +1,52 @@
+// Package onboardtest provides an in-memory fake of the Aptly, AthenaHQ and
+// Royalti invite and user-creation APIs, in the spirit of net/http/httptest.
+//
+// A Server listens on a loopback address and serves the five documented
+// endpoints, each service under its own path prefix:
+//
+//	POST {AptlyURL}/v1/user/create
+//	POST {AptlyURL}/v1/user/bulk-invite
+//	POST {AptlyURL}/v1/tenants/access-key/exchange
+//	POST {AthenaURL}/api/v1/invites/bulk
+//	POST {RoyaltiURL}/user/bulk
+//	POST {RoyaltiURL}/auth/invite?workspaceId=&userId=
+//
+// It speaks the wire format of the services' documents with its own types:
+// exact JSON names, each service's success and error shapes (Aptly's
+// envelope answered with HTTP 201 and "statusCode": 200, AthenaHQ's
+// {"error"}, Royalti's structured and plain errors), authentication with
+// the credentials exported as constants, and per-item outcomes of bulk
+// calls. Unknown JSON fields are refused with a 400 naming the field, so a
+// client that misspells a field fails against the fake.
+//
+// State (users, memberships, pending invites) is kept in memory and can be
+// read and seeded through Server methods. Every request is counted and the
+// most recent ones are recorded. Tests can inject faults (error statuses
+// with Retry-After, dropped or truncated connections, bodies that are not
+// JSON, latency, or answers lost after the work was done) and impose a
+// per-credential rate limit.
+//
+// A short example, with plain net/http:
+//
+//	srv := onboardtest.NewServer()
+//	defer srv.Close()
+//
+//	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+//	defer cancel()
+//	body := strings.NewReader(`{"email":"ada@example.com","firstName":"Ada"}`)
+//	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.RoyaltiURL()+"/auth/invite", body)
+//	req.Header.Set("Authorization", "Bearer "+onboardtest.RoyaltiToken)
+//	req.Header.Set("Content-Type", "application/json")
+//	resp, err := srv.Client().Do(req) // 201 Created
+//	// ...
+//	users := srv.RoyaltiUsers(onboardtest.RoyaltiWorkspaceID) // holds ada@example.com
+//
+// And to see how a client copes when the server did the work but the answer
+// was lost:
+//
+//	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-invite", Times: 1,
+//		Status: http.StatusServiceUnavailable, RetryAfter: "2", Process: true})
+//
+// The package does not import the onboard SDK: it is the independent
+// reference the SDK is tested against.
+package onboardtest

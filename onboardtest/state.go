@@ -1,0 +1,75 @@
+package onboardtest
+
+import (
+	"crypto/rand"
+	mrand "math/rand/v2"
+)
+
+// state is everything the fake remembers, guarded by Server.mu.
+type state struct {
+	rng *mrand.Rand
+
+	// Aptly
+	aptlyTenants map[string]*aptlyTenant
+	aptlyByID    map[uuid]*aptlyRec
+	aptlySeq     int
+	aptlyTokens  map[string]struct{} // tokens handed out by the access-key exchange
+
+	// AthenaHQ
+	athenaTargets map[string]*athenaTarget
+	athenaUsers   map[string]*athenaUser // by email key
+
+	// Royalti
+	royaltiSpaces map[string]*royaltiSpace
+	royaltiIDs    map[string]uuid   // email key -> user id
+	royaltiByID   map[uuid]struct{} // every user id
+	royaltiTokens map[string]string // extra token -> workspace
+}
+
+func (st *state) init() {
+	var seed [32]byte
+	_, _ = rand.Read(seed[:])
+	*st = state{
+		rng:           mrand.New(mrand.NewChaCha8(seed)),
+		aptlyTenants:  make(map[string]*aptlyTenant),
+		aptlyByID:     make(map[uuid]*aptlyRec),
+		aptlyTokens:   make(map[string]struct{}),
+		athenaTargets: make(map[string]*athenaTarget),
+		athenaUsers:   make(map[string]*athenaUser),
+		royaltiSpaces: make(map[string]*royaltiSpace),
+		royaltiIDs:    make(map[string]uuid),
+		royaltiByID:   make(map[uuid]struct{}),
+		royaltiTokens: make(map[string]string),
+	}
+}
+
+// newUUID returns a random version 4 identifier. The caller holds s.mu.
+func (st *state) newUUID() uuid {
+	var u uuid
+	a, b := st.rng.Uint64(), st.rng.Uint64()
+	for i := range 8 {
+		u[i] = byte(a >> (8 * i))
+		u[8+i] = byte(b >> (8 * i))
+	}
+	u[6] = u[6]&0x0f | 0x40
+	u[8] = u[8]&0x3f | 0x80
+	return u
+}
+
+// Reset forgets everything the server learned since NewServer: users,
+// memberships, invites, tokens from the access-key exchange, tokens added
+// with AddRoyaltiToken, recorded requests and counts, pending faults and
+// rate-limit windows. Configuration from options, SetRateLimit and
+// SetLatency stays.
+func (s *Server) Reset() {
+	s.mu.Lock()
+	s.st.init()
+	s.mu.Unlock()
+	s.recMu.Lock()
+	s.rec.reset()
+	s.recMu.Unlock()
+	s.ClearFaults()
+	s.rlMu.Lock()
+	s.rl.set(s.rl.n, s.rl.per)
+	s.rlMu.Unlock()
+}
