@@ -21,56 +21,63 @@ type Authenticator interface {
 
 // BearerToken sends "Authorization: Bearer <token>", as Aptly and Royalti
 // expect. The token is never shown by String or in errors.
-func BearerToken(token string) Authenticator { return bearerToken{token: token} }
+func BearerToken(token string) Authenticator { return bearerToken{token: &token} }
 
-type bearerToken struct{ token string }
+// The authenticators keep each secret behind a pointer: fmt does not call
+// String on a value it reaches through an unexported field (a Client's, or
+// a caller's own config struct), and prints a pointer there as an address,
+// so %v of such a struct shows no secret either.
+type bearerToken struct{ token *string }
 
 func (a bearerToken) Authenticate(req *http.Request) error {
-	if a.token == "" {
+	if *a.token == "" {
 		return errors.New("onboard: bearer token is empty; pass the service's token to BearerToken")
 	}
-	req.Header.Set("Authorization", "Bearer "+a.token)
+	req.Header.Set("Authorization", "Bearer "+*a.token)
 	return nil
 }
 
-func (a bearerToken) String() string   { return "BearerToken(" + redacted(a.token) + ")" }
+func (a bearerToken) String() string   { return "BearerToken(" + redacted(*a.token) + ")" }
 func (a bearerToken) GoString() string { return a.String() }
 
 // APIKey sends the key in the "x-api-key" header, as AthenaHQ expects. The key
 // is never shown by String or in errors.
-func APIKey(key string) Authenticator { return apiKey{key: key} }
+func APIKey(key string) Authenticator { return apiKey{key: &key} }
 
-type apiKey struct{ key string }
+type apiKey struct{ key *string }
 
 func (a apiKey) Authenticate(req *http.Request) error {
-	if a.key == "" {
+	if *a.key == "" {
 		return errors.New("onboard: API key is empty; pass the service's key to APIKey")
 	}
-	req.Header.Set("x-api-key", a.key)
+	req.Header.Set("x-api-key", *a.key)
 	return nil
 }
 
-func (a apiKey) String() string   { return "APIKey(" + redacted(a.key) + ")" }
+func (a apiKey) String() string   { return "APIKey(" + redacted(*a.key) + ")" }
 func (a apiKey) GoString() string { return a.String() }
 
 // BasicAuth sends HTTP Basic credentials (Royalti's invite document lists
 // Basic authentication beside Bearer). The password is never shown.
 func BasicAuth(username, password string) Authenticator {
-	return basicAuth{username: username, password: password}
+	return basicAuth{username: username, password: &password}
 }
 
-type basicAuth struct{ username, password string }
+type basicAuth struct {
+	username string
+	password *string
+}
 
 func (a basicAuth) Authenticate(req *http.Request) error {
 	if a.username == "" {
 		return errors.New("onboard: basic auth username is empty")
 	}
-	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(a.username+":"+a.password)))
+	req.Header.Set("Authorization", "Basic "+base64.StdEncoding.EncodeToString([]byte(a.username+":"+*a.password)))
 	return nil
 }
 
 func (a basicAuth) String() string {
-	return fmt.Sprintf("BasicAuth(%q, %s)", a.username, redacted(a.password))
+	return fmt.Sprintf("BasicAuth(%q, %s)", a.username, redacted(*a.password))
 }
 func (a basicAuth) GoString() string { return a.String() }
 
@@ -93,7 +100,7 @@ func (a bearerFunc) Authenticate(req *http.Request) error {
 	if err != nil {
 		return fmt.Errorf("onboard: getting bearer token: %w", err)
 	}
-	return bearerToken{token: tok}.Authenticate(req)
+	return bearerToken{token: &tok}.Authenticate(req)
 }
 
 func (a bearerFunc) String() string   { return "BearerTokenFunc(redacted)" }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/onboardkit/onboard/internal/match"
+	"github.com/onboardkit/onboard/internal/validate"
 )
 
 // BulkInviteResult is Aptly's answer to a bulk invite: counts and one result
@@ -138,7 +139,10 @@ const (
 	// server's.
 	StateFailed
 	// StateNotSent means the item got no answer of its own: it was never
-	// sent, or its whole request failed. It is safe to submit again.
+	// sent, or its whole request failed. Outcome.Err says which; after a
+	// 5xx or a connection that broke mid-request the server may still
+	// have done the work, so a second submission may be told "already
+	// exists".
 	StateNotSent
 )
 
@@ -180,6 +184,17 @@ func matchCreated(users []WorkspaceUser, created, errs []string) []UserOutcome {
 
 func fullName(first, last string) string {
 	return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
+}
+
+// checkItem records the problems of users[i] in p. It checks the item
+// with an empty path prefix first, so a valid item (the usual case) costs
+// no path strings, and names it only when there is something to report.
+func checkItem[T any](p *validate.Problems, item *T, i int, check func(*T, *validate.Problems, string)) {
+	var q validate.Problems
+	check(item, &q, "")
+	if !q.Empty() {
+		check(item, p, "users["+itoa(i)+"].")
+	}
 }
 
 func filter[T any](items []T, keep func(T) bool) []T {

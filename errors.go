@@ -76,7 +76,7 @@ type APIError struct {
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "onboard: %s %s: ", e.Method, e.Path)
-	if e.kind == ErrUnexpectedResponse {
+	if errors.Is(e.kind, ErrUnexpectedResponse) {
 		fmt.Fprintf(&b, "HTTP %d with a body that is not the documented JSON", e.StatusCode)
 		if e.err != nil {
 			fmt.Fprintf(&b, " (%v)", e.err)
@@ -154,7 +154,7 @@ func (e *APIError) effectiveStatus() int {
 }
 
 func (e *APIError) hint() string {
-	if e.kind == ErrUnexpectedResponse {
+	if errors.Is(e.kind, ErrUnexpectedResponse) {
 		return "check the client's base URL points at the service's API"
 	}
 	switch s := e.effectiveStatus(); {
@@ -220,3 +220,24 @@ func validationError(op string, p *validate.Problems) error {
 	}
 	return &ValidationError{Op: op, Problems: fe}
 }
+
+// RequestError reports a call that got no answer from the server: the
+// connection failed, the context ended, or the credential could not be added.
+type RequestError struct {
+	// Op is the SDK method, such as "Invites.SendBulk".
+	Op string
+	// Method and Path name the request (never its query).
+	Method, Path string
+	// Attempts counts the attempts made.
+	Attempts int
+	// Err is the cause; errors.Is(err, context.Canceled) and the like work.
+	Err error
+}
+
+// Error says what failed and why.
+func (e *RequestError) Error() string {
+	return fmt.Sprintf("onboard: %s %s: no response after %d attempt(s): %v", e.Method, e.Path, e.Attempts, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }

@@ -49,7 +49,8 @@ type Invitee struct {
 	// CustomAttributes are the tenant's own fields, such as "department".
 	CustomAttributes map[string]string `json:"customAttributes,omitempty"`
 	// ExistingUser is passed through as the document shows it, an object.
-	ExistingUser map[string]any `json:"existingUser,omitempty"`
+	// A nil map is left out; an empty one is sent as {}.
+	ExistingUser map[string]any `json:"existingUser,omitzero"`
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
@@ -64,7 +65,7 @@ func (r *BulkInviteRequest) Validate() error {
 		p.Add("users", "needs at least one user")
 	}
 	for i := range r.Users {
-		r.Users[i].check(&p, "users["+itoa(i)+"].")
+		checkItem(&p, &r.Users[i], i, (*Invitee).check)
 	}
 	return validationError("Invites.SendBulk", &p)
 }
@@ -145,11 +146,7 @@ func (r *TargetInviteRequest) Validate() error {
 		p.Add("request", "is nil")
 		return validationError("Invites.SendToTargets", &p)
 	}
-	if p.Required("invite_method", string(r.InviteMethod)) {
-		p.OneOf("invite_method", string(r.InviteMethod), string(InviteDirect), string(InviteByEmail))
-	}
-	p.Email("email", r.Email)
-	p.OneOf("role", string(r.Role), string(RoleAdmin), string(RoleViewer))
+	r.checkPerson(&p)
 	switch {
 	case len(r.WebsiteIDs) > 0 && len(r.GroupIDs) > 0:
 		p.Add("website_ids", "and group_ids are mutually exclusive; send one invite per kind of target")
@@ -166,6 +163,16 @@ func (r *TargetInviteRequest) Validate() error {
 		p.UUIDs(t.name, t.ids)
 	}
 	return validationError("Invites.SendToTargets", &p)
+}
+
+// checkPerson checks the fields that say whom to invite and how: everything
+// but the targets.
+func (r *TargetInviteRequest) checkPerson(p *validate.Problems) {
+	if p.Required("invite_method", string(r.InviteMethod)) {
+		p.OneOf("invite_method", string(r.InviteMethod), string(InviteDirect), string(InviteByEmail))
+	}
+	p.Email("email", r.Email)
+	p.OneOf("role", string(r.Role), string(RoleAdmin), string(RoleViewer))
 }
 
 var targetInvite = endpoint{op: "Invites.SendToTargets", method: http.MethodPost, path: "/api/v1/invites/bulk"}

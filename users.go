@@ -47,13 +47,24 @@ func (r *CreateUserRequest) Validate() error {
 
 // checkAptlyLinks checks the ids that tie an Aptly user to roles, groups, a
 // manager and positions; prefix is the path of the user ("users[2].").
+//
+// Paths are built only for a field that has a problem: a bulk request
+// checks thousands of these.
 func checkAptlyLinks(p *validate.Problems, prefix string, roleIDs []string, groups []GroupAssignment, managerID string, positionIDs []string) {
-	p.UUIDs(prefix+"roleIds", roleIDs)
-	for i, g := range groups {
-		p.RequiredUUID(prefix+"groups["+itoa(i)+"].groupId", g.GroupID)
+	if len(roleIDs) > 0 {
+		p.UUIDs(prefix+"roleIds", roleIDs)
 	}
-	p.UUID(prefix+"managerId", managerID)
-	p.UUIDs(prefix+"positionIds", positionIDs)
+	for i, g := range groups {
+		if !validate.IsUUID(g.GroupID) {
+			p.RequiredUUID(prefix+"groups["+itoa(i)+"].groupId", g.GroupID)
+		}
+	}
+	if managerID != "" && !validate.IsUUID(managerID) {
+		p.UUID(prefix+"managerId", managerID)
+	}
+	if len(positionIDs) > 0 {
+		p.UUIDs(prefix+"positionIds", positionIDs)
+	}
 }
 
 var createUser = endpoint{op: "Users.Create", method: http.MethodPost, path: "/v1/user/create", envelope: true}
@@ -113,7 +124,7 @@ func (r *CreateUsersRequest) Validate() error {
 		p.Add("users", "needs at least one user")
 	}
 	for i := range r.Users {
-		r.Users[i].check(&p, "users["+itoa(i)+"].")
+		checkItem(&p, &r.Users[i], i, (*WorkspaceUser).check)
 	}
 	return validationError("Users.CreateBulk", &p)
 }

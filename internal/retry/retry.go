@@ -96,7 +96,7 @@ func Backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Durati
 	if half <= 0 {
 		return wait
 	}
-	return half + rand.N(half+1)
+	return half + rand.N(half+1) //nolint:gosec // G404: jitter spreads clients out; it needs no cryptographic randomness.
 }
 
 // ParseRetryAfter reads a Retry-After value in either form HTTP allows:

@@ -64,15 +64,16 @@ func (p *Problems) RequiredUUID(path, v string) {
 	}
 }
 
-// UUIDs checks every element of ids, naming each by its index.
+// UUIDs checks every element of ids, naming each by its index. The
+// element's path is built only for an element that has a problem.
 func (p *Problems) UUIDs(path string, ids []string) {
 	for i, id := range ids {
-		el := fmt.Sprintf("%s[%d]", path, i)
-		if id == "" {
-			p.Add(el, "is empty")
-			continue
+		switch {
+		case id == "":
+			p.Add(fmt.Sprintf("%s[%d]", path, i), "is empty")
+		case !IsUUID(id):
+			p.UUID(fmt.Sprintf("%s[%d]", path, i), id)
 		}
-		p.UUID(el, id)
 	}
 }
 
@@ -96,6 +97,9 @@ func IsEmail(s string) bool {
 	if len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>") {
 		return false
 	}
+	if isPlainAddress(s) {
+		return true // what mail.ParseAddress accepts unchanged, without its allocations
+	}
 	addr, err := mail.ParseAddress(s)
 	if err != nil || addr.Address != s {
 		return false
@@ -107,6 +111,52 @@ func IsEmail(s string) bool {
 	}
 	return true
 }
+
+// isPlainAddress reports whether s is a dot-atom local part of RFC 5322
+// atext, "@", and a domain of two or more dot-separated labels of letters,
+// digits and hyphens: the common form, which mail.ParseAddress accepts with
+// Address == s and which passes IsEmail's domain checks. Anything else is
+// left to the full parser.
+func isPlainAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at < 1 || at != strings.LastIndexByte(s, '@') {
+		return false
+	}
+	domain := s[at+1:]
+	return isDotAtom(s[:at], isAtext) && isDotAtom(domain, isDomainByte) && strings.IndexByte(domain, '.') > 0
+}
+
+// isDotAtom reports whether s is one or more runs of bytes that ok accepts,
+// joined by single dots.
+func isDotAtom(s string, ok func(byte) bool) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '.' {
+			if s[i-1] == '.' {
+				return false
+			}
+			continue
+		}
+		if !ok(c) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+// isAtext reports whether c is an ASCII atext character (RFC 5322 3.2.3).
+func isAtext(c byte) bool {
+	return isAlnum(c) || strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0
+}
+
+func isDomainByte(c byte) bool { return isAlnum(c) || c == '-' }
 
 // IsUUID reports whether s has the canonical 8-4-4-4-12 hexadecimal UUID form.
 // Any version is accepted, as in the documents' examples.

@@ -1,0 +1,215 @@
+package onboard_test
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
+)
+
+func TestAuthenticators_headers(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name       string
+		auth       onboard.Authenticator
+		wantAuthz  string // Authorization
+		wantAPIKey string // x-api-key
+	}{
+		{"bearer", onboard.BearerToken(testToken), "Bearer " + testToken, ""},
+		{"api key", onboard.APIKey(testAPIKey), "", testAPIKey},
+		{"basic", onboard.BasicAuth(testUsername, testPassword),
+			"Basic " + base64.StdEncoding.EncodeToString([]byte(testUsername+":"+testPassword)), ""},
+		{"basic without password", onboard.BasicAuth(testUsername, ""),
+			"Basic " + base64.StdEncoding.EncodeToString([]byte(testUsername+":")), ""},
+		{"bearer func", onboard.BearerTokenFunc(func(context.Context) (string, error) { return testToken, nil }),
+			"Bearer " + testToken, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t, royaltiPrefix, tt.auth)
+			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusCreated, `{"message":"ok"}`)
+			})
+			_, err := c.Invites.Send(testCtx(t), validInvite())
+			require.NoError(t, err)
+			h := srv.only(t).Header
+			assert.Equal(t, tt.wantAuthz, h.Get("Authorization"))
+			assert.Equal(t, tt.wantAPIKey, h.Get("x-api-key"))
+		})
+	}
+}
+
+// The token func is asked once per attempt, with the caller's context, so a
+// rotated token is used on the next retry.
+func TestBearerTokenFunc_perAttempt(t *testing.T) {
+	t.Parallel()
+	type ctxKey struct{}
+	var calls atomic.Int32
+	auth := onboard.BearerTokenFunc(func(ctx context.Context) (string, error) {
+		assert.Equal(t, "caller", ctx.Value(ctxKey{}), "the func gets the caller's context")
+		return "tok-" + strconv.Itoa(int(calls.Add(1))), nil
+	})
+	c, srv := setup(t, royaltiPrefix, auth, onboard.WithRetry(2))
+	var n atomic.Int32
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) < 3 {
+			reply(w, http.StatusTooManyRequests, `{"message":"slow down"}`)
+			return
+		}
+		reply(w, http.StatusCreated, `{"message":"ok"}`)
+	})
+
+	ctx := context.WithValue(testCtx(t), ctxKey{}, "caller")
+	_, err := c.Invites.Send(ctx, validInvite())
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, calls.Load())
+	reqs := srv.requests()
+	require.Len(t, reqs, 3)
+	for i, r := range reqs {
+		assert.Equal(t, "Bearer tok-"+strconv.Itoa(i+1), r.Header.Get("Authorization"))
+	}
+}
+
+// An error from the token func fails the call before anything is sent, and
+// is not retried.
+func TestBearerTokenFunc_error(t *testing.T) {
+	t.Parallel()
+	errVault := errors.New("vault sealed")
+	var calls atomic.Int32
+	auth := onboard.BearerTokenFunc(func(context.Context) (string, error) {
+		calls.Add(1)
+		return "", errVault
+	})
+	c, srv := setup(t, royaltiPrefix, auth, onboard.WithRetry(3), onboard.WithRetryServerErrors())
+	_, err := c.Invites.Send(testCtx(t), validInvite())
+	re := mustRequestError(t, err)
+	assert.ErrorIs(t, err, errVault)
+	assert.Contains(t, err.Error(), "vault sealed")
+	assert.Equal(t, 1, re.Attempts)
+	assert.EqualValues(t, 1, calls.Load())
+	assert.Zero(t, srv.count())
+}
+
+// A missing secret is a clear error, and no request goes out without it.
+func TestAuthenticators_emptySecrets(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		auth onboard.Authenticator
+		want string
+	}{
+		{"empty bearer token", onboard.BearerToken(""), "bearer token is empty"},
+		{"empty API key", onboard.APIKey(""), "API key is empty"},
+		{"empty basic username", onboard.BasicAuth("", testPassword), "username is empty"},
+		{"nil token func", onboard.BearerTokenFunc(nil), "nil function"},
+		{"token func returning nothing", onboard.BearerTokenFunc(func(context.Context) (string, error) { return "", nil }), "bearer token is empty"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t, royaltiPrefix, tt.auth, onboard.WithRetry(2))
+			_, err := c.Invites.Send(testCtx(t), validInvite())
+			re := mustRequestError(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Equal(t, 1, re.Attempts, "a missing credential is not retried")
+			assert.Zero(t, srv.count())
+			assert.NotContains(t, err.Error(), testPassword)
+		})
+	}
+}
+
+// An Authenticator of the caller's own is used like the built-in ones.
+type signer struct {
+	mu    sync.Mutex
+	calls int
+}
+
+func (s *signer) Authenticate(req *http.Request) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls++
+	req.Header.Set("X-Signature", "sig-"+req.Method+"-"+req.URL.Path)
+	return nil
+}
+
+func TestAuthenticator_custom(t *testing.T) {
+	t.Parallel()
+	s := &signer{}
+	c, srv := setup(t, athenaPrefix, s)
+	srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusOK, `{"success":true,"results":[]}`)
+	})
+	_, err := c.Invites.SendToTargets(testCtx(t), validTargetInvite())
+	require.NoError(t, err)
+	assert.Equal(t, "sig-POST-/athenahq/api/v1/invites/bulk", srv.only(t).Header.Get("X-Signature"))
+	assert.Equal(t, 1, s.calls)
+}
+
+// Authenticate can be used on its own, on any request.
+func TestAuthenticators_Authenticate(t *testing.T) {
+	t.Parallel()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, "https://api.athenahq.ai/api/v1/invites/bulk", nil)
+	require.NoError(t, err)
+	require.NoError(t, onboard.APIKey(testAPIKey).Authenticate(req))
+	assert.Equal(t, testAPIKey, req.Header.Get("x-api-key"))
+	require.NoError(t, onboard.BearerToken(testToken).Authenticate(req))
+	assert.Equal(t, "Bearer "+testToken, req.Header.Get("Authorization"))
+	require.NoError(t, onboard.BasicAuth(testUsername, testPassword).Authenticate(req))
+	user, pass, ok := req.BasicAuth()
+	require.True(t, ok)
+	assert.Equal(t, testUsername, user)
+	assert.Equal(t, testPassword, pass)
+}
+
+// No way of printing an authenticator or a client shows the secret.
+func TestAuthenticators_formattingHidesSecrets(t *testing.T) {
+	t.Parallel()
+	auths := map[string]onboard.Authenticator{
+		"bearer":  onboard.BearerToken(testToken),
+		"api key": onboard.APIKey(testAPIKey),
+		"basic":   onboard.BasicAuth(testUsername, testPassword),
+		"func":    onboard.BearerTokenFunc(func(context.Context) (string, error) { return testToken, nil }),
+	}
+	secrets := []string{testToken, testAPIKey, testPassword, "SECRET"}
+	for name, a := range auths {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			c, err := onboard.NewClient(onboard.AptlyStagingURL, a)
+			require.NoError(t, err)
+			holder := struct{ Auth onboard.Authenticator }{a}
+			outputs := map[string]string{
+				"authenticator": fmt.Sprintf("%v %+v %#v %s %q %d %x", a, a, a, a, a, a, a),
+				"client":        fmt.Sprintf("%v %+v %#v %s %q", c, c, c, c, c),
+				"client value":  fmt.Sprintf("%v %+v", *c, *c),
+				"holder":        fmt.Sprintf("%v %+v %#v", holder, holder, holder),
+				"println":       fmt.Sprintln(a, c),
+			}
+			for what, out := range outputs {
+				for _, s := range secrets {
+					assert.NotContains(t, out, s, "%s: %s", what, out)
+				}
+			}
+			assert.Contains(t, fmt.Sprint(a), "redacted", "says a secret is set")
+			assert.Contains(t, fmt.Sprint(c), "staging.api.us.aptlydone.com")
+		})
+	}
+
+	t.Run("empty secrets say so", func(t *testing.T) {
+		t.Parallel()
+		for _, a := range []onboard.Authenticator{onboard.BearerToken(""), onboard.APIKey(" "), onboard.BasicAuth(testUsername, "")} {
+			assert.Contains(t, fmt.Sprint(a), "empty")
+		}
+		assert.Contains(t, fmt.Sprint(onboard.BasicAuth(testUsername, testPassword)), testUsername, "the username is not secret")
+	})
+}

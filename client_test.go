@@ -1,0 +1,674 @@
+package onboard_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
+
+	"github.com/onboardkit/onboard"
+)
+
+func TestNewClient_baseURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name    string
+		url     string
+		opts    []onboard.Option
+		wantErr string // substring; "" means success
+	}{
+		{name: "Aptly staging", url: onboard.AptlyStagingURL},
+		{name: "Aptly US", url: onboard.AptlyUSURL},
+		{name: "Aptly EU", url: onboard.AptlyEUURL},
+		{name: "AthenaHQ", url: onboard.AthenaHQURL},
+		{name: "Royalti", url: onboard.RoyaltiURL},
+		{name: "Royalti appspot", url: onboard.RoyaltiAppspotURL},
+		{name: "trailing slash", url: "https://api.example.com/auth/"},
+		{name: "loopback IPv4 over http", url: "http://127.0.0.1:8080/auth"},
+		{name: "loopback IPv6 over http", url: "http://[::1]:8080"},
+		{name: "localhost over http", url: "http://localhost:3000"},
+		{name: "plain http allowed by option", url: "http://onboarding.internal:8080", opts: []onboard.Option{onboard.WithInsecureHTTP()}},
+		{name: "unresolvable host (no lookup in NewClient)", url: "https://onboard.invalid/auth"},
+
+		{name: "empty", url: "", wantErr: "absolute"},
+		{name: "relative path", url: "/auth", wantErr: "absolute"},
+		{name: "no scheme", url: "api.example.com/auth", wantErr: "absolute"},
+		{name: "ftp", url: "ftp://files.example.com/auth", wantErr: "absolute"},
+		{name: "scheme only", url: "https://", wantErr: "absolute"},
+		{name: "userinfo", url: "https://user:s3cret@api.example.com", wantErr: "credentials"},
+		{name: "query", url: "https://api.example.com/auth?tenant=1", wantErr: "query"},
+		{name: "fragment", url: "https://api.example.com/auth#x", wantErr: "fragment"},
+		{name: "plain http on a public host", url: "http://api.example.com/auth", wantErr: "plain http"},
+		{name: "plain http on a private address", url: "http://10.0.0.8", wantErr: "plain http"},
+		{name: "plain http on a lookalike of localhost", url: "http://localhost.example.com", wantErr: "plain http"},
+		{name: "unparsable", url: "https://api.exa mple.com", wantErr: "base URL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := onboard.NewClient(tt.url, onboard.BearerToken(testToken), tt.opts...)
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				require.NotNil(t, c)
+				assert.NotNil(t, c.Users)
+				assert.NotNil(t, c.Invites)
+				return
+			}
+			require.Error(t, err)
+			assert.Nil(t, c)
+			assert.Contains(t, err.Error(), tt.wantErr)
+		})
+	}
+}
+
+// A base URL that carries a password must not put it in the error that
+// refuses it, whatever the reason for refusing.
+func TestNewClient_errorsHideURLCredentials(t *testing.T) {
+	t.Parallel()
+	for _, raw := range []string{
+		"https://user:s3cret@api.example.com",
+		"ftp://user:s3cret@api.example.com",
+		"user:s3cret@api.example.com",
+		"https://user:s3cret@api.example.com:badport/auth",
+		"https://user:s3cret@api.exa mple.com",
+		"http://user:s3cret@api.example.com",
+	} {
+		_, err := onboard.NewClient(raw, onboard.BearerToken(testToken))
+		require.Error(t, err, raw)
+		assert.NotContains(t, err.Error(), "s3cret", raw)
+		assert.NotContains(t, err.Error(), testToken, raw)
+	}
+}
+
+func TestNewClient_nilAuthenticator(t *testing.T) {
+	t.Parallel()
+	c, err := onboard.NewClient(onboard.AptlyStagingURL, nil)
+	require.Error(t, err)
+	assert.Nil(t, c)
+	assert.Contains(t, err.Error(), "Authenticator")
+}
+
+func TestNewClient_badOptions(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		opt  onboard.Option
+	}{
+		{"nil HTTP client", onboard.WithHTTPClient(nil)},
+		{"negative timeout", onboard.WithTimeout(-time.Second)},
+		{"negative retries", onboard.WithRetry(-1)},
+		{"negative first wait", onboard.WithRetryWait(-time.Millisecond, time.Second)},
+		{"longest wait below first", onboard.WithRetryWait(time.Second, time.Millisecond)},
+		{"zero response cap", onboard.WithMaxResponseBytes(0)},
+		{"negative response cap", onboard.WithMaxResponseBytes(-1)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := onboard.NewClient(onboard.AptlyStagingURL, onboard.BearerToken(testToken), tt.opt)
+			require.Error(t, err)
+			assert.Nil(t, c)
+			assert.Contains(t, err.Error(), "NewClient")
+		})
+	}
+
+	t.Run("good values", func(t *testing.T) {
+		t.Parallel()
+		_, err := onboard.NewClient(onboard.AptlyStagingURL, onboard.BearerToken(testToken),
+			onboard.WithTimeout(0), onboard.WithRetry(0), onboard.WithRetryWait(0, 0),
+			onboard.WithMaxResponseBytes(1), onboard.WithLogger(nil), onboard.WithRateLimiter(nil), nil)
+		require.NoError(t, err)
+	})
+}
+
+// NewClient makes no network call: not even with a bad credential.
+func TestNewClient_noNetworkCall(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	var tokenCalls atomic.Int32
+	auths := []onboard.Authenticator{
+		onboard.BearerToken(""), onboard.APIKey(testAPIKey), onboard.BasicAuth(testUsername, testPassword),
+		onboard.BearerTokenFunc(func(context.Context) (string, error) { tokenCalls.Add(1); return testToken, nil }),
+	}
+	for _, auth := range auths {
+		c, err := onboard.NewClient(srv.URL+aptlyPrefix, auth, onboard.WithHTTPClient(srv.Client()))
+		require.NoError(t, err)
+		require.NotNil(t, c)
+	}
+	assert.Zero(t, srv.count())
+	assert.Zero(t, tokenCalls.Load(), "the token func is not called before a request")
+}
+
+// A trailing slash on the base URL does not double the slash in paths.
+func TestClient_baseURLTrailingSlash(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, envelope(200, "Success", `{"id":"u1"}`))
+	})
+	c, err := onboard.NewClient(srv.URL+aptlyPrefix+"/", onboard.BearerToken(testToken))
+	require.NoError(t, err)
+	_, err = c.Users.Create(testCtx(t), validCreateUser())
+	require.NoError(t, err)
+	assert.Equal(t, "/auth/v1/user/create", srv.only(t).Path)
+}
+
+// countingTransport counts requests and hands them to the default transport.
+type countingTransport struct{ n atomic.Int32 }
+
+func (ct *countingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	ct.n.Add(1)
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+func TestWithHTTPClient(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusOK, `{"success":true,"results":[]}`)
+	})
+	rt := &countingTransport{}
+	hc := &http.Client{Transport: rt, Timeout: 7 * time.Second}
+	c, err := onboard.NewClient(srv.URL+athenaPrefix, onboard.APIKey(testAPIKey), onboard.WithHTTPClient(hc))
+	require.NoError(t, err)
+
+	_, err = c.Invites.SendToTargets(testCtx(t), validTargetInvite())
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, rt.n.Load(), "requests go through the caller's transport")
+	assert.Equal(t, testAPIKey, srv.only(t).Header.Get("x-api-key"))
+
+	// The caller's client is copied, not changed.
+	assert.Same(t, rt, hc.Transport)
+	assert.Nil(t, hc.CheckRedirect)
+	assert.Equal(t, 7*time.Second, hc.Timeout)
+}
+
+func TestWithUserAgent(t *testing.T) {
+	t.Parallel()
+	c, srv := royalti(t, onboard.WithUserAgent("acme-onboarding/2.3 onboard-go"))
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, `{"message":"ok"}`)
+	})
+	_, err := c.Invites.Send(testCtx(t), validInvite())
+	require.NoError(t, err)
+	assert.Equal(t, "acme-onboarding/2.3 onboard-go", srv.only(t).Header.Get("User-Agent"))
+}
+
+// Each attempt is limited by WithTimeout; a timed-out attempt is not
+// retried by default, since the server may have done the work.
+func TestWithTimeout(t *testing.T) {
+	t.Parallel()
+	c, srv := royalti(t, onboard.WithTimeout(100*time.Millisecond))
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(5 * time.Second):
+		}
+	})
+	start := time.Now()
+	_, err := c.Invites.Send(testCtx(t), validInvite())
+	re := mustRequestError(t, err)
+	assert.Less(t, time.Since(start), 3*time.Second)
+	assert.Equal(t, 1, re.Attempts)
+	assert.Equal(t, 1, srv.count())
+}
+
+// Credentials are attached only for the base URL's host: a redirect to
+// another host (here another port) arrives without them.
+func TestRedirect_otherHostGetsNoCredential(t *testing.T) {
+	t.Parallel()
+	var tokenCalls atomic.Int32
+	auths := map[string]onboard.Authenticator{
+		"bearer":  onboard.BearerToken(testToken),
+		"api key": onboard.APIKey(testAPIKey),
+		"basic":   onboard.BasicAuth(testUsername, testPassword),
+		"func": onboard.BearerTokenFunc(func(context.Context) (string, error) {
+			tokenCalls.Add(1)
+			return testToken, nil
+		}),
+	}
+	for name, auth := range auths {
+		for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+			t.Run(name+"/"+strconv.Itoa(code), func(t *testing.T) {
+				t.Parallel()
+				other := newServer(t)
+				other.handle("/elsewhere/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+					reply(w, http.StatusCreated, `{"message":"answered elsewhere"}`)
+				})
+				c, srv := setup(t, royaltiPrefix, auth)
+				srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+					http.Redirect(w, r, other.URL+"/elsewhere/auth/invite", code)
+				})
+
+				res, err := c.Invites.Send(testCtx(t), validInvite())
+				require.NoError(t, err)
+				assert.Equal(t, "answered elsewhere", res.Message)
+
+				first := srv.only(t)
+				assert.NotEmpty(t, first.Header.Get("Authorization")+first.Header.Get("x-api-key"), "the own host gets the credential")
+				moved := other.only(t)
+				assert.Empty(t, moved.Header.Get("Authorization"))
+				assert.Empty(t, moved.Header.Get("x-api-key"))
+				assert.JSONEq(t, `{"email":"ada@example.com"}`, string(moved.Body), "307/308 keep the body")
+				for _, vals := range moved.Header {
+					for _, v := range vals {
+						assert.NotContains(t, v, "SECRET")
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestRedirect_sameHostKeepsCredential(t *testing.T) {
+	t.Parallel()
+	c, srv := aptly(t)
+	srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, aptlyPrefix+"/v2/user/create", http.StatusTemporaryRedirect)
+	})
+	srv.handle(aptlyPrefix+"/v2/user/create", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, envelope(200, "Success", `{"id":"u1"}`))
+	})
+	u, err := c.Users.Create(testCtx(t), validCreateUser())
+	require.NoError(t, err)
+	assert.Equal(t, "u1", u.ID)
+	reqs := srv.requests()
+	require.Len(t, reqs, 2)
+	for _, r := range reqs {
+		assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"), r.Path)
+	}
+	assert.Equal(t, aptlyPrefix+"/v2/user/create", reqs[1].Path)
+	assert.Equal(t, reqs[0].Body, reqs[1].Body)
+}
+
+// A redirect from https to plain http is refused, unless WithInsecureHTTP;
+// even then the other host gets no credential.
+func TestRedirect_httpsToHTTP(t *testing.T) {
+	t.Parallel()
+	for _, insecure := range []bool{false, true} {
+		t.Run("insecure="+strconv.FormatBool(insecure), func(t *testing.T) {
+			t.Parallel()
+			plain := newServer(t)
+			plain.handle("/auth/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusCreated, envelope(200, "Success", `{"id":"plain"}`))
+			})
+			var tlsHits atomic.Int32
+			tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				tlsHits.Add(1)
+				assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
+				http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusTemporaryRedirect)
+			}))
+			t.Cleanup(tlsSrv.Close)
+
+			opts := []onboard.Option{onboard.WithHTTPClient(tlsSrv.Client()), fastRetry}
+			if insecure {
+				opts = append(opts, onboard.WithInsecureHTTP())
+			}
+			c, err := onboard.NewClient(tlsSrv.URL+aptlyPrefix, onboard.BearerToken(testToken), opts...)
+			require.NoError(t, err)
+
+			u, err := c.Users.Create(testCtx(t), validCreateUser())
+			assert.EqualValues(t, 1, tlsHits.Load())
+			if !insecure {
+				re := mustRequestError(t, err)
+				assert.Contains(t, re.Error(), "https")
+				assert.Zero(t, plain.count(), "the http host is never reached")
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "plain", u.ID)
+			assert.Empty(t, plain.only(t).Header.Get("Authorization"))
+		})
+	}
+}
+
+// lockedBuffer is a buffer safe for a logger and a test to share.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func TestWithLogger(t *testing.T) {
+	t.Parallel()
+	var buf lockedBuffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, srv := royalti(t, onboard.WithLogger(logger))
+	var n atomic.Int32
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) == 1 {
+			reply(w, http.StatusTooManyRequests, `{"message":"slow down, ada@example.com"}`, "Retry-After", "0")
+			return
+		}
+		reply(w, http.StatusCreated, `{"message":"Invite sent to ada@example.com"}`)
+	})
+	const workspace, user = "ws-5e3a1c-PRIVATE", "user-9d2f07-PRIVATE"
+	_, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{
+		Email: "ada@example.com", FirstName: "Ada", Message: "a private note", WorkspaceID: workspace, UserID: user,
+	})
+	require.NoError(t, err)
+	require.Equal(t, 2, srv.count())
+
+	// An API key is not logged either (a second client, same logger).
+	var athenaBuf lockedBuffer
+	ac, asrv := athena(t, onboard.WithLogger(slog.New(slog.NewJSONHandler(&athenaBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	asrv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusOK, `{"success":true,"results":[{"website_id":"`+websiteID1+`","success":false,"error":"grace@example.com is blocked"}]}`)
+	})
+	_, err = ac.Invites.SendToTargets(testCtx(t), &onboard.TargetInviteRequest{
+		InviteMethod: onboard.InviteDirect, Email: "grace@example.com", FirstName: "Grace", WebsiteIDs: []string{websiteID1},
+	})
+	require.NoError(t, err)
+	assert.Contains(t, athenaBuf.String(), athenaPrefix+"/api/v1/invites/bulk")
+
+	out := buf.String()
+	for _, secret := range []string{testToken, "ada@example.com", workspace, user, "a private note", "slow down", "Invite sent", "workspaceId", "Bearer"} {
+		assert.NotContains(t, out, secret)
+	}
+	for _, secret := range []string{testAPIKey, "grace@example.com", "Grace", websiteID1, "blocked", "x-api-key"} {
+		assert.NotContains(t, athenaBuf.String(), secret)
+	}
+
+	var lines []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader([]byte(out)))
+	for sc.Scan() {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &m), sc.Text())
+		lines = append(lines, m)
+	}
+	require.Len(t, lines, 2, "one line per attempt:\n%s", out)
+	for i, m := range lines {
+		assert.Equal(t, "POST", m["method"])
+		assert.Equal(t, royaltiPrefix+"/auth/invite", m["path"])
+		assert.EqualValues(t, i+1, m["attempt"])
+		assert.Contains(t, m, "duration")
+	}
+	assert.EqualValues(t, 429, lines[0]["status"])
+	assert.EqualValues(t, 201, lines[1]["status"])
+}
+
+// A failed connection is logged without the URL's query.
+func TestWithLogger_connectionError(t *testing.T) {
+	t.Parallel()
+	var buf lockedBuffer
+	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	c, err := onboard.NewClient(closedURL(t)+royaltiPrefix, onboard.BearerToken(testToken),
+		onboard.WithLogger(logger), onboard.WithRetry(1), fastRetry)
+	require.NoError(t, err)
+	_, err = c.Invites.Send(testCtx(t), &onboard.InviteRequest{Email: "ada@example.com", WorkspaceID: "ws-PRIVATE"})
+	require.Error(t, err)
+	out := buf.String()
+	assert.Contains(t, out, royaltiPrefix+"/auth/invite")
+	assert.NotContains(t, out, "ws-PRIVATE")
+	assert.NotContains(t, out, "ada@example.com")
+	assert.NotContains(t, out, testToken)
+}
+
+// Without WithLogger the client prints nothing: not through slog's or log's
+// process-wide loggers (captured here, so this test is not parallel), and
+// not through go-retryablehttp's default logger, which writes to stderr.
+func TestSilentByDefault(t *testing.T) {
+	var buf lockedBuffer
+	oldSlog, oldOut, oldFlags := slog.Default(), log.Writer(), log.Flags()
+	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	log.SetOutput(&buf)
+	t.Cleanup(func() {
+		slog.SetDefault(oldSlog)
+		log.SetOutput(oldOut)
+		log.SetFlags(oldFlags)
+	})
+
+	c, srv := royalti(t, onboard.WithRetry(2))
+	require.Nil(t, onboard.RetryLoggerOf(c), "go-retryablehttp's default logger writes to stderr")
+	var n atomic.Int32
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+		if n.Add(1) < 3 {
+			reply(w, http.StatusTooManyRequests, `{"message":"slow down"}`, "Retry-After", "0")
+			return
+		}
+		reply(w, http.StatusCreated, `{"message":"ok"}`)
+	})
+	_, err := c.Invites.Send(testCtx(t), validInvite())
+	require.NoError(t, err)
+
+	refused, err := onboard.NewClient(closedURL(t), onboard.BearerToken(testToken), onboard.WithRetry(1), fastRetry)
+	require.NoError(t, err)
+	require.Nil(t, onboard.RetryLoggerOf(refused))
+	_, err = refused.Invites.Send(testCtx(t), validInvite())
+	require.Error(t, err)
+
+	assert.Empty(t, buf.String())
+}
+
+func TestWithResponse(t *testing.T) {
+	t.Parallel()
+
+	t.Run("success with rate-limit headers", func(t *testing.T) {
+		t.Parallel()
+		c, srv := athena(t)
+		reset := time.Now().Add(time.Minute).Unix()
+		srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
+			reply(w, http.StatusOK, `{"success":true,"results":[]}`,
+				"X-Request-Id", "rid-ok", "X-Rate-Limit-Limit", "60", "X-Rate-Limit-Remaining", "59",
+				"X-Rate-Limit-Reset", strconv.FormatInt(reset, 10))
+		})
+		var meta onboard.Response
+		_, err := c.Invites.SendToTargets(testCtx(t), validTargetInvite(), onboard.WithResponse(&meta))
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, meta.StatusCode)
+		assert.Equal(t, "rid-ok", meta.RequestID)
+		assert.Equal(t, "60", meta.Header.Get("X-Rate-Limit-Limit"))
+		assert.Equal(t, 60, meta.RateLimit.Limit)
+		assert.Equal(t, 59, meta.RateLimit.Remaining)
+		assert.True(t, meta.RateLimit.Reset.Equal(time.Unix(reset, 0)), "reset %v", meta.RateLimit.Reset)
+		assert.Zero(t, meta.RetryAfter)
+		assert.Equal(t, 1, meta.Attempts)
+		assert.Nil(t, meta.Envelope, "AthenaHQ has no envelope")
+		assert.JSONEq(t, `{"success":true,"results":[]}`, string(meta.Body))
+	})
+
+	t.Run("failure after retries", func(t *testing.T) {
+		t.Parallel()
+		c, srv := athena(t, onboard.WithRetry(2))
+		srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
+			reply(w, http.StatusTooManyRequests, `{"error":"Rate limit exceeded"}`,
+				"X-Request-Id", "rid-429", "Retry-After", "1", "X-Rate-Limit-Limit", "60",
+				"X-Rate-Limit-Remaining", "0", "X-Rate-Limit-Reset", "1767225600")
+		})
+		var meta onboard.Response
+		_, err := c.Invites.SendToTargets(testCtx(t), validTargetInvite(), onboard.WithResponse(&meta))
+		apiErr := mustAPIError(t, err)
+		assert.Equal(t, 3, apiErr.Attempts)
+		assert.Equal(t, http.StatusTooManyRequests, meta.StatusCode)
+		assert.Equal(t, "rid-429", meta.RequestID)
+		assert.Equal(t, time.Second, meta.RetryAfter)
+		assert.Equal(t, 3, meta.Attempts)
+		assert.Equal(t, 60, meta.RateLimit.Limit)
+		assert.Equal(t, 0, meta.RateLimit.Remaining)
+		assert.True(t, meta.RateLimit.Reset.Equal(time.Unix(1767225600, 0)))
+		assert.JSONEq(t, `{"error":"Rate limit exceeded"}`, string(meta.Body))
+	})
+
+	t.Run("Aptly envelope", func(t *testing.T) {
+		t.Parallel()
+		c, srv := aptly(t)
+		srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
+			reply(w, http.StatusCreated, fixture(t, "aptly_bulk_invite.json"), "X-Request-Id", "rid-env")
+		})
+		var meta onboard.Response
+		_, err := c.Invites.SendBulk(testCtx(t), validBulkInvite(), onboard.WithResponse(&meta))
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusCreated, meta.StatusCode)
+		assert.Equal(t, "rid-env", meta.RequestID)
+		require.NotNil(t, meta.Envelope)
+		assert.Equal(t, onboard.Envelope{StatusCode: 200, Message: "Success", Timestamp: ts(t, "2026-01-12T09:10:12.337Z")}, *meta.Envelope)
+	})
+
+	t.Run("no response leaves it empty", func(t *testing.T) {
+		t.Parallel()
+		c, err := onboard.NewClient(closedURL(t), onboard.BearerToken(testToken), onboard.WithRetry(0))
+		require.NoError(t, err)
+		var meta onboard.Response
+		_, err = c.Invites.Send(testCtx(t), validInvite(), onboard.WithResponse(&meta))
+		mustRequestError(t, err)
+		assert.Zero(t, meta.StatusCode)
+	})
+
+	t.Run("nil option is ignored", func(t *testing.T) {
+		t.Parallel()
+		c, srv := royalti(t)
+		srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+			reply(w, http.StatusCreated, `{"message":"ok"}`)
+		})
+		_, err := c.Invites.Send(testCtx(t), validInvite(), nil)
+		require.NoError(t, err)
+	})
+}
+
+func TestResponse_requestIDHeaders(t *testing.T) {
+	t.Parallel()
+	for _, h := range []string{"X-Request-Id", "Request-Id", "X-Correlation-Id"} {
+		t.Run(h, func(t *testing.T) {
+			t.Parallel()
+			c, srv := royalti(t)
+			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusCreated, `{"message":"ok"}`, h, "id-"+h)
+			})
+			var meta onboard.Response
+			_, err := c.Invites.Send(testCtx(t), validInvite(), onboard.WithResponse(&meta))
+			require.NoError(t, err)
+			assert.Equal(t, "id-"+h, meta.RequestID)
+		})
+	}
+}
+
+// One client serves many goroutines at once (run with -race).
+func TestClient_concurrentCalls(t *testing.T) {
+	t.Parallel()
+	c, srv := royalti(t)
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, `{"message":"ok"}`, "X-Request-Id", r.URL.Query().Get("userId"))
+	})
+	const n = 16
+	ctx := testCtx(t)
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	ids := make([]string, n)
+	for i := range n {
+		wg.Go(func() {
+			var meta onboard.Response
+			req := validInvite()
+			req.UserID = "u" + strconv.Itoa(i)
+			_, errs[i] = c.Invites.Send(ctx, req, onboard.WithResponse(&meta))
+			ids[i] = meta.RequestID
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		assert.NoError(t, errs[i])
+		assert.Equal(t, "u"+strconv.Itoa(i), ids[i], "each call sees its own response")
+	}
+	assert.Equal(t, n, srv.count())
+}
+
+// A call waiting for the rate limiter stops when its context ends, and
+// nothing is sent.
+func TestWithRateLimiter(t *testing.T) {
+	t.Parallel()
+	lim := rate.NewLimiter(rate.Every(time.Hour), 1)
+	c, srv := royalti(t, onboard.WithRateLimiter(lim))
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, `{"message":"ok"}`)
+	})
+	_, err := c.Invites.Send(testCtx(t), validInvite())
+	require.NoError(t, err)
+
+	// A context without a deadline, so that the limiter waits.
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err = c.Invites.Send(ctx, validInvite())
+	mustRequestError(t, err)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, time.Since(start), 2*time.Second)
+	assert.Equal(t, 1, srv.count())
+}
+
+// The wait for the limiter is not part of an attempt's timeout: a wait
+// longer than WithTimeout still ends in a request.
+func TestWithRateLimiter_waitOutsideTimeout(t *testing.T) {
+	t.Parallel()
+	lim := rate.NewLimiter(rate.Every(2*time.Second), 1)
+	c, srv := royalti(t, onboard.WithRateLimiter(lim), onboard.WithTimeout(time.Second))
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, `{"message":"ok"}`)
+	})
+	for i := range 2 {
+		_, err := c.Invites.Send(testCtx(t), validInvite())
+		require.NoError(t, err, "call %d", i)
+	}
+	reqs := srv.requests()
+	require.Len(t, reqs, 2)
+	assert.GreaterOrEqual(t, reqs[1].At.Sub(reqs[0].At), 1500*time.Millisecond, "the limiter spaced the requests")
+}
+
+// A context that is already over sends nothing.
+func TestClient_cancelledContext(t *testing.T) {
+	t.Parallel()
+	for _, ep := range endpointCases() {
+		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t, ep.prefix, ep.auth)
+			ctx, cancel := context.WithCancel(testCtx(t))
+			cancel()
+			err := ep.call(ctx, c)
+			mustRequestError(t, err)
+			assert.ErrorIs(t, err, context.Canceled)
+			assert.Zero(t, srv.count())
+		})
+	}
+}
+
+// Every endpoint's documented success status and body decode without error.
+func TestClient_everyEndpointSucceeds(t *testing.T) {
+	t.Parallel()
+	for _, ep := range endpointCases() {
+		t.Run(ep.name, func(t *testing.T) {
+			t.Parallel()
+			c, srv := setup(t, ep.prefix, ep.auth)
+			srv.handle(ep.path, func(w http.ResponseWriter, r *http.Request) { reply(w, ep.status, ep.success) })
+			var meta onboard.Response
+			require.NoError(t, ep.call(testCtx(t), c, onboard.WithResponse(&meta)))
+			assert.Equal(t, ep.status, meta.StatusCode)
+			r := srv.only(t)
+			assert.Equal(t, http.MethodPost, r.Method)
+			assert.Equal(t, ep.path, r.Path)
+			assertJSONHeaders(t, r.Header)
+		})
+	}
+}

@@ -1,0 +1,82 @@
+package onboard
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/onboardkit/onboard/internal/retry"
+)
+
+// Response is the metadata of one call's last HTTP response, filled on
+// request by WithResponse.
+type Response struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Header holds the response headers.
+	Header http.Header
+	// RequestID is the server's request id (x-request-id or a similar
+	// header), when it sent one.
+	RequestID string
+	// RateLimit holds the x-rate-limit-* headers (AthenaHQ), when sent.
+	RateLimit RateLimit
+	// RetryAfter is the server's Retry-After, or 0.
+	RetryAfter time.Duration
+	// Attempts counts the attempts the call made, retries included.
+	Attempts int
+	// Envelope holds Aptly's envelope fields; nil for the other services
+	// and when the body was not an envelope.
+	Envelope *Envelope
+	// Body is the raw response body, cut at the client's size cap.
+	Body []byte
+}
+
+// RateLimit is the server's account of the caller's request quota.
+type RateLimit struct {
+	// Limit is the number of requests allowed in the window.
+	Limit int
+	// Remaining is the number left in the current window.
+	Remaining int
+	// Reset is when the window ends.
+	Reset time.Time
+}
+
+// Envelope holds the fields around Aptly's data.
+type Envelope struct {
+	// StatusCode is the envelope's status, which can differ from the
+	// HTTP status (Aptly answers HTTP 201 with statusCode 200).
+	StatusCode int
+	// Timestamp is when the server answered.
+	Timestamp time.Time
+	// Message is the server's message, such as "Success".
+	Message string
+}
+
+var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Amzn-Requestid", "X-Cloud-Trace-Context"}
+
+func newResponse(resp *http.Response, attempts int, body []byte) *Response {
+	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Attempts: max(attempts, 1), Body: body}
+	for _, h := range requestIDHeaders {
+		if v := resp.Header.Get(h); v != "" {
+			r.RequestID = v
+			break
+		}
+	}
+	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
+		r.RetryAfter = d
+	}
+	r.RateLimit.Limit, _ = strconv.Atoi(resp.Header.Get("X-Rate-Limit-Limit"))
+	r.RateLimit.Remaining, _ = strconv.Atoi(resp.Header.Get("X-Rate-Limit-Remaining"))
+	if secs, err := strconv.ParseInt(resp.Header.Get("X-Rate-Limit-Reset"), 10, 64); err == nil {
+		r.RateLimit.Reset = time.Unix(secs, 0)
+	}
+	return r
+}
+
+func parseTimestamp(s string) time.Time {
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}
