@@ -1,0 +1,733 @@
+package onboard
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/onboardkit/onboard/internal/validate"
+)
+
+// This file is the batch engine behind every ...All and ...Seq method: it
+// checks each item alone, cuts the items into batches the endpoint accepts,
+// sends up to N batches at once through the client's one pipeline, and hands
+// back one Outcome per item in input order.
+//
+// Shape of a run: the caller's goroutine reads the input, checks items,
+// cuts chunks, puts them in a reorder window and emits finished chunks in
+// order; up to Concurrency worker goroutines send chunks. A chunk is a run
+// of consecutive input items: the valid ones (its batch, at most the batch
+// size, no key repeated) and any invalid ones between them. At most window
+// (2 × concurrency) chunks exist between being cut and being emitted, so
+// memory stays bounded whatever the input's length.
+
+// Outcome is what became of one item of a bulk run.
+type Outcome[T any] struct {
+	// Index is the item's position in the input, from 0.
+	Index int
+	// Item is the item as given.
+	Item T
+	// State is StateSucceeded, StateFailed, StateUnknown or StateNotSent.
+	State State
+	// Message is the server's words for this item: its success message,
+	// its reason for a failure ("Email already exists"), or why the
+	// answer could not be tied to the item.
+	Message string
+	// UserID is the id the server gave the person, when it gives one
+	// (AthenaHQ's user_id).
+	UserID string
+	// Err says why an item was not sent: an *APIError for a batch the
+	// server rejected whole, a *RequestError for a transport failure or
+	// the context ending during the request, a *ValidationError for an
+	// invalid item, and an error matching ErrStopped (wrapping what stopped
+	// the run) for an item left unsent after the run stopped. For an
+	// unknown item whose batch was answered with a body that could not be
+	// read, it is that *APIError. Otherwise it is nil.
+	//
+	// A batch that failed with a 5xx status or a connection that broke
+	// after the request went out may still have been done by the server;
+	// sending such items again may give failures like "Email already
+	// exists" rather than duplicates.
+	Err error
+}
+
+// BulkReport holds one Outcome per input item, in input order.
+type BulkReport[T any] struct {
+	// Outcomes holds one entry per item; Outcomes[i].Index == i.
+	Outcomes []Outcome[T]
+}
+
+// Succeeded returns the outcomes of the items the server did.
+func (r *BulkReport[T]) Succeeded() []Outcome[T] { return r.inState(StateSucceeded) }
+
+// Failed returns the outcomes of the items the server refused, each with
+// the server's reason in Message.
+func (r *BulkReport[T]) Failed() []Outcome[T] { return r.inState(StateFailed) }
+
+// NotSent returns the outcomes of the items that got no answer of their own,
+// each with the reason in Err.
+func (r *BulkReport[T]) NotSent() []Outcome[T] { return r.inState(StateNotSent) }
+
+// Unknown returns the outcomes of the items whose answer could not be tied
+// to them for certain; check these before sending them again.
+func (r *BulkReport[T]) Unknown() []Outcome[T] { return r.inState(StateUnknown) }
+
+func (r *BulkReport[T]) inState(s State) []Outcome[T] {
+	return filter(r.Outcomes, func(o Outcome[T]) bool { return o.State == s })
+}
+
+// Items returns the items whose outcome is in one of states, in input
+// order, or every item when no state is given. Items(StateFailed,
+// StateNotSent) can be passed straight back in to try again.
+func (r *BulkReport[T]) Items(states ...State) []T {
+	var out []T
+	for _, o := range r.Outcomes {
+		if len(states) == 0 || slices.Contains(states, o.State) {
+			out = append(out, o.Item)
+		}
+	}
+	return out
+}
+
+// Counts returns how many outcomes are in each state; Total and Done are
+// both the number of outcomes.
+func (r *BulkReport[T]) Counts() Progress {
+	var p Progress
+	for _, o := range r.Outcomes {
+		p.add(o.State)
+	}
+	p.Total = p.Done
+	return p
+}
+
+// Progress counts the items a bulk run has accounted for so far.
+type Progress struct {
+	// Total is the number of items, or -1 while it is unknown (an
+	// iter.Seq input without WithTotal). The last report of a run has
+	// Total == Done.
+	Total int
+	// Done is the number of items with an outcome; it only grows.
+	Done int
+	// Succeeded, Failed, NotSent and Unknown split Done by state.
+	Succeeded, Failed, NotSent, Unknown int
+}
+
+func (p *Progress) add(s State) {
+	p.Done++
+	switch s {
+	case StateSucceeded:
+		p.Succeeded++
+	case StateFailed:
+		p.Failed++
+	case StateNotSent:
+		p.NotSent++
+	default:
+		p.Unknown++
+	}
+}
+
+// Defaults of the bulk options.
+const (
+	// DefaultBatchSize is the batch size of Aptly and Royalti bulk runs.
+	// AthenaHQ runs use MaxTargets.
+	DefaultBatchSize = 100
+	// DefaultConcurrency is how many batches a bulk run has in flight.
+	DefaultConcurrency = 4
+)
+
+// A BulkOption configures one bulk run (the ...All and ...Seq methods).
+type BulkOption func(*bulkSettings)
+
+type bulkSettings struct {
+	batchSize   int // 0: the endpoint's default
+	concurrency int
+	progress    func(Progress)
+	total       int
+	stopOnFail  bool
+	problems    validate.Problems // bad options, reported before anything is sent
+}
+
+// WithBatchSize sets how many items go in one request. It is capped at the
+// endpoint's documented maximum (MaxTargets for AthenaHQ); below 1 it is an
+// error, reported before anything is sent. The default is DefaultBatchSize
+// for Aptly and Royalti and MaxTargets for AthenaHQ.
+func WithBatchSize(n int) BulkOption {
+	return func(s *bulkSettings) {
+		if n < 1 {
+			s.problems.Add("WithBatchSize", "%d is less than 1", n)
+			return
+		}
+		s.batchSize = n
+	}
+}
+
+// WithConcurrency sets how many batches may be in flight at once; the
+// default is DefaultConcurrency. Below 1 it is an error, reported before
+// anything is sent. A rate limit given to the client with WithRateLimiter
+// applies across all of them.
+func WithConcurrency(n int) BulkOption {
+	return func(s *bulkSettings) {
+		if n < 1 {
+			s.problems.Add("WithConcurrency", "%d is less than 1", n)
+			return
+		}
+		s.concurrency = n
+	}
+}
+
+// WithProgress makes the run call fn after each batch is accounted for,
+// and once more at the end if the last call did not have Total == Done.
+// fn is called on the goroutine that called the ...All method or ranges
+// over the ...Seq result, never concurrently; Done only grows. Keep fn
+// quick: the run waits for it.
+func WithProgress(fn func(Progress)) BulkOption {
+	return func(s *bulkSettings) { s.progress = fn }
+}
+
+// WithTotal tells a ...Seq run how many items its input holds, for
+// Progress.Total. A slice input knows its length, and this is ignored.
+func WithTotal(n int) BulkOption {
+	return func(s *bulkSettings) {
+		if n < 0 {
+			n = -1
+		}
+		s.total = n
+	}
+}
+
+// WithStopOnBatchFailure stops the run after the first batch that got no
+// per-item answer: rejected whole, failed in transport, or answered with a
+// body that could not be read. Batches already in flight finish; every item
+// not yet sent becomes StateNotSent with an error matching ErrStopped.
+//
+// Without it a run stops early only when the context ends or a batch is
+// refused with 401 or 403 (ErrUnauthorized, ErrForbidden), which would
+// refuse every batch; after any other failure it goes on.
+func WithStopOnBatchFailure() BulkOption {
+	return func(s *bulkSettings) { s.stopOnFail = true }
+}
+
+// ErrStopped matches the error of an item a bulk run did not send because
+// the run had stopped: the context ended, a batch was refused with 401 or
+// 403, WithStopOnBatchFailure saw a batch fail, or the options or the
+// request's shared fields were invalid. errors.Is and errors.As also reach
+// the error that stopped the run.
+var ErrStopped = errors.New("onboard: bulk run stopped")
+
+type stoppedError struct {
+	op    string
+	cause error
+}
+
+func (e *stoppedError) Error() string {
+	return fmt.Sprintf("onboard: %s: not sent, the run stopped: %v", e.op, e.cause)
+}
+
+func (e *stoppedError) Unwrap() error { return e.cause }
+
+func (e *stoppedError) Is(target error) bool { return target == ErrStopped }
+
+// verdict is what an answer says about one sent item.
+type verdict struct {
+	state           State
+	message, userID string
+}
+
+// batchSpec describes one bulk endpoint to the engine.
+type batchSpec[T any] struct {
+	op          string // the public method, for errors: "Invites.SendBulkAll"
+	defaultSize int
+	maxSize     int   // the documented maximum; 0 for none
+	precheck    error // a *ValidationError for the run's shared fields, or nil
+	// prefix names item i in problems: "users[3]." or "website_ids[3]".
+	prefix func(i int) string
+	// check records the problems of one item under prefix.
+	check func(p *validate.Problems, prefix string, item *T)
+	// keys returns up to two keys of an item ("" for none); an item whose
+	// key is already in the batch starts a new batch, so that the answer
+	// can be tied to each item for certain.
+	keys func(item *T) (string, string)
+	// send sends one batch and fills out (len(batch), zeroed: unknown) from
+	// the answer. An error means the batch got no per-item answer.
+	send func(ctx context.Context, batch []T, out []verdict) error
+}
+
+// chunk is a run of consecutive input items: the valid ones, sent together
+// as one batch, and any invalid ones among them.
+type chunk[T any] struct {
+	seq   int
+	outs  []Outcome[T] // one per input item, in order
+	batch []T          // the valid items
+	pos   []int        // pos[i] is the index in outs of batch[i]
+	out   []verdict    // filled by send
+	err   error        // the batch's failure, if it got no per-item answer
+	done  bool         // every outcome is settled
+}
+
+// batchRun is the state of one run. Fields other than stopped, jobs and
+// results belong to the caller's goroutine; a chunk belongs to whoever last
+// took it from a channel.
+type batchRun[T any] struct {
+	spec *batchSpec[T]
+	set  bulkSettings
+	ctx  context.Context // the caller's: its end stops the run
+	// sendCtx is ctx, also cancelled when the consumer stops ranging, so
+	// that requests in flight end at once.
+	sendCtx context.Context
+	cancel  context.CancelFunc
+	emit    func(Outcome[T]) bool
+
+	size, maxItems, window int
+
+	next    int       // index of the next input item
+	cur     *chunk[T] // the chunk being filled
+	keys    map[string]struct{}
+	scratch T // the item being added, for the spec's functions
+
+	ring    []*chunk[T] // cut, not yet emitted chunks, by seq % window
+	seqNext int         // seq of the next chunk cut
+	seqEmit int         // seq of the next chunk to emit
+	pending int         // chunks cut and not yet emitted
+	free    []*chunk[T] // emitted chunks, for reuse
+
+	jobs, results chan *chunk[T]
+	workers       int
+	wg            sync.WaitGroup
+
+	// stopped holds what stopped the run, once something has; the first
+	// to stop it wins. Workers set it too, so that a batch still queued
+	// is not sent after one that stops the run.
+	stopped atomic.Pointer[stoppedError]
+
+	progress Progress
+	reported bool // progress has been called at least once
+}
+
+// runBatches runs spec over input, calling emit with each outcome in input
+// order until emit returns false. total is the input's length, or -1. It
+// returns what stopped the run early, or nil.
+func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOption, total int, input iter.Seq[T], emit func(Outcome[T]) bool) error {
+	r := &batchRun[T]{spec: spec, ctx: ctx, emit: emit}
+	r.set.total = -1
+	for _, o := range opts {
+		if o != nil {
+			o(&r.set)
+		}
+	}
+	if total >= 0 {
+		r.set.total = total
+	}
+	r.size = orDefault(r.set.batchSize, spec.defaultSize)
+	if spec.maxSize > 0 {
+		r.size = min(r.size, spec.maxSize)
+	}
+	// A chunk also holds the invalid items among its batch; bound them.
+	r.maxItems = 2 * r.size
+	r.set.concurrency = orDefault(r.set.concurrency, DefaultConcurrency)
+	r.window = 2 * r.set.concurrency
+	r.ring = make([]*chunk[T], r.window)
+	r.keys = make(map[string]struct{}, r.size)
+	r.progress.Total = r.set.total
+
+	if err := validationError(spec.op, &r.set.problems); err != nil {
+		r.stop(err)
+	} else if spec.precheck != nil {
+		r.stop(spec.precheck)
+	}
+
+	r.sendCtx, r.cancel = context.WithCancel(ctx) //nolint:gosec // G118: false positive; r.shutdown, deferred on the next line, calls r.cancel
+	defer r.shutdown()
+
+	if input != nil {
+		for item := range input {
+			if !r.add(item) {
+				return nil // the consumer stopped ranging
+			}
+		}
+	}
+	if !r.cut() {
+		return nil
+	}
+	for r.pending > 0 {
+		if !r.awaitOne() {
+			return nil
+		}
+	}
+	var zero T
+	r.scratch = zero
+	if !r.reported || r.progress.Total != r.progress.Done {
+		r.progress.Total = r.progress.Done
+		r.report()
+	}
+	return r.stopErr()
+}
+
+// orDefault returns v, or def when v is unset.
+func orDefault(v, def int) int {
+	if v > 0 {
+		return v
+	}
+	return def
+}
+
+// shutdown ends the workers: it cancels any request in flight (a no-op
+// after a complete run) and waits for them to return.
+func (r *batchRun[T]) shutdown() {
+	r.cancel()
+	if r.jobs != nil {
+		close(r.jobs)
+	}
+	r.wg.Wait()
+}
+
+// stop records what stopped the run, unless something already has; items
+// not yet sent get an error matching ErrStopped that wraps it (r.stopped).
+func (r *batchRun[T]) stop(err error) {
+	r.stopped.CompareAndSwap(nil, &stoppedError{op: r.spec.op, cause: err})
+}
+
+// stopErr returns what stopped the run, or nil.
+func (r *batchRun[T]) stopErr() error {
+	if s := r.stopped.Load(); s != nil {
+		return s.cause
+	}
+	return nil
+}
+
+// stopsRun reports whether a batch's failure stops the run: one that would
+// fail every batch (401, 403), or any under WithStopOnBatchFailure.
+func (r *batchRun[T]) stopsRun(err error) bool {
+	return r.set.stopOnFail || errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden)
+}
+
+// add takes one input item. It returns false once the consumer has stopped.
+func (r *batchRun[T]) add(item T) bool {
+	idx := r.next
+	r.next++
+	if r.cur == nil {
+		r.cur = r.newChunk()
+	}
+	out := Outcome[T]{Index: idx, Item: item}
+	// The spec's functions see the item through r.scratch, so that item
+	// itself does not escape to the heap once per input item.
+	r.scratch = item
+	it := &r.scratch
+
+	// Check with an empty prefix first, so a valid item costs no path
+	// strings; name the item only when there is something to report.
+	var p validate.Problems
+	r.spec.check(&p, "", it)
+	if !p.Empty() {
+		p = validate.Problems{}
+		r.spec.check(&p, r.spec.prefix(idx), it)
+		out.State, out.Err = StateNotSent, validationError(r.spec.op, &p)
+		r.cur.outs = append(r.cur.outs, out)
+		if len(r.cur.outs) >= r.maxItems {
+			return r.cut()
+		}
+		return true
+	}
+
+	k1, k2 := "", ""
+	if r.spec.keys != nil {
+		k1, k2 = r.spec.keys(it)
+	}
+	if r.hasKey(k1) || r.hasKey(k2) {
+		if !r.cut() {
+			return false
+		}
+		r.cur = r.newChunk()
+	}
+	if k1 != "" {
+		r.keys[k1] = struct{}{}
+	}
+	if k2 != "" {
+		r.keys[k2] = struct{}{}
+	}
+	r.cur.pos = append(r.cur.pos, len(r.cur.outs))
+	r.cur.outs = append(r.cur.outs, out)
+	r.cur.batch = append(r.cur.batch, item)
+	if len(r.cur.batch) >= r.size || len(r.cur.outs) >= r.maxItems {
+		return r.cut()
+	}
+	return true
+}
+
+func (r *batchRun[T]) hasKey(k string) bool {
+	if k == "" {
+		return false
+	}
+	_, ok := r.keys[k]
+	return ok
+}
+
+// cut closes the current chunk: it waits for room in the window, then
+// sends the chunk to a worker, or settles it at once when there is nothing
+// to send or the run has stopped. It returns false once the consumer has
+// stopped.
+func (r *batchRun[T]) cut() bool {
+	c := r.cur
+	r.cur = nil
+	clear(r.keys)
+	if c == nil || len(c.outs) == 0 {
+		if c != nil {
+			r.free = append(r.free, c)
+		}
+		return true
+	}
+	for r.pending == r.window {
+		if !r.awaitOne() {
+			return false
+		}
+	}
+	c.seq = r.seqNext
+	r.seqNext++
+	r.ring[c.seq%r.window] = c
+	r.pending++
+
+	if r.ctx.Err() != nil {
+		r.stop(r.ctx.Err())
+	}
+	switch {
+	case len(c.batch) == 0:
+		r.finish(c)
+	case r.stopped.Load() != nil:
+		settleStopped(c, r.stopped.Load())
+		r.finish(c)
+	default:
+		r.dispatch(c)
+	}
+	// Take in whatever has finished meanwhile, so progress keeps up.
+	for drained := false; !drained; {
+		select {
+		case d := <-r.results: // nil, so never ready, before the first dispatch
+			r.finish(d)
+		default:
+			drained = true
+		}
+	}
+	return r.emitReady()
+}
+
+// dispatch hands c to a worker, starting one if fewer than Concurrency
+// run. Neither channel can fill: at most window chunks exist.
+func (r *batchRun[T]) dispatch(c *chunk[T]) {
+	if r.jobs == nil {
+		r.jobs = make(chan *chunk[T], r.window)
+		r.results = make(chan *chunk[T], r.window)
+	}
+	if r.workers < r.set.concurrency {
+		r.workers++
+		r.wg.Add(1)
+		go r.work()
+	}
+	r.jobs <- c
+}
+
+// awaitOne waits for one batch to come back and emits what is then ready.
+// Only called while a dispatched chunk is outstanding: a chunk not done is
+// always one a worker holds or will hold.
+func (r *batchRun[T]) awaitOne() bool {
+	r.finish(<-r.results)
+	return r.emitReady()
+}
+
+// work sends chunks until the jobs channel closes.
+func (r *batchRun[T]) work() {
+	defer r.wg.Done()
+	for c := range r.jobs {
+		// Read sendCtx first: it is cancelled after ctx when ctx ends, so
+		// gone with ctx still live means the consumer left.
+		gone := r.sendCtx.Err() != nil
+		switch {
+		case r.stopped.Load() != nil:
+			settleStopped(c, r.stopped.Load())
+		case r.ctx.Err() != nil:
+			r.stop(r.ctx.Err())
+			settleStopped(c, r.stopped.Load())
+		case gone:
+			// The consumer has left; no one will read this chunk.
+		default:
+			r.send(c)
+			if c.err != nil {
+				if r.ctx.Err() != nil {
+					r.stop(r.ctx.Err())
+				} else if r.stopsRun(c.err) {
+					r.stop(c.err)
+				}
+			}
+		}
+		r.results <- c
+	}
+}
+
+// send sends c's batch through the client and settles its items.
+func (r *batchRun[T]) send(c *chunk[T]) {
+	out := c.out[:0]
+	for range c.batch {
+		out = append(out, verdict{})
+	}
+	c.out = out
+	err := r.spec.send(r.sendCtx, c.batch, out)
+	if err != nil {
+		c.err = err
+		state, msg := StateNotSent, ""
+		if errors.Is(err, ErrUnexpectedResponse) {
+			// A 2xx whose body could not be read: the server may well
+			// have done the work.
+			state = StateUnknown
+			msg = "the server answered with success but its answer could not be read, so this item may or may not have been done"
+		}
+		for _, p := range c.pos {
+			o := &c.outs[p]
+			o.State, o.Message, o.Err = state, msg, err
+		}
+		return
+	}
+	for i, v := range out {
+		o := &c.outs[c.pos[i]]
+		o.State, o.Message, o.UserID = v.state, v.message, v.userID
+	}
+}
+
+// settleStopped marks c's batch not sent, because the run stopped.
+func settleStopped[T any](c *chunk[T], err *stoppedError) {
+	for _, p := range c.pos {
+		o := &c.outs[p]
+		o.State, o.Err = StateNotSent, err
+	}
+}
+
+// finish accounts for a settled chunk in the progress.
+func (r *batchRun[T]) finish(c *chunk[T]) {
+	c.done = true
+	for i := range c.outs {
+		r.progress.add(c.outs[i].State)
+	}
+	r.report()
+}
+
+func (r *batchRun[T]) report() {
+	r.reported = true
+	if r.set.progress != nil {
+		r.set.progress(r.progress)
+	}
+}
+
+// emitReady emits the finished chunks at the head of the window, in order.
+// It returns false once the consumer has stopped.
+func (r *batchRun[T]) emitReady() bool {
+	for r.pending > 0 {
+		slot := r.seqEmit % r.window
+		c := r.ring[slot]
+		if c == nil || !c.done {
+			return true
+		}
+		r.ring[slot] = nil
+		r.seqEmit++
+		r.pending--
+		for i := range c.outs {
+			if !r.emit(c.outs[i]) {
+				return false
+			}
+		}
+		r.recycle(c)
+	}
+	return true
+}
+
+func (r *batchRun[T]) newChunk() *chunk[T] {
+	if n := len(r.free); n > 0 {
+		c := r.free[n-1]
+		r.free = r.free[:n-1]
+		return c
+	}
+	return &chunk[T]{
+		outs:  make([]Outcome[T], 0, r.size),
+		batch: make([]T, 0, r.size),
+		pos:   make([]int, 0, r.size),
+	}
+}
+
+// recycle clears an emitted chunk, dropping its references to the caller's
+// items, and keeps it for reuse.
+func (r *batchRun[T]) recycle(c *chunk[T]) {
+	clear(c.outs)
+	clear(c.batch)
+	clear(c.out)
+	*c = chunk[T]{outs: c.outs[:0], batch: c.batch[:0], pos: c.pos[:0], out: c.out[:0]}
+	r.free = append(r.free, c)
+}
+
+// collectBatches runs spec over a slice and gathers the report.
+func collectBatches[T any](ctx context.Context, spec *batchSpec[T], items []T, opts []BulkOption) (*BulkReport[T], error) {
+	rep := &BulkReport[T]{Outcomes: make([]Outcome[T], 0, len(items))}
+	err := runBatches(ctx, spec, opts, len(items), slices.Values(items), func(o Outcome[T]) bool {
+		rep.Outcomes = append(rep.Outcomes, o)
+		return true
+	})
+	return rep, err
+}
+
+// streamBatches runs spec over input as the consumer ranges. The sequence
+// sends its items once: ranging over it again sends nothing and reports
+// every item not sent.
+func streamBatches[T any](ctx context.Context, spec *batchSpec[T], input iter.Seq[T], opts []BulkOption) iter.Seq[Outcome[T]] {
+	var used atomic.Bool
+	return func(yield func(Outcome[T]) bool) {
+		s := spec
+		if used.Swap(true) {
+			again := *spec
+			again.precheck = fmt.Errorf("onboard: %s: this sequence was already ranged over and sends nothing again; call %s again for a new run", spec.op, spec.op)
+			s = &again
+		}
+		_ = runBatches(ctx, s, opts, -1, input, yield)
+	}
+}
+
+// matchByKey ties per-item results to the n items of a batch by a key (an
+// email, a target id), the batch's keys being unique, and fills out. Results
+// usually come in the order sent, so position j is tried before a map is
+// built. A result that names nothing sent is ignored; an item named twice,
+// or not at all, is unknown: what names the key in the message.
+func matchByKey[R any](out []verdict, batchKey func(i int) string, results []R, resultKey func(*R) string, set func(r *R) verdict, what string) {
+	n := len(out)
+	seen := make([]bool, n)
+	var index map[string]int
+	for j := range results {
+		res := &results[j]
+		k := resultKey(res)
+		i := -1
+		if j < n && batchKey(j) == k {
+			i = j
+		} else {
+			if index == nil {
+				index = make(map[string]int, n)
+				for b := range n {
+					index[batchKey(b)] = b
+				}
+			}
+			if b, ok := index[k]; ok {
+				i = b
+			}
+		}
+		if i < 0 {
+			continue
+		}
+		if seen[i] {
+			out[i] = verdict{state: StateUnknown, message: "the answer has more than one result for this " + what}
+			continue
+		}
+		seen[i] = true
+		out[i] = set(res)
+	}
+	for i, ok := range seen {
+		if !ok {
+			out[i] = verdict{state: StateUnknown, message: "the answer has no result for this " + what}
+		}
+	}
+}

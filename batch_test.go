@@ -1,0 +1,1095 @@
+package onboard
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/onboardkit/onboard/onboardtest"
+)
+
+const engineTenant = "887fd99a-e3ab-44ac-8253-31f269599f2b"
+
+// engineClient makes a client for baseURL with its own transport (closed
+// when the test ends), two retries and millisecond back-off.
+func engineClient(t testing.TB, baseURL string, auth Authenticator, opts ...Option) *Client {
+	t.Helper()
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	base := []Option{
+		WithHTTPClient(&http.Client{Transport: tr}),
+		WithRetry(2),
+		WithRetryWait(time.Millisecond, 10*time.Millisecond),
+	}
+	c, err := NewClient(baseURL, auth, append(base, opts...)...)
+	require.NoError(t, err)
+	return c
+}
+
+// enginePeople returns n invitees whose emails carry their index, in mixed
+// case ("Person.00042@Example.com").
+func enginePeople(n int) []Invitee {
+	out := make([]Invitee, n)
+	for i := range out {
+		out[i] = Invitee{Email: engineEmail(i), FirstName: "Person", LastName: fmt.Sprint(i)}
+	}
+	return out
+}
+
+func engineEmail(i int) string { return fmt.Sprintf("Person.%05d@Example.com", i) }
+
+// engineIndexOf reads the index back out of an engineEmail, or -1.
+func engineIndexOf(email string) int {
+	var i int
+	if _, err := fmt.Sscanf(strings.ToLower(email), "person.%d@", &i); err != nil {
+		return -1
+	}
+	return i
+}
+
+// engineAptly is an Aptly bulk-invite server that records, for every
+// email, each distinct request body it arrived in and the last answer it
+// got, and for every body the answers given to each of its attempts. fault
+// picks a batch's answer from the index of its first email and how many
+// times the same body was seen before.
+//
+// In a normal answer the email with index%17 == 0 fails ("Email already
+// exists"), index%101 == 0 is left out of the results, and the results of
+// odd batches come in reverse order with emails in lower case.
+type engineAptly struct {
+	t       *testing.T
+	fault   func(first, attempt int) string
+	latency time.Duration
+
+	mu       sync.Mutex
+	bodies   map[[32]byte][]string        // body -> answer to each attempt
+	emails   map[string]map[[32]byte]bool // email -> bodies it came in
+	last     map[string]string            // email -> last answer it got
+	requests int
+}
+
+func newEngineAptly(t *testing.T, fault func(first, attempt int) string) (*engineAptly, *httptest.Server) {
+	e := &engineAptly{
+		t:      t,
+		fault:  fault,
+		bodies: map[[32]byte][]string{},
+		emails: map[string]map[[32]byte]bool{},
+		last:   map[string]string{},
+	}
+	srv := httptest.NewServer(e)
+	t.Cleanup(srv.Close)
+	return e, srv
+}
+
+const (
+	engineOK        = "ok"
+	engineSucceeded = "succeeded"
+	engineFailed    = "failed"
+	engineMissing   = "missing"
+)
+
+func (e *engineAptly) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	t := e.t
+	body, err := io.ReadAll(r.Body)
+	if !assert.NoError(t, err) {
+		return
+	}
+	assert.Equal(t, "/v1/user/bulk-invite", r.URL.Path)
+	assert.Equal(t, "Bearer tok", r.Header.Get("Authorization"))
+	var req struct {
+		TenantID string `json:"tenantId"`
+		Users    []struct {
+			Email string `json:"email"`
+		} `json:"users"`
+	}
+	if !assert.NoError(t, json.Unmarshal(body, &req)) || !assert.NotEmpty(t, req.Users) {
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	assert.Equal(t, engineTenant, req.TenantID)
+	sum := sha256.Sum256(body)
+	first := engineIndexOf(req.Users[0].Email)
+
+	e.mu.Lock()
+	e.requests++
+	attempt := len(e.bodies[sum])
+	kind := engineOK
+	if e.fault != nil {
+		kind = cmpOr(e.fault(first, attempt), engineOK)
+	}
+	e.bodies[sum] = append(e.bodies[sum], kind)
+	for _, u := range req.Users {
+		k := strings.ToLower(u.Email)
+		if e.emails[k] == nil {
+			e.emails[k] = map[[32]byte]bool{}
+		}
+		e.emails[k][sum] = true
+		e.last[k] = kind
+	}
+	e.mu.Unlock()
+
+	if e.latency > 0 {
+		select {
+		case <-time.After(e.latency):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	errBody := func(status int) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = fmt.Fprintf(w, `{"statusCode":%d,"message":"fault %s","timestamp":"2026-01-12T09:10:12.337Z"}`, status, kind)
+	}
+	switch kind {
+	case "429":
+		w.Header().Set("Retry-After", "0")
+		errBody(http.StatusTooManyRequests)
+		return
+	case "503":
+		w.Header().Set("Retry-After", "0")
+		errBody(http.StatusServiceUnavailable)
+		return
+	case "500":
+		errBody(http.StatusInternalServerError)
+		return
+	case "401":
+		errBody(http.StatusUnauthorized)
+		return
+	case "drop":
+		if conn, _, err := w.(http.Hijacker).Hijack(); assert.NoError(t, err) {
+			_ = conn.Close()
+		}
+		return
+	case "malformed":
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, "<html>gateway says hello</html>")
+		return
+	}
+
+	type result struct {
+		Email   string `json:"email"`
+		Success bool   `json:"success"`
+		Message string `json:"message"`
+	}
+	var results []result
+	e.mu.Lock()
+	for _, u := range req.Users {
+		k, i := strings.ToLower(u.Email), engineIndexOf(u.Email)
+		res := result{Email: u.Email, Success: true, Message: "User invited successfully"}
+		switch {
+		case i%101 == 0:
+			e.last[k] = engineMissing
+			continue
+		case i%17 == 0:
+			res = result{Email: u.Email, Message: "Email already exists"}
+			e.last[k] = engineFailed
+		default:
+			e.last[k] = engineSucceeded
+		}
+		if first%2 == 1 {
+			res.Email = k
+		}
+		results = append(results, res)
+	}
+	e.mu.Unlock()
+	if first%2 == 1 {
+		slices.Reverse(results)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	// The client may have gone (a cancelled run); a failed write is fine.
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"statusCode": 200, "timestamp": "2026-01-12T09:10:12.337Z", "message": "Success",
+		"data": map[string]any{"total": len(req.Users), "results": results},
+	})
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// checkNoDoubleSend asserts that each email reached the server in one
+// request body only, and that a body was repeated only after an answer the
+// default retry policy retries (429, or 503 with Retry-After).
+func (e *engineAptly) checkNoDoubleSend(t *testing.T) {
+	t.Helper()
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for email, bodies := range e.emails {
+		assert.Len(t, bodies, 1, "%s reached the server in more than one batch", email)
+	}
+	for _, answers := range e.bodies {
+		for _, a := range answers[:len(answers)-1] {
+			assert.Contains(t, []string{"429", "503"}, a, "a request was repeated after %q, which the policy does not retry", a)
+		}
+	}
+}
+
+func (e *engineAptly) lastAnswer(email string) (string, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	a, ok := e.last[strings.ToLower(email)]
+	return a, ok
+}
+
+// engineFaults gives about a third of the batches a fault: 429 once (then
+// fine), 429 and 503 on every attempt (retried, then given up), 500 and a
+// dropped connection (not retried by default), and a malformed 2xx body.
+func engineFaults(first, attempt int) string {
+	switch (first/100*7 + first) % 20 {
+	case 0:
+		if attempt == 0 {
+			return "429"
+		}
+	case 1:
+		return "503"
+	case 2:
+		return "500"
+	case 3:
+		return "drop"
+	case 4:
+		return "malformed"
+	case 5:
+		return "429"
+	}
+	return ""
+}
+
+// engineCheckOrder asserts one outcome per input item, in order, each
+// carrying its item.
+func engineCheckOrder[T any](t *testing.T, in []T, outs []Outcome[T]) {
+	t.Helper()
+	require.Len(t, outs, len(in))
+	for i, o := range outs {
+		if !assert.Equal(t, i, o.Index) {
+			return
+		}
+		assert.Equal(t, in[i], o.Item)
+	}
+}
+
+// engineProgress records progress reports and checks they only grow.
+type engineProgress struct {
+	t     *testing.T
+	mu    sync.Mutex // only to satisfy the race detector if the engine broke its promise
+	calls []Progress
+	busy  atomic.Bool
+}
+
+func (p *engineProgress) record(pr Progress) {
+	if !p.busy.CompareAndSwap(false, true) {
+		p.t.Error("progress called concurrently")
+	}
+	defer p.busy.Store(false)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n := len(p.calls); n > 0 {
+		prev := p.calls[n-1]
+		assert.GreaterOrEqual(p.t, pr.Done, prev.Done, "Done went down")
+		assert.GreaterOrEqual(p.t, pr.Succeeded, prev.Succeeded)
+		assert.GreaterOrEqual(p.t, pr.Failed, prev.Failed)
+		assert.GreaterOrEqual(p.t, pr.NotSent, prev.NotSent)
+		assert.GreaterOrEqual(p.t, pr.Unknown, prev.Unknown)
+	}
+	assert.Equal(p.t, pr.Done, pr.Succeeded+pr.Failed+pr.NotSent+pr.Unknown)
+	p.calls = append(p.calls, pr)
+}
+
+func (p *engineProgress) final() Progress {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	require.NotEmpty(p.t, p.calls)
+	return p.calls[len(p.calls)-1]
+}
+
+// TestEngineTenThousandWithFaults sends 10,000 invitees, some invalid, in
+// batches of 100 to a server that faults about a third of the batches, and
+// checks every outcome against what the server says it answered.
+func TestEngineTenThousandWithFaults(t *testing.T) {
+	t.Parallel()
+	e, srv := newEngineAptly(t, engineFaults)
+	c := engineClient(t, srv.URL, BearerToken("tok"))
+
+	people := enginePeople(10_000)
+	for i := 13; i < len(people); i += 997 {
+		people[i].Email = fmt.Sprintf("person.%05d.at.example.com", i)
+	}
+	prog := &engineProgress{t: t}
+	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people,
+		WithConcurrency(8), WithProgress(prog.record))
+	require.NoError(t, err)
+	engineCheckOrder(t, people, rep.Outcomes)
+	e.checkNoDoubleSend(t)
+
+	seen := map[string]int{}
+	for _, o := range rep.Outcomes {
+		answer, reached := e.lastAnswer(o.Item.Email)
+		seen[answer]++
+		if !reached {
+			var ve *ValidationError
+			if assert.ErrorAs(t, o.Err, &ve, "item %d never reached the server", o.Index) {
+				assert.Equal(t, StateNotSent, o.State)
+				require.Len(t, ve.Problems, 1)
+				assert.Equal(t, fmt.Sprintf("users[%d].email", o.Index), ve.Problems[0].Field)
+			}
+			continue
+		}
+		var apiErr *APIError
+		var reqErr *RequestError
+		switch answer {
+		case engineSucceeded:
+			assert.Equal(t, StateSucceeded, o.State, "item %d", o.Index)
+			assert.Equal(t, "User invited successfully", o.Message)
+			assert.NoError(t, o.Err)
+		case engineFailed:
+			assert.Equal(t, StateFailed, o.State, "item %d", o.Index)
+			assert.Equal(t, "Email already exists", o.Message)
+		case engineMissing:
+			assert.Equal(t, StateUnknown, o.State, "item %d", o.Index)
+			assert.Equal(t, "the answer has no result for this email", o.Message)
+		case "malformed":
+			assert.Equal(t, StateUnknown, o.State, "item %d", o.Index)
+			assert.ErrorIs(t, o.Err, ErrUnexpectedResponse)
+		case "429", "503", "500":
+			assert.Equal(t, StateNotSent, o.State, "item %d", o.Index)
+			if assert.ErrorAs(t, o.Err, &apiErr) {
+				assert.Equal(t, answer, fmt.Sprint(apiErr.StatusCode))
+			}
+		case "drop":
+			assert.Equal(t, StateNotSent, o.State, "item %d", o.Index)
+			assert.ErrorAs(t, o.Err, &reqErr)
+		default:
+			t.Fatalf("answer %q", answer)
+		}
+	}
+	// Every kind of answer happened.
+	for _, k := range []string{engineSucceeded, engineFailed, engineMissing, "malformed", "429", "503", "500", "drop", ""} {
+		assert.NotZero(t, seen[k], "no item got %q", k)
+	}
+	final := prog.final()
+	assert.Equal(t, rep.Counts(), final)
+	assert.Equal(t, 10_000, final.Total)
+	assert.Equal(t, 10_000, final.Done)
+}
+
+// TestEngineCancelPartWay cancels a 10,000-item run with faults once half
+// the items are accounted for: every item still gets one outcome, in
+// order, and no item the run stopped before sending reached the server.
+func TestEngineCancelPartWay(t *testing.T) {
+	t.Parallel()
+	e, srv := newEngineAptly(t, engineFaults)
+	e.latency = 2 * time.Millisecond
+	c := engineClient(t, srv.URL, BearerToken("tok"))
+
+	people := enginePeople(10_000)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	prog := &engineProgress{t: t}
+	rep, err := c.Invites.SendBulkAll(ctx, engineTenant, people, WithConcurrency(4),
+		WithProgress(func(p Progress) {
+			prog.record(p)
+			if p.Done >= 5000 {
+				cancel()
+			}
+		}))
+	require.ErrorIs(t, err, context.Canceled)
+	engineCheckOrder(t, people, rep.Outcomes)
+	e.checkNoDoubleSend(t)
+
+	stopped := 0
+	for _, o := range rep.Outcomes {
+		answer, reached := e.lastAnswer(o.Item.Email)
+		switch {
+		case errors.Is(o.Err, ErrStopped):
+			stopped++
+			assert.Equal(t, StateNotSent, o.State)
+			assert.ErrorIs(t, o.Err, context.Canceled)
+			assert.False(t, reached, "item %d was reported stopped but reached the server", o.Index)
+		case o.State == StateSucceeded:
+			assert.Equal(t, engineSucceeded, answer, "item %d", o.Index)
+		case o.State == StateFailed:
+			assert.Equal(t, engineFailed, answer, "item %d", o.Index)
+		case o.State == StateNotSent && errors.Is(o.Err, context.Canceled):
+			// In flight when the cancel came: it may or may not have
+			// reached the server.
+			var reqErr *RequestError
+			assert.ErrorAs(t, o.Err, &reqErr)
+		default:
+			assert.True(t, reached, "item %d: %v", o.Index, o.Err)
+		}
+	}
+	assert.Greater(t, stopped, 1000, "the cancel stopped too little")
+	final := prog.final()
+	assert.Equal(t, 10_000, final.Done)
+	assert.Equal(t, 10_000, final.Total)
+	assert.Equal(t, rep.Counts(), final)
+	e.mu.Lock()
+	assert.Less(t, e.requests, 90, "requests went on after the cancel")
+	e.mu.Unlock()
+}
+
+// TestEngineOnboardtestFaults runs 4,000 invitees against the onboardtest
+// fake with injected faults, some of them after the fake did the work, and
+// checks the outcomes against the fake's state.
+func TestEngineOnboardtestFaults(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	const path = "/v1/user/bulk-invite"
+	srv.InjectFault(onboardtest.Fault{Path: path, Times: 3, Status: http.StatusTooManyRequests, RetryAfter: "0"})
+	srv.InjectFault(onboardtest.Fault{Path: path, Times: 2, Status: http.StatusInternalServerError})
+	srv.InjectFault(onboardtest.Fault{Path: path, Times: 2, DropConnection: true})
+	srv.InjectFault(onboardtest.Fault{Path: path, Times: 1, Malformed: true, Process: true})
+	srv.InjectFault(onboardtest.Fault{Path: path, Times: 1, Truncate: true, Process: true})
+	srv.InjectFault(onboardtest.Fault{Path: path, Times: 3, Status: http.StatusServiceUnavailable, RetryAfter: "0"})
+	people := enginePeople(4000)
+	for i := 0; i < len(people); i += 250 {
+		srv.AddAptlyUser(engineTenant, strings.ToLower(people[i].Email), "Already", "There")
+	}
+	// Six retries: the six retryable faults cannot use up one batch's.
+	c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken), WithRetry(6))
+
+	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithConcurrency(8))
+	require.NoError(t, err)
+	engineCheckOrder(t, people, rep.Outcomes)
+	assert.Zero(t, srv.PendingFaults())
+
+	// No email reached the fake in two different bodies.
+	inBody := map[string][32]byte{}
+	for _, r := range srv.Requests() {
+		var req struct {
+			Users []struct {
+				Email string `json:"email"`
+			} `json:"users"`
+		}
+		require.NoError(t, json.Unmarshal(r.Body, &req))
+		sum := sha256.Sum256(r.Body)
+		for _, u := range req.Users {
+			if prev, ok := inBody[u.Email]; ok {
+				assert.Equal(t, prev, sum, "%s sent in two batches", u.Email)
+			}
+			inBody[u.Email] = sum
+		}
+	}
+
+	// Which batch gets which fault depends on arrival order; how many
+	// batches end in each state does not.
+	counts := rep.Counts()
+	assert.Equal(t, 200, counts.Unknown, "the malformed and the truncated batch")
+	assert.Equal(t, 400, counts.NotSent, "two 500s and two dropped connections")
+	assert.Equal(t, 3400, counts.Succeeded+counts.Failed)
+	assert.LessOrEqual(t, counts.Failed, 16, "only the seeded users fail")
+	for _, o := range rep.Outcomes {
+		_, inFake := srv.FindAptlyUser(engineTenant, o.Item.Email)
+		switch o.State {
+		case StateFailed:
+			assert.Equal(t, 0, o.Index%250, "item %d", o.Index)
+			assert.Equal(t, "Email already exists", o.Message)
+		case StateSucceeded, StateUnknown:
+			// Unknown here are batches the fake did but answered badly.
+			assert.True(t, inFake, "item %d (%s) is not in the fake", o.Index, o.State)
+		case StateNotSent:
+			if o.Index%250 != 0 {
+				assert.False(t, inFake, "item %d was not sent but is in the fake", o.Index)
+			}
+		}
+	}
+}
+
+// TestEngineDuplicatesSplitBatches checks that a batch never holds one key
+// twice, so each result is tied to its item, for all three endpoints.
+func TestEngineDuplicatesSplitBatches(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+
+	t.Run("aptly emails, case-insensitive", func(t *testing.T) {
+		people := []Invitee{
+			{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "A@Example.com"},
+			{Email: "c@example.com"}, {Email: "b@example.com"},
+		}
+		c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken))
+		before := srv.RequestCount("/v1/user/bulk-invite")
+		rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithConcurrency(1))
+		require.NoError(t, err)
+		engineCheckOrder(t, people, rep.Outcomes)
+		assert.Equal(t, 2, srv.RequestCount("/v1/user/bulk-invite")-before, "[a b] [A c b]")
+		states := []State{StateSucceeded, StateSucceeded, StateFailed, StateSucceeded, StateFailed}
+		for i, o := range rep.Outcomes {
+			assert.Equal(t, states[i], o.State, "item %d", i)
+		}
+		assert.Equal(t, "Email already exists", rep.Outcomes[2].Message)
+	})
+
+	t.Run("athena target ids", func(t *testing.T) {
+		ids := []string{
+			"123e4567-e89b-12d3-a456-426614174000", "987e6543-e21b-12d3-a456-426614174000",
+			"123E4567-E89B-12D3-A456-426614174000",
+		}
+		c := engineClient(t, srv.AthenaURL(), APIKey(onboardtest.AthenaAPIKey))
+		before := srv.RequestCount("/api/v1/invites/bulk")
+		rep, err := c.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{
+			InviteMethod: InviteDirect, Email: "ada@example.com", WebsiteIDs: ids,
+		}, WithConcurrency(1))
+		require.NoError(t, err)
+		engineCheckOrder(t, ids, rep.Outcomes)
+		assert.Equal(t, 2, srv.RequestCount("/api/v1/invites/bulk")-before)
+		assert.Equal(t, StateSucceeded, rep.Outcomes[0].State)
+		assert.Equal(t, StateSucceeded, rep.Outcomes[1].State)
+		assert.NotEmpty(t, rep.Outcomes[0].UserID)
+		assert.Equal(t, "User added to website", rep.Outcomes[0].Message)
+		// Whether the fake takes the upper-case id for the first website
+		// or a new one, its result was tied to it.
+		assert.Contains(t, []State{StateSucceeded, StateFailed}, rep.Outcomes[2].State)
+	})
+
+	t.Run("royalti names", func(t *testing.T) {
+		users := []WorkspaceUser{
+			{FirstName: "Jane", LastName: "Doe", Email: "jane1@example.com"},
+			{FirstName: "John", LastName: "Roe", Email: "john@example.com"},
+			{FirstName: "jane", LastName: "DOE", Email: "jane2@example.com"},
+			{Email: "noname@example.com"},
+		}
+		c := engineClient(t, srv.RoyaltiURL(), BearerToken(onboardtest.RoyaltiToken))
+		before := srv.RequestCount("/user/bulk")
+		rep, err := c.Users.CreateBulkAll(context.Background(), CreateUsersRequest{SendEmail: Ptr(false)}, users, WithConcurrency(1))
+		require.NoError(t, err)
+		engineCheckOrder(t, users, rep.Outcomes)
+		assert.Equal(t, 2, srv.RequestCount("/user/bulk")-before, "[Jane John] [jane noname]")
+		assert.Equal(t, StateSucceeded, rep.Outcomes[0].State)
+		assert.Equal(t, StateSucceeded, rep.Outcomes[1].State)
+		assert.Equal(t, StateSucceeded, rep.Outcomes[2].State)
+		// Royalti names created users only; one without a name cannot be
+		// tied to the answer, and is never guessed a success.
+		assert.Equal(t, StateUnknown, rep.Outcomes[3].State)
+		assert.NotEmpty(t, rep.Outcomes[3].Message)
+		assert.Equal(t, 4, srv.RoyaltiUserCount(onboardtest.RoyaltiWorkspaceID))
+	})
+}
+
+// TestEngineInvalidItemsAndOptions checks that invalid items are reported
+// alone and the rest are sent, and that bad options or shared fields stop
+// the run before anything is sent, still with one outcome per item.
+func TestEngineInvalidItemsAndOptions(t *testing.T) {
+	t.Parallel()
+	e, srv := newEngineAptly(t, nil)
+	c := engineClient(t, srv.URL, BearerToken("tok"))
+	ctx := context.Background()
+
+	t.Run("invalid items", func(t *testing.T) {
+		people := enginePeople(30)
+		people[0].Email = ""
+		people[7].ManagerID = "not-a-uuid"
+		people[29].Email = "nope"
+		rep, err := c.Invites.SendBulkAll(ctx, engineTenant, people, WithBatchSize(10))
+		require.NoError(t, err)
+		engineCheckOrder(t, people, rep.Outcomes)
+		for _, i := range []int{0, 7, 29} {
+			o := rep.Outcomes[i]
+			assert.Equal(t, StateNotSent, o.State)
+			var ve *ValidationError
+			require.ErrorAs(t, o.Err, &ve)
+			assert.ErrorIs(t, o.Err, ErrInvalidRequest)
+			assert.Equal(t, "Invites.SendBulkAll", ve.Op)
+			assert.True(t, strings.HasPrefix(ve.Problems[0].Field, fmt.Sprintf("users[%d].", i)), ve.Problems[0].Field)
+			_, reached := e.lastAnswer(o.Item.Email)
+			assert.False(t, reached)
+		}
+		assert.Len(t, rep.NotSent(), 3)
+		assert.Len(t, rep.Failed(), 1, "item 17")
+		assert.Len(t, rep.Succeeded(), 26)
+	})
+
+	for name, tc := range map[string]struct {
+		tenant string
+		opts   []BulkOption
+		field  string
+	}{
+		"batch size 0":     {engineTenant, []BulkOption{WithBatchSize(0)}, "WithBatchSize"},
+		"concurrency -1":   {engineTenant, []BulkOption{WithConcurrency(-1)}, "WithConcurrency"},
+		"tenant not uuid":  {"tenant", nil, "tenantId"},
+		"tenant missing":   {"", []BulkOption{WithConcurrency(2)}, "tenantId"},
+		"nil option is ok": {"", []BulkOption{nil}, "tenantId"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := e.requests
+			people := enginePeople(250)
+			prog := &engineProgress{t: t}
+			rep, err := c.Invites.SendBulkAll(ctx, tc.tenant, people, append(tc.opts, WithProgress(prog.record))...)
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.field, ve.Problems[0].Field)
+			engineCheckOrder(t, people, rep.Outcomes)
+			for _, o := range rep.Outcomes {
+				assert.Equal(t, StateNotSent, o.State)
+				assert.ErrorIs(t, o.Err, ErrStopped)
+				assert.ErrorIs(t, o.Err, ErrInvalidRequest)
+			}
+			e.mu.Lock()
+			assert.Equal(t, before, e.requests, "nothing is sent")
+			e.mu.Unlock()
+			assert.Equal(t, Progress{Total: 250, Done: 250, NotSent: 250}, prog.final())
+		})
+	}
+}
+
+// TestEngineStops checks what stops a run: a 401 always, any failed batch
+// with WithStopOnBatchFailure, and otherwise nothing.
+func TestEngineStops(t *testing.T) {
+	t.Parallel()
+	for name, tc := range map[string]struct {
+		fault    string
+		opts     []BulkOption
+		stops    bool
+		sentinel error
+	}{
+		"401 stops the run":                    {"401", nil, true, ErrUnauthorized},
+		"500 does not stop by default":         {"500", nil, false, ErrServer},
+		"500 stops with stop-on-failure":       {"500", []BulkOption{WithStopOnBatchFailure()}, true, ErrServer},
+		"malformed stops with stop-on-failure": {"malformed", []BulkOption{WithStopOnBatchFailure()}, true, ErrUnexpectedResponse},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			// The third batch (first index 200) fails.
+			e, srv := newEngineAptly(t, func(first, _ int) string {
+				if first == 200 {
+					return tc.fault
+				}
+				return ""
+			})
+			c := engineClient(t, srv.URL, BearerToken("tok"))
+			people := enginePeople(1000)
+			rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people,
+				append(tc.opts, WithConcurrency(1))...)
+			engineCheckOrder(t, people, rep.Outcomes)
+			if !tc.stops {
+				require.NoError(t, err)
+				assert.Equal(t, 10, e.requests)
+				assert.Len(t, rep.NotSent(), 100)
+				return
+			}
+			require.ErrorIs(t, err, tc.sentinel)
+			assert.Equal(t, 3, e.requests, "with concurrency 1 nothing is sent after the failing batch")
+			for _, o := range rep.Outcomes[200:300] {
+				assert.ErrorIs(t, o.Err, tc.sentinel)
+				assert.NotErrorIs(t, o.Err, ErrStopped)
+			}
+			for _, o := range rep.Outcomes[300:] {
+				assert.Equal(t, StateNotSent, o.State)
+				assert.ErrorIs(t, o.Err, ErrStopped)
+				assert.ErrorIs(t, o.Err, tc.sentinel)
+			}
+			assert.Len(t, rep.Items(StateNotSent), 700+100*boolInt(tc.fault != "malformed"))
+		})
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestEngine401StopsConcurrentRun checks that with several batches in
+// flight a 401 still stops the run after at most one round of requests.
+func TestEngine401StopsConcurrentRun(t *testing.T) {
+	t.Parallel()
+	e, srv := newEngineAptly(t, func(int, int) string { return "401" })
+	c := engineClient(t, srv.URL, BearerToken("tok"))
+	people := enginePeople(2000)
+	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithConcurrency(4))
+	require.ErrorIs(t, err, ErrUnauthorized)
+	engineCheckOrder(t, people, rep.Outcomes)
+	assert.LessOrEqual(t, e.requests, 4)
+	assert.Len(t, rep.NotSent(), 2000)
+}
+
+// TestEngineResumeFromReport feeds Items(StateFailed, StateNotSent) of one
+// run straight into another.
+func TestEngineResumeFromReport(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-invite", Times: 2, Status: http.StatusInternalServerError})
+	c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken))
+	people := enginePeople(1000)
+	people[10].Email = "bad"
+
+	first, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithConcurrency(1))
+	require.NoError(t, err)
+	retry := first.Items(StateFailed, StateNotSent)
+	require.Len(t, retry, 201, "two batches and the invalid item")
+
+	second, err := c.Invites.SendBulkAll(context.Background(), engineTenant, retry)
+	require.NoError(t, err)
+	engineCheckOrder(t, retry, second.Outcomes)
+	assert.Equal(t, Progress{Total: 201, Done: 201, Succeeded: 200, NotSent: 1}, second.Counts())
+	assert.Equal(t, 999, srv.AptlyUserCount(engineTenant))
+	assert.Len(t, first.Items(), 1000)
+}
+
+// TestEngineSeqEarlyBreak breaks out of a Seq run while batches hang in
+// flight: the range ends promptly and no goroutine is left behind.
+func TestEngineSeqEarlyBreak(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	hang := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Users []struct {
+				Email string `json:"email"`
+			} `json:"users"`
+		}
+		assert.NoError(t, json.NewDecoder(r.Body).Decode(&req))
+		if len(req.Users) == 0 || engineIndexOf(req.Users[0].Email) != 0 {
+			select { // every batch but the first hangs until the client gives up
+			case <-r.Context().Done():
+			case <-hang:
+			}
+			return
+		}
+		results := make([]map[string]any, len(req.Users))
+		for i, u := range req.Users {
+			results[i] = map[string]any{"email": u.Email, "success": true, "message": "ok"}
+		}
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(map[string]any{"statusCode": 200, "data": map[string]any{"results": results}})
+	}))
+	defer srv.Close()
+	defer close(hang)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	defer tr.CloseIdleConnections()
+	c := engineClient(t, srv.URL, BearerToken("tok"), WithHTTPClient(&http.Client{Transport: tr}))
+
+	// An endless input.
+	var read atomic.Int64
+	people := func(yield func(Invitee) bool) {
+		for i := 0; ; i++ {
+			read.Add(1)
+			if !yield(Invitee{Email: engineEmail(i)}) {
+				return
+			}
+		}
+	}
+	start := time.Now()
+	n := 0
+	for o := range c.Invites.SendBulkSeq(context.Background(), engineTenant, people, WithBatchSize(10), WithConcurrency(3)) {
+		assert.Equal(t, n, o.Index)
+		assert.Equal(t, StateSucceeded, o.State)
+		n++
+		if n == 5 {
+			break
+		}
+	}
+	assert.Equal(t, 5, n)
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.LessOrEqual(t, read.Load(), int64(10*(2*3+1)+1), "input read past the window")
+}
+
+// TestEngineSeqStreams checks the Seq form over an input it cannot hold:
+// outcomes come in order while the run is under way, progress has no total
+// unless told, and the last report has Total == Done.
+func TestEngineSeqStreams(t *testing.T) {
+	t.Parallel()
+	_, srv := newEngineAptly(t, engineFaults)
+	c := engineClient(t, srv.URL, BearerToken("tok"))
+	gen := func(n int) iter.Seq[Invitee] {
+		return func(yield func(Invitee) bool) {
+			for i := range n {
+				if !yield(Invitee{Email: engineEmail(i)}) {
+					return
+				}
+			}
+		}
+	}
+	for _, total := range []int{-1, 1000} {
+		t.Run(fmt.Sprint("total ", total), func(t *testing.T) {
+			prog := &engineProgress{t: t}
+			opts := []BulkOption{WithProgress(prog.record), WithConcurrency(3)}
+			if total >= 0 {
+				opts = append(opts, WithTotal(total))
+			}
+			i := 0
+			for o := range c.Invites.SendBulkSeq(context.Background(), engineTenant, gen(1000), opts...) {
+				require.Equal(t, i, o.Index)
+				i++
+			}
+			assert.Equal(t, 1000, i)
+			prog.mu.Lock()
+			assert.Equal(t, total, prog.calls[0].Total)
+			prog.mu.Unlock()
+			final := prog.final()
+			assert.Equal(t, 1000, final.Total)
+			assert.Equal(t, 1000, final.Done)
+		})
+	}
+
+	t.Run("ranged twice sends once", func(t *testing.T) {
+		items := enginePeople(50)
+		seq := c.Invites.SendBulkSeq(context.Background(), engineTenant, slices.Values(items))
+		var first, second []Outcome[Invitee]
+		for o := range seq {
+			first = append(first, o)
+		}
+		for o := range seq {
+			second = append(second, o)
+		}
+		engineCheckOrder(t, items, first)
+		engineCheckOrder(t, items, second)
+		for _, o := range second {
+			assert.Equal(t, StateNotSent, o.State)
+			assert.ErrorIs(t, o.Err, ErrStopped)
+		}
+	})
+
+	t.Run("cancelled drains the input", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		n, stopped := 0, 0
+		for o := range c.Invites.SendBulkSeq(ctx, engineTenant, gen(2000), WithConcurrency(2)) {
+			require.Equal(t, n, o.Index)
+			n++
+			if n == 150 {
+				cancel()
+			}
+			if errors.Is(o.Err, ErrStopped) {
+				stopped++
+				assert.ErrorIs(t, o.Err, context.Canceled)
+			}
+		}
+		assert.Equal(t, 2000, n)
+		assert.Greater(t, stopped, 1000)
+	})
+}
+
+// TestEngineTargets covers AthenaHQ: batches of at most 50, user ids, the
+// group kind through the Seq form, and the template's checks.
+func TestEngineTargets(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	c := engineClient(t, srv.AthenaURL(), APIKey(onboardtest.AthenaGlobalAPIKey))
+	ids := make([]string, 120)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
+	}
+	srv.AddAthenaMember(ids[3], "ada@example.com")
+
+	t.Run("websites, batch size capped", func(t *testing.T) {
+		before := srv.RequestCount("/api/v1/invites/bulk")
+		in := append(slices.Clone(ids), "not-a-uuid")
+		rep, err := c.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{
+			InviteMethod: InviteDirect, Email: "ada@example.com", Role: RoleAdmin, WebsiteIDs: in,
+		}, WithBatchSize(500))
+		require.NoError(t, err)
+		engineCheckOrder(t, in, rep.Outcomes)
+		assert.Equal(t, 3, srv.RequestCount("/api/v1/invites/bulk")-before, "50 + 50 + 20")
+		for _, r := range srv.Requests()[len(srv.Requests())-3:] {
+			var body map[string]any
+			require.NoError(t, json.Unmarshal(r.Body, &body))
+			assert.LessOrEqual(t, len(body["website_ids"].([]any)), MaxTargets)
+			assert.NotContains(t, body, "group_ids")
+			assert.Equal(t, "admin", body["role"])
+		}
+		assert.Equal(t, StateFailed, rep.Outcomes[3].State)
+		assert.Equal(t, "User is already a member of this website", rep.Outcomes[3].Message)
+		assert.Equal(t, StateSucceeded, rep.Outcomes[4].State)
+		assert.Equal(t, srv.AthenaUserID("ada@example.com"), rep.Outcomes[4].UserID)
+		var ve *ValidationError
+		require.ErrorAs(t, rep.Outcomes[120].Err, &ve)
+		assert.Equal(t, "website_ids[120]", ve.Problems[0].Field)
+		assert.Equal(t, Progress{Total: 121, Done: 121, Succeeded: 119, Failed: 1, NotSent: 1}, rep.Counts())
+	})
+
+	t.Run("groups through Seq", func(t *testing.T) {
+		tmpl := &TargetInviteRequest{InviteMethod: InviteByEmail, Email: "bob@example.com"}
+		n := 0
+		for o := range c.Invites.SendToTargetsSeq(context.Background(), tmpl, TargetGroups, slices.Values(ids)) {
+			assert.Equal(t, StateSucceeded, o.State, o.Message)
+			assert.Equal(t, "Invite sent", o.Message)
+			n++
+		}
+		assert.Equal(t, 120, n)
+		assert.Equal(t, []string{"bob@example.com"}, srv.AthenaPendingInvites(ids[119]))
+	})
+
+	t.Run("website key may not invite to groups", func(t *testing.T) {
+		wc := engineClient(t, srv.AthenaURL(), APIKey(onboardtest.AthenaAPIKey))
+		before := srv.RequestCount("/api/v1/invites/bulk")
+		rep, err := wc.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{
+			InviteMethod: InviteByEmail, Email: "cy@example.com", GroupIDs: ids,
+		}, WithConcurrency(1))
+		require.ErrorIs(t, err, ErrForbidden)
+		assert.Equal(t, 1, srv.RequestCount("/api/v1/invites/bulk")-before)
+		assert.Len(t, rep.NotSent(), 120)
+	})
+
+	for name, tc := range map[string]struct {
+		run   func() error
+		field string
+	}{
+		"template with targets": {func() error {
+			for o := range c.Invites.SendToTargetsSeq(context.Background(),
+				&TargetInviteRequest{InviteMethod: InviteDirect, Email: "a@example.com", WebsiteIDs: ids[:1]},
+				TargetWebsites, slices.Values(ids[:2])) {
+				return o.Err
+			}
+			return nil
+		}, "website_ids"},
+		"no kind": {func() error {
+			for o := range c.Invites.SendToTargetsSeq(context.Background(),
+				&TargetInviteRequest{InviteMethod: InviteDirect, Email: "a@example.com"}, 0, slices.Values(ids[:2])) {
+				return o.Err
+			}
+			return nil
+		}, "kind"},
+		"both kinds": {func() error {
+			rep, err := c.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{
+				InviteMethod: InviteDirect, Email: "a@example.com", WebsiteIDs: ids[:2], GroupIDs: ids[2:5],
+			})
+			engineCheckOrder(t, ids[:5], rep.Outcomes)
+			assert.Len(t, rep.NotSent(), 5)
+			return err
+		}, "website_ids"},
+		"no email": {func() error {
+			_, err := c.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{InviteMethod: InviteDirect, WebsiteIDs: ids[:1]})
+			return err
+		}, "email"},
+		"nil request": {func() error {
+			_, err := c.Invites.SendToTargetsAll(context.Background(), nil)
+			return err
+		}, "request"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			before := srv.RequestCount("")
+			err := tc.run()
+			var ve *ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.Equal(t, tc.field, ve.Problems[0].Field)
+			assert.Equal(t, before, srv.RequestCount(""))
+		})
+	}
+}
+
+// TestEngineRoyalti covers the Royalti run: template fields go in every
+// batch, failures carry the server's text, and a template with users is
+// refused.
+func TestEngineRoyalti(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	c := engineClient(t, srv.RoyaltiURL(), BearerToken(onboardtest.RoyaltiToken))
+	users := make([]WorkspaceUser, 250)
+	for i := range users {
+		users[i] = WorkspaceUser{FirstName: "User", LastName: fmt.Sprint(i), Email: fmt.Sprintf("u%d@example.com", i)}
+	}
+	srv.AddRoyaltiUser(onboardtest.RoyaltiWorkspaceID, "u7@example.com", "User", "7")
+
+	var rep *BulkReport[WorkspaceUser]
+	var err error
+	rep, err = c.Users.CreateBulkAll(context.Background(), CreateUsersRequest{SendEmail: Ptr(false), Message: "hi"}, users, WithBatchSize(100))
+	require.NoError(t, err)
+	engineCheckOrder(t, users, rep.Outcomes)
+	assert.Equal(t, Progress{Total: 250, Done: 250, Succeeded: 249, Failed: 1}, rep.Counts())
+	assert.Equal(t, "User User 7 already associated with workspace!", rep.Outcomes[7].Message)
+	for _, r := range srv.Requests() {
+		var body map[string]any
+		require.NoError(t, json.Unmarshal(r.Body, &body))
+		assert.Equal(t, false, body["sendEmail"])
+		assert.Equal(t, "hi", body["message"])
+	}
+
+	before := srv.RequestCount("")
+	_, err = c.Users.CreateBulkAll(context.Background(), CreateUsersRequest{Users: users[:1]}, users)
+	var ve *ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "users", ve.Problems[0].Field)
+	assert.Equal(t, before, srv.RequestCount(""))
+
+	n := 0
+	for o := range c.Users.CreateBulkSeq(context.Background(), CreateUsersRequest{}, slices.Values(users[:3])) {
+		assert.Equal(t, StateFailed, o.State, "already created above")
+		n++
+	}
+	assert.Equal(t, 3, n)
+}
+
+// TestEngineUnknownNeverGuessed checks that items an answer does not
+// account for, or accounts for twice, are unknown.
+func TestEngineUnknownNeverGuessed(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusCreated)
+		_, _ = io.WriteString(w, `{"statusCode":200,"data":{"results":[
+			{"email":"a@example.com","success":true},
+			{"email":"b@example.com","success":true},
+			{"email":"B@example.com","success":false,"message":"dup"},
+			{"email":"stranger@example.com","success":true}]}}`)
+	}))
+	t.Cleanup(srv.Close)
+	c := engineClient(t, srv.URL, BearerToken("tok"))
+	people := []Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "c@example.com"}}
+	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people)
+	require.NoError(t, err)
+	assert.Equal(t, StateSucceeded, rep.Outcomes[0].State)
+	assert.Equal(t, StateUnknown, rep.Outcomes[1].State)
+	assert.Equal(t, "the answer has more than one result for this email", rep.Outcomes[1].Message)
+	assert.Equal(t, StateUnknown, rep.Outcomes[2].State)
+	assert.Equal(t, "the answer has no result for this email", rep.Outcomes[2].Message)
+}
+
+// TestEngineEmptyInput checks that nothing in means nothing sent, one
+// progress report, and an empty report.
+func TestEngineEmptyInput(t *testing.T) {
+	t.Parallel()
+	e, srv := newEngineAptly(t, nil)
+	c := engineClient(t, srv.URL, BearerToken("tok"))
+	prog := &engineProgress{t: t}
+	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, nil, WithProgress(prog.record))
+	require.NoError(t, err)
+	assert.Empty(t, rep.Outcomes)
+	assert.Equal(t, Progress{}, prog.final())
+	for range c.Invites.SendBulkSeq(context.Background(), engineTenant, nil) {
+		t.Fatal("an outcome from no input")
+	}
+	assert.Zero(t, e.requests)
+}
+
+// TestBulkReportHelpers checks the report's filters and counts.
+func TestBulkReportHelpers(t *testing.T) {
+	t.Parallel()
+	rep := &BulkReport[string]{Outcomes: []Outcome[string]{
+		{Index: 0, Item: "a", State: StateSucceeded},
+		{Index: 1, Item: "b", State: StateFailed},
+		{Index: 2, Item: "c", State: StateNotSent},
+		{Index: 3, Item: "d", State: StateUnknown},
+		{Index: 4, Item: "e", State: StateFailed},
+	}}
+	assert.Equal(t, []string{"b", "c", "e"}, rep.Items(StateFailed, StateNotSent))
+	assert.Equal(t, []string{"a", "b", "c", "d", "e"}, rep.Items())
+	assert.Len(t, rep.Succeeded(), 1)
+	assert.Len(t, rep.Failed(), 2)
+	assert.Len(t, rep.NotSent(), 1)
+	assert.Equal(t, "d", rep.Unknown()[0].Item)
+	assert.Equal(t, Progress{Total: 5, Done: 5, Succeeded: 1, Failed: 2, NotSent: 1, Unknown: 1}, rep.Counts())
+	assert.Nil(t, (&BulkReport[int]{}).Items(StateFailed))
+}
