@@ -215,11 +215,15 @@ func TestAthenaConcurrentInvites(t *testing.T) {
 			defer wg.Done()
 			body := map[string]any{"invite_method": "direct", "email": "p" + strconv.Itoa(g%25) + "@example.com",
 				"website_ids": []string{site1, site2}}
-			r, err := trySend(t, http.MethodPost, srv.AthenaURL()+"/api/v1/invites/bulk", athenaOK, "application/json", body)
+			r, err := trySend(http.MethodPost, srv.AthenaURL()+"/api/v1/invites/bulk", athenaOK, "application/json", body)
 			if !assert.NoError(t, err) || !assert.Equal(t, http.StatusOK, r.Status) {
 				return
 			}
-			for _, x := range r.JSON(t)["results"].([]any) {
+			m, err := r.decode()
+			if !assert.NoError(t, err, "body: %s", r.Body) {
+				return
+			}
+			for _, x := range m["results"].([]any) {
 				if x.(map[string]any)["success"] == true {
 					successes[g]++
 				}

@@ -118,10 +118,10 @@ func (s *Server) takeFault(path string) (Fault, bool) {
 }
 
 func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, body []byte, tooLarge bool, f Fault) {
-	var real *reply
+	var actual *reply
 	if f.Process {
 		rep := s.process(r, body, tooLarge)
-		real = &rep
+		actual = &rep
 	}
 	if !s.wait(r.Context(), f.Latency) {
 		abort()
@@ -145,11 +145,11 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, body []byte,
 		}
 	}
 	if f.Status == 0 && f.Body == "" && !f.Truncate && !f.Malformed {
-		if real == nil {
+		if actual == nil {
 			rep := s.process(r, body, tooLarge)
-			real = &rep
+			actual = &rep
 		}
-		real.write(w)
+		actual.write(w)
 		return
 	}
 
@@ -173,15 +173,15 @@ func (s *Server) serveFault(w http.ResponseWriter, r *http.Request, body []byte,
 	case f.Truncate:
 		if status == 0 {
 			status = success
-			if real != nil {
-				status = real.status
+			if actual != nil {
+				status = actual.status
 			}
 		}
 		switch {
 		case f.Body != "":
 			out = []byte(f.Body)
-		case real != nil && real.status == status:
-			out = real.body
+		case actual != nil && actual.status == status:
+			out = actual.body
 		default:
 			out = s.faultBody(svc, status, now)
 		}

@@ -17,9 +17,8 @@ import (
 
 // inviteOne sends a Royalti invite for email and returns the answer or the
 // transport error.
-func inviteOne(t *testing.T, srv *onboardtest.Server, email string) (*response, error) {
-	t.Helper()
-	return trySend(t, http.MethodPost, srv.RoyaltiURL()+"/auth/invite", royaltiOK, "application/json",
+func inviteOne(srv *onboardtest.Server, email string) (*response, error) {
+	return trySend(http.MethodPost, srv.RoyaltiURL()+"/auth/invite", royaltiOK, "application/json",
 		map[string]any{"email": email})
 }
 
@@ -103,7 +102,7 @@ func TestFaultsAreFIFOAndPersistentUntilCleared(t *testing.T) {
 
 	var got []int
 	for range 4 {
-		r, err := inviteOne(t, srv, "a@example.com")
+		r, err := inviteOne(srv, "a@example.com")
 		require.NoError(t, err)
 		got = append(got, r.Status)
 	}
@@ -111,7 +110,7 @@ func TestFaultsAreFIFOAndPersistentUntilCleared(t *testing.T) {
 	assert.Equal(t, 1, srv.PendingFaults())
 
 	srv.ClearFaults()
-	r, err := inviteOne(t, srv, "a@example.com")
+	r, err := inviteOne(srv, "a@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusCreated, r.Status)
 }
@@ -121,7 +120,7 @@ func TestFaultDropConnection(t *testing.T) {
 		t.Run("process="+strconv.FormatBool(process), func(t *testing.T) {
 			srv := newServer(t)
 			srv.InjectFault(onboardtest.Fault{Path: "/auth/invite", Times: 1, DropConnection: true, Process: process})
-			_, err := inviteOne(t, srv, "drop@example.com")
+			_, err := inviteOne(srv, "drop@example.com")
 			require.Error(t, err)
 			assert.NotErrorIs(t, err, context.DeadlineExceeded, "the connection is closed at once")
 			if process {
@@ -137,7 +136,7 @@ func TestFaultDropConnection(t *testing.T) {
 func TestFaultTruncate(t *testing.T) {
 	srv := newServer(t)
 	srv.InjectFault(onboardtest.Fault{Path: "/auth/invite", Times: 1, Truncate: true, Process: true})
-	_, err := inviteOne(t, srv, "trunc@example.com")
+	_, err := inviteOne(srv, "trunc@example.com")
 	require.Error(t, err)
 	assert.ErrorIs(t, err, io.ErrUnexpectedEOF)
 	assert.Equal(t, []string{"trunc@example.com"}, royaltiEmails(srv))
@@ -192,7 +191,7 @@ func TestFaultLatencyStopsOnCancel(t *testing.T) {
 	assert.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.Less(t, time.Since(start), 5*time.Second)
 
-	r, err := inviteOne(t, srv, "slow@example.com")
+	r, err := inviteOne(srv, "slow@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusCreated, r.Status, "the fault was used by the cancelled request, which was not processed")
 }
@@ -201,7 +200,7 @@ func TestFaultLatencyOnly(t *testing.T) {
 	srv := newServer(t)
 	srv.InjectFault(onboardtest.Fault{Path: "/auth/invite", Times: 1, Latency: 80 * time.Millisecond, RetryAfter: "1"})
 	start := time.Now()
-	r, err := inviteOne(t, srv, "late@example.com")
+	r, err := inviteOne(srv, "late@example.com")
 	require.NoError(t, err)
 	assert.GreaterOrEqual(t, time.Since(start), 80*time.Millisecond)
 	assert.Equal(t, http.StatusCreated, r.Status, "delayed, then answered normally")
@@ -226,7 +225,7 @@ func TestCloseDoesNotWaitForLatency(t *testing.T) {
 	srv := onboardtest.NewServer(onboardtest.WithLatency(time.Minute))
 	done := make(chan error, 1)
 	go func() {
-		_, err := inviteOne(t, srv, "never@example.com")
+		_, err := inviteOne(srv, "never@example.com")
 		done <- err
 	}()
 	require.Eventually(t, func() bool { return srv.RequestCount("") == 1 }, 5*time.Second, 5*time.Millisecond)
@@ -253,7 +252,7 @@ func TestFaultConcurrentConsumption(t *testing.T) {
 	statuses := make(chan int, 40)
 	for i := range 40 {
 		go func() {
-			r, err := inviteOne(t, srv, "c"+strconv.Itoa(i)+"@example.com")
+			r, err := inviteOne(srv, "c"+strconv.Itoa(i)+"@example.com")
 			if assert.NoError(t, err) {
 				statuses <- r.Status
 			} else {

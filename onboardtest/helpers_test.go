@@ -38,12 +38,20 @@ type response struct {
 	Body   []byte
 }
 
-// JSON decodes the body as a JSON object.
+// JSON decodes the body as a JSON object. Only on the test's goroutine: in
+// a handler or another goroutine, use decode and assert.
 func (r *response) JSON(t *testing.T) map[string]any {
 	t.Helper()
-	var m map[string]any
-	require.NoError(t, json.Unmarshal(r.Body, &m), "body: %s", r.Body)
+	m, err := r.decode()
+	require.NoError(t, err, "body: %s", r.Body)
 	return m
+}
+
+// decode decodes the body as a JSON object.
+func (r *response) decode() (map[string]any, error) {
+	var m map[string]any
+	err := json.Unmarshal(r.Body, &m)
+	return m, err
 }
 
 // auth is a set of request headers that authenticate to one service.
@@ -64,7 +72,7 @@ var (
 // body may be a string, []byte, or any value to encode as JSON.
 func send(t *testing.T, method, url string, a auth, body any) *response {
 	t.Helper()
-	resp, err := trySend(t, method, url, a, "application/json", body)
+	resp, err := trySend(method, url, a, "application/json", body)
 	require.NoError(t, err)
 	return resp
 }
@@ -74,12 +82,15 @@ func post(t *testing.T, url string, a auth, body any) *response {
 	return send(t, http.MethodPost, url, a, body)
 }
 
-func trySend(t *testing.T, method, url string, a auth, contentType string, body any) (*response, error) {
-	t.Helper()
+// trySend is send returning the error instead of failing the test, so that
+// goroutines other than the test's can use it (and assert on the error).
+func trySend(method, url string, a auth, contentType string, body any) (*response, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
 	defer cancel()
 	req, err := newRequest(ctx, method, url, a, contentType, body)
-	require.NoError(t, err)
+	if err != nil {
+		return nil, err
+	}
 	// A fresh transport per request keeps one test's broken connections
 	// (faults) from leaking into the next request.
 	client := &http.Client{Transport: &http.Transport{}}

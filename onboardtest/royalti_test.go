@@ -197,7 +197,7 @@ func TestRoyaltiConcurrentInvites(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			body := map[string]any{"email": "p" + strconv.Itoa(g%25) + "@example.com"}
-			r, err := trySend(t, http.MethodPost, srv.RoyaltiURL()+"/auth/invite", royaltiOK, "application/json", body)
+			r, err := trySend(http.MethodPost, srv.RoyaltiURL()+"/auth/invite", royaltiOK, "application/json", body)
 			if assert.NoError(t, err) {
 				statuses[g] = r.Status
 			}

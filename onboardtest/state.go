@@ -2,6 +2,7 @@ package onboardtest
 
 import (
 	"crypto/rand"
+	"encoding/binary"
 	mrand "math/rand/v2"
 )
 
@@ -30,7 +31,9 @@ func (st *state) init() {
 	var seed [32]byte
 	_, _ = rand.Read(seed[:])
 	*st = state{
-		rng:           mrand.New(mrand.NewChaCha8(seed)),
+		// The fake's IDs only need to be unique and look random; ChaCha8
+		// seeded from crypto/rand is cheap to call under Server.mu.
+		rng:           mrand.New(mrand.NewChaCha8(seed)), //nolint:gosec // G404: a test fake's IDs need no unpredictability
 		aptlyTenants:  make(map[string]*aptlyTenant),
 		aptlyByID:     make(map[uuid]*aptlyRec),
 		aptlyTokens:   make(map[string]struct{}),
@@ -46,11 +49,8 @@ func (st *state) init() {
 // newUUID returns a random version 4 identifier. The caller holds s.mu.
 func (st *state) newUUID() uuid {
 	var u uuid
-	a, b := st.rng.Uint64(), st.rng.Uint64()
-	for i := range 8 {
-		u[i] = byte(a >> (8 * i))
-		u[8+i] = byte(b >> (8 * i))
-	}
+	binary.LittleEndian.PutUint64(u[:8], st.rng.Uint64())
+	binary.LittleEndian.PutUint64(u[8:], st.rng.Uint64())
 	u[6] = u[6]&0x0f | 0x40
 	u[8] = u[8]&0x3f | 0x80
 	return u
