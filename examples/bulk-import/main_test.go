@@ -1,0 +1,306 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/onboardtest"
+)
+
+// env is a fake environment for run.
+type env map[string]string
+
+func (e env) get(name string) string { return e[name] }
+
+// result is what one run did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func runImport(t *testing.T, e env, args ...string) result {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, e.get, &stdout, &stderr)
+	return result{code, stdout.String(), stderr.String()}
+}
+
+// readCSV reads a whole CSV file, header included.
+func readCSV(t *testing.T, path string) [][]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = -1
+	rows, err := r.ReadAll()
+	require.NoError(t, err)
+	return rows
+}
+
+// writeCSV writes lines to a file in a temporary directory.
+func writeCSV(t *testing.T, lines ...string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "in.csv")
+	require.NoError(t, os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600))
+	return path
+}
+
+// reportRow is one row of the report.
+type reportRow struct{ row, email, outcome, reason string }
+
+// readReport reads a report and checks its header and that its rows are
+// numbered 1, 2, 3, ... in order.
+func readReport(t *testing.T, path string) []reportRow {
+	t.Helper()
+	rows := readCSV(t, path)
+	require.NotEmpty(t, rows)
+	require.Equal(t, []string{"row", "email", "outcome", "reason"}, rows[0])
+	out := make([]reportRow, 0, len(rows)-1)
+	for i, r := range rows[1:] {
+		require.Len(t, r, 4)
+		require.Equal(t, strconv.Itoa(i+1), r[0], "rows in input order")
+		out = append(out, reportRow{r[0], r[1], r[2], r[3]})
+	}
+	return out
+}
+
+// TestRun_sample runs the program on the sample beside it, as CI does from
+// the repository root, and checks the report against the input row by row.
+func TestRun_sample(t *testing.T) {
+	t.Parallel()
+	out := filepath.Join(t.TempDir(), "report.csv")
+	res := runImport(t, env{}, "-out", out) // -in defaults to people.csv here
+	require.Equal(t, exitFailed, res.code, "the sample has duplicates and invalid emails\nstderr: %s", res.stderr)
+
+	input := readCSV(t, "people.csv")
+	require.Equal(t, "email", input[0][0])
+	people := input[1:]
+	report := readReport(t, out)
+	require.Len(t, report, len(people), "one report row per input row")
+
+	// Group the rows by person; letter case does not make a new person.
+	byEmail := map[string][]reportRow{}
+	for i, r := range report {
+		assert.Equal(t, people[i][0], r.email, "row %s", r.row)
+		byEmail[strings.ToLower(r.email)] = append(byEmail[strings.ToLower(r.email)], r)
+	}
+	counts := map[string]int{}
+	duplicates := 0
+	for email, rows := range byEmail {
+		for _, r := range rows {
+			counts[r.outcome]++
+		}
+		switch first := rows[0]; {
+		case first.outcome == outcomeNotSent:
+			assert.True(t, strings.HasPrefix(first.reason, "email "), "row %s: %q", first.row, first.reason)
+			assert.Len(t, rows, 1)
+		case email == "lee.short@example.c":
+			assert.Equal(t, reportRow{first.row, first.email, outcomeFailed, "Invalid email"}, first, "the server, not the SDK, refuses this one")
+		case len(rows) > 1:
+			// Both entries were sent, in different batches that may have
+			// run at once: exactly one was invited.
+			duplicates++
+			invited := 0
+			for _, r := range rows {
+				if r.outcome == outcomeInvited {
+					invited++
+					assert.Empty(t, r.reason)
+				} else {
+					assert.Equal(t, outcomeFailed, r.outcome, "row %s", r.row)
+					assert.Equal(t, "Email already exists", r.reason, "row %s", r.row)
+				}
+			}
+			assert.Equal(t, 1, invited, "%s: %v", email, rows)
+		default:
+			assert.Equal(t, reportRow{first.row, first.email, outcomeInvited, ""}, first)
+		}
+	}
+	assert.Equal(t, 12, duplicates, "duplicated people in the sample")
+	assert.Equal(t, map[string]int{outcomeInvited: 300, outcomeFailed: 13, outcomeNotSent: 10}, counts)
+
+	assert.Contains(t, res.stdout, "Inviting 323 people from people.csv into Aptly tenant "+fakeTenantID+" (in-process fake")
+	assert.Contains(t, res.stdout, "\n323 people: 300 invited, 13 failed, 10 not sent\n")
+	assert.Contains(t, res.stdout, "     12  failed: Email already exists\n")
+	assert.Contains(t, res.stdout, "      9  not sent: email is not a valid email address\n")
+	assert.Contains(t, res.stdout, "Report: "+out)
+	// stderr is not a terminal here: plain progress lines, no bar.
+	assert.Contains(t, res.stderr, "bulk-import: 323/323 done (100%), 300 invited, 23 not invited\n")
+	assert.NotContains(t, res.stderr, "\r")
+}
+
+// TestRun_realService points the environment at a server of its own,
+// standing in for the real Aptly, and checks what it received.
+func TestRun_realService(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	const tenant = "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52"
+	e := env{"ONBOARD_APTLY_URL": srv.AptlyURL(), "ONBOARD_APTLY_TOKEN": onboardtest.AptlyToken, "ONBOARD_APTLY_TENANT_ID": tenant}
+
+	var lines = []string{"\ufeffEmail,First Name,last_name,EMPLOYEE_TYPE,department,note"}
+	for i := range 23 {
+		lines = append(lines, "person"+strconv.Itoa(i)+"@example.com,Person,No"+strconv.Itoa(i)+",Full-time,Sales,")
+	}
+	in := writeCSV(t, lines...)
+	out := filepath.Join(t.TempDir(), "report.csv")
+	res := runImport(t, e, "-in", in, "-out", out, "-batch", "5", "-concurrency", "2")
+	require.Equal(t, exitOK, res.code, "stderr: %s", res.stderr)
+
+	report := readReport(t, out)
+	require.Len(t, report, 23)
+	for _, r := range report {
+		assert.Equal(t, outcomeInvited, r.outcome)
+	}
+	assert.Equal(t, 23, srv.AptlyUserCount(tenant))
+	u, ok := srv.FindAptlyUser(tenant, "person7@example.com")
+	require.True(t, ok)
+	assert.Equal(t, "Person", u.FirstName)
+	assert.Equal(t, "No7", u.LastName)
+	assert.Equal(t, "Full-time", u.EmployeeType)
+
+	// -batch 5: five requests of at most five people; the extra columns
+	// are custom attributes, and empty cells are not sent.
+	reqs := srv.Requests()
+	require.Len(t, reqs, 5)
+	for _, r := range reqs {
+		var body struct {
+			Users []struct {
+				Email            string            `json:"email"`
+				CustomAttributes map[string]string `json:"customAttributes"`
+			} `json:"users"`
+		}
+		require.NoError(t, json.Unmarshal(r.Body, &body))
+		assert.LessOrEqual(t, len(body.Users), 5)
+		for _, u := range body.Users {
+			assert.Equal(t, map[string]string{"department": "Sales"}, u.CustomAttributes)
+		}
+	}
+	assert.Contains(t, res.stdout, "23 people: 23 invited, 0 failed, 0 not sent")
+	assert.Contains(t, res.stdout, "into Aptly tenant "+tenant+" ("+srv.AptlyURL()+")")
+}
+
+// TestRun_refusedCredential checks that a run the server refuses still
+// reports every person, as not sent.
+func TestRun_refusedCredential(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	e := env{"ONBOARD_APTLY_URL": srv.AptlyURL(), "ONBOARD_APTLY_TOKEN": "wrong-token"}
+	out := filepath.Join(t.TempDir(), "report.csv")
+	res := runImport(t, e, "-in", "people.csv", "-out", out, "-tenant", fakeTenantID, "-batch", "50")
+	require.Equal(t, exitFailed, res.code, "stderr: %s", res.stderr)
+
+	report := readReport(t, out)
+	require.Len(t, report, len(readCSV(t, "people.csv"))-1)
+	for _, r := range report {
+		require.Equal(t, outcomeNotSent, r.outcome, "row %s", r.row)
+	}
+	assert.Contains(t, report[0].reason, "401")
+	assert.Contains(t, res.stdout, "323 people: 0 invited, 0 failed, 323 not sent")
+	assert.LessOrEqual(t, srv.RequestCount(""), onboard.DefaultConcurrency, "a 401 stops the run")
+	assert.NotContains(t, res.stdout+res.stderr, "wrong-token")
+	assert.Zero(t, srv.AptlyUserCount(fakeTenantID))
+}
+
+// TestRun_interrupted runs with a context that has already ended, as after
+// Ctrl-C: nobody is sent, and everybody is in the report.
+func TestRun_interrupted(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	out := filepath.Join(t.TempDir(), "report.csv")
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, []string{"-in", "people.csv", "-out", out}, env{}.get, &stdout, &stderr)
+	assert.Equal(t, exitFailed, code, "stderr: %s", stderr.String())
+	report := readReport(t, out)
+	require.Len(t, report, 323)
+	for _, r := range report {
+		assert.Equal(t, outcomeNotSent, r.outcome, "row %s", r.row)
+	}
+	assert.Contains(t, report[0].reason, "context canceled")
+}
+
+func TestRun_usageErrors(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	realEnv := env{"ONBOARD_APTLY_URL": srv.AptlyURL(), "ONBOARD_APTLY_TOKEN": onboardtest.AptlyToken}
+	dir := t.TempDir()
+	report := filepath.Join(dir, "report.csv")
+
+	tests := []struct {
+		name   string
+		env    env
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"batch below 1", nil, []string{"-batch", "0"}, exitUsage, "-batch must be at least 1"},
+		{"concurrency below 1", nil, []string{"-concurrency", "-1"}, exitUsage, "-concurrency must be at least 1"},
+		{"an argument", nil, []string{"people.csv"}, exitUsage, `unexpected argument "people.csv"`},
+		{"a bad flag", nil, []string{"-nope"}, exitUsage, "-nope"},
+		{"help", nil, []string{"-h"}, exitOK, "Exit status: 0 all invited, 1 not all, 2 usage or I/O error"},
+		{"no input file", nil, []string{"-in", filepath.Join(dir, "missing.csv")}, exitUsage, "missing.csv"},
+		{"no email column", realEnv, []string{"-in", writeCSV(t, "name,phone", "Ada,1"), "-tenant", fakeTenantID}, exitUsage, "has no email column"},
+		{"an empty file", nil, []string{"-in", writeCSV(t, "")}, exitUsage, "needs a header row"},
+		{"broken CSV", realEnv, []string{"-in", writeCSV(t, "email,first_name", `ada@example.com,"Ada`, "bob@example.com,Bob"), "-tenant", fakeTenantID}, exitUsage, "in.csv"},
+		{"the report over the input", nil, []string{"-in", "people.csv", "-out", "people.csv"}, exitUsage, "would overwrite the input"},
+		{"a report that cannot be written", nil, []string{"-out", filepath.Join(dir, "no", "such", "dir.csv")}, exitUsage, "dir.csv"},
+		{"a URL without a token", env{"ONBOARD_APTLY_URL": srv.AptlyURL()}, nil, exitUsage, "set both ONBOARD_APTLY_URL and ONBOARD_APTLY_TOKEN"},
+		{"a real service without a tenant", realEnv, nil, exitUsage, "give -tenant or set ONBOARD_APTLY_TENANT_ID"},
+		{"a tenant that is not a UUID", realEnv, []string{"-tenant", "acme"}, exitFailed, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if !strings.Contains(strings.Join(args, " "), "-out") {
+				args = append([]string{"-out", report + "." + strings.ReplaceAll(tc.name, " ", "-")}, args...)
+			}
+			res := runImport(t, tc.env, args...)
+			assert.Equal(t, tc.code, res.code, "stderr: %s", res.stderr)
+			assert.Contains(t, res.stderr, tc.stderr)
+		})
+	}
+	assert.Zero(t, srv.RequestCount(""), "nothing was sent for a usage error, nor for an invalid tenant")
+}
+
+// TestRun_defaultInput runs without -in from the repository root and from
+// the examples module's directory, as the README's commands do.
+func TestRun_defaultInput(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "report.csv")
+	for _, dir := range []string{"../..", ".."} {
+		t.Run(dir, func(t *testing.T) {
+			t.Chdir(dir)
+			res := runImport(t, env{}, "-out", out)
+			assert.Equal(t, exitFailed, res.code, "stderr: %s", res.stderr)
+			assert.Len(t, readReport(t, out), 323)
+		})
+	}
+}
+
+// TestProgressBar drives the bar as a terminal would see it.
+func TestProgressBar(t *testing.T) {
+	t.Parallel()
+	var buf bytes.Buffer
+	p := newProgress(&buf, 200, true)
+	p.update(onboard.Progress{Total: 200, Done: 100, Succeeded: 90, Failed: 10})
+	p.update(onboard.Progress{Total: 200, Done: 200, Succeeded: 190, Failed: 10})
+	p.finish()
+	assert.Contains(t, buf.String(), "inviting (10 not invited)")
+	assert.Contains(t, buf.String(), "200/200")
+	assert.True(t, strings.HasSuffix(buf.String(), "\n"), "the line ends when the bar does")
+}

@@ -1,0 +1,470 @@
+// Command quickstart shows the onboard SDK at work on all three services in
+// one run: it creates an Aptly user, sends a Royalti invite, bulk-invites a
+// handful of people into an Aptly tenant, invites one person to several
+// AthenaHQ websites, and creates a few Royalti users in bulk. It prints what
+// happened to each person, with the server's reason when something was
+// refused.
+//
+// From the repository root:
+//
+//	go run ./examples/quickstart
+//
+// With no environment set it needs no account and no network: it starts an
+// in-process fake of the three APIs (package onboardtest) and talks to that.
+// To talk to a real service instead, give that service's base URL and
+// credential; a service with nothing set keeps using the fake.
+//
+//	ONBOARD_APTLY_URL             Aptly base URL, such as https://staging.api.us.aptlydone.com/auth
+//	ONBOARD_APTLY_TOKEN           Aptly bearer token
+//	ONBOARD_APTLY_TENANT_ID       the Aptly tenant to create and invite people in
+//	ONBOARD_ATHENA_URL            AthenaHQ base URL, such as https://api.athenahq.ai
+//	ONBOARD_ATHENA_API_KEY        AthenaHQ API key
+//	ONBOARD_ATHENA_WEBSITE_IDS    comma-separated ids of the websites to invite one person to
+//	ONBOARD_ROYALTI_URL           Royalti base URL, such as https://api.royalti.io
+//	ONBOARD_ROYALTI_TOKEN         Royalti bearer token (Royalti API keys go here too)
+//	ONBOARD_ROYALTI_WORKSPACE_ID  optional: the Royalti workspace to invite into
+//
+// Against a real service it really creates and invites the people named
+// below, at example.com addresses, which receive no mail. Run it twice and
+// the second run shows them refused as already there.
+//
+// The exit status is 0 when every step ran, whatever the servers answered
+// for each person; 1 when a step failed, such as a credential refused; and
+// 2 when the environment names a service only in part.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/onboardtest"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// The ids the in-process fake uses: the tenant and websites of the API
+// documents' examples.
+const (
+	fakeTenantID = "887fd99a-e3ab-44ac-8253-31f269599f2b"
+	fakeWebsites = "123e4567-e89b-12d3-a456-426614174000,987e6543-e21b-12d3-a456-426614174000,5f0c3a2e-8d1b-4c6e-9a7f-2b3d4e5f6a7b"
+)
+
+// Exit statuses.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitUsage = 2
+)
+
+// service is where one service is reached: a real base URL and credential
+// from the environment, or the in-process fake.
+type service struct {
+	name       string // "Aptly"
+	urlVar     string // "ONBOARD_APTLY_URL"
+	url, token string // empty when the fake is used
+}
+
+func (s service) real() bool { return s.url != "" }
+
+// config is what the environment says.
+type config struct {
+	aptly, athena, royalti service
+	tenantID               string
+	websiteIDs             []string
+	workspaceID            string
+}
+
+// loadConfig reads the environment. A service is real when its URL is set;
+// its credential, and for Aptly and AthenaHQ the ids to work in, must be set
+// then too.
+func loadConfig(getenv func(string) string) (config, error) {
+	var cfg config
+	var missing []string
+	need := func(name string) string {
+		v := strings.TrimSpace(getenv(name))
+		if v == "" {
+			missing = append(missing, name)
+		}
+		return v
+	}
+	svc := func(name, urlVar, tokenVar string) service {
+		s := service{name: name, urlVar: urlVar, url: strings.TrimSpace(getenv(urlVar))}
+		if s.url != "" || strings.TrimSpace(getenv(tokenVar)) != "" {
+			s.url = need(urlVar)
+			s.token = need(tokenVar)
+		}
+		return s
+	}
+	cfg.aptly = svc("Aptly", "ONBOARD_APTLY_URL", "ONBOARD_APTLY_TOKEN")
+	cfg.athena = svc("AthenaHQ", "ONBOARD_ATHENA_URL", "ONBOARD_ATHENA_API_KEY")
+	cfg.royalti = svc("Royalti", "ONBOARD_ROYALTI_URL", "ONBOARD_ROYALTI_TOKEN")
+
+	cfg.tenantID, cfg.websiteIDs = fakeTenantID, strings.Split(fakeWebsites, ",")
+	if cfg.aptly.real() {
+		cfg.tenantID = need("ONBOARD_APTLY_TENANT_ID")
+	}
+	if cfg.athena.real() {
+		cfg.websiteIDs = nil
+		for id := range strings.SplitSeq(need("ONBOARD_ATHENA_WEBSITE_IDS"), ",") {
+			if id = strings.TrimSpace(id); id != "" {
+				cfg.websiteIDs = append(cfg.websiteIDs, id)
+			}
+		}
+	}
+	if cfg.royalti.real() {
+		cfg.workspaceID = strings.TrimSpace(getenv("ONBOARD_ROYALTI_WORKSPACE_ID"))
+	}
+	if len(missing) > 0 {
+		return cfg, fmt.Errorf("set %s too, or unset the service's variables to use the in-process fake", strings.Join(missing, ", "))
+	}
+	return cfg, nil
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	out, errs := &console{w: stdout}, &console{w: stderr}
+	flags := flag.NewFlagSet("quickstart", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	timeout := flags.Duration("timeout", 2*time.Minute, "give up after this long")
+	flags.Usage = func() {
+		errs.printf("usage: quickstart [-timeout 2m]\n\nSee the package documentation for the ONBOARD_* variables that select real services.\n")
+		flags.PrintDefaults()
+	}
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	if flags.NArg() > 0 {
+		errs.printf("quickstart: unexpected argument %q\n", flags.Arg(0))
+		return exitUsage
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		errs.printf("quickstart: %v\n", err)
+		return exitUsage
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+
+	q, err := newQuickstart(cfg, out)
+	if err != nil {
+		errs.printf("quickstart: %v\n", err)
+		return exitError
+	}
+	defer q.close()
+	for _, step := range []func(context.Context) error{
+		q.createUser, q.inviteOne, q.bulkInvite, q.inviteToWebsites, q.createUsers,
+	} {
+		if err := step(ctx); err != nil {
+			errs.printf("quickstart: %v\n", err)
+			return exitError
+		}
+	}
+	if out.err != nil {
+		errs.printf("quickstart: writing the results: %v\n", out.err)
+		return exitError
+	}
+	return exitOK
+}
+
+// console writes a program's output. It keeps the first error, so that the
+// program can write freely and check once.
+type console struct {
+	w   io.Writer
+	err error
+}
+
+func (c *console) printf(format string, a ...any) {
+	if c.err == nil {
+		_, c.err = fmt.Fprintf(c.w, format, a...)
+	}
+}
+
+// quickstart holds the clients and what the steps share.
+type quickstart struct {
+	cfg                    config
+	out                    *console
+	fake                   *onboardtest.Server // nil when every service is real
+	aptly, athena, royalti *onboard.Client
+}
+
+func newQuickstart(cfg config, out *console) (*quickstart, error) {
+	q := &quickstart{cfg: cfg, out: out}
+	var aptlyURL, athenaURL, royaltiURL string
+	if !cfg.aptly.real() || !cfg.athena.real() || !cfg.royalti.real() {
+		q.fake = onboardtest.NewServer()
+		seedFake(q.fake)
+		aptlyURL, athenaURL, royaltiURL = q.fake.AptlyURL(), q.fake.AthenaURL(), q.fake.RoyaltiURL()
+	}
+	var err error
+	q.aptly, err = q.client(cfg.aptly, onboard.BearerToken, onboardtest.AptlyToken, aptlyURL)
+	if err == nil {
+		q.athena, err = q.client(cfg.athena, onboard.APIKey, onboardtest.AthenaAPIKey, athenaURL)
+	}
+	if err == nil {
+		q.royalti, err = q.client(cfg.royalti, onboard.BearerToken, onboardtest.RoyaltiToken, royaltiURL)
+	}
+	if err != nil {
+		q.close()
+		return nil, err
+	}
+
+	out.printf("onboard quickstart\n")
+	for _, s := range []service{cfg.aptly, cfg.athena, cfg.royalti} {
+		where := "in-process fake (onboardtest); set " + s.urlVar + " to use the real service"
+		if s.real() {
+			where = s.url
+		}
+		out.printf("  %-9s %s\n", s.name, where)
+	}
+	return q, nil
+}
+
+// client makes the client for one service: the real one when configured,
+// else the fake's, sending through the fake's own HTTP client.
+func (q *quickstart) client(s service, auth func(string) onboard.Authenticator, fakeCred, fakeURL string) (*onboard.Client, error) {
+	if s.real() {
+		c, err := onboard.NewClient(s.url, auth(s.token))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", s.name, err)
+		}
+		return c, nil
+	}
+	return onboard.NewClient(fakeURL, auth(fakeCred), onboard.WithHTTPClient(q.fake.Client()))
+}
+
+func (q *quickstart) close() {
+	if q.fake != nil {
+		q.fake.Close()
+	}
+}
+
+// seedFake gives the fake what a real account would already hold: someone
+// who is a member of one of the websites.
+func seedFake(srv *onboardtest.Server) {
+	srv.AddAthenaMember(strings.Split(fakeWebsites, ",")[1], "edsger.dijkstra@example.com")
+}
+
+// createUser creates one Aptly user.
+func (q *quickstart) createUser(ctx context.Context) error {
+	p := q.section("Aptly", "Users.Create", "POST /v1/user/create")
+	u, err := q.aptly.Users.Create(ctx, &onboard.CreateUserRequest{
+		TenantID:  q.cfg.tenantID,
+		FirstName: "Ada", LastName: "Lovelace", Email: "ada.lovelace@example.com",
+		InviteViaEmail: onboard.Ptr(false),
+	})
+	switch {
+	case err == nil:
+		p.ok("ada.lovelace@example.com", "created", fmt.Sprintf("status %s, userId %s", u.Status, u.UserID))
+	case errors.Is(err, onboard.ErrConflict):
+		p.fail("ada.lovelace@example.com", "failed", serverWords(err))
+	default:
+		return fmt.Errorf("creating the Aptly user (Users.Create): %w", err)
+	}
+	return p.flush()
+}
+
+// inviteOne sends one Royalti invite.
+func (q *quickstart) inviteOne(ctx context.Context) error {
+	p := q.section("Royalti", "Invites.Send", "POST /auth/invite")
+	res, err := q.royalti.Invites.Send(ctx, &onboard.InviteRequest{
+		Email: "grace.hopper@example.com", FirstName: "Grace", LastName: "Hopper",
+		Role: "admin", WorkspaceID: q.cfg.workspaceID,
+	})
+	switch {
+	case err == nil:
+		p.ok("grace.hopper@example.com", "invited", res.Message)
+	case errors.Is(err, onboard.ErrConflict):
+		p.fail("grace.hopper@example.com", "failed", serverWords(err))
+	default:
+		return fmt.Errorf("inviting on Royalti (Invites.Send): %w", err)
+	}
+	return p.flush()
+}
+
+// bulkInvite invites a handful of people into the Aptly tenant: one is
+// listed twice, one was created by createUser, and one has a broken email.
+func (q *quickstart) bulkInvite(ctx context.Context) error {
+	p := q.section("Aptly", "Invites.SendBulkAll", "POST /v1/user/bulk-invite, tenant "+q.cfg.tenantID)
+	people := []onboard.Invitee{
+		{Email: "alan.turing@example.com", FirstName: "Alan", LastName: "Turing"},
+		{Email: "katherine.johnson@example.com", FirstName: "Katherine", LastName: "Johnson"},
+		{Email: "margaret.hamilton@example.com", FirstName: "Margaret", LastName: "Hamilton",
+			CustomAttributes: map[string]string{"department": "Engineering"}},
+		{Email: "Alan.Turing@example.com", FirstName: "Alan", LastName: "Turing"}, // listed twice
+		{Email: "ada.lovelace@example.com", FirstName: "Ada", LastName: "Lovelace"},
+		{Email: "dennis.ritchie@example", FirstName: "Dennis", LastName: "Ritchie"},
+	}
+	// One batch at a time, so that the first of two entries for one person
+	// is the one invited.
+	rep, err := q.aptly.Invites.SendBulkAll(ctx, q.cfg.tenantID, people, onboard.WithConcurrency(1))
+	if err != nil {
+		return fmt.Errorf("bulk-inviting on Aptly (Invites.SendBulkAll): %w", err)
+	}
+	for _, o := range rep.Outcomes {
+		p.outcome(o.Item.Email, "invited", o.State, o.Message, o.Err)
+	}
+	p.counts(rep.Counts(), "invited")
+	return p.flush()
+}
+
+// inviteToWebsites invites one person to several AthenaHQ websites; the
+// fake has them in one already.
+func (q *quickstart) inviteToWebsites(ctx context.Context) error {
+	const email = "edsger.dijkstra@example.com"
+	p := q.section("AthenaHQ", "Invites.SendToTargetsAll", "POST /api/v1/invites/bulk, "+email)
+	rep, err := q.athena.Invites.SendToTargetsAll(ctx, &onboard.TargetInviteRequest{
+		InviteMethod: onboard.InviteDirect, Email: email, Role: onboard.RoleViewer,
+		FirstName: "Edsger", LastName: "Dijkstra", WebsiteIDs: q.cfg.websiteIDs,
+	})
+	if err != nil {
+		return fmt.Errorf("inviting on AthenaHQ (Invites.SendToTargetsAll): %w", err)
+	}
+	for _, o := range rep.Outcomes {
+		p.outcome("website "+o.Item, "added", o.State, o.Message, o.Err)
+	}
+	p.counts(rep.Counts(), "added")
+	return p.flush()
+}
+
+// createUsers creates a few Royalti users; one of them was invited by
+// inviteOne.
+func (q *quickstart) createUsers(ctx context.Context) error {
+	p := q.section("Royalti", "Users.CreateBulkAll", "POST /user/bulk")
+	users := []onboard.WorkspaceUser{
+		{FirstName: "Barbara", LastName: "Liskov", Email: "barbara.liskov@example.com", Role: "admin"},
+		{FirstName: "Donald", LastName: "Knuth", Email: "donald.knuth@example.com", UserType: "writer"},
+		{FirstName: "Frances", LastName: "Allen", Email: "frances.allen@example.com", Country: "US"},
+		{FirstName: "Grace", LastName: "Hopper", Email: "grace.hopper@example.com"},
+	}
+	rep, err := q.royalti.Users.CreateBulkAll(ctx, onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
+	if err != nil {
+		return fmt.Errorf("creating Royalti users (Users.CreateBulkAll): %w", err)
+	}
+	for _, o := range rep.Outcomes {
+		p.outcome(o.Item.Email, "created", o.State, o.Message, o.Err)
+	}
+	p.counts(rep.Counts(), "created")
+	return p.flush()
+}
+
+// printer prints one step's results as aligned rows:
+//
+//	✓  alan.turing@example.com  invited  User invited successfully
+type printer struct {
+	out  *console
+	rows [][4]string // mark, who, what happened, why
+	sum  string      // the counts line, printed under the rows
+}
+
+func (q *quickstart) section(svc, method, what string) *printer {
+	q.out.printf("\n%s · %s · %s\n", svc, method, what)
+	return &printer{out: q.out}
+}
+
+func (p *printer) row(mark, who, what, why string) {
+	p.rows = append(p.rows, [4]string{mark, who, what, why})
+}
+
+func (p *printer) ok(who, what, why string)   { p.row("✓", who, what, why) }
+func (p *printer) fail(who, what, why string) { p.row("✗", who, what, why) }
+
+// outcome prints one item of a bulk run; done names a success ("invited").
+func (p *printer) outcome(who, done string, state onboard.State, message string, err error) {
+	switch state {
+	case onboard.StateSucceeded:
+		p.ok(who, done, message)
+	case onboard.StateFailed:
+		p.fail(who, "failed", message)
+	case onboard.StateNotSent:
+		p.fail(who, "not sent", describe(err))
+	default:
+		p.row("?", who, "unknown", message)
+	}
+}
+
+// counts sets the line under the rows: "3 invited, 2 failed, 1 not sent".
+func (p *printer) counts(c onboard.Progress, done string) {
+	parts := []string{fmt.Sprintf("%d %s", c.Succeeded, done)}
+	for _, n := range []struct {
+		n    int
+		what string
+	}{{c.Failed, "failed"}, {c.NotSent, "not sent"}, {c.Unknown, "unknown"}} {
+		if n.n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n.n, n.what))
+		}
+	}
+	p.sum = strings.Join(parts, ", ")
+}
+
+// flush prints the rows in aligned columns, then the counts.
+func (p *printer) flush() error {
+	var width [4]int
+	for _, r := range p.rows {
+		for i, cell := range r {
+			width[i] = max(width[i], utf8.RuneCountInString(cell))
+		}
+	}
+	for _, r := range p.rows {
+		line := "  " + pad(r[0], width[0]) + "  " + pad(r[1], width[1]) + "  " + pad(r[2], width[2]) + "  " + r[3]
+		p.out.printf("%s\n", strings.TrimRight(line, " "))
+	}
+	if p.sum != "" {
+		p.out.printf("  %s  %s\n", pad("", width[0]), p.sum)
+	}
+	return p.out.err
+}
+
+// pad fills s with spaces to width columns.
+func pad(s string, width int) string {
+	return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
+}
+
+// serverWords returns the server's message from an *onboard.APIError, or
+// the error's text.
+func serverWords(err error) string {
+	var apiErr *onboard.APIError
+	if errors.As(err, &apiErr) && apiErr.Message != "" {
+		return apiErr.Message
+	}
+	return err.Error()
+}
+
+var itemPrefix = regexp.MustCompile(`^[a-z_]+\[\d+\]\.?`)
+
+// describe says why an item was not sent, in a few words: the problems of
+// an item the SDK refused before sending, or the failure of its batch.
+func describe(err error) string {
+	var ve *onboard.ValidationError
+	if errors.As(err, &ve) && len(ve.Problems) > 0 {
+		parts := make([]string, len(ve.Problems))
+		for i, p := range ve.Problems {
+			field := itemPrefix.ReplaceAllString(p.Field, "")
+			if field == "" {
+				field = "value"
+			}
+			parts[i] = field + " " + p.Message
+		}
+		return strings.Join(parts, "; ")
+	}
+	if err == nil {
+		return ""
+	}
+	return serverWords(err)
+}

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard/onboardtest"
+)
+
+// env is a fake environment for run.
+type env map[string]string
+
+func (e env) get(name string) string { return e[name] }
+
+// runQuickstart runs the program and returns its exit status and output.
+func runQuickstart(t *testing.T, e env, args ...string) (int, string, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	var stdout, stderr bytes.Buffer
+	code := run(ctx, args, e.get, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+// rowRE matches one result row: a mark, who, what happened, and why.
+var rowRE = regexp.MustCompile(`(?m)^  ([✓✗?])  (\S+(?: \S+)?) {2,}(created|invited|added|failed|not sent|unknown)(?: {2,}(.*))?$`)
+
+// rows returns the result rows of the output, keyed by who and what, as
+// "mark why".
+func rows(t *testing.T, out string) []string {
+	t.Helper()
+	var got []string
+	for _, m := range rowRE.FindAllStringSubmatch(out, -1) {
+		got = append(got, strings.TrimSpace(m[1]+" "+m[2]+" | "+m[3]+" | "+m[4]))
+	}
+	return got
+}
+
+func TestRun_fake(t *testing.T) {
+	t.Parallel()
+	code, out, errOut := runQuickstart(t, env{})
+	require.Equal(t, exitOK, code, "stderr: %s\nstdout: %s", errOut, out)
+	assert.Empty(t, errOut)
+
+	assert.Contains(t, out, "Aptly     in-process fake (onboardtest); set ONBOARD_APTLY_URL to use the real service")
+	assert.Equal(t, []string{
+		"✓ ada.lovelace@example.com | created | status ACTIVE, userId 10001",
+		"✓ grace.hopper@example.com | invited | Successful, Email verification Instructions have been sent to your email",
+		"✓ alan.turing@example.com | invited | User invited successfully",
+		"✓ katherine.johnson@example.com | invited | User invited successfully",
+		"✓ margaret.hamilton@example.com | invited | User invited successfully",
+		"✗ Alan.Turing@example.com | failed | Email already exists",
+		"✗ ada.lovelace@example.com | failed | Email already exists",
+		`✗ dennis.ritchie@example | not sent | email "dennis.ritchie@example" is not a valid email address`,
+		"✓ website 123e4567-e89b-12d3-a456-426614174000 | added | User added to website",
+		"✗ website 987e6543-e21b-12d3-a456-426614174000 | failed | User is already a member of this website",
+		"✓ website 5f0c3a2e-8d1b-4c6e-9a7f-2b3d4e5f6a7b | added | User added to website",
+		"✓ barbara.liskov@example.com | created |",
+		"✓ donald.knuth@example.com | created |",
+		"✓ frances.allen@example.com | created |",
+		"✗ grace.hopper@example.com | failed | User Grace Hopper already associated with workspace!",
+	}, rows(t, out))
+	assert.Contains(t, out, "     3 invited, 2 failed, 1 not sent\n")
+	assert.Contains(t, out, "     2 added, 1 failed\n")
+	assert.Contains(t, out, "     3 created, 1 failed\n")
+
+	// The columns line up: within a step, what happened starts at one
+	// column. (✓, ✗ and ? are one column each.)
+	for _, block := range strings.Split(out, "\n\n")[1:] {
+		var cols []int
+		for line := range strings.Lines(block) {
+			if m := rowRE.FindStringSubmatchIndex(line); m != nil {
+				cols = append(cols, utf8.RuneCountInString(line[:m[6]]))
+			}
+		}
+		require.NotEmpty(t, cols, "a step with no rows:\n%s", block)
+		for _, c := range cols {
+			assert.Equal(t, cols[0], c, "misaligned rows:\n%s", block)
+		}
+	}
+	for line := range strings.Lines(out) {
+		assert.False(t, strings.HasSuffix(line, " \n"), "trailing space: %q", line)
+	}
+}
+
+// TestRun_realService points the Aptly variables at a server of its own,
+// standing in for the real service, and runs twice: the second run finds
+// everyone there already, and still exits 0.
+func TestRun_realService(t *testing.T) {
+	t.Parallel()
+	aptly := onboardtest.NewServer()
+	t.Cleanup(aptly.Close)
+	const tenant = "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52"
+	e := env{
+		"ONBOARD_APTLY_URL":       aptly.AptlyURL(),
+		"ONBOARD_APTLY_TOKEN":     onboardtest.AptlyToken,
+		"ONBOARD_APTLY_TENANT_ID": tenant,
+	}
+
+	code, out, errOut := runQuickstart(t, e)
+	require.Equal(t, exitOK, code, "stderr: %s", errOut)
+	assert.Contains(t, out, "  Aptly     "+aptly.AptlyURL()+"\n")
+	assert.Contains(t, out, "  AthenaHQ  in-process fake")
+	assert.Contains(t, out, "tenant "+tenant)
+	u, ok := aptly.FindAptlyUser(tenant, "ada.lovelace@example.com")
+	require.True(t, ok, "the user was created on the server named by the environment")
+	assert.Equal(t, onboardtest.AptlyStatusActive, u.Status)
+	assert.Equal(t, 4, aptly.AptlyUserCount(tenant), "Ada and three invited")
+
+	code, out, errOut = runQuickstart(t, e)
+	require.Equal(t, exitOK, code, "stderr: %s", errOut)
+	assert.Contains(t, rows(t, out), "✗ ada.lovelace@example.com | failed | Email already exists")
+	assert.Contains(t, out, "     0 invited, 5 failed, 1 not sent\n")
+	assert.Equal(t, 4, aptly.AptlyUserCount(tenant))
+}
+
+func TestRun_errors(t *testing.T) {
+	t.Parallel()
+	aptly := onboardtest.NewServer()
+	t.Cleanup(aptly.Close)
+
+	tests := []struct {
+		name    string
+		env     env
+		args    []string
+		code    int
+		stderrs []string
+	}{
+		{
+			name: "a service named in part",
+			env:  env{"ONBOARD_ATHENA_URL": "https://api.athenahq.ai"},
+			code: exitUsage, stderrs: []string{"ONBOARD_ATHENA_API_KEY", "ONBOARD_ATHENA_WEBSITE_IDS"},
+		},
+		{
+			name: "a credential without its URL",
+			env:  env{"ONBOARD_ROYALTI_TOKEN": "secret-token"},
+			code: exitUsage, stderrs: []string{"ONBOARD_ROYALTI_URL"},
+		},
+		{
+			name: "a credential the server refuses",
+			env: env{
+				"ONBOARD_APTLY_URL": aptly.AptlyURL(), "ONBOARD_APTLY_TOKEN": "wrong-token",
+				"ONBOARD_APTLY_TENANT_ID": "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52",
+			},
+			code: exitError, stderrs: []string{"creating the Aptly user (Users.Create)", "401"},
+		},
+		{
+			name: "a base URL the SDK refuses",
+			env: env{
+				"ONBOARD_ROYALTI_URL": "http://royalti.example.com", "ONBOARD_ROYALTI_TOKEN": "secret-token",
+			},
+			code: exitError, stderrs: []string{"Royalti", "plain http"},
+		},
+		{name: "an argument", args: []string{"extra"}, code: exitUsage, stderrs: []string{`unexpected argument "extra"`}},
+		{name: "a bad flag", args: []string{"-nope"}, code: exitUsage, stderrs: []string{"-nope"}},
+		{name: "help", args: []string{"-h"}, code: exitOK, stderrs: []string{"ONBOARD_"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, errOut := runQuickstart(t, tc.env, tc.args...)
+			assert.Equal(t, tc.code, code)
+			for _, s := range tc.stderrs {
+				assert.Contains(t, errOut, s)
+			}
+			assert.NotContains(t, errOut, "secret-token")
+			assert.NotContains(t, errOut, "wrong-token")
+		})
+	}
+}
