@@ -3,10 +3,13 @@ package onboard
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 )
 
 // An Authenticator adds a credential to an outgoing request. The client calls
@@ -112,4 +115,124 @@ func redacted(secret string) string {
 		return "empty"
 	}
 	return "redacted"
+}
+
+// binder is an Authenticator that needs the client it serves, such as one
+// that obtains tokens through the client's own pipeline. NewClient calls
+// bind and uses what it returns, so each client gets its own copy.
+type binder interface {
+	bind(c *Client) Authenticator
+}
+
+// refresher is an Authenticator whose credential can go stale. After a 401,
+// the pipeline calls refresh with the headers the refused attempt carried;
+// true means a fresh credential is to hand and the request is sent once more.
+type refresher interface {
+	refresh(used http.Header) bool
+}
+
+// AptlyAccessKey authenticates with an Aptly machine access key. The client
+// exchanges it for a bearer token (Aptly: POST /v1/tenants/access-key/exchange,
+// body {"accessKey": ...}) on first use, sends that token, and exchanges the
+// key again when the token expires (from its JWT "exp" claim, when it has
+// one) or is refused with 401, in which case the refused request is sent
+// once more. The exchange goes through the client's own pipeline, retries
+// and rate limiter included. The key and the tokens are never shown by
+// String or in errors.
+//
+// Use it only with NewClient and an Aptly base URL; each client keeps its
+// own token.
+func AptlyAccessKey(accessKey string) Authenticator {
+	return &aptlyAccessKey{key: &accessKey}
+}
+
+type aptlyAccessKey struct {
+	key    *string
+	client *Client // set by bind
+
+	mu      sync.Mutex // held while exchanging, so only one exchange runs
+	token   *string
+	expires time.Time // zero when the token carries no expiry
+}
+
+func (a *aptlyAccessKey) bind(c *Client) Authenticator {
+	return &aptlyAccessKey{key: a.key, client: c}
+}
+
+func (a *aptlyAccessKey) Authenticate(req *http.Request) error {
+	if a.client == nil {
+		return errors.New("onboard: AptlyAccessKey works only through a Client; pass it to NewClient")
+	}
+	if *a.key == "" {
+		return errors.New("onboard: Aptly access key is empty; pass the key to AptlyAccessKey")
+	}
+	tok, err := a.current(req.Context())
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Authorization", "Bearer "+tok)
+	return nil
+}
+
+// tokenLeeway is how long before its expiry a token is exchanged anew.
+const tokenLeeway = time.Minute
+
+// current returns a token that is not about to expire, exchanging the key
+// for one when needed.
+func (a *aptlyAccessKey) current(ctx context.Context) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.token != nil && (a.expires.IsZero() || time.Until(a.expires) > tokenLeeway) {
+		return *a.token, nil
+	}
+	var data struct {
+		Token string `json:"token"`
+	}
+	if err := a.client.call(ctx, exchangeAccessKey, nil, map[string]string{"accessKey": *a.key}, &data, []CallOption{redacting(*a.key)}); err != nil {
+		return "", fmt.Errorf("onboard: exchanging the Aptly access key for a token: %w", err)
+	}
+	if data.Token == "" {
+		return "", errors.New("onboard: exchanging the Aptly access key: the answer holds no token")
+	}
+	a.token, a.expires = &data.Token, jwtExpiry(data.Token)
+	return data.Token, nil
+}
+
+func (a *aptlyAccessKey) refresh(used http.Header) bool {
+	sent, ok := strings.CutPrefix(used.Get("Authorization"), "Bearer ")
+	if !ok {
+		return false // the refused attempt carried no exchanged token
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.token != nil && *a.token == sent {
+		a.token = nil // refused: the next attempt exchanges the key again
+	}
+	return true
+}
+
+func (a *aptlyAccessKey) String() string   { return "AptlyAccessKey(" + redacted(*a.key) + ")" }
+func (a *aptlyAccessKey) GoString() string { return a.String() }
+
+var exchangeAccessKey = endpoint{op: "AptlyAccessKey", method: http.MethodPost, path: "/v1/tenants/access-key/exchange", envelope: true, noAuth: true}
+
+// jwtExpiry reads the "exp" claim of a JWT without checking its signature
+// (the server checks that); it returns the zero time for a token that is not
+// a JWT or has no expiry.
+func jwtExpiry(token string) time.Time {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return time.Time{}
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
+	if err != nil {
+		return time.Time{}
+	}
+	var claims struct {
+		Exp float64 `json:"exp"`
+	}
+	if json.Unmarshal(payload, &claims) != nil || claims.Exp <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(int64(claims.Exp), 0)
 }

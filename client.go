@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
@@ -81,7 +82,7 @@ func NewClient(baseURL string, auth Authenticator, opts ...Option) (*Client, err
 		}
 	}
 	if auth == nil {
-		return nil, errors.New("onboard: NewClient: no Authenticator; pass BearerToken, APIKey, BasicAuth or BearerTokenFunc")
+		return nil, errors.New("onboard: NewClient: no Authenticator; pass BearerToken, APIKey, BasicAuth, BearerTokenFunc or AptlyAccessKey")
 	}
 	base, err := parseBaseURL(baseURL, s.insecureHTTP)
 	if err != nil {
@@ -95,6 +96,9 @@ func NewClient(baseURL string, auth Authenticator, opts ...Option) (*Client, err
 		logger:    s.logger,
 		maxBody:   s.maxBody,
 		limiter:   s.limiter,
+	}
+	if b, ok := auth.(binder); ok {
+		c.auth = b.bind(c)
 	}
 	c.http = &retryablehttp.Client{
 		HTTPClient:   c.newHTTPClient(&s),
@@ -161,6 +165,7 @@ type endpoint struct {
 	method   string
 	path     string // relative to the base URL's path
 	envelope bool   // the body is {statusCode, timestamp, message, data}
+	noAuth   bool   // sent without the Authenticator (the access-key exchange)
 }
 
 // call is the one request pipeline: build the URL and body, send with
@@ -188,7 +193,7 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 	if err != nil {
 		return fmt.Errorf("onboard: %s: encoding body: %w", ep.op, err)
 	}
-	state := &callState{}
+	state := &callState{noAuth: ep.noAuth, secrets: cs.secrets}
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callStateKey{}, state), ep.method, u.String(), payload)
 	if err != nil {
 		return fmt.Errorf("onboard: %s: %w", ep.op, err)
@@ -200,6 +205,17 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 	}
 
 	resp, err := c.http.Do(req)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && !ep.noAuth {
+		// A token obtained by the Authenticator (an exchanged Aptly access
+		// key) may have expired: a 401 means the request was not done, so
+		// it is sent once more with a fresh token.
+		if r, ok := c.auth.(refresher); ok && r.refresh(state.authed) {
+			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+			_ = resp.Body.Close()
+			state.earlier = state.attempt
+			resp, err = c.http.Do(req)
+		}
+	}
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
@@ -214,7 +230,7 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		*cs.response = *meta
 	}
 	apiErr := func(kind, cause error) *APIError {
-		data := redactSecrets(data, state.plain, state.authed)
+		data := redactSecrets(data, state.plain, state.authed, state.secrets)
 		if cs.response != nil {
 			cs.response.Body = data
 		}

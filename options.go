@@ -143,6 +143,13 @@ type CallOption func(*callSettings)
 
 type callSettings struct {
 	response *Response
+	secrets  []string // extra values to scrub from error bodies
+}
+
+// redacting makes the call scrub secret from any error body, for a secret
+// sent in the body rather than a header (the Aptly access key).
+func redacting(secret string) CallOption {
+	return func(cs *callSettings) { cs.secrets = append(cs.secrets, secret) }
 }
 
 // WithResponse fills r with the metadata of the call's last response: status,

@@ -68,19 +68,22 @@ type transport struct {
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ours := req.URL.Scheme == t.scheme && strings.EqualFold(req.URL.Host, t.host)
 	if ours {
-		if st, ok := req.Context().Value(callStateKey{}).(*callState); ok && st.limitErr != nil {
+		st, _ := req.Context().Value(callStateKey{}).(*callState)
+		if st != nil && st.limitErr != nil {
 			closeBody(req)
 			return nil, st.limitErr
 		}
-		authed := req.Clone(req.Context())
-		if err := t.auth.Authenticate(authed); err != nil {
-			closeBody(req)
-			return nil, err
+		if st == nil || !st.noAuth {
+			authed := req.Clone(req.Context())
+			if err := t.auth.Authenticate(authed); err != nil {
+				closeBody(req)
+				return nil, err
+			}
+			if st != nil {
+				st.plain, st.authed = req.Header, authed.Header
+			}
+			req = authed
 		}
-		if st, ok := req.Context().Value(callStateKey{}).(*callState); ok {
-			st.plain, st.authed = req.Header, authed.Header
-		}
-		req = authed
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
@@ -123,11 +126,16 @@ func errText(err error) string {
 // wait for the rate limiter failed.
 type callState struct {
 	attempt  int
+	earlier  int // attempts made by an earlier round (before a 401 refresh)
 	limitErr error
 	// plain and authed are the headers of the last attempt before and
 	// after the Authenticator ran, so that an error built from a server's
 	// answer can be scrubbed of whatever credential the server echoed.
 	plain, authed http.Header
+	// noAuth sends the call without the Authenticator; secrets are more
+	// values to scrub from error bodies.
+	noAuth  bool
+	secrets []string
 }
 
 type callStateKey struct{}
@@ -142,7 +150,7 @@ func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attemp
 	if !ok {
 		return
 	}
-	st.attempt, st.limitErr = attempt+1, nil
+	st.attempt, st.limitErr = st.earlier+attempt+1, nil
 	if c.limiter != nil {
 		if err := c.limiter.Wait(req.Context()); err != nil {
 			st.limitErr = fmt.Errorf("waiting for the rate limiter: %w", err)
