@@ -235,6 +235,10 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 			cs.response.Body = data
 		}
 		p := errbody.Parse(data)
+		if cs.response != nil && cs.response.Envelope == nil && ep.envelope && p.EnvelopeStatus != 0 {
+			// An Aptly failure comes in the envelope too; keep its fields.
+			cs.response.Envelope = &Envelope{StatusCode: p.EnvelopeStatus, Message: p.Message, Timestamp: parseTimestamp(p.Timestamp)}
+		}
 		return &APIError{
 			Method: ep.method, Path: u.Path,
 			StatusCode: resp.StatusCode, EnvelopeStatusCode: p.EnvelopeStatus,
@@ -252,7 +256,6 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 	if tooBig {
 		return apiErr(ErrUnexpectedResponse, fmt.Errorf("body is larger than the %d-byte cap", c.maxBody))
 	}
-	resultJSON := data
 	if ep.envelope {
 		// One pass, as a hand-written decoder would: data is decoded
 		// straight into out. A null data leaves env.Data nil; a missing one
@@ -285,10 +288,10 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		return nil
 	}
 	// A missing or null result would otherwise decode as a zero value.
-	if t := bytes.TrimSpace(resultJSON); len(t) == 0 || string(t) == "null" {
+	if t := bytes.TrimSpace(data); len(t) == 0 || string(t) == "null" {
 		return apiErr(ErrUnexpectedResponse, errors.New("no result in the body"))
 	}
-	if err := json.Unmarshal(resultJSON, out); err != nil {
+	if err := json.Unmarshal(data, out); err != nil {
 		return apiErr(ErrUnexpectedResponse, err)
 	}
 	return nil

@@ -528,6 +528,20 @@ func TestWithResponse(t *testing.T) {
 		assert.Equal(t, onboard.Envelope{StatusCode: 200, Message: "Success", Timestamp: ts(t, "2026-01-12T09:10:12.337Z")}, *meta.Envelope)
 	})
 
+	t.Run("Aptly failure envelope", func(t *testing.T) {
+		t.Parallel()
+		c, srv := aptly(t)
+		srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
+			reply(w, http.StatusConflict, `{"statusCode":409,"timestamp":"2026-01-12T09:10:12.337Z","message":"Email already exists","error":"Conflict"}`)
+		})
+		var meta onboard.Response
+		_, err := c.Users.Create(testCtx(t), validCreateUser(), onboard.WithResponse(&meta))
+		require.ErrorIs(t, err, onboard.ErrConflict)
+		assert.Equal(t, http.StatusConflict, meta.StatusCode)
+		require.NotNil(t, meta.Envelope)
+		assert.Equal(t, onboard.Envelope{StatusCode: 409, Message: "Email already exists", Timestamp: ts(t, "2026-01-12T09:10:12.337Z")}, *meta.Envelope)
+	})
+
 	t.Run("no response leaves it empty", func(t *testing.T) {
 		t.Parallel()
 		c, err := onboard.NewClient(closedURL(t), onboard.BearerToken(testToken), onboard.WithRetry(0))

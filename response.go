@@ -24,8 +24,9 @@ type Response struct {
 	RetryAfter time.Duration
 	// Attempts counts the attempts the call made, retries included.
 	Attempts int
-	// Envelope holds Aptly's envelope fields; nil for the other services
-	// and when the body was not an envelope.
+	// Envelope holds Aptly's envelope fields, from a success or a failure
+	// answer; nil for the other services and when the body was not an
+	// envelope.
 	Envelope *Envelope
 	// Body is the raw response body, cut at the client's size cap.
 	Body []byte

@@ -16,8 +16,10 @@ type Parsed struct {
 	Message string
 	Code    string
 	Details []string
-	// EnvelopeStatus is the "statusCode" field of an Aptly envelope, or 0.
+	// EnvelopeStatus is the "statusCode" field of an Aptly envelope, or 0,
+	// and Timestamp its "timestamp" field as sent.
 	EnvelopeStatus int
+	Timestamp      string
 }
 
 // raw accepts every documented error shape; fields whose type varies between
@@ -28,6 +30,7 @@ type raw struct {
 	Code       json.RawMessage `json:"code"`
 	StatusCode json.RawMessage `json:"statusCode"`
 	Details    json.RawMessage `json:"details"`
+	Timestamp  json.RawMessage `json:"timestamp"`
 }
 
 type nested struct {
@@ -49,6 +52,7 @@ func Parse(body []byte) Parsed {
 	p.Message = text(r.Message)
 	p.Code = text(r.Code)
 	p.Details = list(r.Details)
+	p.Timestamp = text(r.Timestamp)
 	var n float64
 	if json.Unmarshal(r.StatusCode, &n) == nil && n >= 100 && n < 1000 {
 		p.EnvelopeStatus = int(n)

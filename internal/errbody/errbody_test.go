@@ -17,7 +17,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "Aptly envelope",
 			body: `{"statusCode":409,"timestamp":"2026-01-12T09:10:12.337Z","message":"Email already exists","error":"Conflict"}`,
-			want: Parsed{Message: "Email already exists", Code: "Conflict", EnvelopeStatus: 409},
+			want: Parsed{Message: "Email already exists", Code: "Conflict", EnvelopeStatus: 409, Timestamp: "2026-01-12T09:10:12.337Z"},
 		},
 		{
 			name: "Aptly envelope with a list of messages",
@@ -27,7 +27,7 @@ func TestParse(t *testing.T) {
 		{
 			name: "Aptly success envelope reporting failure",
 			body: `{"statusCode":404,"timestamp":"2026-01-12T09:10:12.337Z","message":"Tenant not found","data":null}`,
-			want: Parsed{Message: "Tenant not found", EnvelopeStatus: 404},
+			want: Parsed{Message: "Tenant not found", EnvelopeStatus: 404, Timestamp: "2026-01-12T09:10:12.337Z"},
 		},
 		{
 			name: "Royalti structured",
