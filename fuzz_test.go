@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -23,230 +25,26 @@ import (
 //
 //	go test -run '^$' -fuzz '^FuzzUsersCreateResponse$' -fuzztime 30s .
 
-// The documents' response examples, verbatim.
-const (
-	// hardSeedAptlyCreateUser is the example answer of Aptly's
-	// POST /v1/user/create.
-	hardSeedAptlyCreateUser = `{
-  "statusCode": 200,
-  "timestamp": "2025-06-25T06:16:48.664Z",
-  "message": "Success",
-  "data": {
-    "id": "6a7d8103-8d39-4fb4-a45e-f4607b5b8476",
-    "userId": "10001",
-    "loginId": "[email protected]",
-    "descopeUserId": "vSGCt98kT7cX2Gawb2dWFkpgQ6VZaxrI",
-    "activeTenantId": "2f97d5b9-1736-4b04-b2cf-18d7314c2c6d",
-    "email": "[email protected]",
-    "name": "Donna Hermiston III",
-    "isSAML": false,
-    "mobilePhone": "272-535-5085",
-    "firstName": "Chelsea",
-    "lastName": "Witting",
-    "profileImageUrl": "https://picsum.photos/seed/ixDck/3063/974",
-    "currencyName": "Euro",
-    "currencyCode": "EUR",
-    "status": "ACTIVE",
-    "accountType": "C",
-    "autoProvisioned": false,
-    "employeeId": "Q",
-    "employeeType": "U",
-    "dateFormat": "MM/DD/YYYY",
-    "userType": "y",
-    "searchData": [
-      "Usability",
-      "Developer"
-    ],
-    "managerSync": true,
-    "manager": {
-      "id": "d5dc4dd9-bf15-4992-b6ef-4372a3ff3ed3",
-      "userId": "10001",
-      "descopeUserId": "HGPusnGo7LY225bob0Tg2sNbVPBFLO8T",
-      "name": "Jaime Wiza",
-      "email": "[email protected]",
-      "firstName": "Elian",
-      "lastName": "Reinger",
-      "mobilePhone": "859-503-6233 x95670",
-      "profileImageUrl": "https://loremflickr.com/429/3636?lock=5343508147167765",
-      "createdOn": "2025-06-25T04:31:23.563Z",
-      "updatedOn": "2025-06-24T17:20:32.235Z",
-      "userPositions": [
-        {
-          "id": "1b639583-b421-439f-9bbc-e909aa78126e",
-          "userId": "86e26861-524b-4d36-94c6-70a70726add9",
-          "tenantId": "62c0e2b7-259d-4692-9f3d-3655665366c2",
-          "positionsId": "54256ae5-3c62-4447-adf8-3e3cc6612a99",
-          "autoProvisioned": false,
-          "isEditable": false,
-          "isDeleted": true,
-          "deletedOn": "2024-10-28T09:18:34.656Z",
-          "createdOn": "2025-06-24T15:29:46.577Z",
-          "updatedOn": "2025-06-24T20:18:43.389Z",
-          "positionName": "Senior Developer",
-          "isSCIMProvisioned": false
-        }
-      ],
-      "primaryOrganization": {
-        "groupName": "Aplty Inc.",
-        "tenantGroupTypeId": "b135555e-0520-482b-bfbf-8429c293c268",
-        "tenantGroupTypeName": "Organization"
-      },
-      "managerName": "Fannie Lueilwitz",
-      "managerProfileImageUrl": "https://loremflickr.com/1810/1701?lock=3094412370077509"
-    },
-    "isDeleted": false,
-    "isExpirePassword": false,
-    "createdOn": "2025-06-25T01:27:29.403Z",
-    "lastLoginDate": "2025-06-24T15:29:15.070Z",
-    "createdBy": "5ec51c50-09c5-4bd3-9a4e-240903b20e68",
-    "updatedOn": "2025-06-24T07:10:37.466Z",
-    "updatedBy": "2480599d-bd76-4c73-a107-e6513bf8b54f",
-    "deletedOn": "2024-10-01T20:34:39.873Z",
-    "delegationsReceived": 1,
-    "delegationsIssued": 1,
-    "dashboardData": [
-      {
-        "x": 0,
-        "y": 0,
-        "w": 2,
-        "h": 1,
-        "i": "0"
-      },
-      {
-        "x": 0,
-        "y": 1,
-        "w": 2,
-        "h": 4,
-        "i": "1"
-      },
-      {
-        "x": 0,
-        "y": 5,
-        "w": 1,
-        "h": 4,
-        "i": "2"
-      },
-      {
-        "x": 1,
-        "y": 5,
-        "w": 1,
-        "h": 4,
-        "i": "3"
-      }
-    ],
-    "userRoles": [
-      {
-        "id": "340314db-0571-4a85-9296-8ccea2d5ff90",
-        "tenantId": "a2f84c63-2056-46c8-a975-5fc22efa5060",
-        "tenantRoleId": "a1729a44-15d6-4976-b3a5-c4dceff45835",
-        "roleName": "heartache harmful",
-        "autoProvisioned": true,
-        "createdOn": "2025-06-25T04:31:42.785Z",
-        "deletedOn": "2025-05-05T01:45:20.777Z",
-        "updatedOn": "2025-06-25T02:53:18.799Z"
-      }
-    ],
-    "userPositions": [
-      {
-        "id": "1b639583-b421-439f-9bbc-e909aa78126e",
-        "userId": "86e26861-524b-4d36-94c6-70a70726add9",
-        "tenantId": "62c0e2b7-259d-4692-9f3d-3655665366c2",
-        "positionsId": "54256ae5-3c62-4447-adf8-3e3cc6612a99",
-        "autoProvisioned": false,
-        "isEditable": false,
-        "isDeleted": true,
-        "deletedOn": "2024-10-28T09:18:34.656Z",
-        "createdOn": "2025-06-24T15:29:46.577Z",
-        "updatedOn": "2025-06-24T20:18:43.389Z",
-        "positionName": "Senior Developer",
-        "isSCIMProvisioned": false
-      }
-    ],
-    "userGroups": [
-      {
-        "id": "0babd381-2af5-4bf7-ac1c-0230f25cf088",
-        "tenantId": "1eb866a0-2a81-4d3f-9831-6b4e9f4e633d",
-        "userId": "0e1b099f-2e52-4307-8860-89314ef97dbb",
-        "groupId": "3cad0e27-f8f0-4a96-9bbb-1fae4f9fb04f",
-        "groupTypeId": "9a366bfc-7810-4d0f-a482-ed0cd09c6c15",
-        "groupName": "Engineering Team",
-        "groupTypeName": "Department",
-        "isPrimaryOrg": false,
-        "primaryOrgSetOn": "2025-06-24T11:18:20.853Z",
-        "autoProvisioned": true,
-        "isDeleted": true,
-        "deletedOn": "2025-05-17T06:57:51.956Z",
-        "createdOn": "2025-06-24T10:25:28.539Z",
-        "updatedOn": "2025-06-24T21:38:00.944Z"
-      }
-    ],
-    "isImpersonated": true
-  }
-}`
-
-	// hardSeedAptlyBulkInvite is the example answer of Aptly's
-	// POST /v1/user/bulk-invite.
-	hardSeedAptlyBulkInvite = `{
-  "statusCode": 200,
-  "timestamp": "2026-01-12T09:10:12.337Z",
-  "message": "Success",
-  "data": {
-    "total": 10,
-    "successful": 8,
-    "failed": 2,
-    "results": [
-      {
-        "email": "<string>",
-        "success": true,
-        "message": "<string>"
-      }
-    ]
-  }
-}`
-
-	// hardSeedAthenaBulkInvite is the example answer of AthenaHQ's
-	// POST /api/v1/invites/bulk.
-	hardSeedAthenaBulkInvite = `{
-  "success": true,
-  "results": [
-    {
-      "website_id": "123e4567-e89b-12d3-a456-426614174000",
-      "success": true,
-      "message": "User added to website",
-      "user_id": "abc12345-e89b-12d3-a456-426614174000"
-    },
-    {
-      "website_id": "987e6543-e21b-12d3-a456-426614174000",
-      "success": false,
-      "error": "User is already a member of this website"
-    }
-  ]
-}`
-
-	// hardSeedRoyaltiBulkUsers is the example answer of Royalti's
-	// POST /user/bulk.
-	hardSeedRoyaltiBulkUsers = `{
-  "message": "Done.",
-  "createdUsers": [
-    "John Doe",
-    "Jericho Doe"
-  ],
-  "processedCount": 3,
-  "errors": [
-    "User Jane Doe already associated with workspace!",
-    "Invalid email format for Jacob Doe",
-    "Invalid email format for Jake Doe"
-  ]
-}`
-
-	// hardSeedRoyaltiInvite is the example answer of Royalti's
-	// POST /auth/invite.
-	hardSeedRoyaltiInvite = `{
-  "message": "Successful, Email verification Instructions have been sent to your email"
-}`
+// The documents' response examples, verbatim, as kept in testdata/.
+var (
+	hardSeedAptlyCreateUser  = hardSeed("aptly_create_user.json")
+	hardSeedAptlyBulkInvite  = hardSeed("aptly_bulk_invite.json")
+	hardSeedAthenaBulkInvite = hardSeed("athenahq_bulk_invite.json")
+	hardSeedRoyaltiBulkUsers = hardSeed("royalti_bulk_create.json")
+	hardSeedRoyaltiInvite    = hardSeed("royalti_invite.json")
 )
 
-// fuzzToken is the credential of the fuzzed clients; no error may show it.
+// hardSeed reads a document example from testdata/. Tests run in the
+// package's folder, so the path is fixed; a missing file is a broken
+// checkout, and panics at start-up.
+func hardSeed(name string) string {
+	b, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
+}
+
 const fuzzToken = "tok_FUZZ_SECRET_13579"
 
 // fuzzMaxBody is the fuzzed clients' response cap: small enough that the
