@@ -153,6 +153,10 @@ func TestAptlyCreateUserValidation(t *testing.T) {
 			m["groups"] = []map[string]any{{"groupId": group1, "primary": true}}
 		}, "property groups[0].primary should not exist"},
 		{"wrong type", func(m map[string]any) { m["inviteViaEmail"] = "yes" }, "inviteViaEmail must be a boolean"},
+		{"name in other case", func(m map[string]any) { m["tenantID"] = m["tenantId"]; delete(m, "tenantId") }, "property tenantID should not exist"},
+		{"nested name in other case", func(m map[string]any) {
+			m["groups"] = []map[string]any{{"groupId": group1, "IsPrimaryOrg": true}}
+		}, "property groups[0].IsPrimaryOrg should not exist"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

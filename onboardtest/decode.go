@@ -59,8 +59,10 @@ func (f *decodeFailure) message(nestStyle bool) string {
 }
 
 // decodeStrict decodes body, which must hold exactly one JSON object, into v
-// (a pointer to a struct). Unknown fields are refused. The happy path costs
-// one decode; only a failed decode pays for finding the offending field.
+// (a pointer to a struct). Unknown fields are refused, and so are names that
+// differ from the documented ones only in letter case, which encoding/json
+// alone would accept: a client that sends "tenantID" for "tenantId" fails
+// here as it may against the real service.
 func decodeStrict(body []byte, v any) *decodeFailure {
 	b := bytes.TrimSpace(body)
 	if len(b) == 0 {
@@ -79,7 +81,11 @@ func decodeStrict(body []byte, v any) *decodeFailure {
 		if _, terr := dec.Token(); terr != io.EOF {
 			return &decodeFailure{kind: decodeNotJSON} // trailing data
 		}
-		return nil
+		var generic any
+		if json.Unmarshal(b, &generic) != nil {
+			return &decodeFailure{kind: decodeNotJSON}
+		}
+		return checkNames(reflect.TypeOf(v), generic, "")
 	}
 	var se *json.SyntaxError
 	if errors.As(err, &se) || errors.Is(err, io.ErrUnexpectedEOF) {
@@ -176,10 +182,43 @@ func joinPath(path, key string) string {
 	return path + "." + key
 }
 
-// fieldByJSONName finds the field of struct type t that encoding/json would
-// fill from key: an exact name match first, then a case-insensitive one.
+// checkNames walks a generically decoded value alongside the Go type it
+// filled and returns the first object key that is not a field name to the
+// letter. Types need no check here: the typed decode already succeeded.
+func checkNames(t reflect.Type, v any, path string) *decodeFailure {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch val := v.(type) {
+	case []any:
+		if t.Kind() == reflect.Slice {
+			for i, e := range val {
+				if f := checkNames(t.Elem(), e, path+"["+strconv.Itoa(i)+"]"); f != nil {
+					return f
+				}
+			}
+		}
+	case map[string]any:
+		if t.Kind() != reflect.Struct {
+			return nil // a map takes any key
+		}
+		for _, k := range slices.Sorted(maps.Keys(val)) {
+			ft, found := fieldByJSONName(t, k)
+			if !found {
+				return &decodeFailure{kind: decodeUnknownField, field: joinPath(path, k)}
+			}
+			if f := checkNames(ft, val[k], joinPath(path, k)); f != nil {
+				return f
+			}
+		}
+	}
+	return nil
+}
+
+// fieldByJSONName finds the field of struct type t named key to the letter.
+// encoding/json would also fill a field whose name differs only in case;
+// the fake, as a strict server, does not.
 func fieldByJSONName(t reflect.Type, key string) (reflect.Type, bool) {
-	var fold reflect.Type
 	for i := 0; i < t.NumField(); i++ {
 		sf := t.Field(i)
 		if !sf.IsExported() {
@@ -195,9 +234,6 @@ func fieldByJSONName(t reflect.Type, key string) (reflect.Type, bool) {
 		if name == key {
 			return sf.Type, true
 		}
-		if fold == nil && strings.EqualFold(name, key) {
-			fold = sf.Type
-		}
 	}
-	return fold, fold != nil
+	return nil, false
 }
