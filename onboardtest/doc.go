@@ -16,8 +16,9 @@
 // envelope answered with HTTP 201 and "statusCode": 200, AthenaHQ's
 // {"error"}, Royalti's structured and plain errors), authentication with
 // the credentials exported as constants, and per-item outcomes of bulk
-// calls. Unknown JSON fields are refused with a 400 naming the field, so a
-// client that misspells a field fails against the fake.
+// calls. Unknown JSON fields, and names that differ from the documents' only
+// in letter case, are refused with a 400 naming the field, so a client that
+// misspells a field fails against the fake.
 //
 // State (users, memberships, pending invites) is kept in memory and can be
 // read and seeded through Server methods. Every request is counted and the
