@@ -251,9 +251,14 @@ type batchSpec[T any] struct {
 	// key is already in the batch starts a new batch, so that the answer
 	// can be tied to each item for certain.
 	keys func(item *T) (string, string)
-	// send sends one batch and fills out (len(batch), zeroed: unknown) from
-	// the answer. An error means the batch got no per-item answer.
-	send func(ctx context.Context, batch []T, out []verdict) error
+	// request returns the request body of one batch. The engine encodes it
+	// when it cuts the batch, ahead of the worker that sends it, so that
+	// encoding one batch overlaps other batches' wait for the server.
+	request func(batch []T) any
+	// send sends one batch, body being its request encoded, and fills out
+	// (len(batch), zeroed: unknown) from the answer. An error means the
+	// batch got no per-item answer.
+	send func(ctx context.Context, body encodedBody, batch []T, out []verdict) error
 }
 
 // chunk is a run of consecutive input items: the valid ones, sent together
@@ -263,9 +268,13 @@ type chunk[T any] struct {
 	outs  []Outcome[T] // one per input item, in order
 	batch []T          // the valid items
 	pos   []int        // pos[i] is the index in outs of batch[i]
-	out   []verdict    // filled by send
-	err   error        // the batch's failure, if it got no per-item answer
-	done  bool         // every outcome is settled
+	// body is the batch's request, encoded when the chunk was cut, or
+	// bodyErr why it could not be; dropped once the chunk is sent.
+	body    encodedBody
+	bodyErr error
+	out     []verdict // filled by send
+	err     error     // the batch's failure, if it got no per-item answer
+	done    bool      // every outcome is settled
 }
 
 // batchRun is the state of one run. Fields other than stopped, jobs and
@@ -287,6 +296,9 @@ type batchRun[T any] struct {
 	cur     *chunk[T] // the chunk being filled
 	keys    map[string]struct{}
 	scratch T // the item being added, for the spec's functions
+	// problems are the item being added's, kept here so that they do not
+	// escape to the heap once per input item.
+	problems validate.Problems
 
 	ring    []*chunk[T] // cut, not yet emitted chunks, by seq % window
 	seqNext int         // seq of the next chunk cut
@@ -419,12 +431,14 @@ func (r *batchRun[T]) add(item T) bool {
 
 	// Check with an empty prefix first, so a valid item costs no path
 	// strings; name the item only when there is something to report.
-	var p validate.Problems
-	r.spec.check(&p, "", it)
+	// validationError copies the problems, so they can be reset.
+	p := &r.problems
+	*p = validate.Problems{}
+	r.spec.check(p, "", it)
 	if !p.Empty() {
-		p = validate.Problems{}
-		r.spec.check(&p, r.spec.prefix(idx), it)
-		out.State, out.Err = StateNotSent, validationError(r.spec.op, &p)
+		*p = validate.Problems{}
+		r.spec.check(p, r.spec.prefix(idx), it)
+		out.State, out.Err = StateNotSent, validationError(r.spec.op, p)
 		r.cur.outs = append(r.cur.outs, out)
 		if len(r.cur.outs) >= r.maxItems {
 			return r.cut()
@@ -499,6 +513,9 @@ func (r *batchRun[T]) cut() bool {
 		settleStopped(c, r.stopped.Load())
 		r.finish(c)
 	default:
+		// Encode here, on the caller's goroutine, while the workers wait
+		// on the server for the batches before this one.
+		c.body, c.bodyErr = encodeBody(r.spec.op, r.spec.request(c.batch))
 		r.dispatch(c)
 	}
 	// Take in whatever has finished meanwhile, so progress keeps up.
@@ -572,7 +589,11 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 		out = append(out, verdict{})
 	}
 	c.out = out
-	err := r.spec.send(r.sendCtx, c.batch, out)
+	err := c.bodyErr
+	if err == nil {
+		err = r.spec.send(r.sendCtx, c.body, c.batch, out)
+	}
+	c.body = nil
 	if err != nil {
 		c.err = err
 		state, msg := StateNotSent, ""

@@ -619,6 +619,31 @@ func TestEngineInvalidItemsAndOptions(t *testing.T) {
 		assert.Len(t, rep.Succeeded(), 26)
 	})
 
+	t.Run("body that cannot be encoded", func(t *testing.T) {
+		// The engine encodes each batch's body before a worker sends it;
+		// a batch whose body cannot be encoded is not sent, and the rest go
+		// on. time.Time refuses to encode a year past 9999. Emails 30 to
+		// 59, which the subtest above did not send.
+		people := enginePeople(60)[30:]
+		people[12].StartDate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
+		rep, err := c.Invites.SendBulkAll(ctx, engineTenant, people, WithBatchSize(10), WithConcurrency(2))
+		require.NoError(t, err)
+		engineCheckOrder(t, people, rep.Outcomes)
+		for i, o := range rep.Outcomes {
+			_, reached := e.lastAnswer(o.Item.Email)
+			if i < 10 || i >= 20 {
+				assert.NotEqual(t, StateNotSent, o.State, i)
+				assert.True(t, reached, i)
+				continue
+			}
+			assert.Equal(t, StateNotSent, o.State, i)
+			require.Error(t, o.Err, i)
+			assert.Contains(t, o.Err.Error(), "onboard: Invites.SendBulkAll: encoding body: ")
+			assert.False(t, reached, i)
+		}
+		assert.Len(t, rep.NotSent(), 10)
+	})
+
 	for name, tc := range map[string]struct {
 		tenant string
 		opts   []BulkOption

@@ -63,9 +63,10 @@ func (s *InvitesService) bulkInviteSpec(op, tenantID string) *batchSpec[Invitee]
 		prefix:      func(i int) string { return "users[" + itoa(i) + "]." },
 		check:       func(p *validate.Problems, prefix string, u *Invitee) { u.check(p, prefix) },
 		keys:        func(u *Invitee) (string, string) { return strings.ToLower(u.Email), "" },
-		send: func(ctx context.Context, batch []Invitee, out []verdict) error {
+		request:     func(batch []Invitee) any { return &BulkInviteRequest{TenantID: tenantID, Users: batch} },
+		send: func(ctx context.Context, body encodedBody, batch []Invitee, out []verdict) error {
 			res := new(BulkInviteResult)
-			if err := s.client.call(ctx, ep, nil, &BulkInviteRequest{TenantID: tenantID, Users: batch}, res, nil); err != nil {
+			if err := s.client.call(ctx, ep, nil, body, res, nil); err != nil {
 				return err
 			}
 			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].Email) },
@@ -131,11 +132,14 @@ func (s *UsersService) createBulkSpec(op string, template CreateUsersRequest) *b
 		keys: func(u *WorkspaceUser) (string, string) {
 			return match.Key(fullName(u.FirstName, u.LastName)), match.Key(u.Email)
 		},
-		send: func(ctx context.Context, batch []WorkspaceUser, out []verdict) error {
+		request: func(batch []WorkspaceUser) any {
 			req := template
 			req.Users = batch
+			return &req
+		},
+		send: func(ctx context.Context, body encodedBody, batch []WorkspaceUser, out []verdict) error {
 			res := new(CreateUsersResult)
-			if err := s.client.call(ctx, ep, nil, &req, res, nil); err != nil {
+			if err := s.client.call(ctx, ep, nil, body, res, nil); err != nil {
 				return err
 			}
 			for i, o := range matchCreated(batch, res.CreatedUsers, res.Errors) {
@@ -248,15 +252,18 @@ func (s *InvitesService) targetSpec(op string, req *TargetInviteRequest, kind Ta
 			p.RequiredUUID(prefix, *id)
 		},
 		keys: func(id *string) (string, string) { return strings.ToLower(*id), "" },
-		send: func(ctx context.Context, batch []string, out []verdict) error {
+		request: func(batch []string) any {
 			req := template
 			if kind == TargetGroups {
 				req.GroupIDs = batch
 			} else {
 				req.WebsiteIDs = batch
 			}
+			return &req
+		},
+		send: func(ctx context.Context, body encodedBody, batch []string, out []verdict) error {
 			res := new(TargetInviteResult)
-			if err := s.client.call(ctx, ep, nil, &req, res, nil); err != nil {
+			if err := s.client.call(ctx, ep, nil, body, res, nil); err != nil {
 				return err
 			}
 			matchByKey(out, func(i int) string { return strings.ToLower(batch[i]) },

@@ -189,12 +189,13 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		}
 		u.RawQuery = v.Encode()
 	}
-	payload, err := json.Marshal(body)
+	payload, err := encodeBody(ep.op, body)
 	if err != nil {
-		return fmt.Errorf("onboard: %s: encoding body: %w", ep.op, err)
+		return err
 	}
 	state := &callState{noAuth: ep.noAuth, secrets: cs.secrets}
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callStateKey{}, state), ep.method, u.String(), payload)
+	// []byte(payload): retryablehttp knows a []byte body only by that type.
+	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callStateKey{}, state), ep.method, u.String(), []byte(payload))
 	if err != nil {
 		return fmt.Errorf("onboard: %s: %w", ep.op, err)
 	}
@@ -295,6 +296,24 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		return apiErr(ErrUnexpectedResponse, err)
 	}
 	return nil
+}
+
+// encodedBody is a request body already encoded as JSON, which call sends
+// as is. The batch engine encodes each batch's body when it cuts the
+// batch, ahead of the worker that sends it.
+type encodedBody []byte
+
+// encodeBody encodes a request body for op, as call sends it: an
+// encodedBody as is, anything else with json.Marshal.
+func encodeBody(op string, body any) (encodedBody, error) {
+	if b, ok := body.(encodedBody); ok {
+		return b, nil
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		return nil, fmt.Errorf("onboard: %s: encoding body: %w", op, err)
+	}
+	return b, nil
 }
 
 // wireEnvelope is Aptly's response envelope. Data holds the caller's out
