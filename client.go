@@ -339,6 +339,8 @@ func envelopeHasData(body []byte) bool {
 	return len(t) > 0 && string(t) != "null"
 }
 
+// unwrapURLError drops the *url.Error that net/http wraps around transport
+// errors, whose text carries the whole URL, query included.
 func unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
