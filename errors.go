@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onboardkit/onboard/internal/mask"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -53,6 +54,8 @@ type APIError struct {
 	EnvelopeStatusCode int
 	// Message and Code are the server's own words, read from whichever
 	// error shape the service uses; Details holds any listed field errors.
+	// They are kept as sent, email addresses included; Error() masks the
+	// addresses.
 	Message string
 	Code    string
 	Details []string
@@ -72,7 +75,8 @@ type APIError struct {
 }
 
 // Error describes the failure in one line with what to do about it. It never
-// contains a credential, a query string or the request body.
+// contains a credential, a query string or the request body, and shows an
+// email address in the server's words only masked, as a***@example.com.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "onboard: %s %s: ", e.Method, e.Path)
@@ -107,7 +111,7 @@ func (e *APIError) Error() string {
 		b.WriteString("; ")
 		b.WriteString(hint)
 	}
-	return b.String()
+	return mask.String(b.String())
 }
 
 // Unwrap returns the decode error behind an unexpected response, if any.
@@ -179,12 +183,14 @@ func (e *APIError) hint() string {
 type FieldError struct {
 	// Field is the path of the field, such as "users[3].email".
 	Field string
-	// Message says what is wrong with it.
+	// Message says what is wrong with it. It may quote the input as given,
+	// email addresses included.
 	Message string
 }
 
-// String renders the problem as "field: message".
-func (f FieldError) String() string { return f.Field + ": " + f.Message }
+// String renders the problem as "field: message", with any email address
+// masked (a***@example.com).
+func (f FieldError) String() string { return mask.String(f.Field + ": " + f.Message) }
 
 // ValidationError reports input that was refused before any request was
 // sent. It lists every problem found, not just the first.
@@ -195,13 +201,14 @@ type ValidationError struct {
 	Problems []FieldError
 }
 
-// Error lists every problem; fix them all and call again.
+// Error lists every problem; fix them all and call again. Email addresses in
+// the input it quotes are masked (a***@example.com).
 func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
-		parts[i] = p.String()
+		parts[i] = p.Field + ": " + p.Message
 	}
-	return fmt.Sprintf("onboard: %s: invalid request, nothing was sent: %s", e.Op, strings.Join(parts, "; "))
+	return mask.String(fmt.Sprintf("onboard: %s: invalid request, nothing was sent: %s", e.Op, strings.Join(parts, "; ")))
 }
 
 // Is matches ErrInvalidRequest.
@@ -234,9 +241,11 @@ type RequestError struct {
 	Err error
 }
 
-// Error says what failed and why.
+// Error says what failed and why. An email address in the cause's text (an
+// error of a BearerTokenFunc, say) is masked (a***@example.com); Err keeps
+// the cause as it is.
 func (e *RequestError) Error() string {
-	return fmt.Sprintf("onboard: %s %s: no response after %d attempt(s): %v", e.Method, e.Path, e.Attempts, e.Err)
+	return mask.String(fmt.Sprintf("onboard: %s %s: no response after %d attempt(s): %v", e.Method, e.Path, e.Attempts, e.Err))
 }
 
 // Unwrap returns the cause.
