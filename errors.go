@@ -61,7 +61,8 @@ type APIError struct {
 	Details []string
 	// RequestID is the server's request id header, when it sent one.
 	RequestID string
-	// RetryAfter is how long the server asked the caller to wait, or 0.
+	// RetryAfter is how long the server asked the caller to wait, or 0;
+	// a longer ask, in seconds or as a date, reads as 24 hours.
 	RetryAfter time.Duration
 	// Attempts counts the attempts made, retries included.
 	Attempts int

@@ -20,7 +20,8 @@ type Response struct {
 	RequestID string
 	// RateLimit holds the x-rate-limit-* headers (AthenaHQ), when sent.
 	RateLimit RateLimit
-	// RetryAfter is the server's Retry-After, or 0.
+	// RetryAfter is the server's Retry-After, or 0; a longer ask than 24
+	// hours, in seconds or as a date, reads as 24 hours.
 	RetryAfter time.Duration
 	// Attempts counts the attempts the call made, retries included.
 	Attempts int

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -146,4 +147,26 @@ func TestErrorText_stoppedRunMasksAddresses(t *testing.T) {
 		}
 	}
 	assert.Positive(t, stopped, "some items were not sent because the run stopped")
+}
+
+// Retry-After is capped at a day in both its forms, in the error and in
+// the response metadata: a date decades on is a day, as is a huge number
+// of seconds.
+func TestRetryAfter_cappedInBothForms(t *testing.T) {
+	t.Parallel()
+	for _, v := range []string{"Fri, 31 Dec 2099 23:59:59 GMT", "99999999999"} {
+		t.Run(v, func(t *testing.T) {
+			t.Parallel()
+			c, srv := royalti(t, onboard.WithRetry(0))
+			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusTooManyRequests, `{"message":"slow down"}`, "Retry-After", v)
+			})
+			var meta onboard.Response
+			_, err := c.Invites.Send(testCtx(t), validInvite(), onboard.WithResponse(&meta))
+			apiErr := mustAPIError(t, err)
+			assert.Equal(t, 24*time.Hour, apiErr.RetryAfter)
+			assert.Equal(t, 24*time.Hour, meta.RetryAfter)
+			assert.Contains(t, err.Error(), "wait 24h0m0s")
+		})
+	}
 }
