@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onboardkit/onboard/internal/errbody"
 	"github.com/onboardkit/onboard/internal/mask"
 	"github.com/onboardkit/onboard/internal/validate"
 )
@@ -40,6 +41,12 @@ var (
 	ErrUnexpectedResponse = errors.New("onboard: unexpected response")
 )
 
+// MaxErrorBodyBytes bounds what an *APIError keeps of a response body, and
+// what Response.Body keeps of a failed call's. A body with a failure status
+// is read no further than this; a larger success body that fails to decode
+// is read up to the client's cap, and only this much of it is kept.
+const MaxErrorBodyBytes = 64 << 10
+
 // APIError reports a request the server answered with a failure: any non-2xx
 // status, an Aptly envelope whose statusCode reports failure, or a success
 // status whose body could not be read as the documented JSON.
@@ -66,7 +73,9 @@ type APIError struct {
 	RetryAfter time.Duration
 	// Attempts counts the attempts made, retries included.
 	Attempts int
-	// Body is a copy of the response body, cut at the client's size cap.
+	// Body is a copy of the response body, with any credential the server
+	// echoed replaced, cut at MaxErrorBodyBytes (or at the client's cap,
+	// if that is smaller), so that an error kept for long holds little.
 	Body []byte
 	// Header holds the response headers of the last attempt.
 	Header http.Header
@@ -214,6 +223,18 @@ func (e *ValidationError) Error() string {
 
 // Is matches ErrInvalidRequest.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+
+// errorBody returns the bounded copy of body that an *APIError keeps, and
+// what it says. env is the Aptly envelope already read from the whole body,
+// if any: when the copy is cut, its status still tells the failure.
+func errorBody(body []byte, env *Envelope) ([]byte, errbody.Parsed) {
+	kept := append([]byte(nil), body[:min(len(body), MaxErrorBodyBytes)]...)
+	p := errbody.Parse(kept)
+	if len(kept) < len(body) && p.EnvelopeStatus == 0 && env != nil && env.StatusCode >= 100 && env.StatusCode <= 599 {
+		p.EnvelopeStatus = env.StatusCode
+	}
+	return kept, p
+}
 
 // validationError turns the problems found in op's input into a
 // *ValidationError, or nil when there are none.

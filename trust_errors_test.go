@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -168,5 +171,178 @@ func TestRetryAfter_cappedInBothForms(t *testing.T) {
 			assert.Equal(t, 24*time.Hour, meta.RetryAfter)
 			assert.Contains(t, err.Error(), "wait 24h0m0s")
 		})
+	}
+}
+
+// allocated returns the bytes the process allocated while call ran.
+func allocated(call func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	call()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// Reading a body costs about the cap, not a multiple of it, and an error
+// keeps a bounded copy of the body, however large the body was. Bytes
+// allocated are counted process-wide, so this test is not parallel. The
+// bounds leave room for the call's own few kilobytes: a body of unknown
+// length may cost the cap, an eighth more while the buffer grows to it, and
+// the error's copy (about 1.4 MiB here; it was 4.2 MiB); a body the error
+// keeps only the start of costs a few times that copy.
+func TestReadCost_boundedByCap(t *testing.T) {
+	const limit = 1 << 20
+	words := []byte(strings.Repeat("a ", 2*limit)) // 4 MiB of one-letter words
+	tests := []struct {
+		name     string
+		status   int
+		body     []byte
+		announce bool   // send Content-Length
+		bound    uint64 // bytes one call may allocate
+	}{
+		{"success over the cap, length unknown", http.StatusOK, words, false, limit * 7 / 4},
+		{"success at the cap, length unknown", http.StatusOK, words[:limit], false, limit * 7 / 4},
+		{"success over the cap, length announced", http.StatusOK, words, true, 8 * onboard.MaxErrorBodyBytes},
+		{"error over the cap, length unknown", http.StatusInternalServerError, words, false, 8 * onboard.MaxErrorBodyBytes},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, srv := royalti(t, onboard.WithRetry(0), onboard.WithMaxResponseBytes(limit))
+			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+				if tt.announce {
+					w.Header().Set("Content-Length", strconv.Itoa(len(tt.body)))
+				}
+				w.WriteHeader(tt.status)
+				_, _ = w.Write(tt.body)
+			})
+			ctx := testCtx(t)
+			_, _ = c.Invites.Send(ctx, validInvite()) // warm up
+
+			var meta onboard.Response
+			var err error
+			n := allocated(func() { _, err = c.Invites.Send(ctx, validInvite(), onboard.WithResponse(&meta)) })
+			assert.Less(t, n, tt.bound, "bytes allocated by one call with a %d-byte cap", limit)
+
+			apiErr := mustAPIError(t, err)
+			assert.Equal(t, tt.status, apiErr.StatusCode)
+			assert.LessOrEqual(t, cap(apiErr.Body), onboard.MaxErrorBodyBytes, "the error's copy of the body")
+			assert.Equal(t, tt.body[:len(apiErr.Body)], apiErr.Body)
+			assert.LessOrEqual(t, len(apiErr.Message), 200+len("…"))
+			assert.LessOrEqual(t, cap(meta.Body), onboard.MaxErrorBodyBytes, "Response.Body of a failed call")
+		})
+	}
+}
+
+// Response.Body keeps a success body whole, and not inside a buffer grown
+// for a body of the cap's size.
+func TestResponseBody_successKeptWhole(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 20
+	c, srv := royalti(t, onboard.WithMaxResponseBytes(limit))
+	body := `{"message":"Invite sent","padding":"` + strings.Repeat("p", 300<<10) + `"}`
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusOK, body) // larger than a write buffer: sent without a length
+	})
+	var meta onboard.Response
+	res, err := c.Invites.Send(testCtx(t), validInvite(), onboard.WithResponse(&meta))
+	require.NoError(t, err)
+	assert.Equal(t, "Invite sent", res.Message)
+	assert.Equal(t, body, string(meta.Body))
+	assert.LessOrEqual(t, cap(meta.Body), 2*len(body), "the buffer kept is about the body's size")
+}
+
+// An Aptly failure envelope larger than the error's copy of it still
+// reports its status, read from the whole body.
+func TestAPIError_cutFailureEnvelopeKeepsItsStatus(t *testing.T) {
+	t.Parallel()
+	c, srv := aptly(t)
+	data := `{"padding":"` + strings.Repeat("p", onboard.MaxErrorBodyBytes) + `"}`
+	srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, envelope(409, "Email already exists", data))
+	})
+	_, err := c.Users.Create(testCtx(t), validCreateUser())
+	apiErr := mustAPIError(t, err)
+	assertOnlySentinel(t, err, onboard.ErrConflict)
+	assert.Equal(t, 409, apiErr.EnvelopeStatusCode)
+	assert.Len(t, apiErr.Body, onboard.MaxErrorBodyBytes)
+}
+
+// stalledBody returns no bytes and no error, for ever.
+type stalledBody struct{}
+
+func (stalledBody) Read([]byte) (int, error) { return 0, nil }
+func (stalledBody) Close() error             { return nil }
+
+type stalledTransport struct{}
+
+func (stalledTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	return &http.Response{StatusCode: http.StatusOK, Header: http.Header{}, Body: stalledBody{}, ContentLength: -1, Request: r}, nil
+}
+
+// A body that neither gives bytes nor ends fails the call rather than
+// keeping it spinning.
+func TestReadCapped_bodyWithoutProgress(t *testing.T) {
+	t.Parallel()
+	c, err := onboard.NewClient("http://127.0.0.1:1"+royaltiPrefix, onboard.BearerToken(testToken),
+		onboard.WithHTTPClient(&http.Client{Transport: stalledTransport{}}))
+	require.NoError(t, err)
+	_, err = c.Invites.Send(testCtx(t), validInvite())
+	mustAPIError(t, err)
+	assert.ErrorIs(t, err, onboard.ErrUnexpectedResponse)
+	assert.ErrorIs(t, err, io.ErrNoProgress)
+}
+
+// A credential the server echoed where the error's copy of the body is cut
+// is redacted whole before the cut, not left as a first part: in a failure
+// body, and in a success body announced over the cap.
+func TestAPIError_secretAcrossTheCutIsRedacted(t *testing.T) {
+	t.Parallel()
+	const limit = 4 * onboard.MaxErrorBodyBytes
+	body := strings.Repeat("x", onboard.MaxErrorBodyBytes-5) + testToken + strings.Repeat(" y", limit)
+	for _, tt := range []struct {
+		status   int
+		announce bool
+	}{{http.StatusInternalServerError, false}, {http.StatusOK, true}} {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			t.Parallel()
+			c, srv := royalti(t, onboard.WithRetry(0), onboard.WithMaxResponseBytes(limit))
+			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+				if tt.announce {
+					w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+				}
+				w.WriteHeader(tt.status)
+				_, _ = io.WriteString(w, body)
+			})
+			_, err := c.Invites.Send(testCtx(t), validInvite())
+			apiErr := mustAPIError(t, err)
+			assert.Len(t, apiErr.Body, onboard.MaxErrorBodyBytes)
+			assert.NotContains(t, string(apiErr.Body), testToken[:4])
+		})
+	}
+}
+
+// Every outcome of a failed batch points at the batch's error, so what an
+// error keeps is what a report of many failed batches holds: a bounded copy
+// of each body, not a buffer the size of the cap.
+func TestBulkReport_failedBatchesKeepBoundedBodies(t *testing.T) {
+	t.Parallel()
+	const limit = 1 << 20
+	c, srv := aptly(t, onboard.WithMaxResponseBytes(limit))
+	body := `{"statusCode":400,"message":"` + strings.Repeat("m", limit) + `","error":"Bad Request"}`
+	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusBadRequest, body)
+	})
+	people := make([]onboard.Invitee, 8)
+	for i := range people {
+		people[i] = onboard.Invitee{Email: fmt.Sprintf("p%d@example.com", i)}
+	}
+	rep, err := c.Invites.SendBulkAll(testCtx(t), tenantID, people, onboard.WithBatchSize(1), onboard.WithConcurrency(2))
+	require.NoError(t, err, "a refused batch does not stop the run")
+	require.Len(t, rep.Outcomes, len(people))
+	for _, o := range rep.Outcomes {
+		apiErr := mustAPIError(t, o.Err)
+		assert.ErrorIs(t, o.Err, onboard.ErrBadRequest)
+		assert.LessOrEqual(t, cap(apiErr.Body), onboard.MaxErrorBodyBytes)
+		assert.LessOrEqual(t, len(apiErr.Message), onboard.MaxErrorBodyBytes)
 	}
 }
