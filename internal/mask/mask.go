@@ -5,8 +5,8 @@
 //
 // An address is found by its "@" (or "%40", the "@" of a URL): the local part
 // is the run of characters before it that an address may hold (ASCII atext
-// and dots, and any letter, digit, mark or symbol beyond ASCII), or the text
-// between double quotes right before it. The rule errs on the side of
+// and dots, and any character beyond ASCII that is not a space or
+// punctuation), or the text between double quotes right before it. The rule errs on the side of
 // masking: text such as "key=ada@example.com" is masked as a whole
 // ("k***@example.com").
 package mask
