@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/onboardkit/onboard/internal/errbody"
 )
 
 // Benchmarks of the pipeline's per-call overhead and of the batch engine.
@@ -572,4 +574,53 @@ func BenchmarkEngineStreamMillion(b *testing.B) {
 	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
 	b.ReportMetric(float64(base)/(1<<20), "base-heap-MiB")
 	b.ReportMetric(items/(ns/1e9), "items/s")
+}
+
+// BenchmarkReadCapped reads a body at and over DefaultMaxResponseBytes, with
+// its length unknown or announced, and takes the copy an *APIError keeps of
+// it: what a call pays for a body that large. B/op stays about the cap (it
+// was over four times the cap), and "kept-B" is what the error holds on to.
+func BenchmarkReadCapped(b *testing.B) {
+	const limit = DefaultMaxResponseBytes
+	body := bytes.Repeat([]byte("a "), limit) // one-letter words, twice the cap
+	for _, bc := range []struct {
+		name     string
+		n        int
+		announce bool
+	}{
+		{"at-cap", limit, false},
+		{"over-cap", 2 * limit, false},
+		{"over-cap-announced", 2 * limit, true},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			size := int64(-1)
+			if bc.announce {
+				size = int64(bc.n)
+			}
+			b.ReportAllocs()
+			var kept []byte
+			for range b.N {
+				data, _, err := readCapped(bytes.NewReader(body[:bc.n]), limit, size)
+				if err != nil {
+					b.Fatal(err)
+				}
+				kept, _ = errorBody(data, nil)
+			}
+			b.ReportMetric(float64(cap(kept)), "kept-B")
+		})
+	}
+}
+
+// BenchmarkErrorSnippet reads the message of a cap-sized error body that is
+// not JSON: a 200-byte snippet, which costs what it prints whatever the
+// body's size (splitting a body of one-letter words into words cost
+// thirteen times the body).
+func BenchmarkErrorSnippet(b *testing.B) {
+	body := bytes.Repeat([]byte("a "), DefaultMaxResponseBytes/2)
+	b.ReportAllocs()
+	for range b.N {
+		if p := errbody.Parse(body); len(p.Message) > 200+len("…") {
+			b.Fatalf("message of %d bytes", len(p.Message))
+		}
+	}
 }

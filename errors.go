@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/onboardkit/onboard/internal/errbody"
+	"github.com/onboardkit/onboard/internal/mask"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -39,6 +41,12 @@ var (
 	ErrUnexpectedResponse = errors.New("onboard: unexpected response")
 )
 
+// MaxErrorBodyBytes bounds what an *APIError keeps of a response body, and
+// what Response.Body keeps of a failed call's. A body with a failure status
+// is read no further than this; a larger success body that fails to decode
+// is read up to the client's cap, and only this much of it is kept.
+const MaxErrorBodyBytes = 64 << 10
+
 // APIError reports a request the server answered with a failure: any non-2xx
 // status, an Aptly envelope whose statusCode reports failure, or a success
 // status whose body could not be read as the documented JSON.
@@ -53,16 +61,21 @@ type APIError struct {
 	EnvelopeStatusCode int
 	// Message and Code are the server's own words, read from whichever
 	// error shape the service uses; Details holds any listed field errors.
+	// They are kept as sent, email addresses included; Error() masks the
+	// addresses.
 	Message string
 	Code    string
 	Details []string
 	// RequestID is the server's request id header, when it sent one.
 	RequestID string
-	// RetryAfter is how long the server asked the caller to wait, or 0.
+	// RetryAfter is how long the server asked the caller to wait, or 0;
+	// a longer ask, in seconds or as a date, reads as 24 hours.
 	RetryAfter time.Duration
 	// Attempts counts the attempts made, retries included.
 	Attempts int
-	// Body is a copy of the response body, cut at the client's size cap.
+	// Body is a copy of the response body, with any credential the server
+	// echoed replaced, cut at MaxErrorBodyBytes (or at the client's cap,
+	// if that is smaller), so that an error kept for long holds little.
 	Body []byte
 	// Header holds the response headers of the last attempt.
 	Header http.Header
@@ -72,7 +85,8 @@ type APIError struct {
 }
 
 // Error describes the failure in one line with what to do about it. It never
-// contains a credential, a query string or the request body.
+// contains a credential, a query string or the request body, and shows an
+// email address in the server's words only masked, as a***@example.com.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "onboard: %s %s: ", e.Method, e.Path)
@@ -107,7 +121,7 @@ func (e *APIError) Error() string {
 		b.WriteString("; ")
 		b.WriteString(hint)
 	}
-	return b.String()
+	return mask.String(b.String())
 }
 
 // Unwrap returns the decode error behind an unexpected response, if any.
@@ -179,12 +193,14 @@ func (e *APIError) hint() string {
 type FieldError struct {
 	// Field is the path of the field, such as "users[3].email".
 	Field string
-	// Message says what is wrong with it.
+	// Message says what is wrong with it. It may quote the input as given,
+	// email addresses included.
 	Message string
 }
 
-// String renders the problem as "field: message".
-func (f FieldError) String() string { return f.Field + ": " + f.Message }
+// String renders the problem as "field: message", with any email address
+// masked (a***@example.com).
+func (f FieldError) String() string { return mask.String(f.Field + ": " + f.Message) }
 
 // ValidationError reports input that was refused before any request was
 // sent. It lists every problem found, not just the first.
@@ -195,17 +211,30 @@ type ValidationError struct {
 	Problems []FieldError
 }
 
-// Error lists every problem; fix them all and call again.
+// Error lists every problem; fix them all and call again. Email addresses in
+// the input it quotes are masked (a***@example.com).
 func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
-		parts[i] = p.String()
+		parts[i] = p.Field + ": " + p.Message
 	}
-	return fmt.Sprintf("onboard: %s: invalid request, nothing was sent: %s", e.Op, strings.Join(parts, "; "))
+	return mask.String(fmt.Sprintf("onboard: %s: invalid request, nothing was sent: %s", e.Op, strings.Join(parts, "; ")))
 }
 
 // Is matches ErrInvalidRequest.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
+
+// errorBody returns the bounded copy of body that an *APIError keeps, and
+// what it says. env is the Aptly envelope already read from the whole body,
+// if any: when the copy is cut, its status still tells the failure.
+func errorBody(body []byte, env *Envelope) ([]byte, errbody.Parsed) {
+	kept := append([]byte(nil), body[:min(len(body), MaxErrorBodyBytes)]...)
+	p := errbody.Parse(kept)
+	if len(kept) < len(body) && p.EnvelopeStatus == 0 && env != nil && env.StatusCode >= 100 && env.StatusCode <= 599 {
+		p.EnvelopeStatus = env.StatusCode
+	}
+	return kept, p
+}
 
 // validationError turns the problems found in op's input into a
 // *ValidationError, or nil when there are none.
@@ -234,9 +263,11 @@ type RequestError struct {
 	Err error
 }
 
-// Error says what failed and why.
+// Error says what failed and why. An email address in the cause's text (an
+// error of a BearerTokenFunc, say) is masked (a***@example.com); Err keeps
+// the cause as it is.
 func (e *RequestError) Error() string {
-	return fmt.Sprintf("onboard: %s %s: no response after %d attempt(s): %v", e.Method, e.Path, e.Attempts, e.Err)
+	return mask.String(fmt.Sprintf("onboard: %s %s: no response after %d attempt(s): %v", e.Method, e.Path, e.Attempts, e.Err))
 }
 
 // Unwrap returns the cause.

@@ -20,7 +20,8 @@ type Response struct {
 	RequestID string
 	// RateLimit holds the x-rate-limit-* headers (AthenaHQ), when sent.
 	RateLimit RateLimit
-	// RetryAfter is the server's Retry-After, or 0.
+	// RetryAfter is the server's Retry-After, or 0; a longer ask than 24
+	// hours, in seconds or as a date, reads as 24 hours.
 	RetryAfter time.Duration
 	// Attempts counts the attempts the call made, retries included.
 	Attempts int
@@ -28,7 +29,9 @@ type Response struct {
 	// answer; nil for the other services and when the body was not an
 	// envelope.
 	Envelope *Envelope
-	// Body is the raw response body, cut at the client's size cap.
+	// Body is the raw response body. A success body is kept whole (it is
+	// within the client's cap); a failed call's is the same bounded copy as
+	// APIError.Body, at most MaxErrorBodyBytes.
 	Body []byte
 }
 
@@ -72,6 +75,16 @@ func newResponse(resp *http.Response, attempts int, body []byte) *Response {
 		r.RateLimit.Reset = time.Unix(secs, 0)
 	}
 	return r
+}
+
+// successBody returns body to keep in a Response: body itself, or a copy
+// when body sits in a buffer much larger than it, as one read without an
+// announced length can leave it (see readCapped).
+func successBody(body []byte) []byte {
+	if cap(body) > 2*len(body) && cap(body) > 64<<10 {
+		return append([]byte(nil), body...)
+	}
+	return body
 }
 
 func parseTimestamp(s string) time.Time {

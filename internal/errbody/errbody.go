@@ -8,7 +8,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/onboardkit/onboard/internal/mask"
 )
 
 // Parsed is what could be read from an error body. Any field may be empty.
@@ -134,19 +137,34 @@ func list(m json.RawMessage) []string {
 
 // Snippet returns at most n bytes of body as printable one-line text, cut at a
 // rune boundary and marked when cut, for error messages about bodies that are
-// not what the documents describe.
+// not what the documents describe. Runs of white space become one space. It
+// reads only as much of body as it shows, so a large body costs no more than
+// a small one. A cut never ends the text in the first part of an email
+// address whose "@" lies past it, which masking could not then recognise.
 func Snippet(body []byte, n int) string {
-	s := strings.TrimSpace(string(body))
-	if !utf8.ValidString(s) {
-		return fmt.Sprintf("%d bytes of non-text data", len(body))
+	var b strings.Builder
+	b.Grow(max(min(len(body), n), 0) + len("…"))
+	space := false // white space seen since the last word
+	for i := 0; i < len(body); {
+		r, size := utf8.DecodeRune(body[i:])
+		if r == utf8.RuneError && size == 1 {
+			return fmt.Sprintf("%d bytes of non-text data", len(body))
+		}
+		if unicode.IsSpace(r) {
+			space = b.Len() > 0
+			i += size
+			continue
+		}
+		if space && b.Len() < n {
+			b.WriteByte(' ')
+		}
+		space = false
+		if b.Len()+size > n {
+			shown := b.String()
+			return shown[:mask.CutStart(shown, body[i:])] + "…"
+		}
+		b.Write(body[i : i+size])
+		i += size
 	}
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) <= n {
-		return s
-	}
-	cut := n
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return b.String()
 }

@@ -1,6 +1,7 @@
 package errbody
 
 import (
+	"runtime"
 	"strings"
 	"testing"
 
@@ -131,4 +132,27 @@ func TestParse_longTextIsCut(t *testing.T) {
 	p := Parse([]byte("<html>" + strings.Repeat("x", 5000) + "</html>"))
 	assert.LessOrEqual(t, len(p.Message), 200+len("…"))
 	assert.True(t, strings.HasSuffix(p.Message, "…"))
+}
+
+// A snippet costs what it shows, not what the body holds: 200 bytes of a
+// 4 MiB body of one-letter words allocate a few hundred bytes, where
+// splitting the whole body into words took over 60 MiB. Not parallel, so
+// that the process-wide count is this test's.
+func TestSnippet_costsWhatItShows(t *testing.T) {
+	body := []byte(strings.Repeat("a ", 2<<20))
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	s := Snippet(body, 200)
+	runtime.ReadMemStats(&after)
+	assert.Len(t, s, 200+len("…"))
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<10), "bytes allocated")
+}
+
+// A snippet does not end in the first part of an address it cuts.
+func TestSnippet_doesNotCutAnAddress(t *testing.T) {
+	t.Parallel()
+	body := strings.Repeat("x ", 95) + "ada.lovelace@example.com is down"
+	assert.Equal(t, strings.Repeat("x ", 95)+"…", Snippet([]byte(body), 200))
+	body = strings.Repeat("x ", 95) + "upstream-timeout after 30s"
+	assert.Equal(t, strings.Repeat("x ", 95)+"upstream-t…", Snippet([]byte(body), 200))
 }

@@ -99,8 +99,13 @@ func Backoff(lo, hi time.Duration, attempt int, resp *http.Response) time.Durati
 	return half + rand.N(half+1) //nolint:gosec // G404: jitter spreads clients out; it needs no cryptographic randomness.
 }
 
+// MaxRetryAfter caps what ParseRetryAfter returns, in either form: a
+// server asking for more than a day is treated as asking for a day.
+const MaxRetryAfter = 24 * time.Hour
+
 // ParseRetryAfter reads a Retry-After value in either form HTTP allows:
-// delay seconds ("120") or an HTTP date. A date in the past means no wait.
+// delay seconds ("120") or an HTTP date. A date in the past means no wait;
+// either form is capped at MaxRetryAfter.
 func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 	v = strings.TrimSpace(v)
 	if v == "" {
@@ -110,16 +115,10 @@ func ParseRetryAfter(v string, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
-		}
-		return time.Duration(secs) * time.Second, true
+		return time.Duration(min(secs, int64(MaxRetryAfter/time.Second))) * time.Second, true
 	}
 	if t, err := http.ParseTime(v); err == nil {
-		if d := t.Sub(now); d > 0 {
-			return d, true
-		}
-		return 0, true
+		return min(max(t.Sub(now), 0), MaxRetryAfter), true
 	}
 	return 0, false
 }

@@ -133,6 +133,9 @@ func TestParseRetryAfter(t *testing.T) {
 		{"Monday, 12-Jan-26 09:10:42 GMT", 30 * time.Second, true}, // RFC 850
 		{"Mon Jan 12 09:10:22 2026", 10 * time.Second, true},       // ANSI C
 		{"Mon, 12 Jan 2026 09:00:00 GMT", 0, true},                 // in the past
+		{"Tue, 13 Jan 2026 09:10:12 GMT", 24 * time.Hour, true},    // a day on: the cap
+		{"Tue, 13 Jan 2026 09:10:13 GMT", 24 * time.Hour, true},    // past the cap
+		{"Fri, 31 Dec 2099 23:59:59 GMT", 24 * time.Hour, true},    // decades on
 		{"2026-01-12T09:11:12Z", 0, false},                         // not an HTTP date
 	}
 	for _, tt := range tests {
