@@ -1,6 +1,7 @@
 package onboardtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -144,28 +145,49 @@ const (
 	authRoyaltiBearer
 )
 
+// bodyKind is what an endpoint accepts as a request body.
+type bodyKind uint8
+
+const (
+	// bodyJSON: a JSON object is required, sent as application/json.
+	bodyJSON bodyKind = iota
+	// bodyOptional: no body, or a JSON object sent as application/json.
+	bodyOptional
+	// bodyNone: the documents show no body; one that is sent is refused.
+	bodyNone
+)
+
 // endpoint is one route of the fake.
 type endpoint struct {
+	method  string
 	auth    authKind
 	success int // HTTP status of a successful answer
+	body    bodyKind
 	handle  func(*Server, *call) reply
 }
 
+// endpoints holds the routes whose path has no parameter, by full path;
+// each serves one method. Routes with parameters are in paramRoutes.
 var endpoints = map[string]*endpoint{
-	AptlyPathPrefix + "/v1/user/create":                 {authAptlyBearer, http.StatusCreated, (*Server).aptlyCreateUser},
-	AptlyPathPrefix + "/v1/user/bulk-invite":            {authAptlyBearer, http.StatusCreated, (*Server).aptlyBulkInvite},
-	AptlyPathPrefix + "/v1/tenants/access-key/exchange": {authNone, http.StatusCreated, (*Server).aptlyExchange},
-	AthenaPathPrefix + "/api/v1/invites/bulk":           {authAthenaKey, http.StatusOK, (*Server).athenaBulkInvite},
-	RoyaltiPathPrefix + "/user/bulk":                    {authRoyaltiBearer, http.StatusCreated, (*Server).royaltiBulkUsers},
-	RoyaltiPathPrefix + "/auth/invite":                  {authRoyaltiBearer, http.StatusCreated, (*Server).royaltiInvite},
+	AptlyPathPrefix + "/v1/user/create":                 {http.MethodPost, authAptlyBearer, http.StatusCreated, bodyJSON, (*Server).aptlyCreateUser},
+	AptlyPathPrefix + "/v1/user/bulk-invite":            {http.MethodPost, authAptlyBearer, http.StatusCreated, bodyJSON, (*Server).aptlyBulkInvite},
+	AptlyPathPrefix + "/v1/tenants/access-key/exchange": {http.MethodPost, authNone, http.StatusCreated, bodyJSON, (*Server).aptlyExchange},
+	AthenaPathPrefix + "/api/v1/invites/bulk":           {http.MethodPost, authAthenaKey, http.StatusOK, bodyJSON, (*Server).athenaBulkInvite},
+	RoyaltiPathPrefix + "/user/bulk":                    {http.MethodPost, authRoyaltiBearer, http.StatusCreated, bodyJSON, (*Server).royaltiBulkUsers},
+	RoyaltiPathPrefix + "/auth/invite":                  {http.MethodPost, authRoyaltiBearer, http.StatusCreated, bodyJSON, (*Server).royaltiInvite},
 }
+
+// paramRoutes holds the routes whose path has parameters, written {name}.
+// A path that matches no fixed route is tried against each in turn.
+var paramRoutes = []paramRoute{}
 
 // call is one request on its way through an endpoint.
 type call struct {
 	r      *http.Request
 	body   []byte
-	cred   string // the accepted token or API key
-	global bool   // AthenaHQ: the key is the global key
+	params map[string]string // path parameters, by the names in the route
+	cred   string            // the accepted token or API key
+	global bool              // AthenaHQ: the key is the global key
 	now    time.Time
 }
 
@@ -284,16 +306,17 @@ func (s *Server) process(r *http.Request, body []byte, tooLarge bool) reply {
 }
 
 func (s *Server) route(svc service, r *http.Request, body []byte, tooLarge bool, now time.Time) reply {
-	ep := endpoints[r.URL.Path]
-	if ep == nil {
+	ep, params, allow := lookup(r.URL.Path, r.Method)
+	if len(allow) == 0 {
 		return s.errorReply(svc, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path, now)
 	}
-	if r.Method != http.MethodPost {
-		rep := s.errorReply(svc, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed; use POST", now)
-		rep.setHeader("Allow", http.MethodPost)
+	if ep == nil {
+		list := strings.Join(allow, ", ")
+		rep := s.errorReply(svc, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed; use "+list, now)
+		rep.setHeader("Allow", list)
 		return rep
 	}
-	c := &call{r: r, body: body, now: now}
+	c := &call{r: r, body: body, params: params, now: now}
 	if rep, ok := s.authenticate(ep, c); !ok {
 		return rep
 	}
@@ -301,11 +324,29 @@ func (s *Server) route(svc service, r *http.Request, body []byte, tooLarge bool,
 		return s.errorReply(svc, http.StatusRequestEntityTooLarge,
 			"request body is larger than "+strconv.Itoa(maxBodyBytes)+" bytes", now)
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return s.errorReply(svc, http.StatusUnsupportedMediaType,
-			"Content-Type must be application/json, got "+strconv.Quote(r.Header.Get("Content-Type")), now)
+	if rep, ok := s.checkBody(svc, ep.body, c); !ok {
+		return rep
 	}
 	return ep.handle(s, c)
+}
+
+// checkBody applies an endpoint's body rule: a body it takes must be sent as
+// application/json, and one it does not take is refused.
+func (s *Server) checkBody(svc service, kind bodyKind, c *call) (reply, bool) {
+	empty := len(bytes.TrimSpace(c.body)) == 0
+	switch {
+	case kind == bodyNone && !empty:
+		return s.errorReply(svc, http.StatusBadRequest,
+			"this endpoint takes no request body; send none", c.now), false
+	case kind == bodyNone, kind == bodyOptional && empty:
+		return reply{}, true
+	}
+	ct := c.r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return s.errorReply(svc, http.StatusUnsupportedMediaType,
+			"Content-Type must be application/json, got "+strconv.Quote(ct), c.now), false
+	}
+	return reply{}, true
 }
 
 // authenticate checks the credential an endpoint needs and stores it in c.
