@@ -1,6 +1,10 @@
 package onboardtest
 
-import "strings"
+import (
+	"net/url"
+	"strconv"
+	"strings"
+)
 
 // paramRoute is a route whose path has parameters, such as
 // "/royalti/user/{id}".
@@ -60,4 +64,49 @@ func lookup(path, method string) (ep *endpoint, params map[string]string, allow 
 		allow = append(allow, rt.ep.method)
 	}
 	return nil, nil, allow
+}
+
+// unknownQuery returns the first query parameter, in sorted order, that is
+// not one of known, or "" if there is none. List endpoints refuse unknown
+// names as the JSON decoder refuses unknown fields: a misspelt parameter
+// fails instead of being ignored.
+func unknownQuery(q url.Values, known ...string) string {
+	first := ""
+	for name := range q {
+		found := false
+		for _, k := range known {
+			if name == k {
+				found = true
+				break
+			}
+		}
+		if !found && (first == "" || name < first) {
+			first = name
+		}
+	}
+	return first
+}
+
+// intQuery reads an integer query parameter. It returns def when the
+// parameter is absent, and false when it is not a whole number in
+// [lo, hi].
+func intQuery(q url.Values, name string, def, lo, hi int) (int, bool) {
+	if !q.Has(name) {
+		return def, true
+	}
+	n, err := strconv.Atoi(q.Get(name))
+	if err != nil || n < lo || n > hi {
+		return 0, false
+	}
+	return n, true
+}
+
+// pageBounds returns the slice bounds of page (from 1) of size items out of
+// total; a page past the end is empty.
+func pageBounds(page, size, total int) (lo, hi int) {
+	if page-1 > total/size {
+		return total, total
+	}
+	lo = min((page-1)*size, total)
+	return lo, min(lo+size, total)
 }

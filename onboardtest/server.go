@@ -175,11 +175,18 @@ var endpoints = map[string]*endpoint{
 	AthenaPathPrefix + "/api/v1/invites/bulk":           {http.MethodPost, authAthenaKey, http.StatusOK, bodyJSON, (*Server).athenaBulkInvite},
 	RoyaltiPathPrefix + "/user/bulk":                    {http.MethodPost, authRoyaltiBearer, http.StatusCreated, bodyJSON, (*Server).royaltiBulkUsers},
 	RoyaltiPathPrefix + "/auth/invite":                  {http.MethodPost, authRoyaltiBearer, http.StatusCreated, bodyJSON, (*Server).royaltiInvite},
+
+	AptlyPathPrefix + "/v1/user":                    {http.MethodGet, authAptlyBearer, http.StatusOK, bodyNone, (*Server).aptlyListUsers},
+	AptlyPathPrefix + "/v1/user/bulk-resend-invite": {http.MethodPost, authAptlyBearer, http.StatusCreated, bodyJSON, (*Server).aptlyBulkResend},
+	AptlyPathPrefix + "/v1/user/bulk-status-update": {http.MethodPatch, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyBulkStatus},
+	AptlyPathPrefix + "/v1/user/bulk-delete":        {http.MethodDelete, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyBulkDelete},
 }
 
 // paramRoutes holds the routes whose path has parameters, written {name}.
 // A path that matches no fixed route is tried against each in turn.
-var paramRoutes = []paramRoute{}
+var paramRoutes = []paramRoute{
+	{AptlyPathPrefix + "/v1/user/update-entities/{id}", &endpoint{http.MethodPatch, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyUpdateEntities}},
+}
 
 // call is one request on its way through an endpoint.
 type call struct {

@@ -13,6 +13,7 @@ type state struct {
 	// Aptly
 	aptlyTenants map[string]*aptlyTenant
 	aptlyByID    map[uuid]*aptlyRec
+	aptlyOrder   []*aptlyRec // every user of every tenant, oldest first
 	aptlySeq     int
 	aptlyTokens  map[string]struct{} // tokens handed out by the access-key exchange
 
