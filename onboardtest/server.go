@@ -180,12 +180,21 @@ var endpoints = map[string]*endpoint{
 	AptlyPathPrefix + "/v1/user/bulk-resend-invite": {http.MethodPost, authAptlyBearer, http.StatusCreated, bodyJSON, (*Server).aptlyBulkResend},
 	AptlyPathPrefix + "/v1/user/bulk-status-update": {http.MethodPatch, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyBulkStatus},
 	AptlyPathPrefix + "/v1/user/bulk-delete":        {http.MethodDelete, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyBulkDelete},
+	RoyaltiPathPrefix + "/user/invites":             {http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiListInvites},
+	RoyaltiPathPrefix + "/user/":                    {http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiListUsers},
+	RoyaltiPathPrefix + "/user":                     {http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiListUsers},
+	RoyaltiPathPrefix + "/user/bulk/delete":         {http.MethodPost, authRoyaltiBearer, http.StatusOK, bodyJSON, (*Server).royaltiBulkDelete},
 }
 
 // paramRoutes holds the routes whose path has parameters, written {name}.
 // A path that matches no fixed route is tried against each in turn.
 var paramRoutes = []paramRoute{
 	{AptlyPathPrefix + "/v1/user/update-entities/{id}", &endpoint{http.MethodPatch, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyUpdateEntities}},
+	{RoyaltiPathPrefix + "/user/invites/{inviteId}/resend", &endpoint{http.MethodPost, authRoyaltiBearer, http.StatusOK, bodyOptional, (*Server).royaltiResendInvite}},
+	{RoyaltiPathPrefix + "/user/invites/{id}/cancel", &endpoint{http.MethodPost, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiCancelInvite}},
+	{RoyaltiPathPrefix + "/user/{id}", &endpoint{http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiGetUser}},
+	{RoyaltiPathPrefix + "/user/{id}", &endpoint{http.MethodDelete, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiDeleteUser}},
+	{RoyaltiPathPrefix + "/user/{id}/aut", &endpoint{http.MethodPut, authRoyaltiBearer, http.StatusOK, bodyOptional, (*Server).royaltiAddToTenant}},
 }
 
 // call is one request on its way through an endpoint.
@@ -196,6 +205,8 @@ type call struct {
 	cred   string            // the accepted token or API key
 	global bool              // AthenaHQ: the key is the global key
 	now    time.Time
+
+	workspace string // Royalti: the token's default workspace
 }
 
 // reply is an answer not yet written, so that a fault can replace it after
@@ -373,7 +384,8 @@ func (s *Server) authenticate(ep *endpoint, c *call) (reply, bool) {
 		if !ok {
 			return s.unauthorized(serviceRoyalti, "Unauthorized: no token provided", c.now), false
 		}
-		if s.RoyaltiWorkspace(tok) == "" {
+		c.workspace = s.RoyaltiWorkspace(tok)
+		if c.workspace == "" {
 			return s.unauthorized(serviceRoyalti, "Unauthorized: invalid token", c.now), false
 		}
 		c.cred = tok

@@ -26,6 +26,7 @@ type state struct {
 	royaltiIDs    map[string]uuid   // email key -> user id
 	royaltiByID   map[uuid]struct{} // every user id
 	royaltiTokens map[string]string // extra token -> workspace
+	royaltiSeq    int               // workspaces created, for their TenantId
 }
 
 func (st *state) init() {
