@@ -180,6 +180,7 @@ var endpoints = map[string]*endpoint{
 	AptlyPathPrefix + "/v1/user/bulk-resend-invite": {http.MethodPost, authAptlyBearer, http.StatusCreated, bodyJSON, (*Server).aptlyBulkResend},
 	AptlyPathPrefix + "/v1/user/bulk-status-update": {http.MethodPatch, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyBulkStatus},
 	AptlyPathPrefix + "/v1/user/bulk-delete":        {http.MethodDelete, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyBulkDelete},
+	AthenaPathPrefix + "/api/v1/invites":            {http.MethodPost, authAthenaKey, http.StatusOK, bodyJSON, (*Server).athenaCreateInvite},
 	RoyaltiPathPrefix + "/user/invites":             {http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiListInvites},
 	RoyaltiPathPrefix + "/user/":                    {http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiListUsers},
 	RoyaltiPathPrefix + "/user":                     {http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiListUsers},
@@ -195,6 +196,12 @@ var paramRoutes = []paramRoute{
 	{RoyaltiPathPrefix + "/user/{id}", &endpoint{http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiGetUser}},
 	{RoyaltiPathPrefix + "/user/{id}", &endpoint{http.MethodDelete, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiDeleteUser}},
 	{RoyaltiPathPrefix + "/user/{id}/aut", &endpoint{http.MethodPut, authRoyaltiBearer, http.StatusOK, bodyOptional, (*Server).royaltiAddToTenant}},
+	{AthenaPathPrefix + "/api/v1/organizations/members/{user_id}", &endpoint{http.MethodPatch, authAthenaKey, http.StatusOK, bodyJSON, (*Server).athenaUpdateOrgMember}},
+	{AthenaPathPrefix + "/api/v1/organizations/members/{user_id}", &endpoint{http.MethodDelete, authAthenaKey, http.StatusOK, bodyNone, (*Server).athenaRemoveOrgMember}},
+	{AthenaPathPrefix + "/api/v1/websites/{website_id}/members", &endpoint{http.MethodGet, authAthenaKey, http.StatusOK, bodyNone, (*Server).athenaListWebsiteMembers}},
+	{AthenaPathPrefix + "/api/v1/websites/{website_id}/members/{user_id}", &endpoint{http.MethodPatch, authAthenaKey, http.StatusOK, bodyJSON, (*Server).athenaUpdateWebsiteMember}},
+	{AthenaPathPrefix + "/api/v1/websites/{website_id}/members/{user_id}", &endpoint{http.MethodDelete, authAthenaKey, http.StatusOK, bodyNone, (*Server).athenaRemoveWebsiteMember}},
+	{AthenaPathPrefix + "/api/v1/groups/{group_id}/members", &endpoint{http.MethodGet, authAthenaKey, http.StatusOK, bodyNone, (*Server).athenaListGroupMembers}},
 }
 
 // call is one request on its way through an endpoint.

@@ -20,6 +20,7 @@ type state struct {
 	// AthenaHQ
 	athenaTargets map[string]*athenaTarget
 	athenaUsers   map[string]*athenaUser // by email key
+	athenaKeyUser map[string]string      // API key -> the user_id owning it
 
 	// Royalti
 	royaltiSpaces map[string]*royaltiSpace
@@ -41,6 +42,7 @@ func (st *state) init() {
 		aptlyTokens:   make(map[string]struct{}),
 		athenaTargets: make(map[string]*athenaTarget),
 		athenaUsers:   make(map[string]*athenaUser),
+		athenaKeyUser: make(map[string]string),
 		royaltiSpaces: make(map[string]*royaltiSpace),
 		royaltiIDs:    make(map[string]uuid),
 		royaltiByID:   make(map[uuid]struct{}),
