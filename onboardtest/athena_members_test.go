@@ -63,6 +63,10 @@ func TestAthenaCreateInviteDocumentedExample(t *testing.T) {
 	assert.Equal(t, []string{"user@example.com"}, srv.AthenaPendingInvites(org))
 	assert.Empty(t, srv.AthenaMembers(org))
 	assert.Empty(t, srv.AthenaUserID("user@example.com"), "an email invite creates no account")
+	invites := srv.State().Athena.Organization.Invites
+	require.Len(t, invites, 1)
+	assert.Equal(t, m["invite_id"], invites[0].ID)
+	assert.Equal(t, "John", invites[0].FirstName)
 	assertAthenaError(t, athenaCreate(t, srv, athenaGlb, req), http.StatusConflict, "User already has a pending invite to this organization")
 
 	// Direct: the documented answer.

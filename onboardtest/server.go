@@ -91,16 +91,19 @@ func (s *Server) Close() {
 func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // AptlyURL returns the Aptly base URL, URL + "/aptly/auth". It serves
-// POST /v1/user/create, POST /v1/user/bulk-invite and
-// POST /v1/tenants/access-key/exchange.
+// POST /v1/user/create, POST /v1/user/bulk-invite,
+// POST /v1/tenants/access-key/exchange, and the user lifecycle listed in the
+// package documentation.
 func (s *Server) AptlyURL() string { return s.URL + AptlyPathPrefix }
 
 // AthenaURL returns the AthenaHQ base URL, URL + "/athena". It serves
-// POST /api/v1/invites/bulk.
+// POST /api/v1/invites/bulk, and the invites and members listed in the
+// package documentation.
 func (s *Server) AthenaURL() string { return s.URL + AthenaPathPrefix }
 
 // RoyaltiURL returns the Royalti base URL, URL + "/royalti". It serves
-// POST /user/bulk and POST /auth/invite.
+// POST /user/bulk, POST /auth/invite, and the user and invite lifecycle
+// listed in the package documentation.
 func (s *Server) RoyaltiURL() string { return s.URL + RoyaltiPathPrefix }
 
 // SetLatency changes the delay applied to every request, as WithLatency
