@@ -121,6 +121,8 @@ type aptlyUserOut struct {
 	UserPositions       []aptlyUserPositionOut `json:"userPositions"`
 	UserGroups          []aptlyUserGroupOut    `json:"userGroups"`
 	IsImpersonated      bool                   `json:"isImpersonated"`
+
+	aptlyUser2026
 }
 
 type aptlyManagerOut struct {
@@ -206,59 +208,71 @@ var defaultDashboard = []aptlyDashboardTile{
 	{X: 1, Y: 5, W: 1, H: 4, I: "3"},
 }
 
-// Aptly user states.
+// Aptly user states, the documented values of a user's status.
 const (
 	// AptlyStatusActive is the status of a user created with
-	// inviteViaEmail false, or seeded with AddAptlyUser.
+	// inviteViaEmail false, seeded with AddAptlyUser, or whose invite was
+	// accepted with AcceptAptlyInvite.
 	AptlyStatusActive = "ACTIVE"
 	// AptlyStatusInvited is the status of a user created with
-	// inviteViaEmail true or absent, or invited with bulk-invite.
+	// inviteViaEmail true or absent, or invited with bulk-invite: the
+	// invite is pending.
 	AptlyStatusInvited = "INVITED"
+	// AptlyStatusInactive is a status set only through
+	// bulk-status-update or update-entities.
+	AptlyStatusInactive = "INACTIVE"
+	// AptlyStatusDeleted is a status set only through bulk-status-update
+	// or update-entities; the user stays listed. bulk-delete removes users
+	// instead.
+	AptlyStatusDeleted = "DELETED"
 )
 
 // AptlyUser is a user the fake holds in an Aptly tenant.
 type AptlyUser struct {
 	// ID is the user's uuid ("id" on the wire; what managerId names).
-	ID string
+	ID string `json:"id"`
 	// UserID is the user's sequential number ("userId"), from "10001".
-	UserID string
+	UserID string `json:"userId"`
 	// TenantID is the tenant the user belongs to.
-	TenantID string
+	TenantID string `json:"tenantId"`
 	// Email is the address as it was sent.
-	Email string
+	Email string `json:"email"`
 	// FirstName is the user's first name.
-	FirstName string
+	FirstName string `json:"firstName"`
 	// LastName is the user's last name.
-	LastName string
-	// DisplayName is the displayName sent to bulk-invite, if any.
-	DisplayName string
+	LastName string `json:"lastName"`
+	// DisplayName is the displayName sent, if any.
+	DisplayName string `json:"displayName,omitempty"`
 	// MobilePhone is the mobilePhone sent, if any.
-	MobilePhone string
-	// Status is AptlyStatusActive or AptlyStatusInvited.
-	Status string
+	MobilePhone string `json:"mobilePhone,omitempty"`
+	// Status is one of the AptlyStatus constants.
+	Status string `json:"status"`
 	// ManagerID is the managerId sent, if any.
-	ManagerID string
+	ManagerID string `json:"managerId,omitempty"`
 	// RoleIDs are the roleIds sent.
-	RoleIDs []string
+	RoleIDs []string `json:"roleIds"`
 	// PositionIDs are the positionIds sent.
-	PositionIDs []string
+	PositionIDs []string `json:"positionIds"`
 	// Groups are the groups sent.
-	Groups []AptlyGroup
-	// EmployeeID is the employeeId sent to bulk-invite, if any.
-	EmployeeID string
-	// EmployeeType is the employeeType sent to bulk-invite, if any.
-	EmployeeType string
+	Groups []AptlyGroup `json:"groups"`
+	// EmployeeID is the employeeId sent, if any.
+	EmployeeID string `json:"employeeId,omitempty"`
+	// EmployeeType is the employeeType sent, if any.
+	EmployeeType string `json:"employeeType,omitempty"`
+	// InviteResends counts the invites resent through
+	// bulk-resend-invite.
+	InviteResends int `json:"inviteResends"`
 	// CreatedOn is when the user was created or invited.
-	CreatedOn time.Time
+	CreatedOn time.Time `json:"createdOn"`
 }
 
 // AptlyGroup is one group membership of an AptlyUser.
 type AptlyGroup struct {
 	// GroupID is the group's uuid.
-	GroupID string
+	GroupID string `json:"groupId"`
 	// IsPrimaryOrg tells whether the group is the user's primary
 	// organization.
-	IsPrimaryOrg bool
+	IsPrimaryOrg bool `json:"isPrimaryOrg"`
 }
 
 type aptlyTenant struct {
@@ -277,7 +291,7 @@ type aptlyRec struct {
 	email     string
 	first     string
 	last      string
-	invited   bool        // AptlyStatusInvited rather than AptlyStatusActive
+	status    aptlyStatus
 	extra     *aptlyExtra // nil when the user carries none of these
 }
 
@@ -287,6 +301,9 @@ type aptlyExtra struct {
 	roleIDs, positionIDs      []string
 	groups                    []AptlyGroup
 	employeeID, employeeType  string
+	resends                   int
+	updatedMs                 int64         // unix milliseconds; 0: never updated
+	profile                   *aptlyProfile // fields only update-entities sets
 }
 
 func (rec *aptlyRec) more() *aptlyExtra {
@@ -294,13 +311,6 @@ func (rec *aptlyRec) more() *aptlyExtra {
 		return &aptlyExtra{}
 	}
 	return rec.extra
-}
-
-func (rec *aptlyRec) status() string {
-	if rec.invited {
-		return AptlyStatusInvited
-	}
-	return AptlyStatusActive
 }
 
 func (rec *aptlyRec) created() time.Time { return time.UnixMilli(rec.createdMs).UTC() }
@@ -336,6 +346,7 @@ func (st *state) addAptly(t *aptlyTenant, rec *aptlyRec) {
 	t.byEmail[emailKey(rec.email)] = rec
 	t.users = append(t.users, rec)
 	st.aptlyByID[rec.id] = rec
+	st.aptlyOrder = append(st.aptlyOrder, rec)
 }
 
 func aptlyGroups(in []aptlyGroupIn) []AptlyGroup {
@@ -446,7 +457,7 @@ func (s *Server) aptlyCreateUser(c *call) reply {
 		email:     req.Email,
 		first:     req.FirstName,
 		last:      req.LastName,
-		invited:   req.InviteViaEmail == nil || *req.InviteViaEmail,
+		status:    aptlyStatusOf(req.InviteViaEmail == nil || *req.InviteViaEmail),
 		createdMs: c.now.UnixMilli(),
 		createdBy: derivedUUID("aptly-caller", c.cred),
 		extra: newAptlyExtra(aptlyExtra{
@@ -507,7 +518,7 @@ func (s *Server) aptlyBulkInvite(c *call) reply {
 				email:     u.Email,
 				first:     u.FirstName,
 				last:      u.LastName,
-				invited:   true,
+				status:    aptlyInvited,
 				createdMs: createdMs,
 				createdBy: by,
 				extra: newAptlyExtra(aptlyExtra{
@@ -573,14 +584,14 @@ func (s *Server) aptlyRender(rec *aptlyRec) aptlyUserOut {
 		LastName:       rec.last,
 		CurrencyName:   "US Dollar",
 		CurrencyCode:   "USD",
-		Status:         rec.status(),
+		Status:         rec.status.String(),
 		EmployeeID:     optional(x.employeeID),
 		EmployeeType:   optional(x.employeeType),
 		DateFormat:     "MM/DD/YYYY",
 		SearchData:     []string{},
 		CreatedOn:      created,
 		CreatedBy:      by,
-		UpdatedOn:      created,
+		UpdatedOn:      formatTime(rec.updated()),
 		UpdatedBy:      by,
 		DashboardData:  defaultDashboard,
 		UserRoles:      make([]aptlyUserRoleOut, len(x.roleIDs)),
@@ -611,6 +622,7 @@ func (s *Server) aptlyRender(rec *aptlyRec) aptlyUserOut {
 		}
 		out.UserGroups[i] = ug
 	}
+	applyAptlyUpdates(rec, &out)
 	if m := s.aptlyManagerOf(rec); m != nil {
 		mo := &aptlyManagerOut{
 			ID:            m.id.String(),
@@ -676,6 +688,9 @@ func aptlyPositions(rec *aptlyRec) []aptlyUserPositionOut {
 }
 
 func aptlyName(rec *aptlyRec) string {
+	if p := rec.more().profile; p != nil && p.name != nil {
+		return *p.name
+	}
 	if n := fullName(rec.first, rec.last); n != "" {
 		return n
 	}
@@ -685,22 +700,23 @@ func aptlyName(rec *aptlyRec) string {
 func (rec *aptlyRec) export() AptlyUser {
 	x := rec.more()
 	return AptlyUser{
-		ID:           rec.id.String(),
-		UserID:       strconv.Itoa(rec.seq),
-		TenantID:     rec.tenant,
-		Email:        rec.email,
-		FirstName:    rec.first,
-		LastName:     rec.last,
-		DisplayName:  x.display,
-		MobilePhone:  x.phone,
-		Status:       rec.status(),
-		ManagerID:    x.managerID,
-		RoleIDs:      append([]string(nil), x.roleIDs...),
-		PositionIDs:  append([]string(nil), x.positionIDs...),
-		Groups:       append([]AptlyGroup(nil), x.groups...),
-		EmployeeID:   x.employeeID,
-		EmployeeType: x.employeeType,
-		CreatedOn:    rec.created(),
+		ID:            rec.id.String(),
+		UserID:        strconv.Itoa(rec.seq),
+		TenantID:      rec.tenant,
+		Email:         rec.email,
+		FirstName:     rec.first,
+		LastName:      rec.last,
+		DisplayName:   x.display,
+		MobilePhone:   x.phone,
+		Status:        rec.status.String(),
+		ManagerID:     x.managerID,
+		RoleIDs:       append([]string(nil), x.roleIDs...),
+		PositionIDs:   append([]string(nil), x.positionIDs...),
+		Groups:        append([]AptlyGroup(nil), x.groups...),
+		EmployeeID:    x.employeeID,
+		EmployeeType:  x.employeeType,
+		InviteResends: x.resends,
+		CreatedOn:     rec.created(),
 	}
 }
 

@@ -43,6 +43,9 @@ type athenaUser struct {
 // empty has been removed.
 type athenaEntry struct {
 	email, userID, role string
+	createdMs           int64  // unix milliseconds
+	inviteID            string // pending invites only
+	first, last         string // pending invites only: the names sent
 }
 
 // athenaTarget is a website or a group. Websites and groups share one
@@ -167,7 +170,7 @@ func (s *Server) athenaBulkInvite(c *call) reply {
 			continue
 		}
 		if direct {
-			t.addMember(athenaEntry{email: req.Email, userID: user.id, role: role})
+			t.addMember(athenaEntry{email: req.Email, userID: user.id, role: role, createdMs: c.now.UnixMilli()})
 			r.Success, r.Message, r.UserID = true, "User added to "+kind, user.id
 			continue
 		}
@@ -175,8 +178,7 @@ func (s *Server) athenaBulkInvite(c *call) reply {
 			r.Error = "User already has a pending invite to this " + kind
 			continue
 		}
-		t.pendingIdx[key] = len(t.pending)
-		t.pending = append(t.pending, athenaEntry{email: req.Email, role: role})
+		s.st.addPending(t, athenaEntry{email: req.Email, role: role, first: req.FirstName, last: req.LastName, createdMs: c.now.UnixMilli()})
 		r.Success, r.Message = true, "Invite sent"
 		if user != nil {
 			r.UserID = user.id
@@ -197,7 +199,9 @@ func liveEmails(entries []athenaEntry) []string {
 }
 
 // AthenaMembers returns the emails of the members of an AthenaHQ website or
-// group, in the order they were added.
+// group, or of the organization (AthenaOrganizationID), in the order they
+// were added: explicit rows only, without the organization's members that
+// the website and group lists merge in.
 func (s *Server) AthenaMembers(targetID string) []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -231,8 +235,9 @@ func (s *Server) AthenaPendingInvites(targetID string) []string {
 	return nil
 }
 
-// AthenaMemberRole returns the role ("admin" or "viewer") of a member of an
-// AthenaHQ website or group, or of a pending invite to it, and false if the
+// AthenaMemberRole returns the role ("admin" or "viewer", or "owner" in the
+// organization) of a member of an AthenaHQ website, group or organization
+// (AthenaOrganizationID), or of a pending invite to it, and false if the
 // email is neither.
 func (s *Server) AthenaMemberRole(targetID, email string) (string, bool) {
 	s.mu.Lock()
@@ -272,7 +277,7 @@ func (s *Server) AddAthenaMember(targetID, email string) string {
 	u := s.st.athenaUser(email, "", "", true)
 	t := s.st.athenaTarget(targetID)
 	if _, ok := t.memberIdx[emailKey(email)]; !ok {
-		t.addMember(athenaEntry{email: email, userID: u.id, role: "viewer"})
+		t.addMember(athenaEntry{email: email, userID: u.id, role: "viewer", createdMs: s.now().UnixMilli()})
 	}
 	return u.id
 }
@@ -291,6 +296,5 @@ func (s *Server) AddAthenaInvite(targetID, email string) {
 	if _, ok := t.pendingIdx[key]; ok {
 		return
 	}
-	t.pendingIdx[key] = len(t.pending)
-	t.pending = append(t.pending, athenaEntry{email: email, role: "viewer"})
+	s.st.addPending(t, athenaEntry{email: email, role: "viewer", createdMs: s.now().UnixMilli()})
 }

@@ -11,6 +11,38 @@
 //	POST {RoyaltiURL}/user/bulk
 //	POST {RoyaltiURL}/auth/invite?workspaceId=&userId=
 //
+// and the invite and user lifecycle. Where the documents are silent the
+// fake assumes what is noted here; each handler's comment says more, and
+// the paging limits are exported constants:
+//
+//	GET    {AptlyURL}/v1/user?page=&limit=            page from 1; limit 10 by default, at most 100; every tenant, oldest first
+//	POST   {AptlyURL}/v1/user/bulk-resend-invite      only INVITED users are resent; HTTP 201, "statusCode": 200
+//	PATCH  {AptlyURL}/v1/user/bulk-status-update      counts only; an unknown id counts as failed
+//	DELETE {AptlyURL}/v1/user/bulk-delete             JSON body; users are removed; deletedCount counts removals
+//	PATCH  {AptlyURL}/v1/user/update-entities/{id}    {id} is the user's uuid; absent fields stay; arrays replace
+//	POST   {AthenaURL}/api/v1/invites                 organization and group invites need the global key
+//	PATCH  {AthenaURL}/api/v1/organizations/members/{user_id}              global key; owner, key's user, last admin: 403
+//	DELETE {AthenaURL}/api/v1/organizations/members/{user_id}              the same rules; website and group rows go too
+//	GET    {AthenaURL}/api/v1/websites/{website_id}/members                any uuid is a website; no paging
+//	PATCH  {AthenaURL}/api/v1/websites/{website_id}/members/{user_id}      answers {"success": true} only
+//	DELETE {AthenaURL}/api/v1/websites/{website_id}/members/{user_id}      access through the organization: 409
+//	GET    {AthenaURL}/api/v1/groups/{group_id}/members?access_type=       global key; no paging
+//	GET    {RoyaltiURL}/user/invites?status=&page=&size=    newest first; paged only when size is sent (at most 100)
+//	POST   {RoyaltiURL}/user/invites/{inviteId}/resend      only invited invites (409 otherwise); body optional
+//	POST   {RoyaltiURL}/user/invites/{id}/cancel            no body; 200 {"message"}; a joined invite is 409
+//	GET    {RoyaltiURL}/user/?q=&page=&size=&sort=&order=&role=   size 10 by default, at most 100; updatedAt desc
+//	GET    {RoyaltiURL}/user/{id}                           invite is the latest invite, or null
+//	DELETE {RoyaltiURL}/user/{id}                           200 {"message"}; the user's invites go too
+//	PUT    {RoyaltiURL}/user/{id}/aut                       joins, re-invites or resends; 200 {}
+//	POST   {RoyaltiURL}/user/bulk/delete                    unknown ids are listed in failedDeletions
+//
+// List endpoints refuse query parameters the documents do not name, and
+// endpoints without a documented body refuse one. The people the v0.1
+// endpoints invite or create show in these lists (AthenaHQ's email invites
+// once accepted: no endpoint lists pending ones). An invite stays pending
+// until a test accepts it with AcceptAptlyInvite, AcceptRoyaltiInvite or
+// AcceptAthenaInvite, and State returns a copy of everything held.
+//
 // It speaks the wire format of the services' documents with its own types:
 // exact JSON names, each service's success and error shapes (Aptly's
 // envelope answered with HTTP 201 and "statusCode": 200, AthenaHQ's

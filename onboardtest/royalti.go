@@ -50,34 +50,35 @@ const royaltiInviteMessage = "Successful, Email verification Instructions have b
 // RoyaltiUser is a user the fake holds in a Royalti workspace.
 type RoyaltiUser struct {
 	// ID is the user's id, the same in every workspace the person is in;
-	// it is what the userId query parameter of /auth/invite names.
-	ID string
+	// it is what the userId query parameter of /auth/invite names, and
+	// the {id} of /user/{id}.
+	ID string `json:"id"`
 	// WorkspaceID is the workspace this record belongs to.
-	WorkspaceID string
+	WorkspaceID string `json:"workspaceId"`
 	// Email is the address as it was sent.
-	Email string
+	Email string `json:"email"`
 	// FirstName is the firstName sent.
-	FirstName string
+	FirstName string `json:"firstName"`
 	// LastName is the lastName sent.
-	LastName string
+	LastName string `json:"lastName"`
 	// NickName is the nickName sent to /user/bulk.
-	NickName string
+	NickName string `json:"nickName,omitempty"`
 	// UserType is the userType sent to /user/bulk.
-	UserType string
+	UserType string `json:"userType,omitempty"`
 	// IPI is the ipi sent to /user/bulk.
-	IPI string
+	IPI string `json:"ipi,omitempty"`
 	// Role is the role sent.
-	Role string
+	Role string `json:"role,omitempty"`
 	// Phone is the phone sent to /user/bulk.
-	Phone string
+	Phone string `json:"phone,omitempty"`
 	// Country is the country sent to /user/bulk.
-	Country string
+	Country string `json:"country,omitempty"`
 	// Invited tells whether the user came through /auth/invite.
-	Invited bool
+	Invited bool `json:"invited"`
 	// SendEmail is the effective sendEmail (true when absent).
-	SendEmail bool
+	SendEmail bool `json:"sendEmail"`
 	// CreatedAt is when the user joined the workspace.
-	CreatedAt time.Time
+	CreatedAt time.Time `json:"createdAt"`
 }
 
 // royaltiRec is a stored workspace member, kept small like aptlyRec.
@@ -126,6 +127,7 @@ func (rec *royaltiRec) export(workspaceID string) RoyaltiUser {
 type royaltiSpace struct {
 	byEmail map[string]*royaltiRec
 	users   []*royaltiRec
+	royaltiLife
 }
 
 // royaltiSpace returns the workspace, creating it on first use. The caller
@@ -134,6 +136,7 @@ func (st *state) royaltiSpace(id string) *royaltiSpace {
 	w := st.royaltiSpaces[id]
 	if w == nil {
 		w = &royaltiSpace{byEmail: make(map[string]*royaltiRec)}
+		st.initRoyaltiLife(&w.royaltiLife)
 		st.royaltiSpaces[id] = w
 	}
 	return w
@@ -159,6 +162,7 @@ func (st *state) addRoyalti(w *royaltiSpace, key string, rec *royaltiRec) {
 	}
 	w.byEmail[key] = rec
 	w.users = append(w.users, rec)
+	w.byID[rec.id] = rec
 }
 
 // royaltiDisplayName is how Royalti names a user in its messages.
@@ -169,7 +173,9 @@ func royaltiDisplayName(first, last, email string) string {
 	return email
 }
 
-// royaltiBulkUsers serves POST /user/bulk.
+// royaltiBulkUsers serves POST /user/bulk. Each user created joins the
+// workspace; with sendEmail true (the default, "sends an invite email") it
+// also gets a pending invite, listed by GET /user/invites.
 func (s *Server) royaltiBulkUsers(c *call) reply {
 	var req royaltiBulkRequest
 	if rep, ok := s.decode(serviceRoyalti, c, &req); !ok {
@@ -199,7 +205,7 @@ func (s *Server) royaltiBulkUsers(c *call) reply {
 		case w.byEmail[key] != nil:
 			resp.Errors = append(resp.Errors, "User "+name+" already associated with workspace!")
 		default:
-			s.st.addRoyalti(w, key, &royaltiRec{
+			rec := &royaltiRec{
 				email:     u.Email,
 				first:     u.FirstName,
 				last:      u.LastName,
@@ -209,7 +215,11 @@ func (s *Server) royaltiBulkUsers(c *call) reply {
 					nick: u.NickName, userType: u.UserType, ipi: u.IPI,
 					role: u.Role, phone: u.Phone, country: u.Country,
 				}),
-			})
+			}
+			s.st.addRoyalti(w, key, rec)
+			if sendEmail {
+				s.st.addRoyaltiInvite(w, rec, req.Message, req.RedirectURL, createdMs)
+			}
 			resp.CreatedUsers = append(resp.CreatedUsers, name)
 		}
 	}
@@ -217,7 +227,10 @@ func (s *Server) royaltiBulkUsers(c *call) reply {
 	return jsonReply(http.StatusCreated, resp)
 }
 
-// royaltiInvite serves POST /auth/invite?workspaceId=&userId=.
+// royaltiInvite serves POST /auth/invite?workspaceId=&userId=. The person
+// joins the workspace as a user with a pending invite (status invited,
+// whatever sendEmail says: the documents guarantee the invite record),
+// listed by GET /user/invites.
 func (s *Server) royaltiInvite(c *call) reply {
 	var req royaltiInviteRequest
 	if rep, ok := s.decode(serviceRoyalti, c, &req); !ok {
@@ -258,7 +271,7 @@ func (s *Server) royaltiInvite(c *call) reply {
 	if _, known := s.st.royaltiIDs[key]; !known && userID != "" {
 		s.st.royaltiIDs[key] = id
 	}
-	s.st.addRoyalti(w, key, &royaltiRec{
+	rec := &royaltiRec{
 		id:        id,
 		email:     req.Email,
 		first:     req.FirstName,
@@ -267,7 +280,9 @@ func (s *Server) royaltiInvite(c *call) reply {
 		sendEmail: req.SendEmail == nil || *req.SendEmail,
 		createdMs: c.now.UnixMilli(),
 		extra:     newRoyaltiExtra(royaltiExtra{role: req.Role}),
-	})
+	}
+	s.st.addRoyalti(w, key, rec)
+	s.st.addRoyaltiInvite(w, rec, req.Message, req.RedirectURL, rec.createdMs)
 	return jsonReply(http.StatusCreated, royaltiMessage{Message: royaltiInviteMessage})
 }
 

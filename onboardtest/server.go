@@ -1,6 +1,7 @@
 package onboardtest
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -90,16 +91,19 @@ func (s *Server) Close() {
 func (s *Server) Client() *http.Client { return s.ts.Client() }
 
 // AptlyURL returns the Aptly base URL, URL + "/aptly/auth". It serves
-// POST /v1/user/create, POST /v1/user/bulk-invite and
-// POST /v1/tenants/access-key/exchange.
+// POST /v1/user/create, POST /v1/user/bulk-invite,
+// POST /v1/tenants/access-key/exchange, and the user lifecycle listed in the
+// package documentation.
 func (s *Server) AptlyURL() string { return s.URL + AptlyPathPrefix }
 
 // AthenaURL returns the AthenaHQ base URL, URL + "/athena". It serves
-// POST /api/v1/invites/bulk.
+// POST /api/v1/invites/bulk, and the invites and members listed in the
+// package documentation.
 func (s *Server) AthenaURL() string { return s.URL + AthenaPathPrefix }
 
 // RoyaltiURL returns the Royalti base URL, URL + "/royalti". It serves
-// POST /user/bulk and POST /auth/invite.
+// POST /user/bulk, POST /auth/invite, and the user and invite lifecycle
+// listed in the package documentation.
 func (s *Server) RoyaltiURL() string { return s.URL + RoyaltiPathPrefix }
 
 // SetLatency changes the delay applied to every request, as WithLatency
@@ -144,29 +148,75 @@ const (
 	authRoyaltiBearer
 )
 
+// bodyKind is what an endpoint accepts as a request body.
+type bodyKind uint8
+
+const (
+	// bodyJSON: a JSON object is required, sent as application/json.
+	bodyJSON bodyKind = iota
+	// bodyOptional: no body, or a JSON object sent as application/json.
+	bodyOptional
+	// bodyNone: the documents show no body; one that is sent is refused.
+	bodyNone
+)
+
 // endpoint is one route of the fake.
 type endpoint struct {
+	method  string
 	auth    authKind
 	success int // HTTP status of a successful answer
+	body    bodyKind
 	handle  func(*Server, *call) reply
 }
 
+// endpoints holds the routes whose path has no parameter, by full path;
+// each serves one method. Routes with parameters are in paramRoutes.
 var endpoints = map[string]*endpoint{
-	AptlyPathPrefix + "/v1/user/create":                 {authAptlyBearer, http.StatusCreated, (*Server).aptlyCreateUser},
-	AptlyPathPrefix + "/v1/user/bulk-invite":            {authAptlyBearer, http.StatusCreated, (*Server).aptlyBulkInvite},
-	AptlyPathPrefix + "/v1/tenants/access-key/exchange": {authNone, http.StatusCreated, (*Server).aptlyExchange},
-	AthenaPathPrefix + "/api/v1/invites/bulk":           {authAthenaKey, http.StatusOK, (*Server).athenaBulkInvite},
-	RoyaltiPathPrefix + "/user/bulk":                    {authRoyaltiBearer, http.StatusCreated, (*Server).royaltiBulkUsers},
-	RoyaltiPathPrefix + "/auth/invite":                  {authRoyaltiBearer, http.StatusCreated, (*Server).royaltiInvite},
+	AptlyPathPrefix + "/v1/user/create":                 {http.MethodPost, authAptlyBearer, http.StatusCreated, bodyJSON, (*Server).aptlyCreateUser},
+	AptlyPathPrefix + "/v1/user/bulk-invite":            {http.MethodPost, authAptlyBearer, http.StatusCreated, bodyJSON, (*Server).aptlyBulkInvite},
+	AptlyPathPrefix + "/v1/tenants/access-key/exchange": {http.MethodPost, authNone, http.StatusCreated, bodyJSON, (*Server).aptlyExchange},
+	AthenaPathPrefix + "/api/v1/invites/bulk":           {http.MethodPost, authAthenaKey, http.StatusOK, bodyJSON, (*Server).athenaBulkInvite},
+	RoyaltiPathPrefix + "/user/bulk":                    {http.MethodPost, authRoyaltiBearer, http.StatusCreated, bodyJSON, (*Server).royaltiBulkUsers},
+	RoyaltiPathPrefix + "/auth/invite":                  {http.MethodPost, authRoyaltiBearer, http.StatusCreated, bodyJSON, (*Server).royaltiInvite},
+
+	AptlyPathPrefix + "/v1/user":                    {http.MethodGet, authAptlyBearer, http.StatusOK, bodyNone, (*Server).aptlyListUsers},
+	AptlyPathPrefix + "/v1/user/bulk-resend-invite": {http.MethodPost, authAptlyBearer, http.StatusCreated, bodyJSON, (*Server).aptlyBulkResend},
+	AptlyPathPrefix + "/v1/user/bulk-status-update": {http.MethodPatch, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyBulkStatus},
+	AptlyPathPrefix + "/v1/user/bulk-delete":        {http.MethodDelete, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyBulkDelete},
+	AthenaPathPrefix + "/api/v1/invites":            {http.MethodPost, authAthenaKey, http.StatusOK, bodyJSON, (*Server).athenaCreateInvite},
+	RoyaltiPathPrefix + "/user/invites":             {http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiListInvites},
+	RoyaltiPathPrefix + "/user/":                    {http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiListUsers},
+	RoyaltiPathPrefix + "/user":                     {http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiListUsers},
+	RoyaltiPathPrefix + "/user/bulk/delete":         {http.MethodPost, authRoyaltiBearer, http.StatusOK, bodyJSON, (*Server).royaltiBulkDelete},
+}
+
+// paramRoutes holds the routes whose path has parameters, written {name}.
+// A path that matches no fixed route is tried against each in turn.
+var paramRoutes = []paramRoute{
+	{AptlyPathPrefix + "/v1/user/update-entities/{id}", &endpoint{http.MethodPatch, authAptlyBearer, http.StatusOK, bodyJSON, (*Server).aptlyUpdateEntities}},
+	{RoyaltiPathPrefix + "/user/invites/{inviteId}/resend", &endpoint{http.MethodPost, authRoyaltiBearer, http.StatusOK, bodyOptional, (*Server).royaltiResendInvite}},
+	{RoyaltiPathPrefix + "/user/invites/{id}/cancel", &endpoint{http.MethodPost, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiCancelInvite}},
+	{RoyaltiPathPrefix + "/user/{id}", &endpoint{http.MethodGet, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiGetUser}},
+	{RoyaltiPathPrefix + "/user/{id}", &endpoint{http.MethodDelete, authRoyaltiBearer, http.StatusOK, bodyNone, (*Server).royaltiDeleteUser}},
+	{RoyaltiPathPrefix + "/user/{id}/aut", &endpoint{http.MethodPut, authRoyaltiBearer, http.StatusOK, bodyOptional, (*Server).royaltiAddToTenant}},
+	{AthenaPathPrefix + "/api/v1/organizations/members/{user_id}", &endpoint{http.MethodPatch, authAthenaKey, http.StatusOK, bodyJSON, (*Server).athenaUpdateOrgMember}},
+	{AthenaPathPrefix + "/api/v1/organizations/members/{user_id}", &endpoint{http.MethodDelete, authAthenaKey, http.StatusOK, bodyNone, (*Server).athenaRemoveOrgMember}},
+	{AthenaPathPrefix + "/api/v1/websites/{website_id}/members", &endpoint{http.MethodGet, authAthenaKey, http.StatusOK, bodyNone, (*Server).athenaListWebsiteMembers}},
+	{AthenaPathPrefix + "/api/v1/websites/{website_id}/members/{user_id}", &endpoint{http.MethodPatch, authAthenaKey, http.StatusOK, bodyJSON, (*Server).athenaUpdateWebsiteMember}},
+	{AthenaPathPrefix + "/api/v1/websites/{website_id}/members/{user_id}", &endpoint{http.MethodDelete, authAthenaKey, http.StatusOK, bodyNone, (*Server).athenaRemoveWebsiteMember}},
+	{AthenaPathPrefix + "/api/v1/groups/{group_id}/members", &endpoint{http.MethodGet, authAthenaKey, http.StatusOK, bodyNone, (*Server).athenaListGroupMembers}},
 }
 
 // call is one request on its way through an endpoint.
 type call struct {
 	r      *http.Request
 	body   []byte
-	cred   string // the accepted token or API key
-	global bool   // AthenaHQ: the key is the global key
+	params map[string]string // path parameters, by the names in the route
+	cred   string            // the accepted token or API key
+	global bool              // AthenaHQ: the key is the global key
 	now    time.Time
+
+	workspace string // Royalti: the token's default workspace
 }
 
 // reply is an answer not yet written, so that a fault can replace it after
@@ -284,16 +334,17 @@ func (s *Server) process(r *http.Request, body []byte, tooLarge bool) reply {
 }
 
 func (s *Server) route(svc service, r *http.Request, body []byte, tooLarge bool, now time.Time) reply {
-	ep := endpoints[r.URL.Path]
-	if ep == nil {
+	ep, params, allow := lookup(r.URL.Path, r.Method)
+	if len(allow) == 0 {
 		return s.errorReply(svc, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path, now)
 	}
-	if r.Method != http.MethodPost {
-		rep := s.errorReply(svc, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed; use POST", now)
-		rep.setHeader("Allow", http.MethodPost)
+	if ep == nil {
+		list := strings.Join(allow, ", ")
+		rep := s.errorReply(svc, http.StatusMethodNotAllowed, "Method "+r.Method+" not allowed; use "+list, now)
+		rep.setHeader("Allow", list)
 		return rep
 	}
-	c := &call{r: r, body: body, now: now}
+	c := &call{r: r, body: body, params: params, now: now}
 	if rep, ok := s.authenticate(ep, c); !ok {
 		return rep
 	}
@@ -301,11 +352,29 @@ func (s *Server) route(svc service, r *http.Request, body []byte, tooLarge bool,
 		return s.errorReply(svc, http.StatusRequestEntityTooLarge,
 			"request body is larger than "+strconv.Itoa(maxBodyBytes)+" bytes", now)
 	}
-	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-		return s.errorReply(svc, http.StatusUnsupportedMediaType,
-			"Content-Type must be application/json, got "+strconv.Quote(r.Header.Get("Content-Type")), now)
+	if rep, ok := s.checkBody(svc, ep.body, c); !ok {
+		return rep
 	}
 	return ep.handle(s, c)
+}
+
+// checkBody applies an endpoint's body rule: a body it takes must be sent as
+// application/json, and one it does not take is refused.
+func (s *Server) checkBody(svc service, kind bodyKind, c *call) (reply, bool) {
+	empty := len(bytes.TrimSpace(c.body)) == 0
+	switch {
+	case kind == bodyNone && !empty:
+		return s.errorReply(svc, http.StatusBadRequest,
+			"this endpoint takes no request body; send none", c.now), false
+	case kind == bodyNone, kind == bodyOptional && empty:
+		return reply{}, true
+	}
+	ct := c.r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		return s.errorReply(svc, http.StatusUnsupportedMediaType,
+			"Content-Type must be application/json, got "+strconv.Quote(ct), c.now), false
+	}
+	return reply{}, true
 }
 
 // authenticate checks the credential an endpoint needs and stores it in c.
@@ -325,7 +394,8 @@ func (s *Server) authenticate(ep *endpoint, c *call) (reply, bool) {
 		if !ok {
 			return s.unauthorized(serviceRoyalti, "Unauthorized: no token provided", c.now), false
 		}
-		if s.RoyaltiWorkspace(tok) == "" {
+		c.workspace = s.RoyaltiWorkspace(tok)
+		if c.workspace == "" {
 			return s.unauthorized(serviceRoyalti, "Unauthorized: invalid token", c.now), false
 		}
 		c.cred = tok

@@ -66,7 +66,7 @@ func TestAbsolutePathsMiss(t *testing.T) {
 		assert.Contains(t, string(r.Body), "no endpoint at "+p)
 	}
 	assertAptlyError(t, post(t, srv.AptlyURL()+"/v1/user/delete", aptlyOK, `{}`), http.StatusNotFound, "Cannot POST")
-	assertAthenaError(t, post(t, srv.AthenaURL()+"/api/v1/invites", athenaOK, `{}`), http.StatusNotFound, "Cannot POST")
+	assertAthenaError(t, post(t, srv.AthenaURL()+"/api/v1/invite", athenaOK, `{}`), http.StatusNotFound, "Cannot POST")
 	assertRoyaltiPlain(t, post(t, srv.RoyaltiURL()+"/user/bulk/", royaltiOK, `{}`), http.StatusNotFound, "Cannot POST")
 }
 

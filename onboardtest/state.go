@@ -13,18 +13,21 @@ type state struct {
 	// Aptly
 	aptlyTenants map[string]*aptlyTenant
 	aptlyByID    map[uuid]*aptlyRec
+	aptlyOrder   []*aptlyRec // every user of every tenant, oldest first
 	aptlySeq     int
 	aptlyTokens  map[string]struct{} // tokens handed out by the access-key exchange
 
 	// AthenaHQ
 	athenaTargets map[string]*athenaTarget
 	athenaUsers   map[string]*athenaUser // by email key
+	athenaKeyUser map[string]string      // API key -> the user_id owning it
 
 	// Royalti
 	royaltiSpaces map[string]*royaltiSpace
 	royaltiIDs    map[string]uuid   // email key -> user id
 	royaltiByID   map[uuid]struct{} // every user id
 	royaltiTokens map[string]string // extra token -> workspace
+	royaltiSeq    int               // workspaces created, for their TenantId
 }
 
 func (st *state) init() {
@@ -39,6 +42,7 @@ func (st *state) init() {
 		aptlyTokens:   make(map[string]struct{}),
 		athenaTargets: make(map[string]*athenaTarget),
 		athenaUsers:   make(map[string]*athenaUser),
+		athenaKeyUser: make(map[string]string),
 		royaltiSpaces: make(map[string]*royaltiSpace),
 		royaltiIDs:    make(map[string]uuid),
 		royaltiByID:   make(map[uuid]struct{}),
