@@ -1,11 +1,14 @@
 package onboard
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -17,13 +20,15 @@ import (
 // sends up to N batches at once through the client's one pipeline, and hands
 // back one Outcome per item in input order.
 //
-// Shape of a run: the caller's goroutine reads the input, checks items,
-// cuts chunks, puts them in a reorder window and emits finished chunks in
-// order; up to Concurrency worker goroutines send chunks. A chunk is a run
-// of consecutive input items: the valid ones (its batch, at most the batch
-// size, no key repeated) and any invalid ones between them. At most window
-// (2 × concurrency) chunks exist between being cut and being emitted, so
-// memory stays bounded whatever the input's length.
+// Shape of a run: the caller's goroutine reads the input, checks and
+// encodes items, cuts chunks, puts them in a reorder window and emits
+// finished chunks in order; up to Concurrency worker goroutines send
+// chunks. A chunk is a run of consecutive input items: the valid ones (its
+// batch, at most the batch size, no key repeated) and any invalid ones
+// between them. At most window (2 × concurrency) chunks exist between being
+// cut and being emitted, so memory stays bounded whatever the input's
+// length; a chunk's slices grow with the items put in it, not with the
+// batch size asked for.
 
 // Outcome is what became of one item of a bulk run.
 type Outcome[T any] struct {
@@ -40,18 +45,32 @@ type Outcome[T any] struct {
 	// UserID is the id the server gave the person, when it gives one
 	// (AthenaHQ's user_id).
 	UserID string
+	// Attempts is how many attempts the request that carried this item
+	// took, retries included; 0 for an item that was never sent.
+	//
+	// When it is more than 1, an earlier attempt may have been done by the
+	// server although its answer was lost (a 503, even one with
+	// Retry-After, can come after the work). A refusal that says the item
+	// is already there ("Email already exists", "already associated with
+	// workspace", "already a member of this website") may then be this
+	// run's own work, so such an item is StateUnknown rather than
+	// StateFailed, with the server's words in Message. It is not
+	// StateSucceeded either: the item may have been there before the run.
+	Attempts int
 	// Err says why an item was not sent: an *APIError for a batch the
 	// server rejected whole, a *RequestError for a transport failure or
-	// the context ending during the request, a *ValidationError for an
-	// invalid item, and an error matching ErrStopped (wrapping what stopped
-	// the run) for an item left unsent after the run stopped. For an
-	// unknown item whose batch was answered with a body that could not be
-	// read, it is that *APIError. Otherwise it is nil.
+	// the context ending before an answer came, a *ValidationError for an
+	// invalid item or one that cannot be encoded as JSON, and an error
+	// matching ErrStopped (wrapping what stopped the run) for an item left
+	// unsent after the run stopped. For an unknown item whose batch was
+	// answered with a body that could not be read, it is that *APIError.
+	// Otherwise it is nil.
 	//
 	// A batch that failed with a 5xx status or a connection that broke
 	// after the request went out may still have been done by the server;
 	// sending such items again may give failures like "Email already
-	// exists" rather than duplicates.
+	// exists" rather than duplicates. An answer that arrived is always
+	// used, even if the context ended just after it came.
 	Err error
 }
 
@@ -104,13 +123,16 @@ func (r *BulkReport[T]) Counts() Progress {
 	return p
 }
 
-// Progress counts the items a bulk run has accounted for so far.
+// Progress counts the outcomes a bulk run has delivered so far: appended
+// to the report of an ...All run, or yielded to the range loop of a ...Seq
+// run. A program that saves its place on progress has seen every outcome
+// it counts.
 type Progress struct {
 	// Total is the number of items, or -1 while it is unknown (an
 	// iter.Seq input without WithTotal). The last report of a run has
 	// Total == Done.
 	Total int
-	// Done is the number of items with an outcome; it only grows.
+	// Done is the number of outcomes delivered; it only grows.
 	Done int
 	// Succeeded, Failed, NotSent and Unknown split Done by state.
 	Succeeded, Failed, NotSent, Unknown int
@@ -130,13 +152,21 @@ func (p *Progress) add(s State) {
 	}
 }
 
-// Defaults of the bulk options.
+// Defaults and ceilings of the bulk options.
 const (
 	// DefaultBatchSize is the batch size of Aptly and Royalti bulk runs.
 	// AthenaHQ runs use MaxTargets.
 	DefaultBatchSize = 100
+	// MaxBatchSize is the largest batch of an Aptly or Royalti bulk run,
+	// whose documents give no maximum; a larger WithBatchSize is lowered
+	// to it. AthenaHQ's documented maximum is MaxTargets.
+	MaxBatchSize = 1000
 	// DefaultConcurrency is how many batches a bulk run has in flight.
 	DefaultConcurrency = 4
+	// MaxConcurrency is the most batches a bulk run has in flight; a
+	// larger WithConcurrency is lowered to it. A rate limiter, not more
+	// concurrency, is what keeps a run within a service's quota.
+	MaxConcurrency = 64
 )
 
 // A BulkOption configures one bulk run (the ...All and ...Seq methods).
@@ -151,38 +181,42 @@ type bulkSettings struct {
 	problems    validate.Problems // bad options, reported before anything is sent
 }
 
-// WithBatchSize sets how many items go in one request. It is capped at the
-// endpoint's documented maximum (MaxTargets for AthenaHQ); below 1 it is an
-// error, reported before anything is sent. The default is DefaultBatchSize
-// for Aptly and Royalti and MaxTargets for AthenaHQ.
+// WithBatchSize sets how many items go in one request. It is lowered to
+// the endpoint's documented maximum (MaxTargets for AthenaHQ), or to
+// MaxBatchSize where none is documented; below 1 it is an error, reported
+// before anything is sent. The default is DefaultBatchSize for Aptly and
+// Royalti and MaxTargets for AthenaHQ. Memory grows with the items a batch
+// really holds, not with n.
 func WithBatchSize(n int) BulkOption {
 	return func(s *bulkSettings) {
 		if n < 1 {
 			s.problems.Add("WithBatchSize", "%d is less than 1", n)
 			return
 		}
-		s.batchSize = n
+		s.batchSize = min(n, MaxBatchSize)
 	}
 }
 
 // WithConcurrency sets how many batches may be in flight at once; the
-// default is DefaultConcurrency. Below 1 it is an error, reported before
-// anything is sent. A rate limit given to the client with WithRateLimiter
-// applies across all of them.
+// default is DefaultConcurrency, and n is lowered to MaxConcurrency. Below
+// 1 it is an error, reported before anything is sent. A rate limit given
+// to the client with WithRateLimiter applies across all of them.
 func WithConcurrency(n int) BulkOption {
 	return func(s *bulkSettings) {
 		if n < 1 {
 			s.problems.Add("WithConcurrency", "%d is less than 1", n)
 			return
 		}
-		s.concurrency = n
+		s.concurrency = min(n, MaxConcurrency)
 	}
 }
 
-// WithProgress makes the run call fn after each batch is accounted for,
-// and once more at the end if the last call did not have Total == Done.
-// fn is called on the goroutine that called the ...All method or ranges
-// over the ...Seq result, never concurrently; Done only grows. Keep fn
+// WithProgress makes the run call fn each time the outcomes of a batch
+// have been delivered (appended to the report, or yielded to the range
+// loop), and once more at the end if the last call did not have Total ==
+// Done. fn is called on the goroutine that called the ...All method or
+// ranges over the ...Seq result, never concurrently; Done only grows and
+// never counts an outcome the caller has not yet been given. Keep fn
 // quick: the run waits for it.
 func WithProgress(fn func(Progress)) BulkOption {
 	return func(s *bulkSettings) { s.progress = fn }
@@ -241,7 +275,7 @@ type verdict struct {
 type batchSpec[T any] struct {
 	op          string // the public method, for errors: "Invites.SendBulkAll"
 	defaultSize int
-	maxSize     int   // the documented maximum; 0 for none
+	maxSize     int   // the documented maximum; 0 for none (MaxBatchSize)
 	precheck    error // a *ValidationError for the run's shared fields, or nil
 	// prefix names item i in problems: "users[3]." or "website_ids[3]".
 	prefix func(i int) string
@@ -251,14 +285,53 @@ type batchSpec[T any] struct {
 	// key is already in the batch starts a new batch, so that the answer
 	// can be tied to each item for certain.
 	keys func(item *T) (string, string)
-	// request returns the request body of one batch. The engine encodes it
-	// when it cuts the batch, ahead of the worker that sends it, so that
-	// encoding one batch overlaps other batches' wait for the server.
-	request func(batch []T) any
+	// head and tail frame a batch's request body (see frame): the items
+	// go between them, each encoded as JSON when it is added to the batch,
+	// so that an item that cannot be encoded is reported alone and every
+	// item is encoded once.
+	head, tail []byte
+	// alreadyThere reports whether the server's refusal of one item says
+	// it is already there ("Email already exists").
+	alreadyThere func(msg string) bool
 	// send sends one batch, body being its request encoded, and fills out
-	// (len(batch), zeroed: unknown) from the answer. An error means the
-	// batch got no per-item answer.
-	send func(ctx context.Context, body encodedBody, batch []T, out []verdict) error
+	// (len(batch), zeroed: unknown) from the answer. It returns how many
+	// attempts the request took; an error means the batch got no per-item
+	// answer.
+	send func(ctx context.Context, body encodedBody, batch []T, out []verdict) (int, error)
+}
+
+// frame splits the JSON encoding of wire around its item list: wire is a
+// request whose list field, named key, is encoded last and holds the raw
+// JSON "[]". The first part ends with `"key":[`, the second begins with
+// `]`; a batch's body is the first part, its items separated by commas,
+// and the second part. Encoded last, the list's key is the last match in
+// the text, and a string value cannot hold it unescaped.
+func frame(op string, wire any, key string) (head, tail []byte, err error) {
+	b, err := json.Marshal(wire)
+	if err != nil {
+		return nil, nil, fmt.Errorf("onboard: %s: encoding the request's shared fields: %w", op, err)
+	}
+	i := bytes.LastIndex(b, []byte(`"`+key+`":[]`))
+	if i < 0 {
+		return nil, nil, fmt.Errorf("onboard: %s: the request encodes without its %q list", op, key)
+	}
+	cut := i + len(key) + 4 // past `"key":[`
+	return b[:cut], b[cut:], nil
+}
+
+// sendBatch sends one batch's encoded body to ep through c's pipeline,
+// decoding the answer into res, and returns how many attempts it took.
+func sendBatch(ctx context.Context, c *Client, ep endpoint, body encodedBody, res any) (int, error) {
+	var meta Response
+	err := c.call(ctx, ep, nil, body, res, []CallOption{WithResponse(&meta)})
+	if meta.Attempts > 0 {
+		return meta.Attempts, err
+	}
+	var reqErr *RequestError
+	if errors.As(err, &reqErr) {
+		return reqErr.Attempts, err
+	}
+	return 0, err
 }
 
 // chunk is a run of consecutive input items: the valid ones, sent together
@@ -268,13 +341,21 @@ type chunk[T any] struct {
 	outs  []Outcome[T] // one per input item, in order
 	batch []T          // the valid items
 	pos   []int        // pos[i] is the index in outs of batch[i]
-	// body is the batch's request, encoded when the chunk was cut, or
-	// bodyErr why it could not be; dropped once the chunk is sent.
-	body    encodedBody
-	bodyErr error
-	out     []verdict // filled by send
-	err     error     // the batch's failure, if it got no per-item answer
-	done    bool      // every outcome is settled
+	// body is the batch's request, whole once the chunk is cut; dropped
+	// once the chunk is sent.
+	body encodedBody
+	out  []verdict // filled by send
+	err  error     // the batch's failure, if it got no per-item answer
+	done bool      // every outcome is settled
+}
+
+// bodyBuffer collects the request body of the chunk being filled; the
+// run's JSON encoder writes each item into it.
+type bodyBuffer struct{ b []byte }
+
+func (w *bodyBuffer) Write(p []byte) (int, error) {
+	w.b = append(w.b, p...)
+	return len(p), nil
 }
 
 // batchRun is the state of one run. Fields other than stopped, jobs and
@@ -284,6 +365,7 @@ type batchRun[T any] struct {
 	spec *batchSpec[T]
 	set  bulkSettings
 	ctx  context.Context // the caller's: its end stops the run
+	done <-chan struct{} // ctx.Done()
 	// sendCtx is ctx, also cancelled when the consumer stops ranging, so
 	// that requests in flight end at once.
 	sendCtx context.Context
@@ -291,6 +373,7 @@ type batchRun[T any] struct {
 	emit    func(Outcome[T]) bool
 
 	size, maxItems, window int
+	known                  int // the input's length for a slice, or -1
 
 	next    int       // index of the next input item
 	cur     *chunk[T] // the chunk being filled
@@ -299,6 +382,11 @@ type batchRun[T any] struct {
 	// problems are the item being added's, kept here so that they do not
 	// escape to the heap once per input item.
 	problems validate.Problems
+	// body is the request body of cur's batch, built as items are added
+	// (enc writes into it) and copied out when the chunk is cut, so that
+	// its storage serves every batch of the run.
+	body bodyBuffer
+	enc  *json.Encoder
 
 	ring    []*chunk[T] // cut, not yet emitted chunks, by seq % window
 	seqNext int         // seq of the next chunk cut
@@ -320,10 +408,12 @@ type batchRun[T any] struct {
 }
 
 // runBatches runs spec over input, calling emit with each outcome in input
-// order until emit returns false. total is the input's length, or -1. It
-// returns what stopped the run early, or nil.
+// order until emit returns false. total is the input's length, or -1 for
+// a stream: a stream is read no further once the run has stopped, while a
+// slice (total >= 0) gets an outcome for every item. It returns what
+// stopped the run early, or nil.
 func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOption, total int, input iter.Seq[T], emit func(Outcome[T]) bool) error {
-	r := &batchRun[T]{spec: spec, ctx: ctx, emit: emit}
+	r := &batchRun[T]{spec: spec, ctx: ctx, done: ctx.Done(), emit: emit, known: total}
 	r.set.total = -1
 	for _, o := range opts {
 		if o != nil {
@@ -333,16 +423,14 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 	if total >= 0 {
 		r.set.total = total
 	}
-	r.size = orDefault(r.set.batchSize, spec.defaultSize)
-	if spec.maxSize > 0 {
-		r.size = min(r.size, spec.maxSize)
-	}
+	r.size = min(orDefault(r.set.batchSize, spec.defaultSize), orDefault(spec.maxSize, MaxBatchSize))
 	// A chunk also holds the invalid items among its batch; bound them.
 	r.maxItems = 2 * r.size
-	r.set.concurrency = orDefault(r.set.concurrency, DefaultConcurrency)
+	r.set.concurrency = min(orDefault(r.set.concurrency, DefaultConcurrency), MaxConcurrency)
 	r.window = 2 * r.set.concurrency
 	r.ring = make([]*chunk[T], r.window)
-	r.keys = make(map[string]struct{}, r.size)
+	r.keys = make(map[string]struct{})
+	r.enc = json.NewEncoder(&r.body)
 	r.progress.Total = r.set.total
 
 	if err := validationError(spec.op, &r.set.problems); err != nil {
@@ -354,15 +442,8 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 	r.sendCtx, r.cancel = context.WithCancel(ctx) //nolint:gosec // G118: false positive; r.shutdown, deferred on the next line, calls r.cancel
 	defer r.shutdown()
 
-	if input != nil {
-		for item := range input {
-			if !r.add(item) {
-				return nil // the consumer stopped ranging
-			}
-		}
-	}
-	if !r.cut() {
-		return nil
+	if !r.readAll(input, total < 0) || !r.cut() {
+		return nil // the consumer stopped ranging
 	}
 	for r.pending > 0 {
 		if !r.awaitOne() {
@@ -376,6 +457,40 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 		r.report()
 	}
 	return r.stopErr()
+}
+
+// readAll adds the input's items. A stream stops being read once the run
+// has stopped: the item read then is reported not sent, with the error
+// that stopped the run, and no later item is read. It returns false once
+// the consumer has stopped.
+func (r *batchRun[T]) readAll(input iter.Seq[T], stream bool) bool {
+	if input == nil {
+		return true
+	}
+	for item := range input {
+		if stream && r.halted() {
+			r.addStopped(item)
+			return true
+		}
+		if !r.add(item) {
+			return false
+		}
+	}
+	return true
+}
+
+// halted reports whether the run has stopped, noting the context's end.
+func (r *batchRun[T]) halted() bool {
+	if r.stopped.Load() != nil {
+		return true
+	}
+	select {
+	case <-r.done: // nil, so never ready, for a context that cannot end
+		r.stop(r.ctx.Err())
+		return true
+	default:
+		return false
+	}
 }
 
 // orDefault returns v, or def when v is unset.
@@ -438,12 +553,7 @@ func (r *batchRun[T]) add(item T) bool {
 	if !p.Empty() {
 		*p = validate.Problems{}
 		r.spec.check(p, r.spec.prefix(idx), it)
-		out.State, out.Err = StateNotSent, validationError(r.spec.op, p)
-		r.cur.outs = append(r.cur.outs, out)
-		if len(r.cur.outs) >= r.maxItems {
-			return r.cut()
-		}
-		return true
+		return r.addInvalid(out, p)
 	}
 
 	k1, k2 := "", ""
@@ -455,6 +565,11 @@ func (r *batchRun[T]) add(item T) bool {
 			return false
 		}
 		r.cur = r.newChunk()
+	}
+	if err := r.encode(it); err != nil {
+		*p = validate.Problems{}
+		p.Add(strings.TrimSuffix(r.spec.prefix(idx), "."), "cannot be encoded as JSON: %v", err)
+		return r.addInvalid(out, p)
 	}
 	if k1 != "" {
 		r.keys[k1] = struct{}{}
@@ -469,6 +584,46 @@ func (r *batchRun[T]) add(item T) bool {
 		return r.cut()
 	}
 	return true
+}
+
+// addInvalid puts an item that is not sent, for the problems in p, in the
+// current chunk. It returns false once the consumer has stopped.
+func (r *batchRun[T]) addInvalid(out Outcome[T], p *validate.Problems) bool {
+	out.State, out.Err = StateNotSent, validationError(r.spec.op, p)
+	r.cur.outs = append(r.cur.outs, out)
+	if len(r.cur.outs) >= r.maxItems {
+		return r.cut()
+	}
+	return true
+}
+
+// addStopped puts an item read after the run stopped in the current chunk,
+// not sent.
+func (r *batchRun[T]) addStopped(item T) {
+	if r.cur == nil {
+		r.cur = r.newChunk()
+	}
+	r.cur.outs = append(r.cur.outs, Outcome[T]{Index: r.next, Item: item, State: StateNotSent, Err: r.stopped.Load()})
+	r.next++
+}
+
+// encode appends the item's JSON to the current batch's body, after the
+// body's head or a comma. An item that cannot be encoded leaves the body
+// as it was.
+func (r *batchRun[T]) encode(it *T) error {
+	w := &r.body
+	mark := len(w.b)
+	if mark == 0 {
+		w.b = append(w.b, r.spec.head...)
+	} else {
+		w.b = append(w.b, ',')
+	}
+	if err := r.enc.Encode(it); err != nil {
+		w.b = w.b[:mark]
+		return err
+	}
+	w.b = w.b[:len(w.b)-1] // the newline Encode ends with
+	return nil
 }
 
 func (r *batchRun[T]) hasKey(k string) bool {
@@ -487,6 +642,13 @@ func (r *batchRun[T]) cut() bool {
 	c := r.cur
 	r.cur = nil
 	clear(r.keys)
+	if c != nil && len(c.batch) > 0 {
+		// A copy goes with the chunk, since the transport may read a body
+		// after the call that sent it returned.
+		b := r.body.b
+		c.body = append(append(make(encodedBody, 0, len(b)+len(r.spec.tail)), b...), r.spec.tail...)
+	}
+	r.body.b = r.body.b[:0]
 	if c == nil || len(c.outs) == 0 {
 		if c != nil {
 			r.free = append(r.free, c)
@@ -508,21 +670,18 @@ func (r *batchRun[T]) cut() bool {
 	}
 	switch {
 	case len(c.batch) == 0:
-		r.finish(c)
+		c.done = true
 	case r.stopped.Load() != nil:
 		settleStopped(c, r.stopped.Load())
-		r.finish(c)
+		c.done = true
 	default:
-		// Encode here, on the caller's goroutine, while the workers wait
-		// on the server for the batches before this one.
-		c.body, c.bodyErr = encodeBody(r.spec.op, r.spec.request(c.batch))
 		r.dispatch(c)
 	}
-	// Take in whatever has finished meanwhile, so progress keeps up.
+	// Take in whatever has finished meanwhile, so outcomes keep flowing.
 	for drained := false; !drained; {
 		select {
 		case d := <-r.results: // nil, so never ready, before the first dispatch
-			r.finish(d)
+			d.done = true
 		default:
 			drained = true
 		}
@@ -549,7 +708,8 @@ func (r *batchRun[T]) dispatch(c *chunk[T]) {
 // Only called while a dispatched chunk is outstanding: a chunk not done is
 // always one a worker holds or will hold.
 func (r *batchRun[T]) awaitOne() bool {
-	r.finish(<-r.results)
+	c := <-r.results
+	c.done = true
 	return r.emitReady()
 }
 
@@ -578,6 +738,7 @@ func (r *batchRun[T]) work() {
 				}
 			}
 		}
+		c.body = nil
 		r.results <- c
 	}
 }
@@ -585,15 +746,14 @@ func (r *batchRun[T]) work() {
 // send sends c's batch through the client and settles its items.
 func (r *batchRun[T]) send(c *chunk[T]) {
 	out := c.out[:0]
+	if cap(out) < len(c.batch) {
+		out = make([]verdict, 0, len(c.batch))
+	}
 	for range c.batch {
 		out = append(out, verdict{})
 	}
 	c.out = out
-	err := c.bodyErr
-	if err == nil {
-		err = r.spec.send(r.sendCtx, c.body, c.batch, out)
-	}
-	c.body = nil
+	attempts, err := r.spec.send(r.sendCtx, c.body, c.batch, out)
 	if err != nil {
 		c.err = err
 		state, msg := StateNotSent, ""
@@ -605,14 +765,23 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 		}
 		for _, p := range c.pos {
 			o := &c.outs[p]
-			o.State, o.Message, o.Err = state, msg, err
+			o.State, o.Message, o.Err, o.Attempts = state, msg, err, attempts
 		}
 		return
 	}
 	for i, v := range out {
+		if v.state == StateFailed && attempts > 1 && r.spec.alreadyThere(v.message) {
+			v.state, v.message = StateUnknown, doneEarlier(v.message, attempts)
+		}
 		o := &c.outs[c.pos[i]]
-		o.State, o.Message, o.UserID = v.state, v.message, v.userID
+		o.State, o.Message, o.UserID, o.Attempts = v.state, v.message, v.userID, attempts
 	}
+}
+
+// doneEarlier is the message of an item refused as already there by a
+// request that took attempts attempts.
+func doneEarlier(msg string, attempts int) string {
+	return fmt.Sprintf("%s (the request took %d attempts, and an earlier one may have done this item)", msg, attempts)
 }
 
 // settleStopped marks c's batch not sent, because the run stopped.
@@ -623,15 +792,6 @@ func settleStopped[T any](c *chunk[T], err *stoppedError) {
 	}
 }
 
-// finish accounts for a settled chunk in the progress.
-func (r *batchRun[T]) finish(c *chunk[T]) {
-	c.done = true
-	for i := range c.outs {
-		r.progress.add(c.outs[i].State)
-	}
-	r.report()
-}
-
 func (r *batchRun[T]) report() {
 	r.reported = true
 	if r.set.progress != nil {
@@ -639,8 +799,9 @@ func (r *batchRun[T]) report() {
 	}
 }
 
-// emitReady emits the finished chunks at the head of the window, in order.
-// It returns false once the consumer has stopped.
+// emitReady emits the finished chunks at the head of the window, in order,
+// and reports progress after each. It returns false once the consumer has
+// stopped.
 func (r *batchRun[T]) emitReady() bool {
 	for r.pending > 0 {
 		slot := r.seqEmit % r.window
@@ -655,22 +816,32 @@ func (r *batchRun[T]) emitReady() bool {
 			if !r.emit(c.outs[i]) {
 				return false
 			}
+			r.progress.add(c.outs[i].State)
 		}
+		r.report()
 		r.recycle(c)
 	}
 	return true
 }
 
+// newChunk returns an empty chunk, reusing an emitted one when it can. A
+// new chunk has room for the batch size, or for the items a slice has
+// left from the one being added if fewer; for a stream, whose length is
+// unknown, its slices start empty and grow with the items put in it.
 func (r *batchRun[T]) newChunk() *chunk[T] {
 	if n := len(r.free); n > 0 {
 		c := r.free[n-1]
 		r.free = r.free[:n-1]
 		return c
 	}
+	n := 0
+	if r.known >= 0 {
+		n = max(0, min(r.size, r.known-r.next+1))
+	}
 	return &chunk[T]{
-		outs:  make([]Outcome[T], 0, r.size),
-		batch: make([]T, 0, r.size),
-		pos:   make([]int, 0, r.size),
+		outs:  make([]Outcome[T], 0, n),
+		batch: make([]T, 0, n),
+		pos:   make([]int, 0, n),
 	}
 }
 
@@ -695,8 +866,8 @@ func collectBatches[T any](ctx context.Context, spec *batchSpec[T], items []T, o
 }
 
 // streamBatches runs spec over input as the consumer ranges. The sequence
-// sends its items once: ranging over it again sends nothing and reports
-// every item not sent.
+// sends its items once: ranging over it again sends nothing, and reports
+// the first item not sent, with an error saying why, reading no further.
 func streamBatches[T any](ctx context.Context, spec *batchSpec[T], input iter.Seq[T], opts []BulkOption) iter.Seq[Outcome[T]] {
 	var used atomic.Bool
 	return func(yield func(Outcome[T]) bool) {

@@ -102,7 +102,10 @@ type UserOutcome struct {
 	Index int
 	// User is the user as submitted.
 	User WorkspaceUser
-	// State is StateSucceeded, StateFailed or StateUnknown.
+	// State is StateSucceeded, StateFailed or StateUnknown. A user the
+	// answer refuses as "already associated with workspace" is unknown,
+	// not failed, when the request took more than one attempt: the
+	// earlier attempt may have created them.
 	State State
 	// Reason is the server's error text for a failure, or why the answer
 	// could not be tied to this user.
@@ -180,6 +183,38 @@ func matchCreated(users []WorkspaceUser, created, errs []string) []UserOutcome {
 		}
 	}
 	return out
+}
+
+// markDoneEarlier makes unknown the users refused as already in the
+// workspace by a request that took more than one attempt: an earlier
+// attempt, whose answer was lost, may have created them.
+func markDoneEarlier(outs []UserOutcome, attempts int) {
+	if attempts < 2 {
+		return
+	}
+	for i := range outs {
+		o := &outs[i]
+		if o.State == StateFailed && match.RoyaltiAlready(o.Reason) {
+			o.State, o.Reason = StateUnknown, doneEarlier(o.Reason, attempts)
+		}
+	}
+}
+
+// callResponse returns the Response a call with opts fills, adding a
+// WithResponse to opts when they have none, so that the caller can read
+// the call's attempts afterwards.
+func callResponse(opts []CallOption) (*Response, []CallOption) {
+	var cs callSettings
+	for _, o := range opts {
+		if o != nil {
+			o(&cs)
+		}
+	}
+	if cs.response != nil {
+		return cs.response, opts
+	}
+	r := new(Response)
+	return r, append(opts[:len(opts):len(opts)], WithResponse(r))
 }
 
 func fullName(first, last string) string {

@@ -1,7 +1,9 @@
 package onboard
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
 	"iter"
 	"slices"
 	"strings"
@@ -18,15 +20,30 @@ import (
 //
 // The client's retry policy and rate limiter apply to every batch. To keep
 // within AthenaHQ's 60 requests a minute, give its client
-// WithRateLimiter(rate.NewLimiter(rate.Every(time.Second), 1)); the limiter
-// is waited on before every attempt, retries included, so a run of any
-// concurrency stays within it, and one limiter shared by several clients
-// keeps them all within one quota.
+// WithRateLimiter(rate.NewLimiter(rate.Every(AthenaHQRequestInterval), 1)),
+// which lets at most 55 requests into any 60-second window (see
+// WithRateLimiter for the arithmetic; one a second would let 61 in). The
+// limiter is waited on before every attempt, retries included, so a run of
+// any concurrency stays within it, and one limiter shared by several
+// clients keeps them all within one quota.
+//
+// Each outcome says how many attempts its request took (Outcome.Attempts).
+// After a retry, a refusal that says the item is already there may be the
+// work of the request's own earlier attempt, so it is StateUnknown, not
+// StateFailed.
+//
+// A ...Seq run that stops early (the context ends, a 401 or 403,
+// WithStopOnBatchFailure, invalid options) reads no more of its input: the
+// caller gets the outcomes of the items read so far, in order, the last of
+// them not sent with an error matching ErrStopped, and the items after
+// them are never read.
 
 // SendBulkAll invites any number of people by email into one Aptly tenant,
 // in batches of DefaultBatchSize (see WithBatchSize), and reports what
-// became of each, in input order. Each person is checked alone first; an
-// invalid one is not sent, and the rest go on. A batch never holds one
+// became of each, in input order. Each person is checked and encoded
+// alone first; one that is invalid, or cannot be encoded as JSON (a NaN in
+// ExistingUser), is not sent, with a *ValidationError of its own, and the
+// rest go on. A batch never holds one
 // email twice (case-insensitively), so each result is tied to its person
 // for certain; a repeated email goes in a later batch.
 //
@@ -41,10 +58,13 @@ func (s *InvitesService) SendBulkAll(ctx context.Context, tenantID string, peopl
 
 // SendBulkSeq is SendBulkAll for a sequence of any length, such as rows
 // read from a file: outcomes come as the caller ranges, in input order,
-// and memory stays bounded. Breaking out of the range loop cancels the
-// batches in flight and returns once they have ended; outcomes of items
-// already sent are then not reported. Range over the result once; a second
-// range sends nothing and reports every item not sent.
+// and memory stays bounded. Once the run stops early, people is read no
+// further: outcomes come for the people read so far, the last of them not
+// sent with an error matching ErrStopped, and the rest are never read.
+// Breaking out of the range loop cancels the batches in flight and returns
+// once they have ended; outcomes of items already sent are then not
+// reported. Range over the result once; a second range sends nothing, and
+// reads and reports only the first person, not sent.
 //
 // Aptly: POST /v1/user/bulk-invite, in batches.
 func (s *InvitesService) SendBulkSeq(ctx context.Context, tenantID string, people iter.Seq[Invitee], opts ...BulkOption) iter.Seq[Outcome[Invitee]] {
@@ -56,18 +76,25 @@ func (s *InvitesService) bulkInviteSpec(op, tenantID string) *batchSpec[Invitee]
 	p.RequiredUUID("tenantId", tenantID)
 	ep := bulkInvite
 	ep.op = op
+	head, tail, err := frame(op, &struct {
+		BulkInviteRequest
+		Users json.RawMessage `json:"users"`
+	}{BulkInviteRequest{TenantID: tenantID}, json.RawMessage("[]")}, "users")
 	return &batchSpec[Invitee]{
-		op:          op,
-		defaultSize: DefaultBatchSize,
-		precheck:    validationError(op, &p),
-		prefix:      func(i int) string { return "users[" + itoa(i) + "]." },
-		check:       func(p *validate.Problems, prefix string, u *Invitee) { u.check(p, prefix) },
-		keys:        func(u *Invitee) (string, string) { return strings.ToLower(u.Email), "" },
-		request:     func(batch []Invitee) any { return &BulkInviteRequest{TenantID: tenantID, Users: batch} },
-		send: func(ctx context.Context, body encodedBody, batch []Invitee, out []verdict) error {
+		op:           op,
+		defaultSize:  DefaultBatchSize,
+		precheck:     cmp.Or(validationError(op, &p), err),
+		prefix:       func(i int) string { return "users[" + itoa(i) + "]." },
+		check:        func(p *validate.Problems, prefix string, u *Invitee) { u.check(p, prefix) },
+		keys:         func(u *Invitee) (string, string) { return strings.ToLower(u.Email), "" },
+		head:         head,
+		tail:         tail,
+		alreadyThere: match.AptlyAlready,
+		send: func(ctx context.Context, body encodedBody, batch []Invitee, out []verdict) (int, error) {
 			res := new(BulkInviteResult)
-			if err := s.client.call(ctx, ep, nil, body, res, nil); err != nil {
-				return err
+			attempts, err := sendBatch(ctx, s.client, ep, body, res)
+			if err != nil {
+				return attempts, err
 			}
 			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].Email) },
 				res.Results, func(r *EmailResult) string { return strings.ToLower(r.Email) },
@@ -77,7 +104,7 @@ func (s *InvitesService) bulkInviteSpec(op, tenantID string) *batchSpec[Invitee]
 					}
 					return verdict{state: StateFailed, message: r.Message}
 				}, "email")
-			return nil
+			return attempts, nil
 		},
 	}
 }
@@ -86,8 +113,8 @@ func (s *InvitesService) bulkInviteSpec(op, tenantID string) *batchSpec[Invitee]
 // workspace, in batches of DefaultBatchSize (see WithBatchSize), and
 // reports what became of each, in input order. template gives the
 // settings every batch shares (SendEmail, RedirectURL, Message); its Users
-// must be empty. Each user is checked alone first; an invalid one is not
-// sent, and the rest go on.
+// must be empty. Each user is checked and encoded alone first; an invalid
+// one is not sent, and the rest go on.
 //
 // Royalti answers with names and error texts only; they are tied back to
 // each user by name ("First Last") and email. A batch never holds one name
@@ -105,10 +132,11 @@ func (s *UsersService) CreateBulkAll(ctx context.Context, template CreateUsersRe
 }
 
 // CreateBulkSeq is CreateBulkAll for a sequence of any length: outcomes come
-// as the caller ranges, in input order, with bounded memory. Breaking out
+// as the caller ranges, in input order, with bounded memory. Once the run
+// stops early, users is read no further, as for SendBulkSeq. Breaking out
 // of the range loop cancels the batches in flight and returns once they
-// have ended. Range over the result once; a second range sends nothing and
-// reports every user not sent.
+// have ended. Range over the result once; a second range sends nothing,
+// and reads and reports only the first user, not sent.
 //
 // Royalti: POST /user/bulk, in batches.
 func (s *UsersService) CreateBulkSeq(ctx context.Context, template CreateUsersRequest, users iter.Seq[WorkspaceUser], opts ...BulkOption) iter.Seq[Outcome[WorkspaceUser]] {
@@ -123,29 +151,32 @@ func (s *UsersService) createBulkSpec(op string, template CreateUsersRequest) *b
 	template.Users = nil
 	ep := createUsers
 	ep.op = op
+	head, tail, err := frame(op, &struct {
+		CreateUsersRequest
+		Users json.RawMessage `json:"users"`
+	}{template, json.RawMessage("[]")}, "users")
 	return &batchSpec[WorkspaceUser]{
 		op:          op,
 		defaultSize: DefaultBatchSize,
-		precheck:    validationError(op, &p),
+		precheck:    cmp.Or(validationError(op, &p), err),
 		prefix:      func(i int) string { return "users[" + itoa(i) + "]." },
 		check:       func(p *validate.Problems, prefix string, u *WorkspaceUser) { u.check(p, prefix) },
 		keys: func(u *WorkspaceUser) (string, string) {
 			return match.Key(fullName(u.FirstName, u.LastName)), match.Key(u.Email)
 		},
-		request: func(batch []WorkspaceUser) any {
-			req := template
-			req.Users = batch
-			return &req
-		},
-		send: func(ctx context.Context, body encodedBody, batch []WorkspaceUser, out []verdict) error {
+		head:         head,
+		tail:         tail,
+		alreadyThere: match.RoyaltiAlready,
+		send: func(ctx context.Context, body encodedBody, batch []WorkspaceUser, out []verdict) (int, error) {
 			res := new(CreateUsersResult)
-			if err := s.client.call(ctx, ep, nil, body, res, nil); err != nil {
-				return err
+			attempts, err := sendBatch(ctx, s.client, ep, body, res)
+			if err != nil {
+				return attempts, err
 			}
 			for i, o := range matchCreated(batch, res.CreatedUsers, res.Errors) {
 				out[i] = verdict{state: o.State, message: o.Reason}
 			}
-			return nil
+			return attempts, nil
 		},
 	}
 }
@@ -199,10 +230,11 @@ func (s *InvitesService) SendToTargetsAll(ctx context.Context, req *TargetInvite
 // SendToTargetsSeq is SendToTargetsAll for a sequence of target ids of any
 // length, all of kind: template gives the person and how to invite them,
 // and must have no WebsiteIDs or GroupIDs of its own. Outcomes come as the
-// caller ranges, in input order, with bounded memory. Breaking out of the
-// range loop cancels the batches in flight and returns once they have
-// ended. Range over the result once; a second range sends nothing and
-// reports every id not sent.
+// caller ranges, in input order, with bounded memory. Once the run stops
+// early, targets is read no further, as for SendBulkSeq. Breaking out of
+// the range loop cancels the batches in flight and returns once they have
+// ended. Range over the result once; a second range sends nothing, and
+// reads and reports only the first id, not sent.
 //
 // AthenaHQ: POST /api/v1/invites/bulk, in batches.
 func (s *InvitesService) SendToTargetsSeq(ctx context.Context, template *TargetInviteRequest, kind TargetKind, targets iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
@@ -239,11 +271,22 @@ func (s *InvitesService) targetSpec(op string, req *TargetInviteRequest, kind Ta
 	}
 	ep := targetInvite
 	ep.op = op
+	wire := struct {
+		TargetInviteRequest
+		WebsiteIDs json.RawMessage `json:"website_ids,omitempty"`
+		GroupIDs   json.RawMessage `json:"group_ids,omitempty"`
+	}{TargetInviteRequest: template}
+	if kind == TargetGroups {
+		wire.GroupIDs = json.RawMessage("[]")
+	} else {
+		wire.WebsiteIDs = json.RawMessage("[]")
+	}
+	head, tail, err := frame(op, &wire, field)
 	return &batchSpec[string]{
 		op:          op,
 		defaultSize: MaxTargets,
 		maxSize:     MaxTargets,
-		precheck:    validationError(op, &p),
+		precheck:    cmp.Or(validationError(op, &p), err),
 		prefix:      func(i int) string { return field + "[" + itoa(i) + "]" },
 		check: func(p *validate.Problems, prefix string, id *string) {
 			if prefix == "" {
@@ -251,20 +294,15 @@ func (s *InvitesService) targetSpec(op string, req *TargetInviteRequest, kind Ta
 			}
 			p.RequiredUUID(prefix, *id)
 		},
-		keys: func(id *string) (string, string) { return strings.ToLower(*id), "" },
-		request: func(batch []string) any {
-			req := template
-			if kind == TargetGroups {
-				req.GroupIDs = batch
-			} else {
-				req.WebsiteIDs = batch
-			}
-			return &req
-		},
-		send: func(ctx context.Context, body encodedBody, batch []string, out []verdict) error {
+		keys:         func(id *string) (string, string) { return strings.ToLower(*id), "" },
+		head:         head,
+		tail:         tail,
+		alreadyThere: match.AthenaAlready,
+		send: func(ctx context.Context, body encodedBody, batch []string, out []verdict) (int, error) {
 			res := new(TargetInviteResult)
-			if err := s.client.call(ctx, ep, nil, body, res, nil); err != nil {
-				return err
+			attempts, err := sendBatch(ctx, s.client, ep, body, res)
+			if err != nil {
+				return attempts, err
 			}
 			matchByKey(out, func(i int) string { return strings.ToLower(batch[i]) },
 				res.Results, func(r *TargetResult) string { return strings.ToLower(r.TargetID()) },
@@ -278,7 +316,7 @@ func (s *InvitesService) targetSpec(op string, req *TargetInviteRequest, kind Ta
 					}
 					return verdict{state: StateFailed, message: msg, userID: r.UserID}
 				}, "target")
-			return nil
+			return attempts, nil
 		},
 	}
 }

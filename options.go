@@ -131,9 +131,25 @@ func WithMaxResponseBytes(n int64) Option {
 	}
 }
 
-// WithRateLimiter makes every attempt wait for l before it is sent. Share one
-// limiter between clients that spend one quota; AthenaHQ's 60 requests a
-// minute is rate.NewLimiter(rate.Every(time.Second), 1).
+// AthenaHQRequestInterval spaces requests so that they keep within
+// AthenaHQ's documented 60 requests a minute, with a margin; see
+// WithRateLimiter.
+const AthenaHQRequestInterval = 1100 * time.Millisecond
+
+// WithRateLimiter makes every attempt wait for l before it is sent, retries
+// included. Share one limiter between clients that spend one quota.
+//
+// For AthenaHQ's 60 requests a minute, use
+//
+//	rate.NewLimiter(rate.Every(onboard.AthenaHQRequestInterval), 1)
+//
+// A limiter with interval d and burst 1 lets floor(60s/d)+1 requests into
+// any 60-second window: one at the window's start, then one every d. So
+// rate.Every(time.Second) lets 61 in, one over the quota, and a long run
+// meets a 429. AthenaHQRequestInterval, 1.1 s, lets floor(54.5)+1 = 55 in.
+// The margin is for the network: requests whose delays on the way differ
+// by up to J can land in one server-side window when sent up to 60s+J
+// apart, and floor((60s+J)/1.1s)+1 stays at most 60 while J is under 6 s.
 func WithRateLimiter(l *rate.Limiter) Option {
 	return func(s *settings) error { s.limiter = l; return nil }
 }

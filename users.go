@@ -138,17 +138,21 @@ var createUsers = endpoint{op: "Users.CreateBulk", method: http.MethodPost, path
 // CreateBulk creates several users in the credential's Royalti workspace in
 // one request. Royalti answers with the names it created and error strings;
 // the result matches them back to each submitted user in Outcomes, marking
-// any it cannot match as unknown rather than guessing.
+// any it cannot match as unknown rather than guessing. After a retried
+// request, a user refused as already in the workspace is unknown too: the
+// earlier attempt may have created them.
 //
 // Royalti: POST /user/bulk.
 func (s *UsersService) CreateBulk(ctx context.Context, req *CreateUsersRequest, opts ...CallOption) (*CreateUsersResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
+	meta, opts := callResponse(opts)
 	res := new(CreateUsersResult)
 	if err := s.client.call(ctx, createUsers, nil, req, res, opts); err != nil {
 		return nil, err
 	}
 	res.Outcomes = matchCreated(req.Users, res.CreatedUsers, res.Errors)
+	markDoneEarlier(res.Outcomes, meta.Attempts)
 	return res, nil
 }

@@ -74,11 +74,16 @@
 //	// ...
 //	users := srv.RoyaltiUsers(onboardtest.RoyaltiWorkspaceID) // holds ada@example.com
 //
-// And to see how a client copes when the server did the work but the answer
-// was lost:
+// And to see how a client copes when the server did the work but answered
+// as if it had not: a 503 with Retry-After says "not done, try again later",
+// and clients retry it; the retry then meets the first attempt's work, and
+// Aptly answers "Email already exists" for every person:
 //
 //	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-invite", Times: 1,
 //		Status: http.StatusServiceUnavailable, RetryAfter: "2", Process: true})
+//
+// Every recorded request holds the status it was answered with
+// (RecordedRequest.Status), 0 for one that got no answer.
 //
 // The package does not import the onboard SDK: it is the independent
 // reference the SDK is tested against.

@@ -40,7 +40,10 @@ type Fault struct {
 	Status int
 
 	// RetryAfter, if not empty, is sent verbatim as the Retry-After header:
-	// a number of seconds or an HTTP date.
+	// a number of seconds or an HTTP date. On a 429 or a 503 it asks the
+	// client to come back later, which by convention says the request was
+	// not done, so clients retry such answers (the onboard SDK does by
+	// default). With Process the server did the work anyway.
 	RetryAfter string
 
 	// Header holds extra headers for the answer.
@@ -67,6 +70,13 @@ type Fault struct {
 	// changes as it would, before the fault's answer replaces the real one:
 	// the server did the work but the answer got lost. If false the request
 	// is not processed at all.
+	//
+	// With Status 503 and RetryAfter, the server says "not done, try again
+	// later" after doing the work, as a gateway in front of a busy service
+	// can: a client that retries meets its own first attempt's work, such
+	// as Aptly's "Email already exists" for every person it invited. With
+	// a 500, or a 503 without RetryAfter, a careful client does not retry
+	// at all and must find out what was done.
 	Process bool
 }
 

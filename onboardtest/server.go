@@ -292,7 +292,7 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if tooLarge {
 		body = body[:maxBodyBytes]
 	}
-	s.record(r, body, w.Header().Get("X-Request-Id"))
+	w = &statusWriter{ResponseWriter: w, s: s, entry: s.record(r, body, w.Header().Get("X-Request-Id"))}
 	if !s.wait(r.Context(), time.Duration(s.latency.Load())) {
 		abort()
 	}

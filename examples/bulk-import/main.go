@@ -167,10 +167,23 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		onboard.WithTotal(total),
 		onboard.WithProgress(bar.update),
 	)
-	for o := range outcomes {
+	write := func(o onboard.Outcome[onboard.Invitee]) {
 		outcome, reason := describeOutcome(o)
 		_ = report.Write([]string{strconv.Itoa(o.Index + 1), o.Item.Email, outcome, reason})
 		sum.add(o, reason)
+	}
+	var last onboard.Outcome[onboard.Invitee]
+	for o := range outcomes {
+		write(o)
+		last = o
+	}
+	// A run that stops (a 401, Ctrl-C) reads no further; its last outcome
+	// says why. The rest of the file is reported not sent, for that reason.
+	if errors.Is(last.Err, onboard.ErrStopped) {
+		for who := range people.all() {
+			last.Index++
+			write(onboard.Outcome[onboard.Invitee]{Index: last.Index, Item: who, State: onboard.StateNotSent, Err: last.Err})
+		}
 	}
 	bar.finish()
 	report.Flush()

@@ -15,6 +15,8 @@ import (
 //   - one result per person, deterministic (its maps are iterated in a
 //     random order), and the same verdicts whatever order the people are in;
 //   - no more people of a name created than the answer names;
+//   - no one failed whom the answer also counts among the created: failed
+//     and created people of one name never outnumber the people of it;
 //   - a failure's reason is one of the answer's error texts, each used once;
 //   - an unknown verdict says why, and a success carries no reason.
 //
@@ -34,6 +36,8 @@ func FuzzRoyalti(f *testing.F) {
 	f.Add("Bo Chen|bo@example.com\nBo Chen|bo.chen@example.com", "Bo Chen", "Invalid email format for bo@example.com")
 	// No names, case and spacing differences, a name inside another.
 	f.Add("|x@example.com\n  al   SMITH |al@example.com\nAl Smithers|als@example.com", "Al Smith", "something failed for user Al Smithers.")
+	// Created, and refused by email: a contradiction.
+	f.Add("Ada Lovelace|ada@example.com", "Ada Lovelace", "Could not send the invite to ada@example.com: mailbox full")
 	// Nothing in the answer.
 	f.Add("Dee Ray|dee@example.com", "", "")
 
@@ -67,6 +71,10 @@ func FuzzRoyalti(f *testing.F) {
 			unusedErrs[e]++
 		}
 		createdSeen := map[string]int{}
+		failedSeen, named := map[string]int{}, map[string]int{}
+		for _, p := range people {
+			named[Key(p.Name)]++
+		}
 		for i, r := range got {
 			switch r.Verdict {
 			case Created:
@@ -82,6 +90,12 @@ func FuzzRoyalti(f *testing.F) {
 					t.Errorf("person %d failed with %q, which is not an unused error of the answer", i, r.Reason)
 				}
 				unusedErrs[r.Reason]--
+				if k := Key(people[i].Name); k != "" {
+					failedSeen[k]++
+					if failedSeen[k]+createdByName[k] > named[k] {
+						t.Errorf("person %d (%q) failed, but the answer also names everyone else of that name and them created", i, people[i].Name)
+					}
+				}
 			case Unknown:
 				if r.Reason == "" {
 					t.Errorf("person %d unknown with no reason", i)

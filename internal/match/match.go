@@ -79,44 +79,66 @@ func Royalti(people []Person, created, errs []string) []Result {
 	for _, n := range created {
 		createdByName[Key(n)]++
 	}
+	done := make([]bool, len(people)) // decided with their namesakes
 
 	for i, p := range people {
-		if settled[i] {
+		if done[i] {
 			continue
 		}
 		name := Key(p.Name)
 		if name == "" {
-			out[i] = Result{Reason: "user has no name, and Royalti reports created users only by name"}
+			if !settled[i] {
+				out[i] = Result{Reason: "user has no name, and Royalti reports created users only by name"}
+			}
 			continue
 		}
-		var group []int
+		settleName(out, people, byName[name], settled, createdByName[name], errsByName[name])
 		for _, j := range byName[name] {
-			if !settled[j] {
-				group = append(group, j)
-			}
-		}
-		c, failed := createdByName[name], errsByName[name]
-		switch {
-		case c == len(group) && len(failed) == 0:
-			for _, j := range group {
-				out[j] = Result{Verdict: Created}
-			}
-		case c == 0 && len(failed) == len(group):
-			for n, j := range group {
-				out[j] = Result{Verdict: Failed, Reason: failed[n]}
-			}
-		case len(group) == 1 && c == 0 && len(failed) == 0:
-			out[i] = Result{Reason: fmt.Sprintf("%q is in neither createdUsers nor errors", p.Name)}
-		default:
-			for _, j := range group {
-				out[j] = Result{Reason: fmt.Sprintf("%d users are named %q: %d created and %d errors cannot be told apart", len(group), p.Name, c, len(failed))}
-			}
-		}
-		for _, j := range group {
-			settled[j] = true
+			done[j] = true
 		}
 	}
 	return out
+}
+
+// settleName decides the people who share one name (group, their indexes),
+// given c created users of that name and the errors that mention it. Those
+// already settled by an error naming their email count as failed; the
+// answer must account for the rest. An answer that names more people
+// created than the rest can be, or both creates and refuses one person, is
+// contradictory, and every person of the name is unknown then: the answer
+// supports no verdict for any of them.
+func settleName(out []Result, people []Person, group []int, settled []bool, c int, failed []string) {
+	var rest []int
+	for _, j := range group {
+		if !settled[j] {
+			rest = append(rest, j)
+		}
+	}
+	name := people[group[0]].Name
+	switch {
+	case c > len(rest) && len(rest) < len(group):
+		// Someone refused by email is also among the created.
+		for _, j := range group {
+			out[j] = Result{Reason: fmt.Sprintf("%q is both in createdUsers and named in errors, so the answer contradicts itself", name)}
+		}
+	case len(rest) == 0:
+	case c == len(rest) && len(failed) == 0:
+		for _, j := range rest {
+			out[j] = Result{Verdict: Created}
+		}
+	case c == 0 && len(failed) == len(rest):
+		for n, j := range rest {
+			out[j] = Result{Verdict: Failed, Reason: failed[n]}
+		}
+	case len(rest) == 1 && c == 0 && len(failed) == 0:
+		out[rest[0]] = Result{Reason: fmt.Sprintf("%q is in neither createdUsers nor errors", name)}
+	case len(rest) == 1 && c == 1:
+		out[rest[0]] = Result{Reason: fmt.Sprintf("%q is both in createdUsers and named in errors, so the answer contradicts itself", name)}
+	default:
+		for _, j := range rest {
+			out[j] = Result{Reason: fmt.Sprintf("%d users are named %q: %d created and %d errors cannot be told apart", len(rest), name, c, len(failed))}
+		}
+	}
 }
 
 // subjectOf finds whom an error text is about: the name or email a known

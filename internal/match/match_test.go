@@ -130,6 +130,27 @@ func TestRoyalti(t *testing.T) {
 			want:    []Verdict{Failed},
 			reasons: []string{"invalid email for ada@example.com"},
 		},
+		{
+			name:    "created and refused by email: the answer contradicts itself",
+			people:  people("Ada Lovelace", "ada@example.com"),
+			created: []string{"Ada Lovelace"},
+			errs:    []string{"Could not send the invite to ada@example.com: mailbox full"},
+			want:    []Verdict{Unknown},
+		},
+		{
+			name:    "created and refused by name: the answer contradicts itself",
+			people:  people("Ada Lovelace", "ada@example.com"),
+			created: []string{"Ada Lovelace"},
+			errs:    []string{"User Ada Lovelace already associated with workspace!"},
+			want:    []Verdict{Unknown},
+		},
+		{
+			name:    "namesakes both created, one also refused by email",
+			people:  people("John Doe", "a@example.com", "John Doe", "b@example.com"),
+			created: []string{"John Doe", "John Doe"},
+			errs:    []string{"Invalid email format for b@example.com"},
+			want:    []Verdict{Unknown, Unknown},
+		},
 		{name: "nobody", want: []Verdict{}},
 	}
 	for _, tt := range tests {

@@ -25,26 +25,37 @@ type Policy struct {
 }
 
 // Check reports whether the attempt that produced resp or err should be
-// repeated. It never retries once ctx is done, and returns ctx's error then.
+// repeated. It never retries once ctx is done. An answer it would not retry
+// anyway is handed back (false, nil) even then: the server answered, and
+// the caller must see that answer rather than the context's error, since a
+// 2xx means the work was done. For an answer it would retry, or no answer,
+// it returns ctx's error once ctx is done.
 func (p Policy) Check(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	again := p.retryable(resp, err)
+	if ctxErr := ctx.Err(); ctxErr != nil && (again || err != nil) {
 		return false, ctxErr
 	}
+	return again, nil
+}
+
+// retryable reports whether the attempt that produced resp or err may be
+// repeated, whatever the context.
+func (p Policy) retryable(resp *http.Response, err error) bool {
 	if err != nil {
 		if NeverConnected(err) {
-			return true, nil
+			return true
 		}
-		return p.ServerErrors && maybeTransient(err), nil
+		return p.ServerErrors && maybeTransient(err)
 	}
 	switch code := resp.StatusCode; {
 	case code == http.StatusTooManyRequests:
-		return true, nil
+		return true
 	case code == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "":
-		return true, nil
+		return true
 	case code >= 500 && code != http.StatusNotImplemented && code != http.StatusHTTPVersionNotSupported:
-		return p.ServerErrors, nil
+		return p.ServerErrors
 	}
-	return false, nil
+	return false
 }
 
 // NeverConnected reports whether err shows that no connection was opened, so
