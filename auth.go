@@ -27,7 +27,7 @@ type Authenticator interface {
 func BearerToken(token string) Authenticator { return bearerToken{token: &token} }
 
 // The authenticators keep each secret behind a pointer: fmt does not call
-// String on a value it reaches through an unexported field (a Client's, or
+// String on a value it reaches through an unexported field (a client's, or
 // a caller's own config struct), and prints a pointer there as an address,
 // so %v of such a struct shows no secret either.
 type bearerToken struct{ token *string }
@@ -118,10 +118,10 @@ func redacted(secret string) string {
 }
 
 // binder is an Authenticator that needs the client it serves, such as one
-// that obtains tokens through the client's own pipeline. NewClient calls
-// bind and uses what it returns, so each client gets its own copy.
+// that obtains tokens through the client's own pipeline. The constructors call
+// bind and use what it returns, so each client gets its own copy.
 type binder interface {
-	bind(c *Client) Authenticator
+	bind(c *client) Authenticator
 }
 
 // refresher is an Authenticator whose credential can go stale. After a 401,
@@ -140,28 +140,27 @@ type refresher interface {
 // and rate limiter included. The key and the tokens are never shown by
 // String or in errors.
 //
-// Use it only with NewClient and an Aptly base URL; each client keeps its
-// own token.
+// Use it only with NewAptlyClient; each client keeps its own token.
 func AptlyAccessKey(accessKey string) Authenticator {
 	return &aptlyAccessKey{key: &accessKey}
 }
 
 type aptlyAccessKey struct {
 	key    *string
-	client *Client // set by bind
+	client *client // set by bind
 
 	mu      sync.Mutex // held while exchanging, so only one exchange runs
 	token   *string
 	expires time.Time // zero when the token carries no expiry
 }
 
-func (a *aptlyAccessKey) bind(c *Client) Authenticator {
+func (a *aptlyAccessKey) bind(c *client) Authenticator {
 	return &aptlyAccessKey{key: a.key, client: c}
 }
 
 func (a *aptlyAccessKey) Authenticate(req *http.Request) error {
 	if a.client == nil {
-		return errors.New("onboard: AptlyAccessKey works only through a Client; pass it to NewClient")
+		return errors.New("onboard: AptlyAccessKey works only through a client; pass it to NewAptlyClient")
 	}
 	if *a.key == "" {
 		return errors.New("onboard: Aptly access key is empty; pass the key to AptlyAccessKey")

@@ -24,7 +24,7 @@ import (
 // Version is the version of this SDK, sent in the default User-Agent.
 const Version = "0.1.0"
 
-// Base URLs of the services. A Client talks to one of them.
+// Base URLs of the services. Each client type talks to its own service's.
 const (
 	// AptlyStagingURL is Aptly's US staging API, the host of its documents.
 	AptlyStagingURL = "https://staging.api.us.aptlydone.com/auth"
@@ -40,14 +40,117 @@ const (
 	RoyaltiAppspotURL = "https://server26-dot-royalti-project.uc.r.appspot.com"
 )
 
-// A Client calls one service's API with one credential. It is safe for
-// concurrent use; make one per service and reuse it.
-type Client struct {
-	// Users creates users (Aptly, Royalti).
-	Users *UsersService
-	// Invites sends invites (Aptly, AthenaHQ, Royalti).
-	Invites *InvitesService
+// AptlyClient calls Aptly's API with one credential: Users creates users
+// and Invites sends invites. It is safe for concurrent use; make one per
+// tenant credential and reuse it.
+type AptlyClient struct {
+	// Users creates Aptly users.
+	Users *AptlyUsers
+	// Invites invites people by email into an Aptly tenant.
+	Invites *AptlyInvites
 
+	core *client
+}
+
+// NewAptlyClient returns a client for Aptly's API at baseURL (AptlyUSURL,
+// AptlyEUURL, AptlyStagingURL, or a test server's URL) that authenticates
+// with auth: BearerToken, or AptlyAccessKey for a machine key. It makes no
+// network call and reads no environment. An http:// baseURL is refused
+// unless its host is loopback or WithInsecureHTTP is given.
+func NewAptlyClient(baseURL string, auth Authenticator, opts ...Option) (*AptlyClient, error) {
+	c, err := newClient("NewAptlyClient", baseURL, auth, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &AptlyClient{Users: &AptlyUsers{c}, Invites: &AptlyInvites{c}, core: c}, nil
+}
+
+// String describes the client without its credential.
+func (c *AptlyClient) String() string { return c.core.describe("AptlyClient") }
+
+// GoString is String, so that %#v shows no secret either.
+func (c *AptlyClient) GoString() string { return c.String() }
+
+// AthenaClient calls AthenaHQ's API with one API key: Invites invites a
+// person to websites or groups. It is safe for concurrent use; make one per
+// key and reuse it.
+type AthenaClient struct {
+	// Invites invites people to AthenaHQ websites and groups.
+	Invites *AthenaInvites
+
+	core *client
+}
+
+// NewAthenaClient returns a client for AthenaHQ's API at baseURL
+// (AthenaHQURL, or a test server's URL) that authenticates with auth,
+// normally APIKey. It makes no network call and reads no environment. An
+// http:// baseURL is refused unless its host is loopback or
+// WithInsecureHTTP is given.
+func NewAthenaClient(baseURL string, auth Authenticator, opts ...Option) (*AthenaClient, error) {
+	if err := notAptlyKey("NewAthenaClient", auth); err != nil {
+		return nil, err
+	}
+	c, err := newClient("NewAthenaClient", baseURL, auth, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &AthenaClient{Invites: &AthenaInvites{c}, core: c}, nil
+}
+
+// String describes the client without its credential.
+func (c *AthenaClient) String() string { return c.core.describe("AthenaClient") }
+
+// GoString is String, so that %#v shows no secret either.
+func (c *AthenaClient) GoString() string { return c.String() }
+
+// RoyaltiClient calls Royalti's API with one credential: Users creates
+// users in the credential's workspace and Invites sends invites. It is safe
+// for concurrent use; make one per credential and reuse it.
+type RoyaltiClient struct {
+	// Users creates Royalti users.
+	Users *RoyaltiUsers
+	// Invites invites people to a Royalti workspace.
+	Invites *RoyaltiInvites
+
+	core *client
+}
+
+// NewRoyaltiClient returns a client for Royalti's API at baseURL
+// (RoyaltiURL, RoyaltiAppspotURL, or a test server's URL) that
+// authenticates with auth: BearerToken (Royalti API keys are bearer tokens
+// too) or BasicAuth. It makes no network call and reads no environment. An
+// http:// baseURL is refused unless its host is loopback or
+// WithInsecureHTTP is given.
+func NewRoyaltiClient(baseURL string, auth Authenticator, opts ...Option) (*RoyaltiClient, error) {
+	if err := notAptlyKey("NewRoyaltiClient", auth); err != nil {
+		return nil, err
+	}
+	c, err := newClient("NewRoyaltiClient", baseURL, auth, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &RoyaltiClient{Users: &RoyaltiUsers{c}, Invites: &RoyaltiInvites{c}, core: c}, nil
+}
+
+// String describes the client without its credential.
+func (c *RoyaltiClient) String() string { return c.core.describe("RoyaltiClient") }
+
+// GoString is String, so that %#v shows no secret either.
+func (c *RoyaltiClient) GoString() string { return c.String() }
+
+// notAptlyKey refuses an AptlyAccessKey given to another service's
+// constructor: the key is exchanged at Aptly's endpoint, which the other
+// services do not have.
+func notAptlyKey(op string, auth Authenticator) error {
+	if _, ok := auth.(*aptlyAccessKey); ok {
+		return fmt.Errorf("onboard: %s: AptlyAccessKey works only with NewAptlyClient; pass this service's own credential", op)
+	}
+	return nil
+}
+
+// client is the request pipeline the three client types share: one base
+// URL, one credential, one http.Client with its retry policy.
+type client struct {
 	base      *url.URL
 	auth      Authenticator
 	http      *retryablehttp.Client
@@ -57,13 +160,12 @@ type Client struct {
 	limiter   *rate.Limiter
 }
 
-type service struct{ client *Client }
+// service is what every service type holds: the client it calls through.
+type service struct{ client *client }
 
-// NewClient returns a client for the API at baseURL (one of the URL
-// constants, or a test server's URL) that authenticates with auth. It makes
-// no network call and reads no environment. An http:// baseURL is refused
-// unless its host is loopback or WithInsecureHTTP is given.
-func NewClient(baseURL string, auth Authenticator, opts ...Option) (*Client, error) {
+// newClient builds the pipeline for one service; op names the constructor
+// in errors. It makes no network call and reads no environment.
+func newClient(op, baseURL string, auth Authenticator, opts []Option) (*client, error) {
 	s := settings{
 		userAgent: "onboard-go/" + Version,
 		timeout:   DefaultTimeout,
@@ -77,18 +179,18 @@ func NewClient(baseURL string, auth Authenticator, opts ...Option) (*Client, err
 			continue
 		}
 		if err := opt(&s); err != nil {
-			return nil, fmt.Errorf("onboard: NewClient: %w", err)
+			return nil, fmt.Errorf("onboard: %s: %w", op, err)
 		}
 	}
 	if auth == nil {
-		return nil, errors.New("onboard: NewClient: no Authenticator; pass BearerToken, APIKey, BasicAuth, BearerTokenFunc or AptlyAccessKey")
+		return nil, fmt.Errorf("onboard: %s: no Authenticator; pass BearerToken, APIKey, BasicAuth, BearerTokenFunc or AptlyAccessKey", op)
 	}
-	base, err := parseBaseURL(baseURL, s.insecureHTTP)
+	base, err := parseBaseURL(op, baseURL, s.insecureHTTP)
 	if err != nil {
 		return nil, err
 	}
 
-	c := &Client{
+	c := &client{
 		base:      base,
 		auth:      auth,
 		userAgent: s.userAgent,
@@ -112,12 +214,10 @@ func NewClient(baseURL string, auth Authenticator, opts ...Option) (*Client, err
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: c.beforeAttempt,
 	}
-	c.Users = &UsersService{client: c}
-	c.Invites = &InvitesService{client: c}
 	return c, nil
 }
 
-func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
+func parseBaseURL(op, raw string, insecure bool) (*url.URL, error) {
 	// Errors show the URL only as u.Redacted(), never raw: it may hold a
 	// password.
 	u, err := url.Parse(strings.TrimSpace(raw))
@@ -126,16 +226,16 @@ func parseBaseURL(raw string, insecure bool) (*url.URL, error) {
 		if errors.As(err, &ue) {
 			err = ue.Err // ue.URL is raw
 		}
-		return nil, fmt.Errorf("onboard: NewClient: base URL: %w", err)
+		return nil, fmt.Errorf("onboard: %s: base URL: %w", op, err)
 	}
 	if u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-		return nil, fmt.Errorf("onboard: NewClient: base URL must be absolute http(s), such as %s; got scheme %q and host %q", AptlyStagingURL, u.Scheme, u.Host)
+		return nil, fmt.Errorf("onboard: %s: base URL must be absolute http(s), such as %s; got scheme %q and host %q", op, AptlyStagingURL, u.Scheme, u.Host)
 	}
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
-		return nil, fmt.Errorf("onboard: NewClient: base URL must not carry credentials, a query or a fragment; pass credentials as an Authenticator")
+		return nil, fmt.Errorf("onboard: %s: base URL must not carry credentials, a query or a fragment; pass credentials as an Authenticator", op)
 	}
 	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
-		return nil, fmt.Errorf("onboard: NewClient: base URL %q is plain http on a host that is not loopback; use https, or WithInsecureHTTP if you must", u.Redacted())
+		return nil, fmt.Errorf("onboard: %s: base URL %q is plain http on a host that is not loopback; use https, or WithInsecureHTTP if you must", op, u.Redacted())
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
@@ -150,13 +250,10 @@ func isLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-// String describes the client without its credential.
-func (c *Client) String() string {
-	return fmt.Sprintf("onboard.Client{base: %s, auth: %v}", c.base.Redacted(), c.auth)
+// describe renders a client of kind for String, without its credential.
+func (c *client) describe(kind string) string {
+	return fmt.Sprintf("onboard.%s{base: %s, auth: %v}", kind, c.base.Redacted(), c.auth)
 }
-
-// GoString is String, so that %#v shows no secret either.
-func (c *Client) GoString() string { return c.String() }
 
 // endpoint describes one documented API call.
 type endpoint struct {
@@ -170,7 +267,7 @@ type endpoint struct {
 // call is the one request pipeline: build the URL and body, send with
 // retries, check the status, read the body through the size cap, unwrap the
 // envelope and decode into out.
-func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, opts []CallOption) error {
+func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, opts []CallOption) error {
 	var cs callSettings
 	for _, o := range opts {
 		if o != nil {

@@ -1,15 +1,29 @@
 package onboard
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"iter"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/onboardkit/onboard/internal/match"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// InvitesService sends invites. Reach it as Client.Invites.
-type InvitesService service
+// AptlyInvites invites people by email into an Aptly tenant. Reach it as
+// AptlyClient.Invites.
+type AptlyInvites service
+
+// AthenaInvites invites people to AthenaHQ websites and groups. Reach it as
+// AthenaClient.Invites.
+type AthenaInvites service
+
+// RoyaltiInvites invites people to a Royalti workspace. Reach it as
+// RoyaltiClient.Invites.
+type RoyaltiInvites service
 
 // BulkInviteRequest is the body of Aptly's bulk invite: people to invite by
 // email into one tenant.
@@ -85,7 +99,7 @@ var bulkInvite = endpoint{op: "Invites.SendBulk", method: http.MethodPost, path:
 // server refuses ("Email already exists") is a failed item, not an error.
 //
 // Aptly: POST /v1/user/bulk-invite.
-func (s *InvitesService) SendBulk(ctx context.Context, req *BulkInviteRequest, opts ...CallOption) (*BulkInviteResult, error) {
+func (s *AptlyInvites) SendBulk(ctx context.Context, req *BulkInviteRequest, opts ...CallOption) (*BulkInviteResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -182,7 +196,7 @@ var targetInvite = endpoint{op: "Invites.SendToTargets", method: http.MethodPost
 // target on its own, so some may fail while others succeed.
 //
 // AthenaHQ: POST /api/v1/invites/bulk.
-func (s *InvitesService) SendToTargets(ctx context.Context, req *TargetInviteRequest, opts ...CallOption) (*TargetInviteResult, error) {
+func (s *AthenaInvites) SendToTargets(ctx context.Context, req *TargetInviteRequest, opts ...CallOption) (*TargetInviteResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -241,7 +255,7 @@ var sendInvite = endpoint{op: "Invites.Send", method: http.MethodPost, path: "/a
 // workspace is an *APIError matching ErrConflict.
 //
 // Royalti: POST /auth/invite.
-func (s *InvitesService) Send(ctx context.Context, req *InviteRequest, opts ...CallOption) (*InviteResult, error) {
+func (s *RoyaltiInvites) Send(ctx context.Context, req *InviteRequest, opts ...CallOption) (*InviteResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -250,4 +264,182 @@ func (s *InvitesService) Send(ctx context.Context, req *InviteRequest, opts ...C
 		return nil, err
 	}
 	return res, nil
+}
+
+// SendBulkAll invites any number of people by email into one Aptly tenant,
+// in batches of DefaultBatchSize (see WithBatchSize), and reports what
+// became of each, in input order. req gives what every batch shares (the
+// TenantID); its Users must be empty, the people being passed as people.
+// Each person is checked and encoded alone first; one that is invalid, or
+// cannot be encoded as JSON (a NaN in ExistingUser), is not sent, with a
+// *ValidationError of its own, and the rest go on. A batch never holds one
+// email twice (case-insensitively), so each result is tied to its person
+// for certain; a repeated email goes in a later batch.
+//
+// The error is what stopped the run early (the context ending, a 401 or
+// 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
+// report holds one outcome per person even then.
+//
+// Aptly: POST /v1/user/bulk-invite, in batches.
+func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *BulkInviteRequest, people []Invitee, opts ...BulkOption) (*BulkReport[Invitee], error) {
+	return collectBatches(ctx, s.bulkInviteSpec("Invites.SendBulkAll", req), people, opts)
+}
+
+// SendBulkSeq is SendBulkAll for a sequence of any length, such as rows
+// read from a file: outcomes come as the caller ranges, in input order,
+// and memory stays bounded. Once the run stops early, people is read no
+// further: outcomes come for the people read so far, the last of them not
+// sent with an error matching ErrStopped, and the rest are never read.
+// Breaking out of the range loop cancels the batches in flight and returns
+// once they have ended; outcomes of items already sent are then not
+// reported. Range over the result once; a second range sends nothing, and
+// reads and reports only the first person, not sent.
+//
+// Aptly: POST /v1/user/bulk-invite, in batches.
+func (s *AptlyInvites) SendBulkSeq(ctx context.Context, req *BulkInviteRequest, people iter.Seq[Invitee], opts ...BulkOption) iter.Seq[Outcome[Invitee]] {
+	return streamBatches(ctx, s.bulkInviteSpec("Invites.SendBulkSeq", req), people, opts)
+}
+
+func (s *AptlyInvites) bulkInviteSpec(op string, req *BulkInviteRequest) *batchSpec[Invitee] {
+	var p validate.Problems
+	var template BulkInviteRequest
+	if checkTemplate(&p, req, "users", req != nil && len(req.Users) > 0) {
+		template = BulkInviteRequest{TenantID: req.TenantID}
+		p.RequiredUUID("tenantId", template.TenantID)
+	}
+	ep := bulkInvite
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		BulkInviteRequest
+		Users json.RawMessage `json:"users"`
+	}{template, json.RawMessage("[]")}, "users")
+	return &batchSpec[Invitee]{
+		op:           op,
+		defaultSize:  DefaultBatchSize,
+		precheck:     cmp.Or(validationError(op, &p), err),
+		prefix:       func(i int) string { return "users[" + itoa(i) + "]." },
+		check:        func(p *validate.Problems, prefix string, u *Invitee) { u.check(p, prefix) },
+		keys:         func(u *Invitee) (string, string) { return strings.ToLower(u.Email), "" },
+		frames:       []bodyFrame{frame},
+		alreadyThere: match.AptlyAlready,
+		send: func(ctx context.Context, body encodedBody, batch []Invitee, out []verdict) (*Response, error) {
+			res := new(BulkInviteResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err != nil {
+				return meta, err
+			}
+			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].Email) },
+				res.Results, func(r *EmailResult) string { return strings.ToLower(r.Email) },
+				func(r *EmailResult) verdict { return verdictOf(r.Success, r.Message, "") }, "email")
+			return meta, nil
+		},
+	}
+}
+
+// TargetKind says whether an AthenaHQ target is a website or a group.
+type TargetKind int
+
+// The kinds of AthenaHQ targets.
+const (
+	// TargetWebsite is a website, sent in website_ids.
+	TargetWebsite TargetKind = iota + 1
+	// TargetGroup is a group, sent in group_ids; group invites need a
+	// global API key.
+	TargetGroup
+)
+
+// Target is one AthenaHQ website or group to invite a person to.
+type Target struct {
+	// Kind is TargetWebsite or TargetGroup.
+	Kind TargetKind
+	// ID is the website's or group's UUID.
+	ID string
+}
+
+// Website returns the target of the website with the given id.
+func Website(id string) Target { return Target{Kind: TargetWebsite, ID: id} }
+
+// Group returns the target of the group with the given id.
+func Group(id string) Target { return Target{Kind: TargetGroup, ID: id} }
+
+// SendToTargetsAll invites one person to any number of AthenaHQ websites
+// and groups, and reports what became of each target, in input order, with
+// the person's AthenaHQ user id when the server gives it. req says whom to
+// invite and how; its WebsiteIDs and GroupIDs must be empty, the targets
+// being passed as targets. Targets go in batches of MaxTargets (see
+// WithBatchSize), each of one kind: a run may mix websites and groups, and
+// a change of kind starts a new batch. Each target is checked alone first;
+// an id that is not a UUID is not sent. A batch never holds one id twice,
+// so each result is tied to its target for certain.
+//
+// The error is what stopped the run early (the context ending, a 401 or
+// 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
+// report holds one outcome per target even then.
+//
+// AthenaHQ: POST /api/v1/invites/bulk, in batches.
+func (s *AthenaInvites) SendToTargetsAll(ctx context.Context, req *TargetInviteRequest, targets []Target, opts ...BulkOption) (*BulkReport[Target], error) {
+	return collectBatches(ctx, s.targetSpec("Invites.SendToTargetsAll", req), targets, opts)
+}
+
+// SendToTargetsSeq is SendToTargetsAll for a sequence of targets of any
+// length: outcomes come as the caller ranges, in input order, with bounded
+// memory. A run that stops early reads targets no further, and breaking
+// out of the range loop cancels the batches in flight, as for
+// AptlyInvites.SendBulkSeq. Range over the result once.
+//
+// AthenaHQ: POST /api/v1/invites/bulk, in batches.
+func (s *AthenaInvites) SendToTargetsSeq(ctx context.Context, req *TargetInviteRequest, targets iter.Seq[Target], opts ...BulkOption) iter.Seq[Outcome[Target]] {
+	return streamBatches(ctx, s.targetSpec("Invites.SendToTargetsSeq", req), targets, opts)
+}
+
+// targetSpec describes AthenaHQ's bulk invite of the person in req to
+// targets, one kind of target to a batch.
+func (s *AthenaInvites) targetSpec(op string, req *TargetInviteRequest) *batchSpec[Target] {
+	var p validate.Problems
+	var template TargetInviteRequest
+	if checkTemplate(&p, req, "website_ids", req != nil && (len(req.WebsiteIDs) > 0 || len(req.GroupIDs) > 0)) {
+		template = *req
+		template.checkPerson(&p)
+	}
+	ep := targetInvite
+	ep.op = op
+	type wire struct {
+		TargetInviteRequest
+		WebsiteIDs json.RawMessage `json:"website_ids,omitempty"`
+		GroupIDs   json.RawMessage `json:"group_ids,omitempty"`
+	}
+	websites, err1 := newFrame(op, &wire{TargetInviteRequest: template, WebsiteIDs: json.RawMessage("[]")}, "website_ids")
+	groups, err2 := newFrame(op, &wire{TargetInviteRequest: template, GroupIDs: json.RawMessage("[]")}, "group_ids")
+	return &batchSpec[Target]{
+		op:          op,
+		defaultSize: MaxTargets,
+		maxSize:     MaxTargets,
+		precheck:    cmp.Or(validationError(op, &p), err1, err2),
+		prefix:      func(i int) string { return "targets[" + itoa(i) + "]." },
+		check:       func(p *validate.Problems, prefix string, t *Target) { t.check(p, prefix) },
+		keys:        func(t *Target) (string, string) { return strings.ToLower(t.ID), "" },
+		// frames[0] is unused: kind numbers TargetWebsite and TargetGroup.
+		frames:       []bodyFrame{{}, websites, groups},
+		kind:         func(t *Target) int { return int(t.Kind) },
+		wire:         func(t *Target) any { return t.ID },
+		alreadyThere: match.AthenaAlready,
+		send: func(ctx context.Context, body encodedBody, batch []Target, out []verdict) (*Response, error) {
+			res := new(TargetInviteResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err != nil {
+				return meta, err
+			}
+			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].ID) },
+				res.Results, func(r *TargetResult) string { return strings.ToLower(r.TargetID()) },
+				func(r *TargetResult) verdict { return verdictOf(r.Success, r.Message, r.UserID) }, "target")
+			return meta, nil
+		},
+	}
+}
+
+func (t *Target) check(p *validate.Problems, prefix string) {
+	if t.Kind != TargetWebsite && t.Kind != TargetGroup {
+		p.Add(prefix+"kind", "is %d; want TargetWebsite or TargetGroup", int(t.Kind))
+	}
+	p.RequiredUUID(prefix+"id", t.ID)
 }

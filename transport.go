@@ -19,7 +19,7 @@ import (
 
 // newHTTPClient copies the caller's http.Client (or makes one), wraps its
 // transport in the credential and log layer, and guards its redirects.
-func (c *Client) newHTTPClient(s *settings) *http.Client {
+func (c *client) newHTTPClient(s *settings) *http.Client {
 	var hc http.Client
 	if s.httpClient != nil {
 		hc = *s.httpClient
@@ -135,7 +135,7 @@ type callStateKey struct{}
 // caller's context, keeps the wait out of the attempt's timeout (which the
 // http.Client sets as a deadline on the request); a failed wait is left for
 // the transport, which then sends nothing.
-func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
+func (c *client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	st, ok := req.Context().Value(callStateKey{}).(*callState)
 	if !ok {
 		return

@@ -1,14 +1,22 @@
 package onboard
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"iter"
 	"net/http"
 
+	"github.com/onboardkit/onboard/internal/match"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// UsersService creates users. Reach it as Client.Users.
-type UsersService service
+// AptlyUsers creates Aptly users. Reach it as AptlyClient.Users.
+type AptlyUsers service
+
+// RoyaltiUsers creates users in a Royalti workspace. Reach it as
+// RoyaltiClient.Users.
+type RoyaltiUsers service
 
 // CreateUserRequest is the body of Aptly's create-user call.
 type CreateUserRequest struct {
@@ -73,7 +81,7 @@ var createUser = endpoint{op: "Users.Create", method: http.MethodPost, path: "/v
 // unwrapped from Aptly's envelope.
 //
 // Aptly: POST /v1/user/create.
-func (s *UsersService) Create(ctx context.Context, req *CreateUserRequest, opts ...CallOption) (*User, error) {
+func (s *AptlyUsers) Create(ctx context.Context, req *CreateUserRequest, opts ...CallOption) (*User, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -143,7 +151,7 @@ var createUsers = endpoint{op: "Users.CreateBulk", method: http.MethodPost, path
 // earlier attempt may have created them.
 //
 // Royalti: POST /user/bulk.
-func (s *UsersService) CreateBulk(ctx context.Context, req *CreateUsersRequest, opts ...CallOption) (*CreateUsersResult, error) {
+func (s *RoyaltiUsers) CreateBulk(ctx context.Context, req *CreateUsersRequest, opts ...CallOption) (*CreateUsersResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -155,4 +163,75 @@ func (s *UsersService) CreateBulk(ctx context.Context, req *CreateUsersRequest, 
 	res.Outcomes = matchCreated(req.Users, res.CreatedUsers, res.Errors)
 	markDoneEarlier(res.Outcomes, meta.Attempts)
 	return res, nil
+}
+
+// CreateBulkAll creates any number of users in the credential's Royalti
+// workspace, in batches of DefaultBatchSize (see WithBatchSize), and
+// reports what became of each, in input order. req gives the settings
+// every batch shares (SendEmail, RedirectURL, Message); its Users must be
+// empty, the users being passed as users. Each user is checked alone
+// first; an invalid one is not sent, and the rest go on.
+//
+// Royalti answers with names and error texts only; they are tied back to
+// each user by name ("First Last") and email. A batch never holds one name
+// or one email twice (case-folded), so duplicates in the input go in later
+// batches rather than becoming ambiguous. A user the answer cannot be tied
+// to for certain, such as one without a name, is StateUnknown, never
+// guessed as created.
+//
+// The error is what stopped the run early or nil, as for
+// AptlyInvites.SendBulkAll; the report holds one outcome per user even
+// then.
+//
+// Royalti: POST /user/bulk, in batches.
+func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *CreateUsersRequest, users []WorkspaceUser, opts ...BulkOption) (*BulkReport[WorkspaceUser], error) {
+	return collectBatches(ctx, s.createBulkSpec("Users.CreateBulkAll", req), users, opts)
+}
+
+// CreateBulkSeq is CreateBulkAll for a sequence of any length: outcomes come
+// as the caller ranges, in input order, with bounded memory. A run that
+// stops early reads users no further, and breaking out of the range loop
+// cancels the batches in flight, as for AptlyInvites.SendBulkSeq. Range
+// over the result once.
+//
+// Royalti: POST /user/bulk, in batches.
+func (s *RoyaltiUsers) CreateBulkSeq(ctx context.Context, req *CreateUsersRequest, users iter.Seq[WorkspaceUser], opts ...BulkOption) iter.Seq[Outcome[WorkspaceUser]] {
+	return streamBatches(ctx, s.createBulkSpec("Users.CreateBulkSeq", req), users, opts)
+}
+
+func (s *RoyaltiUsers) createBulkSpec(op string, req *CreateUsersRequest) *batchSpec[WorkspaceUser] {
+	var p validate.Problems
+	var template CreateUsersRequest
+	if checkTemplate(&p, req, "users", req != nil && len(req.Users) > 0) {
+		template = *req
+	}
+	ep := createUsers
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		CreateUsersRequest
+		Users json.RawMessage `json:"users"`
+	}{template, json.RawMessage("[]")}, "users")
+	return &batchSpec[WorkspaceUser]{
+		op:          op,
+		defaultSize: DefaultBatchSize,
+		precheck:    cmp.Or(validationError(op, &p), err),
+		prefix:      func(i int) string { return "users[" + itoa(i) + "]." },
+		check:       func(p *validate.Problems, prefix string, u *WorkspaceUser) { u.check(p, prefix) },
+		keys: func(u *WorkspaceUser) (string, string) {
+			return match.Key(fullName(u.FirstName, u.LastName)), match.Key(u.Email)
+		},
+		frames:       []bodyFrame{frame},
+		alreadyThere: match.RoyaltiAlready,
+		send: func(ctx context.Context, body encodedBody, batch []WorkspaceUser, out []verdict) (*Response, error) {
+			res := new(CreateUsersResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err != nil {
+				return meta, err
+			}
+			for i, o := range matchCreated(batch, res.CreatedUsers, res.Errors) {
+				out[i] = verdict{state: o.State, message: o.Message}
+			}
+			return meta, nil
+		},
+	}
 }
