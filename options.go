@@ -143,11 +143,12 @@ type CallOption func(*callSettings)
 
 type callSettings struct {
 	response *Response
-	secrets  []string // extra values to scrub from error bodies
+	secrets  []string // credentials sent in the body or query (see redacting)
 }
 
-// redacting makes the call scrub secret from any error body, for a secret
-// sent in the body rather than a header (the Aptly access key).
+// redacting declares a secret the call sends in its body or query rather
+// than a header (the Aptly access key): it is scrubbed from any error, and
+// the request is never redirected to a host other than the base URL's.
 func redacting(secret string) CallOption {
 	return func(cs *callSettings) { cs.secrets = append(cs.secrets, secret) }
 }

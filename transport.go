@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -31,13 +32,7 @@ func (c *Client) newHTTPClient(s *settings) *http.Client {
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	hc.Transport = &transport{
-		base:   base,
-		auth:   c.auth,
-		scheme: c.base.Scheme,
-		host:   strings.ToLower(c.base.Host),
-		logger: s.logger,
-	}
+	hc.Transport = &transport{base: base, client: c, logger: s.logger}
 	next := hc.CheckRedirect
 	insecure := s.insecureHTTP
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
@@ -47,6 +42,9 @@ func (c *Client) newHTTPClient(s *settings) *http.Client {
 		if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" && !insecure {
 			return fmt.Errorf("refused redirect from https to %s://%s", req.URL.Scheme, req.URL.Host)
 		}
+		if st := stateOf(req.Context()); st != nil && len(st.secrets) > 0 && !c.ownHost(req.URL) {
+			return fmt.Errorf("refused redirect to %s://%s: the request carries a credential in its body or query, so it goes only to the base URL's host", req.URL.Scheme, req.URL.Host)
+		}
 		if next != nil {
 			return next(req, via)
 		}
@@ -55,26 +53,30 @@ func (c *Client) newHTTPClient(s *settings) *http.Client {
 	return &hc
 }
 
+// ownHost reports whether u has the base URL's scheme and host (with port).
+func (c *Client) ownHost(u *url.URL) bool {
+	return u.Scheme == c.base.Scheme && strings.EqualFold(u.Host, c.base.Host)
+}
+
 // transport adds the credential to requests for the client's own host and
 // logs each attempt.
 type transport struct {
-	base         http.RoundTripper
-	auth         Authenticator
-	scheme, host string
-	logger       *slog.Logger
+	base   http.RoundTripper
+	client *Client
+	logger *slog.Logger
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ours := req.URL.Scheme == t.scheme && strings.EqualFold(req.URL.Host, t.host)
+	ours := t.client.ownHost(req.URL)
 	if ours {
-		st, _ := req.Context().Value(callStateKey{}).(*callState)
+		st := stateOf(req.Context())
 		if st != nil && st.limitErr != nil {
 			closeBody(req)
 			return nil, st.limitErr
 		}
 		if st == nil || !st.noAuth {
 			authed := req.Clone(req.Context())
-			if err := t.auth.Authenticate(authed); err != nil {
+			if err := t.client.auth.Authenticate(authed); err != nil {
 				closeBody(req)
 				return nil, err
 			}
@@ -122,13 +124,20 @@ type callState struct {
 	// after the Authenticator ran, so that an error built from a server's
 	// answer can be scrubbed of whatever credential the server echoed.
 	plain, authed http.Header
-	// noAuth sends the call without the Authenticator; secrets are more
-	// values to scrub from error bodies.
-	noAuth  bool
+	// noAuth sends the call without the Authenticator.
+	noAuth bool
+	// secrets are credentials the request carries in its body or query:
+	// they are scrubbed from the answer, and such a request is never
+	// redirected to another host.
 	secrets []string
 }
 
 type callStateKey struct{}
+
+func stateOf(ctx context.Context) *callState {
+	st, _ := ctx.Value(callStateKey{}).(*callState)
+	return st
+}
 
 // beforeAttempt runs before each attempt is handed to the http.Client: it
 // counts the attempt and waits for the rate limiter. Waiting here, with the
@@ -136,8 +145,8 @@ type callStateKey struct{}
 // http.Client sets as a deadline on the request); a failed wait is left for
 // the transport, which then sends nothing.
 func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
-	st, ok := req.Context().Value(callStateKey{}).(*callState)
-	if !ok {
+	st := stateOf(req.Context())
+	if st == nil {
 		return
 	}
 	st.attempt, st.limitErr = st.earlier+attempt+1, nil
@@ -149,7 +158,7 @@ func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attemp
 }
 
 func attemptOf(ctx context.Context) int {
-	if st, ok := ctx.Value(callStateKey{}).(*callState); ok {
+	if st := stateOf(ctx); st != nil {
 		return st.attempt
 	}
 	return 0
