@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
@@ -52,6 +53,7 @@ type Client struct {
 	base      *url.URL
 	auth      Authenticator
 	http      *retryablehttp.Client
+	policy    retry.Policy
 	userAgent string
 	logger    *slog.Logger
 	maxBody   int64
@@ -92,6 +94,7 @@ func NewClient(baseURL string, auth Authenticator, opts ...Option) (*Client, err
 	c := &Client{
 		base:      base,
 		auth:      auth,
+		policy:    retry.Policy{ServerErrors: s.serverErrors},
 		userAgent: s.userAgent,
 		logger:    s.logger,
 		maxBody:   s.maxBody,
@@ -106,7 +109,7 @@ func NewClient(baseURL string, auth Authenticator, opts ...Option) (*Client, err
 		RetryWaitMin: s.waitMin,
 		RetryWaitMax: s.waitMax,
 		RetryMax:     s.retries,
-		CheckRetry:   retry.Policy{ServerErrors: s.serverErrors}.Check,
+		CheckRetry:   c.checkRetry,
 		Backoff:      retry.Backoff,
 		// Hand back the last response, so the caller gets the server's
 		// body in an *APIError rather than a bare "giving up" message.
@@ -296,6 +299,18 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		return apiErr(ErrUnexpectedResponse, err)
 	}
 	return nil
+}
+
+// callLimit is the longest one call of the client may take: every attempt
+// to its timeout (DefaultTimeout when there is none) and the longest wait
+// between each two.
+func (c *Client) callLimit() time.Duration {
+	timeout := c.http.HTTPClient.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	n := time.Duration(c.http.RetryMax)
+	return (n+1)*timeout + n*c.http.RetryWaitMax
 }
 
 // encodedBody is a request body already encoded as JSON, which call sends

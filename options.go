@@ -58,6 +58,8 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithTimeout limits each attempt, from sending to the end of the body.
+// Obtaining the credential (an AptlyAccessKey exchange, a BearerTokenFunc)
+// and the rate limiter's wait come before the attempt and are not counted.
 // Zero means no limit beyond the context's. The default is DefaultTimeout,
 // or the Timeout of the client given to WithHTTPClient.
 func WithTimeout(d time.Duration) Option {

@@ -16,7 +16,8 @@ import (
 // This file is the layer between the pipeline and net/http: the copy of the
 // caller's http.Client with its redirect rules, the transport that adds the
 // credential to requests for the client's own host and logs each attempt,
-// and the per-call state the retry hooks share with it.
+// and the per-call state the retry hooks share with it: the attempt count
+// and the credential obtained before each attempt.
 
 // newHTTPClient copies the caller's http.Client (or makes one), wraps its
 // transport in the credential and log layer, and guards its redirects.
@@ -70,9 +71,9 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ours := t.client.ownHost(req.URL)
 	if ours {
 		st := stateOf(req.Context())
-		if st != nil && st.limitErr != nil {
+		if st != nil && st.prepErr != nil {
 			closeBody(req)
-			return nil, st.limitErr
+			return nil, st.prepErr
 		}
 		if st == nil || !st.noAuth {
 			authed := req.Clone(req.Context())
@@ -114,12 +115,17 @@ func closeBody(req *http.Request) {
 }
 
 // callState travels in the request context through retryablehttp, so the
-// transport and the pipeline know which attempt this is, and whether its
-// wait for the rate limiter failed.
+// transport, the redirect check and the retry hooks know which attempt this
+// is and what was prepared for it.
 type callState struct {
-	attempt  int
-	earlier  int // attempts made by an earlier round (before a 401 refresh)
-	limitErr error
+	attempt int
+	earlier int // attempts made by an earlier round (before a 401 refresh)
+	// prepErr is why the attempt could not be prepared (the rate limiter's
+	// wait or the credential failed); the transport then sends nothing.
+	prepErr error
+	// bearer is the token obtained before the attempt, when obtained is set.
+	bearer   string
+	obtained bool
 	// plain and authed are the headers of the last attempt before and
 	// after the Authenticator ran, so that an error built from a server's
 	// answer can be scrubbed of whatever credential the server echoed.
@@ -140,21 +146,40 @@ func stateOf(ctx context.Context) *callState {
 }
 
 // beforeAttempt runs before each attempt is handed to the http.Client: it
-// counts the attempt and waits for the rate limiter. Waiting here, with the
-// caller's context, keeps the wait out of the attempt's timeout (which the
-// http.Client sets as a deadline on the request); a failed wait is left for
-// the transport, which then sends nothing.
+// counts the attempt, obtains the credential when the Authenticator has to
+// (an access-key exchange, a token func), and waits for the rate limiter.
+// Doing this here, with the caller's context, keeps it out of the attempt's
+// timeout (which the http.Client sets as a deadline on the request); a
+// failure is left for the transport, which then sends nothing.
 func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
 	st := stateOf(req.Context())
 	if st == nil {
 		return
 	}
-	st.attempt, st.limitErr = st.earlier+attempt+1, nil
+	st.attempt, st.prepErr, st.obtained = st.earlier+attempt+1, nil, false
+	if o, ok := c.auth.(obtainer); ok && !st.noAuth {
+		tok, err := o.obtain(req.Context())
+		if err != nil {
+			st.prepErr = err
+			return
+		}
+		st.bearer, st.obtained = tok, true
+	}
 	if c.limiter != nil {
 		if err := c.limiter.Wait(req.Context()); err != nil {
-			st.limitErr = fmt.Errorf("waiting for the rate limiter: %w", err)
+			st.prepErr = fmt.Errorf("waiting for the rate limiter: %w", err)
 		}
 	}
+}
+
+// checkRetry is the retry policy. An attempt that could not be prepared is
+// not repeated: the exchange or token func behind it has had its own
+// retries.
+func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if st := stateOf(ctx); st != nil && st.prepErr != nil {
+		return false, err // the attempt's own error, which says what it waited for
+	}
+	return c.policy.Check(ctx, resp, err)
 }
 
 func attemptOf(ctx context.Context) int {

@@ -5,19 +5,25 @@ package onboard_test
 // how AptlyAccessKey obtains, shares and renews its token.
 
 import (
+	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/onboardtest"
 )
 
 const (
@@ -26,6 +32,17 @@ const (
 	trustInvite   = aptlyPrefix + "/v1/user/bulk-invite"
 	trustInviteOK = `{"statusCode":200,"message":"Success","data":{"total":1,"successful":1,"failed":0,"results":[{"email":"ada@example.com","success":true,"message":"ok"}]}}`
 )
+
+// trustJWT makes an unsigned JWT with the given claims; a zero iat is left
+// out.
+func trustJWT(iat, exp time.Time) string {
+	claims := fmt.Sprintf(`{"exp":%d}`, exp.Unix())
+	if !iat.IsZero() {
+		claims = fmt.Sprintf(`{"iat":%d,"exp":%d}`, iat.Unix(), exp.Unix())
+	}
+	enc := base64.RawURLEncoding.EncodeToString
+	return enc([]byte(`{"alg":"none"}`)) + "." + enc([]byte(claims)) + ".sig"
+}
 
 // trustTokenAnswer is a documented exchange answer holding tok.
 func trustTokenAnswer(w http.ResponseWriter, tok string) {
@@ -116,4 +133,233 @@ func TestTrust_exchangeRedirectStaysOnHost(t *testing.T) {
 		assert.JSONEq(t, `{"accessKey":"`+trustKey+`"}`, string(reqs[1].Body), "the same host gets the body again")
 		assert.Equal(t, "Bearer tok_MOVED_0123456789", reqs[2].Header.Get("Authorization"))
 	})
+}
+
+// The exchange has a budget of its own: a renewal that waits behind many
+// calls on a shared rate limiter does not fail them by running out of
+// one attempt's timeout.
+func TestTrust_exchangeOutsideAttemptTimeout(t *testing.T) {
+	t.Parallel()
+	srv := fakeServer(t)
+	limiter := rate.NewLimiter(20, 1)
+	c := fakeClient(t, srv, srv.AptlyURL(), onboard.AptlyAccessKey(onboardtest.AptlyAccessKey),
+		onboard.WithRateLimiter(limiter), onboard.WithTimeout(time.Second))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := c.Invites.SendBulk(ctx, accessKeyInvite("first@example.com"))
+	require.NoError(t, err)
+	srv.ExpireAptlyTokens()
+
+	var failed atomic.Int32
+	var wg sync.WaitGroup
+	for i := range 40 {
+		wg.Go(func() {
+			_, err := c.Invites.SendBulk(ctx, accessKeyInvite(fmt.Sprintf("p%d@example.com", i)))
+			if !assert.NoError(t, err) {
+				failed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, failed.Load())
+	assert.Equal(t, 2, srv.RequestCount("/v1/tenants/access-key/exchange"), "one renewal serves every call")
+}
+
+// trustSlowExchange is a server whose exchange answers only when release
+// is closed; entered receives once per exchange that arrived.
+type trustSlowExchange struct {
+	*server
+	entered   chan struct{}
+	release   chan struct{}
+	once      sync.Once
+	exchanges atomic.Int32
+}
+
+func newTrustSlowExchange(t *testing.T) *trustSlowExchange {
+	s := &trustSlowExchange{server: newServer(t), entered: make(chan struct{}, 10), release: make(chan struct{})}
+	t.Cleanup(s.answer)
+	s.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
+		s.exchanges.Add(1)
+		select {
+		case s.entered <- struct{}{}:
+		default:
+		}
+		select {
+		case <-s.release:
+			trustTokenAnswer(w, "tok_SLOW_0123456789")
+		case <-r.Context().Done():
+		}
+	})
+	s.handle(trustInvite, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, trustInviteOK)
+	})
+	return s
+}
+
+// answer lets the exchanges that wait, and any later one, answer.
+func (s *trustSlowExchange) answer() { s.once.Do(func() { close(s.release) }) }
+
+// waitEntered waits, boundedly, for an exchange to arrive.
+func (s *trustSlowExchange) waitEntered(t *testing.T) {
+	t.Helper()
+	select {
+	case <-s.entered:
+	case <-time.After(5 * time.Second):
+		require.FailNow(t, "no exchange arrived")
+	}
+}
+
+// trustResult waits, boundedly, for a call's outcome.
+func trustResult(t *testing.T, done <-chan error, what string) error {
+	t.Helper()
+	select {
+	case err := <-done:
+		return err
+	case <-time.After(5 * time.Second):
+		require.FailNow(t, what+" did not return")
+		return nil
+	}
+}
+
+// A caller waiting for an exchange another call started returns when its
+// own context ends; the exchange goes on for the others.
+func TestTrust_exchangeWaiterHonoursContext(t *testing.T) {
+	t.Parallel()
+	srv := newTrustSlowExchange(t)
+	c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+	require.NoError(t, err)
+
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
+		first <- err
+	}()
+	srv.waitEntered(t)
+
+	short, cancel := context.WithTimeout(testCtx(t), 200*time.Millisecond)
+	defer cancel()
+	second := make(chan error, 1)
+	go func() {
+		_, err := c.Invites.SendBulk(short, accessKeyInvite("ada@example.com"))
+		second <- err
+	}()
+	err = trustResult(t, second, "the caller whose deadline passed")
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+	assert.Contains(t, err.Error(), "Aptly")
+
+	srv.answer()
+	require.NoError(t, trustResult(t, first, "the caller that started the exchange"))
+	assert.Equal(t, int32(1), srv.exchanges.Load())
+}
+
+// The shared exchange does not die with the caller that started it.
+func TestTrust_exchangeOutlivesItsStarter(t *testing.T) {
+	t.Parallel()
+	srv := newTrustSlowExchange(t)
+	c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+	require.NoError(t, err)
+
+	ctx, cancel := context.WithCancel(testCtx(t))
+	first := make(chan error, 1)
+	go func() {
+		_, err := c.Invites.SendBulk(ctx, accessKeyInvite("ada@example.com"))
+		first <- err
+	}()
+	srv.waitEntered(t)
+	cancel()
+	require.ErrorIs(t, trustResult(t, first, "the caller that gave up"), context.Canceled)
+
+	second := make(chan error, 1)
+	go func() {
+		_, err := c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
+		second <- err
+	}()
+	srv.answer()
+	require.NoError(t, trustResult(t, second, "the caller that joined the exchange"))
+	assert.Equal(t, int32(1), srv.exchanges.Load(), "the exchange the first caller started served the second")
+}
+
+// trustTokenServer answers each exchange with the next token of tokens
+// (the last one again when they run out) and counts the exchanges.
+func trustTokenServer(t *testing.T, tokens ...string) (*server, *atomic.Int32) {
+	srv := newServer(t)
+	var n atomic.Int32
+	srv.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
+		i := int(n.Add(1)) - 1
+		trustTokenAnswer(w, tokens[min(i, len(tokens)-1)])
+	})
+	srv.handle(trustInvite, func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, trustInviteOK)
+	})
+	return srv, &n
+}
+
+// The renewal leeway scales with the token's lifetime, measured on the
+// server's clock: a short-lived token, or a client clock running ahead of
+// the server's, does not make every call exchange the key.
+func TestTrust_tokenLifetime(t *testing.T) {
+	t.Parallel()
+	now := time.Now()
+	for name, tok := range map[string]string{
+		"45 s token":                    trustJWT(now, now.Add(45*time.Second)),
+		"client clock 2h ahead":         trustJWT(now.Add(-2*time.Hour), now.Add(-time.Hour)),
+		"expired on the client's clock": trustJWT(time.Time{}, now.Add(-time.Hour)),
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv, exchanges := trustTokenServer(t, tok)
+			c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+			require.NoError(t, err)
+			for range 3 {
+				_, err := c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
+				require.NoError(t, err)
+			}
+			assert.Equal(t, int32(1), exchanges.Load())
+		})
+	}
+}
+
+// A token is renewed before it expires, a quarter of its lifetime early
+// (at most a minute), counted from when it was received.
+func TestTrust_tokenRenewedBeforeExpiry(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		lifetime time.Duration
+		reuse    time.Duration // a call this long after receipt reuses it
+		renew    time.Duration // a call this long after receipt renews it
+	}{
+		{"45 s", 45 * time.Second, 33 * time.Second, 34 * time.Second},
+		{"hour", time.Hour, 58*time.Minute + 59*time.Second, 59*time.Minute + time.Second},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			// The server's clock is a day behind the client's: only the
+			// token's lifetime counts.
+			iat := time.Now().Add(-24 * time.Hour)
+			srv, exchanges := trustTokenServer(t, trustJWT(iat, iat.Add(tc.lifetime)), "tok_RENEWED_0123456789")
+			var mu sync.Mutex
+			clock := time.Now()
+			auth := onboard.AptlyAccessKey(trustKey)
+			onboard.SetAccessKeyClock(auth, func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
+			c, err := onboard.NewClient(srv.URL+aptlyPrefix, auth)
+			require.NoError(t, err)
+			start := clock
+			// Received at 0, reused at reuse, renewed at renew; the
+			// renewed token is not a JWT, and serves until refused.
+			for _, step := range []struct {
+				at        time.Duration
+				exchanges int32
+			}{{0, 1}, {tc.reuse, 1}, {tc.renew, 2}, {tc.renew + time.Hour, 2}} {
+				mu.Lock()
+				clock = start.Add(step.at)
+				mu.Unlock()
+				_, err := c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
+				require.NoError(t, err)
+				assert.Equal(t, step.exchanges, exchanges.Load(), "exchanges after a call at %s", step.at)
+			}
+			reqs := srv.requests()
+			assert.Equal(t, "Bearer tok_RENEWED_0123456789", reqs[len(reqs)-1].Header.Get("Authorization"))
+		})
+	}
 }
