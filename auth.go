@@ -159,6 +159,13 @@ type refresher interface {
 	refresh(used http.Header) bool
 }
 
+// secretHolder is an Authenticator that holds credentials beyond the header
+// it sets (an access key, tokens obtained before), which an error must not
+// carry either.
+type secretHolder interface {
+	heldSecrets() []string
+}
+
 // AptlyAccessKey authenticates with an Aptly machine access key. The client
 // exchanges it for a bearer token (Aptly: POST /v1/tenants/access-key/exchange,
 // body {"accessKey": ...}) on first use, sends that token, and exchanges the
@@ -195,6 +202,7 @@ type aptlyAccessKey struct {
 	mu      sync.Mutex
 	token   *string   // nil before the first exchange and after a 401
 	renewAt time.Time // zero when the token's lifetime is unknown
+	prev    *string   // the token before, still scrubbed from errors
 	flight  *exchange // the exchange under way, if any
 }
 
@@ -258,6 +266,9 @@ func (a *aptlyAccessKey) run(ctx context.Context, f *exchange) {
 	received := a.now()
 	a.mu.Lock()
 	if f.err == nil {
+		if a.token != nil {
+			a.prev = a.token
+		}
 		a.token, a.renewAt = &f.token, renewAt(f.token, received)
 	}
 	a.flight = nil
@@ -286,15 +297,32 @@ func (a *aptlyAccessKey) refresh(used http.Header) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.token != nil && *a.token == sent {
-		a.token = nil // refused: the next attempt exchanges the key again
+		a.prev, a.token = a.token, nil // refused: the next attempt exchanges the key again
 	}
 	return true
+}
+
+func (a *aptlyAccessKey) heldSecrets() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	held := []string{*a.key}
+	for _, tok := range []*string{a.token, a.prev} {
+		if tok != nil {
+			held = append(held, *tok)
+		}
+	}
+	return held
 }
 
 func (a *aptlyAccessKey) String() string   { return "AptlyAccessKey(" + redacted(*a.key) + ")" }
 func (a *aptlyAccessKey) GoString() string { return a.String() }
 
-var exchangeAccessKey = endpoint{op: "AptlyAccessKey", method: http.MethodPost, path: "/v1/tenants/access-key/exchange", envelope: true, noAuth: true}
+// exchangeAccessKey carries the key in its body (redacting pins it to the
+// base URL's host), and its 2xx answer is itself a credential.
+var exchangeAccessKey = endpoint{
+	op: "AptlyAccessKey", method: http.MethodPost, path: "/v1/tenants/access-key/exchange",
+	envelope: true, noAuth: true, secretAnswer: true,
+}
 
 // maxTokenLeeway is the most a token is renewed before it expires.
 const maxTokenLeeway = time.Minute

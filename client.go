@@ -169,6 +169,9 @@ type endpoint struct {
 	path     string // relative to the base URL's path
 	envelope bool   // the body is {statusCode, timestamp, message, data}
 	noAuth   bool   // sent without the Authenticator (the access-key exchange)
+	// secretAnswer marks an endpoint whose 2xx answer is a credential (the
+	// access-key exchange): an error keeps none of such an answer.
+	secretAnswer bool
 }
 
 // call is the one request pipeline: build the URL and body, send with
@@ -234,11 +237,19 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		*cs.response = *meta
 	}
 	apiErr := func(kind, cause error) *APIError {
-		data := redactSecrets(data, state.plain, state.authed, state.secrets)
-		if cs.response != nil {
-			cs.response.Body = data
-		}
+		scrub := c.scrubberFor(state)
+		data, header := scrub.body(data), scrub.header(resp.Header)
 		p := errbody.Parse(data)
+		withheld := ep.secretAnswer && resp.StatusCode/100 == 2
+		if withheld {
+			// The answer is a credential that could not be read as
+			// documented: the token in it cannot be told from the rest.
+			data, header = nil, nil
+			p.Message, p.Code, p.Details = "", "", nil
+		}
+		if cs.response != nil {
+			scrub.response(cs.response, data, header, withheld)
+		}
 		if cs.response != nil && cs.response.Envelope == nil && ep.envelope && p.EnvelopeStatus != 0 {
 			// An Aptly failure comes in the envelope too; keep its fields.
 			cs.response.Envelope = &Envelope{StatusCode: p.EnvelopeStatus, Message: p.Message, Timestamp: parseTimestamp(p.Timestamp)}
@@ -248,7 +259,7 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 			StatusCode: resp.StatusCode, EnvelopeStatusCode: p.EnvelopeStatus,
 			Message: p.Message, Code: p.Code, Details: p.Details,
 			RequestID: meta.RequestID, RetryAfter: meta.RetryAfter, Attempts: meta.Attempts,
-			Body: data, Header: resp.Header, kind: kind, err: cause,
+			Body: data, Header: header, kind: kind, err: cause,
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -135,6 +135,117 @@ func TestTrust_exchangeRedirectStaysOnHost(t *testing.T) {
 	})
 }
 
+// A 2xx exchange answer that is not the documented envelope holds the new
+// token somewhere: none of it reaches the error.
+func TestTrust_exchangedTokenNotInError(t *testing.T) {
+	t.Parallel()
+	const tok = "tok_LIVE_EXCHANGED_0123456789"
+	for name, body := range map[string]string{
+		"bare token":          tok,
+		"bare JSON string":    `"` + tok + `"`,
+		"token outside":       `{"token":"` + tok + `"}`,
+		"data not an object":  envelope(200, "Success", `"`+tok+`"`),
+		"failure in 2xx":      envelope(401, "token "+tok+" is revoked", `{"token":"`+tok+`"}`),
+		"envelope, no status": `{"message":"` + tok + `","data":{"token":"` + tok + `"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			srv.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusCreated, body, "X-Token", tok)
+			})
+			c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+			require.NoError(t, err)
+			_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "exchanging the Aptly access key")
+			trustAssertNone(t, err, tok, trustKey)
+		})
+	}
+}
+
+// Every credential the client holds is scrubbed from a later call's error:
+// the access key, the token in use, and the token it replaced.
+func TestTrust_heldSecretsScrubbed(t *testing.T) {
+	t.Parallel()
+	const first, second = "tok_FIRST_0123456789", "tok_SECOND_0123456789"
+	srv := newServer(t)
+	var exchanges atomic.Int32
+	srv.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
+		if exchanges.Add(1) == 1 {
+			trustTokenAnswer(w, first)
+			return
+		}
+		trustTokenAnswer(w, second)
+	})
+	srv.handle(trustInvite, func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") == "Bearer "+first {
+			reply(w, http.StatusUnauthorized, envelope(401, "expired", "null"))
+			return
+		}
+		msg := fmt.Sprintf("tokens %s and %s and key %s are not for this tenant", first, second, trustKey)
+		reply(w, http.StatusBadRequest, envelope(400, msg, "null"),
+			"X-Echo", first+" "+second+" "+trustKey)
+	})
+	c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+	require.NoError(t, err)
+	var meta onboard.Response
+	_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"), onboard.WithResponse(&meta))
+	require.ErrorIs(t, err, onboard.ErrBadRequest)
+	assert.Equal(t, int32(2), exchanges.Load())
+	trustAssertNone(t, err, first, second, trustKey)
+	for _, text := range []string{string(meta.Body), fmt.Sprint(meta.Header), fmt.Sprintf("%#v", meta)} {
+		for _, s := range []string{first, second, trustKey} {
+			assert.NotContains(t, text, s)
+		}
+	}
+	assert.Contains(t, err.Error(), "[redacted]")
+}
+
+// A credential the server echoes in a response header is scrubbed from the
+// error's and the metadata's headers; other headers are kept as they came.
+func TestTrust_echoedHeaderScrubbed(t *testing.T) {
+	t.Parallel()
+	const token, password = "tok_HEADER_ECHO_0123456789", "pw_HEADER_ECHO_9876543210"
+	for _, tc := range []struct {
+		name   string
+		auth   onboard.Authenticator
+		secret string
+	}{
+		{"bearer", onboard.BearerToken(token), token},
+		{"api key", onboard.APIKey(token), token},
+		{"basic", onboard.BasicAuth("ada", password), password},
+		{"bearer func", onboard.BearerTokenFunc(func(context.Context) (string, error) { return token, nil }), token},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, pass, _ := r.BasicAuth()
+				w.Header().Set("X-Request-Id", "req-42")
+				w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
+				w.Header().Add("X-Echo", "key="+r.Header.Get("x-api-key"))
+				w.Header().Add("X-Echo", "password="+pass)
+				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+				reply(w, http.StatusUnauthorized, `{"message":"no"}`)
+			}))
+			t.Cleanup(srv.Close)
+			c, err := onboard.NewClient(srv.URL, tc.auth, onboard.WithRetry(0))
+			require.NoError(t, err)
+			var meta onboard.Response
+			_, err = c.Invites.Send(testCtx(t), validInvite(), onboard.WithResponse(&meta))
+			require.ErrorIs(t, err, onboard.ErrUnauthorized)
+			trustAssertNone(t, err, tc.secret)
+			assert.NotContains(t, fmt.Sprintf("%#v", meta), tc.secret)
+			var apiErr *onboard.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, "req-42", apiErr.Header.Get("X-Request-Id"))
+			assert.Equal(t, `Bearer error="invalid_token"`, apiErr.Header.Get("WWW-Authenticate"))
+			assert.Contains(t, fmt.Sprint(apiErr.Header), "[redacted]")
+			assert.Equal(t, apiErr.Header, meta.Header)
+		})
+	}
+}
+
 // The exchange has a budget of its own: a renewal that waits behind many
 // calls on a shared rate limiter does not fail them by running out of
 // one attempt's timeout.
