@@ -170,7 +170,8 @@ type secretHolder interface {
 // exchanges it for a bearer token (Aptly: POST /v1/tenants/access-key/exchange,
 // body {"accessKey": ...}) on first use, sends that token, and exchanges the
 // key again shortly before the token expires or when it is refused with 401,
-// in which case the refused request is sent once more.
+// in which case the refused request is sent once more if the call has an
+// attempt left.
 //
 // A token that is a JWT with an "exp" claim is renewed a quarter of its
 // lifetime before it ends, and at most a minute before. The lifetime is

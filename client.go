@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -54,6 +55,7 @@ type Client struct {
 	auth      Authenticator
 	http      *retryablehttp.Client
 	policy    retry.Policy
+	retries   int // each call makes at most retries+1 attempts
 	userAgent string
 	logger    *slog.Logger
 	maxBody   int64
@@ -95,6 +97,7 @@ func NewClient(baseURL string, auth Authenticator, opts ...Option) (*Client, err
 		base:      base,
 		auth:      auth,
 		policy:    retry.Policy{ServerErrors: s.serverErrors},
+		retries:   s.retries,
 		userAgent: s.userAgent,
 		logger:    s.logger,
 		maxBody:   s.maxBody,
@@ -108,9 +111,11 @@ func NewClient(baseURL string, auth Authenticator, opts ...Option) (*Client, err
 		Logger:       nil, // the library is silent unless WithLogger is given
 		RetryWaitMin: s.waitMin,
 		RetryWaitMax: s.waitMax,
-		RetryMax:     s.retries,
-		CheckRetry:   c.checkRetry,
-		Backoff:      retry.Backoff,
+		// The call's own budget (callState.budget, which checkRetry
+		// consults) ends the retries, across a 401 refresh too.
+		RetryMax:   math.MaxInt32,
+		CheckRetry: c.checkRetry,
+		Backoff:    retry.Backoff,
 		// Hand back the last response, so the caller gets the server's
 		// body in an *APIError rather than a bare "giving up" message.
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
@@ -199,7 +204,7 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 	if err != nil {
 		return err
 	}
-	state := &callState{noAuth: ep.noAuth, secrets: cs.secrets}
+	state := &callState{noAuth: ep.noAuth, secrets: cs.secrets, budget: c.retries + 1}
 	// []byte(payload): retryablehttp knows a []byte body only by that type.
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callStateKey{}, state), ep.method, u.String(), []byte(payload))
 	if err != nil {
@@ -211,18 +216,7 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		req.Header.Set("User-Agent", c.userAgent)
 	}
 
-	resp, err := c.http.Do(req)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && !ep.noAuth {
-		// A token obtained by the Authenticator (an exchanged Aptly access
-		// key) may have expired: a 401 means the request was not done, so
-		// it is sent once more with a fresh token.
-		if r, ok := c.auth.(refresher); ok && r.refresh(state.authed) {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			_ = resp.Body.Close()
-			state.earlier = state.attempt
-			resp, err = c.http.Do(req)
-		}
-	}
+	resp, err := c.send(req, state)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
@@ -312,6 +306,25 @@ func (c *Client) call(ctx context.Context, ep endpoint, params, body, out any, o
 	return nil
 }
 
+// send sends req with retries. A 401 to a request whose token the
+// Authenticator obtained (an exchanged Aptly access key) marks that token
+// stale; if the call has an attempt left, the request goes once more with
+// a fresh one, since a 401 means it was not done.
+func (c *Client) send(req *retryablehttp.Request, st *callState) (*http.Response, error) {
+	resp, err := c.http.Do(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || st.noAuth {
+		return resp, err
+	}
+	r, ok := c.auth.(refresher)
+	if !ok || !r.refresh(st.authed) || st.attempt >= st.budget {
+		return resp, nil
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	st.earlier = st.attempt
+	return c.http.Do(req)
+}
+
 // callLimit is the longest one call of the client may take: every attempt
 // to its timeout (DefaultTimeout when there is none) and the longest wait
 // between each two.
@@ -320,7 +333,7 @@ func (c *Client) callLimit() time.Duration {
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	n := time.Duration(c.http.RetryMax)
+	n := time.Duration(c.retries)
 	return (n+1)*timeout + n*c.http.RetryWaitMax
 }
 

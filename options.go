@@ -73,7 +73,9 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithRetry sets how many times a failed attempt may be repeated (0 turns
-// retries off). What is retried is described at WithRetryServerErrors.
+// retries off): a call makes at most maxRetries+1 attempts in all, a resend
+// after a refused AptlyAccessKey token included. What is retried is
+// described at WithRetryServerErrors.
 func WithRetry(maxRetries int) Option {
 	return func(s *settings) error {
 		if maxRetries < 0 {

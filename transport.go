@@ -17,7 +17,7 @@ import (
 // caller's http.Client with its redirect rules, the transport that adds the
 // credential to requests for the client's own host and logs each attempt,
 // and the per-call state the retry hooks share with it: the attempt count
-// and the credential obtained before each attempt.
+// and budget, and the credential obtained before each attempt.
 
 // newHTTPClient copies the caller's http.Client (or makes one), wraps its
 // transport in the credential and log layer, and guards its redirects.
@@ -116,10 +116,11 @@ func closeBody(req *http.Request) {
 
 // callState travels in the request context through retryablehttp, so the
 // transport, the redirect check and the retry hooks know which attempt this
-// is and what was prepared for it.
+// is, how many the call may make, and what was prepared for it.
 type callState struct {
 	attempt int
 	earlier int // attempts made by an earlier round (before a 401 refresh)
+	budget  int // attempts the call may make in all, a 401 refresh included
 	// prepErr is why the attempt could not be prepared (the rate limiter's
 	// wait or the credential failed); the transport then sends nothing.
 	prepErr error
@@ -172,14 +173,20 @@ func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attemp
 	}
 }
 
-// checkRetry is the retry policy. An attempt that could not be prepared is
-// not repeated: the exchange or token func behind it has had its own
-// retries.
+// checkRetry is the retry policy, held to the call's attempt budget: a call
+// makes at most its budget of attempts in all, a resend after a 401
+// included. An attempt that could not be prepared is not repeated: the
+// exchange or token func behind it has had its own retries.
 func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	if st := stateOf(ctx); st != nil && st.prepErr != nil {
+	st := stateOf(ctx)
+	if st != nil && st.prepErr != nil {
 		return false, err // the attempt's own error, which says what it waited for
 	}
-	return c.policy.Check(ctx, resp, err)
+	retry, checkErr := c.policy.Check(ctx, resp, err)
+	if st == nil || st.attempt >= st.budget {
+		return false, checkErr
+	}
+	return retry, checkErr
 }
 
 func attemptOf(ctx context.Context) int {

@@ -474,3 +474,78 @@ func TestTrust_tokenRenewedBeforeExpiry(t *testing.T) {
 		})
 	}
 }
+
+// A call makes at most WithRetry(n)+1 attempts, a resend after a 401 and
+// its token renewal included.
+func TestTrust_attemptBudgetIncludesRefresh(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name     string
+		retries  int
+		statuses []int // the invite endpoint's answers, in order; 429 after them
+		hits     int
+		ok       bool
+	}{
+		{"429 429 401 with two retries", 2, []int{429, 429, 401}, 3, false},
+		{"401 429 with two retries", 2, []int{401, 429}, 3, false},
+		{"429 401 then success", 2, []int{429, 401, 201}, 3, true},
+		{"401 with no retries", 0, []int{401}, 1, false},
+		{"401 then success with one retry", 1, []int{401, 201}, 2, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			var exchanges, hits atomic.Int32
+			srv.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
+				trustTokenAnswer(w, fmt.Sprintf("tok_BUDGET_%d_0123456789", exchanges.Add(1)))
+			})
+			srv.handle(trustInvite, func(w http.ResponseWriter, r *http.Request) {
+				i := int(hits.Add(1)) - 1
+				status := http.StatusTooManyRequests
+				if i < len(tc.statuses) {
+					status = tc.statuses[i]
+				}
+				if status == http.StatusCreated {
+					reply(w, status, trustInviteOK)
+					return
+				}
+				reply(w, status, envelope(status, "no", "null"), "Retry-After", "0")
+			})
+			c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey),
+				onboard.WithRetry(tc.retries), fastRetry)
+			require.NoError(t, err)
+			var meta onboard.Response
+			_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"), onboard.WithResponse(&meta))
+			if tc.ok {
+				require.NoError(t, err)
+			} else {
+				require.Error(t, err)
+			}
+			assert.Equal(t, int32(tc.hits), hits.Load(), "attempts the server saw")
+			assert.Equal(t, tc.hits, meta.Attempts)
+		})
+	}
+
+	t.Run("a refused token is renewed on the next call", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t)
+		var exchanges atomic.Int32
+		srv.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
+			trustTokenAnswer(w, fmt.Sprintf("tok_NEXT_%d_0123456789", exchanges.Add(1)))
+		})
+		srv.handle(trustInvite, func(w http.ResponseWriter, r *http.Request) {
+			if strings.HasSuffix(r.Header.Get("Authorization"), "_1_0123456789") {
+				reply(w, http.StatusUnauthorized, envelope(401, "expired", "null"))
+				return
+			}
+			reply(w, http.StatusCreated, trustInviteOK)
+		})
+		c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey), onboard.WithRetry(0))
+		require.NoError(t, err)
+		_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
+		require.ErrorIs(t, err, onboard.ErrUnauthorized)
+		_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
+		require.NoError(t, err)
+		assert.Equal(t, int32(2), exchanges.Load())
+	})
+}
