@@ -2,13 +2,11 @@ package onboard_test
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,40 +121,4 @@ func TestAptlyAccessKey_echoedKeyRedacted(t *testing.T) {
 	require.ErrorIs(t, err, onboard.ErrBadRequest)
 	assert.NotContains(t, err.Error(), key)
 	assert.Contains(t, err.Error(), "[redacted]")
-}
-
-// TestAptlyAccessKey_jwtExpiry exchanges again shortly before a JWT's exp,
-// without waiting for a 401.
-func TestAptlyAccessKey_jwtExpiry(t *testing.T) {
-	t.Parallel()
-	var exchanges atomic.Int32
-	jwt := func(exp time.Time) string {
-		enc := base64.RawURLEncoding.EncodeToString
-		return enc([]byte(`{"alg":"none"}`)) + "." + enc(fmt.Appendf(nil, `{"exp":%d}`, exp.Unix())) + ".sig"
-	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusCreated)
-		if strings.HasSuffix(r.URL.Path, "/exchange") {
-			// The first token is already within the refresh leeway.
-			exp := time.Now().Add(30 * time.Second)
-			if exchanges.Add(1) > 1 {
-				exp = time.Now().Add(time.Hour)
-			}
-			_, _ = fmt.Fprintf(w, `{"statusCode":200,"message":"Success","data":{"token":%q}}`, jwt(exp))
-			return
-		}
-		_, _ = fmt.Fprint(w, `{"statusCode":200,"message":"Success","data":{"total":1,"successful":1,"failed":0,"results":[{"email":"ada@example.com","success":true,"message":"ok"}]}}`)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := onboard.NewClient(srv.URL+"/auth", onboard.AptlyAccessKey("ak_0123456789"))
-	require.NoError(t, err)
-	ctx := accessKeyCtx(t)
-
-	for range 3 {
-		_, err = c.Invites.SendBulk(ctx, accessKeyInvite("ada@example.com"))
-		require.NoError(t, err)
-	}
-	// The first token is within a minute of expiry, so the second call
-	// exchanges again; the hour-long token then serves the third.
-	assert.Equal(t, int32(2), exchanges.Load())
 }

@@ -18,7 +18,8 @@ import (
 // be safe for concurrent use, and their String methods must not show secrets.
 type Authenticator interface {
 	// Authenticate sets the credential on req's headers. req is the
-	// client's own copy; its context is the caller's.
+	// client's own copy; its context is the call's, bounded by the
+	// attempt's timeout.
 	Authenticate(req *http.Request) error
 }
 
@@ -85,8 +86,9 @@ func (a basicAuth) String() string {
 func (a basicAuth) GoString() string { return a.String() }
 
 // BearerTokenFunc sends a bearer token obtained from fn on every attempt, for
-// tokens that rotate or expire. fn receives the request's context and should
-// cache its token; an error from fn fails the call without sending it.
+// tokens that rotate or expire. fn is called before each attempt, with the
+// call's context and outside the attempt's timeout, and should cache its
+// token; an error from fn fails the call without sending it.
 func BearerTokenFunc(fn func(ctx context.Context) (string, error)) Authenticator {
 	return bearerFunc{fn: fn}
 }
@@ -96,14 +98,22 @@ type bearerFunc struct {
 }
 
 func (a bearerFunc) Authenticate(req *http.Request) error {
-	if a.fn == nil {
-		return errors.New("onboard: BearerTokenFunc was given a nil function")
-	}
-	tok, err := a.fn(req.Context())
+	tok, err := obtainedToken(req, a)
 	if err != nil {
-		return fmt.Errorf("onboard: getting bearer token: %w", err)
+		return err
 	}
 	return bearerToken{token: &tok}.Authenticate(req)
+}
+
+func (a bearerFunc) obtain(ctx context.Context) (string, error) {
+	if a.fn == nil {
+		return "", errors.New("onboard: BearerTokenFunc was given a nil function")
+	}
+	tok, err := a.fn(ctx)
+	if err != nil {
+		return "", fmt.Errorf("onboard: getting bearer token: %w", err)
+	}
+	return tok, nil
 }
 
 func (a bearerFunc) String() string   { return "BearerTokenFunc(redacted)" }
@@ -124,48 +134,92 @@ type binder interface {
 	bind(c *client) Authenticator
 }
 
+// obtainer is an Authenticator whose bearer token has to be obtained, which
+// may take a while (an exchange, a token service). The pipeline calls obtain
+// before each attempt, with the call's context and outside the attempt's
+// timeout; Authenticate then only sets the header.
+type obtainer interface {
+	obtain(ctx context.Context) (string, error)
+}
+
+// obtainedToken returns the token the pipeline obtained before this attempt
+// started, or obtains one now for a request the pipeline did not prepare.
+func obtainedToken(req *http.Request, o obtainer) (string, error) {
+	if st := stateOf(req.Context()); st != nil && st.obtained {
+		return st.bearer, nil
+	}
+	return o.obtain(req.Context())
+}
+
 // refresher is an Authenticator whose credential can go stale. After a 401,
 // the pipeline calls refresh with the headers the refused attempt carried;
-// true means a fresh credential is to hand and the request is sent once more.
+// true means a fresh credential can be had, and the request may be sent
+// once more.
 type refresher interface {
 	refresh(used http.Header) bool
+}
+
+// secretHolder is an Authenticator that holds credentials beyond the header
+// it sets (an access key, tokens obtained before), which an error must not
+// carry either.
+type secretHolder interface {
+	heldSecrets() []string
 }
 
 // AptlyAccessKey authenticates with an Aptly machine access key. The client
 // exchanges it for a bearer token (Aptly: POST /v1/tenants/access-key/exchange,
 // body {"accessKey": ...}) on first use, sends that token, and exchanges the
-// key again when the token expires (from its JWT "exp" claim, when it has
-// one) or is refused with 401, in which case the refused request is sent
-// once more. The exchange goes through the client's own pipeline, retries
-// and rate limiter included. The key and the tokens are never shown by
-// String or in errors.
+// key again shortly before the token expires or when it is refused with 401,
+// in which case the refused request is sent once more if the call has an
+// attempt left.
+//
+// A token that is a JWT with an "exp" claim is renewed a quarter of its
+// lifetime before it ends, and at most a minute before. The lifetime is
+// exp minus "iat" (both the server's clock), counted from when the token
+// was received, so a client clock that is off does not matter; without
+// "iat" it is exp minus the local time of receipt. A token whose lifetime
+// is unknown or not positive serves until it is refused.
+//
+// One exchange runs at a time and serves every call that waits for it;
+// each waiting call returns when its own context ends. The exchange goes
+// through the client's own pipeline (retries and rate limiter included) on
+// a context of its own, bounded by what one call of the client may take,
+// so it neither counts against one attempt's timeout nor ends when the
+// call that started it gives up. The exchange is never redirected to
+// another host. The key and the tokens are never shown by String or in
+// errors.
 //
 // Use it only with NewAptlyClient; each client keeps its own token.
 func AptlyAccessKey(accessKey string) Authenticator {
-	return &aptlyAccessKey{key: &accessKey}
+	return &aptlyAccessKey{key: &accessKey, now: time.Now}
 }
 
 type aptlyAccessKey struct {
 	key    *string
-	client *client // set by bind
+	client *client          // set by bind
+	now    func() time.Time // time.Now, but in tests
 
-	mu      sync.Mutex // held while exchanging, so only one exchange runs
-	token   *string
-	expires time.Time // zero when the token carries no expiry
+	mu      sync.Mutex
+	token   *string   // nil before the first exchange and after a 401
+	renewAt time.Time // zero when the token's lifetime is unknown
+	prev    *string   // the token before, still scrubbed from errors
+	flight  *exchange // the exchange under way, if any
+}
+
+// exchange is one run of the access-key exchange, shared by every call
+// that waits for it. token and err are set before done is closed.
+type exchange struct {
+	done  chan struct{}
+	token string
+	err   error
 }
 
 func (a *aptlyAccessKey) bind(c *client) Authenticator {
-	return &aptlyAccessKey{key: a.key, client: c}
+	return &aptlyAccessKey{key: a.key, client: c, now: a.now}
 }
 
 func (a *aptlyAccessKey) Authenticate(req *http.Request) error {
-	if a.client == nil {
-		return errors.New("onboard: AptlyAccessKey works only through a client; pass it to NewAptlyClient")
-	}
-	if *a.key == "" {
-		return errors.New("onboard: Aptly access key is empty; pass the key to AptlyAccessKey")
-	}
-	tok, err := a.current(req.Context())
+	tok, err := obtainedToken(req, a)
 	if err != nil {
 		return err
 	}
@@ -173,17 +227,56 @@ func (a *aptlyAccessKey) Authenticate(req *http.Request) error {
 	return nil
 }
 
-// tokenLeeway is how long before its expiry a token is exchanged anew.
-const tokenLeeway = time.Minute
-
-// current returns a token that is not about to expire, exchanging the key
-// for one when needed.
-func (a *aptlyAccessKey) current(ctx context.Context) (string, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.token != nil && (a.expires.IsZero() || time.Until(a.expires) > tokenLeeway) {
-		return *a.token, nil
+// obtain returns a token that is not due for renewal, joining or starting
+// an exchange when there is none.
+func (a *aptlyAccessKey) obtain(ctx context.Context) (string, error) {
+	if a.client == nil {
+		return "", errors.New("onboard: AptlyAccessKey works only through a client; pass it to NewAptlyClient")
 	}
+	if *a.key == "" {
+		return "", errors.New("onboard: Aptly access key is empty; pass the key to AptlyAccessKey")
+	}
+	a.mu.Lock()
+	if a.token != nil && (a.renewAt.IsZero() || a.now().Before(a.renewAt)) {
+		tok := *a.token
+		a.mu.Unlock()
+		return tok, nil
+	}
+	f := a.flight
+	if f == nil {
+		f = &exchange{done: make(chan struct{})}
+		a.flight = f
+		go a.run(context.WithoutCancel(ctx), f)
+	}
+	a.mu.Unlock()
+	select {
+	case <-f.done:
+		return f.token, f.err
+	case <-ctx.Done():
+		return "", fmt.Errorf("onboard: waiting for the Aptly access-key exchange: %w", ctx.Err())
+	}
+}
+
+// run exchanges the key for f, on ctx (which no caller cancels) bounded by
+// what one call of the client may take, and keeps the token it gets.
+func (a *aptlyAccessKey) run(ctx context.Context, f *exchange) {
+	ctx, cancel := context.WithTimeout(ctx, a.client.callLimit())
+	defer cancel()
+	f.token, f.err = a.exchangeKey(ctx)
+	received := a.now()
+	a.mu.Lock()
+	if f.err == nil {
+		if a.token != nil {
+			a.prev = a.token
+		}
+		a.token, a.renewAt = &f.token, renewAt(f.token, received)
+	}
+	a.flight = nil
+	a.mu.Unlock()
+	close(f.done)
+}
+
+func (a *aptlyAccessKey) exchangeKey(ctx context.Context) (string, error) {
 	var data struct {
 		Token string `json:"token"`
 	}
@@ -193,7 +286,6 @@ func (a *aptlyAccessKey) current(ctx context.Context) (string, error) {
 	if data.Token == "" {
 		return "", errors.New("onboard: exchanging the Aptly access key: the answer holds no token")
 	}
-	a.token, a.expires = &data.Token, jwtExpiry(data.Token)
 	return data.Token, nil
 }
 
@@ -205,33 +297,84 @@ func (a *aptlyAccessKey) refresh(used http.Header) bool {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if a.token != nil && *a.token == sent {
-		a.token = nil // refused: the next attempt exchanges the key again
+		a.prev, a.token = a.token, nil // refused: the next attempt exchanges the key again
 	}
 	return true
+}
+
+func (a *aptlyAccessKey) heldSecrets() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	held := []string{*a.key}
+	for _, tok := range []*string{a.token, a.prev} {
+		if tok != nil {
+			held = append(held, *tok)
+		}
+	}
+	return held
 }
 
 func (a *aptlyAccessKey) String() string   { return "AptlyAccessKey(" + redacted(*a.key) + ")" }
 func (a *aptlyAccessKey) GoString() string { return a.String() }
 
-var exchangeAccessKey = endpoint{op: "AptlyAccessKey", method: http.MethodPost, path: "/v1/tenants/access-key/exchange", envelope: true, noAuth: true}
+// exchangeAccessKey carries the key in its body (redacting pins it to the
+// base URL's host), and its 2xx answer is itself a credential.
+var exchangeAccessKey = endpoint{
+	op: "AptlyAccessKey", method: http.MethodPost, path: "/v1/tenants/access-key/exchange",
+	envelope: true, noAuth: true, secretAnswer: true,
+}
 
-// jwtExpiry reads the "exp" claim of a JWT without checking its signature
-// (the server checks that); it returns the zero time for a token that is not
-// a JWT or has no expiry.
-func jwtExpiry(token string) time.Time {
+// maxTokenLeeway is the most a token is renewed before it expires.
+const maxTokenLeeway = time.Minute
+
+// renewAt returns when a token received at received is due for renewal: a
+// quarter of its lifetime before it ends, and at most maxTokenLeeway before.
+// The lifetime is the JWT's exp minus its iat, both on the server's clock,
+// or exp minus received when there is no iat. It returns the zero time when
+// the lifetime is unknown or not positive: such a token serves until a 401.
+func renewAt(token string, received time.Time) time.Time {
+	iat, exp := jwtTimes(token)
+	if exp.IsZero() {
+		return time.Time{}
+	}
+	start := iat
+	if start.IsZero() {
+		start = received
+	}
+	life := exp.Sub(start)
+	if life <= 0 {
+		return time.Time{}
+	}
+	return received.Add(life - min(maxTokenLeeway, life/4))
+}
+
+// jwtTimes reads the "iat" and "exp" claims of a JWT without checking its
+// signature (the server checks that); each is the zero time when the token
+// is not a JWT or lacks the claim.
+func jwtTimes(token string) (iat, exp time.Time) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
-		return time.Time{}
+		return time.Time{}, time.Time{}
 	}
 	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
 	if err != nil {
-		return time.Time{}
+		return time.Time{}, time.Time{}
 	}
 	var claims struct {
+		Iat float64 `json:"iat"`
 		Exp float64 `json:"exp"`
 	}
-	if json.Unmarshal(payload, &claims) != nil || claims.Exp <= 0 {
+	if json.Unmarshal(payload, &claims) != nil {
+		return time.Time{}, time.Time{}
+	}
+	return unixClaim(claims.Iat), unixClaim(claims.Exp)
+}
+
+// unixClaim turns a NumericDate claim into a time; the zero time for one
+// that is missing, not positive or past year 9999.
+func unixClaim(secs float64) time.Time {
+	if secs <= 0 || secs > 253402300799 {
 		return time.Time{}
 	}
-	return time.Unix(int64(claims.Exp), 0)
+	return time.Unix(int64(secs), 0)
 }

@@ -8,11 +8,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
+	"time"
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
@@ -154,6 +156,8 @@ type client struct {
 	base      *url.URL
 	auth      Authenticator
 	http      *retryablehttp.Client
+	policy    retry.Policy
+	retries   int // each call makes at most retries+1 attempts
 	userAgent string
 	logger    *slog.Logger
 	maxBody   int64
@@ -193,6 +197,8 @@ func newClient(op, baseURL string, auth Authenticator, opts []Option) (*client, 
 	c := &client{
 		base:      base,
 		auth:      auth,
+		policy:    retry.Policy{ServerErrors: s.serverErrors},
+		retries:   s.retries,
 		userAgent: s.userAgent,
 		logger:    s.logger,
 		maxBody:   s.maxBody,
@@ -206,9 +212,11 @@ func newClient(op, baseURL string, auth Authenticator, opts []Option) (*client, 
 		Logger:       nil, // the library is silent unless WithLogger is given
 		RetryWaitMin: s.waitMin,
 		RetryWaitMax: s.waitMax,
-		RetryMax:     s.retries,
-		CheckRetry:   retry.Policy{ServerErrors: s.serverErrors}.Check,
-		Backoff:      retry.Backoff,
+		// The call's own budget (callState.budget, which checkRetry
+		// consults) ends the retries, across a 401 refresh too.
+		RetryMax:   math.MaxInt32,
+		CheckRetry: c.checkRetry,
+		Backoff:    retry.Backoff,
 		// Hand back the last response, so the caller gets the server's
 		// body in an *APIError rather than a bare "giving up" message.
 		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
@@ -262,6 +270,9 @@ type endpoint struct {
 	path     string // relative to the base URL's path
 	envelope bool   // the body is {statusCode, timestamp, message, data}
 	noAuth   bool   // sent without the Authenticator (the access-key exchange)
+	// secretAnswer marks an endpoint whose 2xx answer is a credential (the
+	// access-key exchange): an error keeps none of such an answer.
+	secretAnswer bool
 }
 
 // call is the one request pipeline: build the URL and body, send with
@@ -289,7 +300,7 @@ func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, o
 	if err != nil {
 		return err
 	}
-	state := &callState{noAuth: ep.noAuth, secrets: cs.secrets}
+	state := &callState{noAuth: ep.noAuth, secrets: cs.secrets, budget: c.retries + 1}
 	// []byte(payload): retryablehttp knows a []byte body only by that type.
 	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callStateKey{}, state), ep.method, u.String(), []byte(payload))
 	if err != nil {
@@ -301,18 +312,7 @@ func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		req.Header.Set("User-Agent", c.userAgent)
 	}
 
-	resp, err := c.http.Do(req)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized && !ep.noAuth {
-		// A token obtained by the Authenticator (an exchanged Aptly access
-		// key) may have expired: a 401 means the request was not done, so
-		// it is sent once more with a fresh token.
-		if r, ok := c.auth.(refresher); ok && r.refresh(state.authed) {
-			_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
-			_ = resp.Body.Close()
-			state.earlier = state.attempt
-			resp, err = c.http.Do(req)
-		}
-	}
+	resp, err := c.send(req, state)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
@@ -328,9 +328,18 @@ func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		cs.response.Body = successBody(data)
 	}
 	apiErr := func(kind, cause error) *APIError {
-		data, p := errorBody(redactSecrets(data, state.plain, state.authed, state.secrets), meta.Envelope)
+		scrub := c.scrubberFor(state)
+		data, p := errorBody(scrub.body(data), meta.Envelope)
+		header := scrub.header(resp.Header)
+		withheld := ep.secretAnswer && resp.StatusCode/100 == 2
+		if withheld {
+			// The answer is a credential that could not be read as
+			// documented: the token in it cannot be told from the rest.
+			data, header = nil, nil
+			p.Message, p.Code, p.Details = "", "", nil
+		}
 		if cs.response != nil {
-			cs.response.Body = data
+			scrub.response(cs.response, data, header, withheld)
 		}
 		if cs.response != nil && cs.response.Envelope == nil && ep.envelope && p.EnvelopeStatus != 0 {
 			// An Aptly failure comes in the envelope too; keep its fields.
@@ -341,7 +350,7 @@ func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, o
 			StatusCode: resp.StatusCode, EnvelopeStatusCode: p.EnvelopeStatus,
 			Message: p.Message, Code: p.Code, Details: p.Details,
 			RequestID: meta.RequestID, RetryAfter: meta.RetryAfter, Attempts: meta.Attempts,
-			Body: data, Header: resp.Header, kind: kind, err: cause,
+			Body: data, Header: header, kind: kind, err: cause,
 		}
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
@@ -392,6 +401,37 @@ func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, o
 		return apiErr(ErrUnexpectedResponse, err)
 	}
 	return nil
+}
+
+// send sends req with retries. A 401 to a request whose token the
+// Authenticator obtained (an exchanged Aptly access key) marks that token
+// stale; if the call has an attempt left, the request goes once more with
+// a fresh one, since a 401 means it was not done.
+func (c *client) send(req *retryablehttp.Request, st *callState) (*http.Response, error) {
+	resp, err := c.http.Do(req)
+	if err != nil || resp.StatusCode != http.StatusUnauthorized || st.noAuth {
+		return resp, err
+	}
+	r, ok := c.auth.(refresher)
+	if !ok || !r.refresh(st.authed) || st.attempt >= st.budget {
+		return resp, nil
+	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+	_ = resp.Body.Close()
+	st.earlier = st.attempt
+	return c.http.Do(req)
+}
+
+// callLimit is the longest one call of the client may take: every attempt
+// to its timeout (DefaultTimeout when there is none) and the longest wait
+// between each two.
+func (c *client) callLimit() time.Duration {
+	timeout := c.http.HTTPClient.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	n := time.Duration(c.retries)
+	return (n+1)*timeout + n*c.http.RetryWaitMax
 }
 
 // encodedBody is a request body already encoded as JSON, which call sends

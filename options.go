@@ -58,6 +58,8 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithTimeout limits each attempt, from sending to the end of the body.
+// Obtaining the credential (an AptlyAccessKey exchange, a BearerTokenFunc)
+// and the rate limiter's wait come before the attempt and are not counted.
 // Zero means no limit beyond the context's. The default is DefaultTimeout,
 // or the Timeout of the client given to WithHTTPClient.
 func WithTimeout(d time.Duration) Option {
@@ -71,7 +73,9 @@ func WithTimeout(d time.Duration) Option {
 }
 
 // WithRetry sets how many times a failed attempt may be repeated (0 turns
-// retries off). What is retried is described at WithRetryServerErrors.
+// retries off): a call makes at most maxRetries+1 attempts in all, a resend
+// after a refused AptlyAccessKey token included. What is retried is
+// described at WithRetryServerErrors.
 func WithRetry(maxRetries int) Option {
 	return func(s *settings) error {
 		if maxRetries < 0 {
@@ -159,11 +163,12 @@ type CallOption func(*callSettings)
 
 type callSettings struct {
 	response *Response
-	secrets  []string // extra values to scrub from error bodies
+	secrets  []string // credentials sent in the body or query (see redacting)
 }
 
-// redacting makes the call scrub secret from any error body, for a secret
-// sent in the body rather than a header (the Aptly access key).
+// redacting declares a secret the call sends in its body or query rather
+// than a header (the Aptly access key): it is scrubbed from any error, and
+// the request is never redirected to a host other than the base URL's.
 func redacting(secret string) CallOption {
 	return func(cs *callSettings) { cs.secrets = append(cs.secrets, secret) }
 }

@@ -2,48 +2,118 @@ package onboard
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/base64"
 	"net/http"
 	"slices"
 	"strings"
 )
 
-// redactSecrets returns body with every credential the Authenticator added
-// to a request replaced by "[redacted]", so that an error built from a
-// server that echoes the credential back does not carry it. The credential
-// is whatever header values differ between plain (before the Authenticator
-// ran) and authed (after), together with their parts: the token of
-// "Bearer <token>" and the password of "Basic <base64>"; extra holds more
-// secrets, sent otherwise. body is returned as it is, without a copy, when
-// it holds no credential.
-func redactSecrets(body []byte, plain, authed http.Header, extra []string) []byte {
-	for _, secret := range extra {
-		body = replaceSecret(body, secret)
+// redaction is what a scrubbed credential is replaced by.
+const redaction = "[redacted]"
+
+// scrubber holds every credential a call knows of, longest first, so that
+// an error built from a server's answer that echoes one does not carry it.
+type scrubber []string
+
+// scrubberFor collects the credentials of the call st belongs to: those its
+// request carries in the body or query, those the Authenticator holds (an
+// access key, the token in use and the one before it), and the header
+// values the Authenticator set on the last attempt (whatever differs
+// between plain, before it ran, and authed, after), with their parts: the
+// token of "Bearer <token>" and the password of "Basic <base64>". It is
+// called only to build an error, never on the way to a success.
+func (c *client) scrubberFor(st *callState) scrubber {
+	s := append(scrubber(nil), st.secrets...)
+	if h, ok := c.auth.(secretHolder); ok {
+		s = append(s, h.heldSecrets()...)
 	}
-	for name, values := range authed {
-		if slices.Equal(plain[name], values) {
+	for name, values := range st.authed {
+		if slices.Equal(st.plain[name], values) {
 			continue
 		}
 		for _, v := range values {
-			for _, secret := range secretParts(v) {
-				body = replaceSecret(body, secret)
+			s = append(s, secretParts(v)...)
+		}
+	}
+	// Longest first, so that a whole value is replaced before its parts,
+	// and a secret that holds another is not left half shown.
+	slices.SortFunc(s, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
+	return s
+}
+
+// body returns b with every credential replaced by "[redacted]". b itself
+// is returned, without a copy, when it holds none.
+func (s scrubber) body(b []byte) []byte {
+	for _, secret := range s {
+		if scrubbable(secret) && bytes.Contains(b, []byte(secret)) {
+			b = bytes.ReplaceAll(b, []byte(secret), []byte(redaction))
+		}
+	}
+	return b
+}
+
+// text returns v with every credential replaced by "[redacted]".
+func (s scrubber) text(v string) string {
+	for _, secret := range s {
+		if scrubbable(secret) && strings.Contains(v, secret) {
+			v = strings.ReplaceAll(v, secret, redaction)
+		}
+	}
+	return v
+}
+
+// header returns h with every credential in its values replaced by
+// "[redacted]". h itself is returned when no value holds one; otherwise a
+// copy, so the response's own header is left as it came.
+func (s scrubber) header(h http.Header) http.Header {
+	if !s.inHeader(h) {
+		return h
+	}
+	out := make(http.Header, len(h))
+	for name, values := range h {
+		scrubbed := make([]string, len(values))
+		for i, v := range values {
+			scrubbed[i] = s.text(v)
+		}
+		out[name] = scrubbed
+	}
+	return out
+}
+
+func (s scrubber) inHeader(h http.Header) bool {
+	for _, values := range h {
+		for _, v := range values {
+			for _, secret := range s {
+				if scrubbable(secret) && strings.Contains(v, secret) {
+					return true
+				}
 			}
 		}
 	}
-	return body
+	return false
 }
 
-// replaceSecret replaces every occurrence of secret in body. Values shorter
-// than four bytes are left alone: they would match by chance.
-func replaceSecret(body []byte, secret string) []byte {
-	if len(secret) < 4 || !bytes.Contains(body, []byte(secret)) {
-		return body
+// response fills r, the metadata of a failed call, with the scrubbed body
+// and header, and scrubs the envelope's message (which withheld drops).
+func (s scrubber) response(r *Response, body []byte, header http.Header, withheld bool) {
+	r.Body, r.Header = body, header
+	if r.Envelope == nil {
+		return
 	}
-	return bytes.ReplaceAll(body, []byte(secret), []byte("[redacted]"))
+	env := *r.Envelope // a copy: the call's own metadata keeps its message
+	env.Message = s.text(env.Message)
+	if withheld {
+		env.Message = ""
+	}
+	r.Envelope = &env
 }
 
-// secretParts returns a credential header value and the secrets inside it,
-// longest first so that a whole value is replaced before its parts.
+// scrubbable reports whether secret is long enough to look for: values
+// shorter than four bytes would match by chance.
+func scrubbable(secret string) bool { return len(secret) >= 4 }
+
+// secretParts returns a credential header value and the secrets inside it.
 func secretParts(v string) []string {
 	parts := []string{v}
 	scheme, rest, ok := strings.Cut(v, " ")

@@ -35,8 +35,12 @@ func aptlyStatusOf(invited bool) aptlyStatus {
 }
 
 func parseAptlyStatus(name string) (aptlyStatus, bool) {
-	i := slices.Index(aptlyStatusNames[:], name)
-	return aptlyStatus(max(i, 0)), i >= 0
+	for st := range aptlyStatus(len(aptlyStatusNames)) {
+		if aptlyStatusNames[st] == name {
+			return st, true
+		}
+	}
+	return 0, false
 }
 
 const aptlyStatusProblem = "status must be one of the following values: ACTIVE, INACTIVE, INVITED, DELETED"

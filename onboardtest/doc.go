@@ -59,6 +59,12 @@
 // JSON, latency, or answers lost after the work was done) and impose a
 // per-credential rate limit.
 //
+// NewServerOn serves the same fake on a listener of the caller's choosing,
+// for a fake that outlives a test, and WithInspection adds two read-only
+// endpoints, GET /_fake/state and GET /_fake/requests (credentials
+// redacted), for tests written in other languages. The onboard command's
+// "onboard fake" serves both.
+//
 // A short example, with plain net/http:
 //
 //	srv := onboardtest.NewServer()

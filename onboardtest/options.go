@@ -58,6 +58,7 @@ type config struct {
 	clock            func() time.Time
 	recordLimit      int
 	recordBytes      int64
+	inspection       bool
 }
 
 func defaultConfig() config {
@@ -126,3 +127,14 @@ func WithRecordLimit(n int) Option { return func(c *config) { c.recordLimit = n 
 // WithoutRecording keeps no request for Requests or LastRequest, for
 // benchmarks. RequestCount still counts.
 func WithoutRecording() Option { return func(c *config) { c.recordLimit = 0 } }
+
+// WithInspection serves two read-only endpoints beside the services, so
+// that a test written in any language can see what the fake holds and what
+// it was sent:
+//
+//	GET {URL}/_fake/state     State, as JSON
+//	GET {URL}/_fake/requests  the recorded requests, credentials redacted
+//
+// See InspectStatePath and InspectRequestsPath for what they answer. Their
+// own requests are not recorded, counted, delayed, rate limited or faulted.
+func WithInspection() Option { return func(c *config) { c.inspection = true } }

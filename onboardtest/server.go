@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"mime"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -30,8 +31,9 @@ const (
 )
 
 // Server is an in-memory fake of the Aptly, AthenaHQ and Royalti endpoints,
-// listening on a loopback address. Create one with NewServer and Close it
-// when done. All methods are safe for concurrent use.
+// listening on a loopback address. Create one with NewServer (or
+// NewServerOn) and Close it when done. All methods are safe for concurrent
+// use.
 type Server struct {
 	// URL is the root URL of the server, "http://127.0.0.1:port", with no
 	// trailing slash. Use AptlyURL, AthenaURL and RoyaltiURL as base URLs.
@@ -61,6 +63,36 @@ type Server struct {
 // NewServer starts a fake on a loopback address and returns it. The caller
 // must call Close when finished with it.
 func NewServer(opts ...Option) *Server {
+	s := newServer(opts)
+	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
+	s.URL = s.ts.URL
+	return s
+}
+
+// NewServerOn starts a fake that serves on l and returns it; URL is
+// "http://" + l.Addr(). The server owns l from then on: Close closes it.
+// It is for a fake that outlives a test, such as one started from the
+// command line; a test wants NewServer. The address of l is not checked:
+// the fake accepts fixed, public credentials, so anyone who can reach l can
+// use it.
+func NewServerOn(l net.Listener, opts ...Option) *Server {
+	s := newServer(opts)
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serveHTTP))
+	_ = s.ts.Listener.Close() // the loopback listener httptest opened, replaced by l
+	s.ts.Listener = l
+	// A client that never finishes its headers must not hold a connection
+	// of a long-running fake for ever.
+	s.ts.Config.ReadHeaderTimeout = readHeaderTimeout
+	s.ts.Start()
+	s.URL = s.ts.URL
+	return s
+}
+
+// readHeaderTimeout bounds how long a server from NewServerOn waits for a
+// request's headers.
+const readHeaderTimeout = 30 * time.Second
+
+func newServer(opts []Option) *Server {
 	cfg := defaultConfig()
 	for _, o := range opts {
 		o(&cfg)
@@ -74,8 +106,6 @@ func NewServer(opts ...Option) *Server {
 	s.rec.init(cfg.recordLimit, cfg.recordBytes)
 	s.rl.set(cfg.rateN, cfg.ratePer)
 	s.st.init()
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serveHTTP))
-	s.URL = s.ts.URL
 	return s
 }
 
@@ -283,6 +313,10 @@ func (s *Server) wait(ctx context.Context, d time.Duration) bool {
 }
 
 func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.inspection && hasPrefixPath(r.URL.Path, inspectPrefix) {
+		s.serveInspection(w, r)
+		return
+	}
 	w.Header().Set("X-Request-Id", s.newRequestID())
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
 	if err != nil {

@@ -65,7 +65,7 @@ func TestCutStart(t *testing.T) {
 		{"an address cut before its at sign", "write to ada.lov", "elace@example.com", len("write to ")},
 		{"cut right before the at sign", "write to ada", "@example.com", len("write to ")},
 		{"percent-encoded", "email: ada", "%40example.com", len("email: ")},
-		{"a word, not an address", "upstream conn", "ect error", len("upstream conn")},
+		{"a word, not an address", "upstream conn", "ect error", len("upstream conn")}, //nolint:misspell // "conn" + "ect": the word "connect" cut in two
 		{"the at sign already shown", "ada@exa", "mple.com", len("ada@exa")},
 		{"the head ends between words", "write to ", "ada@example.com", len("write to ")},
 		{"the at sign too far on", "x", strings.Repeat("y", 300) + "@z.io", 1},
