@@ -213,7 +213,7 @@ func callResponse(opts []CallOption) (*Response, []CallOption) {
 	var cs callSettings
 	for _, o := range opts {
 		if o != nil {
-			o(&cs)
+			_ = o.applyCall(&cs) // a bad option fails the call itself
 		}
 	}
 	if cs.response != nil {

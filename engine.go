@@ -319,8 +319,9 @@ type BatchEvent struct {
 	// batch carries, in the order sent.
 	Indexes []int
 	// Response is the metadata of the batch's answer, for BatchAnswered
-	// (status, headers, request id, rate-limit headers, attempts); when
-	// no answer came it holds only Attempts.
+	// (status, headers, request id, rate-limit headers, attempts), without
+	// its Body, which holds people's addresses; when no answer came it
+	// holds only Attempts.
 	Response *Response
 	// Err is the batch's failure, for BatchAnswered: an *APIError or a
 	// *RequestError, or nil when the batch was answered item by item.
@@ -920,6 +921,13 @@ func (r *batchRun[T]) event(c *chunk[T], kind BatchEventKind, meta *Response, er
 	idx := make([]int, len(c.pos))
 	for i, p := range c.pos {
 		idx[i] = c.outs[p].Index
+	}
+	if meta != nil {
+		// The body of a success holds the people's addresses; an event is
+		// for logs and meters. A failure's copy is in Err's *APIError.
+		m := *meta
+		m.Body = nil
+		meta = &m
 	}
 	r.set.events(BatchEvent{Kind: kind, Batch: c.seq, Indexes: idx, Response: meta, Err: err})
 }

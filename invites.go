@@ -348,6 +348,17 @@ const (
 	TargetGroup
 )
 
+// String names the kind: "website" or "group".
+func (k TargetKind) String() string {
+	switch k {
+	case TargetWebsite:
+		return "website"
+	case TargetGroup:
+		return "group"
+	}
+	return "TargetKind(" + itoa(int(k)) + ")"
+}
+
 // Target is one AthenaHQ website or group to invite a person to.
 type Target struct {
 	// Kind is TargetWebsite or TargetGroup.
