@@ -2,6 +2,7 @@ package onboard
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 )
@@ -78,7 +79,7 @@ func samePage(prev, keys []string) bool {
 // server answers a page with the same items as the page before, as a
 // server that ignores the paging parameters would: going on would never
 // end.
-var ErrPageRepeated = fmt.Errorf("onboard: a page repeats the one before")
+var ErrPageRepeated = errors.New("onboard: a page repeats the one before")
 
 type pageRepeatedError struct {
 	op   string
