@@ -161,7 +161,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	out.printf("Inviting %d people from %s into Aptly tenant %s (%s)\n", total, opt.in, opt.tenant, where)
 	bar := newProgress(stderr, total, isTerminal(stderr) && getenv("TERM") != "dumb")
 	var sum summary
-	outcomes := c.Invites.SendBulkSeq(ctx, opt.tenant, people.all(),
+	outcomes := c.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: opt.tenant}, people.all(),
 		onboard.WithBatchSize(opt.batch),
 		onboard.WithConcurrency(opt.concurrency),
 		onboard.WithTotal(total),
@@ -289,14 +289,14 @@ func same(a, b string) bool {
 // for an in-process fake, with a description of where it points and a
 // function that stops the fake. It sets the fake's tenant when opt names
 // none.
-func connect(opt *options, getenv func(string) string) (*onboard.Client, string, func(), error) {
+func connect(opt *options, getenv func(string) string) (*onboard.AptlyClient, string, func(), error) {
 	url, token := strings.TrimSpace(getenv("ONBOARD_APTLY_URL")), strings.TrimSpace(getenv("ONBOARD_APTLY_TOKEN"))
 	switch {
 	case url != "" && token != "":
 		if opt.tenant == "" {
 			return nil, "", nil, errors.New("give -tenant or set ONBOARD_APTLY_TENANT_ID to say which tenant to invite into")
 		}
-		c, err := onboard.NewClient(url, onboard.BearerToken(token))
+		c, err := onboard.NewAptlyClient(url, onboard.BearerToken(token))
 		return c, url, func() {}, err
 	case url != "" || token != "":
 		return nil, "", nil, errors.New("set both ONBOARD_APTLY_URL and ONBOARD_APTLY_TOKEN, or neither to use the in-process fake")
@@ -305,7 +305,7 @@ func connect(opt *options, getenv func(string) string) (*onboard.Client, string,
 		opt.tenant = fakeTenantID
 	}
 	srv := onboardtest.NewServer(onboardtest.WithLatency(opt.fakeLatency))
-	c, err := onboard.NewClient(srv.AptlyURL(), onboard.BearerToken(onboardtest.AptlyToken), onboard.WithHTTPClient(srv.Client()))
+	c, err := onboard.NewAptlyClient(srv.AptlyURL(), onboard.BearerToken(onboardtest.AptlyToken), onboard.WithHTTPClient(srv.Client()))
 	if err != nil {
 		srv.Close()
 		return nil, "", nil, err
