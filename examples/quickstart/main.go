@@ -198,10 +198,12 @@ func (c *console) printf(format string, a ...any) {
 
 // quickstart holds the clients and what the steps share.
 type quickstart struct {
-	cfg                    config
-	out                    *console
-	fake                   *onboardtest.Server // nil when every service is real
-	aptly, athena, royalti *onboard.Client
+	cfg     config
+	out     *console
+	fake    *onboardtest.Server // nil when every service is real
+	aptly   *onboard.AptlyClient
+	athena  *onboard.AthenaClient
+	royalti *onboard.RoyaltiClient
 }
 
 func newQuickstart(cfg config, out *console) (*quickstart, error) {
@@ -213,12 +215,12 @@ func newQuickstart(cfg config, out *console) (*quickstart, error) {
 		aptlyURL, athenaURL, royaltiURL = q.fake.AptlyURL(), q.fake.AthenaURL(), q.fake.RoyaltiURL()
 	}
 	var err error
-	q.aptly, err = q.client(cfg.aptly, onboard.BearerToken, onboardtest.AptlyToken, aptlyURL)
+	q.aptly, err = connect(q, cfg.aptly, onboard.NewAptlyClient, onboard.BearerToken, onboardtest.AptlyToken, aptlyURL)
 	if err == nil {
-		q.athena, err = q.client(cfg.athena, onboard.APIKey, onboardtest.AthenaAPIKey, athenaURL)
+		q.athena, err = connect(q, cfg.athena, onboard.NewAthenaClient, onboard.APIKey, onboardtest.AthenaAPIKey, athenaURL)
 	}
 	if err == nil {
-		q.royalti, err = q.client(cfg.royalti, onboard.BearerToken, onboardtest.RoyaltiToken, royaltiURL)
+		q.royalti, err = connect(q, cfg.royalti, onboard.NewRoyaltiClient, onboard.BearerToken, onboardtest.RoyaltiToken, royaltiURL)
 	}
 	if err != nil {
 		q.close()
@@ -236,17 +238,23 @@ func newQuickstart(cfg config, out *console) (*quickstart, error) {
 	return q, nil
 }
 
-// client makes the client for one service: the real one when configured,
-// else the fake's, sending through the fake's own HTTP client.
-func (q *quickstart) client(s service, auth func(string) onboard.Authenticator, fakeCred, fakeURL string) (*onboard.Client, error) {
-	if s.real() {
-		c, err := onboard.NewClient(s.url, auth(s.token))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.name, err)
-		}
-		return c, nil
+// newClientFunc is the shape of the SDK's three constructors,
+// onboard.NewAptlyClient, NewAthenaClient and NewRoyaltiClient, each
+// returning its own service's client type C.
+type newClientFunc[C any] func(baseURL string, auth onboard.Authenticator, opts ...onboard.Option) (C, error)
+
+// connect makes the client for one service with its constructor: the real
+// service when configured, else the fake, sent through the fake's own HTTP
+// client.
+func connect[C any](q *quickstart, s service, newClient newClientFunc[C], auth func(string) onboard.Authenticator, fakeCred, fakeURL string) (C, error) {
+	if !s.real() {
+		return newClient(fakeURL, auth(fakeCred), onboard.WithHTTPClient(q.fake.Client()))
 	}
-	return onboard.NewClient(fakeURL, auth(fakeCred), onboard.WithHTTPClient(q.fake.Client()))
+	c, err := newClient(s.url, auth(s.token))
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", s.name, err)
+	}
+	return c, nil
 }
 
 func (q *quickstart) close() {
@@ -313,7 +321,8 @@ func (q *quickstart) bulkInvite(ctx context.Context) error {
 	}
 	// One batch at a time, so that the first of two entries for one person
 	// is the one invited.
-	rep, err := q.aptly.Invites.SendBulkAll(ctx, q.cfg.tenantID, people, onboard.WithConcurrency(1))
+	rep, err := q.aptly.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: q.cfg.tenantID}, people,
+		onboard.WithConcurrency(1))
 	if err != nil {
 		return fmt.Errorf("bulk-inviting on Aptly (Invites.SendBulkAll): %w", err)
 	}
@@ -329,15 +338,19 @@ func (q *quickstart) bulkInvite(ctx context.Context) error {
 func (q *quickstart) inviteToWebsites(ctx context.Context) error {
 	const email = "edsger.dijkstra@example.com"
 	p := q.section("AthenaHQ", "Invites.SendToTargetsAll", "POST /api/v1/invites/bulk, "+email)
+	websites := make([]onboard.Target, len(q.cfg.websiteIDs))
+	for i, id := range q.cfg.websiteIDs {
+		websites[i] = onboard.Website(id)
+	}
 	rep, err := q.athena.Invites.SendToTargetsAll(ctx, &onboard.TargetInviteRequest{
 		InviteMethod: onboard.InviteDirect, Email: email, Role: onboard.RoleViewer,
-		FirstName: "Edsger", LastName: "Dijkstra", WebsiteIDs: q.cfg.websiteIDs,
-	})
+		FirstName: "Edsger", LastName: "Dijkstra",
+	}, websites)
 	if err != nil {
 		return fmt.Errorf("inviting on AthenaHQ (Invites.SendToTargetsAll): %w", err)
 	}
 	for _, o := range rep.Outcomes {
-		p.outcome("website "+o.Item, "added", o.State, o.Message, o.Err)
+		p.outcome("website "+o.Item.ID, "added", o.State, o.Message, o.Err)
 	}
 	p.counts(rep.Counts(), "added")
 	return p.flush()
@@ -353,7 +366,7 @@ func (q *quickstart) createUsers(ctx context.Context) error {
 		{FirstName: "Frances", LastName: "Allen", Email: "frances.allen@example.com", Country: "US"},
 		{FirstName: "Grace", LastName: "Hopper", Email: "grace.hopper@example.com"},
 	}
-	rep, err := q.royalti.Users.CreateBulkAll(ctx, onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
+	rep, err := q.royalti.Users.CreateBulkAll(ctx, &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
 	if err != nil {
 		return fmt.Errorf("creating Royalti users (Users.CreateBulkAll): %w", err)
 	}
