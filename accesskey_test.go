@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,8 +36,8 @@ func accessKeyCtx(t *testing.T) context.Context {
 // however many goroutines call at once.
 func TestAptlyAccessKey_exchangesOnceAndReuses(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t)
-	c := fakeClient(t, srv, srv.AptlyURL(), onboard.AptlyAccessKey(onboardtest.AptlyAccessKey))
+	srv := newFake(t)
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(onboardtest.AptlyAccessKey)))
 	ctx := accessKeyCtx(t)
 
 	var wg sync.WaitGroup
@@ -70,8 +69,8 @@ func TestAptlyAccessKey_exchangesOnceAndReuses(t *testing.T) {
 // token expired once more, with a freshly exchanged token.
 func TestAptlyAccessKey_reexchangesAfter401(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t)
-	c := fakeClient(t, srv, srv.AptlyURL(), onboard.AptlyAccessKey(onboardtest.AptlyAccessKey))
+	srv := newFake(t)
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(onboardtest.AptlyAccessKey)))
 	ctx := accessKeyCtx(t)
 
 	_, err := c.Invites.SendBulk(ctx, accessKeyInvite("first@example.com"))
@@ -92,8 +91,8 @@ func TestAptlyAccessKey_reexchangesAfter401(t *testing.T) {
 func TestAptlyAccessKey_badKey(t *testing.T) {
 	t.Parallel()
 	const key = "ak_WRONG_0123456789abcdef"
-	srv := fakeServer(t)
-	c := fakeClient(t, srv, srv.AptlyURL(), onboard.AptlyAccessKey(key))
+	srv := newFake(t)
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(key)))
 
 	_, err := c.Users.Create(accessKeyCtx(t), &onboard.CreateUserRequest{
 		TenantID: accessKeyTenant, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
@@ -111,15 +110,14 @@ func TestAptlyAccessKey_badKey(t *testing.T) {
 func TestAptlyAccessKey_echoedKeyRedacted(t *testing.T) {
 	t.Parallel()
 	const key = "ak_ECHOED_0123456789abcdef"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(t)
+	srv.handle(aptlyPrefix+"/v1/tenants/access-key/exchange", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = fmt.Fprintf(w, `{"statusCode":400,"message":"key %s is malformed","error":"Bad Request"}`, key)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := onboard.NewClient(srv.URL+"/auth", onboard.AptlyAccessKey(key))
-	require.NoError(t, err)
+	})
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(key)))
 
-	_, err = c.Invites.SendBulk(accessKeyCtx(t), accessKeyInvite("ada@example.com"))
+	_, err := c.Invites.SendBulk(accessKeyCtx(t), accessKeyInvite("ada@example.com"))
 	require.ErrorIs(t, err, onboard.ErrBadRequest)
 	assert.NotContains(t, err.Error(), key)
 	assert.Contains(t, err.Error(), "[redacted]")
@@ -134,26 +132,23 @@ func TestAptlyAccessKey_jwtExpiry(t *testing.T) {
 		enc := base64.RawURLEncoding.EncodeToString
 		return enc([]byte(`{"alg":"none"}`)) + "." + enc(fmt.Appendf(nil, `{"exp":%d}`, exp.Unix())) + ".sig"
 	}
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusCreated)
-		if strings.HasSuffix(r.URL.Path, "/exchange") {
-			// The first token is already within the refresh leeway.
-			exp := time.Now().Add(30 * time.Second)
-			if exchanges.Add(1) > 1 {
-				exp = time.Now().Add(time.Hour)
-			}
-			_, _ = fmt.Fprintf(w, `{"statusCode":200,"message":"Success","data":{"token":%q}}`, jwt(exp))
-			return
+	srv := newServer(t)
+	srv.handle(aptlyPrefix+"/v1/tenants/access-key/exchange", func(w http.ResponseWriter, r *http.Request) {
+		// The first token is already within the refresh leeway.
+		exp := time.Now().Add(30 * time.Second)
+		if exchanges.Add(1) > 1 {
+			exp = time.Now().Add(time.Hour)
 		}
-		_, _ = fmt.Fprint(w, `{"statusCode":200,"message":"Success","data":{"total":1,"successful":1,"failed":0,"results":[{"email":"ada@example.com","success":true,"message":"ok"}]}}`)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := onboard.NewClient(srv.URL+"/auth", onboard.AptlyAccessKey("ak_0123456789"))
-	require.NoError(t, err)
+		reply(w, http.StatusCreated, fmt.Sprintf(`{"statusCode":200,"message":"Success","data":{"token":%q}}`, jwt(exp)))
+	})
+	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, `{"statusCode":200,"message":"Success","data":{"total":1,"successful":1,"failed":0,"results":[{"email":"ada@example.com","success":true,"message":"ok"}]}}`)
+	})
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey("ak_0123456789")))
 	ctx := accessKeyCtx(t)
 
 	for range 3 {
-		_, err = c.Invites.SendBulk(ctx, accessKeyInvite("ada@example.com"))
+		_, err := c.Invites.SendBulk(ctx, accessKeyInvite("ada@example.com"))
 		require.NoError(t, err)
 	}
 	// The first token is within a minute of expiry, so the second call

@@ -130,33 +130,53 @@ func exampleAPI() *httptest.Server {
 	return httptest.NewServer(mux)
 }
 
-func ExampleNewClient() {
-	aptly, err := onboard.NewClient(onboard.AptlyStagingURL, onboard.BearerToken("aptly-token"))
-	if err != nil {
-		log.Fatal(err)
-	}
-	athena, err := onboard.NewClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"), onboard.WithRetry(3))
+func ExampleNewAptlyClient() {
+	aptly, err := onboard.NewAptlyClient(onboard.AptlyStagingURL, onboard.BearerToken("aptly-token"))
 	if err != nil {
 		log.Fatal(err)
 	}
 	// Printing a client never shows its credential.
 	fmt.Println(aptly)
-	fmt.Println(athena)
 
-	_, err = onboard.NewClient("http://api.example.com", onboard.BearerToken("t"))
-	fmt.Println(err != nil)
+	_, err = onboard.NewAptlyClient("http://api.example.com", onboard.BearerToken("t"))
+	fmt.Println(err)
 	// Output:
-	// onboard.Client{base: https://staging.api.us.aptlydone.com/auth, auth: BearerToken(redacted)}
-	// onboard.Client{base: https://api.athenahq.ai, auth: APIKey(redacted)}
-	// true
+	// onboard.AptlyClient{base: https://staging.api.us.aptlydone.com/auth, auth: BearerToken(redacted)}
+	// onboard: NewAptlyClient: base URL "http://api.example.com" is plain http on a host that is not loopback; use https, or WithInsecureHTTP if you must
 }
 
-func ExampleUsersService_Create() {
+func ExampleNewAthenaClient() {
+	athena, err := onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"), onboard.WithRetry(3))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(athena)
+
+	// An Aptly access key is exchanged at Aptly's own endpoint: the other
+	// services' clients refuse it.
+	_, err = onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.AptlyAccessKey("ak_..."))
+	fmt.Println(err)
+	// Output:
+	// onboard.AthenaClient{base: https://api.athenahq.ai, auth: APIKey(redacted)}
+	// onboard: NewAthenaClient: AptlyAccessKey works only with NewAptlyClient; pass this service's own credential
+}
+
+func ExampleNewRoyaltiClient() {
+	royalti, err := onboard.NewRoyaltiClient(onboard.RoyaltiURL, onboard.BearerToken("royalti-api-key"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(royalti)
+	// Output:
+	// onboard.RoyaltiClient{base: https://api.royalti.io, auth: BearerToken(redacted)}
+}
+
+func ExampleAptlyUsers_Create() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	// In your code: onboard.NewClient(onboard.AptlyStagingURL, ...).
-	client, err := onboard.NewClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
+	// In your code: onboard.NewAptlyClient(onboard.AptlyStagingURL, ...).
+	client, err := onboard.NewAptlyClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -177,11 +197,11 @@ func ExampleUsersService_Create() {
 	// Output: 6a7d8103-8d39-4fb4-a45e-f4607b5b8476 ada@example.com ACTIVE 2026-01-12
 }
 
-func ExampleInvitesService_SendBulk() {
+func ExampleAptlyInvites_SendBulk() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	client, err := onboard.NewClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
+	client, err := onboard.NewAptlyClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -207,12 +227,12 @@ func ExampleInvitesService_SendBulk() {
 	// grace@example.com: Email already exists
 }
 
-func ExampleInvitesService_SendToTargets() {
+func ExampleAthenaInvites_SendToTargets() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	// In your code: onboard.NewClient(onboard.AthenaHQURL, onboard.APIKey(key)).
-	client, err := onboard.NewClient(srv.URL, onboard.APIKey("athena-key"))
+	// In your code: onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.APIKey(key)).
+	client, err := onboard.NewAthenaClient(srv.URL, onboard.APIKey("athena-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -231,7 +251,7 @@ func ExampleInvitesService_SendToTargets() {
 		if r.Success {
 			fmt.Printf("%s: %s\n", r.TargetID(), r.Message)
 		} else {
-			fmt.Printf("%s: failed: %s\n", r.TargetID(), r.Error)
+			fmt.Printf("%s: failed: %s\n", r.TargetID(), r.Message)
 		}
 	}
 	// Output:
@@ -239,12 +259,12 @@ func ExampleInvitesService_SendToTargets() {
 	// 987e6543-e21b-12d3-a456-426614174000: failed: User is already a member of this website
 }
 
-func ExampleUsersService_CreateBulk() {
+func ExampleRoyaltiUsers_CreateBulk() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	// In your code: onboard.NewClient(onboard.RoyaltiURL, onboard.BearerToken(apiKey)).
-	client, err := onboard.NewClient(srv.URL, onboard.BearerToken("royalti-key"))
+	// In your code: onboard.NewRoyaltiClient(onboard.RoyaltiURL, onboard.BearerToken(apiKey)).
+	client, err := onboard.NewRoyaltiClient(srv.URL, onboard.BearerToken("royalti-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -265,11 +285,11 @@ func ExampleUsersService_CreateBulk() {
 	for _, o := range res.Outcomes {
 		switch o.State {
 		case onboard.StateSucceeded:
-			fmt.Printf("%d %s: created\n", o.Index, o.User.Email)
+			fmt.Printf("%d %s: created\n", o.Index, o.Item.Email)
 		case onboard.StateFailed:
-			fmt.Printf("%d %s: refused: %s\n", o.Index, o.User.Email, o.Reason)
+			fmt.Printf("%d %s: refused: %s\n", o.Index, o.Item.Email, o.Message)
 		default: // the answer could not be tied to this user for certain
-			fmt.Printf("%d %s: unknown: %s\n", o.Index, o.User.Email, o.Reason)
+			fmt.Printf("%d %s: unknown: %s\n", o.Index, o.Item.Email, o.Message)
 		}
 	}
 	// Output:
@@ -278,11 +298,11 @@ func ExampleUsersService_CreateBulk() {
 	// 1 jane@example.com: refused: User Jane Doe already associated with workspace!
 }
 
-func ExampleInvitesService_Send() {
+func ExampleRoyaltiInvites_Send() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	client, err := onboard.NewClient(srv.URL, onboard.BearerToken("royalti-key"))
+	client, err := onboard.NewRoyaltiClient(srv.URL, onboard.BearerToken("royalti-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -308,7 +328,7 @@ func ExampleAPIError() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	client, err := onboard.NewClient(srv.URL, onboard.BearerToken("royalti-key"))
+	client, err := onboard.NewRoyaltiClient(srv.URL, onboard.BearerToken("royalti-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -334,7 +354,7 @@ func ExampleAPIError() {
 
 // Input is checked before anything is sent, and every problem is listed.
 func ExampleValidationError() {
-	client, err := onboard.NewClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"))
+	client, err := onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -364,7 +384,7 @@ func ExampleWithResponse() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	athena, err := onboard.NewClient(srv.URL, onboard.APIKey("athena-key"))
+	athena, err := onboard.NewAthenaClient(srv.URL, onboard.APIKey("athena-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -382,7 +402,7 @@ func ExampleWithResponse() {
 	fmt.Println(meta.StatusCode, meta.RequestID, meta.Attempts)
 	fmt.Println(meta.RateLimit.Remaining, "of", meta.RateLimit.Limit, "left until", meta.RateLimit.Reset.UTC().Format("15:04 MST"))
 
-	aptly, err := onboard.NewClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
+	aptly, err := onboard.NewAptlyClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
 	if err != nil {
 		fmt.Println(err)
 		return
