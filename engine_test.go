@@ -1056,9 +1056,9 @@ func TestEngineTargets(t *testing.T) {
 	}
 }
 
-// TestEngineRoyalti covers the Royalti run: template fields go in every
-// batch, failures carry the server's text, and a template with users is
-// refused.
+// TestEngineRoyalti covers the Royalti run: the request's shared fields go
+// in every batch, failures carry the server's text, and a request with
+// users of its own is refused.
 func TestEngineRoyalti(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)

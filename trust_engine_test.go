@@ -45,7 +45,7 @@ func recordedStatuses(srv fake, path string) []int {
 // "already there" is not reported as a failure when an earlier attempt of
 // the same request may have done the work, for each service, and that each
 // outcome says how many attempts its request took. The client's longest
-// wait, 10 ms, caps the fault's Retry-After of 2 s.
+// wait, 50 ms (fastRetry), caps the fault's Retry-After of 2 s.
 func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 	t.Parallel()
 
