@@ -13,13 +13,13 @@ import (
 // Defaults for the options below.
 const (
 	// DefaultRetries is how many times a failed attempt is repeated.
-	DefaultRetries          = 2
+	DefaultRetries = 2
 	// DefaultRetryWaitFirst and DefaultRetryWaitLongest are the first
 	// back-off and the longest wait between attempts (WithRetryWait).
 	DefaultRetryWaitFirst   = 500 * time.Millisecond
 	DefaultRetryWaitLongest = 30 * time.Second
 	// DefaultTimeout limits each attempt (WithTimeout).
-	DefaultTimeout          = 30 * time.Second
+	DefaultTimeout = 30 * time.Second
 	// DefaultMaxResponseBytes caps a response body (WithMaxResponseBytes).
 	DefaultMaxResponseBytes = 10 << 20
 )
@@ -215,14 +215,15 @@ const AthenaHQRequestInterval = 1100 * time.Millisecond
 // by up to J can land in one server-side window when sent up to 60s+J
 // apart, and floor((60s+J)/1.1s)+1 stays at most 60 while J is under 6 s.
 func WithRateLimiter(l *rate.Limiter) Option {
-	return clientOption(func(s *settings) error { s.limiter, s.limiterSet = l, true; return nil })
+	return clientOption(func(s *settings) error { s.limiter, s.limiterSet, s.noPacing = l, true, false; return nil })
 }
 
-// WithoutPacing turns the client's pacing off: no default limiter, and no
-// pause when the server's x-rate-limit-remaining header reaches zero. Use
-// it when something outside the client already spaces its requests.
+// WithoutPacing turns the client's pacing off: no limiter, and no pause
+// when the server's x-rate-limit-remaining header reaches zero. Use it when
+// something outside the client already spaces its requests. Of
+// WithoutPacing and WithRateLimiter, the one given last applies.
 func WithoutPacing() Option {
-	return clientOption(func(s *settings) error { s.noPacing = true; return nil })
+	return clientOption(func(s *settings) error { s.limiter, s.limiterSet, s.noPacing = nil, true, true; return nil })
 }
 
 // redacting declares a secret the call sends in its body or query rather
