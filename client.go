@@ -71,6 +71,8 @@ func (c *AptlyClient) GoString() string { return c.String() }
 type AthenaClient struct {
 	// Invites invites people to AthenaHQ websites and groups.
 	Invites *AthenaInvites
+	// Members lists and manages who has access to websites and groups.
+	Members *AthenaMembers
 
 	core *client
 }
@@ -88,7 +90,7 @@ func NewAthenaClient(baseURL string, auth Authenticator, opts ...Option) (*Athen
 	if err != nil {
 		return nil, err
 	}
-	return &AthenaClient{Invites: &AthenaInvites{c}, core: c}, nil
+	return &AthenaClient{Invites: &AthenaInvites{c}, Members: &AthenaMembers{c}, core: c}, nil
 }
 
 // String describes the client without its credential.
