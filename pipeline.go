@@ -127,10 +127,15 @@ func (c *client) readAnswer(ep endpoint, path string, resp *http.Response, st *c
 }
 
 // decode decodes a success into out, or says why the answer is a failure.
+// A nil out takes any 2xx as success and ignores its body, an Aptly
+// envelope's statusCode included (the body is still read through the cap,
+// for WithResponse).
 func (a *answer) decode(out any) error {
 	switch {
 	case a.resp.StatusCode < 200 || a.resp.StatusCode > 299:
 		return a.fail(nil, nil)
+	case out == nil: // the endpoint accepts any 2xx, whatever its body
+		return nil
 	case a.readErr != nil:
 		return a.fail(ErrUnexpectedResponse, fmt.Errorf("reading body: %w", a.readErr))
 	case a.tooBig:

@@ -4,8 +4,11 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/onboardkit/onboard/internal/match"
 	"github.com/onboardkit/onboard/internal/validate"
@@ -233,5 +236,255 @@ func (s *RoyaltiUsers) createBulkSpec(op string, req *CreateUsersRequest) *batch
 			}
 			return meta, nil
 		},
+	}
+}
+
+var royaltiListUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/user/"}
+
+// List returns an iterator over the users of the credential's Royalti
+// workspace, filtered and sorted as list says (nil list: every user, in
+// the server's order, updatedAt descending by Royalti's convention). It
+// fetches a page of list.Size users (RoyaltiMaxPageSize if 0) as the
+// caller ranges, from list.Page, and stops when the caller stops. It ends
+// after as many users as the answer's totalUsers, or on an empty page; a
+// page that repeats the one before ends it with an error matching
+// ErrPageRepeated. An error is the loop's last value. Users added or
+// removed while it runs can shift the pages, so that a user is seen twice
+// or not at all. Each page is a GET that is safe to repeat; opts apply to
+// every page (WithResponse holds the last page's).
+//
+// Royalti: GET /user/.
+func (s *RoyaltiUsers) List(ctx context.Context, list *ListWorkspaceUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
+	var q ListWorkspaceUsersOptions
+	if list != nil {
+		q = *list
+	}
+	key := func(u *RoyaltiUser) string { return u.ID }
+	return listAll(ctx, "Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
+		q.Page = n
+		p, err := s.ListPage(ctx, &q, opts...)
+		if err != nil {
+			return page[RoyaltiUser]{}, err
+		}
+		total := p.TotalUsers
+		if total < len(p.Users) {
+			total = -1 // no usable count: go on to an empty page
+		}
+		return page[RoyaltiUser]{items: p.Users, total: total}, nil
+	})
+}
+
+// ListPage fetches one page of the users of the credential's Royalti
+// workspace: page list.Page (1 if 0) of list.Size users
+// (RoyaltiMaxPageSize if 0), for callers who keep their own place. A GET,
+// safe to repeat.
+//
+// Royalti: GET /user/.
+func (s *RoyaltiUsers) ListPage(ctx context.Context, list *ListWorkspaceUsersOptions, opts ...CallOption) (*RoyaltiUserPage, error) {
+	if err := list.Validate(); err != nil {
+		return nil, err
+	}
+	var q ListWorkspaceUsersOptions
+	if list != nil {
+		q = *list
+	}
+	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
+	res := new(RoyaltiUserPage)
+	if err := s.client.call(ctx, royaltiListUsers, &q, nil, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Get returns the user id (the id List gives, a UUID) of the credential's
+// Royalti workspace, with the user's current invite, if the answer has
+// one. An unknown id is an *APIError matching ErrNotFound. A GET, safe to
+// repeat.
+//
+// Royalti: GET /user/{id}.
+func (s *RoyaltiUsers) Get(ctx context.Context, id string, opts ...CallOption) (*RoyaltiUserDetail, error) {
+	if err := royaltiIDError("Users.Get", "id", id); err != nil {
+		return nil, err
+	}
+	ep := endpoint{op: "Users.Get", method: http.MethodGet, path: "/user/" + url.PathEscape(id)}
+	u := new(RoyaltiUserDetail)
+	if err := s.client.call(ctx, ep, nil, nil, u, opts); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Delete removes the user id (the id List gives, a UUID) from the
+// credential's Royalti workspace. The documents do not show the answer, so
+// Delete takes any 2xx status as done, whatever the body holds (none is
+// required; WithResponse shows it). An unknown id is expected to be an
+// *APIError matching ErrNotFound; after a retried attempt (its Attempts
+// above 1), that may mean an earlier attempt deleted the user. Either way
+// the user is gone.
+//
+// Royalti: DELETE /user/{id}.
+func (s *RoyaltiUsers) Delete(ctx context.Context, id string, opts ...CallOption) error {
+	if err := royaltiIDError("Users.Delete", "id", id); err != nil {
+		return err
+	}
+	ep := endpoint{op: "Users.Delete", method: http.MethodDelete, path: "/user/" + url.PathEscape(id)}
+	return s.client.call(ctx, ep, nil, nil, nil, opts)
+}
+
+// AddToWorkspace adds the user id (a UUID) to the credential's Royalti
+// workspace: Royalti's "Add User to Tenant", whose path ends in /aut.
+// Royalti emails the user an invite unless req.SendEmail is false. req may
+// be nil, to send no body, as the older documents show the call. Royalti
+// answers {}, so AddToWorkspace takes any 2xx status as done. A repeated
+// call may send another invite email. An unknown id is expected to be an
+// *APIError matching ErrNotFound.
+//
+// Royalti: PUT /user/{id}/aut.
+func (s *RoyaltiUsers) AddToWorkspace(ctx context.Context, id string, req *AddToWorkspaceRequest, opts ...CallOption) error {
+	if err := royaltiIDError("Users.AddToWorkspace", "id", id); err != nil {
+		return err
+	}
+	var body any // no body at all for a nil req
+	if req != nil {
+		body = req
+	}
+	ep := endpoint{op: "Users.AddToWorkspace", method: http.MethodPut, path: "/user/" + url.PathEscape(id) + "/aut"}
+	return s.client.call(ctx, ep, nil, body, nil, opts)
+}
+
+var royaltiDeleteUsers = endpoint{op: "Users.DeleteBulk", method: http.MethodPost, path: "/user/bulk/delete"}
+
+// DeleteBulk deletes several users of the credential's Royalti workspace in
+// one request, and ties the answer to each id in the result's Outcomes. An
+// id the answer lists in failedDeletions is StateFailed (Royalti gives no
+// reason). The others are StateSucceeded when the answer is consistent:
+// processedCount is the number of ids sent, or that number less the
+// failures (the documents do not say which it counts). Otherwise, or when
+// failedDeletions names something that is not an id sent, they are
+// StateUnknown with a message saying what the server counted. After a
+// retried request, a listed id is StateUnknown too: the earlier attempt
+// may have deleted it.
+//
+// Royalti: POST /user/bulk/delete.
+func (s *RoyaltiUsers) DeleteBulk(ctx context.Context, req *RoyaltiDeleteUsersRequest, opts ...CallOption) (*RoyaltiDeleteUsersResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	meta, opts := callResponse(opts)
+	res := new(RoyaltiDeleteUsersResult)
+	if err := s.client.call(ctx, royaltiDeleteUsers, nil, req, res, opts); err != nil {
+		return nil, err
+	}
+	out := make([]verdict, len(req.IDs))
+	matchDeletions(req.IDs, res, out)
+	res.Outcomes = make([]Outcome[string], len(out))
+	for i, v := range out {
+		if v.state == StateFailed && meta.Attempts > 1 {
+			v.state, v.message = StateUnknown, doneEarlier(v.message, meta.Attempts)
+		}
+		res.Outcomes[i] = Outcome[string]{Index: i, Item: req.IDs[i], State: v.state, Message: v.message, Attempts: meta.Attempts}
+	}
+	return res, nil
+}
+
+// DeleteBulkAll deletes any number of users of the credential's Royalti
+// workspace, in batches of DefaultBatchSize (see WithBatchSize), and
+// reports what became of each id, in input order, read from each answer
+// as DeleteBulk reads it. req holds the fields every batch shares; Royalti
+// documents none besides ids, so req may be nil, and its IDs must be
+// empty, the ids being passed as ids. Each id is checked alone first; one
+// that is not a UUID is not sent. A batch never holds one id twice
+// (letter case ignored): a repeated id goes in a later batch, whose answer
+// will likely list it as failed, the user being gone.
+//
+// The error is what stopped the run early or nil, as for
+// AptlyInvites.SendBulkAll; the report holds one outcome per id even then.
+//
+// Royalti: POST /user/bulk/delete, in batches.
+func (s *RoyaltiUsers) DeleteBulkAll(ctx context.Context, req *RoyaltiDeleteUsersRequest, ids []string, opts ...BulkOption) (*BulkReport[string], error) {
+	return collectBatches(ctx, s.deleteBulkSpec("Users.DeleteBulkAll", req), ids, opts)
+}
+
+// DeleteBulkSeq is DeleteBulkAll for a sequence of ids of any length:
+// outcomes come as the caller ranges, in input order, with bounded memory.
+// A run that stops early reads ids no further, and breaking out of the
+// range loop cancels the batches in flight, as for
+// AptlyInvites.SendBulkSeq. Range over the result once.
+//
+// Royalti: POST /user/bulk/delete, in batches.
+func (s *RoyaltiUsers) DeleteBulkSeq(ctx context.Context, req *RoyaltiDeleteUsersRequest, ids iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
+	return streamBatches(ctx, s.deleteBulkSpec("Users.DeleteBulkSeq", req), ids, opts)
+}
+
+func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest) *batchSpec[string] {
+	var p validate.Problems
+	if req != nil && len(req.IDs) > 0 {
+		p.Add("ids", "must be empty in the request; pass the ids as the bulk method's own argument")
+	}
+	ep := royaltiDeleteUsers
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		IDs json.RawMessage `json:"ids"`
+	}{json.RawMessage("[]")}, "ids")
+	return &batchSpec[string]{
+		op:          op,
+		defaultSize: DefaultBatchSize,
+		precheck:    cmp.Or(validationError(op, &p), err),
+		prefix:      func(i int) string { return "ids[" + itoa(i) + "]" },
+		check:       func(p *validate.Problems, prefix string, id *string) { checkRoyaltiID(p, prefix, *id) },
+		keys:        func(id *string) (string, string) { return strings.ToLower(*id), "" },
+		frames:      []bodyFrame{frame},
+		// failedDeletions gives no reason: after a retry, any id it lists
+		// may have been deleted by the earlier attempt.
+		alreadyThere: func(string) bool { return true },
+		send: func(ctx context.Context, body encodedBody, batch []string, out []verdict) (*Response, error) {
+			res := new(RoyaltiDeleteUsersResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err == nil {
+				matchDeletions(batch, res, out)
+			}
+			return meta, err
+		},
+	}
+}
+
+// matchDeletions ties Royalti's answer to a bulk deletion of ids (no id
+// twice) to each id, filling out: an id listed in failedDeletions failed;
+// the others were deleted if the answer is consistent, and are unknown
+// otherwise, with a message saying why.
+func matchDeletions(ids []string, res *RoyaltiDeleteUsersResult, out []verdict) {
+	if res.FailedDeletions == nil {
+		for i := range out {
+			out[i] = verdict{state: StateUnknown, message: "the answer has no failedDeletions list, so it does not say whether this id was deleted"}
+		}
+		return
+	}
+	index := make(map[string]int, len(ids))
+	for i, id := range ids {
+		index[strings.ToLower(id)] = i
+		out[i] = verdict{state: StateSucceeded}
+	}
+	failed, stray := 0, 0
+	for _, f := range res.FailedDeletions {
+		i, ok := index[strings.ToLower(strings.TrimSpace(f))]
+		switch {
+		case !ok:
+			stray++
+		case out[i].state != StateFailed:
+			out[i] = verdict{state: StateFailed, message: "the server listed this id in failedDeletions, without a reason"}
+			failed++
+		}
+	}
+	doubt := ""
+	switch n := len(ids); {
+	case stray > 0:
+		doubt = fmt.Sprintf("the answer lists %d failed deletions that name no id sent, so this id may be one of them", stray)
+	case res.ProcessedCount != n && res.ProcessedCount != n-failed:
+		doubt = fmt.Sprintf("the server counted %d processed of %d ids sent and listed %d as failed, so whether this id was deleted is not certain", res.ProcessedCount, n, failed)
+	}
+	for i := range out {
+		if out[i].state == StateSucceeded && doubt != "" {
+			out[i] = verdict{state: StateUnknown, message: doubt}
+		}
 	}
 }
