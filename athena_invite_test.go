@@ -104,7 +104,7 @@ func TestAthenaInvitesSend_documentedAnswers(t *testing.T) {
 		body string
 		want onboard.AthenaInviteResult
 	}{
-		{docExample(t, "athena-invites-response.json"),
+		{docExample("athena-invites-response.json"),
 			onboard.AthenaInviteResult{Success: true, Message: "User added to organization", UserID: "abc12345-e89b-12d3-a456-426614174000"}},
 		{`{"success": true, "message": "User added to organization"}`,
 			onboard.AthenaInviteResult{Success: true, Message: "User added to organization"}},

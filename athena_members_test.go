@@ -5,8 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -137,14 +135,6 @@ func docServer(t *testing.T, status int, body string) (*onboard.AthenaClient, *a
 	}))
 	t.Cleanup(srv.Close)
 	return unpacedAthena(t, srv.URL+"/athenahq", "key-0f3a9c-SECRET", onboard.WithRetry(0)), &n
-}
-
-// docExample reads one of the documents' examples, verbatim.
-func docExample(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("onboardtest", "testdata", name))
-	require.NoError(t, err)
-	return string(b)
 }
 
 func TestAthenaMembers_UpdateOrganizationRole(t *testing.T) {
@@ -400,32 +390,32 @@ func TestAthenaMembers_documentedExamples(t *testing.T) {
 		CreatedAt: time.Date(2023, 11, 7, 5, 31, 56, 0, time.UTC), FirstName: "<string>", LastName: "<string>",
 	}
 	t.Run("update organization role", func(t *testing.T) {
-		c, _ := docServer(t, http.StatusOK, docExample(t, "athena-org-member-role-response.json"))
+		c, _ := docServer(t, http.StatusOK, docExample("athena-org-member-role-response.json"))
 		res, err := c.Members.UpdateOrganizationRole(t.Context(), docUser, onboard.RoleAdmin)
 		require.NoError(t, err)
 		assert.Equal(t, &onboard.OrganizationRoleResult{Success: true,
 			Member: onboard.OrganizationMembership{UserID: docUser, OrgID: docUser, Role: onboard.RoleAdmin}}, res)
 	})
 	t.Run("remove organization member", func(t *testing.T) {
-		c, _ := docServer(t, http.StatusOK, docExample(t, "athena-org-member-remove-response.json"))
+		c, _ := docServer(t, http.StatusOK, docExample("athena-org-member-remove-response.json"))
 		res, err := c.Members.RemoveFromOrganization(t.Context(), docUser)
 		require.NoError(t, err)
 		assert.Equal(t, &onboard.OrganizationRemovalResult{Success: true, Message: "User removed from organization"}, res)
 	})
 	t.Run("list website members", func(t *testing.T) {
-		c, _ := docServer(t, http.StatusOK, docExample(t, "athena-website-members-response.json"))
+		c, _ := docServer(t, http.StatusOK, docExample("athena-website-members-response.json"))
 		got, err := c.Members.ListForWebsite(t.Context(), mWebsite)
 		require.NoError(t, err)
 		assert.Equal(t, []onboard.Member{docMember}, got)
 	})
 	t.Run("remove website member", func(t *testing.T) {
-		c, _ := docServer(t, http.StatusOK, docExample(t, "athena-website-member-remove-response.json"))
+		c, _ := docServer(t, http.StatusOK, docExample("athena-website-member-remove-response.json"))
 		res, err := c.Members.RemoveFromWebsite(t.Context(), mWebsite, docUser)
 		require.NoError(t, err)
 		assert.Equal(t, &onboard.WebsiteRemovalResult{Success: true, Message: "User removed from website"}, res)
 	})
 	t.Run("list group members", func(t *testing.T) {
-		c, _ := docServer(t, http.StatusOK, docExample(t, "athena-group-members-response.json"))
+		c, _ := docServer(t, http.StatusOK, docExample("athena-group-members-response.json"))
 		got, err := c.Members.ListForGroup(t.Context(), mGroup, nil)
 		require.NoError(t, err)
 		assert.Equal(t, []onboard.Member{docMember}, got)

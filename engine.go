@@ -276,7 +276,9 @@ func WithStopOnBatchFailure() BulkOption {
 // the batch is cut (on the goroutine that runs the run, before the batch
 // is handed to a worker), when its request is about to be sent, and when
 // the request has ended (on the worker that sends it), before its
-// outcomes are delivered. Events of one batch come in that order; events
+// outcomes are delivered. Every batch cut is answered: one the run stopped
+// before sending gets BatchAnswered with no Response and an Err matching
+// ErrStopped. Events of one batch come in that order; events
 // of different batches may come at once from several goroutines, so fn
 // must be safe for concurrent use. Keep fn quick: the batch waits for it.
 func WithBatchEvents(fn func(BatchEvent)) BulkOption {
@@ -450,10 +452,11 @@ func sendBatch(ctx context.Context, c *client, ep endpoint, body encodedBody, re
 // chunk is a run of consecutive input items: the valid ones, sent together
 // as one batch, and any invalid ones among them.
 type chunk[T any] struct {
-	seq   int
-	outs  []Outcome[T] // one per input item, in order
-	batch []T          // the valid items
-	pos   []int        // pos[i] is the index in outs of batch[i]
+	seq     int          // in the order cut, invalid-only chunks included
+	batchNo int          // in the order dispatched: BatchEvent.Batch
+	outs    []Outcome[T] // one per input item, in order
+	batch   []T          // the valid items
+	pos     []int        // pos[i] is the index in outs of batch[i]
 	// body is the batch's request, whole once the chunk is cut; dropped
 	// once the chunk is sent.
 	body encodedBody
@@ -504,6 +507,7 @@ type batchRun[T any] struct {
 
 	ring    []*chunk[T] // cut, not yet emitted chunks, by seq % window
 	seqNext int         // seq of the next chunk cut
+	batches int         // batches dispatched so far, for BatchEvent.Batch
 	seqEmit int         // seq of the next chunk to emit
 	pending int         // chunks cut and not yet emitted
 	free    []*chunk[T] // emitted chunks, for reuse
@@ -799,6 +803,8 @@ func (r *batchRun[T]) cut() bool {
 		settleStopped(c, r.stopped.Load())
 		c.done = true
 	default:
+		c.batchNo = r.batches
+		r.batches++
 		r.event(c, BatchCut, nil, nil)
 		r.dispatch(c)
 	}
@@ -848,9 +854,11 @@ func (r *batchRun[T]) work() {
 		switch {
 		case r.stopped.Load() != nil:
 			settleStopped(c, r.stopped.Load())
+			r.event(c, BatchAnswered, nil, r.stopped.Load())
 		case r.ctx.Err() != nil:
 			r.stop(r.ctx.Err())
 			settleStopped(c, r.stopped.Load())
+			r.event(c, BatchAnswered, nil, r.stopped.Load())
 		case gone:
 			// The consumer has left; no one will read this chunk.
 		default:
@@ -929,7 +937,7 @@ func (r *batchRun[T]) event(c *chunk[T], kind BatchEventKind, meta *Response, er
 		m.Body = nil
 		meta = &m
 	}
-	r.set.events(BatchEvent{Kind: kind, Batch: c.seq, Indexes: idx, Response: meta, Err: err})
+	r.set.events(BatchEvent{Kind: kind, Batch: c.batchNo, Indexes: idx, Response: meta, Err: err})
 }
 
 // settleStopped marks c's batch not sent, because the run stopped.

@@ -630,7 +630,11 @@ func (s *AthenaInvites) SendToTargetsSeq(ctx context.Context, req *TargetInviteR
 func (s *AthenaInvites) targetSpec(op string, req *TargetInviteRequest) *batchSpec[Target] {
 	var p validate.Problems
 	var template TargetInviteRequest
-	if checkTemplate(&p, req, "website_ids", req != nil && (len(req.WebsiteIDs) > 0 || len(req.GroupIDs) > 0)) {
+	list := "website_ids"
+	if req != nil && len(req.WebsiteIDs) == 0 {
+		list = "group_ids"
+	}
+	if checkTemplate(&p, req, list, req != nil && (len(req.WebsiteIDs) > 0 || len(req.GroupIDs) > 0)) {
 		template = *req
 		template.checkPerson(&p)
 	}
