@@ -13,13 +13,13 @@ import (
 // Defaults for the options below.
 const (
 	// DefaultRetries is how many times a failed attempt is repeated.
-	DefaultRetries          = 2
+	DefaultRetries = 2
 	// DefaultRetryWaitFirst and DefaultRetryWaitLongest are the first
 	// back-off and the longest wait between attempts (WithRetryWait).
 	DefaultRetryWaitFirst   = 500 * time.Millisecond
 	DefaultRetryWaitLongest = 30 * time.Second
 	// DefaultTimeout limits each attempt (WithTimeout).
-	DefaultTimeout          = 30 * time.Second
+	DefaultTimeout = 30 * time.Second
 	// DefaultMaxResponseBytes caps a response body (WithMaxResponseBytes).
 	DefaultMaxResponseBytes = 10 << 20
 )

@@ -74,4 +74,3 @@ func fill(r io.Reader, buf []byte) ([]byte, bool, error) {
 	}
 	return buf, false, nil
 }
-
