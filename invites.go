@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -109,6 +111,177 @@ func (s *AptlyInvites) SendBulk(ctx context.Context, req *BulkInviteRequest, opt
 		return nil, err
 	}
 	return res, nil
+}
+
+// BulkResendRequest is the body of Aptly's bulk invite resend: users of
+// one tenant whose invitations are sent again.
+type BulkResendRequest struct {
+	// TenantID is the users' tenant (a UUID). Required.
+	TenantID string `json:"tenantId"`
+	// UserIDs are the users' ids (UUIDs, as User.ID); at least one.
+	UserIDs []string `json:"userIds"`
+}
+
+// Validate reports every problem with r as a *ValidationError, or nil.
+func (r *BulkResendRequest) Validate() error {
+	var p validate.Problems
+	if r == nil {
+		p.Add("request", "is nil")
+		return validationError("Invites.ResendBulk", &p)
+	}
+	p.RequiredUUID("tenantId", r.TenantID)
+	checkUserIDs(&p, r.UserIDs)
+	return validationError("Invites.ResendBulk", &p)
+}
+
+// BulkResendResult is Aptly's answer to a bulk invite resend: counts and
+// results, each naming a user by email, not by the id sent.
+type BulkResendResult struct {
+	// Total, SuccessfulCount and FailedCount are the server's counts.
+	Total           int `json:"total"`
+	SuccessfulCount int `json:"successful"`
+	FailedCount     int `json:"failed"`
+	// Results holds the server's result per user, by email. The documents
+	// do not say that there is one per id sent, nor in what order.
+	Results []EmailResult `json:"results"`
+}
+
+// Succeeded returns the results of the users whose invitation was resent.
+func (r *BulkResendResult) Succeeded() []EmailResult {
+	return filter(r.Results, func(e EmailResult) bool { return e.Success })
+}
+
+// Failed returns the results of the users the server refused.
+func (r *BulkResendResult) Failed() []EmailResult {
+	return filter(r.Results, func(e EmailResult) bool { return !e.Success })
+}
+
+var bulkResend = endpoint{op: "Invites.ResendBulk", method: http.MethodPost, path: "/v1/user/bulk-resend-invite", envelope: true}
+
+// ResendBulk sends again the invitations of several users of one Aptly
+// tenant in one request, and returns the server's counts and results,
+// unwrapped from Aptly's envelope. The results name users by email, not by
+// the ids sent. A user the server refuses is a failed result, not an
+// error; the documents give no failure message. Aptly declares HTTP 201
+// and shows "statusCode": 200 in the envelope; either is success.
+//
+// A repeated request sends the invitations again: people get two emails.
+// The client's default retries repeat only requests the server certainly
+// did not process; WithRetryServerErrors may send twice.
+//
+// Aptly: POST /v1/user/bulk-resend-invite.
+func (s *AptlyInvites) ResendBulk(ctx context.Context, req *BulkResendRequest, opts ...CallOption) (*BulkResendResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	res := new(BulkResendResult)
+	if err := s.client.call(ctx, bulkResend, nil, req, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ResendBulkAll sends again the invitations of any number of users of one
+// Aptly tenant, in batches of DefaultBatchSize (see WithBatchSize), and
+// reports what became of each user id, in input order. req gives the
+// TenantID; its UserIDs must be empty, the ids being passed as userIDs. An
+// id that is not a UUID is not sent; a batch never holds one id twice.
+//
+// The answer names users by email, not by the ids sent, so it is tied to
+// the ids by its counts: every user of a batch succeeded when all were
+// resent, failed when none was (with the server's reasons in Message),
+// and is StateUnknown otherwise, with what the server counted. A batch
+// of one id is always tied for certain: WithBatchSize(1) costs a request
+// per user and leaves nothing unknown. As for ResendBulk, a repeated batch
+// sends its emails again.
+//
+// The error is what stopped the run early or nil, as for SendBulkAll; the
+// report holds one outcome per id even then.
+//
+// Aptly: POST /v1/user/bulk-resend-invite, in batches.
+func (s *AptlyInvites) ResendBulkAll(ctx context.Context, req *BulkResendRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
+	return collectBatches(ctx, s.resendSpec("Invites.ResendBulkAll", req), userIDs, opts)
+}
+
+// ResendBulkSeq is ResendBulkAll for a sequence of user ids of any length:
+// outcomes come as the caller ranges, in input order, with bounded memory.
+// A run that stops early reads userIDs no further, and breaking out of the
+// range loop cancels the batches in flight, as for SendBulkSeq. Range over
+// the result once.
+//
+// Aptly: POST /v1/user/bulk-resend-invite, in batches.
+func (s *AptlyInvites) ResendBulkSeq(ctx context.Context, req *BulkResendRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
+	return streamBatches(ctx, s.resendSpec("Invites.ResendBulkSeq", req), userIDs, opts)
+}
+
+func (s *AptlyInvites) resendSpec(op string, req *BulkResendRequest) *batchSpec[string] {
+	var p validate.Problems
+	var template BulkResendRequest
+	if checkTemplate(&p, req, "userIds", req != nil && len(req.UserIDs) > 0) {
+		template = BulkResendRequest{TenantID: req.TenantID}
+		p.RequiredUUID("tenantId", template.TenantID)
+	}
+	ep := bulkResend
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		BulkResendRequest
+		UserIDs json.RawMessage `json:"userIds"`
+	}{template, json.RawMessage("[]")}, "userIds")
+	return userIDSpec(op, cmp.Or(validationError(op, &p), err), frame,
+		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
+			res := new(BulkResendResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err == nil {
+				resendVerdicts(out, res)
+			}
+			return meta, err
+		})
+}
+
+// resendVerdicts settles a batch of user ids from a resend's answer. With
+// one result per id the results are counted, else the server's counts are
+// used; a batch all resent or all refused takes the results' messages.
+func resendVerdicts(out []verdict, res *BulkResendResult) {
+	done, failed := res.SuccessfulCount, res.FailedCount
+	if len(res.Results) == len(out) {
+		done = len(res.Succeeded())
+		failed = len(res.Results) - done
+	}
+	countVerdicts(out, done, failed, "resent",
+		"and names users by email, not by the ids sent, so this one cannot be tied to its result; a batch of one id (WithBatchSize(1)) is tied for certain")
+	if out[0].state == StateUnknown {
+		return
+	}
+	if msg := resultMessages(res.Results, out[0].state == StateSucceeded); msg != "" {
+		for i := range out {
+			out[i].message = msg
+		}
+	}
+}
+
+// resultMessages returns the message of the results whose Success is
+// success when they share one, or their distinct messages (three at most)
+// marked as not tied to users, or "" when they have none.
+func resultMessages(results []EmailResult, success bool) string {
+	var msgs []string
+	more := 0
+	for _, r := range results {
+		switch {
+		case r.Success != success || r.Message == "" || slices.Contains(msgs, r.Message):
+		case len(msgs) == 3:
+			more++
+		default:
+			msgs = append(msgs, r.Message)
+		}
+	}
+	if len(msgs) <= 1 {
+		return strings.Join(msgs, "")
+	}
+	s := "the server's words in this batch, not tied to users: " + strings.Join(msgs, "; ")
+	if more > 0 {
+		s += fmt.Sprintf(" (and %d more results with other words)", more)
+	}
+	return s
 }
 
 // InviteMethod is how AthenaHQ invites a person.
