@@ -277,8 +277,8 @@ func WithStopOnBatchFailure() BulkOption {
 // is handed to a worker), when its request is about to be sent, and when
 // the request has ended (on the worker that sends it), before its
 // outcomes are delivered. Every batch cut is answered: one the run stopped
-// before sending gets BatchAnswered with no Response and an Err matching
-// ErrStopped. Events of one batch come in that order; events
+// before sending gets BatchAnswered with an empty Response (no attempts)
+// and an Err matching ErrStopped. Events of one batch come in that order; events
 // of different batches may come at once from several goroutines, so fn
 // must be safe for concurrent use. Keep fn quick: the batch waits for it.
 func WithBatchEvents(fn func(BatchEvent)) BulkOption {
@@ -323,7 +323,7 @@ type BatchEvent struct {
 	// Response is the metadata of the batch's answer, for BatchAnswered
 	// (status, headers, request id, rate-limit headers, attempts), without
 	// its Body, which holds people's addresses; when no answer came it
-	// holds only Attempts.
+	// holds only Attempts. It is never nil on BatchAnswered.
 	Response *Response
 	// Err is the batch's failure, for BatchAnswered: an *APIError or a
 	// *RequestError, or nil when the batch was answered item by item.
@@ -854,11 +854,11 @@ func (r *batchRun[T]) work() {
 		switch {
 		case r.stopped.Load() != nil:
 			settleStopped(c, r.stopped.Load())
-			r.event(c, BatchAnswered, nil, r.stopped.Load())
+			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		case r.ctx.Err() != nil:
 			r.stop(r.ctx.Err())
 			settleStopped(c, r.stopped.Load())
-			r.event(c, BatchAnswered, nil, r.stopped.Load())
+			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		case gone:
 			// The consumer has left; no one will read this chunk.
 		default:
