@@ -2,7 +2,6 @@ package onboard_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -324,7 +323,7 @@ func TestAptlyListPage_fake(t *testing.T) {
 	assert.Equal(t, 2, p.Limit)
 	assert.Equal(t, 5, p.Total)
 	require.Len(t, p.Users, 2)
-	assert.Equal(t, ids[2:4], []string{p.Users[0].ID, p.Users[1].ID})
+	assert.Equal(t, []string{p.Users[0].ID, p.Users[1].ID}, ids[2:4])
 	assert.Equal(t, "INVITED", p.Users[0].Status)
 	assert.Equal(t, 3, p.NextPage())
 	assert.Equal(t, http.StatusOK, meta.StatusCode)
@@ -383,7 +382,7 @@ func TestAptlyListUsers_invalidOptionsSendNothing(t *testing.T) {
 	var n int
 	for u, err := range c.Users.List(t.Context(), opts) {
 		n++
-		assert.Zero(t, u.ID)
+		assert.Empty(t, u.ID)
 		require.ErrorIs(t, err, onboard.ErrInvalidRequest)
 	}
 	assert.Equal(t, 1, n, "one value, the error")
@@ -786,5 +785,5 @@ func TestAptlyLifecycle_unauthorizedAgainstFake(t *testing.T) {
 	rep, err := c.Users.DeleteBulkAll(t.Context(), nil, []string{lcUserA, lcUserB})
 	require.ErrorIs(t, err, onboard.ErrUnauthorized, "a 401 stops the run")
 	require.Len(t, rep.Outcomes, 2)
-	assert.True(t, errors.Is(rep.Outcomes[0].Err, onboard.ErrUnauthorized))
+	assert.ErrorIs(t, rep.Outcomes[0].Err, onboard.ErrUnauthorized)
 }

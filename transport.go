@@ -90,7 +90,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp, err := t.base.RoundTrip(req)
 	if err != nil {
 		cancel()
-		err = attemptTimedOut(err, req.Context(), st)
+		err = attemptTimedOut(req.Context(), err, st)
 	} else {
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
 		if ours && t.client.pacer != nil {
@@ -123,7 +123,7 @@ func (t *transport) authorize(req *http.Request, st *callState) (*http.Request, 
 
 // attemptTimedOut says so when err comes from the attempt's own timeout
 // rather than the caller's context.
-func attemptTimedOut(err error, attemptCtx context.Context, st *callState) error {
+func attemptTimedOut(attemptCtx context.Context, err error, st *callState) error {
 	if st == nil || st.timeout <= 0 || !errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
 		return err
 	}
