@@ -34,13 +34,13 @@ const (
 	RoyaltiAppspotURL = "https://server26-dot-royalti-project.uc.r.appspot.com"
 )
 
-// AptlyClient calls Aptly's API with one credential: Users creates users
-// and Invites sends invites. It is safe for concurrent use; make one per
+// AptlyClient calls Aptly's API with one credential: Users manages users
+// and Invites sends and resends invites. It is safe for concurrent use; make one per
 // tenant credential and reuse it.
 type AptlyClient struct {
-	// Users creates Aptly users.
+	// Users creates, lists, updates and deletes Aptly users.
 	Users *AptlyUsers
-	// Invites invites people by email into an Aptly tenant.
+	// Invites invites people by email into an Aptly tenant, and resends.
 	Invites *AptlyInvites
 
 	core *client
@@ -66,7 +66,9 @@ func (c *AptlyClient) String() string { return c.core.describe("AptlyClient") }
 func (c *AptlyClient) GoString() string { return c.String() }
 
 // AthenaClient calls AthenaHQ's API with one API key: Invites invites a
-// person to websites or groups. It is safe for concurrent use; make one per
+// person to the organization, websites or groups, and Members manages who
+// belongs where, with which role. It paces itself to AthenaHQ's documented
+// 60 requests a minute (see WithRateLimiter). It is safe for concurrent use; make one per
 // key and reuse it.
 type AthenaClient struct {
 	// Invites invites people to AthenaHQ websites and groups.
@@ -99,13 +101,13 @@ func (c *AthenaClient) String() string { return c.core.describe("AthenaClient") 
 // GoString is String, so that %#v shows no secret either.
 func (c *AthenaClient) GoString() string { return c.String() }
 
-// RoyaltiClient calls Royalti's API with one credential: Users creates
-// users in the credential's workspace and Invites sends invites. It is safe
+// RoyaltiClient calls Royalti's API with one credential: Users manages the
+// users of the credential's workspace and Invites its invites. It is safe
 // for concurrent use; make one per credential and reuse it.
 type RoyaltiClient struct {
-	// Users creates Royalti users.
+	// Users creates, lists, gets and deletes workspace users.
 	Users *RoyaltiUsers
-	// Invites invites people to a Royalti workspace.
+	// Invites sends, lists, resends and cancels workspace invites.
 	Invites *RoyaltiInvites
 
 	core *client

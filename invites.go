@@ -16,16 +16,16 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// AptlyInvites invites people by email into an Aptly tenant. Reach it as
-// AptlyClient.Invites.
+// AptlyInvites invites people by email into an Aptly tenant and resends
+// invites. Reach it as AptlyClient.Invites.
 type AptlyInvites service
 
-// AthenaInvites invites people to AthenaHQ websites and groups. Reach it as
-// AthenaClient.Invites.
+// AthenaInvites invites people to the AthenaHQ organization, its websites
+// and its groups. Reach it as AthenaClient.Invites.
 type AthenaInvites service
 
-// RoyaltiInvites invites people to a Royalti workspace. Reach it as
-// RoyaltiClient.Invites.
+// RoyaltiInvites invites people to a Royalti workspace, and lists, resends
+// and cancels its invites. Reach it as RoyaltiClient.Invites.
 type RoyaltiInvites service
 
 // BulkInviteRequest is the body of Aptly's bulk invite: people to invite by

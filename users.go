@@ -17,11 +17,12 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// AptlyUsers creates Aptly users. Reach it as AptlyClient.Users.
+// AptlyUsers creates, lists, updates and deletes Aptly users. Reach it as
+// AptlyClient.Users.
 type AptlyUsers service
 
-// RoyaltiUsers creates users in a Royalti workspace. Reach it as
-// RoyaltiClient.Users.
+// RoyaltiUsers creates, lists, gets and deletes the users of a Royalti
+// workspace. Reach it as RoyaltiClient.Users.
 type RoyaltiUsers service
 
 // CreateUserRequest is the body of Aptly's create-user call.
