@@ -1,9 +1,13 @@
 // Command quickstart shows the onboard SDK at work on all three services in
-// one run: it creates an Aptly user, sends a Royalti invite, bulk-invites a
-// handful of people into an Aptly tenant, invites one person to several
-// AthenaHQ websites, and creates a few Royalti users in bulk. It prints what
-// happened to each person, with the server's reason when something was
-// refused.
+// one run. First the invites: it creates an Aptly user, sends a Royalti
+// invite, bulk-invites a handful of people into an Aptly tenant, invites one
+// person to several AthenaHQ websites, and creates a few Royalti users in
+// bulk. Then the loop a team runs once invites are out, on Royalti and on
+// Aptly: invite a few people, one of them accepts, list who is still
+// pending (with the SDK's list iterators), resend to them, cancel one, and
+// list again. Aptly has no call that cancels one invite, so its loop ends at
+// the resend. It prints what happened to each person, with the server's
+// reason when something was refused.
 //
 // From the repository root:
 //
@@ -22,11 +26,21 @@
 //	ONBOARD_ATHENA_WEBSITE_IDS    comma-separated ids of the websites to invite one person to
 //	ONBOARD_ROYALTI_URL           Royalti base URL, such as https://api.royalti.io
 //	ONBOARD_ROYALTI_TOKEN         Royalti bearer token (Royalti API keys go here too)
-//	ONBOARD_ROYALTI_WORKSPACE_ID  optional: the Royalti workspace to invite into
+//	ONBOARD_ROYALTI_WORKSPACE_ID  optional: the Royalti workspace of the first invite; the
+//	                              loop works in the token's own workspace, which Royalti's
+//	                              invite list, resend and cancel act on
 //
-// Against a real service it really creates and invites the people named
-// below, at example.com addresses, which receive no mail. Run it twice and
-// the second run shows them refused as already there.
+// Accepting an invite is the invitee's step, by the emailed link. On the
+// fake the quickstart takes it for one person of each loop, with
+// onboardtest's AcceptRoyaltiInvite and AcceptAptlyInvite; against a real
+// service it skips it and says so.
+//
+// Against a real service it really creates, invites, resends to and
+// cancels the people named in the code, at example.com addresses, which
+// receive no mail. The loop lists, resends and cancels only its own
+// people's invites, never anyone else's in the workspace or tenant. Run it
+// twice and the second run shows them refused as already there, and finds
+// no pending invite left to cancel.
 //
 // The exit status is 0 when every step ran, whatever the servers answered
 // for each person; 1 when a step failed, such as a credential refused; and
@@ -168,6 +182,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer q.close()
 	for _, step := range []func(context.Context) error{
 		q.createUser, q.inviteOne, q.bulkInvite, q.inviteToWebsites, q.createUsers,
+		q.royaltiLifecycle, q.aptlyLifecycle,
 	} {
 		if err := step(ctx); err != nil {
 			errs.printf("quickstart: %v\n", err)

@@ -27,6 +27,9 @@ func (c *console) printf(format string, a ...any) {
 // printer prints one step's results as aligned rows:
 //
 //	✓  alan.turing@example.com  invited  User invited successfully
+//
+// The mark says what a row is: ✓ done, ✗ refused (with the server's
+// reason), ? not known, • listed, – skipped.
 type printer struct {
 	out  *console
 	rows [][4]string // mark, who, what happened, why
@@ -42,8 +45,10 @@ func (p *printer) row(mark, who, what, why string) {
 	p.rows = append(p.rows, [4]string{mark, who, what, why})
 }
 
-func (p *printer) ok(who, what, why string)   { p.row("✓", who, what, why) }
-func (p *printer) fail(who, what, why string) { p.row("✗", who, what, why) }
+func (p *printer) ok(who, what, why string)     { p.row("✓", who, what, why) }
+func (p *printer) fail(who, what, why string)   { p.row("✗", who, what, why) }
+func (p *printer) listed(who, what, why string) { p.row("•", who, what, why) }
+func (p *printer) skipped(who, why string)      { p.row("–", who, "skipped", why) }
 
 // outcome prints one item of a bulk run; done names a success ("invited").
 func (p *printer) outcome(who, done string, state onboard.State, message string, err error) {
