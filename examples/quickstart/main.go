@@ -1,9 +1,13 @@
 // Command quickstart shows the onboard SDK at work on all three services in
-// one run: it creates an Aptly user, sends a Royalti invite, bulk-invites a
-// handful of people into an Aptly tenant, invites one person to several
-// AthenaHQ websites, and creates a few Royalti users in bulk. It prints what
-// happened to each person, with the server's reason when something was
-// refused.
+// one run. First the invites: it creates an Aptly user, sends a Royalti
+// invite, bulk-invites a handful of people into an Aptly tenant, invites one
+// person to several AthenaHQ websites, and creates a few Royalti users in
+// bulk. Then the loop a team runs once invites are out, on Royalti and on
+// Aptly: invite a few people, one of them accepts, list who is still
+// pending (with the SDK's list iterators), resend to them, cancel one, and
+// list again. Aptly has no call that cancels one invite, so its loop ends at
+// the resend. It prints what happened to each person, with the server's
+// reason when something was refused.
 //
 // From the repository root:
 //
@@ -22,11 +26,21 @@
 //	ONBOARD_ATHENA_WEBSITE_IDS    comma-separated ids of the websites to invite one person to
 //	ONBOARD_ROYALTI_URL           Royalti base URL, such as https://api.royalti.io
 //	ONBOARD_ROYALTI_TOKEN         Royalti bearer token (Royalti API keys go here too)
-//	ONBOARD_ROYALTI_WORKSPACE_ID  optional: the Royalti workspace to invite into
+//	ONBOARD_ROYALTI_WORKSPACE_ID  optional: the Royalti workspace of the first invite; the
+//	                              loop works in the token's own workspace, which Royalti's
+//	                              invite list, resend and cancel act on
 //
-// Against a real service it really creates and invites the people named
-// below, at example.com addresses, which receive no mail. Run it twice and
-// the second run shows them refused as already there.
+// Accepting an invite is the invitee's step, by the emailed link. On the
+// fake the quickstart takes it for one person of each loop, with
+// onboardtest's AcceptRoyaltiInvite and AcceptAptlyInvite; against a real
+// service it skips it and says so.
+//
+// Against a real service it really creates, invites, resends to and
+// cancels the people named in the code, at example.com addresses, which
+// receive no mail. The loop lists, resends and cancels only its own
+// people's invites, never anyone else's in the workspace or tenant. Run it
+// twice and the second run shows them refused as already there, and finds
+// no pending invite left to cancel.
 //
 // The exit status is 0 when every step ran, whatever the servers answered
 // for each person; 1 when a step failed, such as a credential refused; and
@@ -41,10 +55,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/onboardkit/onboard"
 	"github.com/onboardkit/onboard/onboardtest"
@@ -170,6 +182,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer q.close()
 	for _, step := range []func(context.Context) error{
 		q.createUser, q.inviteOne, q.bulkInvite, q.inviteToWebsites, q.createUsers,
+		q.royaltiLifecycle, q.aptlyLifecycle,
 	} {
 		if err := step(ctx); err != nil {
 			errs.printf("quickstart: %v\n", err)
@@ -181,19 +194,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return exitError
 	}
 	return exitOK
-}
-
-// console writes a program's output. It keeps the first error, so that the
-// program can write freely and check once.
-type console struct {
-	w   io.Writer
-	err error
-}
-
-func (c *console) printf(format string, a ...any) {
-	if c.err == nil {
-		_, c.err = fmt.Fprintf(c.w, format, a...)
-	}
 }
 
 // quickstart holds the clients and what the steps share.
@@ -375,109 +375,4 @@ func (q *quickstart) createUsers(ctx context.Context) error {
 	}
 	p.counts(rep.Counts(), "created")
 	return p.flush()
-}
-
-// printer prints one step's results as aligned rows:
-//
-//	✓  alan.turing@example.com  invited  User invited successfully
-type printer struct {
-	out  *console
-	rows [][4]string // mark, who, what happened, why
-	sum  string      // the counts line, printed under the rows
-}
-
-func (q *quickstart) section(svc, method, what string) *printer {
-	q.out.printf("\n%s · %s · %s\n", svc, method, what)
-	return &printer{out: q.out}
-}
-
-func (p *printer) row(mark, who, what, why string) {
-	p.rows = append(p.rows, [4]string{mark, who, what, why})
-}
-
-func (p *printer) ok(who, what, why string)   { p.row("✓", who, what, why) }
-func (p *printer) fail(who, what, why string) { p.row("✗", who, what, why) }
-
-// outcome prints one item of a bulk run; done names a success ("invited").
-func (p *printer) outcome(who, done string, state onboard.State, message string, err error) {
-	switch state {
-	case onboard.StateSucceeded:
-		p.ok(who, done, message)
-	case onboard.StateFailed:
-		p.fail(who, "failed", message)
-	case onboard.StateNotSent:
-		p.fail(who, "not sent", describe(err))
-	default:
-		p.row("?", who, "unknown", message)
-	}
-}
-
-// counts sets the line under the rows: "3 invited, 2 failed, 1 not sent".
-func (p *printer) counts(c onboard.Progress, done string) {
-	parts := []string{fmt.Sprintf("%d %s", c.Succeeded, done)}
-	for _, n := range []struct {
-		n    int
-		what string
-	}{{c.Failed, "failed"}, {c.NotSent, "not sent"}, {c.Unknown, "unknown"}} {
-		if n.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n.n, n.what))
-		}
-	}
-	p.sum = strings.Join(parts, ", ")
-}
-
-// flush prints the rows in aligned columns, then the counts.
-func (p *printer) flush() error {
-	var width [4]int
-	for _, r := range p.rows {
-		for i, cell := range r {
-			width[i] = max(width[i], utf8.RuneCountInString(cell))
-		}
-	}
-	for _, r := range p.rows {
-		line := "  " + pad(r[0], width[0]) + "  " + pad(r[1], width[1]) + "  " + pad(r[2], width[2]) + "  " + r[3]
-		p.out.printf("%s\n", strings.TrimRight(line, " "))
-	}
-	if p.sum != "" {
-		p.out.printf("  %s  %s\n", pad("", width[0]), p.sum)
-	}
-	return p.out.err
-}
-
-// pad fills s with spaces to width columns.
-func pad(s string, width int) string {
-	return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
-}
-
-// serverWords returns the server's message from an *onboard.APIError, or
-// the error's text.
-func serverWords(err error) string {
-	var apiErr *onboard.APIError
-	if errors.As(err, &apiErr) && apiErr.Message != "" {
-		return apiErr.Message
-	}
-	return err.Error()
-}
-
-var itemPrefix = regexp.MustCompile(`^[a-z_]+\[\d+\]\.?`)
-
-// describe says why an item was not sent, in a few words: the problems of
-// an item the SDK refused before sending, or the failure of its batch.
-func describe(err error) string {
-	var ve *onboard.ValidationError
-	if errors.As(err, &ve) && len(ve.Problems) > 0 {
-		parts := make([]string, len(ve.Problems))
-		for i, p := range ve.Problems {
-			field := itemPrefix.ReplaceAllString(p.Field, "")
-			if field == "" {
-				field = "value"
-			}
-			parts[i] = field + " " + p.Message
-		}
-		return strings.Join(parts, "; ")
-	}
-	if err == nil {
-		return ""
-	}
-	return serverWords(err)
 }
