@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -35,8 +34,8 @@ func accessKeyCtx(t *testing.T) context.Context {
 // however many goroutines call at once.
 func TestAptlyAccessKey_exchangesOnceAndReuses(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t)
-	c := fakeClient(t, srv, srv.AptlyURL(), onboard.AptlyAccessKey(onboardtest.AptlyAccessKey))
+	srv := newFake(t)
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(onboardtest.AptlyAccessKey)))
 	ctx := accessKeyCtx(t)
 
 	var wg sync.WaitGroup
@@ -68,8 +67,8 @@ func TestAptlyAccessKey_exchangesOnceAndReuses(t *testing.T) {
 // token expired once more, with a freshly exchanged token.
 func TestAptlyAccessKey_reexchangesAfter401(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t)
-	c := fakeClient(t, srv, srv.AptlyURL(), onboard.AptlyAccessKey(onboardtest.AptlyAccessKey))
+	srv := newFake(t)
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(onboardtest.AptlyAccessKey)))
 	ctx := accessKeyCtx(t)
 
 	_, err := c.Invites.SendBulk(ctx, accessKeyInvite("first@example.com"))
@@ -90,8 +89,8 @@ func TestAptlyAccessKey_reexchangesAfter401(t *testing.T) {
 func TestAptlyAccessKey_badKey(t *testing.T) {
 	t.Parallel()
 	const key = "ak_WRONG_0123456789abcdef"
-	srv := fakeServer(t)
-	c := fakeClient(t, srv, srv.AptlyURL(), onboard.AptlyAccessKey(key))
+	srv := newFake(t)
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(key)))
 
 	_, err := c.Users.Create(accessKeyCtx(t), &onboard.CreateUserRequest{
 		TenantID: accessKeyTenant, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
@@ -109,15 +108,14 @@ func TestAptlyAccessKey_badKey(t *testing.T) {
 func TestAptlyAccessKey_echoedKeyRedacted(t *testing.T) {
 	t.Parallel()
 	const key = "ak_ECHOED_0123456789abcdef"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(t)
+	srv.handle(aptlyPrefix+"/v1/tenants/access-key/exchange", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		_, _ = fmt.Fprintf(w, `{"statusCode":400,"message":"key %s is malformed","error":"Bad Request"}`, key)
-	}))
-	t.Cleanup(srv.Close)
-	c, err := onboard.NewClient(srv.URL+"/auth", onboard.AptlyAccessKey(key))
-	require.NoError(t, err)
+	})
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(key)))
 
-	_, err = c.Invites.SendBulk(accessKeyCtx(t), accessKeyInvite("ada@example.com"))
+	_, err := c.Invites.SendBulk(accessKeyCtx(t), accessKeyInvite("ada@example.com"))
 	require.ErrorIs(t, err, onboard.ErrBadRequest)
 	assert.NotContains(t, err.Error(), key)
 	assert.Contains(t, err.Error(), "[redacted]")

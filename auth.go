@@ -28,7 +28,7 @@ type Authenticator interface {
 func BearerToken(token string) Authenticator { return bearerToken{token: &token} }
 
 // The authenticators keep each secret behind a pointer: fmt does not call
-// String on a value it reaches through an unexported field (a Client's, or
+// String on a value it reaches through an unexported field (a client's, or
 // a caller's own config struct), and prints a pointer there as an address,
 // so %v of such a struct shows no secret either.
 type bearerToken struct{ token *string }
@@ -128,10 +128,10 @@ func redacted(secret string) string {
 }
 
 // binder is an Authenticator that needs the client it serves, such as one
-// that obtains tokens through the client's own pipeline. NewClient calls
-// bind and uses what it returns, so each client gets its own copy.
+// that obtains tokens through the client's own pipeline. The constructors call
+// bind and use what it returns, so each client gets its own copy.
 type binder interface {
-	bind(c *Client) Authenticator
+	bind(c *client) Authenticator
 }
 
 // obtainer is an Authenticator whose bearer token has to be obtained, which
@@ -189,15 +189,14 @@ type secretHolder interface {
 // another host. The key and the tokens are never shown by String or in
 // errors.
 //
-// Use it only with NewClient and an Aptly base URL; each client keeps its
-// own token.
+// Use it only with NewAptlyClient; each client keeps its own token.
 func AptlyAccessKey(accessKey string) Authenticator {
 	return &aptlyAccessKey{key: &accessKey, now: time.Now}
 }
 
 type aptlyAccessKey struct {
 	key    *string
-	client *Client          // set by bind
+	client *client          // set by bind
 	now    func() time.Time // time.Now, but in tests
 
 	mu      sync.Mutex
@@ -215,7 +214,7 @@ type exchange struct {
 	err   error
 }
 
-func (a *aptlyAccessKey) bind(c *Client) Authenticator {
+func (a *aptlyAccessKey) bind(c *client) Authenticator {
 	return &aptlyAccessKey{key: a.key, client: c, now: a.now}
 }
 
@@ -232,7 +231,7 @@ func (a *aptlyAccessKey) Authenticate(req *http.Request) error {
 // an exchange when there is none.
 func (a *aptlyAccessKey) obtain(ctx context.Context) (string, error) {
 	if a.client == nil {
-		return "", errors.New("onboard: AptlyAccessKey works only through a Client; pass it to NewClient")
+		return "", errors.New("onboard: AptlyAccessKey works only through a client; pass it to NewAptlyClient")
 	}
 	if *a.key == "" {
 		return "", errors.New("onboard: Aptly access key is empty; pass the key to AptlyAccessKey")

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -37,7 +38,8 @@ func TestAuthenticators_headers(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := setup(t, royaltiPrefix, tt.auth)
+			srv := newServer(t)
+			c := newRoyalti(t, withAuth(srv, tt.auth))
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, `{"message":"ok"}`)
 			})
@@ -60,7 +62,8 @@ func TestBearerTokenFunc_perAttempt(t *testing.T) {
 		assert.Equal(t, "caller", ctx.Value(ctxKey{}), "the func gets the caller's context")
 		return "tok-" + strconv.Itoa(int(calls.Add(1))), nil
 	})
-	c, srv := setup(t, royaltiPrefix, auth, onboard.WithRetry(2))
+	srv := newServer(t)
+	c := newRoyalti(t, withAuth(srv, auth), onboard.WithRetry(2))
 	var n atomic.Int32
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) < 3 {
@@ -91,7 +94,8 @@ func TestBearerTokenFunc_error(t *testing.T) {
 		calls.Add(1)
 		return "", errVault
 	})
-	c, srv := setup(t, royaltiPrefix, auth, onboard.WithRetry(3), onboard.WithRetryServerErrors())
+	srv := newServer(t)
+	c := newRoyalti(t, withAuth(srv, auth), onboard.WithRetry(3), onboard.WithRetryServerErrors())
 	_, err := c.Invites.Send(testCtx(t), validInvite())
 	re := mustRequestError(t, err)
 	assert.ErrorIs(t, err, errVault)
@@ -118,7 +122,8 @@ func TestAuthenticators_emptySecrets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := setup(t, royaltiPrefix, tt.auth, onboard.WithRetry(2))
+			srv := newServer(t)
+			c := newRoyalti(t, withAuth(srv, tt.auth), onboard.WithRetry(2))
 			_, err := c.Invites.Send(testCtx(t), validInvite())
 			re := mustRequestError(t, err)
 			assert.Contains(t, err.Error(), tt.want)
@@ -146,7 +151,8 @@ func (s *signer) Authenticate(req *http.Request) error {
 func TestAuthenticator_custom(t *testing.T) {
 	t.Parallel()
 	s := &signer{}
-	c, srv := setup(t, athenaPrefix, s)
+	srv := newServer(t)
+	c := newAthena(t, withAuth(srv, s))
 	srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, `{"success":true,"results":[]}`)
 	})
@@ -185,15 +191,19 @@ func TestAuthenticators_formattingHidesSecrets(t *testing.T) {
 	for name, a := range auths {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			c, err := onboard.NewClient(onboard.AptlyStagingURL, a)
-			require.NoError(t, err)
 			holder := struct{ Auth onboard.Authenticator }{a}
 			outputs := map[string]string{
 				"authenticator": fmt.Sprintf("%v %+v %#v %s %q %d %x", a, a, a, a, a, a, a),
-				"client":        fmt.Sprintf("%v %+v %#v %s %q", c, c, c, c, c),
-				"client value":  fmt.Sprintf("%v %+v", *c, *c),
 				"holder":        fmt.Sprintf("%v %+v %#v", holder, holder, holder),
-				"println":       fmt.Sprintln(a, c),
+			}
+			for _, k := range constructors() {
+				c, err := k.build(onboard.AptlyStagingURL, a)
+				require.NoError(t, err)
+				value := reflect.ValueOf(c).Elem().Interface()
+				outputs[k.name] = fmt.Sprintf("%v %+v %#v %s %q", c, c, c, c, c)
+				outputs[k.name+" value"] = fmt.Sprintf("%v %+v", value, value)
+				outputs[k.name+" println"] = fmt.Sprintln(a, c)
+				assert.Contains(t, fmt.Sprint(c), "staging.api.us.aptlydone.com")
 			}
 			for what, out := range outputs {
 				for _, s := range secrets {
@@ -201,7 +211,6 @@ func TestAuthenticators_formattingHidesSecrets(t *testing.T) {
 				}
 			}
 			assert.Contains(t, fmt.Sprint(a), "redacted", "says a secret is set")
-			assert.Contains(t, fmt.Sprint(c), "staging.api.us.aptlydone.com")
 		})
 	}
 

@@ -1,4 +1,4 @@
-package onboard
+package onboard_test
 
 import (
 	"bufio"
@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -19,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/onboardkit/onboard"
 	"github.com/onboardkit/onboard/internal/errbody"
 )
 
@@ -123,13 +123,15 @@ func engineBenchTransport(b *testing.B) *http.Transport {
 	return tr
 }
 
-func engineBenchClient(b *testing.B, url string, tr *http.Transport) *Client {
-	c, err := NewClient(url, BearerToken("tok"), WithHTTPClient(&http.Client{Transport: tr}))
-	if err != nil {
-		b.Fatal(err)
-	}
-	return c
+// engineBenchClient is an Aptly client of the server at url that sends
+// through tr.
+func engineBenchClient(b *testing.B, url string, tr *http.Transport) *onboard.AptlyClient {
+	return newAptly(b, site(url), onboard.WithHTTPClient(&http.Client{Transport: tr}))
 }
+
+// engineBenchURL is the URL of the Aptly endpoint at path of the server at
+// url, as engineBenchClient calls it.
+func engineBenchURL(url, path string) string { return site(url).baseURL(aptlyAPI) + path }
 
 // engineCallStats is one measured loop: time and allocations per call.
 type engineCallStats struct {
@@ -205,7 +207,7 @@ func engineHandWritten(ctx context.Context, hc *http.Client, url string, in, out
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Authorization", "Bearer tok")
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
 	resp, err := hc.Do(req)
@@ -231,24 +233,20 @@ func engineHandWritten(ctx context.Context, hc *http.Client, url string, in, out
 // BenchmarkUsersCreate compares Users.Create with a hand-written call, both
 // decoding the seed's full user object. Target: x-time <= 1.10, x-allocs <= 1.5.
 func BenchmarkUsersCreate(b *testing.B) {
-	body, err := os.ReadFile("testdata/aptly_create_user.json")
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv := newEngineRawServer(b, http.StatusCreated, body)
+	srv := newEngineRawServer(b, http.StatusCreated, []byte(docAptlyCreateUser))
 	tr := engineBenchTransport(b)
 	c := engineBenchClient(b, srv.URL, tr)
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()
-	req := &CreateUserRequest{
+	req := &onboard.CreateUserRequest{
 		TenantID: engineTenant, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 		MobilePhone: "+1 555 123 4567", RoleIDs: []string{"476412b3-b02e-42be-acb8-8fc2b846d16f"},
-		Groups:    []GroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: Ptr(true)}},
-		ManagerID: "517779ff-e242-40a2-8d27-bc2bd5eb3b1c", InviteViaEmail: Ptr(false),
+		Groups:    []onboard.GroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: onboard.Ptr(true)}},
+		ManagerID: "517779ff-e242-40a2-8d27-bc2bd5eb3b1c", InviteViaEmail: onboard.Ptr(false),
 	}
 	engineOverhead(b,
 		func() error {
-			return engineHandWritten(ctx, hc, srv.URL+"/v1/user/create", req, new(User))
+			return engineHandWritten(ctx, hc, engineBenchURL(srv.URL, "/v1/user/create"), req, new(onboard.User))
 		},
 		func() error {
 			_, err := c.Users.Create(ctx, req)
@@ -257,14 +255,14 @@ func BenchmarkUsersCreate(b *testing.B) {
 }
 
 // engineBulkPeople returns n invitees shaped like the document's example.
-func engineBulkPeople(n int) []Invitee {
+func engineBulkPeople(n int) []onboard.Invitee {
 	start := time.Date(2025, 4, 19, 23, 48, 44, 0, time.UTC)
-	out := make([]Invitee, n)
+	out := make([]onboard.Invitee, n)
 	for i := range out {
-		out[i] = Invitee{
+		out[i] = onboard.Invitee{
 			Email: "person" + strconv.Itoa(i) + "@example.com", FirstName: "Rowan", LastName: "Kihn",
 			DisplayName: "Rowan Kihn", RoleIDs: []string{"476412b3-b02e-42be-acb8-8fc2b846d16f"},
-			Groups:     []GroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: Ptr(true)}},
+			Groups:     []onboard.GroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: onboard.Ptr(true)}},
 			EmployeeID: "E" + strconv.Itoa(i), EmployeeType: "Full-time", StartDate: start,
 			CustomAttributes: map[string]string{"department": "Engineering"},
 		}
@@ -273,7 +271,7 @@ func engineBulkPeople(n int) []Invitee {
 }
 
 // engineBulkAnswer is Aptly's envelope answering a bulk invite of people.
-func engineBulkAnswer(people []Invitee) []byte {
+func engineBulkAnswer(people []onboard.Invitee) []byte {
 	out := []byte(`{"statusCode":200,"timestamp":"2026-01-12T09:10:12.337Z","message":"Success","data":{"total":`)
 	out = strconv.AppendInt(out, int64(len(people)), 10)
 	out = append(out, `,"successful":`...)
@@ -299,10 +297,10 @@ func BenchmarkInvitesSendBulk(b *testing.B) {
 	c := engineBenchClient(b, srv.URL, tr)
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()
-	req := &BulkInviteRequest{TenantID: engineTenant, Users: people}
+	req := &onboard.BulkInviteRequest{TenantID: engineTenant, Users: people}
 	engineOverhead(b,
 		func() error {
-			return engineHandWritten(ctx, hc, srv.URL+"/v1/user/bulk-invite", req, new(BulkInviteResult))
+			return engineHandWritten(ctx, hc, engineBenchURL(srv.URL, "/v1/user/bulk-invite"), req, new(onboard.BulkInviteResult))
 		},
 		func() error {
 			_, err := c.Invites.SendBulk(ctx, req)
@@ -423,7 +421,7 @@ func engineThroughput(b *testing.B, latency time.Duration, sequential bool) {
 	all := engineBulkPeople(people)
 	batches := people / batch
 	sendBatch := func(i int) error {
-		_, err := c.Invites.SendBulk(ctx, &BulkInviteRequest{TenantID: engineTenant, Users: all[i*batch : (i+1)*batch]})
+		_, err := c.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{TenantID: engineTenant, Users: all[i*batch : (i+1)*batch]})
 		return err
 	}
 	// report adds the figures every variant shares and returns ns per run.
@@ -485,7 +483,7 @@ func engineThroughput(b *testing.B, latency time.Duration, sequential bool) {
 		b.ReportAllocs()
 		ns0, n0 := clock.mark()
 		for range b.N {
-			rep, err := c.Invites.SendBulkAll(ctx, engineTenant, all, WithBatchSize(batch), WithConcurrency(concurrency))
+			rep, err := c.Invites.SendBulkAll(ctx, inTenant(engineTenant), all, onboard.WithBatchSize(batch), onboard.WithConcurrency(concurrency))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -514,14 +512,14 @@ func BenchmarkEngineStreamMillion(b *testing.B) {
 	tr := engineBenchTransport(b)
 	c := engineBenchClient(b, srv.URL, tr)
 	ctx := context.Background()
-	gen := func(yield func(Invitee) bool) {
+	gen := func(yield func(onboard.Invitee) bool) {
 		for i := range items {
-			if !yield(Invitee{Email: "p" + strconv.Itoa(i) + "@example.com", FirstName: "Pat", LastName: strconv.Itoa(i)}) {
+			if !yield(onboard.Invitee{Email: "p" + strconv.Itoa(i) + "@example.com", FirstName: "Pat", LastName: strconv.Itoa(i)}) {
 				return
 			}
 		}
 	}
-	var people iter.Seq[Invitee] = gen
+	var people iter.Seq[onboard.Invitee] = gen
 
 	b.ReportAllocs()
 	var peak, base uint64
@@ -552,12 +550,12 @@ func BenchmarkEngineStreamMillion(b *testing.B) {
 		b.StartTimer()
 
 		n, ok := 0, 0
-		for o := range c.Invites.SendBulkSeq(ctx, engineTenant, people) {
+		for o := range c.Invites.SendBulkSeq(ctx, inTenant(engineTenant), people) {
 			if o.Index != n {
 				b.Fatalf("outcome %d has index %d", n, o.Index)
 			}
 			n++
-			if o.State == StateSucceeded {
+			if o.State == onboard.StateSucceeded {
 				ok++
 			}
 		}
@@ -581,7 +579,7 @@ func BenchmarkEngineStreamMillion(b *testing.B) {
 // it: what a call pays for a body that large. B/op stays about the cap (it
 // was over four times the cap), and "kept-B" is what the error holds on to.
 func BenchmarkReadCapped(b *testing.B) {
-	const limit = DefaultMaxResponseBytes
+	const limit = onboard.DefaultMaxResponseBytes
 	body := bytes.Repeat([]byte("a "), limit) // one-letter words, twice the cap
 	for _, bc := range []struct {
 		name     string
@@ -600,11 +598,10 @@ func BenchmarkReadCapped(b *testing.B) {
 			b.ReportAllocs()
 			var kept []byte
 			for range b.N {
-				data, _, err := readCapped(bytes.NewReader(body[:bc.n]), limit, size)
-				if err != nil {
+				var err error
+				if kept, err = onboard.ReadAndKeep(bytes.NewReader(body[:bc.n]), limit, size); err != nil {
 					b.Fatal(err)
 				}
-				kept, _ = errorBody(data, nil)
 			}
 			b.ReportMetric(float64(cap(kept)), "kept-B")
 		})
@@ -616,7 +613,7 @@ func BenchmarkReadCapped(b *testing.B) {
 // body's size (splitting a body of one-letter words into words cost
 // thirteen times the body).
 func BenchmarkErrorSnippet(b *testing.B) {
-	body := bytes.Repeat([]byte("a "), DefaultMaxResponseBytes/2)
+	body := bytes.Repeat([]byte("a "), onboard.DefaultMaxResponseBytes/2)
 	b.ReportAllocs()
 	for range b.N {
 		if p := errbody.Parse(body); len(p.Message) > 200+len("…") {

@@ -1,6 +1,7 @@
 package onboard
 
 import (
+	"encoding/json"
 	"strconv"
 	"strings"
 
@@ -53,12 +54,30 @@ type TargetResult struct {
 	WebsiteID string `json:"website_id,omitempty"`
 	GroupID   string `json:"group_id,omitempty"`
 	Success   bool   `json:"success"`
-	// Message describes a success, such as "User added to website".
+	// Message is the server's words: what was done, such as "User added
+	// to website", or, for a failure, its reason (sent as "error"), such
+	// as "User is already a member of this website".
 	Message string `json:"message,omitempty"`
 	// UserID is the person's AthenaHQ user id, on success.
 	UserID string `json:"user_id,omitempty"`
-	// Error is the server's reason for a failure.
-	Error string `json:"error,omitempty"`
+}
+
+// UnmarshalJSON reads a result as AthenaHQ sends it, taking a failure's
+// "error" into Message.
+func (t *TargetResult) UnmarshalJSON(data []byte) error {
+	type plain TargetResult // without this method
+	var wire struct {
+		plain
+		Error string `json:"error"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	*t = TargetResult(wire.plain)
+	if wire.Error != "" {
+		t.Message = wire.Error
+	}
+	return nil
 }
 
 // TargetID returns the website or group id the result is about.
@@ -91,41 +110,30 @@ type CreateUsersResult struct {
 	ProcessedCount int `json:"processedCount"`
 	// Errors holds the server's error texts, one per refused user.
 	Errors []string `json:"errors"`
-	// Outcomes holds one entry per submitted user, in the order sent. It
-	// is not part of the server's answer.
-	Outcomes []UserOutcome `json:"-"`
-}
-
-// UserOutcome is what became of one user submitted to Royalti.
-type UserOutcome struct {
-	// Index is the user's position in the request's Users.
-	Index int
-	// User is the user as submitted.
-	User WorkspaceUser
-	// State is StateSucceeded, StateFailed or StateUnknown. A user the
-	// answer refuses as "already associated with workspace" is unknown,
-	// not failed, when the request took more than one attempt: the
+	// Outcomes holds one entry per submitted user, in the order sent, with
+	// Index its position in the request's Users and Message the server's
+	// error text or why the answer could not be tied to the user. It is
+	// not part of the server's answer. A user the answer refuses as
+	// "already associated with workspace" is StateUnknown, not
+	// StateFailed, when the request took more than one attempt: the
 	// earlier attempt may have created them.
-	State State
-	// Reason is the server's error text for a failure, or why the answer
-	// could not be tied to this user.
-	Reason string
+	Outcomes []Outcome[WorkspaceUser] `json:"-"`
 }
 
 // Succeeded returns the outcomes of the users created.
-func (r *CreateUsersResult) Succeeded() []UserOutcome {
-	return filter(r.Outcomes, func(o UserOutcome) bool { return o.State == StateSucceeded })
+func (r *CreateUsersResult) Succeeded() []Outcome[WorkspaceUser] {
+	return filter(r.Outcomes, func(o Outcome[WorkspaceUser]) bool { return o.State == StateSucceeded })
 }
 
 // Failed returns the outcomes of the users the server refused.
-func (r *CreateUsersResult) Failed() []UserOutcome {
-	return filter(r.Outcomes, func(o UserOutcome) bool { return o.State == StateFailed })
+func (r *CreateUsersResult) Failed() []Outcome[WorkspaceUser] {
+	return filter(r.Outcomes, func(o Outcome[WorkspaceUser]) bool { return o.State == StateFailed })
 }
 
 // Unknown returns the outcomes of the users the answer could not be tied to,
 // such as two users with the same name of whom one was created.
-func (r *CreateUsersResult) Unknown() []UserOutcome {
-	return filter(r.Outcomes, func(o UserOutcome) bool { return o.State == StateUnknown })
+func (r *CreateUsersResult) Unknown() []Outcome[WorkspaceUser] {
+	return filter(r.Outcomes, func(o Outcome[WorkspaceUser]) bool { return o.State == StateUnknown })
 }
 
 // State is what became of one item of a bulk operation.
@@ -164,15 +172,15 @@ func (s State) String() string {
 }
 
 // matchCreated ties Royalti's created names and error texts to the users.
-func matchCreated(users []WorkspaceUser, created, errs []string) []UserOutcome {
+func matchCreated(users []WorkspaceUser, created, errs []string) []Outcome[WorkspaceUser] {
 	people := make([]match.Person, len(users))
 	for i, u := range users {
 		people[i] = match.Person{Name: fullName(u.FirstName, u.LastName), Email: u.Email}
 	}
 	results := match.Royalti(people, created, errs)
-	out := make([]UserOutcome, len(users))
+	out := make([]Outcome[WorkspaceUser], len(users))
 	for i, r := range results {
-		out[i] = UserOutcome{Index: i, User: users[i], Reason: r.Reason}
+		out[i] = Outcome[WorkspaceUser]{Index: i, Item: users[i], Message: r.Reason}
 		switch r.Verdict {
 		case match.Created:
 			out[i].State = StateSucceeded
@@ -188,14 +196,12 @@ func matchCreated(users []WorkspaceUser, created, errs []string) []UserOutcome {
 // markDoneEarlier makes unknown the users refused as already in the
 // workspace by a request that took more than one attempt: an earlier
 // attempt, whose answer was lost, may have created them.
-func markDoneEarlier(outs []UserOutcome, attempts int) {
-	if attempts < 2 {
-		return
-	}
+func markDoneEarlier(outs []Outcome[WorkspaceUser], attempts int) {
 	for i := range outs {
 		o := &outs[i]
-		if o.State == StateFailed && match.RoyaltiAlready(o.Reason) {
-			o.State, o.Reason = StateUnknown, doneEarlier(o.Reason, attempts)
+		o.Attempts = attempts
+		if attempts > 1 && o.State == StateFailed && match.RoyaltiAlready(o.Message) {
+			o.State, o.Message = StateUnknown, doneEarlier(o.Message, attempts)
 		}
 	}
 }
@@ -207,7 +213,7 @@ func callResponse(opts []CallOption) (*Response, []CallOption) {
 	var cs callSettings
 	for _, o := range opts {
 		if o != nil {
-			o(&cs)
+			_ = o.applyCall(&cs) // a bad option fails the call itself
 		}
 	}
 	if cs.response != nil {

@@ -8,8 +8,9 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
+	"reflect"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -22,7 +23,40 @@ import (
 	"github.com/onboardkit/onboard"
 )
 
-func TestNewClient_baseURL(t *testing.T) {
+// constructor is one of the three client constructors, its client as the
+// table's any (nil when it returned none).
+type constructor struct {
+	name  string
+	build func(baseURL string, auth onboard.Authenticator, opts ...onboard.Option) (any, error)
+}
+
+func constructors() []constructor {
+	return []constructor{
+		{"NewAptlyClient", func(u string, a onboard.Authenticator, o ...onboard.Option) (any, error) {
+			return result(onboard.NewAptlyClient(u, a, o...))
+		}},
+		{"NewAthenaClient", func(u string, a onboard.Authenticator, o ...onboard.Option) (any, error) {
+			return result(onboard.NewAthenaClient(u, a, o...))
+		}},
+		{"NewRoyaltiClient", func(u string, a onboard.Authenticator, o ...onboard.Option) (any, error) {
+			return result(onboard.NewRoyaltiClient(u, a, o...))
+		}},
+	}
+}
+
+// assertServicesSet checks that every exported field of the client c
+// points at a service.
+func assertServicesSet(t *testing.T, c any) {
+	t.Helper()
+	v := reflect.ValueOf(c).Elem()
+	for i := range v.NumField() {
+		if v.Type().Field(i).IsExported() {
+			assert.False(t, v.Field(i).IsNil(), "%s.%s", v.Type().Name(), v.Type().Field(i).Name)
+		}
+	}
+}
+
+func TestConstructor_baseURL(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name    string
@@ -41,7 +75,7 @@ func TestNewClient_baseURL(t *testing.T) {
 		{name: "loopback IPv6 over http", url: "http://[::1]:8080"},
 		{name: "localhost over http", url: "http://localhost:3000"},
 		{name: "plain http allowed by option", url: "http://onboarding.internal:8080", opts: []onboard.Option{onboard.WithInsecureHTTP()}},
-		{name: "unresolvable host (no lookup in NewClient)", url: "https://onboard.invalid/auth"},
+		{name: "unresolvable host (no lookup in the constructor)", url: "https://onboard.invalid/auth"},
 
 		{name: "empty", url: "", wantErr: "absolute"},
 		{name: "relative path", url: "/auth", wantErr: "absolute"},
@@ -56,52 +90,81 @@ func TestNewClient_baseURL(t *testing.T) {
 		{name: "plain http on a lookalike of localhost", url: "http://localhost.example.com", wantErr: "plain http"},
 		{name: "unparsable", url: "https://api.exa mple.com", wantErr: "base URL"},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			c, err := onboard.NewClient(tt.url, onboard.BearerToken(testToken), tt.opts...)
-			if tt.wantErr == "" {
-				require.NoError(t, err)
-				require.NotNil(t, c)
-				assert.NotNil(t, c.Users)
-				assert.NotNil(t, c.Invites)
-				return
-			}
-			require.Error(t, err)
-			assert.Nil(t, c)
-			assert.Contains(t, err.Error(), tt.wantErr)
-		})
+	for _, k := range constructors() {
+		for _, tt := range tests {
+			t.Run(k.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				c, err := k.build(tt.url, onboard.BearerToken(testToken), tt.opts...)
+				if tt.wantErr == "" {
+					require.NoError(t, err)
+					require.NotNil(t, c)
+					assertServicesSet(t, c)
+					return
+				}
+				require.Error(t, err)
+				assert.Nil(t, c)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				assert.True(t, strings.HasPrefix(err.Error(), "onboard: "+k.name+": "), err.Error())
+			})
+		}
 	}
 }
 
 // A base URL that carries a password must not put it in the error that
 // refuses it, whatever the reason for refusing.
-func TestNewClient_errorsHideURLCredentials(t *testing.T) {
+func TestConstructor_errorsHideURLCredentials(t *testing.T) {
 	t.Parallel()
-	for _, raw := range []string{
-		"https://user:s3cret@api.example.com",
-		"ftp://user:s3cret@api.example.com",
-		"user:s3cret@api.example.com",
-		"https://user:s3cret@api.example.com:badport/auth",
-		"https://user:s3cret@api.exa mple.com",
-		"http://user:s3cret@api.example.com",
-	} {
-		_, err := onboard.NewClient(raw, onboard.BearerToken(testToken))
-		require.Error(t, err, raw)
-		assert.NotContains(t, err.Error(), "s3cret", raw)
-		assert.NotContains(t, err.Error(), testToken, raw)
+	for _, k := range constructors() {
+		for _, raw := range []string{
+			"https://user:s3cret@api.example.com",
+			"ftp://user:s3cret@api.example.com",
+			"user:s3cret@api.example.com",
+			"https://user:s3cret@api.example.com:badport/auth",
+			"https://user:s3cret@api.exa mple.com",
+			"http://user:s3cret@api.example.com",
+		} {
+			_, err := k.build(raw, onboard.BearerToken(testToken))
+			require.Error(t, err, raw)
+			assert.NotContains(t, err.Error(), "s3cret", raw)
+			assert.NotContains(t, err.Error(), testToken, raw)
+		}
 	}
 }
 
-func TestNewClient_nilAuthenticator(t *testing.T) {
+func TestConstructor_nilAuthenticator(t *testing.T) {
 	t.Parallel()
-	c, err := onboard.NewClient(onboard.AptlyStagingURL, nil)
-	require.Error(t, err)
-	assert.Nil(t, c)
-	assert.Contains(t, err.Error(), "Authenticator")
+	for _, k := range constructors() {
+		c, err := k.build(onboard.AptlyStagingURL, nil)
+		require.Error(t, err, k.name)
+		assert.Nil(t, c, k.name)
+		assert.Contains(t, err.Error(), "Authenticator", k.name)
+		assert.True(t, strings.HasPrefix(err.Error(), "onboard: "+k.name+": "), err.Error())
+	}
 }
 
-func TestNewClient_badOptions(t *testing.T) {
+// An Aptly access key is exchanged at Aptly's own endpoint; the other
+// services' constructors refuse it, and say which one takes it.
+func TestConstructor_aptlyAccessKeyOnlyForAptly(t *testing.T) {
+	t.Parallel()
+	const key = "ak_SECRET_0123456789"
+	for _, k := range constructors() {
+		t.Run(k.name, func(t *testing.T) {
+			t.Parallel()
+			c, err := k.build(onboard.AptlyStagingURL, onboard.AptlyAccessKey(key))
+			if k.name == "NewAptlyClient" {
+				require.NoError(t, err)
+				assert.NotNil(t, c)
+				return
+			}
+			require.Error(t, err)
+			assert.Nil(t, c)
+			assert.Equal(t, "onboard: "+k.name+": AptlyAccessKey works only with NewAptlyClient; pass this service's own credential", err.Error())
+			assert.NotContains(t, err.Error(), key)
+		})
+	}
+}
+
+func TestConstructor_badOptions(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -115,27 +178,29 @@ func TestNewClient_badOptions(t *testing.T) {
 		{"zero response cap", onboard.WithMaxResponseBytes(0)},
 		{"negative response cap", onboard.WithMaxResponseBytes(-1)},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
+	for _, k := range constructors() {
+		for _, tt := range tests {
+			t.Run(k.name+"/"+tt.name, func(t *testing.T) {
+				t.Parallel()
+				c, err := k.build(onboard.AptlyStagingURL, onboard.BearerToken(testToken), tt.opt)
+				require.Error(t, err)
+				assert.Nil(t, c)
+				assert.True(t, strings.HasPrefix(err.Error(), "onboard: "+k.name+": "), err.Error())
+			})
+		}
+
+		t.Run(k.name+"/good values", func(t *testing.T) {
 			t.Parallel()
-			c, err := onboard.NewClient(onboard.AptlyStagingURL, onboard.BearerToken(testToken), tt.opt)
-			require.Error(t, err)
-			assert.Nil(t, c)
-			assert.Contains(t, err.Error(), "NewClient")
+			_, err := k.build(onboard.AptlyStagingURL, onboard.BearerToken(testToken),
+				onboard.WithTimeout(0), onboard.WithRetry(0), onboard.WithRetryWait(0, 0),
+				onboard.WithMaxResponseBytes(1), onboard.WithLogger(nil), onboard.WithRateLimiter(nil), nil)
+			require.NoError(t, err)
 		})
 	}
-
-	t.Run("good values", func(t *testing.T) {
-		t.Parallel()
-		_, err := onboard.NewClient(onboard.AptlyStagingURL, onboard.BearerToken(testToken),
-			onboard.WithTimeout(0), onboard.WithRetry(0), onboard.WithRetryWait(0, 0),
-			onboard.WithMaxResponseBytes(1), onboard.WithLogger(nil), onboard.WithRateLimiter(nil), nil)
-		require.NoError(t, err)
-	})
 }
 
-// NewClient makes no network call: not even with a bad credential.
-func TestNewClient_noNetworkCall(t *testing.T) {
+// A constructor makes no network call: not even with a bad credential.
+func TestConstructor_noNetworkCall(t *testing.T) {
 	t.Parallel()
 	srv := newServer(t)
 	var tokenCalls atomic.Int32
@@ -143,10 +208,12 @@ func TestNewClient_noNetworkCall(t *testing.T) {
 		onboard.BearerToken(""), onboard.APIKey(testAPIKey), onboard.BasicAuth(testUsername, testPassword),
 		onboard.BearerTokenFunc(func(context.Context) (string, error) { tokenCalls.Add(1); return testToken, nil }),
 	}
-	for _, auth := range auths {
-		c, err := onboard.NewClient(srv.URL+aptlyPrefix, auth, onboard.WithHTTPClient(srv.Client()))
-		require.NoError(t, err)
-		require.NotNil(t, c)
+	for _, k := range constructors() {
+		for _, auth := range auths {
+			c, err := k.build(srv.URL+aptlyPrefix, auth, onboard.WithHTTPClient(srv.Client()))
+			require.NoError(t, err)
+			require.NotNil(t, c)
+		}
 	}
 	assert.Zero(t, srv.count())
 	assert.Zero(t, tokenCalls.Load(), "the token func is not called before a request")
@@ -159,7 +226,7 @@ func TestClient_baseURLTrailingSlash(t *testing.T) {
 	srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusCreated, envelope(200, "Success", `{"id":"u1"}`))
 	})
-	c, err := onboard.NewClient(srv.URL+aptlyPrefix+"/", onboard.BearerToken(testToken))
+	c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix+"/", onboard.BearerToken(testToken), clientOptions(t, nil)...)
 	require.NoError(t, err)
 	_, err = c.Users.Create(testCtx(t), validCreateUser())
 	require.NoError(t, err)
@@ -182,10 +249,9 @@ func TestWithHTTPClient(t *testing.T) {
 	})
 	rt := &countingTransport{}
 	hc := &http.Client{Transport: rt, Timeout: 7 * time.Second}
-	c, err := onboard.NewClient(srv.URL+athenaPrefix, onboard.APIKey(testAPIKey), onboard.WithHTTPClient(hc))
-	require.NoError(t, err)
+	c := newAthena(t, srv, onboard.WithHTTPClient(hc))
 
-	_, err = c.Invites.SendToTargets(testCtx(t), validTargetInvite())
+	_, err := c.Invites.SendToTargets(testCtx(t), validTargetInvite())
 	require.NoError(t, err)
 	assert.EqualValues(t, 1, rt.n.Load(), "requests go through the caller's transport")
 	assert.Equal(t, testAPIKey, srv.only(t).Header.Get("x-api-key"))
@@ -198,7 +264,8 @@ func TestWithHTTPClient(t *testing.T) {
 
 func TestWithUserAgent(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t, onboard.WithUserAgent("acme-onboarding/2.3 onboard-go"))
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithUserAgent("acme-onboarding/2.3 onboard-go"))
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusCreated, `{"message":"ok"}`)
 	})
@@ -211,7 +278,8 @@ func TestWithUserAgent(t *testing.T) {
 // retried by default, since the server may have done the work.
 func TestWithTimeout(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t, onboard.WithTimeout(100*time.Millisecond))
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithTimeout(100*time.Millisecond))
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
@@ -248,7 +316,8 @@ func TestRedirect_otherHostGetsNoCredential(t *testing.T) {
 				other.handle("/elsewhere/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 					reply(w, http.StatusCreated, `{"message":"answered elsewhere"}`)
 				})
-				c, srv := setup(t, royaltiPrefix, auth)
+				srv := newServer(t)
+				c := newRoyalti(t, withAuth(srv, auth))
 				srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 					http.Redirect(w, r, other.URL+"/elsewhere/auth/invite", code)
 				})
@@ -275,7 +344,8 @@ func TestRedirect_otherHostGetsNoCredential(t *testing.T) {
 
 func TestRedirect_sameHostKeepsCredential(t *testing.T) {
 	t.Parallel()
-	c, srv := aptly(t)
+	srv := newServer(t)
+	c := newAptly(t, srv)
 	srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, aptlyPrefix+"/v2/user/create", http.StatusTemporaryRedirect)
 	})
@@ -305,23 +375,19 @@ func TestRedirect_httpsToHTTP(t *testing.T) {
 			plain.handle("/auth/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, envelope(200, "Success", `{"id":"plain"}`))
 			})
-			var tlsHits atomic.Int32
-			tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				tlsHits.Add(1)
-				assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
+			tlsSrv := newTLSServer(t)
+			tlsSrv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
 				http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusTemporaryRedirect)
-			}))
-			t.Cleanup(tlsSrv.Close)
+			})
 
-			opts := []onboard.Option{onboard.WithHTTPClient(tlsSrv.Client()), fastRetry}
+			opts := []onboard.Option{onboard.WithHTTPClient(tlsSrv.Client())}
 			if insecure {
 				opts = append(opts, onboard.WithInsecureHTTP())
 			}
-			c, err := onboard.NewClient(tlsSrv.URL+aptlyPrefix, onboard.BearerToken(testToken), opts...)
-			require.NoError(t, err)
+			c := newAptly(t, tlsSrv, opts...)
 
 			u, err := c.Users.Create(testCtx(t), validCreateUser())
-			assert.EqualValues(t, 1, tlsHits.Load())
+			assert.Equal(t, "Bearer "+testToken, tlsSrv.only(t).Header.Get("Authorization"))
 			if !insecure {
 				re := mustRequestError(t, err)
 				assert.Contains(t, re.Error(), "https")
@@ -335,29 +401,12 @@ func TestRedirect_httpsToHTTP(t *testing.T) {
 	}
 }
 
-// lockedBuffer is a buffer safe for a logger and a test to share.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 func TestWithLogger(t *testing.T) {
 	t.Parallel()
-	var buf lockedBuffer
+	var buf syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, srv := royalti(t, onboard.WithLogger(logger))
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithLogger(logger))
 	var n atomic.Int32
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) == 1 {
@@ -374,9 +423,9 @@ func TestWithLogger(t *testing.T) {
 	require.Equal(t, 2, srv.count())
 
 	// An API key is not logged either (a second client, same logger).
-	var athenaBuf lockedBuffer
-	ac, asrv := athena(t, onboard.WithLogger(slog.New(slog.NewJSONHandler(&athenaBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
-	asrv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
+	var athenaBuf syncBuffer
+	ac := newAthena(t, srv, onboard.WithLogger(slog.New(slog.NewJSONHandler(&athenaBuf, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+	srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, `{"success":true,"results":[{"website_id":"`+websiteID1+`","success":false,"error":"grace@example.com is blocked"}]}`)
 	})
 	_, err = ac.Invites.SendToTargets(testCtx(t), &onboard.TargetInviteRequest{
@@ -414,12 +463,10 @@ func TestWithLogger(t *testing.T) {
 // A failed connection is logged without the URL's query.
 func TestWithLogger_connectionError(t *testing.T) {
 	t.Parallel()
-	var buf lockedBuffer
+	var buf syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	c, err := onboard.NewClient(closedURL(t)+royaltiPrefix, onboard.BearerToken(testToken),
-		onboard.WithLogger(logger), onboard.WithRetry(1), fastRetry)
-	require.NoError(t, err)
-	_, err = c.Invites.Send(testCtx(t), &onboard.InviteRequest{Email: "ada@example.com", WorkspaceID: "ws-PRIVATE"})
+	c := newRoyalti(t, site(closedURL(t)), onboard.WithLogger(logger), onboard.WithRetry(1))
+	_, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{Email: "ada@example.com", WorkspaceID: "ws-PRIVATE"})
 	require.Error(t, err)
 	out := buf.String()
 	assert.Contains(t, out, royaltiPrefix+"/auth/invite")
@@ -432,7 +479,7 @@ func TestWithLogger_connectionError(t *testing.T) {
 // process-wide loggers (captured here, so this test is not parallel), and
 // not through go-retryablehttp's default logger, which writes to stderr.
 func TestSilentByDefault(t *testing.T) {
-	var buf lockedBuffer
+	var buf syncBuffer
 	oldSlog, oldOut, oldFlags := slog.Default(), log.Writer(), log.Flags()
 	slog.SetDefault(slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	log.SetOutput(&buf)
@@ -442,8 +489,12 @@ func TestSilentByDefault(t *testing.T) {
 		log.SetFlags(oldFlags)
 	})
 
-	c, srv := royalti(t, onboard.WithRetry(2))
-	require.Nil(t, onboard.RetryLoggerOf(c), "go-retryablehttp's default logger writes to stderr")
+	srv := newServer(t)
+	all := newClients(t, srv, onboard.WithRetry(2))
+	for _, c := range []any{all.aptly, all.athena, all.royalti} {
+		require.Nil(t, onboard.RetryLoggerOf(c), "%T: go-retryablehttp's default logger writes to stderr", c)
+	}
+	c := all.royalti
 	var n atomic.Int32
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		if n.Add(1) < 3 {
@@ -455,8 +506,7 @@ func TestSilentByDefault(t *testing.T) {
 	_, err := c.Invites.Send(testCtx(t), validInvite())
 	require.NoError(t, err)
 
-	refused, err := onboard.NewClient(closedURL(t), onboard.BearerToken(testToken), onboard.WithRetry(1), fastRetry)
-	require.NoError(t, err)
+	refused := newRoyalti(t, site(closedURL(t)), onboard.WithRetry(1))
 	require.Nil(t, onboard.RetryLoggerOf(refused))
 	_, err = refused.Invites.Send(testCtx(t), validInvite())
 	require.Error(t, err)
@@ -469,7 +519,8 @@ func TestWithResponse(t *testing.T) {
 
 	t.Run("success with rate-limit headers", func(t *testing.T) {
 		t.Parallel()
-		c, srv := athena(t)
+		srv := newServer(t)
+		c := newAthena(t, srv)
 		reset := time.Now().Add(time.Minute).Unix()
 		srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 			reply(w, http.StatusOK, `{"success":true,"results":[]}`,
@@ -493,7 +544,8 @@ func TestWithResponse(t *testing.T) {
 
 	t.Run("failure after retries", func(t *testing.T) {
 		t.Parallel()
-		c, srv := athena(t, onboard.WithRetry(2))
+		srv := newServer(t)
+		c := newAthena(t, srv, onboard.WithRetry(2))
 		srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 			reply(w, http.StatusTooManyRequests, `{"error":"Rate limit exceeded"}`,
 				"X-Request-Id", "rid-429", "Retry-After", "1", "X-Rate-Limit-Limit", "60",
@@ -515,9 +567,10 @@ func TestWithResponse(t *testing.T) {
 
 	t.Run("Aptly envelope", func(t *testing.T) {
 		t.Parallel()
-		c, srv := aptly(t)
+		srv := newServer(t)
+		c := newAptly(t, srv)
 		srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
-			reply(w, http.StatusCreated, fixture(t, "aptly_bulk_invite.json"), "X-Request-Id", "rid-env")
+			reply(w, http.StatusCreated, docAptlyBulkInvite, "X-Request-Id", "rid-env")
 		})
 		var meta onboard.Response
 		_, err := c.Invites.SendBulk(testCtx(t), validBulkInvite(), onboard.WithResponse(&meta))
@@ -530,7 +583,8 @@ func TestWithResponse(t *testing.T) {
 
 	t.Run("Aptly failure envelope", func(t *testing.T) {
 		t.Parallel()
-		c, srv := aptly(t)
+		srv := newServer(t)
+		c := newAptly(t, srv)
 		srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
 			reply(w, http.StatusConflict, `{"statusCode":409,"timestamp":"2026-01-12T09:10:12.337Z","message":"Email already exists","error":"Conflict"}`)
 		})
@@ -544,17 +598,17 @@ func TestWithResponse(t *testing.T) {
 
 	t.Run("no response leaves it empty", func(t *testing.T) {
 		t.Parallel()
-		c, err := onboard.NewClient(closedURL(t), onboard.BearerToken(testToken), onboard.WithRetry(0))
-		require.NoError(t, err)
+		c := newRoyalti(t, site(closedURL(t)), onboard.WithRetry(0))
 		var meta onboard.Response
-		_, err = c.Invites.Send(testCtx(t), validInvite(), onboard.WithResponse(&meta))
+		_, err := c.Invites.Send(testCtx(t), validInvite(), onboard.WithResponse(&meta))
 		mustRequestError(t, err)
 		assert.Zero(t, meta.StatusCode)
 	})
 
 	t.Run("nil option is ignored", func(t *testing.T) {
 		t.Parallel()
-		c, srv := royalti(t)
+		srv := newServer(t)
+		c := newRoyalti(t, srv)
 		srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 			reply(w, http.StatusCreated, `{"message":"ok"}`)
 		})
@@ -568,7 +622,8 @@ func TestResponse_requestIDHeaders(t *testing.T) {
 	for _, h := range []string{"X-Request-Id", "Request-Id", "X-Correlation-Id"} {
 		t.Run(h, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t)
+			srv := newServer(t)
+			c := newRoyalti(t, srv)
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, `{"message":"ok"}`, h, "id-"+h)
 			})
@@ -583,7 +638,8 @@ func TestResponse_requestIDHeaders(t *testing.T) {
 // One client serves many goroutines at once (run with -race).
 func TestClient_concurrentCalls(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t)
+	srv := newServer(t)
+	c := newRoyalti(t, srv)
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusCreated, `{"message":"ok"}`, "X-Request-Id", r.URL.Query().Get("userId"))
 	})
@@ -614,7 +670,8 @@ func TestClient_concurrentCalls(t *testing.T) {
 func TestWithRateLimiter(t *testing.T) {
 	t.Parallel()
 	lim := rate.NewLimiter(rate.Every(time.Hour), 1)
-	c, srv := royalti(t, onboard.WithRateLimiter(lim))
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithRateLimiter(lim))
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusCreated, `{"message":"ok"}`)
 	})
@@ -638,7 +695,8 @@ func TestWithRateLimiter(t *testing.T) {
 func TestWithRateLimiter_waitOutsideTimeout(t *testing.T) {
 	t.Parallel()
 	lim := rate.NewLimiter(rate.Every(2*time.Second), 1)
-	c, srv := royalti(t, onboard.WithRateLimiter(lim), onboard.WithTimeout(time.Second))
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithRateLimiter(lim), onboard.WithTimeout(time.Second))
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusCreated, `{"message":"ok"}`)
 	})
@@ -654,13 +712,14 @@ func TestWithRateLimiter_waitOutsideTimeout(t *testing.T) {
 // A context that is already over sends nothing.
 func TestClient_cancelledContext(t *testing.T) {
 	t.Parallel()
-	for _, ep := range endpointCases() {
-		t.Run(ep.name, func(t *testing.T) {
+	for _, ep := range endpoints() {
+		t.Run(ep.name(), func(t *testing.T) {
 			t.Parallel()
-			c, srv := setup(t, ep.prefix, ep.auth)
+			srv := newServer(t)
 			ctx, cancel := context.WithCancel(testCtx(t))
 			cancel()
-			err := ep.call(ctx, c)
+			res, err := ep.call(ctx, newClients(t, srv))
+			assert.Nil(t, res)
 			mustRequestError(t, err)
 			assert.ErrorIs(t, err, context.Canceled)
 			assert.Zero(t, srv.count())
@@ -671,17 +730,19 @@ func TestClient_cancelledContext(t *testing.T) {
 // Every endpoint's documented success status and body decode without error.
 func TestClient_everyEndpointSucceeds(t *testing.T) {
 	t.Parallel()
-	for _, ep := range endpointCases() {
-		t.Run(ep.name, func(t *testing.T) {
+	for _, ep := range endpoints() {
+		t.Run(ep.name(), func(t *testing.T) {
 			t.Parallel()
-			c, srv := setup(t, ep.prefix, ep.auth)
-			srv.handle(ep.path, func(w http.ResponseWriter, r *http.Request) { reply(w, ep.status, ep.success) })
+			srv := newServer(t)
+			srv.handle(ep.fullPath(), func(w http.ResponseWriter, r *http.Request) { reply(w, ep.okStatus, ep.okBody) })
 			var meta onboard.Response
-			require.NoError(t, ep.call(testCtx(t), c, onboard.WithResponse(&meta)))
-			assert.Equal(t, ep.status, meta.StatusCode)
+			res, err := ep.call(testCtx(t), newClients(t, srv), onboard.WithResponse(&meta))
+			require.NoError(t, err)
+			ep.checkOK(t, res)
+			assert.Equal(t, ep.okStatus, meta.StatusCode)
 			r := srv.only(t)
 			assert.Equal(t, http.MethodPost, r.Method)
-			assert.Equal(t, ep.path, r.Path)
+			assert.Equal(t, ep.fullPath(), r.Path)
 			assertJSONHeaders(t, r.Header)
 		})
 	}

@@ -1,4 +1,4 @@
-package onboard
+package onboard_test
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -15,35 +14,37 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
 
+	"github.com/onboardkit/onboard"
 	"github.com/onboardkit/onboard/onboardtest"
 )
 
-// hardWorkers is how many goroutines share one client.
-const hardWorkers = 50
+// workers is how many goroutines share each client.
+const workers = 50
 
-// hardEchoServer serves the five endpoints on one host and answers each
-// request with data taken from it, so that a caller can tell its own answer
-// from another goroutine's. It answers 429 (Retry-After: 0) to the first
-// attempt of about a third of the requests, so that retries run while other
-// goroutines send.
-type hardEchoServer struct {
-	*httptest.Server
+// echoServer serves the five endpoints on a recording server and answers
+// each request with data taken from it, so that a caller can tell its own
+// answer from another goroutine's. It answers 429 (Retry-After: 0) to the
+// first attempt of about a third of the requests, so that retries run while
+// other goroutines send.
+type echoServer struct {
+	*server
 	seen    sync.Map // path + email of requests already limited once
 	limited atomic.Int32
 }
 
-func newHardEchoServer(t *testing.T) *hardEchoServer {
-	s := &hardEchoServer{}
-	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
-	t.Cleanup(s.Close)
+func newEchoServer(t *testing.T) *echoServer {
+	s := &echoServer{server: newServer(t)}
+	for _, ep := range endpoints() {
+		s.handle(ep.fullPath(), func(w http.ResponseWriter, r *http.Request) { s.serve(w, r, ep.path) })
+	}
 	return s
 }
 
-func (s *hardEchoServer) serve(w http.ResponseWriter, r *http.Request) {
-	if r.Header.Get("Authorization") != "Bearer "+faultToken {
+// serve answers a request to the endpoint at path below the base URL.
+func (s *echoServer) serve(w http.ResponseWriter, r *http.Request, path string) {
+	if r.Header.Get("Authorization") != "Bearer "+testToken && r.Header.Get("X-Api-Key") != testAPIKey {
 		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
@@ -75,7 +76,7 @@ func (s *hardEchoServer) serve(w http.ResponseWriter, r *http.Request) {
 	}
 
 	var out any
-	switch r.URL.Path {
+	switch path {
 	case "/v1/user/create":
 		out = map[string]any{"statusCode": 200, "message": "Success", "timestamp": "2026-01-12T09:10:12.337Z",
 			"data": map[string]any{"id": "id-" + email, "email": email}}
@@ -89,85 +90,80 @@ func (s *hardEchoServer) serve(w http.ResponseWriter, r *http.Request) {
 		out = map[string]any{"message": "Done.", "createdUsers": []string{u.FirstName + " " + u.LastName}, "processedCount": 1, "errors": []string{}}
 	case "/auth/invite":
 		out = map[string]any{"message": "invited " + email + " to " + r.URL.Query().Get("workspaceId")}
-	default:
-		w.WriteHeader(http.StatusNotFound)
-		return
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-// TestHardConcurrentOneClient has hardWorkers goroutines share one client
-// (with a logger and a rate limiter) and call all five endpoints at once,
-// some of them retried. Run it with -race. Every goroutine must get its own
-// answers.
-func TestHardConcurrentOneClient(t *testing.T) {
+// TestConcurrentSharedClients has workers goroutines share one client of
+// each service (with one logger and one rate limiter between them) and call
+// all five endpoints at once, some of them retried. Run it with -race. Every
+// goroutine must get its own answers.
+func TestConcurrentSharedClients(t *testing.T) {
 	t.Parallel()
-	srv := newHardEchoServer(t)
-	var log hardSyncBuffer
-	c, err := NewClient(srv.URL, BearerToken(faultToken),
-		WithHTTPClient(faultHTTPClient(t)),
-		WithRetry(3), WithRetryWait(time.Millisecond, faultWaitMax),
-		WithTimeout(10*time.Second),
-		WithLogger(slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))),
-		WithRateLimiter(rate.NewLimiter(rate.Limit(1e6), hardWorkers)))
-	require.NoError(t, err)
+	srv := newEchoServer(t)
+	var log syncBuffer
+	c := newClients(t, srv,
+		onboard.WithRetry(3), onboard.WithRetryWait(time.Millisecond, faultWaitMax),
+		onboard.WithTimeout(10*time.Second),
+		onboard.WithLogger(slog.New(slog.NewJSONHandler(&log, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		onboard.WithRateLimiter(rate.NewLimiter(rate.Limit(1e6), workers)))
 
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
 	var retried atomic.Int32
 	start := make(chan struct{})
-	for i := range hardWorkers {
+	for i := range workers {
 		wg.Go(func() {
 			<-start
 			email := fmt.Sprintf("worker%02d@example.com", i)
 			first, last := "Worker", fmt.Sprintf("N%02d", i)
-			var meta Response
+			var meta onboard.Response
 			count := func() {
 				if meta.Attempts > 1 {
 					retried.Add(1)
 				}
 			}
 
-			u, err := c.Users.Create(ctx, &CreateUserRequest{
-				TenantID: "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52", FirstName: first, LastName: last, Email: email,
-			}, WithResponse(&meta))
+			u, err := c.aptly.Users.Create(ctx, &onboard.CreateUserRequest{
+				TenantID: tenantID, FirstName: first, LastName: last, Email: email,
+			}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) {
 				assert.Equal(t, "id-"+email, u.ID)
 				count()
 			}
 
-			bi, err := c.Invites.SendBulk(ctx, &BulkInviteRequest{
-				TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b", Users: []Invitee{{Email: email}},
-			}, WithResponse(&meta))
+			bi, err := c.aptly.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{
+				TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b", Users: []onboard.Invitee{{Email: email}},
+			}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) && assert.Len(t, bi.Results, 1) {
 				assert.Equal(t, email, bi.Results[0].Email)
 				count()
 			}
 
 			website := fmt.Sprintf("123e4567-e89b-12d3-a456-4266141740%02d", i)
-			ti, err := c.Invites.SendToTargets(ctx, &TargetInviteRequest{
-				InviteMethod: InviteDirect, Email: email, WebsiteIDs: []string{website},
-			}, WithResponse(&meta))
+			ti, err := c.athena.Invites.SendToTargets(ctx, &onboard.TargetInviteRequest{
+				InviteMethod: onboard.InviteDirect, Email: email, WebsiteIDs: []string{website},
+			}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) && assert.Len(t, ti.Results, 1) {
 				assert.Equal(t, website, ti.Results[0].WebsiteID)
 				assert.Equal(t, "user-"+email, ti.Results[0].UserID)
 				count()
 			}
 
-			cu, err := c.Users.CreateBulk(ctx, &CreateUsersRequest{
-				Users: []WorkspaceUser{{FirstName: first, LastName: last, Email: email}},
-			}, WithResponse(&meta))
+			cu, err := c.royalti.Users.CreateBulk(ctx, &onboard.CreateUsersRequest{
+				Users: []onboard.WorkspaceUser{{FirstName: first, LastName: last, Email: email}},
+			}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) && assert.Len(t, cu.Outcomes, 1) {
-				assert.Equal(t, StateSucceeded, cu.Outcomes[0].State)
-				assert.Equal(t, email, cu.Outcomes[0].User.Email)
+				assert.Equal(t, onboard.StateSucceeded, cu.Outcomes[0].State)
+				assert.Equal(t, email, cu.Outcomes[0].Item.Email)
 				count()
 			}
 
 			ws := fmt.Sprintf("ws-%02d", i)
-			inv, err := c.Invites.Send(ctx, &InviteRequest{Email: email, WorkspaceID: ws}, WithResponse(&meta))
+			inv, err := c.royalti.Invites.Send(ctx, &onboard.InviteRequest{Email: email, WorkspaceID: ws}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) {
 				assert.Equal(t, "invited "+email+" to "+ws, inv.Message)
 				count()
@@ -179,61 +175,53 @@ func TestHardConcurrentOneClient(t *testing.T) {
 
 	assert.Positive(t, srv.limited.Load(), "some requests were rate limited")
 	assert.Equal(t, srv.limited.Load(), retried.Load(), "each limited request was retried once, by its own caller")
-	assert.Equal(t, 5*hardWorkers+int(srv.limited.Load()), strings.Count(log.String(), "\n"), "one log line per attempt")
+	assert.Equal(t, 5*workers+int(srv.limited.Load()), strings.Count(log.String(), "\n"), "one log line per attempt")
+	assert.Equal(t, 5*workers+int(srv.limited.Load()), srv.count(), "one request per attempt")
 }
 
-// TestHardConcurrentOnboardtest runs the same load through the onboardtest
+// TestConcurrentOnboardtest runs the same load through the onboardtest
 // fake, one client per service, with 429s injected on every endpoint, and
 // checks the fake's state afterwards: every person arrived exactly once.
-func TestHardConcurrentOnboardtest(t *testing.T) {
+func TestConcurrentOnboardtest(t *testing.T) {
 	t.Parallel()
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := newFake(t)
 	const limited = 15 // 429s injected per endpoint
 	for _, p := range []string{"/v1/user/create", "/v1/user/bulk-invite", "/api/v1/invites/bulk", "/user/bulk", "/auth/invite"} {
 		srv.InjectFault(onboardtest.Fault{Path: p, Times: limited, Status: http.StatusTooManyRequests, RetryAfter: "0"})
 	}
-	opts := []Option{
-		WithHTTPClient(srv.Client()), WithRetry(limited + 1), WithRetryWait(time.Millisecond, faultWaitMax),
-		WithTimeout(10 * time.Second),
-	}
-	aptly, err := NewClient(srv.AptlyURL(), BearerToken(onboardtest.AptlyToken), opts...)
-	require.NoError(t, err)
-	athena, err := NewClient(srv.AthenaURL(), APIKey(onboardtest.AthenaAPIKey), opts...)
-	require.NoError(t, err)
-	royalti, err := NewClient(srv.RoyaltiURL(), BearerToken(onboardtest.RoyaltiToken), opts...)
-	require.NoError(t, err)
+	c := newClients(t, srv, onboard.WithRetry(limited+1), onboard.WithRetryWait(time.Millisecond, faultWaitMax),
+		onboard.WithTimeout(10*time.Second))
 
-	const tenant = "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52"
-	const website = "123e4567-e89b-12d3-a456-426614174000"
+	const tenant = tenantID
+	const website = websiteID1
 	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
 	defer cancel()
 	var wg sync.WaitGroup
 	start := make(chan struct{})
-	for i := range hardWorkers {
+	for i := range workers {
 		wg.Go(func() {
 			<-start
 			created := fmt.Sprintf("created%02d@example.com", i)
 			invited := fmt.Sprintf("invited%02d@example.com", i)
 			name := fmt.Sprintf("N%02d", i)
 
-			u, err := aptly.Users.Create(ctx, &CreateUserRequest{TenantID: tenant, FirstName: "Created", LastName: name, Email: created})
+			u, err := c.aptly.Users.Create(ctx, &onboard.CreateUserRequest{TenantID: tenant, FirstName: "Created", LastName: name, Email: created})
 			if assert.NoError(t, err) {
 				assert.Equal(t, created, u.Email)
 			}
-			bi, err := aptly.Invites.SendBulk(ctx, &BulkInviteRequest{TenantID: tenant, Users: []Invitee{{Email: invited}}})
+			bi, err := c.aptly.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{TenantID: tenant, Users: []onboard.Invitee{{Email: invited}}})
 			if assert.NoError(t, err) {
 				assert.Empty(t, bi.Failed())
 			}
-			ti, err := athena.Invites.SendToTargets(ctx, &TargetInviteRequest{InviteMethod: InviteDirect, Email: created, WebsiteIDs: []string{website}})
+			ti, err := c.athena.Invites.SendToTargets(ctx, &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: created, WebsiteIDs: []string{website}})
 			if assert.NoError(t, err) {
 				assert.Empty(t, ti.Failed())
 			}
-			cu, err := royalti.Users.CreateBulk(ctx, &CreateUsersRequest{Users: []WorkspaceUser{{FirstName: "Created", LastName: name, Email: created}}})
+			cu, err := c.royalti.Users.CreateBulk(ctx, &onboard.CreateUsersRequest{Users: []onboard.WorkspaceUser{{FirstName: "Created", LastName: name, Email: created}}})
 			if assert.NoError(t, err) {
 				assert.Len(t, cu.Succeeded(), 1)
 			}
-			_, err = royalti.Invites.Send(ctx, &InviteRequest{Email: invited, FirstName: "Invited", LastName: name})
+			_, err = c.royalti.Invites.Send(ctx, &onboard.InviteRequest{Email: invited, FirstName: "Invited", LastName: name})
 			assert.NoError(t, err)
 		})
 	}
@@ -241,7 +229,7 @@ func TestHardConcurrentOnboardtest(t *testing.T) {
 	wg.Wait()
 
 	assert.Zero(t, srv.PendingFaults(), "every injected 429 was met and retried")
-	assert.Equal(t, 2*hardWorkers, srv.AptlyUserCount(tenant), "Aptly: one created and one invited user per worker")
-	assert.Equal(t, hardWorkers, srv.AthenaMemberCount(website), "AthenaHQ: one member per worker")
-	assert.Equal(t, 2*hardWorkers, srv.RoyaltiUserCount(onboardtest.RoyaltiWorkspaceID), "Royalti: one created and one invited user per worker")
+	assert.Equal(t, 2*workers, srv.AptlyUserCount(tenant), "Aptly: one created and one invited user per worker")
+	assert.Equal(t, workers, srv.AthenaMemberCount(website), "AthenaHQ: one member per worker")
+	assert.Equal(t, 2*workers, srv.RoyaltiUserCount(onboardtest.RoyaltiWorkspaceID), "Royalti: one created and one invited user per worker")
 }

@@ -173,7 +173,7 @@ func (e *APIError) hint() string {
 	}
 	switch s := e.effectiveStatus(); {
 	case s == http.StatusUnauthorized:
-		return "check the credential given to NewClient"
+		return "check the credential given to the client's constructor"
 	case s == http.StatusForbidden:
 		return "the credential may not do this; AthenaHQ group invites need a global API key"
 	case s == http.StatusNotFound:

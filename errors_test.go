@@ -42,22 +42,25 @@ type errCase struct {
 	sentinel error
 }
 
+// sentinelFor is the sentinel the documents' statuses map to, or nil.
 func sentinelFor(status int) error {
-	switch status {
-	case 400, 422:
+	switch {
+	case status == 400 || status == 422:
 		return onboard.ErrBadRequest
-	case 401:
+	case status == 401:
 		return onboard.ErrUnauthorized
-	case 403:
+	case status == 403:
 		return onboard.ErrForbidden
-	case 404:
+	case status == 404:
 		return onboard.ErrNotFound
-	case 409:
+	case status == 409:
 		return onboard.ErrConflict
-	case 429:
+	case status == 429:
 		return onboard.ErrRateLimited
+	case status >= 500:
+		return onboard.ErrServer
 	}
-	return onboard.ErrServer
+	return nil
 }
 
 // aptlyErrors are Aptly's envelope errors: a message (sometimes a list of
@@ -138,21 +141,15 @@ func athenaErrors() []errCase {
 
 func TestAPIError_documentedStatuses(t *testing.T) {
 	t.Parallel()
-	cases := endpointCases()
-	errorsFor := map[string][]errCase{
-		cases[0].name: aptlyErrors(),
-		cases[1].name: aptlyErrors(),
-		cases[2].name: athenaErrors(),
-		cases[3].name: royaltiErrors(),
-		cases[4].name: royaltiErrors(),
-	}
-	for _, ep := range cases {
-		for _, ec := range errorsFor[ep.name] {
-			t.Run(ep.name+"/"+ec.name, func(t *testing.T) {
+	errorsFor := map[api][]errCase{aptlyAPI: aptlyErrors(), athenaAPI: athenaErrors(), royaltiAPI: royaltiErrors()}
+	for _, ep := range endpoints() {
+		for _, ec := range errorsFor[ep.api] {
+			t.Run(ep.name()+"/"+ec.name, func(t *testing.T) {
 				t.Parallel()
 				// No retries: a 429 must come back after one attempt here.
-				c, srv := setup(t, ep.prefix, ep.auth, onboard.WithRetry(0))
-				srv.handle(ep.path, func(w http.ResponseWriter, r *http.Request) {
+				srv := newServer(t)
+				c := newClients(t, srv, onboard.WithRetry(0))
+				srv.handle(ep.fullPath(), func(w http.ResponseWriter, r *http.Request) {
 					h := []string{"X-Request-Id", "rid-" + itoa(ec.status)}
 					if ec.status == http.StatusTooManyRequests {
 						h = append(h, "Retry-After", "7")
@@ -160,10 +157,11 @@ func TestAPIError_documentedStatuses(t *testing.T) {
 					reply(w, ec.status, ec.body, h...)
 				})
 
-				err := ep.call(testCtx(t), c)
+				res, err := ep.call(testCtx(t), c)
+				assert.Nil(t, res)
 				apiErr := mustAPIError(t, err)
 				assert.Equal(t, http.MethodPost, apiErr.Method)
-				assert.Equal(t, ep.path, apiErr.Path)
+				assert.Equal(t, ep.fullPath(), apiErr.Path)
 				assert.Equal(t, ec.status, apiErr.StatusCode)
 				assert.Equal(t, ec.envelope, apiErr.EnvelopeStatusCode)
 				assert.Equal(t, ec.message, apiErr.Message)
@@ -209,15 +207,18 @@ func TestAPIError_envelopeReportsFailure(t *testing.T) {
 		{"server failure", 200, `{"statusCode":500,"timestamp":"2026-01-12T09:10:12.337Z","message":"Something broke","data":{}}`,
 			500, "Something broke", onboard.ErrServer},
 	}
-	for _, ep := range endpointCases()[:2] { // the two Aptly endpoints
+	for _, ep := range endpoints() {
+		if ep.api != aptlyAPI {
+			continue
+		}
 		for _, tt := range tests {
-			t.Run(ep.name+"/"+tt.name, func(t *testing.T) {
+			t.Run(ep.name()+"/"+tt.name, func(t *testing.T) {
 				t.Parallel()
-				c, srv := setup(t, ep.prefix, ep.auth)
-				srv.handle(ep.path, func(w http.ResponseWriter, r *http.Request) { reply(w, tt.http, tt.body) })
+				srv := newServer(t)
+				srv.handle(ep.fullPath(), func(w http.ResponseWriter, r *http.Request) { reply(w, tt.http, tt.body) })
 
 				var meta onboard.Response
-				err := ep.call(testCtx(t), c, onboard.WithResponse(&meta))
+				_, err := ep.call(testCtx(t), newClients(t, srv), onboard.WithResponse(&meta))
 				apiErr := mustAPIError(t, err)
 				assert.Equal(t, tt.http, apiErr.StatusCode)
 				assert.Equal(t, tt.envelope, apiErr.EnvelopeStatusCode)
@@ -266,23 +267,25 @@ func TestAPIError_unexpectedSuccessBody(t *testing.T) {
 		{name: "envelope with data of the wrong type", status: 201, body: `{"statusCode":200,"message":"Success","data":"done"}`, aptly: true},
 		{name: "wrong field type", status: 200, body: `{"message":42,"results":"none","createdUsers":7}`, plain: true},
 	}
-	for i, ep := range endpointCases() {
-		isAptly := i < 2
+	for _, ep := range endpoints() {
 		for _, tt := range tests {
-			if tt.aptly && !isAptly || tt.plain && isAptly {
+			if tt.aptly && !ep.envelope || tt.plain && ep.envelope {
 				continue
 			}
-			t.Run(ep.name+"/"+tt.name, func(t *testing.T) {
+			t.Run(ep.name()+"/"+tt.name, func(t *testing.T) {
 				t.Parallel()
 				var opts []onboard.Option
 				if tt.maxBytes > 0 {
 					opts = append(opts, onboard.WithMaxResponseBytes(tt.maxBytes))
 				}
-				c, srv := setup(t, ep.prefix, ep.auth, opts...)
-				srv.handle(ep.path, func(w http.ResponseWriter, r *http.Request) { reply(w, tt.status, tt.body) })
+				srv := newServer(t)
+				c := newClients(t, srv, opts...)
+				srv.handle(ep.fullPath(), func(w http.ResponseWriter, r *http.Request) { reply(w, tt.status, tt.body) })
 
+				var res any
 				var err error
-				require.NotPanics(t, func() { err = ep.call(testCtx(t), c) })
+				require.NotPanics(t, func() { res, err = ep.call(testCtx(t), c) })
+				assert.Nil(t, res, "no result with an error")
 				apiErr := mustAPIError(t, err)
 				assertOnlySentinel(t, err, onboard.ErrUnexpectedResponse)
 				assert.Equal(t, tt.status, apiErr.StatusCode)
@@ -305,7 +308,8 @@ func TestAPIError_unexpectedSuccessBody(t *testing.T) {
 // An error body is cut at the size cap, and the error still says what it is.
 func TestAPIError_bodyCapped(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t, onboard.WithMaxResponseBytes(64))
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithMaxResponseBytes(64))
 	body := `{"message":"` + strings.Repeat("y", 1000) + `"}`
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusInternalServerError, body)
@@ -439,7 +443,8 @@ func TestErrors_noSecrets(t *testing.T) {
 	for name, auth := range auths {
 		t.Run(name+"/server error", func(t *testing.T) {
 			t.Parallel()
-			c, srv := setup(t, royaltiPrefix, auth)
+			srv := newServer(t)
+			c := newRoyalti(t, withAuth(srv, auth))
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusInternalServerError, `{"message":"boom"}`)
 			})
@@ -448,15 +453,15 @@ func TestErrors_noSecrets(t *testing.T) {
 		})
 		t.Run(name+"/connection refused", func(t *testing.T) {
 			t.Parallel()
-			c, err := onboard.NewClient(closedURL(t)+royaltiPrefix, auth, onboard.WithRetry(0))
-			require.NoError(t, err)
-			_, err = c.Invites.Send(testCtx(t), req())
+			c := newRoyalti(t, withAuth(site(closedURL(t)), auth), onboard.WithRetry(0))
+			_, err := c.Invites.Send(testCtx(t), req())
 			mustRequestError(t, err)
 			check(t, err)
 		})
 		t.Run(name+"/unexpected body", func(t *testing.T) {
 			t.Parallel()
-			c, srv := setup(t, royaltiPrefix, auth)
+			srv := newServer(t)
+			c := newRoyalti(t, withAuth(srv, auth))
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusOK, `<html>maintenance</html>`)
 			})
@@ -468,9 +473,8 @@ func TestErrors_noSecrets(t *testing.T) {
 
 func TestRequestError(t *testing.T) {
 	t.Parallel()
-	c, err := onboard.NewClient(closedURL(t)+royaltiPrefix, onboard.BearerToken(testToken), onboard.WithRetry(0))
-	require.NoError(t, err)
-	_, err = c.Users.CreateBulk(testCtx(t), validCreateUsers())
+	c := newRoyalti(t, site(closedURL(t)), onboard.WithRetry(0))
+	_, err := c.Users.CreateBulk(testCtx(t), validCreateUsers())
 	re := mustRequestError(t, err)
 	assert.Equal(t, "Users.CreateBulk", re.Op)
 	assert.Equal(t, http.MethodPost, re.Method)

@@ -2,13 +2,21 @@ package onboard_test
 
 import (
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+
+	"golang.org/x/time/rate"
 
 	"github.com/onboardkit/onboard"
 )
@@ -52,11 +60,14 @@ func exampleAPI() *httptest.Server {
 	})
 
 	// Aptly: invite many by email; an address already known fails alone.
+	// Each answer has its own request id, numbered in the order received.
+	var bulkInvites atomic.Int64
 	mux.HandleFunc("POST /auth/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 		var req struct{ Users []struct{ Email string } }
 		if !authorized(w, r) || json.NewDecoder(r.Body).Decode(&req) != nil {
 			return
 		}
+		id := "req-aptly-bulk-" + strconv.FormatInt(bulkInvites.Add(1), 10)
 		results, ok := []map[string]any{}, 0
 		for _, u := range req.Users {
 			if strings.HasPrefix(u.Email, "grace") {
@@ -68,25 +79,34 @@ func exampleAPI() *httptest.Server {
 		}
 		write(w, http.StatusCreated, envelope(200, "Success", map[string]any{
 			"total": len(req.Users), "successful": ok, "failed": len(req.Users) - ok, "results": results,
-		}))
+		}), "X-Request-Id", id)
 	})
 
-	// AthenaHQ: one person to several websites, each on its own.
+	// AthenaHQ: one person to several websites or groups, each on its own;
+	// the person is already a member of website 987e6543-....
 	mux.HandleFunc("POST /api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			WebsiteIDs []string `json:"website_ids"`
+			GroupIDs   []string `json:"group_ids"`
 		}
 		if !authorized(w, r) || json.NewDecoder(r.Body).Decode(&req) != nil {
 			return
 		}
-		var results []map[string]any
-		for i, id := range req.WebsiteIDs {
-			if i == 1 {
-				results = append(results, map[string]any{"website_id": id, "success": false, "error": "User is already a member of this website"})
-				continue
+		results := []map[string]any{}
+		for _, t := range []struct {
+			key, kind string
+			ids       []string
+		}{
+			{"website_id", "website", req.WebsiteIDs}, {"group_id", "group", req.GroupIDs},
+		} {
+			for _, id := range t.ids {
+				if strings.HasPrefix(id, "987e6543") {
+					results = append(results, map[string]any{t.key: id, "success": false, "error": "User is already a member of this " + t.kind})
+					continue
+				}
+				results = append(results, map[string]any{t.key: id, "success": true, "message": "User added to " + t.kind,
+					"user_id": "abc12345-e89b-12d3-a456-426614174000"})
 			}
-			results = append(results, map[string]any{"website_id": id, "success": true, "message": "User added to website",
-				"user_id": "abc12345-e89b-12d3-a456-426614174000"})
 		}
 		write(w, http.StatusOK, map[string]any{"success": true, "results": results},
 			"X-Request-Id", "req-athena-7", "X-Rate-Limit-Limit", "60", "X-Rate-Limit-Remaining", "59", "X-Rate-Limit-Reset", "1767225600")
@@ -130,33 +150,68 @@ func exampleAPI() *httptest.Server {
 	return httptest.NewServer(mux)
 }
 
-func ExampleNewClient() {
-	aptly, err := onboard.NewClient(onboard.AptlyStagingURL, onboard.BearerToken("aptly-token"))
+// Each service has its own client type, offering what that service offers:
+// an *AptlyClient has Users and Invites.
+func ExampleNewAptlyClient() {
+	client, err := onboard.NewAptlyClient(onboard.AptlyStagingURL, onboard.BearerToken("aptly-token"))
 	if err != nil {
 		log.Fatal(err)
 	}
-	athena, err := onboard.NewClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"), onboard.WithRetry(3))
+	// A machine key is exchanged for a bearer token on the first call.
+	machine, err := onboard.NewAptlyClient(onboard.AptlyUSURL, onboard.AptlyAccessKey("aptly-access-key"), onboard.WithRetry(3))
 	if err != nil {
 		log.Fatal(err)
 	}
 	// Printing a client never shows its credential.
-	fmt.Println(aptly)
-	fmt.Println(athena)
+	fmt.Println(client)
+	fmt.Println(machine)
 
-	_, err = onboard.NewClient("http://api.example.com", onboard.BearerToken("t"))
-	fmt.Println(err != nil)
+	// Making a client sends nothing; a base URL that would send the
+	// credential in the clear is refused at once.
+	_, err = onboard.NewAptlyClient("http://api.example.com", onboard.BearerToken("t"))
+	fmt.Println(err)
 	// Output:
-	// onboard.Client{base: https://staging.api.us.aptlydone.com/auth, auth: BearerToken(redacted)}
-	// onboard.Client{base: https://api.athenahq.ai, auth: APIKey(redacted)}
-	// true
+	// onboard.AptlyClient{base: https://staging.api.us.aptlydone.com/auth, auth: BearerToken(redacted)}
+	// onboard.AptlyClient{base: https://api.us.aptlydone.com/auth, auth: AptlyAccessKey(redacted)}
+	// onboard: NewAptlyClient: base URL "http://api.example.com" is plain http on a host that is not loopback; use https, or WithInsecureHTTP if you must
 }
 
-func ExampleUsersService_Create() {
+// The service is in the type: an *AthenaClient has Invites, to websites
+// and groups, and no Users, since AthenaHQ has no user API. A call the
+// service does not have fails to compile rather than failing at run time,
+// and a credential of another service is refused when the client is made.
+func ExampleNewAthenaClient() {
+	// AthenaHQ allows 60 requests a minute; this limiter keeps within it.
+	limit := rate.NewLimiter(rate.Every(onboard.AthenaHQRequestInterval), 1)
+	athena, err := onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"), onboard.WithRateLimiter(limit))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(athena)
+	fmt.Printf("%T\n", athena.Invites)
+	// athena.Users.Create(...) does not compile.
+
+	royalti, err := onboard.NewRoyaltiClient(onboard.RoyaltiURL, onboard.BearerToken("royalti-key"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Printf("%T %T\n", royalti.Users, royalti.Invites)
+
+	_, err = onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.AptlyAccessKey("aptly-access-key"))
+	fmt.Println(err)
+	// Output:
+	// onboard.AthenaClient{base: https://api.athenahq.ai, auth: APIKey(redacted)}
+	// *onboard.AthenaInvites
+	// *onboard.RoyaltiUsers *onboard.RoyaltiInvites
+	// onboard: NewAthenaClient: AptlyAccessKey works only with NewAptlyClient; pass this service's own credential
+}
+
+func ExampleAptlyUsers_Create() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	// In your code: onboard.NewClient(onboard.AptlyStagingURL, ...).
-	client, err := onboard.NewClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
+	// In your code: onboard.NewAptlyClient(onboard.AptlyStagingURL, ...).
+	client, err := onboard.NewAptlyClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -177,11 +232,11 @@ func ExampleUsersService_Create() {
 	// Output: 6a7d8103-8d39-4fb4-a45e-f4607b5b8476 ada@example.com ACTIVE 2026-01-12
 }
 
-func ExampleInvitesService_SendBulk() {
+func ExampleAptlyInvites_SendBulk() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	client, err := onboard.NewClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
+	client, err := onboard.NewAptlyClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -207,12 +262,60 @@ func ExampleInvitesService_SendBulk() {
 	// grace@example.com: Email already exists
 }
 
-func ExampleInvitesService_SendToTargets() {
+// SendBulkAll takes any number of people: the request gives what every
+// batch shares, and the people are passed beside it. The report holds one
+// outcome per person, in input order, even when the run stops early.
+func ExampleAptlyInvites_SendBulkAll() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	// In your code: onboard.NewClient(onboard.AthenaHQURL, onboard.APIKey(key)).
-	client, err := onboard.NewClient(srv.URL, onboard.APIKey("athena-key"))
+	client, err := onboard.NewAptlyClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	people := []onboard.Invitee{
+		{Email: "ada@example.com", FirstName: "Ada"},
+		{Email: "grace@example.com", FirstName: "Grace"},
+		{Email: "alan@example", FirstName: "Alan"}, // not valid: not sent
+		{Email: "katherine@example.com", FirstName: "Katherine"},
+		{Email: "margaret@example.com", FirstName: "Margaret"},
+	}
+	rep, err := client.Invites.SendBulkAll(context.Background(),
+		&onboard.BulkInviteRequest{TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b"}, people,
+		onboard.WithBatchSize(2))
+	if err != nil {
+		fmt.Println("stopped early:", err) // a 401, the context ending, ...
+	}
+	for _, o := range rep.Outcomes {
+		switch o.State {
+		case onboard.StateSucceeded:
+			fmt.Printf("%d %s: invited\n", o.Index, o.Item.Email)
+		case onboard.StateNotSent: // o.Err says why; error text masks addresses
+			fmt.Printf("%d %s: not sent: %v\n", o.Index, o.Item.Email, o.Err)
+		default: // failed, with the server's reason; or unknown: check before resending
+			fmt.Printf("%d %s: %s: %s\n", o.Index, o.Item.Email, o.State, o.Message)
+		}
+	}
+	c := rep.Counts()
+	fmt.Printf("%d invited, %d failed, %d not sent\n", c.Succeeded, c.Failed, c.NotSent)
+	fmt.Println(len(rep.Items(onboard.StateNotSent)), "to fix and send again")
+	// Output:
+	// 0 ada@example.com: invited
+	// 1 grace@example.com: failed: Email already exists
+	// 2 alan@example: not sent: onboard: Invites.SendBulkAll: invalid request, nothing was sent: users[2].email: "a***@example" is not a valid email address
+	// 3 katherine@example.com: invited
+	// 4 margaret@example.com: invited
+	// 3 invited, 1 failed, 1 not sent
+	// 1 to fix and send again
+}
+
+func ExampleAthenaInvites_SendToTargets() {
+	srv := exampleAPI()
+	defer srv.Close()
+
+	// In your code: onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.APIKey(key)).
+	client, err := onboard.NewAthenaClient(srv.URL, onboard.APIKey("athena-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -231,7 +334,7 @@ func ExampleInvitesService_SendToTargets() {
 		if r.Success {
 			fmt.Printf("%s: %s\n", r.TargetID(), r.Message)
 		} else {
-			fmt.Printf("%s: failed: %s\n", r.TargetID(), r.Error)
+			fmt.Printf("%s: failed: %s\n", r.TargetID(), r.Message)
 		}
 	}
 	// Output:
@@ -239,12 +342,55 @@ func ExampleInvitesService_SendToTargets() {
 	// 987e6543-e21b-12d3-a456-426614174000: failed: User is already a member of this website
 }
 
-func ExampleUsersService_CreateBulk() {
+// SendToTargetsAll invites one person to any number of websites and groups:
+// the request says whom and how, and the targets are passed beside it. One
+// request carries one kind of target, at most MaxTargets; the run sends as
+// many as it needs.
+func ExampleAthenaInvites_SendToTargetsAll() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	// In your code: onboard.NewClient(onboard.RoyaltiURL, onboard.BearerToken(apiKey)).
-	client, err := onboard.NewClient(srv.URL, onboard.BearerToken("royalti-key"))
+	client, err := onboard.NewAthenaClient(srv.URL, onboard.APIKey("athena-key"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	targets := []onboard.Target{
+		onboard.Website("123e4567-e89b-12d3-a456-426614174000"),
+		onboard.Website("987e6543-e21b-12d3-a456-426614174000"),
+		onboard.Group("456e7890-e89b-12d3-a456-426614174000"), // groups need a global API key
+		onboard.Group("789e0123-e89b-12d3-a456-426614174000"),
+	}
+	rep, err := client.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
+		InviteMethod: onboard.InviteDirect,
+		Email:        "user@example.com",
+		Role:         onboard.RoleViewer,
+	}, targets)
+	if err != nil {
+		fmt.Println("stopped early:", err)
+	}
+	for _, o := range rep.Outcomes {
+		kind := "website"
+		if o.Item.Kind == onboard.TargetGroup {
+			kind = "group"
+		}
+		fmt.Printf("%s %s: %s: %s\n", kind, o.Item.ID[:8], o.State, o.Message)
+	}
+	fmt.Println("user id:", rep.Outcomes[0].UserID)
+	// Output:
+	// website 123e4567: succeeded: User added to website
+	// website 987e6543: failed: User is already a member of this website
+	// group 456e7890: succeeded: User added to group
+	// group 789e0123: succeeded: User added to group
+	// user id: abc12345-e89b-12d3-a456-426614174000
+}
+
+func ExampleRoyaltiUsers_CreateBulk() {
+	srv := exampleAPI()
+	defer srv.Close()
+
+	// In your code: onboard.NewRoyaltiClient(onboard.RoyaltiURL, onboard.BearerToken(apiKey)).
+	client, err := onboard.NewRoyaltiClient(srv.URL, onboard.BearerToken("royalti-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -265,11 +411,11 @@ func ExampleUsersService_CreateBulk() {
 	for _, o := range res.Outcomes {
 		switch o.State {
 		case onboard.StateSucceeded:
-			fmt.Printf("%d %s: created\n", o.Index, o.User.Email)
+			fmt.Printf("%d %s: created\n", o.Index, o.Item.Email)
 		case onboard.StateFailed:
-			fmt.Printf("%d %s: refused: %s\n", o.Index, o.User.Email, o.Reason)
+			fmt.Printf("%d %s: refused: %s\n", o.Index, o.Item.Email, o.Message)
 		default: // the answer could not be tied to this user for certain
-			fmt.Printf("%d %s: unknown: %s\n", o.Index, o.User.Email, o.Reason)
+			fmt.Printf("%d %s: unknown: %s\n", o.Index, o.Item.Email, o.Message)
 		}
 	}
 	// Output:
@@ -278,11 +424,61 @@ func ExampleUsersService_CreateBulk() {
 	// 1 jane@example.com: refused: User Jane Doe already associated with workspace!
 }
 
-func ExampleInvitesService_Send() {
+// CreateBulkSeq reads users from a sequence as it sends them, here rows of
+// CSV, so that a file of any length is read once with bounded memory.
+// Outcomes come in input order as the loop ranges.
+func ExampleRoyaltiUsers_CreateBulkSeq() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	client, err := onboard.NewClient(srv.URL, onboard.BearerToken("royalti-key"))
+	client, err := onboard.NewRoyaltiClient(srv.URL, onboard.BearerToken("royalti-key"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	const file = "first,last,email\nJohn,Doe,john@example.com\nJane,Doe,jane@example.com\nMary,Major,mary@example.com\n"
+	var readErr error
+	users := func(yield func(onboard.WorkspaceUser) bool) {
+		r := csv.NewReader(strings.NewReader(file))
+		for row := 0; ; row++ {
+			rec, err := r.Read()
+			if err != nil {
+				if err != io.EOF {
+					readErr = err
+				}
+				return
+			}
+			if row > 0 && !yield(onboard.WorkspaceUser{FirstName: rec[0], LastName: rec[1], Email: rec[2]}) {
+				return
+			}
+		}
+	}
+	req := &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}
+	for o := range client.Users.CreateBulkSeq(context.Background(), req, users, onboard.WithBatchSize(2)) {
+		if errors.Is(o.Err, onboard.ErrStopped) {
+			fmt.Println("stopped:", o.Err) // the last outcome; the rest was not read
+			break
+		}
+		line := fmt.Sprintf("%d %s: %s", o.Index, o.Item.Email, o.State)
+		if o.Message != "" {
+			line += ": " + o.Message
+		}
+		fmt.Println(line)
+	}
+	if readErr != nil {
+		fmt.Println("reading the file:", readErr)
+	}
+	// Output:
+	// 0 john@example.com: succeeded
+	// 1 jane@example.com: failed: User Jane Doe already associated with workspace!
+	// 2 mary@example.com: succeeded
+}
+
+func ExampleRoyaltiInvites_Send() {
+	srv := exampleAPI()
+	defer srv.Close()
+
+	client, err := onboard.NewRoyaltiClient(srv.URL, onboard.BearerToken("royalti-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -302,13 +498,56 @@ func ExampleInvitesService_Send() {
 	// Output: Successful, Email verification Instructions have been sent to your email
 }
 
+// WithBatchEvents tells of each batch of a run: which items it carries,
+// and once answered, the status and request id, which tie an item to the
+// request a service's support can look up. Events of different batches
+// may come at once from several goroutines.
+func ExampleWithBatchEvents() {
+	srv := exampleAPI()
+	defer srv.Close()
+
+	client, err := onboard.NewAptlyClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var mu sync.Mutex
+	var answered []onboard.BatchEvent
+	events := onboard.WithBatchEvents(func(e onboard.BatchEvent) {
+		if e.Kind == onboard.BatchAnswered {
+			mu.Lock()
+			answered = append(answered, e)
+			mu.Unlock()
+		}
+	})
+	people := []onboard.Invitee{
+		{Email: "ada@example.com"}, {Email: "alan@example.com"}, {Email: "grace@example.com"},
+		{Email: "katherine@example.com"}, {Email: "margaret@example.com"},
+	}
+	_, err = client.Invites.SendBulkAll(context.Background(),
+		&onboard.BulkInviteRequest{TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b"}, people,
+		onboard.WithBatchSize(2), onboard.WithConcurrency(1), events)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	slices.SortFunc(answered, func(a, b onboard.BatchEvent) int { return a.Batch - b.Batch })
+	for _, e := range answered {
+		fmt.Printf("batch %d: items %v, HTTP %d, request id %s\n", e.Batch, e.Indexes, e.Response.StatusCode, e.Response.RequestID)
+	}
+	// Output:
+	// batch 0: items [0 1], HTTP 201, request id req-aptly-bulk-1
+	// batch 1: items [2 3], HTTP 201, request id req-aptly-bulk-2
+	// batch 2: items [4], HTTP 201, request id req-aptly-bulk-3
+}
+
 // Errors from the server are *APIError values; errors.Is matches the kind of
 // failure whatever the service's error shape.
 func ExampleAPIError() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	client, err := onboard.NewClient(srv.URL, onboard.BearerToken("royalti-key"))
+	client, err := onboard.NewRoyaltiClient(srv.URL, onboard.BearerToken("royalti-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -334,7 +573,7 @@ func ExampleAPIError() {
 
 // Input is checked before anything is sent, and every problem is listed.
 func ExampleValidationError() {
-	client, err := onboard.NewClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"))
+	client, err := onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -364,7 +603,7 @@ func ExampleWithResponse() {
 	srv := exampleAPI()
 	defer srv.Close()
 
-	athena, err := onboard.NewClient(srv.URL, onboard.APIKey("athena-key"))
+	athena, err := onboard.NewAthenaClient(srv.URL, onboard.APIKey("athena-key"))
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -382,7 +621,7 @@ func ExampleWithResponse() {
 	fmt.Println(meta.StatusCode, meta.RequestID, meta.Attempts)
 	fmt.Println(meta.RateLimit.Remaining, "of", meta.RateLimit.Limit, "left until", meta.RateLimit.Reset.UTC().Format("15:04 MST"))
 
-	aptly, err := onboard.NewClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
+	aptly, err := onboard.NewAptlyClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
 	if err != nil {
 		fmt.Println(err)
 		return

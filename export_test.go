@@ -1,12 +1,38 @@
 package onboard
 
-import "time"
+import (
+	"fmt"
+	"io"
+	"time"
+)
 
-// RetryLoggerOf exposes, to the tests of package onboard_test, the logger
-// handed to go-retryablehttp. It must be nil: that library's default logger
-// writes every request line to stderr.
-func RetryLoggerOf(c *Client) any { return c.http.Logger }
+// What the tests of package onboard_test need of the package's insides.
+
+// RetryLoggerOf returns the logger a client of any service hands to
+// go-retryablehttp. It must be nil: that library's default logger writes
+// every request line to stderr.
+func RetryLoggerOf(c any) any {
+	switch c := c.(type) {
+	case *AptlyClient:
+		return c.core.http.Logger
+	case *AthenaClient:
+		return c.core.http.Logger
+	case *RoyaltiClient:
+		return c.core.http.Logger
+	}
+	panic(fmt.Sprintf("RetryLoggerOf: %T is not a client", c))
+}
+
+// ReadAndKeep reads body as a call reads a failure's body, through a cap
+// of limit bytes with size the announced length (-1 for none), and returns
+// the copy of it an *APIError keeps.
+func ReadAndKeep(body io.Reader, limit, size int64) ([]byte, error) {
+	data, _, err := readCapped(body, limit, size)
+	kept, _ := errorBody(data, nil)
+	return kept, err
+}
 
 // SetAccessKeyClock makes auth, an AptlyAccessKey, read the time from now,
-// so that tests of token renewal need not wait. Call it before NewClient.
+// so that tests of token renewal need not wait. Call it before
+// NewAptlyClient.
 func SetAccessKeyClock(auth Authenticator, now func() time.Time) { auth.(*aptlyAccessKey).now = now }

@@ -7,6 +7,7 @@ package onboard_test
 // status codes and error shapes.
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -32,50 +33,9 @@ var fakeNow = time.Date(2026, 1, 12, 9, 10, 12, 337_000_000, time.UTC)
 // fakeClock makes a fake read fakeNow.
 var fakeClock = onboardtest.WithClock(func() time.Time { return fakeNow })
 
-// fakeServer starts an onboardtest server that is closed with the test.
-// Close also closes the idle connections of srv.Client(), which every
-// client of these tests sends through.
-func fakeServer(t *testing.T, opts ...onboardtest.Option) *onboardtest.Server {
-	t.Helper()
-	srv := onboardtest.NewServer(opts...)
-	t.Cleanup(srv.Close)
-	return srv
-}
-
-// fakeClient returns a client for baseURL on srv that sends through
-// srv.Client(), with retries that wait milliseconds.
-func fakeClient(t *testing.T, srv *onboardtest.Server, baseURL string, auth onboard.Authenticator, opts ...onboard.Option) *onboard.Client {
-	t.Helper()
-	all := append([]onboard.Option{
-		onboard.WithHTTPClient(srv.Client()),
-		onboard.WithTimeout(10 * time.Second),
-		fastRetry,
-	}, opts...)
-	c, err := onboard.NewClient(baseURL, auth, all...)
-	require.NoError(t, err)
-	return c
-}
-
-// fakeAptly, fakeAthena and fakeRoyalti return a client for one service of
-// srv with the credential the fake accepts for it.
-func fakeAptly(t *testing.T, srv *onboardtest.Server, opts ...onboard.Option) *onboard.Client {
-	t.Helper()
-	return fakeClient(t, srv, srv.AptlyURL(), onboard.BearerToken(onboardtest.AptlyToken), opts...)
-}
-
-func fakeAthena(t *testing.T, srv *onboardtest.Server, key string, opts ...onboard.Option) *onboard.Client {
-	t.Helper()
-	return fakeClient(t, srv, srv.AthenaURL(), onboard.APIKey(key), opts...)
-}
-
-func fakeRoyalti(t *testing.T, srv *onboardtest.Server, opts ...onboard.Option) *onboard.Client {
-	t.Helper()
-	return fakeClient(t, srv, srv.RoyaltiURL(), onboard.BearerToken(onboardtest.RoyaltiToken), opts...)
-}
-
 // fakeLast returns the last request the fake recorded, which must end with
 // pathSuffix.
-func fakeLast(t *testing.T, srv *onboardtest.Server, pathSuffix string) onboardtest.RecordedRequest {
+func fakeLast(t *testing.T, srv fake, pathSuffix string) onboardtest.RecordedRequest {
 	t.Helper()
 	r, ok := srv.LastRequest()
 	require.True(t, ok, "the fake recorded no request")
@@ -125,9 +85,9 @@ func fakeCreateUserRequest(managerID string) *onboard.CreateUserRequest {
 
 func TestFake_UsersCreate(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t, fakeClock)
+	srv := newFake(t, fakeClock)
 	managerID := srv.AddAptlyUser(tenantID, fakeManagerEmail, "Jaime", "Wiza")
-	c := fakeAptly(t, srv)
+	c := newAptly(t, srv)
 
 	var meta onboard.Response
 	u, err := c.Users.Create(testCtx(t), fakeCreateUserRequest(managerID), onboard.WithResponse(&meta))
@@ -214,8 +174,8 @@ func TestFake_UsersCreate(t *testing.T) {
 
 func TestFake_InvitesSendBulk(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t, fakeClock)
-	c := fakeAptly(t, srv)
+	srv := newFake(t, fakeClock)
+	c := newAptly(t, srv)
 	req := seedBulkInviteRequest(t)
 	req.Users[0].ExistingUser = map[string]any{"source": "hris"}
 	tenant := req.TenantID
@@ -285,7 +245,7 @@ func TestFake_InvitesSendBulk(t *testing.T) {
 func TestFake_InvitesSendToTargets(t *testing.T) {
 	t.Parallel()
 	const email = "user@example.com"
-	srv := fakeServer(t)
+	srv := newFake(t)
 	seeded := srv.AddAthenaMember(websiteID2, email) // invited to the second website earlier
 	req := &onboard.TargetInviteRequest{
 		InviteMethod: onboard.InviteDirect, Email: email, Role: onboard.RoleAdmin,
@@ -293,7 +253,7 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 	}
 
 	var meta onboard.Response
-	res, err := fakeAthena(t, srv, onboardtest.AthenaAPIKey).Invites.SendToTargets(testCtx(t), req, onboard.WithResponse(&meta))
+	res, err := newAthena(t, srv).Invites.SendToTargets(testCtx(t), req, onboard.WithResponse(&meta))
 	require.NoError(t, err)
 
 	r := fakeLast(t, srv, "/api/v1/invites/bulk")
@@ -304,7 +264,7 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 
 	assert.Equal(t, &onboard.TargetInviteResult{Success: true, Results: []onboard.TargetResult{
 		{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: seeded},
-		{WebsiteID: websiteID2, Error: "User is already a member of this website"},
+		{WebsiteID: websiteID2, Message: "User is already a member of this website"},
 	}}, res)
 	assert.Len(t, res.Failed(), 1)
 	assert.Equal(t, http.StatusOK, meta.StatusCode)
@@ -320,14 +280,14 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 	t.Run("groups need a global key", func(t *testing.T) {
 		groups := &onboard.TargetInviteRequest{InviteMethod: onboard.InviteByEmail, Email: "grace@example.com", GroupIDs: []string{groupID1, groupID2}}
 
-		_, err := fakeAthena(t, srv, onboardtest.AthenaAPIKey).Invites.SendToTargets(testCtx(t), groups)
+		_, err := newAthena(t, srv).Invites.SendToTargets(testCtx(t), groups)
 		apiErr := mustAPIError(t, err)
 		assert.ErrorIs(t, err, onboard.ErrForbidden)
 		assert.Equal(t, http.StatusForbidden, apiErr.StatusCode)
 		assert.Equal(t, "Group invites require a global API key", apiErr.Message)
 		assert.Empty(t, srv.AthenaPendingInvites(groupID1))
 
-		res, err := fakeAthena(t, srv, onboardtest.AthenaGlobalAPIKey).Invites.SendToTargets(testCtx(t), groups)
+		res, err := newAthena(t, withAuth(srv, onboard.APIKey(onboardtest.AthenaGlobalAPIKey))).Invites.SendToTargets(testCtx(t), groups)
 		require.NoError(t, err)
 		assert.Equal(t, fakeSorted("invite_method", "email", "group_ids"), fakeKeys(t, fakeLast(t, srv, "/invites/bulk").Body))
 		require.Len(t, res.Succeeded(), 2)
@@ -342,8 +302,8 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 
 func TestFake_UsersCreateBulk(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t)
-	c := fakeRoyalti(t, srv)
+	srv := newFake(t)
+	c := newRoyalti(t, srv)
 	ws := onboardtest.RoyaltiWorkspaceID
 	srv.AddRoyaltiUser(ws, "jane.doe@example.com", "Jane", "Doe")
 
@@ -373,10 +333,10 @@ func TestFake_UsersCreateBulk(t *testing.T) {
 	assert.Equal(t, []string{"John Doe"}, res.CreatedUsers)
 	assert.Equal(t, 3, res.ProcessedCount)
 	assert.Equal(t, []string{"User Jane Doe already associated with workspace!", "Invalid email format for Jacob Doe"}, res.Errors)
-	assert.Equal(t, []onboard.UserOutcome{
-		{Index: 0, User: req.Users[0], State: onboard.StateSucceeded},
-		{Index: 1, User: req.Users[1], State: onboard.StateFailed, Reason: "User Jane Doe already associated with workspace!"},
-		{Index: 2, User: req.Users[2], State: onboard.StateFailed, Reason: "Invalid email format for Jacob Doe"},
+	assert.Equal(t, []onboard.Outcome[onboard.WorkspaceUser]{
+		{Index: 0, Item: req.Users[0], State: onboard.StateSucceeded, Attempts: 1},
+		{Index: 1, Item: req.Users[1], State: onboard.StateFailed, Message: "User Jane Doe already associated with workspace!", Attempts: 1},
+		{Index: 2, Item: req.Users[2], State: onboard.StateFailed, Message: "Invalid email format for Jacob Doe", Attempts: 1},
 	}, res.Outcomes)
 	assert.Equal(t, http.StatusCreated, meta.StatusCode)
 	assert.Nil(t, meta.Envelope)
@@ -393,8 +353,8 @@ func TestFake_UsersCreateBulk(t *testing.T) {
 
 func TestFake_InvitesSend(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t)
-	c := fakeRoyalti(t, srv)
+	srv := newFake(t)
+	c := newRoyalti(t, srv)
 	const otherWS = "workspace-two"
 	userID := srv.AddRoyaltiUser(onboardtest.RoyaltiWorkspaceID, "jsmith@example.com", "John", "Smith")
 
@@ -444,7 +404,7 @@ func TestFake_InvitesSend(t *testing.T) {
 // sent, say something about the SDK's JSON names.
 func TestFake_strictDecodingIsLive(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t)
+	srv := newFake(t)
 	body := `{"tenant_id":"` + tenantID + `","users":[{"email":"ada@example.com"}]}`
 	req, err := http.NewRequestWithContext(testCtx(t), http.MethodPost, srv.AptlyURL()+"/v1/user/bulk-invite", strings.NewReader(body))
 	require.NoError(t, err)
@@ -463,62 +423,63 @@ func TestFake_strictDecodingIsLive(t *testing.T) {
 type fakeEndpoint struct {
 	name string
 	path string // suffix of the endpoint's path
-	// call sends a valid request for a person new to the fake.
-	call func(t *testing.T, srv *onboardtest.Server, opts []onboard.Option, call ...onboard.CallOption) error
+	// call sends a valid request for a person new to the fake; a result
+	// that refuses the person is an error too.
+	call func(ctx context.Context, c *clients, opts ...onboard.CallOption) error
 	// done counts how many times the fake did the work.
-	done func(srv *onboardtest.Server) int
+	done func(srv fake) int
 }
 
 func fakeEndpoints() []fakeEndpoint {
 	return []fakeEndpoint{
 		{
 			name: "Aptly Users.Create", path: "/v1/user/create",
-			call: func(t *testing.T, srv *onboardtest.Server, opts []onboard.Option, call ...onboard.CallOption) error {
-				_, err := fakeAptly(t, srv, opts...).Users.Create(testCtx(t), validCreateUser(), call...)
+			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) error {
+				_, err := c.aptly.Users.Create(ctx, validCreateUser(), opts...)
 				return err
 			},
-			done: func(srv *onboardtest.Server) int { return srv.AptlyUserCount(tenantID) },
+			done: func(srv fake) int { return srv.AptlyUserCount(tenantID) },
 		},
 		{
 			name: "Aptly Invites.SendBulk", path: "/v1/user/bulk-invite",
-			call: func(t *testing.T, srv *onboardtest.Server, opts []onboard.Option, call ...onboard.CallOption) error {
-				res, err := fakeAptly(t, srv, opts...).Invites.SendBulk(testCtx(t), validBulkInvite(), call...)
+			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) error {
+				res, err := c.aptly.Invites.SendBulk(ctx, validBulkInvite(), opts...)
 				if err == nil && len(res.Failed()) > 0 {
 					return errors.New(res.Failed()[0].Message)
 				}
 				return err
 			},
-			done: func(srv *onboardtest.Server) int { return srv.AptlyUserCount(tenantID) },
+			done: func(srv fake) int { return srv.AptlyUserCount(tenantID) },
 		},
 		{
 			name: "AthenaHQ Invites.SendToTargets", path: "/api/v1/invites/bulk",
-			call: func(t *testing.T, srv *onboardtest.Server, opts []onboard.Option, call ...onboard.CallOption) error {
-				res, err := fakeAthena(t, srv, onboardtest.AthenaAPIKey, opts...).Invites.SendToTargets(testCtx(t), validTargetInvite(), call...)
+			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) error {
+				res, err := c.athena.Invites.SendToTargets(ctx, validTargetInvite(), opts...)
 				if err == nil && len(res.Failed()) > 0 {
-					return errors.New(res.Failed()[0].Error)
+					return errors.New(res.Failed()[0].Message)
 				}
 				return err
 			},
-			done: func(srv *onboardtest.Server) int { return srv.AthenaMemberCount(websiteID1) },
+			done: func(srv fake) int { return srv.AthenaMemberCount(websiteID1) },
 		},
 		{
 			name: "Royalti Users.CreateBulk", path: "/user/bulk",
-			call: func(t *testing.T, srv *onboardtest.Server, opts []onboard.Option, call ...onboard.CallOption) error {
-				res, err := fakeRoyalti(t, srv, opts...).Users.CreateBulk(testCtx(t), validCreateUsers(), call...)
+			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) error {
+				res, err := c.royalti.Users.CreateBulk(ctx, validCreateUsers(), opts...)
 				if err == nil && len(res.Succeeded()) != 1 {
 					return errors.New(strings.Join(res.Errors, "; "))
 				}
 				return err
 			},
-			done: func(srv *onboardtest.Server) int { return srv.RoyaltiUserCount(onboardtest.RoyaltiWorkspaceID) },
+			done: func(srv fake) int { return srv.RoyaltiUserCount(onboardtest.RoyaltiWorkspaceID) },
 		},
 		{
 			name: "Royalti Invites.Send", path: "/auth/invite",
-			call: func(t *testing.T, srv *onboardtest.Server, opts []onboard.Option, call ...onboard.CallOption) error {
-				_, err := fakeRoyalti(t, srv, opts...).Invites.Send(testCtx(t), validInvite(), call...)
+			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) error {
+				_, err := c.royalti.Invites.Send(ctx, validInvite(), opts...)
 				return err
 			},
-			done: func(srv *onboardtest.Server) int { return srv.RoyaltiUserCount(onboardtest.RoyaltiWorkspaceID) },
+			done: func(srv fake) int { return srv.RoyaltiUserCount(onboardtest.RoyaltiWorkspaceID) },
 		},
 	}
 }
@@ -534,10 +495,10 @@ func TestFake_faults(t *testing.T) {
 
 			t.Run("429 with Retry-After is retried", func(t *testing.T) {
 				t.Parallel()
-				srv := fakeServer(t)
+				srv := newFake(t)
 				srv.InjectFault(onboardtest.Fault{Path: ep.path, Times: 1, Status: http.StatusTooManyRequests, RetryAfter: "1"})
 				var meta onboard.Response
-				require.NoError(t, ep.call(t, srv, nil, onboard.WithResponse(&meta)))
+				require.NoError(t, ep.call(testCtx(t), newClients(t, srv), onboard.WithResponse(&meta)))
 				assert.Equal(t, 2, meta.Attempts)
 				assert.Equal(t, 2, srv.RequestCount(ep.path))
 				assert.Equal(t, 1, ep.done(srv))
@@ -545,19 +506,19 @@ func TestFake_faults(t *testing.T) {
 
 			t.Run("503 with Retry-After is retried", func(t *testing.T) {
 				t.Parallel()
-				srv := fakeServer(t)
+				srv := newFake(t)
 				srv.InjectFault(onboardtest.Fault{Path: ep.path, Times: 2, Status: http.StatusServiceUnavailable, RetryAfter: "0"})
 				var meta onboard.Response
-				require.NoError(t, ep.call(t, srv, nil, onboard.WithResponse(&meta)))
+				require.NoError(t, ep.call(testCtx(t), newClients(t, srv), onboard.WithResponse(&meta)))
 				assert.Equal(t, 3, meta.Attempts)
 				assert.Equal(t, 1, ep.done(srv))
 			})
 
 			t.Run("503 without Retry-After is not retried", func(t *testing.T) {
 				t.Parallel()
-				srv := fakeServer(t)
+				srv := newFake(t)
 				srv.InjectFault(onboardtest.Fault{Path: ep.path, Times: 1, Status: http.StatusServiceUnavailable})
-				err := ep.call(t, srv, nil)
+				err := ep.call(testCtx(t), newClients(t, srv))
 				apiErr := mustAPIError(t, err)
 				assert.ErrorIs(t, err, onboard.ErrServer)
 				assert.Equal(t, http.StatusServiceUnavailable, apiErr.StatusCode)
@@ -568,9 +529,10 @@ func TestFake_faults(t *testing.T) {
 
 			t.Run("work done but answer lost as 503 is not repeated", func(t *testing.T) {
 				t.Parallel()
-				srv := fakeServer(t)
+				srv := newFake(t)
 				srv.InjectFault(onboardtest.Fault{Path: ep.path, Times: 1, Status: http.StatusServiceUnavailable, Process: true})
-				err := ep.call(t, srv, nil)
+				c := newClients(t, srv)
+				err := ep.call(testCtx(t), c)
 				assert.ErrorIs(t, err, onboard.ErrServer)
 				assert.Equal(t, 1, mustAPIError(t, err).Attempts)
 				assert.Equal(t, 1, srv.RequestCount(ep.path), "sent once")
@@ -578,7 +540,7 @@ func TestFake_faults(t *testing.T) {
 
 				// Sending again by hand shows why the client must not:
 				// the person is already there.
-				err = ep.call(t, srv, nil)
+				err = ep.call(testCtx(t), c)
 				require.Error(t, err)
 				assert.Regexp(t, `(?i)already`, err.Error())
 				assert.Equal(t, 1, ep.done(srv))
@@ -586,9 +548,9 @@ func TestFake_faults(t *testing.T) {
 
 			t.Run("a dropped connection is not retried", func(t *testing.T) {
 				t.Parallel()
-				srv := fakeServer(t)
+				srv := newFake(t)
 				srv.InjectFault(onboardtest.Fault{Path: ep.path, Times: 1, DropConnection: true})
-				err := ep.call(t, srv, nil)
+				err := ep.call(testCtx(t), newClients(t, srv))
 				re := mustRequestError(t, err)
 				assert.Equal(t, 1, re.Attempts)
 				assert.Equal(t, 1, srv.RequestCount(ep.path))
@@ -596,9 +558,9 @@ func TestFake_faults(t *testing.T) {
 
 			t.Run("wrong credentials", func(t *testing.T) {
 				t.Parallel()
-				srv := fakeServer(t, onboardtest.WithAptlyToken("other"), onboardtest.WithRoyaltiToken("other"),
+				srv := newFake(t, onboardtest.WithAptlyToken("other"), onboardtest.WithRoyaltiToken("other"),
 					onboardtest.WithAthenaAPIKey("other"), onboardtest.WithAthenaGlobalAPIKey("other-global"))
-				err := ep.call(t, srv, nil)
+				err := ep.call(testCtx(t), newClients(t, srv))
 				apiErr := mustAPIError(t, err)
 				assert.ErrorIs(t, err, onboard.ErrUnauthorized)
 				assert.NotEmpty(t, apiErr.Message)
@@ -613,8 +575,8 @@ func TestFake_faults(t *testing.T) {
 // reported as ErrRateLimited with the server's Retry-After.
 func TestFake_rateLimit(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t, fakeClock, onboardtest.WithRateLimit(2, time.Minute))
-	c := fakeAthena(t, srv, onboardtest.AthenaAPIKey)
+	srv := newFake(t, fakeClock, onboardtest.WithRateLimit(2, time.Minute))
+	c := newAthena(t, srv)
 	reset := time.Unix(fakeNow.Add(time.Minute).Unix()+1, 0) // the window's end, rounded up
 
 	for i, remaining := range []int{1, 0} {

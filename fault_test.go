@@ -1,18 +1,14 @@
-package onboard
+package onboard_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -20,6 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
+
+	"github.com/onboardkit/onboard"
 )
 
 // The fault matrix: every endpoint against every way a server or the network
@@ -46,8 +44,6 @@ import (
 
 const (
 	faultRetries = 2
-	faultToken   = "fault-bearer-token"
-	faultAPIKey  = "fault-api-key"
 	// faultWaitMax is the longest wait between attempts the matrix allows,
 	// and so also the cap on every Retry-After.
 	faultWaitMax = 20 * time.Millisecond
@@ -67,160 +63,6 @@ const (
 	faultCap = 4 << 10
 )
 
-// hardEndpoint is one SDK method with what the fault matrix, the fuzz
-// targets and the secrets test need to call it and to fake its server.
-type hardEndpoint struct {
-	name     string // "Users.Create"
-	prefix   string // the base URL's path, like the service's real one
-	path     string // the endpoint's path below the base URL
-	envelope bool   // Aptly's {statusCode, timestamp, message, data}
-	// auth makes the authenticator the service expects, sending secret.
-	auth     func(secret string) Authenticator
-	okStatus int
-	okBody   string // the document's example answer
-	// errBody renders an error in the service's own shape.
-	errBody func(status int, msg string) string
-	// call sends a valid request. The result is nil whenever the method
-	// returned a nil pointer, so that "no result" can be asserted.
-	call func(ctx context.Context, c *Client, opts ...CallOption) (any, error)
-	// callInvalid sends a request that validation refuses.
-	callInvalid func(ctx context.Context, c *Client) (any, error)
-	// checkOK asserts res is okBody decoded.
-	checkOK func(t *testing.T, res any)
-}
-
-func hardResult[T any](v *T, err error) (any, error) {
-	if v == nil {
-		return nil, err
-	}
-	return v, err
-}
-
-func hardAptlyError(status int, msg string) string {
-	return fmt.Sprintf(`{"statusCode":%d,"timestamp":"2026-01-12T09:10:12.337Z","message":%q,"error":%q}`, status, msg, http.StatusText(status))
-}
-
-func hardAthenaError(_ int, msg string) string {
-	return fmt.Sprintf(`{"success":false,"error":%q}`, msg)
-}
-
-func hardRoyaltiError(status int, msg string) string {
-	code := strings.ToUpper(strings.ReplaceAll(http.StatusText(status), " ", "_"))
-	return fmt.Sprintf(`{"success":false,"error":{"code":%q,"message":%q,"details":[]}}`, code, msg)
-}
-
-// hardEndpoints lists the five endpoints.
-func hardEndpoints() []hardEndpoint {
-	return []hardEndpoint{
-		{
-			name: "Users.Create", prefix: "/auth", path: "/v1/user/create", envelope: true,
-			auth: BearerToken, okStatus: http.StatusCreated, okBody: hardSeedAptlyCreateUser, errBody: hardAptlyError,
-			call: func(ctx context.Context, c *Client, opts ...CallOption) (any, error) {
-				return hardResult(c.Users.Create(ctx, &CreateUserRequest{
-					TenantID: "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52", FirstName: "Jamar", LastName: "Johnston",
-					Email: "jamar.johnston@example.com", InviteViaEmail: Ptr(false),
-				}, opts...))
-			},
-			callInvalid: func(ctx context.Context, c *Client) (any, error) {
-				return hardResult(c.Users.Create(ctx, &CreateUserRequest{TenantID: "tenant-1", Email: "jamar.johnston@"}))
-			},
-			checkOK: func(t *testing.T, res any) {
-				u, ok := res.(*User)
-				require.True(t, ok, "%T", res)
-				assert.Equal(t, "6a7d8103-8d39-4fb4-a45e-f4607b5b8476", u.ID)
-			},
-		},
-		{
-			name: "Invites.SendBulk", prefix: "/auth", path: "/v1/user/bulk-invite", envelope: true,
-			auth: BearerToken, okStatus: http.StatusCreated, okBody: hardSeedAptlyBulkInvite, errBody: hardAptlyError,
-			call: func(ctx context.Context, c *Client, opts ...CallOption) (any, error) {
-				return hardResult(c.Invites.SendBulk(ctx, &BulkInviteRequest{
-					TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b",
-					Users:    []Invitee{{Email: "ollie.kling@example.com", FirstName: "Rowan", LastName: "Kihn"}},
-				}, opts...))
-			},
-			callInvalid: func(ctx context.Context, c *Client) (any, error) {
-				return hardResult(c.Invites.SendBulk(ctx, &BulkInviteRequest{TenantID: "tenant-1", Users: []Invitee{{Email: "ollie kling@example.com"}}}))
-			},
-			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*BulkInviteResult)
-				require.True(t, ok, "%T", res)
-				assert.Equal(t, 10, r.Total)
-				assert.Len(t, r.Results, 1)
-			},
-		},
-		{
-			name: "Invites.SendToTargets", path: "/api/v1/invites/bulk",
-			auth: APIKey, okStatus: http.StatusOK, okBody: hardSeedAthenaBulkInvite, errBody: hardAthenaError,
-			call: func(ctx context.Context, c *Client, opts ...CallOption) (any, error) {
-				return hardResult(c.Invites.SendToTargets(ctx, &TargetInviteRequest{
-					InviteMethod: InviteDirect, Email: "user@example.com", Role: RoleViewer,
-					WebsiteIDs: []string{"123e4567-e89b-12d3-a456-426614174000", "987e6543-e21b-12d3-a456-426614174000"},
-				}, opts...))
-			},
-			callInvalid: func(ctx context.Context, c *Client) (any, error) {
-				return hardResult(c.Invites.SendToTargets(ctx, &TargetInviteRequest{
-					InviteMethod: "fax", Email: "user@example", WebsiteIDs: []string{"w1"}, GroupIDs: []string{"g1"},
-				}))
-			},
-			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*TargetInviteResult)
-				require.True(t, ok, "%T", res)
-				assert.Len(t, r.Succeeded(), 1)
-				assert.Len(t, r.Failed(), 1)
-			},
-		},
-		{
-			name: "Users.CreateBulk", path: "/user/bulk",
-			auth: BearerToken, okStatus: http.StatusCreated, okBody: hardSeedRoyaltiBulkUsers, errBody: hardRoyaltiError,
-			call: func(ctx context.Context, c *Client, opts ...CallOption) (any, error) {
-				return hardResult(c.Users.CreateBulk(ctx, &CreateUsersRequest{
-					Users: []WorkspaceUser{{FirstName: "John", LastName: "Doe", Email: "john.doe@example.com"}},
-				}, opts...))
-			},
-			callInvalid: func(ctx context.Context, c *Client) (any, error) {
-				return hardResult(c.Users.CreateBulk(ctx, &CreateUsersRequest{Users: []WorkspaceUser{{FirstName: "John"}}}))
-			},
-			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*CreateUsersResult)
-				require.True(t, ok, "%T", res)
-				assert.Equal(t, []string{"John Doe", "Jericho Doe"}, r.CreatedUsers)
-				require.Len(t, r.Outcomes, 1)
-				assert.Equal(t, StateSucceeded, r.Outcomes[0].State)
-			},
-		},
-		{
-			name: "Invites.Send", path: "/auth/invite",
-			auth: BearerToken, okStatus: http.StatusCreated, okBody: hardSeedRoyaltiInvite, errBody: hardRoyaltiError,
-			call: func(ctx context.Context, c *Client, opts ...CallOption) (any, error) {
-				return hardResult(c.Invites.Send(ctx, &InviteRequest{
-					Email: "jsmith@example.com", SendEmail: Ptr(true), WorkspaceID: "ws-fault", UserID: "user-fault",
-				}, opts...))
-			},
-			callInvalid: func(ctx context.Context, c *Client) (any, error) {
-				return hardResult(c.Invites.Send(ctx, &InviteRequest{Email: "jsmith", WorkspaceID: "ws-fault", UserID: "user-fault"}))
-			},
-			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*InviteResult)
-				require.True(t, ok, "%T", res)
-				assert.True(t, strings.HasPrefix(r.Message, "Successful"), r.Message)
-			},
-		},
-	}
-}
-
-// hardEndpointNamed returns the endpoint called name.
-func hardEndpointNamed(tb testing.TB, name string) hardEndpoint {
-	tb.Helper()
-	for _, ep := range hardEndpoints() {
-		if ep.name == name {
-			return ep
-		}
-	}
-	tb.Fatalf("no endpoint %q", name)
-	return hardEndpoint{}
-}
-
 // credentialIn reports whether h carries secret in any header.
 func credentialIn(h http.Header, secret string) bool {
 	for _, vs := range h {
@@ -233,25 +75,45 @@ func credentialIn(h http.Header, secret string) bool {
 	return false
 }
 
-// faultEnv is one cell's world: the origin server the client is configured
+// faultEnv is one cell's world: the origin server the clients are built
 // for, another host that redirects can point to, and what each saw.
 type faultEnv struct {
-	ep       hardEndpoint
-	origin   *httptest.Server
-	other    *httptest.Server
-	stop     chan struct{} // closed when the cell ends, to free slow handlers
-	cancel   context.CancelFunc
-	hits     atomic.Int32 // requests that reached the origin
-	credHits atomic.Int32 // ... of which carried the credential
-
-	mu          sync.Mutex
-	otherHeader []http.Header // headers of requests that reached the other host
+	ep     endpointCase
+	origin *server // nil in the cell where nothing listens
+	other  *server
+	host   host             // what the cell's clients are built against
+	opts   []onboard.Option // what a TLS origin's clients need
+	stop   chan struct{}    // closed when the cell ends, to free slow handlers
+	cancel context.CancelFunc
 }
 
+// hits returns how many requests reached the origin.
+func (env *faultEnv) hits() int {
+	if env.origin == nil {
+		return 0
+	}
+	return env.origin.count()
+}
+
+// credHits returns how many requests reached the origin with a credential.
+func (env *faultEnv) credHits() int {
+	n := 0
+	for _, r := range env.origin.requests() {
+		if credentialIn(r.Header, testToken) || credentialIn(r.Header, testAPIKey) {
+			n++
+		}
+	}
+	return n
+}
+
+// otherRequests returns the headers of the requests that reached the
+// other host.
 func (env *faultEnv) otherRequests() []http.Header {
-	env.mu.Lock()
-	defer env.mu.Unlock()
-	return append([]http.Header(nil), env.otherHeader...)
+	var out []http.Header
+	for _, r := range env.other.requests() {
+		out = append(out, r.Header)
+	}
+	return out
 }
 
 // stall blocks a handler until the client gives up, the cell ends, or a
@@ -293,7 +155,7 @@ type faultCell struct {
 	// refused points the client at a port nobody listens on.
 	refused bool
 	// opts are added to the matrix's client options.
-	opts []Option
+	opts []onboard.Option
 	// serve is the origin's handler.
 	serve func(env *faultEnv, w http.ResponseWriter, r *http.Request)
 
@@ -317,10 +179,10 @@ func faultCells() []faultCell {
 				w.Header().Set("Retry-After", retryAfter)
 				env.writeError(w, http.StatusTooManyRequests, "slow down")
 			},
-			want: faultWantAPIError, sentinel: ErrRateLimited, status: http.StatusTooManyRequests,
+			want: faultWantAPIError, sentinel: onboard.ErrRateLimited, status: http.StatusTooManyRequests,
 			attempts: faultRetries + 1, hits: faultRetries + 1, within: faultRetried,
 			check: func(t *testing.T, _ *faultEnv, err error) {
-				apiErr := hardAPIError(t, err)
+				apiErr := mustAPIError(t, err)
 				assert.Equal(t, faultRetryAfter, apiErr.RetryAfter)
 				assert.Equal(t, "slow down", apiErr.Message)
 				assert.True(t, apiErr.Temporary())
@@ -332,10 +194,10 @@ func faultCells() []faultCell {
 				w.Header().Set("Retry-After", time.Now().Add(faultRetryAfter+time.Second).UTC().Format(http.TimeFormat))
 				env.writeError(w, http.StatusTooManyRequests, "slow down")
 			},
-			want: faultWantAPIError, sentinel: ErrRateLimited, status: http.StatusTooManyRequests,
+			want: faultWantAPIError, sentinel: onboard.ErrRateLimited, status: http.StatusTooManyRequests,
 			attempts: faultRetries + 1, hits: faultRetries + 1, within: faultRetried,
 			check: func(t *testing.T, _ *faultEnv, err error) {
-				apiErr := hardAPIError(t, err)
+				apiErr := mustAPIError(t, err)
 				assert.Greater(t, apiErr.RetryAfter, time.Duration(0))
 				assert.LessOrEqual(t, apiErr.RetryAfter, faultRetryAfter+time.Second)
 			},
@@ -346,10 +208,10 @@ func faultCells() []faultCell {
 				w.Header().Set("Retry-After", retryAfter)
 				env.writeError(w, http.StatusServiceUnavailable, "down for maintenance")
 			},
-			want: faultWantAPIError, sentinel: ErrServer, status: http.StatusServiceUnavailable,
+			want: faultWantAPIError, sentinel: onboard.ErrServer, status: http.StatusServiceUnavailable,
 			attempts: faultRetries + 1, hits: faultRetries + 1, within: faultRetried,
 			check: func(t *testing.T, _ *faultEnv, err error) {
-				assert.Equal(t, faultRetryAfter, hardAPIError(t, err).RetryAfter)
+				assert.Equal(t, faultRetryAfter, mustAPIError(t, err).RetryAfter)
 			},
 		},
 		{
@@ -357,7 +219,7 @@ func faultCells() []faultCell {
 			serve: func(env *faultEnv, w http.ResponseWriter, _ *http.Request) {
 				env.writeError(w, http.StatusServiceUnavailable, "down")
 			},
-			want: faultWantAPIError, sentinel: ErrServer, status: http.StatusServiceUnavailable,
+			want: faultWantAPIError, sentinel: onboard.ErrServer, status: http.StatusServiceUnavailable,
 			attempts: 1, hits: 1, within: faultQuick,
 		},
 		{
@@ -365,19 +227,19 @@ func faultCells() []faultCell {
 			serve: func(env *faultEnv, w http.ResponseWriter, _ *http.Request) {
 				env.writeError(w, http.StatusInternalServerError, "boom")
 			},
-			want: faultWantAPIError, sentinel: ErrServer, status: http.StatusInternalServerError,
+			want: faultWantAPIError, sentinel: onboard.ErrServer, status: http.StatusInternalServerError,
 			attempts: 1, hits: 1, within: faultQuick,
 			check: func(t *testing.T, _ *faultEnv, err error) {
-				assert.Equal(t, "boom", hardAPIError(t, err).Message)
+				assert.Equal(t, "boom", mustAPIError(t, err).Message)
 			},
 		},
 		{
 			name: "500 with WithRetryServerErrors",
-			opts: []Option{WithRetryServerErrors()},
+			opts: []onboard.Option{onboard.WithRetryServerErrors()},
 			serve: func(env *faultEnv, w http.ResponseWriter, _ *http.Request) {
 				env.writeError(w, http.StatusInternalServerError, "boom")
 			},
-			want: faultWantAPIError, sentinel: ErrServer, status: http.StatusInternalServerError,
+			want: faultWantAPIError, sentinel: onboard.ErrServer, status: http.StatusInternalServerError,
 			attempts: faultRetries + 1, hits: faultRetries + 1, within: faultRetried,
 		},
 		{
@@ -385,7 +247,7 @@ func faultCells() []faultCell {
 			serve: func(env *faultEnv, w http.ResponseWriter, _ *http.Request) {
 				env.writeError(w, http.StatusBadGateway, "bad gateway")
 			},
-			want: faultWantAPIError, sentinel: ErrServer, status: http.StatusBadGateway,
+			want: faultWantAPIError, sentinel: onboard.ErrServer, status: http.StatusBadGateway,
 			attempts: 1, hits: 1, within: faultQuick,
 		},
 		{
@@ -396,7 +258,7 @@ func faultCells() []faultCell {
 		},
 		{
 			name:  "connection dropped with WithRetryServerErrors",
-			opts:  []Option{WithRetryServerErrors()},
+			opts:  []onboard.Option{onboard.WithRetryServerErrors()},
 			serve: faultDrop,
 			want:  faultWantRequestError, causes: []error{io.EOF, io.ErrUnexpectedEOF, syscall.ECONNRESET},
 			attempts: faultRetries + 1, hits: faultRetries + 1, within: faultRetried,
@@ -419,12 +281,12 @@ func faultCells() []faultCell {
 				// Returning short of Content-Length makes net/http close
 				// the connection.
 			},
-			want: faultWantAPIError, sentinel: ErrUnexpectedResponse, causes: []error{io.ErrUnexpectedEOF},
+			want: faultWantAPIError, sentinel: onboard.ErrUnexpectedResponse, causes: []error{io.ErrUnexpectedEOF},
 			attempts: 1, hits: 1, within: faultQuick,
 		},
 		{
 			name: "slow server past WithTimeout",
-			opts: []Option{WithTimeout(faultTimeout)},
+			opts: []onboard.Option{onboard.WithTimeout(faultTimeout)},
 			serve: func(env *faultEnv, _ http.ResponseWriter, r *http.Request) {
 				env.stall(r)
 			},
@@ -438,7 +300,7 @@ func faultCells() []faultCell {
 		},
 		{
 			name: "slow body past WithTimeout",
-			opts: []Option{WithTimeout(faultTimeout)},
+			opts: []onboard.Option{onboard.WithTimeout(faultTimeout)},
 			serve: func(env *faultEnv, w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(env.ep.okStatus)
@@ -446,7 +308,7 @@ func faultCells() []faultCell {
 				w.(http.Flusher).Flush()
 				env.stall(r)
 			},
-			want: faultWantAPIError, sentinel: ErrUnexpectedResponse, causes: []error{context.DeadlineExceeded},
+			want: faultWantAPIError, sentinel: onboard.ErrUnexpectedResponse, causes: []error{context.DeadlineExceeded},
 			attempts: 1, hits: 1, within: faultQuick,
 		},
 		{
@@ -456,7 +318,7 @@ func faultCells() []faultCell {
 				w.WriteHeader(env.ep.okStatus)
 				_, _ = io.WriteString(w, `{"statusCode": 200, "data": {"id": "6a7d8103"`)
 			},
-			want: faultWantAPIError, sentinel: ErrUnexpectedResponse,
+			want: faultWantAPIError, sentinel: onboard.ErrUnexpectedResponse,
 			attempts: 1, hits: 1, within: faultQuick,
 			check: func(t *testing.T, _ *faultEnv, err error) {
 				var syntaxErr *json.SyntaxError
@@ -470,12 +332,12 @@ func faultCells() []faultCell {
 				w.WriteHeader(http.StatusOK)
 				_, _ = io.WriteString(w, faultHTML)
 			},
-			want: faultWantAPIError, sentinel: ErrUnexpectedResponse, status: http.StatusOK,
+			want: faultWantAPIError, sentinel: onboard.ErrUnexpectedResponse, status: http.StatusOK,
 			attempts: 1, hits: 1, within: faultQuick,
 			check: func(t *testing.T, _ *faultEnv, err error) {
 				// The error says what came back, briefly.
 				assert.Contains(t, err.Error(), "Bad Gateway")
-				assert.LessOrEqual(t, len(hardAPIError(t, err).Message), 210)
+				assert.LessOrEqual(t, len(mustAPIError(t, err).Message), 210)
 			},
 		},
 		{
@@ -485,10 +347,10 @@ func faultCells() []faultCell {
 				w.WriteHeader(http.StatusBadGateway)
 				_, _ = io.WriteString(w, faultHTML)
 			},
-			want: faultWantAPIError, sentinel: ErrServer, status: http.StatusBadGateway,
+			want: faultWantAPIError, sentinel: onboard.ErrServer, status: http.StatusBadGateway,
 			attempts: 1, hits: 1, within: faultQuick,
 			check: func(t *testing.T, _ *faultEnv, err error) {
-				assert.Contains(t, hardAPIError(t, err).Message, "Bad Gateway")
+				assert.Contains(t, mustAPIError(t, err).Message, "Bad Gateway")
 			},
 		},
 		{
@@ -496,7 +358,7 @@ func faultCells() []faultCell {
 			serve: func(env *faultEnv, w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(env.ep.okStatus)
 			},
-			want: faultWantAPIError, sentinel: ErrUnexpectedResponse,
+			want: faultWantAPIError, sentinel: onboard.ErrUnexpectedResponse,
 			attempts: 1, hits: 1, within: faultQuick,
 		},
 		{
@@ -504,22 +366,22 @@ func faultCells() []faultCell {
 			serve: func(_ *faultEnv, w http.ResponseWriter, _ *http.Request) {
 				w.WriteHeader(http.StatusNoContent)
 			},
-			want: faultWantAPIError, sentinel: ErrUnexpectedResponse, status: http.StatusNoContent,
+			want: faultWantAPIError, sentinel: onboard.ErrUnexpectedResponse, status: http.StatusNoContent,
 			attempts: 1, hits: 1, within: faultQuick,
 		},
 		{
 			name: "body far larger than WithMaxResponseBytes",
-			opts: []Option{WithMaxResponseBytes(faultCap)},
+			opts: []onboard.Option{onboard.WithMaxResponseBytes(faultCap)},
 			serve: func(env *faultEnv, w http.ResponseWriter, _ *http.Request) {
 				// Valid JSON of the documented shape, 256 times the cap.
 				w.Header().Set("Content-Type", "application/json")
 				w.WriteHeader(env.ep.okStatus)
 				_, _ = io.WriteString(w, `{"padding":"`+strings.Repeat("x", 256*faultCap)+`",`+env.ep.okBody[1:])
 			},
-			want: faultWantAPIError, sentinel: ErrUnexpectedResponse,
+			want: faultWantAPIError, sentinel: onboard.ErrUnexpectedResponse,
 			attempts: 1, hits: 1, within: faultQuick,
 			check: func(t *testing.T, _ *faultEnv, err error) {
-				apiErr := hardAPIError(t, err)
+				apiErr := mustAPIError(t, err)
 				assert.LessOrEqual(t, len(apiErr.Body), faultCap)
 				assert.Contains(t, err.Error(), "cap")
 			},
@@ -531,13 +393,13 @@ func faultCells() []faultCell {
 			},
 			// The other host refuses a request without a credential, as
 			// the real services do.
-			want: faultWantAPIError, sentinel: ErrUnauthorized, status: http.StatusUnauthorized,
+			want: faultWantAPIError, sentinel: onboard.ErrUnauthorized, status: http.StatusUnauthorized,
 			attempts: 1, hits: 1, within: faultQuick,
 			check: func(t *testing.T, env *faultEnv, _ error) {
-				assert.Equal(t, int32(1), env.credHits.Load(), "the origin gets the credential")
+				assert.Equal(t, 1, env.credHits(), "the origin gets the credential")
 				seen := env.otherRequests()
 				require.Len(t, seen, 1, "the redirect is followed")
-				for _, secret := range []string{faultToken, faultAPIKey} {
+				for _, secret := range []string{testToken, testAPIKey} {
 					assert.False(t, credentialIn(seen[0], secret), "the other host got the credential: %v", seen[0])
 				}
 				assert.Empty(t, seen[0].Get("Authorization"))
@@ -560,7 +422,7 @@ func faultCells() []faultCell {
 		{
 			name: "429 then success",
 			serve: func(env *faultEnv, w http.ResponseWriter, _ *http.Request) {
-				if env.hits.Load() == 1 {
+				if env.hits() == 1 {
 					w.Header().Set("Retry-After", "0")
 					env.writeError(w, http.StatusTooManyRequests, "slow down")
 					return
@@ -573,7 +435,7 @@ func faultCells() []faultCell {
 			name: "context canceled while waiting for Retry-After",
 			// Without the cancellation the client would wait the full
 			// Retry-After of an hour, since the longest wait allows it.
-			opts: []Option{WithRetryWait(time.Millisecond, 2*time.Hour)},
+			opts: []onboard.Option{onboard.WithRetryWait(time.Millisecond, 2*time.Hour)},
 			serve: func(env *faultEnv, w http.ResponseWriter, _ *http.Request) {
 				w.Header().Set("Retry-After", "3600")
 				env.writeError(w, http.StatusTooManyRequests, "slow down")
@@ -603,23 +465,9 @@ func faultDrop(_ *faultEnv, w http.ResponseWriter, r *http.Request) {
 	_ = conn.Close()
 }
 
-func hardAPIError(t *testing.T, err error) *APIError {
-	t.Helper()
-	var apiErr *APIError
-	require.ErrorAs(t, err, &apiErr, "%T: %v", err, err)
-	return apiErr
-}
-
-// hardSentinels are all the sentinels, to check that an error matches only
-// the one it should.
-var hardSentinels = []error{
-	ErrInvalidRequest, ErrBadRequest, ErrUnauthorized, ErrForbidden, ErrNotFound,
-	ErrConflict, ErrRateLimited, ErrServer, ErrUnexpectedResponse,
-}
-
 func TestFaultMatrix(t *testing.T) {
-	for _, ep := range hardEndpoints() {
-		t.Run(ep.name, func(t *testing.T) {
+	for _, ep := range endpoints() {
+		t.Run(ep.name(), func(t *testing.T) {
 			for _, cell := range faultCells() {
 				t.Run(cell.name, func(t *testing.T) { faultRun(t, ep, cell) })
 			}
@@ -628,28 +476,27 @@ func TestFaultMatrix(t *testing.T) {
 }
 
 // faultRun runs one cell of the matrix.
-func faultRun(t *testing.T, ep hardEndpoint, cell faultCell) {
+func faultRun(t *testing.T, ep endpointCase, cell faultCell) {
 	// Registered first, so it runs after every other cleanup: by then the
-	// servers are closed and the client's connections too.
+	// servers are closed and the clients' connections too.
 	before := goleak.IgnoreCurrent()
 	t.Cleanup(func() { goleak.VerifyNone(t, before) })
 
-	ctx, env, base, hc := faultSetup(t, ep, cell)
-	secret := faultToken
-	if ep.name == "Invites.SendToTargets" {
-		secret = faultAPIKey
+	ctx, env := faultSetup(t, ep, cell)
+	c := newClients(t, env.host, faultOptions(env, cell)...)
+	secret := testToken
+	if ep.api == athenaAPI {
+		secret = testAPIKey
 	}
-	c, err := NewClient(base+ep.prefix, ep.auth(secret), faultOptions(hc, cell)...)
-	require.NoError(t, err)
 
-	var meta Response
+	var meta onboard.Response
 	start := time.Now()
-	res, err := faultCall(t, func() (any, error) { return ep.call(ctx, c, WithResponse(&meta)) })
+	res, err := faultCall(t, func() (any, error) { return ep.call(ctx, c, onboard.WithResponse(&meta)) })
 	elapsed := time.Since(start)
 
 	assert.Less(t, elapsed, cell.within, "the call took too long")
 	if cell.hits >= 0 {
-		assert.Equal(t, int32(cell.hits), env.hits.Load(), "requests that reached the server")
+		assert.Equal(t, cell.hits, env.hits(), "requests that reached the server")
 	}
 	if err != nil {
 		assert.NotContains(t, err.Error(), secret)
@@ -664,10 +511,10 @@ func faultRun(t *testing.T, ep hardEndpoint, cell faultCell) {
 	case faultWantAPIError:
 		require.Error(t, err)
 		assert.Nil(t, res, "no result with an error")
-		apiErr := hardAPIError(t, err)
+		apiErr := mustAPIError(t, err)
 		assert.Equal(t, cell.attempts, apiErr.Attempts, "attempts")
 		assert.Equal(t, http.MethodPost, apiErr.Method)
-		assert.Equal(t, ep.prefix+ep.path, apiErr.Path)
+		assert.Equal(t, ep.fullPath(), apiErr.Path)
 		if cell.status != 0 {
 			assert.Equal(t, cell.status, apiErr.StatusCode)
 		} else {
@@ -677,13 +524,12 @@ func faultRun(t *testing.T, ep hardEndpoint, cell faultCell) {
 	case faultWantRequestError:
 		require.Error(t, err)
 		assert.Nil(t, res, "no result with an error")
-		var reqErr *RequestError
-		require.ErrorAs(t, err, &reqErr, "%T: %v", err, err)
+		reqErr := mustRequestError(t, err)
 		assert.Equal(t, cell.attempts, reqErr.Attempts, "attempts")
-		assert.Equal(t, ep.name, reqErr.Op)
-		assert.Equal(t, ep.prefix+ep.path, reqErr.Path)
+		assert.Equal(t, ep.op, reqErr.Op)
+		assert.Equal(t, ep.fullPath(), reqErr.Path)
 	}
-	for _, s := range hardSentinels {
+	for _, s := range sentinels {
 		assert.Equal(t, errors.Is(cell.sentinel, s), errors.Is(err, s), "errors.Is(err, %v) for %v", s, err)
 	}
 	if len(cell.causes) > 0 {
@@ -699,60 +545,41 @@ func faultRun(t *testing.T, ep hardEndpoint, cell faultCell) {
 }
 
 // faultSetup starts the cell's servers and returns the context to call
-// with, the cell's world, the base URL (without the service's path) and the
-// HTTP client to give the SDK client. Everything is closed when t ends.
-func faultSetup(t *testing.T, ep hardEndpoint, cell faultCell) (context.Context, *faultEnv, string, *http.Client) {
+// with and the cell's world. Everything is closed when t ends.
+func faultSetup(t *testing.T, ep endpointCase, cell faultCell) (context.Context, *faultEnv) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	env := &faultEnv{ep: ep, stop: make(chan struct{}), cancel: cancel}
 
-	env.other = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		env.mu.Lock()
-		env.otherHeader = append(env.otherHeader, r.Header.Clone())
-		env.mu.Unlock()
+	env.other = newServer(t)
+	env.other.handle(ep.fullPath(), func(w http.ResponseWriter, _ *http.Request) {
 		env.writeError(w, http.StatusUnauthorized, "no credential")
-	}))
-	t.Cleanup(env.other.Close)
-
-	origin := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		env.hits.Add(1)
-		if credentialIn(r.Header, faultToken) || credentialIn(r.Header, faultAPIKey) {
-			env.credHits.Add(1)
-		}
-		if !assert.Equal(t, ep.prefix+ep.path, r.URL.Path) {
-			w.WriteHeader(http.StatusNotFound)
-			return
-		}
-		cell.serve(env, w, r)
 	})
-	var base string
-	var hc *http.Client
 	switch {
 	case cell.refused:
-		base = "http://" + faultClosedAddr(t)
-		hc = faultHTTPClient(t)
+		env.host = site(closedURL(t))
 	case cell.tls:
-		env.origin = httptest.NewTLSServer(origin)
-		base, hc = env.origin.URL, env.origin.Client()
+		env.origin = newTLSServer(t)
+		env.opts = []onboard.Option{onboard.WithHTTPClient(env.origin.Client())}
 	default:
-		env.origin = httptest.NewServer(origin)
-		base, hc = env.origin.URL, faultHTTPClient(t)
+		env.origin = newServer(t)
 	}
 	if env.origin != nil {
-		t.Cleanup(env.origin.Close)
+		env.host = env.origin
+		env.origin.handle(ep.fullPath(), func(w http.ResponseWriter, r *http.Request) { cell.serve(env, w, r) })
 	}
 	t.Cleanup(func() { close(env.stop) }) // runs before the servers close
-	return ctx, env, base, hc
+	return ctx, env
 }
 
 // faultOptions are the client options of the matrix, then the cell's.
-func faultOptions(hc *http.Client, cell faultCell) []Option {
-	return append([]Option{
-		WithHTTPClient(hc),
-		WithRetry(faultRetries),
-		WithRetryWait(time.Millisecond, faultWaitMax),
-		WithTimeout(5 * time.Second),
-	}, cell.opts...)
+func faultOptions(env *faultEnv, cell faultCell) []onboard.Option {
+	opts := []onboard.Option{
+		onboard.WithRetry(faultRetries),
+		onboard.WithRetryWait(time.Millisecond, faultWaitMax),
+		onboard.WithTimeout(5 * time.Second),
+	}
+	return append(append(opts, env.opts...), cell.opts...)
 }
 
 // faultCall calls fn and turns a panic into a test failure.
@@ -764,26 +591,4 @@ func faultCall(t *testing.T, fn func() (any, error)) (res any, err error) {
 		}
 	}()
 	return fn()
-}
-
-// faultHTTPClient returns a client with a transport of its own, whose idle
-// connections are closed when the test ends, so that no connection
-// goroutine outlives the test.
-func faultHTTPClient(t *testing.T) *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	return &http.Client{Transport: tr}
-}
-
-// faultClosedAddr returns a loopback address nobody listens on: port 1, a
-// privileged port no test can take. (A port freed by closing a listener could
-// be handed to another test's server running in parallel.)
-func faultClosedAddr(t *testing.T) string {
-	const addr = "127.0.0.1:1"
-	conn, err := (&net.Dialer{Timeout: time.Second}).DialContext(t.Context(), "tcp", addr)
-	if err == nil {
-		_ = conn.Close()
-		t.Skipf("something listens on %s", addr)
-	}
-	return addr
 }

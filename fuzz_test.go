@@ -1,4 +1,4 @@
-package onboard
+package onboard_test
 
 import (
 	"bytes"
@@ -6,13 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
 )
 
 // Fuzz targets for response decoding: each feeds arbitrary bytes, under a
@@ -23,29 +23,7 @@ import (
 // may panic. The seeds are the documents' examples and the services' error
 // shapes, and run in every go test.
 //
-//	go test -run '^$' -fuzz '^FuzzUsersCreateResponse$' -fuzztime 30s .
-
-// The documents' response examples, verbatim, as kept in testdata/.
-var (
-	hardSeedAptlyCreateUser  = hardSeed("aptly_create_user.json")
-	hardSeedAptlyBulkInvite  = hardSeed("aptly_bulk_invite.json")
-	hardSeedAthenaBulkInvite = hardSeed("athenahq_bulk_invite.json")
-	hardSeedRoyaltiBulkUsers = hardSeed("royalti_bulk_create.json")
-	hardSeedRoyaltiInvite    = hardSeed("royalti_invite.json")
-)
-
-// hardSeed reads a document example from testdata/. Tests run in the
-// package's folder, so the path is fixed; a missing file is a broken
-// checkout, and panics at start-up.
-func hardSeed(name string) string {
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-const fuzzToken = "tok_FUZZ_SECRET_13579"
+//	go test -run '^$' -fuzz '^FuzzAptlyUsersCreateResponse$' -fuzztime 30s .
 
 // fuzzMaxBody is the fuzzed clients' response cap: small enough that the
 // fuzzer reaches it, large enough for every seed.
@@ -122,15 +100,15 @@ func (rt *fuzzRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	}, nil
 }
 
-func FuzzUsersCreateResponse(f *testing.F)          { fuzzResponse(f, "Users.Create") }
-func FuzzInvitesSendBulkResponse(f *testing.F)      { fuzzResponse(f, "Invites.SendBulk") }
-func FuzzInvitesSendToTargetsResponse(f *testing.F) { fuzzResponse(f, "Invites.SendToTargets") }
-func FuzzUsersCreateBulkResponse(f *testing.F)      { fuzzResponse(f, "Users.CreateBulk") }
-func FuzzInvitesSendResponse(f *testing.F)          { fuzzResponse(f, "Invites.Send") }
+func FuzzAptlyUsersCreateResponse(f *testing.F)           { fuzzResponse(f, "Users.Create") }
+func FuzzAptlyInvitesSendBulkResponse(f *testing.F)       { fuzzResponse(f, "Invites.SendBulk") }
+func FuzzAthenaInvitesSendToTargetsResponse(f *testing.F) { fuzzResponse(f, "Invites.SendToTargets") }
+func FuzzRoyaltiUsersCreateBulkResponse(f *testing.F)     { fuzzResponse(f, "Users.CreateBulk") }
+func FuzzRoyaltiInvitesSendResponse(f *testing.F)         { fuzzResponse(f, "Invites.Send") }
 
-// fuzzResponse fuzzes the answer to the endpoint called name.
-func fuzzResponse(f *testing.F, name string) {
-	ep := hardEndpointNamed(f, name)
+// fuzzResponse fuzzes the answer to the endpoint whose op is op.
+func fuzzResponse(f *testing.F, op string) {
+	ep := endpointNamed(f, op)
 	f.Add(fuzzCode(ep.okStatus), []byte(ep.okBody))
 	f.Add(fuzzCode(http.StatusOK), []byte(ep.okBody))
 	for _, s := range fuzzErrorSeeds {
@@ -138,10 +116,9 @@ func fuzzResponse(f *testing.F, name string) {
 	}
 	f.Fuzz(func(t *testing.T, code uint8, body []byte) {
 		status := fuzzStatuses[int(code)%len(fuzzStatuses)]
-		c, err := NewClient("https://fuzz.example"+ep.prefix, ep.auth(fuzzToken),
-			WithHTTPClient(&http.Client{Transport: &fuzzRoundTripper{status: status, body: body}}),
-			WithRetry(0), WithMaxResponseBytes(fuzzMaxBody))
-		require.NoError(t, err)
+		c := newClients(t, site("https://fuzz.example"),
+			onboard.WithHTTPClient(&http.Client{Transport: &fuzzRoundTripper{status: status, body: body}}),
+			onboard.WithRetry(0), onboard.WithMaxResponseBytes(fuzzMaxBody))
 		res, err := ep.call(t.Context(), c)
 		fuzzCheck(t, ep, status, body, res, err)
 	})
@@ -149,60 +126,40 @@ func fuzzResponse(f *testing.F, name string) {
 
 // fuzzCheck asserts that an answer of status and body came back as a typed
 // result or as an *APIError describing it.
-func fuzzCheck(t *testing.T, ep hardEndpoint, status int, body []byte, res any, err error) {
+func fuzzCheck(t *testing.T, ep endpointCase, status int, body []byte, res any, err error) {
 	if err == nil {
 		require.Equal(t, 2, status/100, "HTTP %d was taken for success", status)
 		require.NotNil(t, res, "no error and no result")
-		if r, ok := res.(*CreateUsersResult); ok {
+		if r, ok := res.(*onboard.CreateUsersResult); ok {
 			assert.Len(t, r.Outcomes, 1, "one outcome per user sent")
 		}
 		return
 	}
 	require.Nil(t, res, "a result with an error")
-	var apiErr *APIError
+	var apiErr *onboard.APIError
 	require.ErrorAs(t, err, &apiErr, "%T: %v", err, err)
 	assert.Equal(t, status, apiErr.StatusCode)
 	assert.Equal(t, 1, apiErr.Attempts)
 	assert.LessOrEqual(t, len(apiErr.Body), fuzzMaxBody)
 	assert.True(t, bytes.HasPrefix(body, apiErr.Body), "Body is a prefix of what came")
 	msg := err.Error()
-	assert.True(t, strings.HasPrefix(msg, "onboard: POST "+ep.prefix+ep.path+": "), msg)
-	assert.NotContains(t, msg, fuzzToken)
+	assert.True(t, strings.HasPrefix(msg, "onboard: POST "+ep.fullPath()+": "), msg)
+	assert.NotContains(t, msg, testToken)
+	assert.NotContains(t, msg, testAPIKey)
 
-	unexpected := errors.Is(err, ErrUnexpectedResponse)
+	unexpected := errors.Is(err, onboard.ErrUnexpectedResponse)
 	switch {
 	case status/100 != 2:
 		assert.False(t, unexpected, "an error status is not an unexpected body: %v", err)
-		if s := hardSentinelFor(status); s != nil {
+		if s := sentinelFor(status); s != nil {
 			assert.ErrorIs(t, err, s)
 		}
 	case !unexpected:
 		// A success status fails only as an envelope that reports failure.
 		require.True(t, ep.envelope, "HTTP %d failed with %v", status, err)
 		require.GreaterOrEqual(t, apiErr.EnvelopeStatusCode, 400, "HTTP %d failed with %v", status, err)
-		if s := hardSentinelFor(apiErr.EnvelopeStatusCode); s != nil {
+		if s := sentinelFor(apiErr.EnvelopeStatusCode); s != nil {
 			assert.ErrorIs(t, err, s)
 		}
 	}
-}
-
-// hardSentinelFor is the sentinel the documents' statuses map to.
-func hardSentinelFor(status int) error {
-	switch {
-	case status == 400 || status == 422:
-		return ErrBadRequest
-	case status == 401:
-		return ErrUnauthorized
-	case status == 403:
-		return ErrForbidden
-	case status == 404:
-		return ErrNotFound
-	case status == 409:
-		return ErrConflict
-	case status == 429:
-		return ErrRateLimited
-	case status >= 500:
-		return ErrServer
-	}
-	return nil
 }

@@ -1,15 +1,32 @@
 package onboard
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
 	"net/http"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/onboardkit/onboard/internal/match"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// InvitesService sends invites. Reach it as Client.Invites.
-type InvitesService service
+// AptlyInvites invites people by email into an Aptly tenant and resends
+// invites. Reach it as AptlyClient.Invites.
+type AptlyInvites service
+
+// AthenaInvites invites people to the AthenaHQ organization, its websites
+// and its groups. Reach it as AthenaClient.Invites.
+type AthenaInvites service
+
+// RoyaltiInvites invites people to a Royalti workspace, and lists, resends
+// and cancels its invites. Reach it as RoyaltiClient.Invites.
+type RoyaltiInvites service
 
 // BulkInviteRequest is the body of Aptly's bulk invite: people to invite by
 // email into one tenant.
@@ -85,7 +102,7 @@ var bulkInvite = endpoint{op: "Invites.SendBulk", method: http.MethodPost, path:
 // server refuses ("Email already exists") is a failed item, not an error.
 //
 // Aptly: POST /v1/user/bulk-invite.
-func (s *InvitesService) SendBulk(ctx context.Context, req *BulkInviteRequest, opts ...CallOption) (*BulkInviteResult, error) {
+func (s *AptlyInvites) SendBulk(ctx context.Context, req *BulkInviteRequest, opts ...CallOption) (*BulkInviteResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -94,6 +111,177 @@ func (s *InvitesService) SendBulk(ctx context.Context, req *BulkInviteRequest, o
 		return nil, err
 	}
 	return res, nil
+}
+
+// BulkResendRequest is the body of Aptly's bulk invite resend: users of
+// one tenant whose invitations are sent again.
+type BulkResendRequest struct {
+	// TenantID is the users' tenant (a UUID). Required.
+	TenantID string `json:"tenantId"`
+	// UserIDs are the users' ids (UUIDs, as User.ID); at least one.
+	UserIDs []string `json:"userIds"`
+}
+
+// Validate reports every problem with r as a *ValidationError, or nil.
+func (r *BulkResendRequest) Validate() error {
+	var p validate.Problems
+	if r == nil {
+		p.Add("request", "is nil")
+		return validationError("Invites.ResendBulk", &p)
+	}
+	p.RequiredUUID("tenantId", r.TenantID)
+	checkUserIDs(&p, r.UserIDs)
+	return validationError("Invites.ResendBulk", &p)
+}
+
+// BulkResendResult is Aptly's answer to a bulk invite resend: counts and
+// results, each naming a user by email, not by the id sent.
+type BulkResendResult struct {
+	// Total, SuccessfulCount and FailedCount are the server's counts.
+	Total           int `json:"total"`
+	SuccessfulCount int `json:"successful"`
+	FailedCount     int `json:"failed"`
+	// Results holds the server's result per user, by email. The documents
+	// do not say that there is one per id sent, nor in what order.
+	Results []EmailResult `json:"results"`
+}
+
+// Succeeded returns the results of the users whose invitation was resent.
+func (r *BulkResendResult) Succeeded() []EmailResult {
+	return filter(r.Results, func(e EmailResult) bool { return e.Success })
+}
+
+// Failed returns the results of the users the server refused.
+func (r *BulkResendResult) Failed() []EmailResult {
+	return filter(r.Results, func(e EmailResult) bool { return !e.Success })
+}
+
+var bulkResend = endpoint{op: "Invites.ResendBulk", method: http.MethodPost, path: "/v1/user/bulk-resend-invite", envelope: true}
+
+// ResendBulk sends again the invitations of several users of one Aptly
+// tenant in one request, and returns the server's counts and results,
+// unwrapped from Aptly's envelope. The results name users by email, not by
+// the ids sent. A user the server refuses is a failed result, not an
+// error; the documents give no failure message. Aptly declares HTTP 201
+// and shows "statusCode": 200 in the envelope; either is success.
+//
+// A repeated request sends the invitations again: people get two emails.
+// The client's default retries repeat only requests the server certainly
+// did not process; WithRetryServerErrors may send twice.
+//
+// Aptly: POST /v1/user/bulk-resend-invite.
+func (s *AptlyInvites) ResendBulk(ctx context.Context, req *BulkResendRequest, opts ...CallOption) (*BulkResendResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	res := new(BulkResendResult)
+	if err := s.client.call(ctx, bulkResend, nil, req, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// ResendBulkAll sends again the invitations of any number of users of one
+// Aptly tenant, in batches of DefaultBatchSize (see WithBatchSize), and
+// reports what became of each user id, in input order. req gives the
+// TenantID; its UserIDs must be empty, the ids being passed as userIDs. An
+// id that is not a UUID is not sent; a batch never holds one id twice.
+//
+// The answer names users by email, not by the ids sent, so it is tied to
+// the ids by its counts: every user of a batch succeeded when all were
+// resent, failed when none was (with the server's reasons in Message),
+// and is StateUnknown otherwise, with what the server counted. A batch
+// of one id is always tied for certain: WithBatchSize(1) costs a request
+// per user and leaves nothing unknown. As for ResendBulk, a repeated batch
+// sends its emails again.
+//
+// The error is what stopped the run early or nil, as for SendBulkAll; the
+// report holds one outcome per id even then.
+//
+// Aptly: POST /v1/user/bulk-resend-invite, in batches.
+func (s *AptlyInvites) ResendBulkAll(ctx context.Context, req *BulkResendRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
+	return collectBatches(ctx, s.resendSpec("Invites.ResendBulkAll", req), userIDs, opts)
+}
+
+// ResendBulkSeq is ResendBulkAll for a sequence of user ids of any length:
+// outcomes come as the caller ranges, in input order, with bounded memory.
+// A run that stops early reads userIDs no further, and breaking out of the
+// range loop cancels the batches in flight, as for SendBulkSeq. Range over
+// the result once.
+//
+// Aptly: POST /v1/user/bulk-resend-invite, in batches.
+func (s *AptlyInvites) ResendBulkSeq(ctx context.Context, req *BulkResendRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
+	return streamBatches(ctx, s.resendSpec("Invites.ResendBulkSeq", req), userIDs, opts)
+}
+
+func (s *AptlyInvites) resendSpec(op string, req *BulkResendRequest) *batchSpec[string] {
+	var p validate.Problems
+	var template BulkResendRequest
+	if checkTemplate(&p, req, "userIds", req != nil && len(req.UserIDs) > 0) {
+		template = BulkResendRequest{TenantID: req.TenantID}
+		p.RequiredUUID("tenantId", template.TenantID)
+	}
+	ep := bulkResend
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		BulkResendRequest
+		UserIDs json.RawMessage `json:"userIds"`
+	}{template, json.RawMessage("[]")}, "userIds")
+	return userIDSpec(op, cmp.Or(validationError(op, &p), err), frame,
+		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
+			res := new(BulkResendResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err == nil {
+				resendVerdicts(out, res)
+			}
+			return meta, err
+		})
+}
+
+// resendVerdicts settles a batch of user ids from a resend's answer. With
+// one result per id the results are counted, else the server's counts are
+// used; a batch all resent or all refused takes the results' messages.
+func resendVerdicts(out []verdict, res *BulkResendResult) {
+	done, failed := res.SuccessfulCount, res.FailedCount
+	if len(res.Results) == len(out) {
+		done = len(res.Succeeded())
+		failed = len(res.Results) - done
+	}
+	countVerdicts(out, done, failed, "resent",
+		"and names users by email, not by the ids sent, so this one cannot be tied to its result; a batch of one id (WithBatchSize(1)) is tied for certain")
+	if out[0].state == StateUnknown {
+		return
+	}
+	if msg := resultMessages(res.Results, out[0].state == StateSucceeded); msg != "" {
+		for i := range out {
+			out[i].message = msg
+		}
+	}
+}
+
+// resultMessages returns the message of the results whose Success is
+// success when they share one, or their distinct messages (three at most)
+// marked as not tied to users, or "" when they have none.
+func resultMessages(results []EmailResult, success bool) string {
+	var msgs []string
+	more := 0
+	for _, r := range results {
+		switch {
+		case r.Success != success || r.Message == "" || slices.Contains(msgs, r.Message):
+		case len(msgs) == 3:
+			more++
+		default:
+			msgs = append(msgs, r.Message)
+		}
+	}
+	if len(msgs) <= 1 {
+		return strings.Join(msgs, "")
+	}
+	s := "the server's words in this batch, not tied to users: " + strings.Join(msgs, "; ")
+	if more > 0 {
+		s += fmt.Sprintf(" (and %d more results with other words)", more)
+	}
+	return s
 }
 
 // InviteMethod is how AthenaHQ invites a person.
@@ -182,12 +370,136 @@ var targetInvite = endpoint{op: "Invites.SendToTargets", method: http.MethodPost
 // target on its own, so some may fail while others succeed.
 //
 // AthenaHQ: POST /api/v1/invites/bulk.
-func (s *InvitesService) SendToTargets(ctx context.Context, req *TargetInviteRequest, opts ...CallOption) (*TargetInviteResult, error) {
+func (s *AthenaInvites) SendToTargets(ctx context.Context, req *TargetInviteRequest, opts ...CallOption) (*TargetInviteResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	res := new(TargetInviteResult)
 	if err := s.client.call(ctx, targetInvite, nil, req, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// InviteType says what an AthenaHQ single invite grants access to.
+type InviteType string
+
+// The invite types AthenaHQ documents.
+const (
+	// InviteToOrganization grants access to the whole organization, every
+	// website in it included.
+	InviteToOrganization InviteType = "organization"
+	// InviteToWebsite grants access to the one website named by WebsiteID.
+	InviteToWebsite InviteType = "website"
+	// InviteToGroup grants access to every website in the group named by
+	// GroupID; group invites need a global API key.
+	InviteToGroup InviteType = "group"
+)
+
+// AthenaInviteRequest is the body of AthenaHQ's single invite: one person
+// to the organization, one website or one group.
+type AthenaInviteRequest struct {
+	// Type is InviteToOrganization, InviteToWebsite or InviteToGroup.
+	// Required.
+	Type InviteType `json:"type"`
+	// InviteMethod is InviteDirect or InviteByEmail. Required.
+	InviteMethod InviteMethod `json:"invite_method"`
+	// Email is the person's address. Required.
+	Email string `json:"email"`
+	// Role is RoleAdmin or RoleViewer; empty leaves the server's default
+	// (viewer).
+	Role Role `json:"role,omitempty"`
+	// WebsiteID is the website's UUID: required when Type is
+	// InviteToWebsite, and refused with any other Type.
+	WebsiteID string `json:"website_id,omitempty"`
+	// GroupID is the group's UUID: required when Type is InviteToGroup,
+	// and refused with any other Type.
+	GroupID string `json:"group_id,omitempty"`
+	// FirstName and LastName name the person: the new account's names on
+	// a direct invite that creates one, the invite's on an email invite.
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+}
+
+// Validate reports every problem with r as a *ValidationError, or nil.
+//
+// An id that does not go with Type is refused, although the documents'
+// own example sends website_id and group_id with type organization: the
+// documents do not say what the server makes of it, and a caller who set
+// WebsiteID most likely meant to grant one website, not the organization.
+func (r *AthenaInviteRequest) Validate() error {
+	var p validate.Problems
+	if r == nil {
+		p.Add("request", "is nil")
+		return validationError("Invites.Send", &p)
+	}
+	if p.Required("type", string(r.Type)) {
+		p.OneOf("type", string(r.Type), string(InviteToOrganization), string(InviteToWebsite), string(InviteToGroup))
+	}
+	if p.Required("invite_method", string(r.InviteMethod)) {
+		p.OneOf("invite_method", string(r.InviteMethod), string(InviteDirect), string(InviteByEmail))
+	}
+	p.Email("email", r.Email)
+	p.OneOf("role", string(r.Role), string(RoleAdmin), string(RoleViewer))
+	r.checkTarget(&p, "website_id", r.WebsiteID, InviteToWebsite)
+	r.checkTarget(&p, "group_id", r.GroupID, InviteToGroup)
+	return validationError("Invites.Send", &p)
+}
+
+// checkTarget checks the id field that names a target of type kind: it is
+// required for that type and refused with the other documented types.
+func (r *AthenaInviteRequest) checkTarget(p *validate.Problems, field, id string, kind InviteType) {
+	switch r.Type {
+	case kind:
+		p.RequiredUUID(field, id)
+	case InviteToOrganization, InviteToWebsite, InviteToGroup:
+		if id != "" {
+			p.Add(field, "is set, but type is %q; send it only with type %q, or leave it empty", r.Type, kind)
+		}
+	default:
+		p.UUID(field, id)
+	}
+}
+
+// AthenaInviteResult is AthenaHQ's answer to a single invite.
+type AthenaInviteResult struct {
+	// Success is the server's flag; the documents show it true only.
+	Success bool `json:"success"`
+	// Message is the server's words, such as "User added to organization"
+	// or "Invitation sent".
+	Message string `json:"message"`
+	// InviteID is the UUID of the pending invite, for an email invite
+	// only.
+	InviteID string `json:"invite_id,omitempty"`
+	// UserID is the person's AthenaHQ user id. The documents show it in
+	// the answer to a direct invite, without describing it.
+	UserID string `json:"user_id,omitempty"`
+}
+
+var athenaInvite = endpoint{op: "Invites.Send", method: http.MethodPost, path: "/api/v1/invites"}
+
+// Send invites one person to the AthenaHQ organization, one website or one
+// group, as req.Type says. InviteDirect adds them at once, without email,
+// creating an account (unverified) if none exists; InviteByEmail creates a
+// pending invite and emails it, which the person must accept.
+//
+// Group invites need a global API key: a website-scoped key is refused, an
+// *APIError matching ErrForbidden. The documents give no other error for
+// this endpoint; expect a person who is already a member, or already
+// invited by email, to be refused too (onboardtest answers 409,
+// ErrConflict, in the bulk invite's words).
+//
+// The client retries only what the server did not process (see WithRetry).
+// Repeating an email invite yourself may email the person twice; repeating
+// any invite after its answer was lost may be refused as done already.
+//
+// AthenaHQ: POST /api/v1/invites.
+func (s *AthenaInvites) Send(ctx context.Context, req *AthenaInviteRequest, opts ...CallOption) (*AthenaInviteResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	res := new(AthenaInviteResult)
+	if err := s.client.call(ctx, athenaInvite, nil, req, res, opts); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -241,7 +553,7 @@ var sendInvite = endpoint{op: "Invites.Send", method: http.MethodPost, path: "/a
 // workspace is an *APIError matching ErrConflict.
 //
 // Royalti: POST /auth/invite.
-func (s *InvitesService) Send(ctx context.Context, req *InviteRequest, opts ...CallOption) (*InviteResult, error) {
+func (s *RoyaltiInvites) Send(ctx context.Context, req *InviteRequest, opts ...CallOption) (*InviteResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -250,4 +562,294 @@ func (s *InvitesService) Send(ctx context.Context, req *InviteRequest, opts ...C
 		return nil, err
 	}
 	return res, nil
+}
+
+var royaltiListInvites = endpoint{op: "Invites.List", method: http.MethodGet, path: "/user/invites"}
+
+// List returns an iterator over the invites of the credential's Royalti
+// workspace, pending, joined and cancelled alike unless list.Status says
+// which (nil list: all). It fetches a page of list.Size invites
+// (RoyaltiMaxPageSize if 0) as the caller ranges, from list.Page, and
+// stops when the caller stops. It ends after as many invites as the
+// answer's filteredItems, which the documents do not define and List takes
+// as the length of the filtered list, or on an empty page; a page that
+// repeats the one before ends it with an error matching ErrPageRepeated.
+// An error is the loop's last value. Each page is a GET that is safe to
+// repeat; opts apply to every page (WithResponse holds the last page's).
+//
+// Royalti: GET /user/invites.
+func (s *RoyaltiInvites) List(ctx context.Context, list *ListInvitesOptions, opts ...CallOption) iter.Seq2[RoyaltiInvite, error] {
+	var q ListInvitesOptions
+	if list != nil {
+		q = *list
+	}
+	key := func(inv *RoyaltiInvite) string { return inv.ID }
+	return listAll(ctx, "Invites.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiInvite], error) {
+		q.Page = n
+		p, err := s.ListPage(ctx, &q, opts...)
+		if err != nil {
+			return page[RoyaltiInvite]{}, err
+		}
+		total := p.FilteredItems
+		if total < len(p.Invites) {
+			total = -1 // no usable count: go on to an empty page
+		}
+		return page[RoyaltiInvite]{items: p.Invites, total: total}, nil
+	})
+}
+
+// ListPage fetches one page of the invites of the credential's Royalti
+// workspace: page list.Page (1 if 0) of list.Size invites
+// (RoyaltiMaxPageSize if 0), for callers who keep their own place. A GET,
+// safe to repeat.
+//
+// Royalti: GET /user/invites.
+func (s *RoyaltiInvites) ListPage(ctx context.Context, list *ListInvitesOptions, opts ...CallOption) (*RoyaltiInvitePage, error) {
+	if err := list.Validate(); err != nil {
+		return nil, err
+	}
+	var q ListInvitesOptions
+	if list != nil {
+		q = *list
+	}
+	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
+	res := new(RoyaltiInvitePage)
+	if err := s.client.call(ctx, royaltiListInvites, &q, nil, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Resend sends a fresh activation email, with a newly generated code, for
+// the pending invite inviteID (the id List gives, a UUID); req, which may
+// be nil, replaces the invite's message or redirect URL. Royalti resends
+// only invites still in RoyaltiInviteInvited; what it answers for a joined
+// or cancelled one is not documented (expect an *APIError, such as
+// ErrConflict). Each call sends another email, a retried one included. An
+// unknown inviteID is expected to be an *APIError matching ErrNotFound.
+//
+// Royalti: POST /user/invites/{inviteId}/resend.
+func (s *RoyaltiInvites) Resend(ctx context.Context, inviteID string, req *RoyaltiResendRequest, opts ...CallOption) (*InviteResult, error) {
+	if err := royaltiIDError("Invites.Resend", "inviteId", inviteID); err != nil {
+		return nil, err
+	}
+	if req == nil {
+		req = &RoyaltiResendRequest{}
+	}
+	ep := endpoint{op: "Invites.Resend", method: http.MethodPost, path: "/user/invites/" + url.PathEscape(inviteID) + "/resend"}
+	res := new(InviteResult)
+	if err := s.client.call(ctx, ep, nil, req, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Cancel cancels the invite inviteID (the id List gives, a UUID): its
+// activation link stops working, and List shows it RoyaltiInviteCancelled.
+// The documents name this endpoint but not its body or answer, so Cancel
+// sends no body and takes any 2xx status as done, whatever the body holds
+// (none is required; WithResponse shows it). A repeated cancel leaves the invite
+// cancelled; what Royalti answers to it is not documented. An unknown
+// inviteID is expected to be an *APIError matching ErrNotFound.
+//
+// Royalti: POST /user/invites/{id}/cancel.
+func (s *RoyaltiInvites) Cancel(ctx context.Context, inviteID string, opts ...CallOption) error {
+	if err := royaltiIDError("Invites.Cancel", "id", inviteID); err != nil {
+		return err
+	}
+	ep := endpoint{op: "Invites.Cancel", method: http.MethodPost, path: "/user/invites/" + url.PathEscape(inviteID) + "/cancel"}
+	return s.client.call(ctx, ep, nil, nil, nil, opts)
+}
+
+// SendBulkAll invites any number of people by email into one Aptly tenant,
+// in batches of DefaultBatchSize (see WithBatchSize), and reports what
+// became of each, in input order. req gives what every batch shares (the
+// TenantID); its Users must be empty, the people being passed as people.
+// Each person is checked and encoded alone first; one that is invalid, or
+// cannot be encoded as JSON (a NaN in ExistingUser), is not sent, with a
+// *ValidationError of its own, and the rest go on. A batch never holds one
+// email twice (case-insensitively), so each result is tied to its person
+// for certain; a repeated email goes in a later batch.
+//
+// The error is what stopped the run early (the context ending, a 401 or
+// 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
+// report holds one outcome per person even then.
+//
+// Aptly: POST /v1/user/bulk-invite, in batches.
+func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *BulkInviteRequest, people []Invitee, opts ...BulkOption) (*BulkReport[Invitee], error) {
+	return collectBatches(ctx, s.bulkInviteSpec("Invites.SendBulkAll", req), people, opts)
+}
+
+// SendBulkSeq is SendBulkAll for a sequence of any length, such as rows
+// read from a file: outcomes come as the caller ranges, in input order,
+// and memory stays bounded. Once the run stops early, people is read no
+// further: outcomes come for the people read so far, the last of them not
+// sent with an error matching ErrStopped, and the rest are never read.
+// Breaking out of the range loop cancels the batches in flight and returns
+// once they have ended; outcomes of items already sent are then not
+// reported. Range over the result once; a second range sends nothing, and
+// reads and reports only the first person, not sent.
+//
+// Aptly: POST /v1/user/bulk-invite, in batches.
+func (s *AptlyInvites) SendBulkSeq(ctx context.Context, req *BulkInviteRequest, people iter.Seq[Invitee], opts ...BulkOption) iter.Seq[Outcome[Invitee]] {
+	return streamBatches(ctx, s.bulkInviteSpec("Invites.SendBulkSeq", req), people, opts)
+}
+
+func (s *AptlyInvites) bulkInviteSpec(op string, req *BulkInviteRequest) *batchSpec[Invitee] {
+	var p validate.Problems
+	var template BulkInviteRequest
+	if checkTemplate(&p, req, "users", req != nil && len(req.Users) > 0) {
+		template = BulkInviteRequest{TenantID: req.TenantID}
+		p.RequiredUUID("tenantId", template.TenantID)
+	}
+	ep := bulkInvite
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		BulkInviteRequest
+		Users json.RawMessage `json:"users"`
+	}{template, json.RawMessage("[]")}, "users")
+	return &batchSpec[Invitee]{
+		op:           op,
+		defaultSize:  DefaultBatchSize,
+		precheck:     cmp.Or(validationError(op, &p), err),
+		prefix:       func(i int) string { return "users[" + itoa(i) + "]." },
+		check:        func(p *validate.Problems, prefix string, u *Invitee) { u.check(p, prefix) },
+		keys:         func(u *Invitee) (string, string) { return strings.ToLower(u.Email), "" },
+		frames:       []bodyFrame{frame},
+		alreadyThere: match.AptlyAlready,
+		send: func(ctx context.Context, body encodedBody, batch []Invitee, out []verdict) (*Response, error) {
+			res := new(BulkInviteResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err != nil {
+				return meta, err
+			}
+			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].Email) },
+				res.Results, func(r *EmailResult) string { return strings.ToLower(r.Email) },
+				func(r *EmailResult) verdict { return verdictOf(r.Success, r.Message, "") }, "email")
+			return meta, nil
+		},
+	}
+}
+
+// TargetKind says whether an AthenaHQ target is a website or a group.
+type TargetKind int
+
+// The kinds of AthenaHQ targets.
+const (
+	// TargetWebsite is a website, sent in website_ids.
+	TargetWebsite TargetKind = iota + 1
+	// TargetGroup is a group, sent in group_ids; group invites need a
+	// global API key.
+	TargetGroup
+)
+
+// String names the kind: "website" or "group".
+func (k TargetKind) String() string {
+	switch k {
+	case TargetWebsite:
+		return "website"
+	case TargetGroup:
+		return "group"
+	}
+	return "TargetKind(" + itoa(int(k)) + ")"
+}
+
+// Target is one AthenaHQ website or group to invite a person to.
+type Target struct {
+	// Kind is TargetWebsite or TargetGroup.
+	Kind TargetKind
+	// ID is the website's or group's UUID.
+	ID string
+}
+
+// Website returns the target of the website with the given id.
+func Website(id string) Target { return Target{Kind: TargetWebsite, ID: id} }
+
+// Group returns the target of the group with the given id.
+func Group(id string) Target { return Target{Kind: TargetGroup, ID: id} }
+
+// SendToTargetsAll invites one person to any number of AthenaHQ websites
+// and groups, and reports what became of each target, in input order, with
+// the person's AthenaHQ user id when the server gives it. req says whom to
+// invite and how; its WebsiteIDs and GroupIDs must be empty, the targets
+// being passed as targets. Targets go in batches of MaxTargets (see
+// WithBatchSize), each of one kind: a run may mix websites and groups, and
+// a change of kind starts a new batch. Each target is checked alone first;
+// an id that is not a UUID is not sent. A batch never holds one id twice,
+// so each result is tied to its target for certain.
+//
+// The error is what stopped the run early (the context ending, a 401 or
+// 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
+// report holds one outcome per target even then.
+//
+// AthenaHQ: POST /api/v1/invites/bulk, in batches.
+func (s *AthenaInvites) SendToTargetsAll(ctx context.Context, req *TargetInviteRequest, targets []Target, opts ...BulkOption) (*BulkReport[Target], error) {
+	return collectBatches(ctx, s.targetSpec("Invites.SendToTargetsAll", req), targets, opts)
+}
+
+// SendToTargetsSeq is SendToTargetsAll for a sequence of targets of any
+// length: outcomes come as the caller ranges, in input order, with bounded
+// memory. A run that stops early reads targets no further, and breaking
+// out of the range loop cancels the batches in flight, as for
+// AptlyInvites.SendBulkSeq. Range over the result once.
+//
+// AthenaHQ: POST /api/v1/invites/bulk, in batches.
+func (s *AthenaInvites) SendToTargetsSeq(ctx context.Context, req *TargetInviteRequest, targets iter.Seq[Target], opts ...BulkOption) iter.Seq[Outcome[Target]] {
+	return streamBatches(ctx, s.targetSpec("Invites.SendToTargetsSeq", req), targets, opts)
+}
+
+// targetSpec describes AthenaHQ's bulk invite of the person in req to
+// targets, one kind of target to a batch.
+func (s *AthenaInvites) targetSpec(op string, req *TargetInviteRequest) *batchSpec[Target] {
+	var p validate.Problems
+	var template TargetInviteRequest
+	list := "website_ids"
+	if req != nil && len(req.WebsiteIDs) == 0 {
+		list = "group_ids"
+	}
+	if checkTemplate(&p, req, list, req != nil && (len(req.WebsiteIDs) > 0 || len(req.GroupIDs) > 0)) {
+		template = *req
+		template.checkPerson(&p)
+	}
+	ep := targetInvite
+	ep.op = op
+	type wire struct {
+		TargetInviteRequest
+		WebsiteIDs json.RawMessage `json:"website_ids,omitempty"`
+		GroupIDs   json.RawMessage `json:"group_ids,omitempty"`
+	}
+	websites, err1 := newFrame(op, &wire{TargetInviteRequest: template, WebsiteIDs: json.RawMessage("[]")}, "website_ids")
+	groups, err2 := newFrame(op, &wire{TargetInviteRequest: template, GroupIDs: json.RawMessage("[]")}, "group_ids")
+	return &batchSpec[Target]{
+		op:          op,
+		defaultSize: MaxTargets,
+		maxSize:     MaxTargets,
+		precheck:    cmp.Or(validationError(op, &p), err1, err2),
+		prefix:      func(i int) string { return "targets[" + itoa(i) + "]." },
+		check:       func(p *validate.Problems, prefix string, t *Target) { t.check(p, prefix) },
+		keys:        func(t *Target) (string, string) { return strings.ToLower(t.ID), "" },
+		// frames[0] is unused: kind numbers TargetWebsite and TargetGroup.
+		frames:       []bodyFrame{{}, websites, groups},
+		kind:         func(t *Target) int { return int(t.Kind) },
+		wire:         func(t *Target) any { return t.ID },
+		alreadyThere: match.AthenaAlready,
+		send: func(ctx context.Context, body encodedBody, batch []Target, out []verdict) (*Response, error) {
+			res := new(TargetInviteResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err != nil {
+				return meta, err
+			}
+			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].ID) },
+				res.Results, func(r *TargetResult) string { return strings.ToLower(r.TargetID()) },
+				func(r *TargetResult) verdict { return verdictOf(r.Success, r.Message, r.UserID) }, "target")
+			return meta, nil
+		},
+	}
+}
+
+func (t *Target) check(p *validate.Problems, prefix string) {
+	if t.Kind != TargetWebsite && t.Kind != TargetGroup {
+		p.Add(prefix+"kind", "is %d; want TargetWebsite or TargetGroup", int(t.Kind))
+	}
+	p.RequiredUUID(prefix+"id", t.ID)
 }

@@ -73,10 +73,11 @@ const seedBulkInviteBody = `{
 
 func TestInvitesSendBulk(t *testing.T) {
 	t.Parallel()
-	c, srv := aptly(t)
+	srv := newServer(t)
+	c := newAptly(t, srv)
 	// As the document says: HTTP 201, envelope statusCode 200.
 	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, http.StatusCreated, fixture(t, "aptly_bulk_invite.json"))
+		reply(w, http.StatusCreated, docAptlyBulkInvite)
 	})
 
 	var meta onboard.Response
@@ -104,7 +105,8 @@ func TestInvitesSendBulk(t *testing.T) {
 
 func TestInvitesSendBulk_perEmailResults(t *testing.T) {
 	t.Parallel()
-	c, srv := aptly(t)
+	srv := newServer(t)
+	c := newAptly(t, srv)
 	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusCreated, envelope(200, "Success", `{"total":3,"successful":2,"failed":1,"results":[
 			{"email":"ada@example.com","success":true,"message":"Invitation sent"},
@@ -145,7 +147,8 @@ func TestInvitesSendBulk_isPrimaryOrg(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := aptly(t)
+			srv := newServer(t)
+			c := newAptly(t, srv)
 			srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, envelope(200, "Success", `{"total":1,"successful":1,"failed":0,"results":[]}`))
 			})
@@ -193,9 +196,10 @@ func TestInvitesSendToTargets(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := athena(t)
+			srv := newServer(t)
+			c := newAthena(t, srv)
 			srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
-				reply(w, http.StatusOK, fixture(t, "athenahq_bulk_invite.json"))
+				reply(w, http.StatusOK, docAthenaBulkInvite)
 			})
 			_, err := c.Invites.SendToTargets(testCtx(t), tt.req)
 			require.NoError(t, err)
@@ -217,9 +221,10 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 
 	t.Run("seed example", func(t *testing.T) {
 		t.Parallel()
-		c, srv := athena(t)
+		srv := newServer(t)
+		c := newAthena(t, srv)
 		srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
-			reply(w, http.StatusOK, fixture(t, "athenahq_bulk_invite.json"))
+			reply(w, http.StatusOK, docAthenaBulkInvite)
 		})
 		res, err := c.Invites.SendToTargets(testCtx(t), &onboard.TargetInviteRequest{
 			InviteMethod: onboard.InviteDirect, Email: "user@example.com", WebsiteIDs: []string{websiteID1, websiteID2},
@@ -227,7 +232,7 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 		require.NoError(t, err)
 
 		ok := onboard.TargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: "abc12345-e89b-12d3-a456-426614174000"}
-		refused := onboard.TargetResult{WebsiteID: websiteID2, Success: false, Error: "User is already a member of this website"}
+		refused := onboard.TargetResult{WebsiteID: websiteID2, Success: false, Message: "User is already a member of this website"}
 		assert.Equal(t, &onboard.TargetInviteResult{Success: true, Results: []onboard.TargetResult{ok, refused}}, res)
 		assert.Equal(t, []onboard.TargetResult{ok}, res.Succeeded())
 		assert.Equal(t, []onboard.TargetResult{refused}, res.Failed())
@@ -236,7 +241,8 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 
 	t.Run("groups", func(t *testing.T) {
 		t.Parallel()
-		c, srv := athena(t)
+		srv := newServer(t)
+		c := newAthena(t, srv)
 		srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 			reply(w, http.StatusOK, `{"success":true,"results":[
 				{"group_id":"`+groupID1+`","success":true,"message":"Invite created"},
@@ -250,16 +256,68 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 		assert.Equal(t, groupID1, res.Results[0].TargetID())
 		assert.Equal(t, groupID2, res.Results[1].TargetID())
 		require.Len(t, res.Failed(), 1)
-		assert.Equal(t, "Group not found", res.Failed()[0].Error)
+		assert.Equal(t, "Group not found", res.Failed()[0].Message)
 		assert.Len(t, res.Succeeded(), 1)
+	})
+}
+
+// AthenaHQ sends a failed target's reason as "error"; a TargetResult reads
+// it into Message, where a success's words go too.
+func TestTargetResult_UnmarshalJSON(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name string
+		json string
+		want onboard.TargetResult
+	}{
+		{
+			name: "failure's error",
+			json: `{"website_id":"` + websiteID2 + `","success":false,"error":"User is already a member of this website"}`,
+			want: onboard.TargetResult{WebsiteID: websiteID2, Message: "User is already a member of this website"},
+		},
+		{
+			name: "success's message",
+			json: `{"group_id":"` + groupID1 + `","success":true,"message":"Invite sent","user_id":"u-1"}`,
+			want: onboard.TargetResult{GroupID: groupID1, Success: true, Message: "Invite sent", UserID: "u-1"},
+		},
+		{
+			name: "error wins over message",
+			json: `{"website_id":"` + websiteID1 + `","success":false,"message":"Not added","error":"Website not found"}`,
+			want: onboard.TargetResult{WebsiteID: websiteID1, Message: "Website not found"},
+		},
+		{
+			name: "empty error keeps the message",
+			json: `{"website_id":"` + websiteID1 + `","success":true,"message":"User added to website","error":""}`,
+			want: onboard.TargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website"},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			var got onboard.TargetResult
+			require.NoError(t, json.Unmarshal([]byte(tt.json), &got))
+			assert.Equal(t, tt.want, got)
+
+			var res onboard.TargetInviteResult
+			require.NoError(t, json.Unmarshal([]byte(`{"success":true,"results":[`+tt.json+`]}`), &res))
+			assert.Equal(t, []onboard.TargetResult{tt.want}, res.Results, "inside the answer")
+		})
+	}
+
+	t.Run("wrong type", func(t *testing.T) {
+		t.Parallel()
+		var got onboard.TargetResult
+		assert.Error(t, json.Unmarshal([]byte(`{"website_id":"w","success":"yes"}`), &got))
+		assert.Error(t, json.Unmarshal([]byte(`{"website_id":"w","error":42}`), &got))
 	})
 }
 
 func TestInvitesSend(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t)
+	srv := newServer(t)
+	c := newRoyalti(t, srv)
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, http.StatusCreated, fixture(t, "royalti_invite.json"))
+		reply(w, http.StatusCreated, docRoyaltiInvite)
 	})
 
 	res, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{
@@ -305,7 +363,8 @@ func TestInvitesSend_query(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t)
+			srv := newServer(t)
+			c := newRoyalti(t, srv)
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, `{"message":"ok"}`)
 			})
@@ -343,7 +402,8 @@ func TestInvitesSend_sendEmail(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t)
+			srv := newServer(t)
+			c := newRoyalti(t, srv)
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, `{"message":"ok"}`)
 			})
@@ -359,7 +419,8 @@ func TestInvitesSend_sendEmail(t *testing.T) {
 // The request the caller passed is not changed by a call.
 func TestInvites_requestNotModified(t *testing.T) {
 	t.Parallel()
-	c, srv := aptly(t)
+	srv := newServer(t)
+	c := newAptly(t, srv)
 	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusCreated, envelope(200, "Success", `{"total":1,"successful":1,"failed":0,"results":[]}`))
 	})
@@ -381,15 +442,15 @@ func uuids(n int) []string {
 
 func TestInvitesSendBulk_validation(t *testing.T) {
 	t.Parallel()
-	sendBulk := func(req *onboard.BulkInviteRequest) func(context.Context, *onboard.Client) error {
-		return func(ctx context.Context, c *onboard.Client) error {
-			res, err := c.Invites.SendBulk(ctx, req)
+	sendBulk := func(req *onboard.BulkInviteRequest) func(context.Context, *clients) error {
+		return func(ctx context.Context, c *clients) error {
+			res, err := c.aptly.Invites.SendBulk(ctx, req)
 			assert.Nil(t, res)
 			return err
 		}
 	}
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	runValidationCases(t, aptlyPrefix, "Invites.SendBulk", []validationCase{
+	runValidationCases(t, "Invites.SendBulk", []validationCase{
 		{name: "nil request", call: sendBulk(nil), want: []problem{{"request", "is nil"}}},
 		{
 			name: "required fields",
@@ -423,9 +484,9 @@ func TestInvitesSendBulk_validation(t *testing.T) {
 
 func TestInvitesSendToTargets_validation(t *testing.T) {
 	t.Parallel()
-	send := func(req *onboard.TargetInviteRequest) func(context.Context, *onboard.Client) error {
-		return func(ctx context.Context, c *onboard.Client) error {
-			res, err := c.Invites.SendToTargets(ctx, req)
+	send := func(req *onboard.TargetInviteRequest) func(context.Context, *clients) error {
+		return func(ctx context.Context, c *clients) error {
+			res, err := c.athena.Invites.SendToTargets(ctx, req)
 			assert.Nil(t, res)
 			return err
 		}
@@ -435,7 +496,7 @@ func TestInvitesSendToTargets_validation(t *testing.T) {
 		edit(r)
 		return r
 	}
-	runValidationCases(t, athenaPrefix, "Invites.SendToTargets", []validationCase{
+	runValidationCases(t, "Invites.SendToTargets", []validationCase{
 		{name: "nil request", call: send(nil), want: []problem{{"request", "is nil"}}},
 		{
 			name: "required fields",
@@ -489,7 +550,8 @@ func TestInvitesSendToTargets_fiftyTargets(t *testing.T) {
 	for _, kind := range []string{"website_ids", "group_ids"} {
 		t.Run(kind, func(t *testing.T) {
 			t.Parallel()
-			c, srv := athena(t)
+			srv := newServer(t)
+			c := newAthena(t, srv)
 			srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusOK, `{"success":true,"results":[]}`)
 			})
@@ -510,14 +572,14 @@ func TestInvitesSendToTargets_fiftyTargets(t *testing.T) {
 
 func TestInvitesSend_validation(t *testing.T) {
 	t.Parallel()
-	send := func(req *onboard.InviteRequest) func(context.Context, *onboard.Client) error {
-		return func(ctx context.Context, c *onboard.Client) error {
-			res, err := c.Invites.Send(ctx, req)
+	send := func(req *onboard.InviteRequest) func(context.Context, *clients) error {
+		return func(ctx context.Context, c *clients) error {
+			res, err := c.royalti.Invites.Send(ctx, req)
 			assert.Nil(t, res)
 			return err
 		}
 	}
-	runValidationCases(t, royaltiPrefix, "Invites.Send", []validationCase{
+	runValidationCases(t, "Invites.Send", []validationCase{
 		{name: "nil request", call: send(nil), want: []problem{{"request", "is nil"}}},
 		{name: "no email", call: send(&onboard.InviteRequest{WorkspaceID: "ws-1"}), want: []problem{{"email", "is required"}}},
 		{name: "email with spaces", call: send(&onboard.InviteRequest{Email: " ada@example.com"}), want: []problem{{"email", "not a valid email"}}},

@@ -1,4 +1,4 @@
-package onboard
+package onboard_test
 
 import (
 	"net/http"
@@ -13,22 +13,23 @@ import (
 //
 // Nothing is ignored. Every keep-alive connection a client still holds has a
 // read and a write goroutine; rather than ignore those, the tests close them:
-// httptest.Server.Close closes the idle connections of http.DefaultTransport
-// and of the server's Client, tests with a transport of their own close it in
-// t.Cleanup, and hardIdleClosing closes http.DefaultTransport's once more
-// after the last test, for clients that talked to something other than an
-// httptest server. goleak retries for a while before it reports, which covers
-// connections still closing when it first looks.
+// every test client has a transport of its own, closed when its test ends
+// (see clientOptions), httptest.Server.Close closes the idle connections of
+// http.DefaultTransport and of the server's Client, and idleClosing closes
+// http.DefaultTransport's once more after the last test, for requests that
+// went through it to something other than an httptest server. goleak
+// retries for a while before it reports, which covers connections still
+// closing when it first looks.
 func TestMain(m *testing.M) {
-	goleak.VerifyTestMain(hardIdleClosing{m})
+	goleak.VerifyTestMain(idleClosing{m})
 }
 
-// hardIdleClosing runs the tests, then closes the idle connections of
+// idleClosing runs the tests, then closes the idle connections of
 // http.DefaultTransport. See TestMain.
-type hardIdleClosing struct{ m *testing.M }
+type idleClosing struct{ m *testing.M }
 
-func (h hardIdleClosing) Run() int {
-	code := h.m.Run()
+func (c idleClosing) Run() int {
+	code := c.m.Run()
 	http.DefaultClient.CloseIdleConnections()
 	return code
 }

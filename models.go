@@ -1,6 +1,10 @@
 package onboard
 
-import "time"
+import (
+	"time"
+
+	"github.com/onboardkit/onboard/internal/validate"
+)
 
 // User is an Aptly user as Users.Create returns it, with its manager, roles,
 // positions, groups and dashboard layout.
@@ -44,6 +48,28 @@ type User struct {
 	UserPositions       []UserPosition  `json:"userPositions"`
 	UserGroups          []UserGroup     `json:"userGroups"`
 	IsImpersonated      bool            `json:"isImpersonated"`
+
+	// The fields below appear in the 2026 render of Aptly's documents
+	// (the list-users and update-entities examples); an answer without
+	// them leaves them empty. The 2026 examples, cut short, do not show
+	// Status or DateFormat; whether they were dropped is not known.
+	DisplayName    string `json:"displayName,omitempty"`
+	EmployeeNumber string `json:"employeeNumber,omitempty"`
+	EmploymentType string `json:"employmentType,omitempty"`
+	// SourceID identifies the user in the system they come from.
+	SourceID        string    `json:"sourceId,omitempty"`
+	ActorType       string    `json:"actorType,omitempty"`
+	AIAgentType     string    `json:"aiAgentType,omitempty"`
+	StartDate       time.Time `json:"startDate,omitzero"`
+	TerminationDate time.Time `json:"terminationDate,omitzero"`
+	// CustomAttributes are the tenant's own fields, a free-form object
+	// such as {"department": "Engineering"}.
+	CustomAttributes    map[string]any      `json:"customAttributes,omitempty"`
+	ExternalID          string              `json:"externalId,omitempty"`
+	InstanceID          string              `json:"instanceId,omitempty"`
+	SystemIntegrationID string              `json:"systemIntegrationId,omitempty"`
+	DisplayLanguage     string              `json:"displayLanguage,omitempty"`
+	ColumnViewSettings  *ColumnViewSettings `json:"columnViewSettings,omitempty"`
 }
 
 // Manager is the summary of a user's manager inside an Aptly User.
@@ -132,4 +158,31 @@ type DashboardTile struct {
 type GroupAssignment struct {
 	GroupID      string `json:"groupId"`
 	IsPrimaryOrg *bool  `json:"isPrimaryOrg,omitempty"`
+}
+
+// ColumnViewSettings is an Aptly user's choice of list columns, such as
+// ["name", "email", "status"].
+type ColumnViewSettings struct {
+	Columns []string `json:"columns"`
+}
+
+// AptlyUserStatus is an Aptly user's status, as a bulk status update and
+// an update of a user's entities set it.
+type AptlyUserStatus string
+
+// The statuses Aptly documents.
+const (
+	AptlyUserActive   AptlyUserStatus = "ACTIVE"
+	AptlyUserInactive AptlyUserStatus = "INACTIVE"
+	AptlyUserInvited  AptlyUserStatus = "INVITED"
+	// AptlyUserDeleted: how it differs from AptlyUsers.DeleteBulk is not
+	// documented.
+	AptlyUserDeleted AptlyUserStatus = "DELETED"
+)
+
+// check records a problem at path when st is not a documented status.
+func (st AptlyUserStatus) check(p *validate.Problems, path string) {
+	if p.Required(path, string(st)) {
+		p.OneOf(path, string(st), string(AptlyUserActive), string(AptlyUserInactive), string(AptlyUserInvited), string(AptlyUserDeleted))
+	}
 }

@@ -23,7 +23,7 @@ type scrubber []string
 // between plain, before it ran, and authed, after), with their parts: the
 // token of "Bearer <token>" and the password of "Basic <base64>". It is
 // called only to build an error, never on the way to a success.
-func (c *Client) scrubberFor(st *callState) scrubber {
+func (c *client) scrubberFor(st *callState) scrubber {
 	s := append(scrubber(nil), st.secrets...)
 	if h, ok := c.auth.(secretHolder); ok {
 		s = append(s, h.heldSecrets()...)

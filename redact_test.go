@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -20,14 +18,12 @@ import (
 func TestEchoedCredentialIsRedacted(t *testing.T) {
 	t.Parallel()
 	const token, password = "tok_ECHOED_0123456789", "pw_ECHOED_9876543210"
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(t)
+	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		user, pass, _ := r.BasicAuth()
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusUnauthorized)
-		_, _ = fmt.Fprintf(w, `{"message":"bad credential %q (user %s, password %s)","x-api-key":%q}`,
-			r.Header.Get("Authorization"), user, pass, r.Header.Get("x-api-key"))
-	}))
-	t.Cleanup(srv.Close)
+		reply(w, http.StatusUnauthorized, fmt.Sprintf(`{"message":"bad credential %q (user %s, password %s)","x-api-key":%q}`,
+			r.Header.Get("Authorization"), user, pass, r.Header.Get("x-api-key")))
+	})
 
 	for _, tc := range []struct {
 		name   string
@@ -40,12 +36,9 @@ func TestEchoedCredentialIsRedacted(t *testing.T) {
 		{"bearer func", onboard.BearerTokenFunc(func(context.Context) (string, error) { return token, nil }), token},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := onboard.NewClient(srv.URL, tc.auth, onboard.WithRetry(0))
-			require.NoError(t, err)
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-			defer cancel()
+			c := newRoyalti(t, withAuth(srv, tc.auth), onboard.WithRetry(0))
 			var meta onboard.Response
-			_, err = c.Invites.Send(ctx, &onboard.InviteRequest{Email: "ada@example.com"}, onboard.WithResponse(&meta))
+			_, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{Email: "ada@example.com"}, onboard.WithResponse(&meta))
 			require.ErrorIs(t, err, onboard.ErrUnauthorized)
 			var apiErr *onboard.APIError
 			require.ErrorAs(t, err, &apiErr)

@@ -67,7 +67,8 @@ func bigBulkInvite() *onboard.BulkInviteRequest {
 
 func TestRetry_rateLimitedThenSucceeds(t *testing.T) {
 	t.Parallel()
-	c, srv := aptly(t, onboard.WithRetry(3))
+	srv := newServer(t)
+	c := newAptly(t, srv, onboard.WithRetry(3))
 	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", failThen(2, http.StatusTooManyRequests, `{"statusCode":429,"message":"Too many requests"}`,
 		func(w http.ResponseWriter) {
 			reply(w, http.StatusCreated, envelope(200, "Success", `{"total":50,"successful":50,"failed":0,"results":[]}`))
@@ -127,7 +128,8 @@ func TestRetry_policyByStatus(t *testing.T) {
 				if optIn {
 					opts = append(opts, onboard.WithRetryServerErrors())
 				}
-				c, srv := royalti(t, opts...)
+				srv := newServer(t)
+				c := newRoyalti(t, srv, opts...)
 				body := fmt.Sprintf(`{"message":"status %d"}`, tt.status)
 				var header []string
 				if tt.retryAfter != "" {
@@ -156,7 +158,8 @@ func TestRetry_policyByStatus(t *testing.T) {
 
 func TestRetry_disabled(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t, onboard.WithRetry(0), onboard.WithRetryServerErrors())
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithRetry(0), onboard.WithRetryServerErrors())
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusTooManyRequests, `{"message":"slow down"}`, "Retry-After", "0")
 	})
@@ -182,7 +185,8 @@ func TestRetry_retryAfterCapped(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t, onboard.WithRetry(2), onboard.WithRetryWait(time.Millisecond, 50*time.Millisecond))
+			srv := newServer(t)
+			c := newRoyalti(t, srv, onboard.WithRetry(2), onboard.WithRetryWait(time.Millisecond, 50*time.Millisecond))
 			var n atomic.Int32
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				if n.Add(1) < 3 {
@@ -215,7 +219,8 @@ func TestRetry_retryAfterHonoured(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t, onboard.WithRetry(1), onboard.WithRetryWait(time.Millisecond, 10*time.Second))
+			srv := newServer(t)
+			c := newRoyalti(t, srv, onboard.WithRetry(1), onboard.WithRetryWait(time.Millisecond, 10*time.Second))
 			srv.handle(royaltiPrefix+"/auth/invite", failThen(1, http.StatusTooManyRequests, `{"message":"later"}`, inviteOK, "Retry-After", tt.value()))
 			_, err := c.Invites.Send(testCtx(t), validInvite())
 			require.NoError(t, err)
@@ -232,7 +237,8 @@ func TestRetry_retryAfterHonoured(t *testing.T) {
 // under the longest wait.
 func TestRetry_backoffWithoutRetryAfter(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t, onboard.WithRetry(3), onboard.WithRetryWait(20*time.Millisecond, 200*time.Millisecond))
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithRetry(3), onboard.WithRetryWait(20*time.Millisecond, 200*time.Millisecond))
 	srv.handle(royaltiPrefix+"/auth/invite", failThen(3, http.StatusTooManyRequests, `{"message":"later"}`, inviteOK))
 	start := time.Now()
 	_, err := c.Invites.Send(testCtx(t), validInvite())
@@ -253,9 +259,8 @@ func TestRetry_connectionRefused(t *testing.T) {
 		calls.Add(1)
 		return testToken, nil
 	})
-	c, err := onboard.NewClient(closedURL(t)+royaltiPrefix, auth, onboard.WithRetry(2), fastRetry)
-	require.NoError(t, err)
-	_, err = c.Invites.Send(testCtx(t), validInvite())
+	c := newRoyalti(t, withAuth(site(closedURL(t)), auth), onboard.WithRetry(2))
+	_, err := c.Invites.Send(testCtx(t), validInvite())
 	re := mustRequestError(t, err)
 	assert.Equal(t, 3, re.Attempts)
 	assert.EqualValues(t, 3, calls.Load(), "one credential per attempt")
@@ -274,7 +279,8 @@ func TestRetry_droppedAfterSend(t *testing.T) {
 			if optIn {
 				opts = append(opts, onboard.WithRetryServerErrors())
 			}
-			c, srv := royalti(t, opts...)
+			srv := newServer(t)
+			c := newRoyalti(t, srv, opts...)
 			srv.handle(royaltiPrefix+"/auth/invite", hangUp(t))
 			_, err := c.Invites.Send(testCtx(t), validInvite())
 			re := mustRequestError(t, err)
@@ -292,7 +298,8 @@ func TestRetry_droppedAfterSend(t *testing.T) {
 // reason to send the request again.
 func TestRetry_bodyCutOff(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t, onboard.WithRetry(2), onboard.WithRetryServerErrors())
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithRetry(2), onboard.WithRetryServerErrors())
 	sent := `{"message":"Succ` // of the 1000 bytes announced
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -313,7 +320,8 @@ func TestRetry_bodyCutOff(t *testing.T) {
 // A timed-out attempt is retried only when the caller opts in.
 func TestRetry_timeoutOptIn(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t, onboard.WithRetry(1), onboard.WithRetryServerErrors(), onboard.WithTimeout(100*time.Millisecond))
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithRetry(1), onboard.WithRetryServerErrors(), onboard.WithTimeout(100*time.Millisecond))
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
@@ -366,7 +374,8 @@ func TestRetry_contextEndsBackoff(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t, onboard.WithRetry(5), onboard.WithRetryWait(time.Second, time.Minute))
+			srv := newServer(t)
+			c := newRoyalti(t, srv, onboard.WithRetry(5), onboard.WithRetryWait(time.Second, time.Minute))
 			arrived := make(chan struct{}, 1)
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusTooManyRequests, `{"message":"later"}`, "Retry-After", "60")

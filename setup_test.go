@@ -1,5 +1,29 @@
 package onboard_test
 
+// The fixtures of this package's tests: one family.
+//
+// A host is what test clients talk to. There are three:
+//
+//   - server, the recording test server: an httptest.Server (newServer, or
+//     newTLSServer) that keeps every request it gets and serves each API
+//     under a path prefix of its own (aptlyPrefix, athenaPrefix,
+//     royaltiPrefix), as go-github's setup does: a method that builds an
+//     absolute path, dropping the base URL's path, misses its handler and
+//     fails the test. Tests register handlers with handle.
+//   - fake, onboardtest's fake of the three APIs (newFake), for tests that
+//     need state: who exists, what was invited.
+//   - site, an address with nothing the test controls behind it: a port
+//     nobody listens on (closedURL), or a host that an in-memory transport
+//     answers for.
+//
+// Every client is built against a host by newAptly, newAthena or
+// newRoyalti, or all three at once by newClients for tables that span the
+// services; the host gives the base URL and the credential its API expects,
+// and withAuth(h, auth) makes a host whose clients use auth instead. A test
+// client sends through a transport of its own, closed when the test ends,
+// and retries with millisecond back-off; the options a test passes come
+// after those, so they win.
+
 import (
 	"bytes"
 	"context"
@@ -18,12 +42,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/onboardtest"
 )
 
-// Every test server serves its API under a path prefix, and every client in
-// these tests has srv.URL+prefix as its base URL (go-github's setup idea): a
-// method that builds an absolute path, dropping the base URL's path, misses
-// its handler and fails the test. Aptly's prefix is its real one.
+// The path prefixes the recording server serves each API under. Aptly's is
+// its real one.
 const (
 	aptlyPrefix   = "/auth"
 	athenaPrefix  = "/athenahq"
@@ -52,10 +75,130 @@ const (
 	groupID2   = "789e0123-e89b-12d3-a456-426614174000"
 )
 
+// api names one of the three services.
+type api int
+
+const (
+	aptlyAPI api = iota
+	athenaAPI
+	royaltiAPI
+)
+
+func (a api) String() string { return [...]string{"Aptly", "AthenaHQ", "Royalti"}[a] }
+
+// prefix is the path the recording server serves a's API under.
+func (a api) prefix() string { return [...]string{aptlyPrefix, athenaPrefix, royaltiPrefix}[a] }
+
+// testCredential is the credential the recording server's tests send to a:
+// a bearer token to Aptly and Royalti, an API key to AthenaHQ.
+func testCredential(a api) onboard.Authenticator {
+	if a == athenaAPI {
+		return onboard.APIKey(testAPIKey)
+	}
+	return onboard.BearerToken(testToken)
+}
+
+// A host serves the three APIs to test clients: the base URL of each, and
+// the credential it expects.
+type host interface {
+	baseURL(a api) string
+	credential(a api) onboard.Authenticator
+}
+
+// site is a host at an address: the APIs under their prefixes, with the
+// test credentials.
+type site string
+
+func (s site) baseURL(a api) string                   { return string(s) + a.prefix() }
+func (s site) credential(a api) onboard.Authenticator { return testCredential(a) }
+
+// fake is onboardtest's fake as a host, with the credentials it accepts
+// (AthenaHQ's website key; see withAuth for the global one).
+type fake struct{ *onboardtest.Server }
+
+// newFake starts an onboardtest fake that is closed when the test ends.
+func newFake(t testing.TB, opts ...onboardtest.Option) fake {
+	t.Helper()
+	srv := onboardtest.NewServer(opts...)
+	t.Cleanup(srv.Close)
+	return fake{srv}
+}
+
+func (f fake) baseURL(a api) string {
+	return [...]string{f.AptlyURL(), f.AthenaURL(), f.RoyaltiURL()}[a]
+}
+
+func (f fake) credential(a api) onboard.Authenticator {
+	switch a {
+	case aptlyAPI:
+		return onboard.BearerToken(onboardtest.AptlyToken)
+	case athenaAPI:
+		return onboard.APIKey(onboardtest.AthenaAPIKey)
+	default:
+		return onboard.BearerToken(onboardtest.RoyaltiToken)
+	}
+}
+
+// authed is a host whose clients all use one credential.
+type authed struct {
+	host
+	auth onboard.Authenticator
+}
+
+func (a authed) credential(api) onboard.Authenticator { return a.auth }
+
+// withAuth returns h with auth as the credential of every API.
+func withAuth(h host, auth onboard.Authenticator) host { return authed{h, auth} }
+
 // fastRetry keeps the back-off of tests that retry in milliseconds.
 var fastRetry = onboard.WithRetryWait(time.Millisecond, 50*time.Millisecond)
 
-// seen is one request as the test server received it.
+// clientOptions are a test client's options: a transport of its own, closed
+// when the test ends, and fastRetry, then opts.
+func clientOptions(t testing.TB, opts []onboard.Option) []onboard.Option {
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	t.Cleanup(tr.CloseIdleConnections)
+	// No pacing unless a test asks for it (WithRateLimiter comes later and
+	// wins): the AthenaHQ client's default would space requests by 1.1 s.
+	return append([]onboard.Option{onboard.WithHTTPClient(&http.Client{Transport: tr}), fastRetry, onboard.WithoutPacing()}, opts...)
+}
+
+// newAptly, newAthena and newRoyalti return a client of one API of h.
+func newAptly(t testing.TB, h host, opts ...onboard.Option) *onboard.AptlyClient {
+	t.Helper()
+	c, err := onboard.NewAptlyClient(h.baseURL(aptlyAPI), h.credential(aptlyAPI), clientOptions(t, opts)...)
+	require.NoError(t, err)
+	return c
+}
+
+func newAthena(t testing.TB, h host, opts ...onboard.Option) *onboard.AthenaClient {
+	t.Helper()
+	c, err := onboard.NewAthenaClient(h.baseURL(athenaAPI), h.credential(athenaAPI), clientOptions(t, opts)...)
+	require.NoError(t, err)
+	return c
+}
+
+func newRoyalti(t testing.TB, h host, opts ...onboard.Option) *onboard.RoyaltiClient {
+	t.Helper()
+	c, err := onboard.NewRoyaltiClient(h.baseURL(royaltiAPI), h.credential(royaltiAPI), clientOptions(t, opts)...)
+	require.NoError(t, err)
+	return c
+}
+
+// clients holds a client of each API, for tables that span the services.
+type clients struct {
+	aptly   *onboard.AptlyClient
+	athena  *onboard.AthenaClient
+	royalti *onboard.RoyaltiClient
+}
+
+// newClients returns a client of each API of h, all with opts.
+func newClients(t testing.TB, h host, opts ...onboard.Option) *clients {
+	t.Helper()
+	return &clients{newAptly(t, h, opts...), newAthena(t, h, opts...), newRoyalti(t, h, opts...)}
+}
+
+// seen is one request as the recording server received it.
 type seen struct {
 	Method   string
 	Path     string
@@ -65,10 +208,11 @@ type seen struct {
 	At       time.Time
 }
 
-// server is an httptest.Server that records every request before handing it
-// to its mux, and fails the test on a request no handler was registered for.
-// Handlers use only assert; tests check the recorded requests afterwards
-// with require and assert on their own goroutine.
+// server is the recording test server: an httptest.Server that records
+// every request before handing it to its mux, and fails the test on a
+// request no handler was registered for. Handlers use only assert; tests
+// check the recorded requests afterwards with require and assert on their
+// own goroutine.
 type server struct {
 	*httptest.Server
 	mux *http.ServeMux
@@ -78,7 +222,13 @@ type server struct {
 }
 
 // newServer starts a recording server that is closed when the test ends.
-func newServer(t *testing.T) *server {
+func newServer(t testing.TB) *server { return startServer(t, httptest.NewServer) }
+
+// newTLSServer starts a recording server on https. Its clients need
+// WithHTTPClient(srv.Client()), which trusts its certificate.
+func newTLSServer(t testing.TB) *server { return startServer(t, httptest.NewTLSServer) }
+
+func startServer(t testing.TB, start func(http.Handler) *httptest.Server) *server {
 	t.Helper()
 	s := &server{mux: http.NewServeMux()}
 	s.mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -86,7 +236,7 @@ func newServer(t *testing.T) *server {
 			"%s %s: no handler (did a method build an absolute path?)", r.Method, r.URL.Path)
 		http.Error(w, "no handler in this test", http.StatusTeapot)
 	})
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	s.Server = start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
 		assert.NoError(t, err, "reading the request body")
 		s.mu.Lock()
@@ -101,6 +251,9 @@ func newServer(t *testing.T) *server {
 	t.Cleanup(s.Close)
 	return s
 }
+
+func (s *server) baseURL(a api) string                   { return s.URL + a.prefix() }
+func (s *server) credential(a api) onboard.Authenticator { return testCredential(a) }
 
 // handle registers h for exactly path.
 func (s *server) handle(path string, h http.HandlerFunc) { s.mux.HandleFunc(path, h) }
@@ -127,32 +280,18 @@ func (s *server) only(t *testing.T) seen {
 	return reqs[0]
 }
 
-// setup starts a recording server and a client whose base URL is
-// srv.URL+prefix. Retries wait at most 50ms unless opts say otherwise.
-func setup(t *testing.T, prefix string, auth onboard.Authenticator, opts ...onboard.Option) (*onboard.Client, *server) {
+// closedURL returns an http URL on loopback where nothing listens: port 1,
+// a privileged port no test can take. (A port freed by closing a listener
+// could be handed to another test's server running in parallel.)
+func closedURL(t testing.TB) string {
 	t.Helper()
-	srv := newServer(t)
-	all := append([]onboard.Option{fastRetry}, opts...)
-	c, err := onboard.NewClient(srv.URL+prefix, auth, all...)
-	require.NoError(t, err)
-	return c, srv
-}
-
-// aptly, athena and royalti set up a client and server for one service,
-// authenticated the way that service documents.
-func aptly(t *testing.T, opts ...onboard.Option) (*onboard.Client, *server) {
-	t.Helper()
-	return setup(t, aptlyPrefix, onboard.BearerToken(testToken), opts...)
-}
-
-func athena(t *testing.T, opts ...onboard.Option) (*onboard.Client, *server) {
-	t.Helper()
-	return setup(t, athenaPrefix, onboard.APIKey(testAPIKey), opts...)
-}
-
-func royalti(t *testing.T, opts ...onboard.Option) (*onboard.Client, *server) {
-	t.Helper()
-	return setup(t, royaltiPrefix, onboard.BearerToken(testToken), opts...)
+	const addr = "127.0.0.1:1"
+	conn, err := (&net.Dialer{Timeout: time.Second}).DialContext(t.Context(), "tcp", addr)
+	if err == nil {
+		_ = conn.Close()
+		t.Skipf("something listens on %s", addr)
+	}
+	return "http://" + addr
 }
 
 // testCtx returns a context that ends with the test, and after 10s at most,
@@ -176,12 +315,24 @@ func reply(w http.ResponseWriter, status int, body string, header ...string) {
 	_, _ = io.WriteString(w, body)
 }
 
-// fixture reads a file of testdata/: the example responses of the API
-// documents, copied verbatim.
-func fixture(t *testing.T, name string) string {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", name))
-	require.NoError(t, err)
+// The example answers of the API documents, verbatim. onboardtest keeps
+// them, since it must not depend on this package; the tests read its copy.
+var (
+	docAptlyCreateUser  = docExample("aptly-user-create-response.json")
+	docAptlyBulkInvite  = docExample("aptly-bulk-invite-response.json")
+	docAthenaBulkInvite = docExample("athena-invites-bulk-response.json")
+	docRoyaltiBulkUsers = docExample("royalti-user-bulk-response.json")
+	docRoyaltiInvite    = docExample("royalti-auth-invite-response.json")
+)
+
+// docExample reads a document example from onboardtest/testdata. Tests run
+// in the package's folder, so the path is fixed; a missing file is a broken
+// checkout, and panics at start-up.
+func docExample(name string) string {
+	b, err := os.ReadFile(filepath.Join("onboardtest", "testdata", name))
+	if err != nil {
+		panic(err)
+	}
 	return string(b)
 }
 
@@ -209,15 +360,22 @@ func itoa(i int) string {
 	return string(b)
 }
 
-// closedURL returns an http URL on loopback where nothing listens: the
-// listener is opened to reserve a port, then closed.
-func closedURL(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := ln.Addr().String()
-	require.NoError(t, ln.Close())
-	return "http://" + addr
+// syncBuffer is a bytes.Buffer safe for a logger and a test to share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // mustAPIError requires err to be an *APIError and returns it.
@@ -270,69 +428,6 @@ func validInvite() *onboard.InviteRequest {
 	return &onboard.InviteRequest{Email: "ada@example.com"}
 }
 
-// endpointCase describes one of the five endpoints for tests that run the
-// same check against each: where it is served, how the client calls it with
-// a valid request, and a valid success body.
-type endpointCase struct {
-	name    string
-	prefix  string
-	path    string // full path on the server, prefix included
-	auth    onboard.Authenticator
-	call    func(ctx context.Context, c *onboard.Client, opts ...onboard.CallOption) error
-	success string // a 2xx body the endpoint documents
-	status  int    // the documented success status
-}
-
-func endpointCases() []endpointCase {
-	return []endpointCase{
-		{
-			name: "Aptly Users.Create", prefix: aptlyPrefix, path: aptlyPrefix + "/v1/user/create",
-			auth: onboard.BearerToken(testToken), status: http.StatusCreated,
-			success: envelope(200, "Success", `{"id":"6a7d8103-8d39-4fb4-a45e-f4607b5b8476","email":"ada@example.com"}`),
-			call: func(ctx context.Context, c *onboard.Client, opts ...onboard.CallOption) error {
-				_, err := c.Users.Create(ctx, validCreateUser(), opts...)
-				return err
-			},
-		},
-		{
-			name: "Aptly Invites.SendBulk", prefix: aptlyPrefix, path: aptlyPrefix + "/v1/user/bulk-invite",
-			auth: onboard.BearerToken(testToken), status: http.StatusCreated,
-			success: envelope(200, "Success", `{"total":1,"successful":1,"failed":0,"results":[{"email":"ada@example.com","success":true,"message":"Invited"}]}`),
-			call: func(ctx context.Context, c *onboard.Client, opts ...onboard.CallOption) error {
-				_, err := c.Invites.SendBulk(ctx, validBulkInvite(), opts...)
-				return err
-			},
-		},
-		{
-			name: "AthenaHQ Invites.SendToTargets", prefix: athenaPrefix, path: athenaPrefix + "/api/v1/invites/bulk",
-			auth: onboard.APIKey(testAPIKey), status: http.StatusOK,
-			success: `{"success":true,"results":[{"website_id":"` + websiteID1 + `","success":true,"message":"User added to website"}]}`,
-			call: func(ctx context.Context, c *onboard.Client, opts ...onboard.CallOption) error {
-				_, err := c.Invites.SendToTargets(ctx, validTargetInvite(), opts...)
-				return err
-			},
-		},
-		{
-			name: "Royalti Users.CreateBulk", prefix: royaltiPrefix, path: royaltiPrefix + "/user/bulk",
-			auth: onboard.BearerToken(testToken), status: http.StatusCreated,
-			success: `{"message":"Done.","createdUsers":["Ada Lovelace"],"processedCount":1,"errors":[]}`,
-			call: func(ctx context.Context, c *onboard.Client, opts ...onboard.CallOption) error {
-				_, err := c.Users.CreateBulk(ctx, validCreateUsers(), opts...)
-				return err
-			},
-		},
-		{
-			name: "Royalti Invites.Send", prefix: royaltiPrefix, path: royaltiPrefix + "/auth/invite",
-			auth: onboard.BearerToken(testToken), status: http.StatusCreated,
-			success: `{"message":"Successful, Email verification Instructions have been sent to your email"}`,
-			call: func(ctx context.Context, c *onboard.Client, opts ...onboard.CallOption) error {
-				_, err := c.Invites.Send(ctx, validInvite(), opts...)
-				return err
-			},
-		},
-	}
-}
-
 // problem is an expected validation problem: the exact field path and a
 // part of the message.
 type problem struct{ field, message string }
@@ -340,38 +435,44 @@ type problem struct{ field, message string }
 // validationCase is one invalid request and every problem it must report.
 type validationCase struct {
 	name string
-	call func(ctx context.Context, c *onboard.Client) error
+	call func(ctx context.Context, c *clients) error
 	want []problem
 }
 
-// runValidationCases checks that each invalid request is refused with a
-// *ValidationError listing exactly the expected problems, in order, and
-// that the server never hears of it.
-func runValidationCases(t *testing.T, prefix string, op string, cases []validationCase) {
+// runValidationCases checks that each invalid request is refused by op
+// with a *ValidationError listing exactly the expected problems, in order,
+// and that the server never hears of it.
+func runValidationCases(t *testing.T, op string, cases []validationCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			// No handlers: any request that arrives fails the test.
-			c, srv := setup(t, prefix, onboard.BearerToken(testToken))
-			err := tc.call(testCtx(t), c)
+			srv := newServer(t) // no handlers: any request that arrives fails the test
+			err := tc.call(testCtx(t), newClients(t, srv))
 			ve := mustValidationError(t, err)
 			assert.Equal(t, op, ve.Op)
-			fields := make([]string, len(ve.Problems))
-			for i, p := range ve.Problems {
-				fields[i] = p.Field
-			}
-			wantFields := make([]string, len(tc.want))
-			for i, p := range tc.want {
-				wantFields[i] = p.field
-			}
-			require.Equal(t, wantFields, fields, "problems: %v", ve.Problems)
-			for i, p := range tc.want {
-				assert.Contains(t, ve.Problems[i].Message, p.message, "problem %d", i)
-				assert.Contains(t, err.Error(), ve.Problems[i].String(), "the error lists every problem")
-			}
+			assertProblems(t, ve, tc.want)
 			assert.Contains(t, err.Error(), "nothing was sent")
 			assert.Zero(t, srv.count(), "nothing reaches the server")
 		})
+	}
+}
+
+// assertProblems checks that ve lists exactly the problems of want, in
+// order, and that its text lists each.
+func assertProblems(t *testing.T, ve *onboard.ValidationError, want []problem) {
+	t.Helper()
+	fields := make([]string, len(ve.Problems))
+	for i, p := range ve.Problems {
+		fields[i] = p.Field
+	}
+	wantFields := make([]string, len(want))
+	for i, p := range want {
+		wantFields[i] = p.field
+	}
+	require.Equal(t, wantFields, fields, "problems: %v", ve.Problems)
+	for i, p := range want {
+		assert.Contains(t, ve.Problems[i].Message, p.message, "problem %d", i)
+		assert.Contains(t, ve.Error(), ve.Problems[i].String(), "the error lists every problem")
 	}
 }

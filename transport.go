@@ -4,30 +4,33 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/hashicorp/go-retryablehttp"
 )
 
 // This file is the layer between the pipeline and net/http: the copy of the
-// caller's http.Client with its redirect rules, the transport that adds the
-// credential to requests for the client's own host and logs each attempt,
-// and the per-call state the retry hooks share with it: the attempt count
-// and budget, and the credential obtained before each attempt.
+// caller's http.Client with its redirect rules, and the transport that adds
+// the credential to requests for the client's own host, bounds each
+// attempt by the call's timeout, notes the server's rate-limit headers and
+// logs each attempt.
 
 // newHTTPClient copies the caller's http.Client (or makes one), wraps its
 // transport in the credential and log layer, and guards its redirects.
-func (c *Client) newHTTPClient(s *settings) *http.Client {
+func (c *client) newHTTPClient(s *settings) *http.Client {
 	var hc http.Client
 	if s.httpClient != nil {
 		hc = *s.httpClient
 	}
 	if s.httpClient == nil || s.timeoutSet {
-		hc.Timeout = s.timeout
+		// The transport bounds each attempt by the call's timeout, which
+		// a call may set for itself; the caller's own http.Client
+		// Timeout, kept when WithTimeout is not given, applies too.
+		hc.Timeout = 0
+		c.timeout = s.timeout
 	}
 	base := hc.Transport
 	if base == nil {
@@ -55,7 +58,7 @@ func (c *Client) newHTTPClient(s *settings) *http.Client {
 }
 
 // ownHost reports whether u has the base URL's scheme and host (with port).
-func (c *Client) ownHost(u *url.URL) bool {
+func (c *client) ownHost(u *url.URL) bool {
 	return u.Scheme == c.base.Scheme && strings.EqualFold(u.Host, c.base.Host)
 }
 
@@ -63,135 +66,107 @@ func (c *Client) ownHost(u *url.URL) bool {
 // logs each attempt.
 type transport struct {
 	base   http.RoundTripper
-	client *Client
+	client *client
 	logger *slog.Logger
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ours := t.client.ownHost(req.URL)
+	st := stateOf(req.Context())
 	if ours {
-		st := stateOf(req.Context())
-		if st != nil && st.prepErr != nil {
+		var err error
+		if req, err = t.authorize(req, st); err != nil {
 			closeBody(req)
-			return nil, st.prepErr
+			return nil, err
 		}
-		if st == nil || !st.noAuth {
-			authed := req.Clone(req.Context())
-			if err := t.client.auth.Authenticate(authed); err != nil {
-				closeBody(req)
-				return nil, err
-			}
-			if st != nil {
-				st.plain, st.authed = req.Header, authed.Header
-			}
-			req = authed
-		}
+	}
+	cancel := context.CancelFunc(func() {})
+	if st != nil && st.timeout > 0 {
+		var ctx context.Context
+		ctx, cancel = context.WithTimeout(req.Context(), st.timeout)
+		req = req.WithContext(ctx)
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
-	if t.logger != nil {
-		attrs := []slog.Attr{
-			slog.String("method", req.Method),
-			slog.String("path", req.URL.Path),
-			slog.Int("attempt", attemptOf(req.Context())),
-			slog.Duration("duration", time.Since(start)),
-		}
-		if !ours {
-			attrs = append(attrs, slog.String("host", req.URL.Host), slog.Bool("redirect", true))
-		}
-		if err != nil {
-			t.logger.LogAttrs(req.Context(), slog.LevelWarn, "onboard: request failed", append(attrs, slog.String("error", unwrapURLError(err).Error()))...)
-		} else {
-			t.logger.LogAttrs(req.Context(), slog.LevelDebug, "onboard: request", append(attrs, slog.Int("status", resp.StatusCode))...)
+	if err != nil {
+		cancel()
+		err = attemptTimedOut(req.Context(), err, st)
+	} else {
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		if ours && t.client.pacer != nil {
+			t.client.pacer.note(resp.Header, time.Now())
 		}
 	}
+	t.log(req, ours, start, resp, err)
 	return resp, err
+}
+
+// authorize returns req with the credential added, unless the call is
+// sent without one, and notes the headers it had before and after so that
+// an answer echoing the credential can be scrubbed.
+func (t *transport) authorize(req *http.Request, st *callState) (*http.Request, error) {
+	if st != nil && st.prepErr != nil {
+		return req, st.prepErr
+	}
+	if st != nil && st.noAuth {
+		return req, nil
+	}
+	authed := req.Clone(req.Context())
+	if err := t.client.auth.Authenticate(authed); err != nil {
+		return req, err
+	}
+	if st != nil {
+		st.plain, st.authed = req.Header, authed.Header
+	}
+	return authed, nil
+}
+
+// attemptTimedOut says so when err comes from the attempt's own timeout
+// rather than the caller's context.
+func attemptTimedOut(attemptCtx context.Context, err error, st *callState) error {
+	if st == nil || st.timeout <= 0 || !errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
+		return err
+	}
+	return fmt.Errorf("the attempt took longer than its %s timeout (WithTimeout): %w", st.timeout, err)
+}
+
+// cancelOnClose ends an attempt's context when its body is closed.
+type cancelOnClose struct {
+	io.ReadCloser
+	cancel context.CancelFunc
+}
+
+func (b *cancelOnClose) Close() error {
+	err := b.ReadCloser.Close()
+	b.cancel()
+	return err
+}
+
+// log records one attempt, if the client has a logger: method, path,
+// attempt, duration and status, or the error without the URL; the host of
+// a request that followed a redirect elsewhere.
+func (t *transport) log(req *http.Request, ours bool, start time.Time, resp *http.Response, err error) {
+	if t.logger == nil {
+		return
+	}
+	attrs := []slog.Attr{
+		slog.String("method", req.Method),
+		slog.String("path", req.URL.Path),
+		slog.Int("attempt", attemptOf(req.Context())),
+		slog.Duration("duration", time.Since(start)),
+	}
+	if !ours {
+		attrs = append(attrs, slog.String("host", req.URL.Host), slog.Bool("redirect", true))
+	}
+	if err != nil {
+		t.logger.LogAttrs(req.Context(), slog.LevelWarn, "onboard: request failed", append(attrs, slog.String("error", unwrapURLError(err).Error()))...)
+		return
+	}
+	t.logger.LogAttrs(req.Context(), slog.LevelDebug, "onboard: request", append(attrs, slog.Int("status", resp.StatusCode))...)
 }
 
 func closeBody(req *http.Request) {
 	if req.Body != nil {
 		_ = req.Body.Close()
 	}
-}
-
-// callState travels in the request context through retryablehttp, so the
-// transport, the redirect check and the retry hooks know which attempt this
-// is, how many the call may make, and what was prepared for it.
-type callState struct {
-	attempt int
-	earlier int // attempts made by an earlier round (before a 401 refresh)
-	budget  int // attempts the call may make in all, a 401 refresh included
-	// prepErr is why the attempt could not be prepared (the rate limiter's
-	// wait or the credential failed); the transport then sends nothing.
-	prepErr error
-	// bearer is the token obtained before the attempt, when obtained is set.
-	bearer   string
-	obtained bool
-	// plain and authed are the headers of the last attempt before and
-	// after the Authenticator ran, so that an error built from a server's
-	// answer can be scrubbed of whatever credential the server echoed.
-	plain, authed http.Header
-	// noAuth sends the call without the Authenticator.
-	noAuth bool
-	// secrets are credentials the request carries in its body or query:
-	// they are scrubbed from the answer, and such a request is never
-	// redirected to another host.
-	secrets []string
-}
-
-type callStateKey struct{}
-
-func stateOf(ctx context.Context) *callState {
-	st, _ := ctx.Value(callStateKey{}).(*callState)
-	return st
-}
-
-// beforeAttempt runs before each attempt is handed to the http.Client: it
-// counts the attempt, obtains the credential when the Authenticator has to
-// (an access-key exchange, a token func), and waits for the rate limiter.
-// Doing this here, with the caller's context, keeps it out of the attempt's
-// timeout (which the http.Client sets as a deadline on the request); a
-// failure is left for the transport, which then sends nothing.
-func (c *Client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
-	st := stateOf(req.Context())
-	if st == nil {
-		return
-	}
-	st.attempt, st.prepErr, st.obtained = st.earlier+attempt+1, nil, false
-	if o, ok := c.auth.(obtainer); ok && !st.noAuth {
-		tok, err := o.obtain(req.Context())
-		if err != nil {
-			st.prepErr = err
-			return
-		}
-		st.bearer, st.obtained = tok, true
-	}
-	if c.limiter != nil {
-		if err := c.limiter.Wait(req.Context()); err != nil {
-			st.prepErr = fmt.Errorf("waiting for the rate limiter: %w", err)
-		}
-	}
-}
-
-// checkRetry is the retry policy, held to the call's attempt budget: a call
-// makes at most its budget of attempts in all, a resend after a 401
-// included. An attempt that could not be prepared is not repeated: the
-// exchange or token func behind it has had its own retries.
-func (c *Client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st := stateOf(ctx)
-	if st != nil && st.prepErr != nil {
-		return false, err // the attempt's own error, which says what it waited for
-	}
-	retry, checkErr := c.policy.Check(ctx, resp, err)
-	if st == nil || st.attempt >= st.budget {
-		return false, checkErr
-	}
-	return retry, checkErr
-}
-
-func attemptOf(ctx context.Context) int {
-	if st := stateOf(ctx); st != nil {
-		return st.attempt
-	}
-	return 0
 }

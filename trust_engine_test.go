@@ -1,4 +1,4 @@
-package onboard
+package onboard_test
 
 import (
 	"bytes"
@@ -8,12 +8,10 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -21,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
 
+	"github.com/onboardkit/onboard"
 	"github.com/onboardkit/onboard/onboardtest"
 )
 
@@ -32,7 +31,7 @@ func lostAnswer(path string) onboardtest.Fault {
 
 // recordedStatuses returns the statuses the fake answered the requests to
 // path with, oldest first.
-func recordedStatuses(srv *onboardtest.Server, path string) []int {
+func recordedStatuses(srv fake, path string) []int {
 	var out []int
 	for _, r := range srv.Requests() {
 		if strings.HasSuffix(r.Path, path) {
@@ -46,27 +45,26 @@ func recordedStatuses(srv *onboardtest.Server, path string) []int {
 // "already there" is not reported as a failure when an earlier attempt of
 // the same request may have done the work, for each service, and that each
 // outcome says how many attempts its request took. The client's longest
-// wait, 10 ms, caps the fault's Retry-After of 2 s.
+// wait, 50 ms (fastRetry), caps the fault's Retry-After of 2 s.
 func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 	t.Parallel()
 
 	t.Run("aptly", func(t *testing.T) {
 		t.Parallel()
-		srv := onboardtest.NewServer()
-		t.Cleanup(srv.Close)
+		srv := newFake(t)
 		const path = "/v1/user/bulk-invite"
 		people := enginePeople(3)
 		// One person was there before the run; nothing tells them apart.
 		srv.AddAptlyUser(engineTenant, strings.ToLower(people[2].Email), "Was", "There")
 		srv.InjectFault(lostAnswer(path))
-		c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken))
+		c := newAptly(t, srv)
 
-		rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people)
+		rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people)
 		require.NoError(t, err)
 		engineCheckOrder(t, people, rep.Outcomes)
 		assert.Empty(t, rep.Failed(), "this run invited them")
 		for _, o := range rep.Outcomes {
-			assert.Equal(t, StateUnknown, o.State, "item %d", o.Index)
+			assert.Equal(t, onboard.StateUnknown, o.State, "item %d", o.Index)
 			assert.Equal(t, 2, o.Attempts)
 			assert.Equal(t, "Email already exists (the request took 2 attempts, and an earlier one may have done this item)", o.Message)
 			_, ok := srv.FindAptlyUser(engineTenant, o.Item.Email)
@@ -75,10 +73,10 @@ func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 		assert.Equal(t, []int{http.StatusServiceUnavailable, http.StatusCreated}, recordedStatuses(srv, path))
 
 		// Asked again in one attempt, "already there" is a failure.
-		rep, err = c.Invites.SendBulkAll(context.Background(), engineTenant, people)
+		rep, err = c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people)
 		require.NoError(t, err)
 		for _, o := range rep.Outcomes {
-			assert.Equal(t, StateFailed, o.State)
+			assert.Equal(t, onboard.StateFailed, o.State)
 			assert.Equal(t, 1, o.Attempts)
 			assert.Equal(t, "Email already exists", o.Message)
 		}
@@ -86,21 +84,20 @@ func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 
 	t.Run("royalti", func(t *testing.T) {
 		t.Parallel()
-		srv := onboardtest.NewServer()
-		t.Cleanup(srv.Close)
+		srv := newFake(t)
 		const path = "/user/bulk"
-		users := []WorkspaceUser{
+		users := []onboard.WorkspaceUser{
 			{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"},
 			{FirstName: "Alan", LastName: "Turing", Email: "alan@example.com"},
 		}
-		c := engineClient(t, srv.RoyaltiURL(), BearerToken(onboardtest.RoyaltiToken))
+		c := newRoyalti(t, srv)
 
 		srv.InjectFault(lostAnswer(path))
-		rep, err := c.Users.CreateBulkAll(context.Background(), CreateUsersRequest{SendEmail: Ptr(false)}, users)
+		rep, err := c.Users.CreateBulkAll(context.Background(), &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
 		require.NoError(t, err)
 		engineCheckOrder(t, users, rep.Outcomes)
 		for _, o := range rep.Outcomes {
-			assert.Equal(t, StateUnknown, o.State, "item %d", o.Index)
+			assert.Equal(t, onboard.StateUnknown, o.State, "item %d", o.Index)
 			assert.Equal(t, 2, o.Attempts)
 			assert.Contains(t, o.Message, "already associated with workspace!")
 		}
@@ -108,45 +105,47 @@ func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 
 		// The one-request form, with and without the caller's own
 		// WithResponse.
-		more := []WorkspaceUser{{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"}}
+		more := []onboard.WorkspaceUser{{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"}}
 		srv.InjectFault(lostAnswer(path))
-		res, err := c.Users.CreateBulk(context.Background(), &CreateUsersRequest{Users: more, SendEmail: Ptr(false)})
+		res, err := c.Users.CreateBulk(context.Background(), &onboard.CreateUsersRequest{Users: more, SendEmail: onboard.Ptr(false)})
 		require.NoError(t, err)
 		require.Len(t, res.Outcomes, 1)
-		assert.Equal(t, StateUnknown, res.Outcomes[0].State)
-		assert.Contains(t, res.Outcomes[0].Reason, "User Grace Hopper already associated with workspace!")
+		assert.Equal(t, onboard.StateUnknown, res.Outcomes[0].State)
+		assert.Contains(t, res.Outcomes[0].Message, "User Grace Hopper already associated with workspace!")
+		assert.Equal(t, 2, res.Outcomes[0].Attempts)
 
-		var meta Response
+		var meta onboard.Response
 		srv.InjectFault(lostAnswer(path))
-		res, err = c.Users.CreateBulk(context.Background(), &CreateUsersRequest{Users: users[:1], SendEmail: Ptr(false)}, WithResponse(&meta))
+		res, err = c.Users.CreateBulk(context.Background(), &onboard.CreateUsersRequest{Users: users[:1], SendEmail: onboard.Ptr(false)}, onboard.WithResponse(&meta))
 		require.NoError(t, err)
 		assert.Equal(t, 2, meta.Attempts)
-		assert.Equal(t, StateUnknown, res.Outcomes[0].State)
+		assert.Equal(t, onboard.StateUnknown, res.Outcomes[0].State)
 
 		// In one attempt it is a failure.
-		res, err = c.Users.CreateBulk(context.Background(), &CreateUsersRequest{Users: users[:1], SendEmail: Ptr(false)})
+		res, err = c.Users.CreateBulk(context.Background(), &onboard.CreateUsersRequest{Users: users[:1], SendEmail: onboard.Ptr(false)})
 		require.NoError(t, err)
-		assert.Equal(t, StateFailed, res.Outcomes[0].State)
-		assert.Equal(t, "User Ada Lovelace already associated with workspace!", res.Outcomes[0].Reason)
+		assert.Equal(t, onboard.StateFailed, res.Outcomes[0].State)
+		assert.Equal(t, "User Ada Lovelace already associated with workspace!", res.Outcomes[0].Message)
+		assert.Equal(t, 1, res.Outcomes[0].Attempts)
 	})
 
 	t.Run("athena", func(t *testing.T) {
 		t.Parallel()
-		srv := onboardtest.NewServer()
-		t.Cleanup(srv.Close)
+		srv := newFake(t)
 		const path = "/api/v1/invites/bulk"
 		ids := []string{"123e4567-e89b-12d3-a456-426614174000", "987e6543-e21b-12d3-a456-426614174000"}
-		c := engineClient(t, srv.AthenaURL(), APIKey(onboardtest.AthenaAPIKey))
+		c := newAthena(t, srv)
 
-		for _, method := range []InviteMethod{InviteDirect, InviteByEmail} {
+		for _, method := range []onboard.InviteMethod{onboard.InviteDirect, onboard.InviteByEmail} {
 			srv.InjectFault(lostAnswer(path))
-			rep, err := c.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{
-				InviteMethod: method, Email: string(method) + "@example.com", WebsiteIDs: ids,
-			})
+			in := websites(ids...)
+			rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
+				InviteMethod: method, Email: string(method) + "@example.com",
+			}, in)
 			require.NoError(t, err)
-			engineCheckOrder(t, ids, rep.Outcomes)
+			engineCheckOrder(t, in, rep.Outcomes)
 			for _, o := range rep.Outcomes {
-				assert.Equal(t, StateUnknown, o.State, "%s item %d: %s", method, o.Index, o.Message)
+				assert.Equal(t, onboard.StateUnknown, o.State, "%s item %d: %s", method, o.Index, o.Message)
 				assert.Equal(t, 2, o.Attempts)
 				assert.Contains(t, o.Message, "this website")
 			}
@@ -186,19 +185,18 @@ func TestEngineUsesAnswerThatArrived(t *testing.T) {
 
 	t.Run("whole answer", func(t *testing.T) {
 		t.Parallel()
-		srv := onboardtest.NewServer()
-		t.Cleanup(srv.Close)
+		srv := newFake(t)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		tr := &cancelAfterAnswer{next: srv.Client().Transport, cancel: cancel, readBody: true}
-		c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken), WithHTTPClient(&http.Client{Transport: tr}))
+		c := newAptly(t, srv, onboard.WithHTTPClient(&http.Client{Transport: tr}))
 
 		people := enginePeople(3)
-		rep, err := c.Invites.SendBulkAll(ctx, engineTenant, people)
+		rep, err := c.Invites.SendBulkAll(ctx, inTenant(engineTenant), people)
 		require.NoError(t, err)
 		require.Error(t, ctx.Err(), "the context ended after the answer came")
 		for _, o := range rep.Outcomes {
-			assert.Equal(t, StateSucceeded, o.State, "item %d: %v", o.Index, o.Err)
+			assert.Equal(t, onboard.StateSucceeded, o.State, "item %d: %v", o.Index, o.Err)
 			assert.NoError(t, o.Err)
 			assert.Equal(t, 1, o.Attempts)
 		}
@@ -206,7 +204,7 @@ func TestEngineUsesAnswerThatArrived(t *testing.T) {
 		ctx, cancel = context.WithCancel(context.Background())
 		defer cancel()
 		tr.cancel = cancel
-		res, err := c.Invites.SendBulk(ctx, &BulkInviteRequest{TenantID: engineTenant, Users: enginePeople(5)[3:]})
+		res, err := c.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{TenantID: engineTenant, Users: enginePeople(5)[3:]})
 		require.NoError(t, err)
 		assert.Len(t, res.Succeeded(), 2)
 		assert.Equal(t, 5, srv.AptlyUserCount(engineTenant))
@@ -216,8 +214,8 @@ func TestEngineUsesAnswerThatArrived(t *testing.T) {
 		t.Parallel()
 		people := enginePeople(3)
 		answer := engineBulkAnswer(people)
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			_, _ = io.Copy(io.Discard, r.Body)
+		srv := newServer(t)
+		srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Content-Length", strconv.Itoa(len(answer)))
 			w.WriteHeader(http.StatusCreated)
@@ -227,20 +225,19 @@ func TestEngineUsesAnswerThatArrived(t *testing.T) {
 			case <-r.Context().Done():
 			case <-time.After(10 * time.Second):
 			}
-		}))
-		t.Cleanup(srv.Close)
+		})
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		inner := http.DefaultTransport.(*http.Transport).Clone()
 		t.Cleanup(inner.CloseIdleConnections)
 		tr := &cancelAfterAnswer{next: inner, cancel: cancel}
-		c := engineClient(t, srv.URL, BearerToken("tok"), WithHTTPClient(&http.Client{Transport: tr}))
+		c := newAptly(t, srv, onboard.WithHTTPClient(&http.Client{Transport: tr}))
 
-		rep, err := c.Invites.SendBulkAll(ctx, engineTenant, people)
+		rep, err := c.Invites.SendBulkAll(ctx, inTenant(engineTenant), people)
 		require.ErrorIs(t, err, context.Canceled)
 		for _, o := range rep.Outcomes {
-			assert.Equal(t, StateUnknown, o.State, "item %d: %v", o.Index, o.Err)
-			assert.ErrorIs(t, o.Err, ErrUnexpectedResponse)
+			assert.Equal(t, onboard.StateUnknown, o.State, "item %d: %v", o.Index, o.Err)
+			assert.ErrorIs(t, o.Err, onboard.ErrUnexpectedResponse)
 			assert.Equal(t, 1, o.Attempts)
 		}
 	})
@@ -251,23 +248,22 @@ func TestEngineUsesAnswerThatArrived(t *testing.T) {
 // allocates for the items it has, not for the batch size asked for. It is
 // not parallel, so that the allocation count is the run's own.
 func TestEngineSizesAreCapped(t *testing.T) {
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
-	c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken))
+	srv := newFake(t)
+	c := newAptly(t, srv)
 	next := 0
-	for name, opts := range map[string][]BulkOption{
-		"concurrency 1<<40":   {WithConcurrency(1 << 40)},
-		"concurrency MaxInt":  {WithConcurrency(math.MaxInt)},
-		"batch 1,000,000":     {WithBatchSize(1_000_000)},
-		"batch MaxInt":        {WithBatchSize(math.MaxInt), WithConcurrency(math.MaxInt)},
-		"both at the ceiling": {WithBatchSize(MaxBatchSize), WithConcurrency(MaxConcurrency)},
+	for name, opts := range map[string][]onboard.BulkOption{
+		"concurrency 1<<40":   {onboard.WithConcurrency(1 << 40)},
+		"concurrency MaxInt":  {onboard.WithConcurrency(math.MaxInt)},
+		"batch 1,000,000":     {onboard.WithBatchSize(1_000_000)},
+		"batch MaxInt":        {onboard.WithBatchSize(math.MaxInt), onboard.WithConcurrency(math.MaxInt)},
+		"both at the ceiling": {onboard.WithBatchSize(onboard.MaxBatchSize), onboard.WithConcurrency(onboard.MaxConcurrency)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			people := enginePeople(next + 3)[next:]
 			next += 3
 			var before, after runtime.MemStats
 			runtime.ReadMemStats(&before)
-			rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, opts...)
+			rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, opts...)
 			runtime.ReadMemStats(&after)
 			require.NoError(t, err)
 			assert.Len(t, rep.Succeeded(), 3)
@@ -276,9 +272,9 @@ func TestEngineSizesAreCapped(t *testing.T) {
 	}
 
 	// The batch size is lowered to MaxBatchSize.
-	people := enginePeople(2*MaxBatchSize + 500)[100:]
+	people := enginePeople(2*onboard.MaxBatchSize + 500)[100:]
 	before := srv.RequestCount("/v1/user/bulk-invite")
-	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithBatchSize(1_000_000))
+	rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, onboard.WithBatchSize(1_000_000))
 	require.NoError(t, err)
 	assert.Len(t, rep.Succeeded(), len(people))
 	assert.Equal(t, 3, srv.RequestCount("/v1/user/bulk-invite")-before)
@@ -288,32 +284,31 @@ func TestEngineSizesAreCapped(t *testing.T) {
 // refuses is reported alone, with its own error, and its batch goes on.
 func TestEngineItemThatCannotBeEncoded(t *testing.T) {
 	t.Parallel()
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
-	c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken))
+	srv := newFake(t)
+	c := newAptly(t, srv)
 	people := enginePeople(5)
 	people[2].ExistingUser = map[string]any{"score": math.NaN()}
 
-	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithBatchSize(5))
+	rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, onboard.WithBatchSize(5))
 	require.NoError(t, err)
 	engineCheckOrder(t, people, rep.Outcomes)
 	for i, o := range rep.Outcomes {
 		if i != 2 {
-			assert.Equal(t, StateSucceeded, o.State, "item %d: %v", i, o.Err)
+			assert.Equal(t, onboard.StateSucceeded, o.State, "item %d: %v", i, o.Err)
 			continue
 		}
-		assert.Equal(t, StateNotSent, o.State)
+		assert.Equal(t, onboard.StateNotSent, o.State)
 		assert.Zero(t, o.Attempts)
-		var ve *ValidationError
+		var ve *onboard.ValidationError
 		require.ErrorAs(t, o.Err, &ve)
-		assert.ErrorIs(t, o.Err, ErrInvalidRequest)
+		assert.ErrorIs(t, o.Err, onboard.ErrInvalidRequest)
 		require.Len(t, ve.Problems, 1)
 		assert.Equal(t, "users[2]", ve.Problems[0].Field)
 		assert.Equal(t, "cannot be encoded as JSON: json: unsupported value: NaN", ve.Problems[0].Message)
 	}
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1, "one batch, without the bad item")
-	var body BulkInviteRequest
+	var body onboard.BulkInviteRequest
 	require.NoError(t, json.Unmarshal(reqs[0].Body, &body))
 	assert.Len(t, body.Users, 4)
 	assert.Equal(t, engineTenant, body.TenantID)
@@ -324,40 +319,35 @@ func TestEngineItemThatCannotBeEncoded(t *testing.T) {
 // each endpoint, shared fields included.
 func TestEngineBodyIsTheRequestEncoded(t *testing.T) {
 	t.Parallel()
-	var mu sync.Mutex
-	var bodies [][]byte
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, err := io.ReadAll(r.Body)
-		assert.NoError(t, err)
-		mu.Lock()
-		bodies = append(bodies, b)
-		mu.Unlock()
-		w.WriteHeader(http.StatusBadRequest)
-	}))
-	t.Cleanup(srv.Close)
-	c := engineClient(t, srv.URL, BearerToken("tok"))
+	srv := newServer(t)
+	for _, ep := range endpoints() {
+		srv.handle(ep.fullPath(), func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(http.StatusBadRequest) })
+	}
+	c := newClients(t, srv)
 	ctx := context.Background()
 
 	people := enginePeople(3)
 	people[1].CustomAttributes = map[string]string{"team": "<R&D>"}
-	_, err := c.Invites.SendBulkAll(ctx, engineTenant, people)
+	_, err := c.aptly.Invites.SendBulkAll(ctx, inTenant(engineTenant), people)
 	require.NoError(t, err)
-	users := []WorkspaceUser{{FirstName: "Ada", Email: "ada@example.com"}, {Email: "b@example.com", Country: "NG"}}
-	tmpl := CreateUsersRequest{SendEmail: Ptr(false), RedirectURL: "https://example.com/?a=1&b=2", Message: "Hi \"you\""}
-	_, err = c.Users.CreateBulkAll(ctx, tmpl, users)
+	users := []onboard.WorkspaceUser{{FirstName: "Ada", Email: "ada@example.com"}, {Email: "b@example.com", Country: "NG"}}
+	tmpl := onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false), RedirectURL: "https://example.com/?a=1&b=2", Message: "Hi \"you\""}
+	_, err = c.royalti.Users.CreateBulkAll(ctx, &tmpl, users)
 	require.NoError(t, err)
 	ids := []string{"123e4567-e89b-12d3-a456-426614174000", "987e6543-e21b-12d3-a456-426614174000"}
-	target := TargetInviteRequest{InviteMethod: InviteDirect, Email: "a@example.com", Role: RoleAdmin, FirstName: "A"}
+	target := onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "a@example.com", Role: onboard.RoleAdmin, FirstName: "A"}
 	n := 0
-	for range c.Invites.SendToTargetsSeq(ctx, &target, TargetGroups, slices.Values(ids)) {
+	for range c.athena.Invites.SendToTargetsSeq(ctx, &target, slices.Values(groups(ids...))) {
 		n++
 	}
 	assert.Equal(t, 2, n)
 
-	mu.Lock()
-	defer mu.Unlock()
+	var bodies [][]byte
+	for _, r := range srv.requests() {
+		bodies = append(bodies, r.Body)
+	}
 	require.Len(t, bodies, 3)
-	want, err := json.Marshal(&BulkInviteRequest{TenantID: engineTenant, Users: people})
+	want, err := json.Marshal(&onboard.BulkInviteRequest{TenantID: engineTenant, Users: people})
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(bodies[0]), "the same bytes, HTML escaping included")
 	tmpl.Users = users
@@ -376,16 +366,15 @@ func TestEngineBodyIsTheRequestEncoded(t *testing.T) {
 // it read, even with an input that never ends.
 func TestEngineSeqStopsReadingInput(t *testing.T) {
 	t.Parallel()
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
-	c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken))
+	srv := newFake(t)
+	c := newAptly(t, srv)
 	const bound = 200_001 // a stand-in for an endless input, so a failing test ends
-	endless := func(read *int, onRead func(i int)) func(func(Invitee) bool) {
-		return func(yield func(Invitee) bool) {
+	endless := func(read *int, onRead func(i int)) func(func(onboard.Invitee) bool) {
+		return func(yield func(onboard.Invitee) bool) {
 			for i := range bound {
 				*read++
 				onRead(i)
-				if !yield(Invitee{Email: fmt.Sprintf("seq.%06d@example.com", i)}) {
+				if !yield(onboard.Invitee{Email: fmt.Sprintf("seq.%06d@example.com", i)}) {
 					return
 				}
 			}
@@ -402,16 +391,16 @@ func TestEngineSeqStopsReadingInput(t *testing.T) {
 				cancel()
 			}
 		})
-		var outs []Outcome[Invitee]
-		for o := range c.Invites.SendBulkSeq(ctx, engineTenant, input) {
+		var outs []onboard.Outcome[onboard.Invitee]
+		for o := range c.Invites.SendBulkSeq(ctx, inTenant(engineTenant), input) {
 			outs = append(outs, o)
 		}
 		assert.Equal(t, 11, read, "items 0 to 10: the cancel came as item 10 was read, and no item after it was")
 		require.Len(t, outs, read)
 		for i, o := range outs {
 			assert.Equal(t, i, o.Index)
-			assert.Equal(t, StateNotSent, o.State)
-			assert.ErrorIs(t, o.Err, ErrStopped)
+			assert.Equal(t, onboard.StateNotSent, o.State)
+			assert.ErrorIs(t, o.Err, onboard.ErrStopped)
 			assert.ErrorIs(t, o.Err, context.Canceled)
 		}
 	})
@@ -422,7 +411,7 @@ func TestEngineSeqStopsReadingInput(t *testing.T) {
 		defer cancel()
 		read := 0
 		n := 0
-		for o := range c.Invites.SendBulkSeq(ctx, engineTenant, endless(&read, func(int) {}), WithBatchSize(10), WithConcurrency(1)) {
+		for o := range c.Invites.SendBulkSeq(ctx, inTenant(engineTenant), endless(&read, func(int) {}), onboard.WithBatchSize(10), onboard.WithConcurrency(1)) {
 			require.Equal(t, n, o.Index)
 			n++
 			if n == 10 {
@@ -440,18 +429,17 @@ func TestEngineSeqStopsReadingInput(t *testing.T) {
 // never counts an outcome the range loop has not been given.
 func TestEngineSeqProgressCountsDelivered(t *testing.T) {
 	t.Parallel()
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
-	c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken))
+	srv := newFake(t)
+	c := newAptly(t, srv)
 	people := enginePeople(500)
 	delivered, reports := 0, 0
-	progress := func(p Progress) {
+	progress := func(p onboard.Progress) {
 		reports++
 		assert.LessOrEqual(t, p.Done, delivered, "progress counts outcomes not yet delivered")
 		assert.Equal(t, p.Done, p.Succeeded+p.Failed+p.NotSent+p.Unknown)
 	}
-	for o := range c.Invites.SendBulkSeq(context.Background(), engineTenant, slices.Values(people),
-		WithBatchSize(50), WithConcurrency(4), WithProgress(progress)) {
+	for o := range c.Invites.SendBulkSeq(context.Background(), inTenant(engineTenant), slices.Values(people),
+		onboard.WithBatchSize(50), onboard.WithConcurrency(4), onboard.WithProgress(progress)) {
 		assert.Equal(t, delivered, o.Index)
 		delivered++
 	}
@@ -491,14 +479,14 @@ func TestAthenaHQRequestInterval(t *testing.T) {
 	t.Parallel()
 	greedy := []time.Duration{0}
 	mixed := []time.Duration{0, 0, 0, 0, 0, 3 * time.Second, 0, 0, 200 * time.Millisecond, 0, 45 * time.Second, 0, 0, 0, 1500 * time.Millisecond}
-	for _, d := range []time.Duration{time.Second, AthenaHQRequestInterval, time.Minute / 59, 2 * time.Second} {
+	for _, d := range []time.Duration{time.Second, onboard.AthenaHQRequestInterval, time.Minute / 59, 2 * time.Second} {
 		want := int(time.Minute/d) + 1
 		assert.Equal(t, want, simulateLimiter(d, 400, greedy), "interval %s, requests as fast as allowed", d)
 		assert.LessOrEqual(t, simulateLimiter(d, 400, mixed), want, "interval %s, bursts and pauses", d)
 	}
 	assert.Equal(t, 61, simulateLimiter(time.Second, 400, greedy), "one a second is one too many")
-	assert.Equal(t, 55, simulateLimiter(AthenaHQRequestInterval, 400, greedy))
-	assert.LessOrEqual(t, simulateLimiter(AthenaHQRequestInterval, 400, mixed), 60)
+	assert.Equal(t, 55, simulateLimiter(onboard.AthenaHQRequestInterval, 400, greedy))
+	assert.LessOrEqual(t, simulateLimiter(onboard.AthenaHQRequestInterval, 400, mixed), 60)
 	// The margin: arrivals spread by up to 6 s of network delay still fit.
-	assert.LessOrEqual(t, int((time.Minute+6*time.Second-1)/AthenaHQRequestInterval)+1, 60)
+	assert.LessOrEqual(t, int((time.Minute+6*time.Second-1)/onboard.AthenaHQRequestInterval)+1, 60)
 }

@@ -33,7 +33,8 @@ func assertNoAddress(t *testing.T, text string, addrs ...string) {
 // FieldError.String(), and kept whole in the field problem for programs.
 func TestErrorText_validationMasksAddresses(t *testing.T) {
 	t.Parallel()
-	c, srv := aptly(t)
+	srv := newServer(t)
+	c := newAptly(t, srv)
 	req := validCreateUser()
 	req.Email = "Ada <ada.lovelace+news@example.com>"
 	_, err := c.Users.Create(testCtx(t), req)
@@ -98,7 +99,8 @@ func TestErrorText_apiErrorMasksAddresses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t, onboard.WithRetry(0))
+			srv := newServer(t)
+			c := newRoyalti(t, srv, onboard.WithRetry(0))
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, tt.status, tt.body)
 			})
@@ -119,7 +121,8 @@ func TestErrorText_apiErrorMasksAddresses(t *testing.T) {
 func TestErrorText_requestErrorMasksAddresses(t *testing.T) {
 	t.Parallel()
 	cause := errors.New("no token cached for svc-ada@example.com")
-	c, srv := setup(t, royaltiPrefix, onboard.BearerTokenFunc(func(context.Context) (string, error) { return "", cause }))
+	srv := newServer(t)
+	c := newRoyalti(t, withAuth(srv, onboard.BearerTokenFunc(func(context.Context) (string, error) { return "", cause })))
 	_, err := c.Invites.Send(testCtx(t), validInvite())
 	mustRequestError(t, err)
 	assert.Zero(t, srv.count())
@@ -132,12 +135,13 @@ func TestErrorText_requestErrorMasksAddresses(t *testing.T) {
 // the run; its text is masked because the cause's is.
 func TestErrorText_stoppedRunMasksAddresses(t *testing.T) {
 	t.Parallel()
-	c, srv := aptly(t, onboard.WithRetry(0))
+	srv := newServer(t)
+	c := newAptly(t, srv, onboard.WithRetry(0))
 	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusUnauthorized, `{"statusCode":401,"message":"token of admin@example.com has expired","error":"Unauthorized"}`)
 	})
 	people := []onboard.Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "c@example.com"}}
-	rep, err := c.Invites.SendBulkAll(testCtx(t), tenantID, people, onboard.WithBatchSize(1), onboard.WithConcurrency(1))
+	rep, err := c.Invites.SendBulkAll(testCtx(t), &onboard.BulkInviteRequest{TenantID: tenantID}, people, onboard.WithBatchSize(1), onboard.WithConcurrency(1))
 	require.ErrorIs(t, err, onboard.ErrUnauthorized)
 	assertNoAddress(t, err.Error(), "admin@example.com")
 	require.Len(t, rep.Outcomes, 3)
@@ -160,7 +164,8 @@ func TestRetryAfter_cappedInBothForms(t *testing.T) {
 	for _, v := range []string{"Fri, 31 Dec 2099 23:59:59 GMT", "99999999999"} {
 		t.Run(v, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t, onboard.WithRetry(0))
+			srv := newServer(t)
+			c := newRoyalti(t, srv, onboard.WithRetry(0))
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusTooManyRequests, `{"message":"slow down"}`, "Retry-After", v)
 			})
@@ -207,7 +212,8 @@ func TestReadCost_boundedByCap(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c, srv := royalti(t, onboard.WithRetry(0), onboard.WithMaxResponseBytes(limit))
+			srv := newServer(t)
+			c := newRoyalti(t, srv, onboard.WithRetry(0), onboard.WithMaxResponseBytes(limit))
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				if tt.announce {
 					w.Header().Set("Content-Length", strconv.Itoa(len(tt.body)))
@@ -238,7 +244,8 @@ func TestReadCost_boundedByCap(t *testing.T) {
 func TestResponseBody_successKeptWhole(t *testing.T) {
 	t.Parallel()
 	const limit = 1 << 20
-	c, srv := royalti(t, onboard.WithMaxResponseBytes(limit))
+	srv := newServer(t)
+	c := newRoyalti(t, srv, onboard.WithMaxResponseBytes(limit))
 	body := `{"message":"Invite sent","padding":"` + strings.Repeat("p", 300<<10) + `"}`
 	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, body) // larger than a write buffer: sent without a length
@@ -255,7 +262,8 @@ func TestResponseBody_successKeptWhole(t *testing.T) {
 // reports its status, read from the whole body.
 func TestAPIError_cutFailureEnvelopeKeepsItsStatus(t *testing.T) {
 	t.Parallel()
-	c, srv := aptly(t)
+	srv := newServer(t)
+	c := newAptly(t, srv)
 	data := `{"padding":"` + strings.Repeat("p", onboard.MaxErrorBodyBytes) + `"}`
 	srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusCreated, envelope(409, "Email already exists", data))
@@ -283,10 +291,8 @@ func (stalledTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 // keeping it spinning.
 func TestReadCapped_bodyWithoutProgress(t *testing.T) {
 	t.Parallel()
-	c, err := onboard.NewClient("http://127.0.0.1:1"+royaltiPrefix, onboard.BearerToken(testToken),
-		onboard.WithHTTPClient(&http.Client{Transport: stalledTransport{}}))
-	require.NoError(t, err)
-	_, err = c.Invites.Send(testCtx(t), validInvite())
+	c := newRoyalti(t, site("http://127.0.0.1:1"), onboard.WithHTTPClient(&http.Client{Transport: stalledTransport{}}))
+	_, err := c.Invites.Send(testCtx(t), validInvite())
 	mustAPIError(t, err)
 	assert.ErrorIs(t, err, onboard.ErrUnexpectedResponse)
 	assert.ErrorIs(t, err, io.ErrNoProgress)
@@ -305,7 +311,8 @@ func TestAPIError_secretAcrossTheCutIsRedacted(t *testing.T) {
 	}{{http.StatusInternalServerError, false}, {http.StatusOK, true}} {
 		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t, onboard.WithRetry(0), onboard.WithMaxResponseBytes(limit))
+			srv := newServer(t)
+			c := newRoyalti(t, srv, onboard.WithRetry(0), onboard.WithMaxResponseBytes(limit))
 			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
 				if tt.announce {
 					w.Header().Set("Content-Length", strconv.Itoa(len(body)))
@@ -327,7 +334,8 @@ func TestAPIError_secretAcrossTheCutIsRedacted(t *testing.T) {
 func TestBulkReport_failedBatchesKeepBoundedBodies(t *testing.T) {
 	t.Parallel()
 	const limit = 1 << 20
-	c, srv := aptly(t, onboard.WithMaxResponseBytes(limit))
+	srv := newServer(t)
+	c := newAptly(t, srv, onboard.WithMaxResponseBytes(limit))
 	body := `{"statusCode":400,"message":"` + strings.Repeat("m", limit) + `","error":"Bad Request"}`
 	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, body)
@@ -336,7 +344,7 @@ func TestBulkReport_failedBatchesKeepBoundedBodies(t *testing.T) {
 	for i := range people {
 		people[i] = onboard.Invitee{Email: fmt.Sprintf("p%d@example.com", i)}
 	}
-	rep, err := c.Invites.SendBulkAll(testCtx(t), tenantID, people, onboard.WithBatchSize(1), onboard.WithConcurrency(2))
+	rep, err := c.Invites.SendBulkAll(testCtx(t), &onboard.BulkInviteRequest{TenantID: tenantID}, people, onboard.WithBatchSize(1), onboard.WithConcurrency(2))
 	require.NoError(t, err, "a refused batch does not stop the run")
 	require.Len(t, rep.Outcomes, len(people))
 	for _, o := range rep.Outcomes {

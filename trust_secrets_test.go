@@ -98,7 +98,7 @@ func TestTrust_exchangeRedirectStaysOnHost(t *testing.T) {
 				}
 				// httptest's servers share one certificate, so origin's
 				// client trusts other too.
-				c, err := onboard.NewClient(origin.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey),
+				c, err := onboard.NewAptlyClient(origin.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey),
 					onboard.WithHTTPClient(origin.Client()), fastRetry)
 				require.NoError(t, err)
 
@@ -124,7 +124,7 @@ func TestTrust_exchangeRedirectStaysOnHost(t *testing.T) {
 		srv.handle(trustInvite, func(w http.ResponseWriter, r *http.Request) {
 			reply(w, http.StatusCreated, trustInviteOK)
 		})
-		c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+		c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
 		require.NoError(t, err)
 		_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
 		require.NoError(t, err)
@@ -154,7 +154,7 @@ func TestTrust_exchangedTokenNotInError(t *testing.T) {
 			srv.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, body, "X-Token", tok)
 			})
-			c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+			c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
 			require.NoError(t, err)
 			_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
 			require.Error(t, err)
@@ -187,7 +187,7 @@ func TestTrust_heldSecretsScrubbed(t *testing.T) {
 		reply(w, http.StatusBadRequest, envelope(400, msg, "null"),
 			"X-Echo", first+" "+second+" "+trustKey)
 	})
-	c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+	c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
 	require.NoError(t, err)
 	var meta onboard.Response
 	_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"), onboard.WithResponse(&meta))
@@ -229,7 +229,7 @@ func TestTrust_echoedHeaderScrubbed(t *testing.T) {
 				reply(w, http.StatusUnauthorized, `{"message":"no"}`)
 			}))
 			t.Cleanup(srv.Close)
-			c, err := onboard.NewClient(srv.URL, tc.auth, onboard.WithRetry(0))
+			c, err := onboard.NewRoyaltiClient(srv.URL, tc.auth, onboard.WithRetry(0))
 			require.NoError(t, err)
 			var meta onboard.Response
 			_, err = c.Invites.Send(testCtx(t), validInvite(), onboard.WithResponse(&meta))
@@ -251,9 +251,9 @@ func TestTrust_echoedHeaderScrubbed(t *testing.T) {
 // one attempt's timeout.
 func TestTrust_exchangeOutsideAttemptTimeout(t *testing.T) {
 	t.Parallel()
-	srv := fakeServer(t)
+	srv := newFake(t)
 	limiter := rate.NewLimiter(20, 1)
-	c := fakeClient(t, srv, srv.AptlyURL(), onboard.AptlyAccessKey(onboardtest.AptlyAccessKey),
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(onboardtest.AptlyAccessKey)),
 		onboard.WithRateLimiter(limiter), onboard.WithTimeout(time.Second))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -337,7 +337,7 @@ func trustResult(t *testing.T, done <-chan error, what string) error {
 func TestTrust_exchangeWaiterHonoursContext(t *testing.T) {
 	t.Parallel()
 	srv := newTrustSlowExchange(t)
-	c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+	c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
 	require.NoError(t, err)
 
 	first := make(chan error, 1)
@@ -367,7 +367,7 @@ func TestTrust_exchangeWaiterHonoursContext(t *testing.T) {
 func TestTrust_exchangeOutlivesItsStarter(t *testing.T) {
 	t.Parallel()
 	srv := newTrustSlowExchange(t)
-	c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+	c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
 	require.NoError(t, err)
 
 	ctx, cancel := context.WithCancel(testCtx(t))
@@ -419,7 +419,7 @@ func TestTrust_tokenLifetime(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv, exchanges := trustTokenServer(t, tok)
-			c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+			c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
 			require.NoError(t, err)
 			for range 3 {
 				_, err := c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
@@ -453,7 +453,7 @@ func TestTrust_tokenRenewedBeforeExpiry(t *testing.T) {
 			clock := time.Now()
 			auth := onboard.AptlyAccessKey(trustKey)
 			onboard.SetAccessKeyClock(auth, func() time.Time { mu.Lock(); defer mu.Unlock(); return clock })
-			c, err := onboard.NewClient(srv.URL+aptlyPrefix, auth)
+			c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, auth)
 			require.NoError(t, err)
 			start := clock
 			// Received at 0, reused at reuse, renewed at renew; the
@@ -511,7 +511,7 @@ func TestTrust_attemptBudgetIncludesRefresh(t *testing.T) {
 				}
 				reply(w, status, envelope(status, "no", "null"), "Retry-After", "0")
 			})
-			c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey),
+			c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey),
 				onboard.WithRetry(tc.retries), fastRetry)
 			require.NoError(t, err)
 			var meta onboard.Response
@@ -540,7 +540,7 @@ func TestTrust_attemptBudgetIncludesRefresh(t *testing.T) {
 			}
 			reply(w, http.StatusCreated, trustInviteOK)
 		})
-		c, err := onboard.NewClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey), onboard.WithRetry(0))
+		c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey), onboard.WithRetry(0))
 		require.NoError(t, err)
 		_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
 		require.ErrorIs(t, err, onboard.ErrUnauthorized)

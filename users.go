@@ -1,14 +1,29 @@
 package onboard
 
 import (
+	"cmp"
 	"context"
+	"encoding/json"
+	"fmt"
+	"iter"
 	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
 
+	"github.com/onboardkit/onboard/internal/match"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// UsersService creates users. Reach it as Client.Users.
-type UsersService service
+// AptlyUsers creates, lists, updates and deletes Aptly users. Reach it as
+// AptlyClient.Users.
+type AptlyUsers service
+
+// RoyaltiUsers creates, lists, gets and deletes the users of a Royalti
+// workspace. Reach it as RoyaltiClient.Users.
+type RoyaltiUsers service
 
 // CreateUserRequest is the body of Aptly's create-user call.
 type CreateUserRequest struct {
@@ -73,12 +88,538 @@ var createUser = endpoint{op: "Users.Create", method: http.MethodPost, path: "/v
 // unwrapped from Aptly's envelope.
 //
 // Aptly: POST /v1/user/create.
-func (s *UsersService) Create(ctx context.Context, req *CreateUserRequest, opts ...CallOption) (*User, error) {
+func (s *AptlyUsers) Create(ctx context.Context, req *CreateUserRequest, opts ...CallOption) (*User, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	u := new(User)
 	if err := s.client.call(ctx, createUser, nil, req, u, opts); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// ListUsersOptions selects a page of Aptly's user list. Aptly's documents
+// do not show the list's query parameters (the page is cut off before its
+// parameter table); the answer names its paging "page" and "limit", and
+// these are sent under those names. No filter is sent, none being
+// documented.
+type ListUsersOptions struct {
+	// Page is the page to fetch, from 1; 0 sends none, leaving the server's
+	// default (the first page). List starts from it.
+	Page int `url:"page,omitempty"`
+	// Limit is how many users a page holds; 0 sends none, leaving the
+	// server's default (10 in the documents' example). The documents give
+	// no maximum, so none is checked here.
+	Limit int `url:"limit,omitempty"`
+}
+
+// Validate reports every problem with o as a *ValidationError, or nil. A
+// nil o is valid: the server's defaults.
+func (o *ListUsersOptions) Validate() error {
+	var p validate.Problems
+	if o != nil {
+		if o.Page < 0 {
+			p.Add("page", "is %d; want 1 or more, or 0 for the first page", o.Page)
+		}
+		if o.Limit < 0 {
+			p.Add("limit", "is %d; want 1 or more, or 0 for the server's default", o.Limit)
+		}
+	}
+	return validationError("Users.List", &p)
+}
+
+// UserPage is one page of Aptly's user list.
+type UserPage struct {
+	// Page is the page's number, from 1, and Limit its size, as the
+	// server reports them.
+	Page  int `json:"page"`
+	Limit int `json:"limit"`
+	// Total is how many users the whole list holds (not how many pages).
+	Total int `json:"total"`
+	// Users are the page's users (the answer's data.data).
+	Users []User `json:"data"`
+}
+
+// NextPage returns the number of the page after p, or 0 when p is the
+// last: it is empty, or it and the pages before it hold Total users. When
+// the answer gives no Total, a page with users has a next, which may be
+// empty.
+func (p *UserPage) NextPage() int {
+	if len(p.Users) == 0 || p.Page < 1 {
+		return 0
+	}
+	size := p.Limit
+	if size <= 0 {
+		size = len(p.Users)
+	}
+	if p.Total > 0 && (p.Page-1)*size+len(p.Users) >= p.Total {
+		return 0
+	}
+	return p.Page + 1
+}
+
+var listUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/v1/user", envelope: true}
+
+// List returns an iterator over Aptly's users, from opts.Page (the first
+// page when 0), opts.Limit to a page (the server's default when 0). Pages
+// are fetched as the caller ranges; breaking out of the loop fetches no
+// further page. It ends once as many users as the reported total have
+// come, or on an empty page (a run started past page 1 ends so); the
+// error, if any, is the loop's last value: a failed page, the context
+// ending, or one matching ErrPageRepeated when the server answers a page
+// with the same users as the page before. A list that changes while it
+// is read may show a user twice or not at all, as with any paged list.
+// Given WithResponse, each page's answer fills it in turn.
+//
+// Fetching a page is read-only: repeating it is harmless.
+//
+// Aptly: GET /v1/user.
+func (s *AptlyUsers) List(ctx context.Context, opts *ListUsersOptions, callOpts ...CallOption) iter.Seq2[User, error] {
+	if err := opts.Validate(); err != nil {
+		return func(yield func(User, error) bool) { yield(User{}, err) }
+	}
+	var q ListUsersOptions
+	if opts != nil {
+		q = *opts
+	}
+	fetch := func(ctx context.Context, n int) (page[User], error) {
+		pq := q
+		pq.Page = n
+		p, err := s.listPage(ctx, listUsers, &pq, callOpts)
+		if err != nil {
+			return page[User]{}, err
+		}
+		total := p.Total
+		if total <= 0 && len(p.Users) > 0 {
+			total = -1 // a total the page contradicts: end on an empty page
+		}
+		return page[User]{items: p.Users, total: total}, nil
+	}
+	return listAll(ctx, listUsers.op, max(q.Page, 1), func(u *User) string { return u.ID }, fetch)
+}
+
+// ListPage fetches one page of Aptly's users, opts.Page of opts.Limit
+// users (the server's defaults when 0 or opts is nil), for callers who
+// keep their own place; UserPage.NextPage says which page comes next.
+// Fetching a page is read-only: repeating it is harmless.
+//
+// Aptly: GET /v1/user.
+func (s *AptlyUsers) ListPage(ctx context.Context, opts *ListUsersOptions, callOpts ...CallOption) (*UserPage, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	ep := listUsers
+	ep.op = "Users.ListPage"
+	return s.listPage(ctx, ep, opts, callOpts)
+}
+
+func (s *AptlyUsers) listPage(ctx context.Context, ep endpoint, opts *ListUsersOptions, callOpts []CallOption) (*UserPage, error) {
+	var params any
+	if opts != nil {
+		params = opts
+	}
+	p := new(UserPage)
+	if err := s.client.call(ctx, ep, params, nil, p, callOpts); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// checkUserIDs checks the user ids of an Aptly bulk request: at least one,
+// each a UUID.
+func checkUserIDs(p *validate.Problems, ids []string) {
+	if len(ids) == 0 {
+		p.Add("userIds", "needs at least one user id")
+	}
+	p.UUIDs("userIds", ids)
+}
+
+// BulkStatusRequest is the body of Aptly's bulk status update: one status
+// for several users. It names no tenant; the documents show none.
+type BulkStatusRequest struct {
+	// UserIDs are the users' ids (UUIDs, as User.ID); at least one (the
+	// documents give no minimum; an empty list would change nothing).
+	UserIDs []string `json:"userIds"`
+	// Status is the status to set. Required.
+	Status AptlyUserStatus `json:"status"`
+}
+
+// Validate reports every problem with r as a *ValidationError, or nil.
+func (r *BulkStatusRequest) Validate() error {
+	var p validate.Problems
+	if r == nil {
+		p.Add("request", "is nil")
+		return validationError("Users.UpdateStatusBulk", &p)
+	}
+	checkUserIDs(&p, r.UserIDs)
+	r.Status.check(&p, "status")
+	return validationError("Users.UpdateStatusBulk", &p)
+}
+
+// BulkStatusResult is Aptly's answer to a bulk status update: counts only.
+// The answer does not say which users failed.
+type BulkStatusResult struct {
+	// Total, SuccessfulCount and FailedCount are the server's counts.
+	Total           int `json:"total"`
+	SuccessfulCount int `json:"successful"`
+	FailedCount     int `json:"failed"`
+}
+
+var bulkStatus = endpoint{op: "Users.UpdateStatusBulk", method: http.MethodPatch, path: "/v1/user/bulk-status-update", envelope: true}
+
+// UpdateStatusBulk sets one status on several Aptly users in one request
+// and returns the server's counts, unwrapped from Aptly's envelope; the
+// answer does not say which users failed. A repeated request sets the
+// same status again; this SDK assumes that changes nothing more (the
+// documents do not say). How AptlyUserDeleted differs from DeleteBulk is
+// not documented.
+//
+// Aptly: PATCH /v1/user/bulk-status-update.
+func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *BulkStatusRequest, opts ...CallOption) (*BulkStatusResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	res := new(BulkStatusResult)
+	if err := s.client.call(ctx, bulkStatus, nil, req, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// UpdateStatusBulkAll sets one status on any number of Aptly users, in
+// batches of DefaultBatchSize (see WithBatchSize), and reports what became
+// of each user id, in input order. req gives the Status; its UserIDs must
+// be empty, the ids being passed as userIDs. An id that is not a UUID is
+// not sent; a batch never holds one id twice.
+//
+// The answer only counts: every user of a batch succeeded when the server
+// counts them all as successful, failed when it counts them all as failed,
+// and is StateUnknown otherwise, with what the server counted in Message.
+// Send smaller batches (WithBatchSize) to narrow an unknown down.
+//
+// The error is what stopped the run early or nil, as for
+// AptlyInvites.SendBulkAll; the report holds one outcome per id even then.
+//
+// Aptly: PATCH /v1/user/bulk-status-update, in batches.
+func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *BulkStatusRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
+	return collectBatches(ctx, s.statusSpec("Users.UpdateStatusBulkAll", req), userIDs, opts)
+}
+
+// UpdateStatusBulkSeq is UpdateStatusBulkAll for a sequence of user ids of
+// any length: outcomes come as the caller ranges, in input order, with
+// bounded memory. A run that stops early reads userIDs no further, and
+// breaking out of the range loop cancels the batches in flight, as for
+// AptlyInvites.SendBulkSeq. Range over the result once.
+//
+// Aptly: PATCH /v1/user/bulk-status-update, in batches.
+func (s *AptlyUsers) UpdateStatusBulkSeq(ctx context.Context, req *BulkStatusRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
+	return streamBatches(ctx, s.statusSpec("Users.UpdateStatusBulkSeq", req), userIDs, opts)
+}
+
+func (s *AptlyUsers) statusSpec(op string, req *BulkStatusRequest) *batchSpec[string] {
+	var p validate.Problems
+	var template BulkStatusRequest
+	if checkTemplate(&p, req, "userIds", req != nil && len(req.UserIDs) > 0) {
+		template = BulkStatusRequest{Status: req.Status}
+		template.Status.check(&p, "status")
+	}
+	ep := bulkStatus
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		BulkStatusRequest
+		UserIDs json.RawMessage `json:"userIds"`
+	}{template, json.RawMessage("[]")}, "userIds")
+	return userIDSpec(op, cmp.Or(validationError(op, &p), err), frame,
+		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
+			res := new(BulkStatusResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err == nil {
+				countVerdicts(out, res.SuccessfulCount, res.FailedCount, "updated",
+					"without saying which; check this user's status before sending it again")
+			}
+			return meta, err
+		})
+}
+
+// BulkDeleteRequest is the body of Aptly's bulk delete. The documents show
+// only an example, {"userIds": [...]}, and no field table; no tenant is
+// sent.
+type BulkDeleteRequest struct {
+	// UserIDs are the users' ids (UUIDs, as User.ID); at least one.
+	UserIDs []string `json:"userIds"`
+}
+
+// Validate reports every problem with r as a *ValidationError, or nil.
+func (r *BulkDeleteRequest) Validate() error {
+	var p validate.Problems
+	if r == nil {
+		p.Add("request", "is nil")
+		return validationError("Users.DeleteBulk", &p)
+	}
+	checkUserIDs(&p, r.UserIDs)
+	return validationError("Users.DeleteBulk", &p)
+}
+
+// BulkDeleteResult is Aptly's answer to a bulk delete: a count only.
+type BulkDeleteResult struct {
+	// DeletedCount is how many users the server deleted.
+	DeletedCount int `json:"deletedCount"`
+}
+
+var bulkDelete = endpoint{op: "Users.DeleteBulk", method: http.MethodDelete, path: "/v1/user/bulk-delete", envelope: true}
+
+// DeleteBulk deletes several Aptly users in one request, sent as a DELETE
+// with a JSON body, and returns how many the server deleted, unwrapped
+// from Aptly's envelope; the answer does not say which. Whether the delete
+// is soft or hard, and what deleting an unknown or deleted id does, are not
+// documented. A repeated request deletes nothing more, but counts less:
+// after a retried request (WithResponse's Attempts above 1) an earlier
+// attempt may have deleted users the count leaves out.
+//
+// Aptly: DELETE /v1/user/bulk-delete.
+func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *BulkDeleteRequest, opts ...CallOption) (*BulkDeleteResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	res := new(BulkDeleteResult)
+	if err := s.client.call(ctx, bulkDelete, nil, req, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// DeleteBulkAll deletes any number of Aptly users, in batches of
+// DefaultBatchSize (see WithBatchSize), and reports what became of each
+// user id, in input order. req has no field every batch shares today: pass
+// nil or an empty request (its UserIDs must be empty, the ids being passed
+// as userIDs). An id that is not a UUID is not sent; a batch never holds
+// one id twice.
+//
+// The answer only counts the users deleted: every user of a batch
+// succeeded when the count is the batch's size, failed when it is 0, and
+// is StateUnknown otherwise, with the count in Message. After a batch took
+// more than one attempt, a short count is unknown too: an earlier attempt
+// may have deleted the users it leaves out.
+//
+// The error is what stopped the run early or nil, as for
+// AptlyInvites.SendBulkAll; the report holds one outcome per id even then.
+//
+// Aptly: DELETE /v1/user/bulk-delete, in batches.
+func (s *AptlyUsers) DeleteBulkAll(ctx context.Context, req *BulkDeleteRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
+	return collectBatches(ctx, s.deleteSpec("Users.DeleteBulkAll", req), userIDs, opts)
+}
+
+// DeleteBulkSeq is DeleteBulkAll for a sequence of user ids of any length:
+// outcomes come as the caller ranges, in input order, with bounded memory.
+// A run that stops early reads userIDs no further, and breaking out of the
+// range loop cancels the batches in flight, as for
+// AptlyInvites.SendBulkSeq. Range over the result once.
+//
+// Aptly: DELETE /v1/user/bulk-delete, in batches.
+func (s *AptlyUsers) DeleteBulkSeq(ctx context.Context, req *BulkDeleteRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
+	return streamBatches(ctx, s.deleteSpec("Users.DeleteBulkSeq", req), userIDs, opts)
+}
+
+func (s *AptlyUsers) deleteSpec(op string, req *BulkDeleteRequest) *batchSpec[string] {
+	var p validate.Problems
+	if req != nil && len(req.UserIDs) > 0 {
+		p.Add("userIds", "must be empty in the request; pass the items as the bulk method's own argument")
+	}
+	ep := bulkDelete
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		UserIDs json.RawMessage `json:"userIds"`
+	}{json.RawMessage("[]")}, "userIds")
+	return userIDSpec(op, cmp.Or(validationError(op, &p), err), frame,
+		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
+			res := new(BulkDeleteResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err == nil {
+				deleteVerdicts(out, res.DeletedCount, meta.Attempts)
+			}
+			return meta, err
+		})
+}
+
+// deleteVerdicts settles a batch from the number of users the server
+// deleted, with the request's attempts.
+func deleteVerdicts(out []verdict, deleted, attempts int) {
+	n := len(out)
+	if deleted != n && attempts > 1 {
+		v := verdict{state: StateUnknown, message: fmt.Sprintf("the server deleted %d of this batch's %d users on the last of %d attempts, and an earlier attempt may have deleted the rest; check this user", deleted, n, attempts)}
+		for i := range out {
+			out[i] = v
+		}
+		return
+	}
+	countVerdicts(out, deleted, max(n-deleted, 0), "deleted", "without saying which; check this user before sending it again")
+}
+
+// userIDSpec describes an Aptly bulk endpoint whose items are user ids:
+// each a UUID, none twice in a batch, sent in frame's userIds list. send
+// sends one batch and settles out from its answer.
+func userIDSpec(op string, precheck error, frame bodyFrame, send func(ctx context.Context, body encodedBody, out []verdict) (*Response, error)) *batchSpec[string] {
+	return &batchSpec[string]{
+		op:           op,
+		defaultSize:  DefaultBatchSize,
+		precheck:     precheck,
+		prefix:       func(i int) string { return "userIds[" + itoa(i) + "]" },
+		check:        func(p *validate.Problems, path string, id *string) { p.RequiredUUID(path, *id) },
+		keys:         func(id *string) (string, string) { return strings.ToLower(*id), "" },
+		frames:       []bodyFrame{frame},
+		alreadyThere: func(string) bool { return false },
+		send: func(ctx context.Context, body encodedBody, _ []string, out []verdict) (*Response, error) {
+			return send(ctx, body, out)
+		},
+	}
+}
+
+// countVerdicts settles a batch from an answer that only counts: every
+// item succeeded when the server counts them all as done (verb) and none
+// as failed, every item failed when it counts them all as failed and none
+// as done, and otherwise each is unknown, with what the server counted
+// followed by why.
+func countVerdicts(out []verdict, done, failed int, verb, why string) {
+	n := len(out)
+	v := verdict{state: StateUnknown, message: fmt.Sprintf("the server counted %d of this batch's %d users as %s and %d as failed, %s", done, n, verb, failed, why)}
+	switch {
+	case done == n && failed == 0:
+		v = verdict{state: StateSucceeded}
+	case failed == n && done == 0:
+		v = verdict{state: StateFailed, message: fmt.Sprintf("the server counted all %d users of this batch as failed and gave no reason", n)}
+	}
+	for i := range out {
+		out[i] = v
+	}
+}
+
+// UpdateEntitiesRequest is the body of Aptly's update of one user's
+// entities (tenant, manager, roles, positions, groups) and profile.
+//
+// Aptly's documents give no required flags, and do not say what an absent
+// field means; this SDK assumes a PATCH: every field is optional, an empty
+// one is left out of the body, and the server leaves what is left out as it
+// is. So this request cannot set a field to empty. Whether a list replaces
+// the user's or adds to it is not documented either.
+//
+// The documented length limits are checked before sending, in characters:
+// Name, DisplayName, FirstName, ActorType, AIAgentType and
+// ProfileImageURL at most 50; LastName, AccountType, UserType,
+// EmployeeType and EmploymentType at most 20; MobilePhone at most 25, of
+// digits, spaces and + ( ) . -, at least 7; SourceID at most 100.
+type UpdateEntitiesRequest struct {
+	// TenantID is the user's tenant (a UUID).
+	TenantID string `json:"tenantId,omitempty"`
+	// ManagerID, RoleIDs, PositionIDs and the groups' ids are UUIDs.
+	ManagerID   string            `json:"managerId,omitempty"`
+	RoleIDs     []string          `json:"roleIds,omitempty"`
+	PositionIDs []string          `json:"positionIds,omitempty"`
+	Groups      []GroupAssignment `json:"groups,omitempty"`
+	// Email is the user's address. The documents' field table leaves it
+	// out, but their example sends it.
+	Email       string `json:"email,omitempty"`
+	Name        string `json:"name,omitempty"`
+	DisplayName string `json:"displayName,omitempty"`
+	FirstName   string `json:"firstName,omitempty"`
+	LastName    string `json:"lastName,omitempty"`
+	AccountType string `json:"accountType,omitempty"`
+	UserType    string `json:"userType,omitempty"`
+	EmployeeID  string `json:"employeeId,omitempty"`
+	// EmployeeNumber, EmployeeType and EmploymentType are free text.
+	EmployeeNumber string `json:"employeeNumber,omitempty"`
+	EmployeeType   string `json:"employeeType,omitempty"`
+	EmploymentType string `json:"employmentType,omitempty"`
+	// MobilePhone is digits, spaces and + ( ) . -, 7 to 25 of them.
+	MobilePhone     string `json:"mobilePhone,omitempty"`
+	ProfileImageURL string `json:"profileImageUrl,omitempty"`
+	// CurrencyCode and CurrencyName are the user's display currency,
+	// such as "USD" and "US Dollars".
+	CurrencyCode string `json:"currencyCode,omitempty"`
+	CurrencyName string `json:"currencyName,omitempty"`
+	// Status is one of the AptlyUser statuses, or empty.
+	Status AptlyUserStatus `json:"status,omitempty"`
+	// DateFormat is the user's date format, such as "MM/DD/YYYY".
+	DateFormat string `json:"dateFormat,omitempty"`
+	// SourceID identifies the user in the system they come from.
+	SourceID    string `json:"sourceId,omitempty"`
+	ActorType   string `json:"actorType,omitempty"`
+	AIAgentType string `json:"aiAgentType,omitempty"`
+	// StartDate and TerminationDate are sent only when set.
+	StartDate       time.Time `json:"startDate,omitzero"`
+	TerminationDate time.Time `json:"terminationDate,omitzero"`
+	// CustomAttributes are the tenant's own fields, such as "department".
+	CustomAttributes map[string]string `json:"customAttributes,omitempty"`
+}
+
+// Validate reports every problem with r as a *ValidationError, or nil.
+func (r *UpdateEntitiesRequest) Validate() error {
+	var p validate.Problems
+	r.check(&p)
+	return validationError("Users.UpdateEntities", &p)
+}
+
+// aptlyPhone is the documented pattern of an update's mobilePhone.
+var aptlyPhone = regexp.MustCompile(`^[+()0-9.\s-]{7,25}$`)
+
+func (r *UpdateEntitiesRequest) check(p *validate.Problems) {
+	if r == nil {
+		p.Add("request", "is nil")
+		return
+	}
+	p.UUID("tenantId", r.TenantID)
+	checkAptlyLinks(p, "", r.RoleIDs, r.Groups, r.ManagerID, r.PositionIDs)
+	if r.Email != "" {
+		p.Email("email", r.Email)
+	}
+	for _, f := range [...]struct {
+		path, v string
+		max     int
+	}{
+		{"name", r.Name, 50}, {"displayName", r.DisplayName, 50}, {"firstName", r.FirstName, 50},
+		{"lastName", r.LastName, 20}, {"accountType", r.AccountType, 20}, {"userType", r.UserType, 20},
+		{"employeeType", r.EmployeeType, 20}, {"employmentType", r.EmploymentType, 20},
+		{"profileImageUrl", r.ProfileImageURL, 50}, {"sourceId", r.SourceID, 100},
+		{"actorType", r.ActorType, 50}, {"aiAgentType", r.AIAgentType, 50},
+	} {
+		if n := utf8.RuneCountInString(f.v); n > f.max {
+			p.Add(f.path, "is %d characters; Aptly takes at most %d", n, f.max)
+		}
+	}
+	if r.MobilePhone != "" && !aptlyPhone.MatchString(r.MobilePhone) {
+		p.Add("mobilePhone", "must be 7 to 25 of digits, spaces and + ( ) . - (Aptly's pattern %s)", aptlyPhone)
+	}
+	if r.Status != "" {
+		r.Status.check(p, "status")
+	}
+	if !r.StartDate.IsZero() && !r.TerminationDate.IsZero() && r.TerminationDate.Before(r.StartDate) {
+		p.Add("terminationDate", "is before startDate")
+	}
+}
+
+var updateEntities = endpoint{op: "Users.UpdateEntities", method: http.MethodPatch, path: "/v1/user/update-entities/", envelope: true}
+
+// UpdateEntities changes one Aptly user's tenant links (manager, roles,
+// positions, groups) and profile fields, and returns the user as stored,
+// unwrapped from Aptly's envelope. id is the user's id, a UUID (User.ID):
+// the documents name the path parameter without describing it, and the
+// answer's user carries the id. Every problem with id and req is reported
+// at once, before sending; see UpdateEntitiesRequest for what is assumed
+// where the documents are silent. Sending the same request twice leaves
+// the user as sending it once does.
+//
+// Aptly: PATCH /v1/user/update-entities/{id}.
+func (s *AptlyUsers) UpdateEntities(ctx context.Context, id string, req *UpdateEntitiesRequest, opts ...CallOption) (*User, error) {
+	var p validate.Problems
+	p.RequiredUUID("id", id)
+	req.check(&p)
+	if err := validationError(updateEntities.op, &p); err != nil {
+		return nil, err
+	}
+	ep := updateEntities
+	ep.path += url.PathEscape(id)
+	u := new(User)
+	if err := s.client.call(ctx, ep, nil, req, u, opts); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -143,7 +684,7 @@ var createUsers = endpoint{op: "Users.CreateBulk", method: http.MethodPost, path
 // earlier attempt may have created them.
 //
 // Royalti: POST /user/bulk.
-func (s *UsersService) CreateBulk(ctx context.Context, req *CreateUsersRequest, opts ...CallOption) (*CreateUsersResult, error) {
+func (s *RoyaltiUsers) CreateBulk(ctx context.Context, req *CreateUsersRequest, opts ...CallOption) (*CreateUsersResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -155,4 +696,325 @@ func (s *UsersService) CreateBulk(ctx context.Context, req *CreateUsersRequest, 
 	res.Outcomes = matchCreated(req.Users, res.CreatedUsers, res.Errors)
 	markDoneEarlier(res.Outcomes, meta.Attempts)
 	return res, nil
+}
+
+// CreateBulkAll creates any number of users in the credential's Royalti
+// workspace, in batches of DefaultBatchSize (see WithBatchSize), and
+// reports what became of each, in input order. req gives the settings
+// every batch shares (SendEmail, RedirectURL, Message); its Users must be
+// empty, the users being passed as users. Each user is checked alone
+// first; an invalid one is not sent, and the rest go on.
+//
+// Royalti answers with names and error texts only; they are tied back to
+// each user by name ("First Last") and email. A batch never holds one name
+// or one email twice (case-folded), so duplicates in the input go in later
+// batches rather than becoming ambiguous. A user the answer cannot be tied
+// to for certain, such as one without a name, is StateUnknown, never
+// guessed as created.
+//
+// The error is what stopped the run early or nil, as for
+// AptlyInvites.SendBulkAll; the report holds one outcome per user even
+// then.
+//
+// Royalti: POST /user/bulk, in batches.
+func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *CreateUsersRequest, users []WorkspaceUser, opts ...BulkOption) (*BulkReport[WorkspaceUser], error) {
+	return collectBatches(ctx, s.createBulkSpec("Users.CreateBulkAll", req), users, opts)
+}
+
+// CreateBulkSeq is CreateBulkAll for a sequence of any length: outcomes come
+// as the caller ranges, in input order, with bounded memory. A run that
+// stops early reads users no further, and breaking out of the range loop
+// cancels the batches in flight, as for AptlyInvites.SendBulkSeq. Range
+// over the result once.
+//
+// Royalti: POST /user/bulk, in batches.
+func (s *RoyaltiUsers) CreateBulkSeq(ctx context.Context, req *CreateUsersRequest, users iter.Seq[WorkspaceUser], opts ...BulkOption) iter.Seq[Outcome[WorkspaceUser]] {
+	return streamBatches(ctx, s.createBulkSpec("Users.CreateBulkSeq", req), users, opts)
+}
+
+func (s *RoyaltiUsers) createBulkSpec(op string, req *CreateUsersRequest) *batchSpec[WorkspaceUser] {
+	var p validate.Problems
+	var template CreateUsersRequest
+	if checkTemplate(&p, req, "users", req != nil && len(req.Users) > 0) {
+		template = *req
+	}
+	ep := createUsers
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		CreateUsersRequest
+		Users json.RawMessage `json:"users"`
+	}{template, json.RawMessage("[]")}, "users")
+	return &batchSpec[WorkspaceUser]{
+		op:          op,
+		defaultSize: DefaultBatchSize,
+		precheck:    cmp.Or(validationError(op, &p), err),
+		prefix:      func(i int) string { return "users[" + itoa(i) + "]." },
+		check:       func(p *validate.Problems, prefix string, u *WorkspaceUser) { u.check(p, prefix) },
+		keys: func(u *WorkspaceUser) (string, string) {
+			return match.Key(fullName(u.FirstName, u.LastName)), match.Key(u.Email)
+		},
+		frames:       []bodyFrame{frame},
+		alreadyThere: match.RoyaltiAlready,
+		send: func(ctx context.Context, body encodedBody, batch []WorkspaceUser, out []verdict) (*Response, error) {
+			res := new(CreateUsersResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err != nil {
+				return meta, err
+			}
+			for i, o := range matchCreated(batch, res.CreatedUsers, res.Errors) {
+				out[i] = verdict{state: o.State, message: o.Message}
+			}
+			return meta, nil
+		},
+	}
+}
+
+var royaltiListUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/user/"}
+
+// List returns an iterator over the users of the credential's Royalti
+// workspace, filtered and sorted as list says (nil list: every user, in
+// the server's order, updatedAt descending by Royalti's convention). It
+// fetches a page of list.Size users (RoyaltiMaxPageSize if 0) as the
+// caller ranges, from list.Page, and stops when the caller stops. It ends
+// after as many users as the answer's totalUsers, or on an empty page; a
+// page that repeats the one before ends it with an error matching
+// ErrPageRepeated. An error is the loop's last value. Users added or
+// removed while it runs can shift the pages, so that a user is seen twice
+// or not at all. Each page is a GET that is safe to repeat; opts apply to
+// every page (WithResponse holds the last page's).
+//
+// Royalti: GET /user/.
+func (s *RoyaltiUsers) List(ctx context.Context, list *ListWorkspaceUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
+	var q ListWorkspaceUsersOptions
+	if list != nil {
+		q = *list
+	}
+	key := func(u *RoyaltiUser) string { return u.ID }
+	return listAll(ctx, "Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
+		q.Page = n
+		p, err := s.ListPage(ctx, &q, opts...)
+		if err != nil {
+			return page[RoyaltiUser]{}, err
+		}
+		total := p.TotalUsers
+		if total < len(p.Users) {
+			total = -1 // no usable count: go on to an empty page
+		}
+		return page[RoyaltiUser]{items: p.Users, total: total}, nil
+	})
+}
+
+// ListPage fetches one page of the users of the credential's Royalti
+// workspace: page list.Page (1 if 0) of list.Size users
+// (RoyaltiMaxPageSize if 0), for callers who keep their own place. A GET,
+// safe to repeat.
+//
+// Royalti: GET /user/.
+func (s *RoyaltiUsers) ListPage(ctx context.Context, list *ListWorkspaceUsersOptions, opts ...CallOption) (*RoyaltiUserPage, error) {
+	if err := list.Validate(); err != nil {
+		return nil, err
+	}
+	var q ListWorkspaceUsersOptions
+	if list != nil {
+		q = *list
+	}
+	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
+	res := new(RoyaltiUserPage)
+	if err := s.client.call(ctx, royaltiListUsers, &q, nil, res, opts); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// Get returns the user id (the id List gives, a UUID) of the credential's
+// Royalti workspace, with the user's current invite, if the answer has
+// one. An unknown id is an *APIError matching ErrNotFound. A GET, safe to
+// repeat.
+//
+// Royalti: GET /user/{id}.
+func (s *RoyaltiUsers) Get(ctx context.Context, id string, opts ...CallOption) (*RoyaltiUserDetail, error) {
+	if err := royaltiIDError("Users.Get", "id", id); err != nil {
+		return nil, err
+	}
+	ep := endpoint{op: "Users.Get", method: http.MethodGet, path: "/user/" + url.PathEscape(id)}
+	u := new(RoyaltiUserDetail)
+	if err := s.client.call(ctx, ep, nil, nil, u, opts); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// Delete removes the user id (the id List gives, a UUID) from the
+// credential's Royalti workspace. The documents do not show the answer, so
+// Delete takes any 2xx status as done, whatever the body holds (none is
+// required; WithResponse shows it). An unknown id is expected to be an
+// *APIError matching ErrNotFound; after a retried attempt (its Attempts
+// above 1), that may mean an earlier attempt deleted the user. Either way
+// the user is gone.
+//
+// Royalti: DELETE /user/{id}.
+func (s *RoyaltiUsers) Delete(ctx context.Context, id string, opts ...CallOption) error {
+	if err := royaltiIDError("Users.Delete", "id", id); err != nil {
+		return err
+	}
+	ep := endpoint{op: "Users.Delete", method: http.MethodDelete, path: "/user/" + url.PathEscape(id)}
+	return s.client.call(ctx, ep, nil, nil, nil, opts)
+}
+
+// AddToWorkspace adds the user id (a UUID) to the credential's Royalti
+// workspace: Royalti's "Add User to Tenant", whose path ends in /aut.
+// Royalti emails the user an invite unless req.SendEmail is false. req may
+// be nil, to send no body, as the older documents show the call. Royalti
+// answers {}, so AddToWorkspace takes any 2xx status as done. A repeated
+// call may send another invite email. An unknown id is expected to be an
+// *APIError matching ErrNotFound.
+//
+// Royalti: PUT /user/{id}/aut.
+func (s *RoyaltiUsers) AddToWorkspace(ctx context.Context, id string, req *AddToWorkspaceRequest, opts ...CallOption) error {
+	if err := royaltiIDError("Users.AddToWorkspace", "id", id); err != nil {
+		return err
+	}
+	var body any // no body at all for a nil req
+	if req != nil {
+		body = req
+	}
+	ep := endpoint{op: "Users.AddToWorkspace", method: http.MethodPut, path: "/user/" + url.PathEscape(id) + "/aut"}
+	return s.client.call(ctx, ep, nil, body, nil, opts)
+}
+
+var royaltiDeleteUsers = endpoint{op: "Users.DeleteBulk", method: http.MethodPost, path: "/user/bulk/delete"}
+
+// DeleteBulk deletes several users of the credential's Royalti workspace in
+// one request, and ties the answer to each id in the result's Outcomes. An
+// id the answer lists in failedDeletions is StateFailed (Royalti gives no
+// reason). The others are StateSucceeded when the answer is consistent:
+// processedCount is the number of ids sent, or that number less the
+// failures (the documents do not say which it counts). Otherwise, or when
+// failedDeletions names something that is not an id sent, they are
+// StateUnknown with a message saying what the server counted. After a
+// retried request, a listed id is StateUnknown too: the earlier attempt
+// may have deleted it.
+//
+// Royalti: POST /user/bulk/delete.
+func (s *RoyaltiUsers) DeleteBulk(ctx context.Context, req *RoyaltiDeleteUsersRequest, opts ...CallOption) (*RoyaltiDeleteUsersResult, error) {
+	if err := req.Validate(); err != nil {
+		return nil, err
+	}
+	meta, opts := callResponse(opts)
+	res := new(RoyaltiDeleteUsersResult)
+	if err := s.client.call(ctx, royaltiDeleteUsers, nil, req, res, opts); err != nil {
+		return nil, err
+	}
+	out := make([]verdict, len(req.IDs))
+	matchDeletions(req.IDs, res, out)
+	res.Outcomes = make([]Outcome[string], len(out))
+	for i, v := range out {
+		if v.state == StateFailed && meta.Attempts > 1 {
+			v.state, v.message = StateUnknown, doneEarlier(v.message, meta.Attempts)
+		}
+		res.Outcomes[i] = Outcome[string]{Index: i, Item: req.IDs[i], State: v.state, Message: v.message, Attempts: meta.Attempts}
+	}
+	return res, nil
+}
+
+// DeleteBulkAll deletes any number of users of the credential's Royalti
+// workspace, in batches of DefaultBatchSize (see WithBatchSize), and
+// reports what became of each id, in input order, read from each answer
+// as DeleteBulk reads it. req holds the fields every batch shares; Royalti
+// documents none besides ids, so req may be nil, and its IDs must be
+// empty, the ids being passed as ids. Each id is checked alone first; one
+// that is not a UUID is not sent. A batch never holds one id twice
+// (letter case ignored): a repeated id goes in a later batch, whose answer
+// will likely list it as failed, the user being gone.
+//
+// The error is what stopped the run early or nil, as for
+// AptlyInvites.SendBulkAll; the report holds one outcome per id even then.
+//
+// Royalti: POST /user/bulk/delete, in batches.
+func (s *RoyaltiUsers) DeleteBulkAll(ctx context.Context, req *RoyaltiDeleteUsersRequest, ids []string, opts ...BulkOption) (*BulkReport[string], error) {
+	return collectBatches(ctx, s.deleteBulkSpec("Users.DeleteBulkAll", req), ids, opts)
+}
+
+// DeleteBulkSeq is DeleteBulkAll for a sequence of ids of any length:
+// outcomes come as the caller ranges, in input order, with bounded memory.
+// A run that stops early reads ids no further, and breaking out of the
+// range loop cancels the batches in flight, as for
+// AptlyInvites.SendBulkSeq. Range over the result once.
+//
+// Royalti: POST /user/bulk/delete, in batches.
+func (s *RoyaltiUsers) DeleteBulkSeq(ctx context.Context, req *RoyaltiDeleteUsersRequest, ids iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
+	return streamBatches(ctx, s.deleteBulkSpec("Users.DeleteBulkSeq", req), ids, opts)
+}
+
+func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest) *batchSpec[string] {
+	var p validate.Problems
+	if req != nil && len(req.IDs) > 0 {
+		p.Add("ids", "must be empty in the request; pass the ids as the bulk method's own argument")
+	}
+	ep := royaltiDeleteUsers
+	ep.op = op
+	frame, err := newFrame(op, &struct {
+		IDs json.RawMessage `json:"ids"`
+	}{json.RawMessage("[]")}, "ids")
+	return &batchSpec[string]{
+		op:          op,
+		defaultSize: DefaultBatchSize,
+		precheck:    cmp.Or(validationError(op, &p), err),
+		prefix:      func(i int) string { return "ids[" + itoa(i) + "]" },
+		check:       func(p *validate.Problems, prefix string, id *string) { checkRoyaltiID(p, prefix, *id) },
+		keys:        func(id *string) (string, string) { return strings.ToLower(*id), "" },
+		frames:      []bodyFrame{frame},
+		// failedDeletions gives no reason: after a retry, any id it lists
+		// may have been deleted by the earlier attempt.
+		alreadyThere: func(string) bool { return true },
+		send: func(ctx context.Context, body encodedBody, batch []string, out []verdict) (*Response, error) {
+			res := new(RoyaltiDeleteUsersResult)
+			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			if err == nil {
+				matchDeletions(batch, res, out)
+			}
+			return meta, err
+		},
+	}
+}
+
+// matchDeletions ties Royalti's answer to a bulk deletion of ids (no id
+// twice) to each id, filling out: an id listed in failedDeletions failed;
+// the others were deleted if the answer is consistent, and are unknown
+// otherwise, with a message saying why.
+func matchDeletions(ids []string, res *RoyaltiDeleteUsersResult, out []verdict) {
+	if res.FailedDeletions == nil {
+		for i := range out {
+			out[i] = verdict{state: StateUnknown, message: "the answer has no failedDeletions list, so it does not say whether this id was deleted"}
+		}
+		return
+	}
+	index := make(map[string]int, len(ids))
+	for i, id := range ids {
+		index[strings.ToLower(id)] = i
+		out[i] = verdict{state: StateSucceeded}
+	}
+	failed, stray := 0, 0
+	for _, f := range res.FailedDeletions {
+		i, ok := index[strings.ToLower(strings.TrimSpace(f))]
+		switch {
+		case !ok:
+			stray++
+		case out[i].state != StateFailed:
+			out[i] = verdict{state: StateFailed, message: "the server listed this id in failedDeletions, without a reason"}
+			failed++
+		}
+	}
+	doubt := ""
+	switch n := len(ids); {
+	case stray > 0:
+		doubt = fmt.Sprintf("the answer lists %d failed deletions that name no id sent, so this id may be one of them", stray)
+	case res.ProcessedCount != n && res.ProcessedCount != n-failed:
+		doubt = fmt.Sprintf("the server counted %d processed of %d ids sent and listed %d as failed, so whether this id was deleted is not certain", res.ProcessedCount, n, failed)
+	}
+	for i := range out {
+		if out[i].state == StateSucceeded && doubt != "" {
+			out[i] = verdict{state: StateUnknown, message: doubt}
+		}
+	}
 }

@@ -166,10 +166,11 @@ func seedUser(t *testing.T) *onboard.User {
 
 func TestUsersCreate(t *testing.T) {
 	t.Parallel()
-	c, srv := aptly(t)
+	srv := newServer(t)
+	c := newAptly(t, srv)
 	// Aptly documents HTTP 201 for this call; the envelope says 200.
 	srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, http.StatusCreated, fixture(t, "aptly_create_user.json"), "X-Request-Id", "req-create-1")
+		reply(w, http.StatusCreated, docAptlyCreateUser, "X-Request-Id", "req-create-1")
 	})
 
 	var meta onboard.Response
@@ -225,7 +226,8 @@ func TestUsersCreate_optionalBooleans(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := aptly(t)
+			srv := newServer(t)
+			c := newAptly(t, srv)
 			srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, envelope(200, "Success", `{"id":"u1"}`))
 			})
@@ -243,9 +245,10 @@ func TestUsersCreate_optionalBooleans(t *testing.T) {
 
 func TestUsersCreateBulk(t *testing.T) {
 	t.Parallel()
-	c, srv := royalti(t)
+	srv := newServer(t)
+	c := newRoyalti(t, srv)
 	srv.handle(royaltiPrefix+"/user/bulk", func(w http.ResponseWriter, r *http.Request) {
-		reply(w, http.StatusCreated, fixture(t, "royalti_bulk_create.json"))
+		reply(w, http.StatusCreated, docRoyaltiBulkUsers)
 	})
 
 	req := &onboard.CreateUsersRequest{
@@ -309,9 +312,10 @@ func TestUsersCreateBulk(t *testing.T) {
 	for i, w := range want {
 		o := res.Outcomes[i]
 		assert.Equal(t, i, o.Index, "outcome %d", i)
-		assert.Equal(t, req.Users[i], o.User, "outcome %d", i)
-		assert.Equal(t, w.state, o.State, "outcome %d (%s)", i, o.User.Email)
-		assert.Equal(t, w.reason, o.Reason, "outcome %d", i)
+		assert.Equal(t, req.Users[i], o.Item, "outcome %d", i)
+		assert.Equal(t, w.state, o.State, "outcome %d (%s)", i, o.Item.Email)
+		assert.Equal(t, w.reason, o.Message, "outcome %d", i)
+		assert.Equal(t, 1, o.Attempts, "outcome %d", i)
 	}
 	assert.Len(t, res.Succeeded(), 2)
 	assert.Len(t, res.Failed(), 3)
@@ -332,7 +336,8 @@ func TestUsersCreateBulk_sendEmail(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t)
+			srv := newServer(t)
+			c := newRoyalti(t, srv)
 			srv.handle(royaltiPrefix+"/user/bulk", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, `{"message":"Done.","createdUsers":["Ada Lovelace"],"processedCount":1,"errors":[]}`)
 			})
@@ -425,7 +430,8 @@ func TestUsersCreateBulk_outcomes(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			c, srv := royalti(t)
+			srv := newServer(t)
+			c := newRoyalti(t, srv)
 			srv.handle(royaltiPrefix+"/user/bulk", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, tt.answer)
 			})
@@ -436,17 +442,17 @@ func TestUsersCreateBulk_outcomes(t *testing.T) {
 			for i, w := range tt.want {
 				o := res.Outcomes[i]
 				assert.Equal(t, i, o.Index)
-				assert.Equal(t, tt.users[i], o.User)
+				assert.Equal(t, tt.users[i], o.Item)
 				assert.Equal(t, w.state, o.State, "outcome %d: %+v", i, o)
 				if w.state == onboard.StateUnknown {
-					assert.NotEmpty(t, o.Reason, "an unknown outcome says why")
+					assert.NotEmpty(t, o.Message, "an unknown outcome says why")
 					if unknown < len(tt.contains) {
-						assert.Contains(t, o.Reason, tt.contains[unknown])
+						assert.Contains(t, o.Message, tt.contains[unknown])
 					}
 					unknown++
 					continue
 				}
-				assert.Equal(t, w.reason, o.Reason, "outcome %d", i)
+				assert.Equal(t, w.reason, o.Message, "outcome %d", i)
 			}
 			assert.Len(t, res.Unknown(), unknown)
 		})
@@ -464,14 +470,14 @@ func TestState_String(t *testing.T) {
 
 func TestUsersCreate_validation(t *testing.T) {
 	t.Parallel()
-	create := func(req *onboard.CreateUserRequest) func(context.Context, *onboard.Client) error {
-		return func(ctx context.Context, c *onboard.Client) error {
-			u, err := c.Users.Create(ctx, req)
+	create := func(req *onboard.CreateUserRequest) func(context.Context, *clients) error {
+		return func(ctx context.Context, c *clients) error {
+			u, err := c.aptly.Users.Create(ctx, req)
 			assert.Nil(t, u)
 			return err
 		}
 	}
-	runValidationCases(t, aptlyPrefix, "Users.Create", []validationCase{
+	runValidationCases(t, "Users.Create", []validationCase{
 		{name: "nil request", call: create(nil), want: []problem{{"request", "is nil"}}},
 		{
 			name: "required fields",
@@ -510,14 +516,14 @@ func TestUsersCreate_validation(t *testing.T) {
 
 func TestUsersCreateBulk_validation(t *testing.T) {
 	t.Parallel()
-	createBulk := func(req *onboard.CreateUsersRequest) func(context.Context, *onboard.Client) error {
-		return func(ctx context.Context, c *onboard.Client) error {
-			res, err := c.Users.CreateBulk(ctx, req)
+	createBulk := func(req *onboard.CreateUsersRequest) func(context.Context, *clients) error {
+		return func(ctx context.Context, c *clients) error {
+			res, err := c.royalti.Users.CreateBulk(ctx, req)
 			assert.Nil(t, res)
 			return err
 		}
 	}
-	runValidationCases(t, royaltiPrefix, "Users.CreateBulk", []validationCase{
+	runValidationCases(t, "Users.CreateBulk", []validationCase{
 		{name: "nil request", call: createBulk(nil), want: []problem{{"request", "is nil"}}},
 		{name: "no users", call: createBulk(&onboard.CreateUsersRequest{}), want: []problem{{"users", "at least one"}}},
 		{

@@ -18,6 +18,8 @@
 //	-concurrency N    requests in flight at once (default 4)
 //	-fake-latency D   slow the in-process fake's answers down by D, to watch the
 //	                  progress bar
+//	-v                log each request, and each batch's rows, status and request
+//	                  id, to standard error; plain progress lines replace the bar
 //
 // The input is CSV with a header row. The email column is required; these
 // are read too, by name in any letter case, with or without underscores:
@@ -39,7 +41,10 @@
 // sent again from the report.
 //
 // A progress bar shows on standard error when it is a terminal; otherwise,
-// as in CI logs, a plain line is written every tenth of the way. Interrupted
+// as in CI logs, a plain line is written every tenth of the way. With -v the
+// log says which report rows went in which request, and the server's request
+// id for it, which is what the service's support asks for; it names no one
+// by email. Interrupted
 // (Ctrl-C), it stops sending and still writes a report row for everyone:
 // the people it did not get to are not sent.
 //
@@ -66,6 +71,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"log/slog"
 	"maps"
 	"os"
 	"os/signal"
@@ -74,6 +80,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -114,13 +121,22 @@ type options struct {
 	in, out, tenant    string
 	batch, concurrency int
 	fakeLatency        time.Duration
+	verbose            bool
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	tty := isTerminal(stderr) && getenv("TERM") != "dumb"
+	// With -v the client logs from the goroutines that send, while the
+	// range loop below writes progress: one line at a time.
+	stderr = &lockedWriter{w: stderr}
 	out, errs := &console{w: stdout}, &console{w: stderr}
 	opt, code, ok := parseFlags(args, getenv, errs)
 	if !ok {
 		return code
+	}
+	var logger *slog.Logger // nil: the client is silent
+	if opt.verbose {
+		logger = slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	}
 	fail := func(format string, a ...any) int {
 		errs.printf("bulk-import: "+format+"\n", a...)
@@ -135,7 +151,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fail("%v", err)
 	}
 
-	c, where, closeFake, err := connect(&opt, getenv)
+	c, where, closeFake, err := connect(&opt, getenv, logger)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -159,14 +175,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	_ = report.Write([]string{"row", "email", "outcome", "reason"}) // report.Error() below tells
 
 	out.printf("Inviting %d people from %s into Aptly tenant %s (%s)\n", total, opt.in, opt.tenant, where)
-	bar := newProgress(stderr, total, isTerminal(stderr) && getenv("TERM") != "dumb")
+	bar := newProgress(stderr, total, tty && logger == nil) // a bar would draw over the log
 	var sum summary
-	outcomes := c.Invites.SendBulkSeq(ctx, opt.tenant, people.all(),
+	bulkOpts := []onboard.BulkOption{
 		onboard.WithBatchSize(opt.batch),
 		onboard.WithConcurrency(opt.concurrency),
 		onboard.WithTotal(total),
 		onboard.WithProgress(bar.update),
-	)
+	}
+	if logger != nil {
+		bulkOpts = append(bulkOpts, onboard.WithBatchEvents(logBatch(ctx, logger)))
+	}
+	outcomes := c.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: opt.tenant}, people.all(), bulkOpts...)
 	write := func(o onboard.Outcome[onboard.Invitee]) {
 		outcome, reason := describeOutcome(o)
 		_ = report.Write([]string{strconv.Itoa(o.Index + 1), o.Item.Email, outcome, reason})
@@ -232,8 +252,9 @@ func parseFlags(args []string, getenv func(string) string, stderr *console) (opt
 	flags.IntVar(&opt.batch, "batch", onboard.DefaultBatchSize, "people per request")
 	flags.IntVar(&opt.concurrency, "concurrency", onboard.DefaultConcurrency, "requests in flight at once")
 	flags.DurationVar(&opt.fakeLatency, "fake-latency", 0, "slow the in-process fake's answers down by this `long`")
+	flags.BoolVar(&opt.verbose, "v", false, "log each request, and each batch's rows, status and request id, to standard error")
 	flags.Usage = func() {
-		stderr.printf("usage: bulk-import [-in people.csv] [-out report.csv] [-tenant id] [-batch n] [-concurrency n]\n\n" +
+		stderr.printf("usage: bulk-import [-in people.csv] [-out report.csv] [-tenant id] [-batch n] [-concurrency n] [-v]\n\n" +
 			"With ONBOARD_APTLY_URL and ONBOARD_APTLY_TOKEN set it invites into that Aptly;\n" +
 			"otherwise into an in-process fake. Exit status: 0 all invited, 1 not all, 2 usage or I/O error.\n")
 		flags.PrintDefaults()
@@ -288,15 +309,19 @@ func same(a, b string) bool {
 // connect returns a client for the real Aptly named by the environment, or
 // for an in-process fake, with a description of where it points and a
 // function that stops the fake. It sets the fake's tenant when opt names
-// none.
-func connect(opt *options, getenv func(string) string) (*onboard.Client, string, func(), error) {
+// none. A non-nil logger logs each request.
+func connect(opt *options, getenv func(string) string, logger *slog.Logger) (*onboard.AptlyClient, string, func(), error) {
+	var clientOpts []onboard.Option
+	if logger != nil {
+		clientOpts = append(clientOpts, onboard.WithLogger(logger))
+	}
 	url, token := strings.TrimSpace(getenv("ONBOARD_APTLY_URL")), strings.TrimSpace(getenv("ONBOARD_APTLY_TOKEN"))
 	switch {
 	case url != "" && token != "":
 		if opt.tenant == "" {
 			return nil, "", nil, errors.New("give -tenant or set ONBOARD_APTLY_TENANT_ID to say which tenant to invite into")
 		}
-		c, err := onboard.NewClient(url, onboard.BearerToken(token))
+		c, err := onboard.NewAptlyClient(url, onboard.BearerToken(token), clientOpts...)
 		return c, url, func() {}, err
 	case url != "" || token != "":
 		return nil, "", nil, errors.New("set both ONBOARD_APTLY_URL and ONBOARD_APTLY_TOKEN, or neither to use the in-process fake")
@@ -305,7 +330,8 @@ func connect(opt *options, getenv func(string) string) (*onboard.Client, string,
 		opt.tenant = fakeTenantID
 	}
 	srv := onboardtest.NewServer(onboardtest.WithLatency(opt.fakeLatency))
-	c, err := onboard.NewClient(srv.AptlyURL(), onboard.BearerToken(onboardtest.AptlyToken), onboard.WithHTTPClient(srv.Client()))
+	clientOpts = append(clientOpts, onboard.WithHTTPClient(srv.Client()))
+	c, err := onboard.NewAptlyClient(srv.AptlyURL(), onboard.BearerToken(onboardtest.AptlyToken), clientOpts...)
 	if err != nil {
 		srv.Close()
 		return nil, "", nil, err
@@ -602,4 +628,62 @@ func (p *progress) finish() {
 	if p.bar != nil && !p.bar.IsFinished() {
 		_ = p.bar.Finish()
 	}
+}
+
+// lockedWriter lets several goroutines write to one writer, one Write at a
+// time.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// logBatch returns the run's WithBatchEvents function for -v: it logs each
+// batch once answered, with the report rows it carried, the status and the
+// server's request id, at debug level, or at warn when the batch got no
+// per-item answer. The engine calls it from several goroutines at once;
+// the logger is safe for that. It logs no email address and no body.
+func logBatch(ctx context.Context, logger *slog.Logger) func(onboard.BatchEvent) {
+	return func(e onboard.BatchEvent) {
+		if e.Kind != onboard.BatchAnswered {
+			return
+		}
+		level, attrs := slog.LevelDebug, []slog.Attr{
+			slog.Int("batch", e.Batch),
+			slog.String("rows", rowRanges(e.Indexes)),
+			slog.Int("status", e.Response.StatusCode),
+			slog.String("request_id", e.Response.RequestID),
+			slog.Int("attempts", e.Response.Attempts),
+		}
+		if e.Err != nil {
+			level, attrs = slog.LevelWarn, append(attrs, slog.String("error", e.Err.Error()))
+		}
+		logger.LogAttrs(ctx, level, "bulk-import: batch answered", attrs...)
+	}
+}
+
+// rowRanges writes input indexes as the report's row numbers, runs of
+// consecutive rows joined: [0 1 2 4] is "1-3,5".
+func rowRanges(indexes []int) string {
+	var b strings.Builder
+	for i := 0; i < len(indexes); {
+		j := i
+		for j+1 < len(indexes) && indexes[j+1] == indexes[j]+1 {
+			j++
+		}
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.Itoa(indexes[i] + 1))
+		if j > i {
+			b.WriteString("-" + strconv.Itoa(indexes[j]+1))
+		}
+		i = j + 1
+	}
+	return b.String()
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -191,6 +192,66 @@ func TestRun_realService(t *testing.T) {
 	}
 	assert.Contains(t, res.stdout, "23 people: 23 invited, 0 failed, 0 not sent")
 	assert.Contains(t, res.stdout, "into Aptly tenant "+tenant+" ("+srv.AptlyURL()+")")
+}
+
+// TestRun_verbose checks what -v logs: each request, and each batch with
+// the report rows it carried and the request id the server answered with,
+// and never an email address.
+func TestRun_verbose(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	const tenant = "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52"
+	lines := []string{"email,first_name"}
+	for i := range 12 {
+		lines = append(lines, "person"+strconv.Itoa(i)+"@example.com,Person")
+	}
+	lines[6] = "not-an-email,Nobody" // row 6 is not sent
+	in := writeCSV(t, lines...)
+	out := filepath.Join(t.TempDir(), "report.csv")
+
+	e := env{"ONBOARD_APTLY_URL": srv.AptlyURL(), "ONBOARD_APTLY_TOKEN": onboardtest.AptlyToken}
+	res := runImport(t, e, "-in", in, "-out", out, "-tenant", tenant, "-batch", "4", "-concurrency", "2", "-v")
+	require.Equal(t, exitFailed, res.code, "stderr: %s", res.stderr)
+
+	batchRE := regexp.MustCompile(`(?m)^time=\S+ level=DEBUG msg="bulk-import: batch answered" batch=\d+ rows=(\S+) status=201 request_id=(\S+) attempts=1$`)
+	var rowsSent []string
+	var ids []string
+	for _, m := range batchRE.FindAllStringSubmatch(res.stderr, -1) {
+		rowsSent = append(rowsSent, m[1])
+		ids = append(ids, m[2])
+	}
+	var want []string
+	for _, r := range srv.Requests() {
+		want = append(want, r.ID)
+	}
+	require.Len(t, want, 3, "11 valid people in batches of 4")
+	assert.ElementsMatch(t, want, ids, "one line per batch, with its request id:\n%s", res.stderr)
+	assert.ElementsMatch(t, []string{"1-4", "5,7-9", "10-12"}, rowsSent)
+	assert.Equal(t, 3, strings.Count(res.stderr, `msg="onboard: request" method=POST`), "the client logs each request")
+	assert.NotContains(t, res.stderr, "@", "no email address in the log")
+
+	// A batch that got no per-item answer is logged at warn, with why.
+	e["ONBOARD_APTLY_TOKEN"] = "wrong-token"
+	res = runImport(t, e, "-in", in, "-out", out, "-tenant", tenant, "-batch", "4", "-concurrency", "1", "-v")
+	require.Equal(t, exitFailed, res.code, "stderr: %s", res.stderr)
+	assert.Regexp(t, `level=WARN msg="bulk-import: batch answered" batch=0 rows=1-4 status=401 request_id=\S+ attempts=1 error=".*401 Unauthorized`, res.stderr)
+	assert.NotContains(t, res.stderr, "wrong-token")
+}
+
+func TestRowRanges(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		indexes []int
+		want    string
+	}{
+		{nil, ""},
+		{[]int{0}, "1"},
+		{[]int{0, 1, 2, 4}, "1-3,5"},
+		{[]int{3, 5, 6, 9}, "4,6-7,10"},
+	} {
+		assert.Equal(t, tc.want, rowRanges(tc.indexes), "%v", tc.indexes)
+	}
 }
 
 // TestRun_refusedCredential checks that a run the server refuses still

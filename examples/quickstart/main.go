@@ -1,9 +1,13 @@
 // Command quickstart shows the onboard SDK at work on all three services in
-// one run: it creates an Aptly user, sends a Royalti invite, bulk-invites a
-// handful of people into an Aptly tenant, invites one person to several
-// AthenaHQ websites, and creates a few Royalti users in bulk. It prints what
-// happened to each person, with the server's reason when something was
-// refused.
+// one run. First the invites: it creates an Aptly user, sends a Royalti
+// invite, bulk-invites a handful of people into an Aptly tenant, invites one
+// person to several AthenaHQ websites, and creates a few Royalti users in
+// bulk. Then the loop a team runs once invites are out, on Royalti and on
+// Aptly: invite a few people, one of them accepts, list who is still
+// pending (with the SDK's list iterators), resend to them, cancel one, and
+// list again. Aptly has no call that cancels one invite, so its loop ends at
+// the resend. It prints what happened to each person, with the server's
+// reason when something was refused.
 //
 // From the repository root:
 //
@@ -22,11 +26,21 @@
 //	ONBOARD_ATHENA_WEBSITE_IDS    comma-separated ids of the websites to invite one person to
 //	ONBOARD_ROYALTI_URL           Royalti base URL, such as https://api.royalti.io
 //	ONBOARD_ROYALTI_TOKEN         Royalti bearer token (Royalti API keys go here too)
-//	ONBOARD_ROYALTI_WORKSPACE_ID  optional: the Royalti workspace to invite into
+//	ONBOARD_ROYALTI_WORKSPACE_ID  optional: the Royalti workspace of the first invite; the
+//	                              loop works in the token's own workspace, which Royalti's
+//	                              invite list, resend and cancel act on
 //
-// Against a real service it really creates and invites the people named
-// below, at example.com addresses, which receive no mail. Run it twice and
-// the second run shows them refused as already there.
+// Accepting an invite is the invitee's step, by the emailed link. On the
+// fake the quickstart takes it for one person of each loop, with
+// onboardtest's AcceptRoyaltiInvite and AcceptAptlyInvite; against a real
+// service it skips it and says so.
+//
+// Against a real service it really creates, invites, resends to and
+// cancels the people named in the code, at example.com addresses, which
+// receive no mail. The loop lists, resends and cancels only its own
+// people's invites, never anyone else's in the workspace or tenant. Run it
+// twice and the second run shows them refused as already there, and finds
+// no pending invite left to cancel.
 //
 // The exit status is 0 when every step ran, whatever the servers answered
 // for each person; 1 when a step failed, such as a credential refused; and
@@ -41,10 +55,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"regexp"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/onboardkit/onboard"
 	"github.com/onboardkit/onboard/onboardtest"
@@ -170,6 +182,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer q.close()
 	for _, step := range []func(context.Context) error{
 		q.createUser, q.inviteOne, q.bulkInvite, q.inviteToWebsites, q.createUsers,
+		q.royaltiLifecycle, q.aptlyLifecycle,
 	} {
 		if err := step(ctx); err != nil {
 			errs.printf("quickstart: %v\n", err)
@@ -183,25 +196,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return exitOK
 }
 
-// console writes a program's output. It keeps the first error, so that the
-// program can write freely and check once.
-type console struct {
-	w   io.Writer
-	err error
-}
-
-func (c *console) printf(format string, a ...any) {
-	if c.err == nil {
-		_, c.err = fmt.Fprintf(c.w, format, a...)
-	}
-}
-
 // quickstart holds the clients and what the steps share.
 type quickstart struct {
-	cfg                    config
-	out                    *console
-	fake                   *onboardtest.Server // nil when every service is real
-	aptly, athena, royalti *onboard.Client
+	cfg     config
+	out     *console
+	fake    *onboardtest.Server // nil when every service is real
+	aptly   *onboard.AptlyClient
+	athena  *onboard.AthenaClient
+	royalti *onboard.RoyaltiClient
 }
 
 func newQuickstart(cfg config, out *console) (*quickstart, error) {
@@ -213,12 +215,12 @@ func newQuickstart(cfg config, out *console) (*quickstart, error) {
 		aptlyURL, athenaURL, royaltiURL = q.fake.AptlyURL(), q.fake.AthenaURL(), q.fake.RoyaltiURL()
 	}
 	var err error
-	q.aptly, err = q.client(cfg.aptly, onboard.BearerToken, onboardtest.AptlyToken, aptlyURL)
+	q.aptly, err = connect(q, cfg.aptly, onboard.NewAptlyClient, onboard.BearerToken, onboardtest.AptlyToken, aptlyURL)
 	if err == nil {
-		q.athena, err = q.client(cfg.athena, onboard.APIKey, onboardtest.AthenaAPIKey, athenaURL)
+		q.athena, err = connect(q, cfg.athena, onboard.NewAthenaClient, onboard.APIKey, onboardtest.AthenaAPIKey, athenaURL)
 	}
 	if err == nil {
-		q.royalti, err = q.client(cfg.royalti, onboard.BearerToken, onboardtest.RoyaltiToken, royaltiURL)
+		q.royalti, err = connect(q, cfg.royalti, onboard.NewRoyaltiClient, onboard.BearerToken, onboardtest.RoyaltiToken, royaltiURL)
 	}
 	if err != nil {
 		q.close()
@@ -236,17 +238,23 @@ func newQuickstart(cfg config, out *console) (*quickstart, error) {
 	return q, nil
 }
 
-// client makes the client for one service: the real one when configured,
-// else the fake's, sending through the fake's own HTTP client.
-func (q *quickstart) client(s service, auth func(string) onboard.Authenticator, fakeCred, fakeURL string) (*onboard.Client, error) {
-	if s.real() {
-		c, err := onboard.NewClient(s.url, auth(s.token))
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", s.name, err)
-		}
-		return c, nil
+// newClientFunc is the shape of the SDK's three constructors,
+// onboard.NewAptlyClient, NewAthenaClient and NewRoyaltiClient, each
+// returning its own service's client type C.
+type newClientFunc[C any] func(baseURL string, auth onboard.Authenticator, opts ...onboard.Option) (C, error)
+
+// connect makes the client for one service with its constructor: the real
+// service when configured, else the fake, sent through the fake's own HTTP
+// client.
+func connect[C any](q *quickstart, s service, newClient newClientFunc[C], auth func(string) onboard.Authenticator, fakeCred, fakeURL string) (C, error) {
+	if !s.real() {
+		return newClient(fakeURL, auth(fakeCred), onboard.WithHTTPClient(q.fake.Client()))
 	}
-	return onboard.NewClient(fakeURL, auth(fakeCred), onboard.WithHTTPClient(q.fake.Client()))
+	c, err := newClient(s.url, auth(s.token))
+	if err != nil {
+		return c, fmt.Errorf("%s: %w", s.name, err)
+	}
+	return c, nil
 }
 
 func (q *quickstart) close() {
@@ -313,7 +321,8 @@ func (q *quickstart) bulkInvite(ctx context.Context) error {
 	}
 	// One batch at a time, so that the first of two entries for one person
 	// is the one invited.
-	rep, err := q.aptly.Invites.SendBulkAll(ctx, q.cfg.tenantID, people, onboard.WithConcurrency(1))
+	rep, err := q.aptly.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: q.cfg.tenantID}, people,
+		onboard.WithConcurrency(1))
 	if err != nil {
 		return fmt.Errorf("bulk-inviting on Aptly (Invites.SendBulkAll): %w", err)
 	}
@@ -329,15 +338,19 @@ func (q *quickstart) bulkInvite(ctx context.Context) error {
 func (q *quickstart) inviteToWebsites(ctx context.Context) error {
 	const email = "edsger.dijkstra@example.com"
 	p := q.section("AthenaHQ", "Invites.SendToTargetsAll", "POST /api/v1/invites/bulk, "+email)
+	websites := make([]onboard.Target, len(q.cfg.websiteIDs))
+	for i, id := range q.cfg.websiteIDs {
+		websites[i] = onboard.Website(id)
+	}
 	rep, err := q.athena.Invites.SendToTargetsAll(ctx, &onboard.TargetInviteRequest{
 		InviteMethod: onboard.InviteDirect, Email: email, Role: onboard.RoleViewer,
-		FirstName: "Edsger", LastName: "Dijkstra", WebsiteIDs: q.cfg.websiteIDs,
-	})
+		FirstName: "Edsger", LastName: "Dijkstra",
+	}, websites)
 	if err != nil {
 		return fmt.Errorf("inviting on AthenaHQ (Invites.SendToTargetsAll): %w", err)
 	}
 	for _, o := range rep.Outcomes {
-		p.outcome("website "+o.Item, "added", o.State, o.Message, o.Err)
+		p.outcome("website "+o.Item.ID, "added", o.State, o.Message, o.Err)
 	}
 	p.counts(rep.Counts(), "added")
 	return p.flush()
@@ -353,7 +366,7 @@ func (q *quickstart) createUsers(ctx context.Context) error {
 		{FirstName: "Frances", LastName: "Allen", Email: "frances.allen@example.com", Country: "US"},
 		{FirstName: "Grace", LastName: "Hopper", Email: "grace.hopper@example.com"},
 	}
-	rep, err := q.royalti.Users.CreateBulkAll(ctx, onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
+	rep, err := q.royalti.Users.CreateBulkAll(ctx, &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
 	if err != nil {
 		return fmt.Errorf("creating Royalti users (Users.CreateBulkAll): %w", err)
 	}
@@ -362,109 +375,4 @@ func (q *quickstart) createUsers(ctx context.Context) error {
 	}
 	p.counts(rep.Counts(), "created")
 	return p.flush()
-}
-
-// printer prints one step's results as aligned rows:
-//
-//	✓  alan.turing@example.com  invited  User invited successfully
-type printer struct {
-	out  *console
-	rows [][4]string // mark, who, what happened, why
-	sum  string      // the counts line, printed under the rows
-}
-
-func (q *quickstart) section(svc, method, what string) *printer {
-	q.out.printf("\n%s · %s · %s\n", svc, method, what)
-	return &printer{out: q.out}
-}
-
-func (p *printer) row(mark, who, what, why string) {
-	p.rows = append(p.rows, [4]string{mark, who, what, why})
-}
-
-func (p *printer) ok(who, what, why string)   { p.row("✓", who, what, why) }
-func (p *printer) fail(who, what, why string) { p.row("✗", who, what, why) }
-
-// outcome prints one item of a bulk run; done names a success ("invited").
-func (p *printer) outcome(who, done string, state onboard.State, message string, err error) {
-	switch state {
-	case onboard.StateSucceeded:
-		p.ok(who, done, message)
-	case onboard.StateFailed:
-		p.fail(who, "failed", message)
-	case onboard.StateNotSent:
-		p.fail(who, "not sent", describe(err))
-	default:
-		p.row("?", who, "unknown", message)
-	}
-}
-
-// counts sets the line under the rows: "3 invited, 2 failed, 1 not sent".
-func (p *printer) counts(c onboard.Progress, done string) {
-	parts := []string{fmt.Sprintf("%d %s", c.Succeeded, done)}
-	for _, n := range []struct {
-		n    int
-		what string
-	}{{c.Failed, "failed"}, {c.NotSent, "not sent"}, {c.Unknown, "unknown"}} {
-		if n.n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n.n, n.what))
-		}
-	}
-	p.sum = strings.Join(parts, ", ")
-}
-
-// flush prints the rows in aligned columns, then the counts.
-func (p *printer) flush() error {
-	var width [4]int
-	for _, r := range p.rows {
-		for i, cell := range r {
-			width[i] = max(width[i], utf8.RuneCountInString(cell))
-		}
-	}
-	for _, r := range p.rows {
-		line := "  " + pad(r[0], width[0]) + "  " + pad(r[1], width[1]) + "  " + pad(r[2], width[2]) + "  " + r[3]
-		p.out.printf("%s\n", strings.TrimRight(line, " "))
-	}
-	if p.sum != "" {
-		p.out.printf("  %s  %s\n", pad("", width[0]), p.sum)
-	}
-	return p.out.err
-}
-
-// pad fills s with spaces to width columns.
-func pad(s string, width int) string {
-	return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
-}
-
-// serverWords returns the server's message from an *onboard.APIError, or
-// the error's text.
-func serverWords(err error) string {
-	var apiErr *onboard.APIError
-	if errors.As(err, &apiErr) && apiErr.Message != "" {
-		return apiErr.Message
-	}
-	return err.Error()
-}
-
-var itemPrefix = regexp.MustCompile(`^[a-z_]+\[\d+\]\.?`)
-
-// describe says why an item was not sent, in a few words: the problems of
-// an item the SDK refused before sending, or the failure of its batch.
-func describe(err error) string {
-	var ve *onboard.ValidationError
-	if errors.As(err, &ve) && len(ve.Problems) > 0 {
-		parts := make([]string, len(ve.Problems))
-		for i, p := range ve.Problems {
-			field := itemPrefix.ReplaceAllString(p.Field, "")
-			if field == "" {
-				field = "value"
-			}
-			parts[i] = field + " " + p.Message
-		}
-		return strings.Join(parts, "; ")
-	}
-	if err == nil {
-		return ""
-	}
-	return serverWords(err)
 }

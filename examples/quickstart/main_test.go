@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -31,10 +32,9 @@ func runQuickstart(t *testing.T, e env, args ...string) (int, string, string) {
 }
 
 // rowRE matches one result row: a mark, who, what happened, and why.
-var rowRE = regexp.MustCompile(`(?m)^  ([✓✗?])  (\S+(?: \S+)?) {2,}(created|invited|added|failed|not sent|unknown)(?: {2,}(.*))?$`)
+var rowRE = regexp.MustCompile(`(?m)^  ([✓✗?•–])  (\S+(?: \S+)?) {2,}(created|invited|added|accepted|pending|resent|cancelled|skipped|failed|not sent|unknown)(?: {2,}(.*))?$`)
 
-// rows returns the result rows of the output, keyed by who and what, as
-// "mark why".
+// rows returns the result rows of the output as "mark who | what | why".
 func rows(t *testing.T, out string) []string {
 	t.Helper()
 	var got []string
@@ -44,6 +44,64 @@ func rows(t *testing.T, out string) []string {
 	return got
 }
 
+// idRE matches the id of an invite or a user, which the servers make up.
+var idRE = regexp.MustCompile(`\b(invite|user) [0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b`)
+
+// rowsNoIDs is rows with each invite or user id written "<id>".
+func rowsNoIDs(t *testing.T, out string) []string {
+	t.Helper()
+	return noIDs(rows(t, out))
+}
+
+// noIDs returns rows with each invite or user id written "<id>".
+func noIDs(rows []string) []string {
+	got := make([]string, len(rows))
+	for i, r := range rows {
+		got[i] = idRE.ReplaceAllString(r, "$1 <id>")
+	}
+	return got
+}
+
+// steps returns the rows of each step whose heading starts with heading,
+// in order, as rows gives them.
+func steps(t *testing.T, out, heading string) [][]string {
+	t.Helper()
+	var got [][]string
+	for _, block := range strings.Split(out, "\n\n") {
+		if strings.HasPrefix(block, heading) {
+			got = append(got, rows(t, block))
+		}
+	}
+	return got
+}
+
+// The rows of the loop on the fake, ids left out, after the first steps'.
+var (
+	royaltiLoopRows = []string{
+		"✓ ken.thompson@example.com | invited | Successful, Email verification Instructions have been sent to your email",
+		"✓ radia.perlman@example.com | invited | Successful, Email verification Instructions have been sent to your email",
+		"✓ john.backus@example.com | invited | Successful, Email verification Instructions have been sent to your email",
+		"✓ ken.thompson@example.com | accepted |",
+		// Royalti lists the newest invite first.
+		"• john.backus@example.com | pending | invite <id>",
+		"• radia.perlman@example.com | pending | invite <id>",
+		"✓ john.backus@example.com | resent | Invite resent successfully",
+		"✓ radia.perlman@example.com | resent | Invite resent successfully",
+		"✓ john.backus@example.com | cancelled | invite <id>",
+		"• radia.perlman@example.com | pending | invite <id>",
+	}
+	aptlyLoopRows = []string{
+		"✓ hedy.lamarr@example.com | invited | User invited successfully",
+		"✓ claude.shannon@example.com | invited | User invited successfully",
+		"✓ sophie.wilson@example.com | invited | User invited successfully",
+		"✓ hedy.lamarr@example.com | accepted |",
+		"• claude.shannon@example.com | pending | user <id>",
+		"• sophie.wilson@example.com | pending | user <id>",
+		"✓ claude.shannon@example.com | resent | Invitation resent successfully",
+		"✓ sophie.wilson@example.com | resent | Invitation resent successfully",
+	}
+)
+
 func TestRun_fake(t *testing.T) {
 	t.Parallel()
 	code, out, errOut := runQuickstart(t, env{})
@@ -51,7 +109,7 @@ func TestRun_fake(t *testing.T) {
 	assert.Empty(t, errOut)
 
 	assert.Contains(t, out, "Aptly     in-process fake (onboardtest); set ONBOARD_APTLY_URL to use the real service")
-	assert.Equal(t, []string{
+	assert.Equal(t, slices.Concat([]string{
 		"✓ ada.lovelace@example.com | created | status ACTIVE, userId 10001",
 		"✓ grace.hopper@example.com | invited | Successful, Email verification Instructions have been sent to your email",
 		"✓ alan.turing@example.com | invited | User invited successfully",
@@ -67,14 +125,31 @@ func TestRun_fake(t *testing.T) {
 		"✓ donald.knuth@example.com | created |",
 		"✓ frances.allen@example.com | created |",
 		"✗ grace.hopper@example.com | failed | User Grace Hopper already associated with workspace!",
-	}, rows(t, out))
+	}, royaltiLoopRows, aptlyLoopRows), rowsNoIDs(t, out))
 	assert.Contains(t, out, "     3 invited, 2 failed, 1 not sent\n")
 	assert.Contains(t, out, "     2 added, 1 failed\n")
 	assert.Contains(t, out, "     3 created, 1 failed\n")
+	assert.Contains(t, out, "\nThe invite lifecycle on Royalti: invite, one accepts, list who is pending, resend to them, cancel one, list again\n")
+	assert.Contains(t, out, "\nThe invite lifecycle on Aptly: ")
+
+	// The loop's lists: the cancelled invite, John's, has left the
+	// pending; the one cancelled is the one listed.
+	lists := steps(t, out, "Royalti · Invites.List")
+	require.Len(t, lists, 2)
+	require.Len(t, lists[0], 2)
+	johnsInvite := strings.TrimPrefix(lists[0][0], "• john.backus@example.com | pending | ")
+	assert.Equal(t, [][]string{{"✓ john.backus@example.com | cancelled | " + johnsInvite}}, steps(t, out, "Royalti · Invites.Cancel"))
+	assert.Equal(t, []string{lists[0][1]}, lists[1], "Radia is still pending, John is not")
+	assert.Contains(t, out, "     2 pending\n")
+	assert.Contains(t, out, "     1 pending\n")
+	assert.Contains(t, out, "     2 resent\n")
 
 	// The columns line up: within a step, what happened starts at one
-	// column. (✓, ✗ and ? are one column each.)
+	// column. (✓, ✗, ?, • and – are one column each.)
 	for _, block := range strings.Split(out, "\n\n")[1:] {
+		if !strings.Contains(strings.SplitN(block, "\n", 2)[0], " · ") {
+			continue // the heading of a loop, not a step
+		}
 		var cols []int
 		for line := range strings.Lines(block) {
 			if m := rowRE.FindStringSubmatchIndex(line); m != nil {
@@ -93,7 +168,9 @@ func TestRun_fake(t *testing.T) {
 
 // TestRun_realService points the Aptly variables at a server of its own,
 // standing in for the real service, and runs twice: the second run finds
-// everyone there already, and still exits 0.
+// everyone there already, and still exits 0. The loop takes no accept step
+// on a real service; everyone it invited stays pending, and gets the
+// invitation again on each run.
 func TestRun_realService(t *testing.T) {
 	t.Parallel()
 	aptly := onboardtest.NewServer()
@@ -104,6 +181,12 @@ func TestRun_realService(t *testing.T) {
 		"ONBOARD_APTLY_TOKEN":     onboardtest.AptlyToken,
 		"ONBOARD_APTLY_TENANT_ID": tenant,
 	}
+	team := []string{"hedy.lamarr@example.com", "claude.shannon@example.com", "sophie.wilson@example.com"}
+	pending := []string{
+		"• hedy.lamarr@example.com | pending | user <id>",
+		"• claude.shannon@example.com | pending | user <id>",
+		"• sophie.wilson@example.com | pending | user <id>",
+	}
 
 	code, out, errOut := runQuickstart(t, e)
 	require.Equal(t, exitOK, code, "stderr: %s", errOut)
@@ -113,13 +196,76 @@ func TestRun_realService(t *testing.T) {
 	u, ok := aptly.FindAptlyUser(tenant, "ada.lovelace@example.com")
 	require.True(t, ok, "the user was created on the server named by the environment")
 	assert.Equal(t, onboardtest.AptlyStatusActive, u.Status)
-	assert.Equal(t, 4, aptly.AptlyUserCount(tenant), "Ada and three invited")
+	assert.Equal(t, 7, aptly.AptlyUserCount(tenant), "Ada, three invited, and the loop's three")
+	assert.Equal(t, [][]string{{"– hedy.lamarr@example.com | skipped | the invitee accepts by following the emailed link"}},
+		steps(t, out, "Aptly · accept · skipped against a real service"))
+	assert.NotContains(t, out, "onboardtest.AcceptAptlyInvite")
+	assert.Contains(t, out, "onboardtest.AcceptRoyaltiInvite", "Royalti is still the fake")
+	assert.Subset(t, rowsNoIDs(t, out), pending)
+	assert.Contains(t, out, "     3 resent\n")
+	for _, email := range team {
+		u, ok := aptly.FindAptlyUser(tenant, email)
+		require.True(t, ok, email)
+		assert.Equal(t, onboardtest.AptlyStatusInvited, u.Status, email)
+		assert.Equal(t, 1, u.InviteResends, email)
+	}
 
 	code, out, errOut = runQuickstart(t, e)
 	require.Equal(t, exitOK, code, "stderr: %s", errOut)
 	assert.Contains(t, rows(t, out), "✗ ada.lovelace@example.com | failed | Email already exists")
 	assert.Contains(t, out, "     0 invited, 5 failed, 1 not sent\n")
-	assert.Equal(t, 4, aptly.AptlyUserCount(tenant))
+	assert.Contains(t, out, "     0 invited, 3 failed\n")
+	assert.Subset(t, rowsNoIDs(t, out), pending)
+	assert.Equal(t, 7, aptly.AptlyUserCount(tenant))
+	for _, email := range team {
+		u, _ := aptly.FindAptlyUser(tenant, email)
+		assert.Equal(t, 2, u.InviteResends, email)
+	}
+}
+
+// TestRun_realRoyalti points the Royalti variables at a server of its own
+// and runs the loop twice. Without the accept step all three are pending
+// until John's invite is cancelled; the second run finds him pending no
+// longer, so it has nothing to cancel, and still exits 0.
+func TestRun_realRoyalti(t *testing.T) {
+	t.Parallel()
+	royalti := onboardtest.NewServer()
+	t.Cleanup(royalti.Close)
+	e := env{"ONBOARD_ROYALTI_URL": royalti.RoyaltiURL(), "ONBOARD_ROYALTI_TOKEN": onboardtest.RoyaltiToken}
+
+	code, out, errOut := runQuickstart(t, e)
+	require.Equal(t, exitOK, code, "stderr: %s", errOut)
+	assert.Equal(t, [][]string{{"– ken.thompson@example.com | skipped | the invitee accepts by following the emailed link"}},
+		steps(t, out, "Royalti · accept · skipped against a real service"))
+	lists := steps(t, out, "Royalti · Invites.List")
+	require.Len(t, lists, 2)
+	assert.Len(t, lists[0], 3)
+	assert.Equal(t, []string{
+		"• radia.perlman@example.com | pending | invite <id>",
+		"• ken.thompson@example.com | pending | invite <id>",
+	}, noIDs(lists[1]))
+
+	invites := map[string]onboardtest.RoyaltiInvite{}
+	for _, inv := range royalti.RoyaltiInvites(onboardtest.RoyaltiWorkspaceID) {
+		invites[inv.Email] = inv
+	}
+	assert.Equal(t, [][]string{{"✓ john.backus@example.com | cancelled | invite " + invites["john.backus@example.com"].ID}},
+		steps(t, out, "Royalti · Invites.Cancel"))
+	assert.Equal(t, onboardtest.RoyaltiInviteCancelled, invites["john.backus@example.com"].Status)
+	for _, email := range []string{"ken.thompson@example.com", "radia.perlman@example.com"} {
+		assert.Equal(t, onboardtest.RoyaltiInviteInvited, invites[email].Status, email)
+		assert.Equal(t, 1, invites[email].Resends, email)
+	}
+
+	code, out, errOut = runQuickstart(t, e)
+	require.Equal(t, exitOK, code, "stderr: %s", errOut)
+	assert.Contains(t, rows(t, out), "✗ john.backus@example.com | failed | User john.backus@example.com already associated with workspace!")
+	assert.Equal(t, [][]string{{"– john.backus@example.com | skipped | no pending invite to cancel"}},
+		steps(t, out, "Royalti · Invites.Cancel"))
+	lists = steps(t, out, "Royalti · Invites.List")
+	require.Len(t, lists, 2)
+	assert.Equal(t, lists[0], lists[1])
+	assert.Len(t, lists[0], 2)
 }
 
 func TestRun_errors(t *testing.T) {

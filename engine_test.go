@@ -1,6 +1,7 @@
-package onboard
+package onboard_test
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -9,7 +10,6 @@ import (
 	"io"
 	"iter"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -21,33 +21,33 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/onboardkit/onboard"
 	"github.com/onboardkit/onboard/onboardtest"
 )
 
 const engineTenant = "887fd99a-e3ab-44ac-8253-31f269599f2b"
 
-// engineClient makes a client for baseURL with its own transport (closed
-// when the test ends), two retries and millisecond back-off.
-func engineClient(t testing.TB, baseURL string, auth Authenticator, opts ...Option) *Client {
-	t.Helper()
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	t.Cleanup(tr.CloseIdleConnections)
-	base := []Option{
-		WithHTTPClient(&http.Client{Transport: tr}),
-		WithRetry(2),
-		WithRetryWait(time.Millisecond, 10*time.Millisecond),
+// inTenant is the request an Aptly bulk run shares: the tenant.
+func inTenant(id string) *onboard.BulkInviteRequest { return &onboard.BulkInviteRequest{TenantID: id} }
+
+// websites and groups return the targets of the given ids.
+func websites(ids ...string) []onboard.Target { return targets(onboard.Website, ids) }
+func groups(ids ...string) []onboard.Target   { return targets(onboard.Group, ids) }
+
+func targets(kind func(string) onboard.Target, ids []string) []onboard.Target {
+	out := make([]onboard.Target, len(ids))
+	for i, id := range ids {
+		out[i] = kind(id)
 	}
-	c, err := NewClient(baseURL, auth, append(base, opts...)...)
-	require.NoError(t, err)
-	return c
+	return out
 }
 
 // enginePeople returns n invitees whose emails carry their index, in mixed
 // case ("Person.00042@Example.com").
-func enginePeople(n int) []Invitee {
-	out := make([]Invitee, n)
+func enginePeople(n int) []onboard.Invitee {
+	out := make([]onboard.Invitee, n)
 	for i := range out {
-		out[i] = Invitee{Email: engineEmail(i), FirstName: "Person", LastName: fmt.Sprint(i)}
+		out[i] = onboard.Invitee{Email: engineEmail(i), FirstName: "Person", LastName: fmt.Sprint(i)}
 	}
 	return out
 }
@@ -63,7 +63,8 @@ func engineIndexOf(email string) int {
 	return i
 }
 
-// engineAptly is an Aptly bulk-invite server that records, for every
+// engineAptly is an Aptly bulk-invite handler on a recording server that
+// records, for every
 // email, each distinct request body it arrived in and the last answer it
 // got, and for every body the answers given to each of its attempts. fault
 // picks a batch's answer from the index of its first email and how many
@@ -84,7 +85,7 @@ type engineAptly struct {
 	requests int
 }
 
-func newEngineAptly(t *testing.T, fault func(first, attempt int) string) (*engineAptly, *httptest.Server) {
+func newEngineAptly(t *testing.T, fault func(first, attempt int) string) (*engineAptly, *server) {
 	e := &engineAptly{
 		t:      t,
 		fault:  fault,
@@ -92,8 +93,8 @@ func newEngineAptly(t *testing.T, fault func(first, attempt int) string) (*engin
 		emails: map[string]map[[32]byte]bool{},
 		last:   map[string]string{},
 	}
-	srv := httptest.NewServer(e)
-	t.Cleanup(srv.Close)
+	srv := newServer(t)
+	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", e.ServeHTTP)
 	return e, srv
 }
 
@@ -110,8 +111,7 @@ func (e *engineAptly) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !assert.NoError(t, err) {
 		return
 	}
-	assert.Equal(t, "/v1/user/bulk-invite", r.URL.Path)
-	assert.Equal(t, "Bearer tok", r.Header.Get("Authorization"))
+	assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
 	var req struct {
 		TenantID string `json:"tenantId"`
 		Users    []struct {
@@ -131,7 +131,7 @@ func (e *engineAptly) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	attempt := len(e.bodies[sum])
 	kind := engineOK
 	if e.fault != nil {
-		kind = cmpOr(e.fault(first, attempt), engineOK)
+		kind = cmp.Or(e.fault(first, attempt), engineOK)
 	}
 	e.bodies[sum] = append(e.bodies[sum], kind)
 	for _, u := range req.Users {
@@ -220,13 +220,6 @@ func (e *engineAptly) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 // checkNoDoubleSend asserts that each email reached the server in one
 // request body only, and that a body was repeated only after an answer the
 // default retry policy retries (429, or 503 with Retry-After).
@@ -276,7 +269,7 @@ func engineFaults(first, attempt int) string {
 
 // engineCheckOrder asserts one outcome per input item, in order, each
 // carrying its item.
-func engineCheckOrder[T any](t *testing.T, in []T, outs []Outcome[T]) {
+func engineCheckOrder[T any](t *testing.T, in []T, outs []onboard.Outcome[T]) {
 	t.Helper()
 	require.Len(t, outs, len(in))
 	for i, o := range outs {
@@ -291,11 +284,11 @@ func engineCheckOrder[T any](t *testing.T, in []T, outs []Outcome[T]) {
 type engineProgress struct {
 	t     *testing.T
 	mu    sync.Mutex // only to satisfy the race detector if the engine broke its promise
-	calls []Progress
+	calls []onboard.Progress
 	busy  atomic.Bool
 }
 
-func (p *engineProgress) record(pr Progress) {
+func (p *engineProgress) record(pr onboard.Progress) {
 	if !p.busy.CompareAndSwap(false, true) {
 		p.t.Error("progress called concurrently")
 	}
@@ -314,7 +307,7 @@ func (p *engineProgress) record(pr Progress) {
 	p.calls = append(p.calls, pr)
 }
 
-func (p *engineProgress) final() Progress {
+func (p *engineProgress) final() onboard.Progress {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	require.NotEmpty(p.t, p.calls)
@@ -327,15 +320,15 @@ func (p *engineProgress) final() Progress {
 func TestEngineTenThousandWithFaults(t *testing.T) {
 	t.Parallel()
 	e, srv := newEngineAptly(t, engineFaults)
-	c := engineClient(t, srv.URL, BearerToken("tok"))
+	c := newAptly(t, srv)
 
 	people := enginePeople(10_000)
 	for i := 13; i < len(people); i += 997 {
 		people[i].Email = fmt.Sprintf("person.%05d.at.example.com", i)
 	}
 	prog := &engineProgress{t: t}
-	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people,
-		WithConcurrency(8), WithProgress(prog.record))
+	rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people,
+		onboard.WithConcurrency(8), onboard.WithProgress(prog.record))
 	require.NoError(t, err)
 	engineCheckOrder(t, people, rep.Outcomes)
 	e.checkNoDoubleSend(t)
@@ -345,47 +338,47 @@ func TestEngineTenThousandWithFaults(t *testing.T) {
 		answer, reached := e.lastAnswer(o.Item.Email)
 		seen[answer]++
 		if !reached {
-			var ve *ValidationError
+			var ve *onboard.ValidationError
 			if assert.ErrorAs(t, o.Err, &ve, "item %d never reached the server", o.Index) {
-				assert.Equal(t, StateNotSent, o.State)
+				assert.Equal(t, onboard.StateNotSent, o.State)
 				require.Len(t, ve.Problems, 1)
 				assert.Equal(t, fmt.Sprintf("users[%d].email", o.Index), ve.Problems[0].Field)
 			}
 			continue
 		}
-		var apiErr *APIError
-		var reqErr *RequestError
+		var apiErr *onboard.APIError
+		var reqErr *onboard.RequestError
 		switch answer {
 		case engineSucceeded:
-			assert.Equal(t, StateSucceeded, o.State, "item %d", o.Index)
+			assert.Equal(t, onboard.StateSucceeded, o.State, "item %d", o.Index)
 			assert.Equal(t, "User invited successfully", o.Message)
 			assert.NoError(t, o.Err)
 			assert.Contains(t, []int{1, 2}, o.Attempts, "item %d: a 429 at most once first", o.Index)
 		case engineFailed:
 			if o.Attempts == 1 {
-				assert.Equal(t, StateFailed, o.State, "item %d", o.Index)
+				assert.Equal(t, onboard.StateFailed, o.State, "item %d", o.Index)
 				assert.Equal(t, "Email already exists", o.Message)
 				break
 			}
 			// After a retry "already there" may be the run's own work.
 			assert.Equal(t, 2, o.Attempts, "item %d", o.Index)
-			assert.Equal(t, StateUnknown, o.State, "item %d", o.Index)
+			assert.Equal(t, onboard.StateUnknown, o.State, "item %d", o.Index)
 			assert.Equal(t, "Email already exists (the request took 2 attempts, and an earlier one may have done this item)", o.Message)
 		case engineMissing:
-			assert.Equal(t, StateUnknown, o.State, "item %d", o.Index)
+			assert.Equal(t, onboard.StateUnknown, o.State, "item %d", o.Index)
 			assert.Equal(t, "the answer has no result for this email", o.Message)
 		case "malformed":
-			assert.Equal(t, StateUnknown, o.State, "item %d", o.Index)
-			assert.ErrorIs(t, o.Err, ErrUnexpectedResponse)
+			assert.Equal(t, onboard.StateUnknown, o.State, "item %d", o.Index)
+			assert.ErrorIs(t, o.Err, onboard.ErrUnexpectedResponse)
 			assert.Equal(t, 1, o.Attempts)
 		case "429", "503", "500":
-			assert.Equal(t, StateNotSent, o.State, "item %d", o.Index)
+			assert.Equal(t, onboard.StateNotSent, o.State, "item %d", o.Index)
 			if assert.ErrorAs(t, o.Err, &apiErr) {
 				assert.Equal(t, answer, fmt.Sprint(apiErr.StatusCode))
 			}
 			assert.Equal(t, map[string]int{"429": 3, "503": 3, "500": 1}[answer], o.Attempts, "item %d", o.Index)
 		case "drop":
-			assert.Equal(t, StateNotSent, o.State, "item %d", o.Index)
+			assert.Equal(t, onboard.StateNotSent, o.State, "item %d", o.Index)
 			assert.ErrorAs(t, o.Err, &reqErr)
 			assert.Equal(t, 1, o.Attempts)
 		default:
@@ -409,14 +402,14 @@ func TestEngineCancelPartWay(t *testing.T) {
 	t.Parallel()
 	e, srv := newEngineAptly(t, engineFaults)
 	e.latency = 2 * time.Millisecond
-	c := engineClient(t, srv.URL, BearerToken("tok"))
+	c := newAptly(t, srv)
 
 	people := enginePeople(10_000)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	prog := &engineProgress{t: t}
-	rep, err := c.Invites.SendBulkAll(ctx, engineTenant, people, WithConcurrency(4),
-		WithProgress(func(p Progress) {
+	rep, err := c.Invites.SendBulkAll(ctx, inTenant(engineTenant), people, onboard.WithConcurrency(4),
+		onboard.WithProgress(func(p onboard.Progress) {
 			prog.record(p)
 			if p.Done >= 5000 {
 				cancel()
@@ -430,19 +423,19 @@ func TestEngineCancelPartWay(t *testing.T) {
 	for _, o := range rep.Outcomes {
 		answer, reached := e.lastAnswer(o.Item.Email)
 		switch {
-		case errors.Is(o.Err, ErrStopped):
+		case errors.Is(o.Err, onboard.ErrStopped):
 			stopped++
-			assert.Equal(t, StateNotSent, o.State)
+			assert.Equal(t, onboard.StateNotSent, o.State)
 			assert.ErrorIs(t, o.Err, context.Canceled)
 			assert.False(t, reached, "item %d was reported stopped but reached the server", o.Index)
-		case o.State == StateSucceeded:
+		case o.State == onboard.StateSucceeded:
 			assert.Equal(t, engineSucceeded, answer, "item %d", o.Index)
-		case o.State == StateFailed:
+		case o.State == onboard.StateFailed:
 			assert.Equal(t, engineFailed, answer, "item %d", o.Index)
-		case o.State == StateNotSent && errors.Is(o.Err, context.Canceled):
+		case o.State == onboard.StateNotSent && errors.Is(o.Err, context.Canceled):
 			// In flight when the cancel came: it may or may not have
 			// reached the server.
-			var reqErr *RequestError
+			var reqErr *onboard.RequestError
 			assert.ErrorAs(t, o.Err, &reqErr)
 		default:
 			assert.True(t, reached, "item %d: %v", o.Index, o.Err)
@@ -463,8 +456,7 @@ func TestEngineCancelPartWay(t *testing.T) {
 // checks the outcomes against the fake's state.
 func TestEngineOnboardtestFaults(t *testing.T) {
 	t.Parallel()
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := newFake(t)
 	const path = "/v1/user/bulk-invite"
 	srv.InjectFault(onboardtest.Fault{Path: path, Times: 3, Status: http.StatusTooManyRequests, RetryAfter: "0"})
 	srv.InjectFault(onboardtest.Fault{Path: path, Times: 2, Status: http.StatusInternalServerError})
@@ -477,9 +469,9 @@ func TestEngineOnboardtestFaults(t *testing.T) {
 		srv.AddAptlyUser(engineTenant, strings.ToLower(people[i].Email), "Already", "There")
 	}
 	// Six retries: the six retryable faults cannot use up one batch's.
-	c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken), WithRetry(6))
+	c := newAptly(t, srv, onboard.WithRetry(6))
 
-	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithConcurrency(8))
+	rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, onboard.WithConcurrency(8))
 	require.NoError(t, err)
 	engineCheckOrder(t, people, rep.Outcomes)
 	assert.Zero(t, srv.PendingFaults())
@@ -508,7 +500,7 @@ func TestEngineOnboardtestFaults(t *testing.T) {
 	// the batch's earlier attempt.
 	already := 0
 	for _, o := range rep.Outcomes {
-		if o.State == StateUnknown && strings.HasPrefix(o.Message, "Email already exists") {
+		if o.State == onboard.StateUnknown && strings.HasPrefix(o.Message, "Email already exists") {
 			already++
 			assert.Equal(t, 0, o.Index%250, "item %d", o.Index)
 			assert.Greater(t, o.Attempts, 1, "item %d", o.Index)
@@ -522,14 +514,14 @@ func TestEngineOnboardtestFaults(t *testing.T) {
 	for _, o := range rep.Outcomes {
 		_, inFake := srv.FindAptlyUser(engineTenant, o.Item.Email)
 		switch o.State {
-		case StateFailed:
+		case onboard.StateFailed:
 			assert.Equal(t, 0, o.Index%250, "item %d", o.Index)
 			assert.Equal(t, 1, o.Attempts, "item %d", o.Index)
 			assert.Equal(t, "Email already exists", o.Message)
-		case StateSucceeded, StateUnknown:
+		case onboard.StateSucceeded, onboard.StateUnknown:
 			// Unknown here are batches the fake did but answered badly.
 			assert.True(t, inFake, "item %d (%s) is not in the fake", o.Index, o.State)
-		case StateNotSent:
+		case onboard.StateNotSent:
 			if o.Index%250 != 0 {
 				assert.False(t, inFake, "item %d was not sent but is in the fake", o.Index)
 			}
@@ -541,21 +533,20 @@ func TestEngineOnboardtestFaults(t *testing.T) {
 // twice, so each result is tied to its item, for all three endpoints.
 func TestEngineDuplicatesSplitBatches(t *testing.T) {
 	t.Parallel()
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := newFake(t)
 
 	t.Run("aptly emails, case-insensitive", func(t *testing.T) {
-		people := []Invitee{
+		people := []onboard.Invitee{
 			{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "A@Example.com"},
 			{Email: "c@example.com"}, {Email: "b@example.com"},
 		}
-		c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken))
+		c := newAptly(t, srv)
 		before := srv.RequestCount("/v1/user/bulk-invite")
-		rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithConcurrency(1))
+		rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, onboard.WithConcurrency(1))
 		require.NoError(t, err)
 		engineCheckOrder(t, people, rep.Outcomes)
 		assert.Equal(t, 2, srv.RequestCount("/v1/user/bulk-invite")-before, "[a b] [A c b]")
-		states := []State{StateSucceeded, StateSucceeded, StateFailed, StateSucceeded, StateFailed}
+		states := []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded, onboard.StateFailed, onboard.StateSucceeded, onboard.StateFailed}
 		for i, o := range rep.Outcomes {
 			assert.Equal(t, states[i], o.State, "item %d", i)
 		}
@@ -567,42 +558,43 @@ func TestEngineDuplicatesSplitBatches(t *testing.T) {
 			"123e4567-e89b-12d3-a456-426614174000", "987e6543-e21b-12d3-a456-426614174000",
 			"123E4567-E89B-12D3-A456-426614174000",
 		}
-		c := engineClient(t, srv.AthenaURL(), APIKey(onboardtest.AthenaAPIKey))
+		c := newAthena(t, srv)
 		before := srv.RequestCount("/api/v1/invites/bulk")
-		rep, err := c.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{
-			InviteMethod: InviteDirect, Email: "ada@example.com", WebsiteIDs: ids,
-		}, WithConcurrency(1))
+		in := websites(ids...)
+		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
+			InviteMethod: onboard.InviteDirect, Email: "ada@example.com",
+		}, in, onboard.WithConcurrency(1))
 		require.NoError(t, err)
-		engineCheckOrder(t, ids, rep.Outcomes)
+		engineCheckOrder(t, in, rep.Outcomes)
 		assert.Equal(t, 2, srv.RequestCount("/api/v1/invites/bulk")-before)
-		assert.Equal(t, StateSucceeded, rep.Outcomes[0].State)
-		assert.Equal(t, StateSucceeded, rep.Outcomes[1].State)
+		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[0].State)
+		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[1].State)
 		assert.NotEmpty(t, rep.Outcomes[0].UserID)
 		assert.Equal(t, "User added to website", rep.Outcomes[0].Message)
 		// Whether the fake takes the upper-case id for the first website
 		// or a new one, its result was tied to it.
-		assert.Contains(t, []State{StateSucceeded, StateFailed}, rep.Outcomes[2].State)
+		assert.Contains(t, []onboard.State{onboard.StateSucceeded, onboard.StateFailed}, rep.Outcomes[2].State)
 	})
 
 	t.Run("royalti names", func(t *testing.T) {
-		users := []WorkspaceUser{
+		users := []onboard.WorkspaceUser{
 			{FirstName: "Jane", LastName: "Doe", Email: "jane1@example.com"},
 			{FirstName: "John", LastName: "Roe", Email: "john@example.com"},
 			{FirstName: "jane", LastName: "DOE", Email: "jane2@example.com"},
 			{Email: "noname@example.com"},
 		}
-		c := engineClient(t, srv.RoyaltiURL(), BearerToken(onboardtest.RoyaltiToken))
+		c := newRoyalti(t, srv)
 		before := srv.RequestCount("/user/bulk")
-		rep, err := c.Users.CreateBulkAll(context.Background(), CreateUsersRequest{SendEmail: Ptr(false)}, users, WithConcurrency(1))
+		rep, err := c.Users.CreateBulkAll(context.Background(), &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users, onboard.WithConcurrency(1))
 		require.NoError(t, err)
 		engineCheckOrder(t, users, rep.Outcomes)
 		assert.Equal(t, 2, srv.RequestCount("/user/bulk")-before, "[Jane John] [jane noname]")
-		assert.Equal(t, StateSucceeded, rep.Outcomes[0].State)
-		assert.Equal(t, StateSucceeded, rep.Outcomes[1].State)
-		assert.Equal(t, StateSucceeded, rep.Outcomes[2].State)
+		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[0].State)
+		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[1].State)
+		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[2].State)
 		// Royalti names created users only; one without a name cannot be
 		// tied to the answer, and is never guessed a success.
-		assert.Equal(t, StateUnknown, rep.Outcomes[3].State)
+		assert.Equal(t, onboard.StateUnknown, rep.Outcomes[3].State)
 		assert.NotEmpty(t, rep.Outcomes[3].Message)
 		assert.Equal(t, 4, srv.RoyaltiUserCount(onboardtest.RoyaltiWorkspaceID))
 	})
@@ -614,7 +606,7 @@ func TestEngineDuplicatesSplitBatches(t *testing.T) {
 func TestEngineInvalidItemsAndOptions(t *testing.T) {
 	t.Parallel()
 	e, srv := newEngineAptly(t, nil)
-	c := engineClient(t, srv.URL, BearerToken("tok"))
+	c := newAptly(t, srv)
 	ctx := context.Background()
 
 	t.Run("invalid items", func(t *testing.T) {
@@ -622,15 +614,15 @@ func TestEngineInvalidItemsAndOptions(t *testing.T) {
 		people[0].Email = ""
 		people[7].ManagerID = "not-a-uuid"
 		people[29].Email = "nope"
-		rep, err := c.Invites.SendBulkAll(ctx, engineTenant, people, WithBatchSize(10))
+		rep, err := c.Invites.SendBulkAll(ctx, inTenant(engineTenant), people, onboard.WithBatchSize(10))
 		require.NoError(t, err)
 		engineCheckOrder(t, people, rep.Outcomes)
 		for _, i := range []int{0, 7, 29} {
 			o := rep.Outcomes[i]
-			assert.Equal(t, StateNotSent, o.State)
-			var ve *ValidationError
+			assert.Equal(t, onboard.StateNotSent, o.State)
+			var ve *onboard.ValidationError
 			require.ErrorAs(t, o.Err, &ve)
-			assert.ErrorIs(t, o.Err, ErrInvalidRequest)
+			assert.ErrorIs(t, o.Err, onboard.ErrInvalidRequest)
 			assert.Equal(t, "Invites.SendBulkAll", ve.Op)
 			assert.True(t, strings.HasPrefix(ve.Problems[0].Field, fmt.Sprintf("users[%d].", i)), ve.Problems[0].Field)
 			_, reached := e.lastAnswer(o.Item.Email)
@@ -648,18 +640,18 @@ func TestEngineInvalidItemsAndOptions(t *testing.T) {
 		// 59, which the subtest above did not send.
 		people := enginePeople(60)[30:]
 		people[12].StartDate = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)
-		rep, err := c.Invites.SendBulkAll(ctx, engineTenant, people, WithBatchSize(10), WithConcurrency(2))
+		rep, err := c.Invites.SendBulkAll(ctx, inTenant(engineTenant), people, onboard.WithBatchSize(10), onboard.WithConcurrency(2))
 		require.NoError(t, err)
 		engineCheckOrder(t, people, rep.Outcomes)
 		for i, o := range rep.Outcomes {
 			_, reached := e.lastAnswer(o.Item.Email)
 			if i != 12 {
-				assert.NotEqual(t, StateNotSent, o.State, i)
+				assert.NotEqual(t, onboard.StateNotSent, o.State, i)
 				assert.True(t, reached, i)
 				continue
 			}
-			assert.Equal(t, StateNotSent, o.State)
-			var ve *ValidationError
+			assert.Equal(t, onboard.StateNotSent, o.State)
+			var ve *onboard.ValidationError
 			require.ErrorAs(t, o.Err, &ve)
 			assert.Equal(t, "users[12]", ve.Problems[0].Field)
 			assert.Contains(t, ve.Problems[0].Message, "cannot be encoded as JSON")
@@ -669,34 +661,36 @@ func TestEngineInvalidItemsAndOptions(t *testing.T) {
 	})
 
 	for name, tc := range map[string]struct {
-		tenant string
-		opts   []BulkOption
-		field  string
+		req   *onboard.BulkInviteRequest
+		opts  []onboard.BulkOption
+		field string
 	}{
-		"batch size 0":     {engineTenant, []BulkOption{WithBatchSize(0)}, "WithBatchSize"},
-		"concurrency -1":   {engineTenant, []BulkOption{WithConcurrency(-1)}, "WithConcurrency"},
-		"tenant not uuid":  {"tenant", nil, "tenantId"},
-		"tenant missing":   {"", []BulkOption{WithConcurrency(2)}, "tenantId"},
-		"nil option is ok": {"", []BulkOption{nil}, "tenantId"},
+		"batch size 0":       {inTenant(engineTenant), []onboard.BulkOption{onboard.WithBatchSize(0)}, "WithBatchSize"},
+		"concurrency -1":     {inTenant(engineTenant), []onboard.BulkOption{onboard.WithConcurrency(-1)}, "WithConcurrency"},
+		"tenant not uuid":    {inTenant("tenant"), nil, "tenantId"},
+		"tenant missing":     {inTenant(""), []onboard.BulkOption{onboard.WithConcurrency(2)}, "tenantId"},
+		"nil option is ok":   {inTenant(""), []onboard.BulkOption{nil}, "tenantId"},
+		"nil request":        {nil, nil, "request"},
+		"request with users": {validBulkInvite(), nil, "users"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			before := e.requests
 			people := enginePeople(250)
 			prog := &engineProgress{t: t}
-			rep, err := c.Invites.SendBulkAll(ctx, tc.tenant, people, append(tc.opts, WithProgress(prog.record))...)
-			var ve *ValidationError
+			rep, err := c.Invites.SendBulkAll(ctx, tc.req, people, append(tc.opts, onboard.WithProgress(prog.record))...)
+			var ve *onboard.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tc.field, ve.Problems[0].Field)
 			engineCheckOrder(t, people, rep.Outcomes)
 			for _, o := range rep.Outcomes {
-				assert.Equal(t, StateNotSent, o.State)
-				assert.ErrorIs(t, o.Err, ErrStopped)
-				assert.ErrorIs(t, o.Err, ErrInvalidRequest)
+				assert.Equal(t, onboard.StateNotSent, o.State)
+				assert.ErrorIs(t, o.Err, onboard.ErrStopped)
+				assert.ErrorIs(t, o.Err, onboard.ErrInvalidRequest)
 			}
 			e.mu.Lock()
 			assert.Equal(t, before, e.requests, "nothing is sent")
 			e.mu.Unlock()
-			assert.Equal(t, Progress{Total: 250, Done: 250, NotSent: 250}, prog.final())
+			assert.Equal(t, onboard.Progress{Total: 250, Done: 250, NotSent: 250}, prog.final())
 		})
 	}
 }
@@ -707,14 +701,14 @@ func TestEngineStops(t *testing.T) {
 	t.Parallel()
 	for name, tc := range map[string]struct {
 		fault    string
-		opts     []BulkOption
+		opts     []onboard.BulkOption
 		stops    bool
 		sentinel error
 	}{
-		"401 stops the run":                    {"401", nil, true, ErrUnauthorized},
-		"500 does not stop by default":         {"500", nil, false, ErrServer},
-		"500 stops with stop-on-failure":       {"500", []BulkOption{WithStopOnBatchFailure()}, true, ErrServer},
-		"malformed stops with stop-on-failure": {"malformed", []BulkOption{WithStopOnBatchFailure()}, true, ErrUnexpectedResponse},
+		"401 stops the run":                    {"401", nil, true, onboard.ErrUnauthorized},
+		"500 does not stop by default":         {"500", nil, false, onboard.ErrServer},
+		"500 stops with stop-on-failure":       {"500", []onboard.BulkOption{onboard.WithStopOnBatchFailure()}, true, onboard.ErrServer},
+		"malformed stops with stop-on-failure": {"malformed", []onboard.BulkOption{onboard.WithStopOnBatchFailure()}, true, onboard.ErrUnexpectedResponse},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -725,10 +719,10 @@ func TestEngineStops(t *testing.T) {
 				}
 				return ""
 			})
-			c := engineClient(t, srv.URL, BearerToken("tok"))
+			c := newAptly(t, srv)
 			people := enginePeople(1000)
-			rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people,
-				append(tc.opts, WithConcurrency(1))...)
+			rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people,
+				append(tc.opts, onboard.WithConcurrency(1))...)
 			engineCheckOrder(t, people, rep.Outcomes)
 			if !tc.stops {
 				require.NoError(t, err)
@@ -740,14 +734,14 @@ func TestEngineStops(t *testing.T) {
 			assert.Equal(t, 3, e.requests, "with concurrency 1 nothing is sent after the failing batch")
 			for _, o := range rep.Outcomes[200:300] {
 				assert.ErrorIs(t, o.Err, tc.sentinel)
-				assert.NotErrorIs(t, o.Err, ErrStopped)
+				assert.NotErrorIs(t, o.Err, onboard.ErrStopped)
 			}
 			for _, o := range rep.Outcomes[300:] {
-				assert.Equal(t, StateNotSent, o.State)
-				assert.ErrorIs(t, o.Err, ErrStopped)
+				assert.Equal(t, onboard.StateNotSent, o.State)
+				assert.ErrorIs(t, o.Err, onboard.ErrStopped)
 				assert.ErrorIs(t, o.Err, tc.sentinel)
 			}
-			assert.Len(t, rep.Items(StateNotSent), 700+100*boolInt(tc.fault != "malformed"))
+			assert.Len(t, rep.Items(onboard.StateNotSent), 700+100*boolInt(tc.fault != "malformed"))
 		})
 	}
 }
@@ -764,10 +758,10 @@ func boolInt(b bool) int {
 func TestEngine401StopsConcurrentRun(t *testing.T) {
 	t.Parallel()
 	e, srv := newEngineAptly(t, func(int, int) string { return "401" })
-	c := engineClient(t, srv.URL, BearerToken("tok"))
+	c := newAptly(t, srv)
 	people := enginePeople(2000)
-	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithConcurrency(4))
-	require.ErrorIs(t, err, ErrUnauthorized)
+	rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, onboard.WithConcurrency(4))
+	require.ErrorIs(t, err, onboard.ErrUnauthorized)
 	engineCheckOrder(t, people, rep.Outcomes)
 	assert.LessOrEqual(t, e.requests, 4)
 	assert.Len(t, rep.NotSent(), 2000)
@@ -777,22 +771,21 @@ func TestEngine401StopsConcurrentRun(t *testing.T) {
 // run straight into another.
 func TestEngineResumeFromReport(t *testing.T) {
 	t.Parallel()
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
+	srv := newFake(t)
 	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-invite", Times: 2, Status: http.StatusInternalServerError})
-	c := engineClient(t, srv.AptlyURL(), BearerToken(onboardtest.AptlyToken))
+	c := newAptly(t, srv)
 	people := enginePeople(1000)
 	people[10].Email = "bad"
 
-	first, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people, WithConcurrency(1))
+	first, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, onboard.WithConcurrency(1))
 	require.NoError(t, err)
-	retry := first.Items(StateFailed, StateNotSent)
+	retry := first.Items(onboard.StateFailed, onboard.StateNotSent)
 	require.Len(t, retry, 201, "two batches and the invalid item")
 
-	second, err := c.Invites.SendBulkAll(context.Background(), engineTenant, retry)
+	second, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), retry)
 	require.NoError(t, err)
 	engineCheckOrder(t, retry, second.Outcomes)
-	assert.Equal(t, Progress{Total: 201, Done: 201, Succeeded: 200, NotSent: 1}, second.Counts())
+	assert.Equal(t, onboard.Progress{Total: 201, Done: 201, Succeeded: 200, NotSent: 1}, second.Counts())
 	assert.Equal(t, 999, srv.AptlyUserCount(engineTenant))
 	assert.Len(t, first.Items(), 1000)
 }
@@ -802,7 +795,8 @@ func TestEngineResumeFromReport(t *testing.T) {
 func TestEngineSeqEarlyBreak(t *testing.T) {
 	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
 	hang := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	srv := newServer(t)
+	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Users []struct {
 				Email string `json:"email"`
@@ -822,28 +816,28 @@ func TestEngineSeqEarlyBreak(t *testing.T) {
 		}
 		w.WriteHeader(http.StatusCreated)
 		_ = json.NewEncoder(w).Encode(map[string]any{"statusCode": 200, "data": map[string]any{"results": results}})
-	}))
-	defer srv.Close()
+	})
+	defer srv.Close() // before goleak looks; srv's cleanup closes it again, harmlessly
 	defer close(hang)
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	defer tr.CloseIdleConnections()
-	c := engineClient(t, srv.URL, BearerToken("tok"), WithHTTPClient(&http.Client{Transport: tr}))
+	c := newAptly(t, srv, onboard.WithHTTPClient(&http.Client{Transport: tr}))
 
 	// An endless input.
 	var read atomic.Int64
-	people := func(yield func(Invitee) bool) {
+	people := func(yield func(onboard.Invitee) bool) {
 		for i := 0; ; i++ {
 			read.Add(1)
-			if !yield(Invitee{Email: engineEmail(i)}) {
+			if !yield(onboard.Invitee{Email: engineEmail(i)}) {
 				return
 			}
 		}
 	}
 	start := time.Now()
 	n := 0
-	for o := range c.Invites.SendBulkSeq(context.Background(), engineTenant, people, WithBatchSize(10), WithConcurrency(3)) {
+	for o := range c.Invites.SendBulkSeq(context.Background(), inTenant(engineTenant), people, onboard.WithBatchSize(10), onboard.WithConcurrency(3)) {
 		assert.Equal(t, n, o.Index)
-		assert.Equal(t, StateSucceeded, o.State)
+		assert.Equal(t, onboard.StateSucceeded, o.State)
 		n++
 		if n == 5 {
 			break
@@ -860,11 +854,11 @@ func TestEngineSeqEarlyBreak(t *testing.T) {
 func TestEngineSeqStreams(t *testing.T) {
 	t.Parallel()
 	_, srv := newEngineAptly(t, engineFaults)
-	c := engineClient(t, srv.URL, BearerToken("tok"))
-	gen := func(n int) iter.Seq[Invitee] {
-		return func(yield func(Invitee) bool) {
+	c := newAptly(t, srv)
+	gen := func(n int) iter.Seq[onboard.Invitee] {
+		return func(yield func(onboard.Invitee) bool) {
 			for i := range n {
-				if !yield(Invitee{Email: engineEmail(i)}) {
+				if !yield(onboard.Invitee{Email: engineEmail(i)}) {
 					return
 				}
 			}
@@ -873,12 +867,12 @@ func TestEngineSeqStreams(t *testing.T) {
 	for _, total := range []int{-1, 1000} {
 		t.Run(fmt.Sprint("total ", total), func(t *testing.T) {
 			prog := &engineProgress{t: t}
-			opts := []BulkOption{WithProgress(prog.record), WithConcurrency(3)}
+			opts := []onboard.BulkOption{onboard.WithProgress(prog.record), onboard.WithConcurrency(3)}
 			if total >= 0 {
-				opts = append(opts, WithTotal(total))
+				opts = append(opts, onboard.WithTotal(total))
 			}
 			i := 0
-			for o := range c.Invites.SendBulkSeq(context.Background(), engineTenant, gen(1000), opts...) {
+			for o := range c.Invites.SendBulkSeq(context.Background(), inTenant(engineTenant), gen(1000), opts...) {
 				require.Equal(t, i, o.Index)
 				i++
 			}
@@ -894,8 +888,8 @@ func TestEngineSeqStreams(t *testing.T) {
 
 	t.Run("ranged twice sends once", func(t *testing.T) {
 		items := enginePeople(50)
-		seq := c.Invites.SendBulkSeq(context.Background(), engineTenant, slices.Values(items))
-		var first, second []Outcome[Invitee]
+		seq := c.Invites.SendBulkSeq(context.Background(), inTenant(engineTenant), slices.Values(items))
+		var first, second []onboard.Outcome[onboard.Invitee]
 		for o := range seq {
 			first = append(first, o)
 		}
@@ -905,30 +899,30 @@ func TestEngineSeqStreams(t *testing.T) {
 		engineCheckOrder(t, items, first)
 		// The second range reads one item, to say why nothing is sent.
 		engineCheckOrder(t, items[:1], second)
-		assert.Equal(t, StateNotSent, second[0].State)
-		assert.ErrorIs(t, second[0].Err, ErrStopped)
+		assert.Equal(t, onboard.StateNotSent, second[0].State)
+		assert.ErrorIs(t, second[0].Err, onboard.ErrStopped)
 	})
 
 	t.Run("cancelled stops reading the input", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		read := 0
-		input := func(yield func(Invitee) bool) {
+		input := func(yield func(onboard.Invitee) bool) {
 			for i := range 2000 {
 				read++
-				if !yield(Invitee{Email: engineEmail(i)}) {
+				if !yield(onboard.Invitee{Email: engineEmail(i)}) {
 					return
 				}
 			}
 		}
 		n, stopped := 0, 0
-		for o := range c.Invites.SendBulkSeq(ctx, engineTenant, input, WithConcurrency(2)) {
+		for o := range c.Invites.SendBulkSeq(ctx, inTenant(engineTenant), input, onboard.WithConcurrency(2)) {
 			require.Equal(t, n, o.Index)
 			n++
 			if n == 150 {
 				cancel()
 			}
-			if errors.Is(o.Err, ErrStopped) {
+			if errors.Is(o.Err, onboard.ErrStopped) {
 				stopped++
 				assert.ErrorIs(t, o.Err, context.Canceled)
 			}
@@ -942,12 +936,12 @@ func TestEngineSeqStreams(t *testing.T) {
 }
 
 // TestEngineTargets covers AthenaHQ: batches of at most 50, user ids, the
-// group kind through the Seq form, and the template's checks.
+// group kind through the Seq form, targets checked one by one, and the
+// checks of the request's shared fields.
 func TestEngineTargets(t *testing.T) {
 	t.Parallel()
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
-	c := engineClient(t, srv.AthenaURL(), APIKey(onboardtest.AthenaGlobalAPIKey))
+	srv := newFake(t)
+	c := newAthena(t, withAuth(srv, onboard.APIKey(onboardtest.AthenaGlobalAPIKey)))
 	ids := make([]string, 120)
 	for i := range ids {
 		ids[i] = fmt.Sprintf("00000000-0000-4000-8000-%012d", i)
@@ -956,35 +950,35 @@ func TestEngineTargets(t *testing.T) {
 
 	t.Run("websites, batch size capped", func(t *testing.T) {
 		before := srv.RequestCount("/api/v1/invites/bulk")
-		in := append(slices.Clone(ids), "not-a-uuid")
-		rep, err := c.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{
-			InviteMethod: InviteDirect, Email: "ada@example.com", Role: RoleAdmin, WebsiteIDs: in,
-		}, WithBatchSize(500))
+		in := append(websites(ids...), onboard.Website("not-a-uuid"))
+		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
+			InviteMethod: onboard.InviteDirect, Email: "ada@example.com", Role: onboard.RoleAdmin,
+		}, in, onboard.WithBatchSize(500))
 		require.NoError(t, err)
 		engineCheckOrder(t, in, rep.Outcomes)
 		assert.Equal(t, 3, srv.RequestCount("/api/v1/invites/bulk")-before, "50 + 50 + 20")
 		for _, r := range srv.Requests()[len(srv.Requests())-3:] {
 			var body map[string]any
 			require.NoError(t, json.Unmarshal(r.Body, &body))
-			assert.LessOrEqual(t, len(body["website_ids"].([]any)), MaxTargets)
+			assert.LessOrEqual(t, len(body["website_ids"].([]any)), onboard.MaxTargets)
 			assert.NotContains(t, body, "group_ids")
 			assert.Equal(t, "admin", body["role"])
 		}
-		assert.Equal(t, StateFailed, rep.Outcomes[3].State)
+		assert.Equal(t, onboard.StateFailed, rep.Outcomes[3].State)
 		assert.Equal(t, "User is already a member of this website", rep.Outcomes[3].Message)
-		assert.Equal(t, StateSucceeded, rep.Outcomes[4].State)
+		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[4].State)
 		assert.Equal(t, srv.AthenaUserID("ada@example.com"), rep.Outcomes[4].UserID)
-		var ve *ValidationError
+		var ve *onboard.ValidationError
 		require.ErrorAs(t, rep.Outcomes[120].Err, &ve)
-		assert.Equal(t, "website_ids[120]", ve.Problems[0].Field)
-		assert.Equal(t, Progress{Total: 121, Done: 121, Succeeded: 119, Failed: 1, NotSent: 1}, rep.Counts())
+		assert.Equal(t, "targets[120].id", ve.Problems[0].Field)
+		assert.Equal(t, onboard.Progress{Total: 121, Done: 121, Succeeded: 119, Failed: 1, NotSent: 1}, rep.Counts())
 	})
 
 	t.Run("groups through Seq", func(t *testing.T) {
-		tmpl := &TargetInviteRequest{InviteMethod: InviteByEmail, Email: "bob@example.com"}
+		tmpl := &onboard.TargetInviteRequest{InviteMethod: onboard.InviteByEmail, Email: "bob@example.com"}
 		n := 0
-		for o := range c.Invites.SendToTargetsSeq(context.Background(), tmpl, TargetGroups, slices.Values(ids)) {
-			assert.Equal(t, StateSucceeded, o.State, o.Message)
+		for o := range c.Invites.SendToTargetsSeq(context.Background(), tmpl, slices.Values(groups(ids...))) {
+			assert.Equal(t, onboard.StateSucceeded, o.State, o.Message)
 			assert.Equal(t, "Invite sent", o.Message)
 			n++
 		}
@@ -993,56 +987,68 @@ func TestEngineTargets(t *testing.T) {
 	})
 
 	t.Run("website key may not invite to groups", func(t *testing.T) {
-		wc := engineClient(t, srv.AthenaURL(), APIKey(onboardtest.AthenaAPIKey))
+		wc := newAthena(t, srv)
 		before := srv.RequestCount("/api/v1/invites/bulk")
-		rep, err := wc.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{
-			InviteMethod: InviteByEmail, Email: "cy@example.com", GroupIDs: ids,
-		}, WithConcurrency(1))
-		require.ErrorIs(t, err, ErrForbidden)
+		rep, err := wc.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
+			InviteMethod: onboard.InviteByEmail, Email: "cy@example.com",
+		}, groups(ids...), onboard.WithConcurrency(1))
+		require.ErrorIs(t, err, onboard.ErrForbidden)
 		assert.Equal(t, 1, srv.RequestCount("/api/v1/invites/bulk")-before)
 		assert.Len(t, rep.NotSent(), 120)
 	})
 
+	t.Run("a target of no kind is not sent alone", func(t *testing.T) {
+		before := srv.RequestCount("/api/v1/invites/bulk")
+		in := []onboard.Target{{ID: ids[0]}, onboard.Website(ids[1])}
+		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
+			InviteMethod: onboard.InviteDirect, Email: "kind@example.com",
+		}, in)
+		require.NoError(t, err)
+		engineCheckOrder(t, in, rep.Outcomes)
+		assert.Equal(t, onboard.StateNotSent, rep.Outcomes[0].State)
+		ve := mustValidationError(t, rep.Outcomes[0].Err)
+		assertProblems(t, ve, []problem{{"targets[0].kind", "is 0; want TargetWebsite or TargetGroup"}})
+		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[1].State)
+		assert.Equal(t, 1, srv.RequestCount("/api/v1/invites/bulk")-before)
+	})
+
+	person := func() *onboard.TargetInviteRequest {
+		return &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "a@example.com"}
+	}
 	for name, tc := range map[string]struct {
 		run   func() error
 		field string
 	}{
-		"template with targets": {func() error {
-			for o := range c.Invites.SendToTargetsSeq(context.Background(),
-				&TargetInviteRequest{InviteMethod: InviteDirect, Email: "a@example.com", WebsiteIDs: ids[:1]},
-				TargetWebsites, slices.Values(ids[:2])) {
+		"request with targets": {func() error {
+			req := person()
+			req.WebsiteIDs = ids[:1]
+			for o := range c.Invites.SendToTargetsSeq(context.Background(), req, slices.Values(websites(ids[:2]...))) {
 				return o.Err
 			}
 			return nil
 		}, "website_ids"},
-		"no kind": {func() error {
-			for o := range c.Invites.SendToTargetsSeq(context.Background(),
-				&TargetInviteRequest{InviteMethod: InviteDirect, Email: "a@example.com"}, 0, slices.Values(ids[:2])) {
-				return o.Err
-			}
-			return nil
-		}, "kind"},
-		"both kinds": {func() error {
-			rep, err := c.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{
-				InviteMethod: InviteDirect, Email: "a@example.com", WebsiteIDs: ids[:2], GroupIDs: ids[2:5],
-			})
-			engineCheckOrder(t, ids[:5], rep.Outcomes)
+		"request with both kinds of targets": {func() error {
+			req := person()
+			req.WebsiteIDs, req.GroupIDs = ids[:2], ids[2:5]
+			in := websites(ids[:5]...)
+			rep, err := c.Invites.SendToTargetsAll(context.Background(), req, in)
+			engineCheckOrder(t, in, rep.Outcomes)
 			assert.Len(t, rep.NotSent(), 5)
 			return err
 		}, "website_ids"},
 		"no email": {func() error {
-			_, err := c.Invites.SendToTargetsAll(context.Background(), &TargetInviteRequest{InviteMethod: InviteDirect, WebsiteIDs: ids[:1]})
+			_, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect}, websites(ids[:1]...))
 			return err
 		}, "email"},
 		"nil request": {func() error {
-			_, err := c.Invites.SendToTargetsAll(context.Background(), nil)
+			_, err := c.Invites.SendToTargetsAll(context.Background(), nil, websites(ids[:1]...))
 			return err
 		}, "request"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			before := srv.RequestCount("")
 			err := tc.run()
-			var ve *ValidationError
+			var ve *onboard.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.Equal(t, tc.field, ve.Problems[0].Field)
 			assert.Equal(t, before, srv.RequestCount(""))
@@ -1050,26 +1056,25 @@ func TestEngineTargets(t *testing.T) {
 	}
 }
 
-// TestEngineRoyalti covers the Royalti run: template fields go in every
-// batch, failures carry the server's text, and a template with users is
-// refused.
+// TestEngineRoyalti covers the Royalti run: the request's shared fields go
+// in every batch, failures carry the server's text, and a request with
+// users of its own is refused.
 func TestEngineRoyalti(t *testing.T) {
 	t.Parallel()
-	srv := onboardtest.NewServer()
-	t.Cleanup(srv.Close)
-	c := engineClient(t, srv.RoyaltiURL(), BearerToken(onboardtest.RoyaltiToken))
-	users := make([]WorkspaceUser, 250)
+	srv := newFake(t)
+	c := newRoyalti(t, srv)
+	users := make([]onboard.WorkspaceUser, 250)
 	for i := range users {
-		users[i] = WorkspaceUser{FirstName: "User", LastName: fmt.Sprint(i), Email: fmt.Sprintf("u%d@example.com", i)}
+		users[i] = onboard.WorkspaceUser{FirstName: "User", LastName: fmt.Sprint(i), Email: fmt.Sprintf("u%d@example.com", i)}
 	}
 	srv.AddRoyaltiUser(onboardtest.RoyaltiWorkspaceID, "u7@example.com", "User", "7")
 
-	var rep *BulkReport[WorkspaceUser]
+	var rep *onboard.BulkReport[onboard.WorkspaceUser]
 	var err error
-	rep, err = c.Users.CreateBulkAll(context.Background(), CreateUsersRequest{SendEmail: Ptr(false), Message: "hi"}, users, WithBatchSize(100))
+	rep, err = c.Users.CreateBulkAll(context.Background(), &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false), Message: "hi"}, users, onboard.WithBatchSize(100))
 	require.NoError(t, err)
 	engineCheckOrder(t, users, rep.Outcomes)
-	assert.Equal(t, Progress{Total: 250, Done: 250, Succeeded: 249, Failed: 1}, rep.Counts())
+	assert.Equal(t, onboard.Progress{Total: 250, Done: 250, Succeeded: 249, Failed: 1}, rep.Counts())
 	assert.Equal(t, "User User 7 already associated with workspace!", rep.Outcomes[7].Message)
 	for _, r := range srv.Requests() {
 		var body map[string]any
@@ -1079,15 +1084,15 @@ func TestEngineRoyalti(t *testing.T) {
 	}
 
 	before := srv.RequestCount("")
-	_, err = c.Users.CreateBulkAll(context.Background(), CreateUsersRequest{Users: users[:1]}, users)
-	var ve *ValidationError
+	_, err = c.Users.CreateBulkAll(context.Background(), &onboard.CreateUsersRequest{Users: users[:1]}, users)
+	var ve *onboard.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "users", ve.Problems[0].Field)
 	assert.Equal(t, before, srv.RequestCount(""))
 
 	n := 0
-	for o := range c.Users.CreateBulkSeq(context.Background(), CreateUsersRequest{}, slices.Values(users[:3])) {
-		assert.Equal(t, StateFailed, o.State, "already created above")
+	for o := range c.Users.CreateBulkSeq(context.Background(), &onboard.CreateUsersRequest{}, slices.Values(users[:3])) {
+		assert.Equal(t, onboard.StateFailed, o.State, "already created above")
 		n++
 	}
 	assert.Equal(t, 3, n)
@@ -1097,23 +1102,22 @@ func TestEngineRoyalti(t *testing.T) {
 // account for, or accounts for twice, are unknown.
 func TestEngineUnknownNeverGuessed(t *testing.T) {
 	t.Parallel()
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.WriteHeader(http.StatusCreated)
-		_, _ = io.WriteString(w, `{"statusCode":200,"data":{"results":[
+	srv := newServer(t)
+	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, `{"statusCode":200,"data":{"results":[
 			{"email":"a@example.com","success":true},
 			{"email":"b@example.com","success":true},
 			{"email":"B@example.com","success":false,"message":"dup"},
 			{"email":"stranger@example.com","success":true}]}}`)
-	}))
-	t.Cleanup(srv.Close)
-	c := engineClient(t, srv.URL, BearerToken("tok"))
-	people := []Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "c@example.com"}}
-	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, people)
+	})
+	c := newAptly(t, srv)
+	people := []onboard.Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "c@example.com"}}
+	rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people)
 	require.NoError(t, err)
-	assert.Equal(t, StateSucceeded, rep.Outcomes[0].State)
-	assert.Equal(t, StateUnknown, rep.Outcomes[1].State)
+	assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[0].State)
+	assert.Equal(t, onboard.StateUnknown, rep.Outcomes[1].State)
 	assert.Equal(t, "the answer has more than one result for this email", rep.Outcomes[1].Message)
-	assert.Equal(t, StateUnknown, rep.Outcomes[2].State)
+	assert.Equal(t, onboard.StateUnknown, rep.Outcomes[2].State)
 	assert.Equal(t, "the answer has no result for this email", rep.Outcomes[2].Message)
 }
 
@@ -1122,13 +1126,13 @@ func TestEngineUnknownNeverGuessed(t *testing.T) {
 func TestEngineEmptyInput(t *testing.T) {
 	t.Parallel()
 	e, srv := newEngineAptly(t, nil)
-	c := engineClient(t, srv.URL, BearerToken("tok"))
+	c := newAptly(t, srv)
 	prog := &engineProgress{t: t}
-	rep, err := c.Invites.SendBulkAll(context.Background(), engineTenant, nil, WithProgress(prog.record))
+	rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), nil, onboard.WithProgress(prog.record))
 	require.NoError(t, err)
 	assert.Empty(t, rep.Outcomes)
-	assert.Equal(t, Progress{}, prog.final())
-	for range c.Invites.SendBulkSeq(context.Background(), engineTenant, nil) {
+	assert.Equal(t, onboard.Progress{}, prog.final())
+	for range c.Invites.SendBulkSeq(context.Background(), inTenant(engineTenant), nil) {
 		t.Fatal("an outcome from no input")
 	}
 	assert.Zero(t, e.requests)
@@ -1137,19 +1141,19 @@ func TestEngineEmptyInput(t *testing.T) {
 // TestBulkReportHelpers checks the report's filters and counts.
 func TestBulkReportHelpers(t *testing.T) {
 	t.Parallel()
-	rep := &BulkReport[string]{Outcomes: []Outcome[string]{
-		{Index: 0, Item: "a", State: StateSucceeded},
-		{Index: 1, Item: "b", State: StateFailed},
-		{Index: 2, Item: "c", State: StateNotSent},
-		{Index: 3, Item: "d", State: StateUnknown},
-		{Index: 4, Item: "e", State: StateFailed},
+	rep := &onboard.BulkReport[string]{Outcomes: []onboard.Outcome[string]{
+		{Index: 0, Item: "a", State: onboard.StateSucceeded},
+		{Index: 1, Item: "b", State: onboard.StateFailed},
+		{Index: 2, Item: "c", State: onboard.StateNotSent},
+		{Index: 3, Item: "d", State: onboard.StateUnknown},
+		{Index: 4, Item: "e", State: onboard.StateFailed},
 	}}
-	assert.Equal(t, []string{"b", "c", "e"}, rep.Items(StateFailed, StateNotSent))
+	assert.Equal(t, []string{"b", "c", "e"}, rep.Items(onboard.StateFailed, onboard.StateNotSent))
 	assert.Equal(t, []string{"a", "b", "c", "d", "e"}, rep.Items())
 	assert.Len(t, rep.Succeeded(), 1)
 	assert.Len(t, rep.Failed(), 2)
 	assert.Len(t, rep.NotSent(), 1)
 	assert.Equal(t, "d", rep.Unknown()[0].Item)
-	assert.Equal(t, Progress{Total: 5, Done: 5, Succeeded: 1, Failed: 2, NotSent: 1, Unknown: 1}, rep.Counts())
-	assert.Nil(t, (&BulkReport[int]{}).Items(StateFailed))
+	assert.Equal(t, onboard.Progress{Total: 5, Done: 5, Succeeded: 1, Failed: 2, NotSent: 1, Unknown: 1}, rep.Counts())
+	assert.Nil(t, (&onboard.BulkReport[int]{}).Items(onboard.StateFailed))
 }

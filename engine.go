@@ -30,6 +30,32 @@ import (
 // length; a chunk's slices grow with the items put in it, not with the
 // batch size asked for.
 
+// The engine-backed bulk methods: any number of items, cut into batches the
+// endpoint accepts, sent with bounded concurrency through the same pipeline
+// and endpoints as the one-request methods, one Outcome per item in input
+// order. Each comes as ...All (a slice in, a *BulkReport out) and ...Seq (an
+// iter.Seq in, outcomes streamed with bounded memory).
+//
+// The client's retry policy and rate limiter apply to every batch. To keep
+// within AthenaHQ's 60 requests a minute, give its client
+// WithRateLimiter(rate.NewLimiter(rate.Every(AthenaHQRequestInterval), 1)),
+// which lets at most 55 requests into any 60-second window (see
+// WithRateLimiter for the arithmetic; one a second would let 61 in). The
+// limiter is waited on before every attempt, retries included, so a run of
+// any concurrency stays within it, and one limiter shared by several
+// clients keeps them all within one quota.
+//
+// Each outcome says how many attempts its request took (Outcome.Attempts).
+// After a retry, a refusal that says the item is already there may be the
+// work of the request's own earlier attempt, so it is StateUnknown, not
+// StateFailed.
+//
+// A ...Seq run that stops early (the context ends, a 401 or 403,
+// WithStopOnBatchFailure, invalid options) reads no more of its input: the
+// caller gets the outcomes of the items read so far, in order, the last of
+// them not sent with an error matching ErrStopped, and the items after
+// them are never read.
+
 // Outcome is what became of one item of a bulk run.
 type Outcome[T any] struct {
 	// Index is the item's position in the input, from 0.
@@ -178,6 +204,7 @@ type bulkSettings struct {
 	progress    func(Progress)
 	total       int
 	stopOnFail  bool
+	events      func(BatchEvent)
 	problems    validate.Problems // bad options, reported before anything is sent
 }
 
@@ -245,6 +272,64 @@ func WithStopOnBatchFailure() BulkOption {
 	return func(s *bulkSettings) { s.stopOnFail = true }
 }
 
+// WithBatchEvents makes the run call fn at each step of each batch: when
+// the batch is cut (on the goroutine that runs the run, before the batch
+// is handed to a worker), when its request is about to be sent, and when
+// the request has ended (on the worker that sends it), before its
+// outcomes are delivered. Every batch cut is answered: one the run stopped
+// before sending gets BatchAnswered with an empty Response (no attempts)
+// and an Err matching ErrStopped. Events of one batch come in that order; events
+// of different batches may come at once from several goroutines, so fn
+// must be safe for concurrent use. Keep fn quick: the batch waits for it.
+func WithBatchEvents(fn func(BatchEvent)) BulkOption {
+	return func(s *bulkSettings) { s.events = fn }
+}
+
+// BatchEventKind names a step in the life of a batch.
+type BatchEventKind int
+
+// The steps of a batch.
+const (
+	// BatchCut: the batch's items are chosen and its request encoded.
+	BatchCut BatchEventKind = iota + 1
+	// BatchSent: the request is about to be sent.
+	BatchSent
+	// BatchAnswered: the request has ended, with an answer or without.
+	BatchAnswered
+)
+
+// String names the step.
+func (k BatchEventKind) String() string {
+	switch k {
+	case BatchCut:
+		return "cut"
+	case BatchSent:
+		return "sent"
+	case BatchAnswered:
+		return "answered"
+	}
+	return "BatchEventKind(" + itoa(int(k)) + ")"
+}
+
+// BatchEvent reports one step of one batch of a bulk run.
+type BatchEvent struct {
+	// Kind is the step.
+	Kind BatchEventKind
+	// Batch numbers the batch in the run, from 0, in the order cut.
+	Batch int
+	// Indexes are the input positions (Outcome.Index) of the items the
+	// batch carries, in the order sent.
+	Indexes []int
+	// Response is the metadata of the batch's answer, for BatchAnswered
+	// (status, headers, request id, rate-limit headers, attempts), without
+	// its Body, which holds people's addresses; when no answer came it
+	// holds only Attempts. It is never nil on BatchAnswered.
+	Response *Response
+	// Err is the batch's failure, for BatchAnswered: an *APIError or a
+	// *RequestError, or nil when the batch was answered item by item.
+	Err error
+}
+
 // ErrStopped matches the error of an item a bulk run did not send because
 // the run had stopped: the context ended, a batch was refused with 401 or
 // 403, WithStopOnBatchFailure saw a batch fail, or the options or the
@@ -285,62 +370,93 @@ type batchSpec[T any] struct {
 	// key is already in the batch starts a new batch, so that the answer
 	// can be tied to each item for certain.
 	keys func(item *T) (string, string)
-	// head and tail frame a batch's request body (see frame): the items
-	// go between them, each encoded as JSON when it is added to the batch,
-	// so that an item that cannot be encoded is reported alone and every
-	// item is encoded once.
-	head, tail []byte
+	// frames frame a batch's request body, one per kind of item (see
+	// newFrame): the items go between head and tail, each encoded as JSON
+	// when it is added to the batch, so that an item that cannot be
+	// encoded is reported alone and every item is encoded once.
+	frames []bodyFrame
+	// kind returns the index in frames of an item's kind, for endpoints
+	// whose batches hold one kind of item (AthenaHQ websites or groups);
+	// a change of kind starts a new batch. nil means one kind, 0.
+	kind func(item *T) int
+	// wire returns what is encoded of an item; nil means the item itself.
+	wire func(item *T) any
 	// alreadyThere reports whether the server's refusal of one item says
 	// it is already there ("Email already exists").
 	alreadyThere func(msg string) bool
 	// send sends one batch, body being its request encoded, and fills out
-	// (len(batch), zeroed: unknown) from the answer. It returns how many
-	// attempts the request took; an error means the batch got no per-item
-	// answer.
-	send func(ctx context.Context, body encodedBody, batch []T, out []verdict) (int, error)
+	// (len(batch), zeroed: unknown) from the answer. It returns the
+	// metadata of the answer, or of the last attempt's, when one came
+	// (Attempts counts the attempts); an error means the batch got no
+	// per-item answer.
+	send func(ctx context.Context, body encodedBody, batch []T, out []verdict) (*Response, error)
 }
 
-// frame splits the JSON encoding of wire around its item list: wire is a
+// bodyFrame is a batch request's body around its item list.
+type bodyFrame struct{ head, tail []byte }
+
+// newFrame splits the JSON encoding of wire around its item list: wire is a
 // request whose list field, named key, is encoded last and holds the raw
-// JSON "[]". The first part ends with `"key":[`, the second begins with
-// `]`; a batch's body is the first part, its items separated by commas,
-// and the second part. Encoded last, the list's key is the last match in
-// the text, and a string value cannot hold it unescaped.
-func frame(op string, wire any, key string) (head, tail []byte, err error) {
+// JSON "[]". The head ends with `"key":[`, the tail begins with `]`; a
+// batch's body is the head, its items separated by commas, and the tail.
+// Encoded last, the list's key is the last match in the text, and a string
+// value cannot hold it unescaped.
+func newFrame(op string, wire any, key string) (bodyFrame, error) {
 	b, err := json.Marshal(wire)
 	if err != nil {
-		return nil, nil, fmt.Errorf("onboard: %s: encoding the request's shared fields: %w", op, err)
+		return bodyFrame{}, fmt.Errorf("onboard: %s: encoding the request's shared fields: %w", op, err)
 	}
 	i := bytes.LastIndex(b, []byte(`"`+key+`":[]`))
 	if i < 0 {
-		return nil, nil, fmt.Errorf("onboard: %s: the request encodes without its %q list", op, key)
+		return bodyFrame{}, fmt.Errorf("onboard: %s: the request encodes without its %q list", op, key)
 	}
 	cut := i + len(key) + 4 // past `"key":[`
-	return b[:cut], b[cut:], nil
+	return bodyFrame{head: b[:cut], tail: b[cut:]}, nil
+}
+
+// checkTemplate checks the request that a bulk run's batches share: it
+// must be given, and its item list (named list) must be empty, since the
+// items are passed on their own. It reports whether req can be used.
+func checkTemplate[R any](p *validate.Problems, req *R, list string, hasItems bool) bool {
+	switch {
+	case req == nil:
+		p.Add("request", "is nil; pass the fields every batch shares")
+		return false
+	case hasItems:
+		p.Add(list, "must be empty in the request; pass the items as the bulk method's own argument")
+	}
+	return true
+}
+
+// verdictOf is the verdict of a per-item result that says success or not.
+func verdictOf(success bool, message, userID string) verdict {
+	if success {
+		return verdict{state: StateSucceeded, message: message, userID: userID}
+	}
+	return verdict{state: StateFailed, message: message, userID: userID}
 }
 
 // sendBatch sends one batch's encoded body to ep through c's pipeline,
-// decoding the answer into res, and returns how many attempts it took.
-func sendBatch(ctx context.Context, c *Client, ep endpoint, body encodedBody, res any) (int, error) {
-	var meta Response
-	err := c.call(ctx, ep, nil, body, res, []CallOption{WithResponse(&meta)})
-	if meta.Attempts > 0 {
-		return meta.Attempts, err
-	}
+// decoding the answer into res, and returns the metadata of the answer or
+// of the last attempt's. Attempts is set even when no answer came.
+func sendBatch(ctx context.Context, c *client, ep endpoint, body encodedBody, res any) (*Response, error) {
+	meta := new(Response)
+	err := c.call(ctx, ep, nil, body, res, []CallOption{WithResponse(meta)})
 	var reqErr *RequestError
-	if errors.As(err, &reqErr) {
-		return reqErr.Attempts, err
+	if meta.Attempts == 0 && errors.As(err, &reqErr) {
+		meta.Attempts = reqErr.Attempts
 	}
-	return 0, err
+	return meta, err
 }
 
 // chunk is a run of consecutive input items: the valid ones, sent together
 // as one batch, and any invalid ones among them.
 type chunk[T any] struct {
-	seq   int
-	outs  []Outcome[T] // one per input item, in order
-	batch []T          // the valid items
-	pos   []int        // pos[i] is the index in outs of batch[i]
+	seq     int          // in the order cut, invalid-only chunks included
+	batchNo int          // in the order dispatched: BatchEvent.Batch
+	outs    []Outcome[T] // one per input item, in order
+	batch   []T          // the valid items
+	pos     []int        // pos[i] is the index in outs of batch[i]
 	// body is the batch's request, whole once the chunk is cut; dropped
 	// once the chunk is sent.
 	body encodedBody
@@ -378,7 +494,8 @@ type batchRun[T any] struct {
 	next    int       // index of the next input item
 	cur     *chunk[T] // the chunk being filled
 	keys    map[string]struct{}
-	scratch T // the item being added, for the spec's functions
+	kind    int // the kind of cur's batch, an index in spec.frames
+	scratch T   // the item being added, for the spec's functions
 	// problems are the item being added's, kept here so that they do not
 	// escape to the heap once per input item.
 	problems validate.Problems
@@ -390,6 +507,7 @@ type batchRun[T any] struct {
 
 	ring    []*chunk[T] // cut, not yet emitted chunks, by seq % window
 	seqNext int         // seq of the next chunk cut
+	batches int         // batches dispatched so far, for BatchEvent.Batch
 	seqEmit int         // seq of the next chunk to emit
 	pending int         // chunks cut and not yet emitted
 	free    []*chunk[T] // emitted chunks, for reuse
@@ -560,12 +678,17 @@ func (r *batchRun[T]) add(item T) bool {
 	if r.spec.keys != nil {
 		k1, k2 = r.spec.keys(it)
 	}
-	if r.hasKey(k1) || r.hasKey(k2) {
+	kind := 0
+	if r.spec.kind != nil {
+		kind = r.spec.kind(it)
+	}
+	if r.hasKey(k1) || r.hasKey(k2) || len(r.cur.batch) > 0 && kind != r.kind {
 		if !r.cut() {
 			return false
 		}
 		r.cur = r.newChunk()
 	}
+	r.kind = kind
 	if err := r.encode(it); err != nil {
 		*p = validate.Problems{}
 		p.Add(strings.TrimSuffix(r.spec.prefix(idx), "."), "cannot be encoded as JSON: %v", err)
@@ -614,11 +737,15 @@ func (r *batchRun[T]) encode(it *T) error {
 	w := &r.body
 	mark := len(w.b)
 	if mark == 0 {
-		w.b = append(w.b, r.spec.head...)
+		w.b = append(w.b, r.spec.frames[r.kind].head...)
 	} else {
 		w.b = append(w.b, ',')
 	}
-	if err := r.enc.Encode(it); err != nil {
+	var v any = it
+	if r.spec.wire != nil {
+		v = r.spec.wire(it)
+	}
+	if err := r.enc.Encode(v); err != nil {
 		w.b = w.b[:mark]
 		return err
 	}
@@ -646,7 +773,8 @@ func (r *batchRun[T]) cut() bool {
 		// A copy goes with the chunk, since the transport may read a body
 		// after the call that sent it returned.
 		b := r.body.b
-		c.body = append(append(make(encodedBody, 0, len(b)+len(r.spec.tail)), b...), r.spec.tail...)
+		tail := r.spec.frames[r.kind].tail
+		c.body = append(append(make(encodedBody, 0, len(b)+len(tail)), b...), tail...)
 	}
 	r.body.b = r.body.b[:0]
 	if c == nil || len(c.outs) == 0 {
@@ -675,6 +803,9 @@ func (r *batchRun[T]) cut() bool {
 		settleStopped(c, r.stopped.Load())
 		c.done = true
 	default:
+		c.batchNo = r.batches
+		r.batches++
+		r.event(c, BatchCut, nil, nil)
 		r.dispatch(c)
 	}
 	// Take in whatever has finished meanwhile, so outcomes keep flowing.
@@ -723,9 +854,11 @@ func (r *batchRun[T]) work() {
 		switch {
 		case r.stopped.Load() != nil:
 			settleStopped(c, r.stopped.Load())
+			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		case r.ctx.Err() != nil:
 			r.stop(r.ctx.Err())
 			settleStopped(c, r.stopped.Load())
+			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		case gone:
 			// The consumer has left; no one will read this chunk.
 		default:
@@ -753,7 +886,10 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 		out = append(out, verdict{})
 	}
 	c.out = out
-	attempts, err := r.spec.send(r.sendCtx, c.body, c.batch, out)
+	r.event(c, BatchSent, nil, nil)
+	meta, err := r.spec.send(r.sendCtx, c.body, c.batch, out)
+	r.event(c, BatchAnswered, meta, err)
+	attempts := meta.Attempts
 	if err != nil {
 		c.err = err
 		state, msg := StateNotSent, ""
@@ -782,6 +918,26 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 // request that took attempts attempts.
 func doneEarlier(msg string, attempts int) string {
 	return fmt.Sprintf("%s (the request took %d attempts, and an earlier one may have done this item)", msg, attempts)
+}
+
+// event tells the caller's WithBatchEvents function, if any, of a step of
+// c's batch.
+func (r *batchRun[T]) event(c *chunk[T], kind BatchEventKind, meta *Response, err error) {
+	if r.set.events == nil {
+		return
+	}
+	idx := make([]int, len(c.pos))
+	for i, p := range c.pos {
+		idx[i] = c.outs[p].Index
+	}
+	if meta != nil {
+		// The body of a success holds the people's addresses; an event is
+		// for logs and meters. A failure's copy is in Err's *APIError.
+		m := *meta
+		m.Body = nil
+		meta = &m
+	}
+	r.set.events(BatchEvent{Kind: kind, Batch: c.batchNo, Indexes: idx, Response: meta, Err: err})
 }
 
 // settleStopped marks c's batch not sent, because the run stopped.

@@ -1,0 +1,76 @@
+package onboard
+
+import (
+	"bytes"
+	"io"
+)
+
+// errorReadBytes is how much of a body is read when only an error's copy of
+// it will be kept: a little more than the copy, so that a credential the
+// server echoed across the cut is found whole, and redacted, before the cut.
+const errorReadBytes = MaxErrorBodyBytes + 8<<10
+
+// bodyLimit is how much of a body with the given status is read: the
+// client's cap, or for a failure status about what an error keeps.
+func bodyLimit(status int, maxBody int64) int64 {
+	if status < 200 || status > 299 {
+		return min(maxBody, errorReadBytes)
+	}
+	return maxBody
+}
+
+// readCapped reads at most limit bytes of r and reports whether there was
+// more. size is the body's announced length, or -1. A body announced larger
+// than limit is read only as far as an error keeps of it. Otherwise the
+// buffer is made at the announced size, or grows by doubling up to an eighth
+// of limit and then once to limit, so that reading costs about limit at
+// most, not a multiple of it.
+func readCapped(r io.Reader, limit, size int64) ([]byte, bool, error) {
+	if size > limit {
+		buf, _, err := fill(r, make([]byte, 0, min(limit, errorReadBytes)))
+		return buf, true, err
+	}
+	c := int64(bytes.MinRead)
+	if size >= 0 {
+		c = size + 1 // the spare byte lets the end be seen without growing
+	}
+	buf := make([]byte, 0, min(c, limit+1))
+	for {
+		var done bool
+		var err error
+		if buf, done, err = fill(r, buf); done || err != nil {
+			return buf, false, err
+		}
+		if int64(len(buf)) > limit {
+			return buf[:limit], true, nil
+		}
+		next := 2 * int64(cap(buf))
+		if next > max(limit/8, 64<<10) {
+			next = limit + 1
+		}
+		buf = append(make([]byte, 0, min(next, limit+1)), buf...)
+	}
+}
+
+// fill reads r into the free room of buf until buf is full or r ends, and
+// reports whether r ended. A reader that keeps returning nothing is an
+// io.ErrNoProgress after 100 tries.
+func fill(r io.Reader, buf []byte) ([]byte, bool, error) {
+	for empty := 0; len(buf) < cap(buf) && empty < 100; {
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, true, nil
+		}
+		if err != nil {
+			return buf, false, err
+		}
+		if empty++; n > 0 {
+			empty = 0
+		}
+	}
+	if len(buf) < cap(buf) {
+		return buf, false, io.ErrNoProgress
+	}
+	return buf, false, nil
+}
