@@ -79,7 +79,8 @@ func newRootCmd(a *app) *cobra.Command {
 		Short: "Work with the Aptly, AthenaHQ and Royalti invite and user APIs",
 		Long: `onboard works with the Aptly, AthenaHQ and Royalti invite and user APIs
 from the command line: import people from a CSV or JSON-lines file, list,
-resend and cancel invites, and manage AthenaHQ members. "onboard fake" serves a fake of all three for tests written in any
+resend and cancel invites, manage AthenaHQ members, and sync a roster with a
+service. "onboard fake" serves a fake of all three for tests written in any
 language, and to try the other commands on.
 
 Records go to stdout: a table for people, or -o json and -o csv for
@@ -111,7 +112,7 @@ that exits 2 sends nothing, unless the error came after it started sending.`,
 	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newFakeCmd(), newVersionCmd(),
-		newAptlyCmd(a), newAthenaCmd(a), newRoyaltiCmd(a))
+		newAptlyCmd(a), newAthenaCmd(a), newRoyaltiCmd(a), newSyncCmd(a))
 	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {
