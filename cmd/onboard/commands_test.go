@@ -64,7 +64,7 @@ func TestExitStatus(t *testing.T) {
 
 	code, _, stderr = p.run(t, "aptly", "invite", "--file", mixed)
 	assert.Equal(t, exitIncomplete, code)
-	assert.Contains(t, stderr, "2 rows: 1 succeeded, 1 invalid; the output says which rows were not done and why")
+	assert.Contains(t, stderr, "2 rows: 1 succeeded, 1 invalid; the output gives each row's outcome and reason")
 	assert.NotContains(t, stderr, "--help", "not a usage error")
 
 	sent := p.srv.RequestCount("/v1/user/bulk-invite")

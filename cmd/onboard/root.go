@@ -34,7 +34,7 @@ func usageErrorf(format string, args ...any) error {
 type incompleteError struct{ summary string }
 
 func (e *incompleteError) Error() string {
-	return e.summary + "; the output says which rows were not done and why"
+	return e.summary + "; the output gives each row's outcome and reason"
 }
 
 // app holds what the commands read from outside the command line.
