@@ -45,8 +45,9 @@ func (f *bulkFlags) check() error {
 }
 
 // options builds the options of a bulk run of total items (-1 if not
-// known), reporting progress to p. Every bulk run of every command is
-// configured here, and only here.
+// known), reporting progress to p. Every bulk run of the import, resend
+// and sync commands is configured here, and only here; the one exception
+// is AthenaHQ's sync, which invites each person in a run of their own.
 func (f *bulkFlags) options(total int, p *progress) []onboard.BulkOption {
 	opts := []onboard.BulkOption{onboard.WithConcurrency(f.concurrency), onboard.WithProgress(p.update)}
 	if f.batch > 0 {
@@ -227,7 +228,7 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 		}
 	}
 	var werr error
-	writeUnread := func() {
+	writeBadRows := func() {
 		for len(queue) > 0 && len(queue[0].problems) > 0 && werr == nil {
 			werr = write(queue[0].line, &queue[0].item, problemsVerdict(queue[0].problems))
 			queue = queue[1:]
@@ -235,7 +236,7 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 	}
 	var last onboard.Outcome[T]
 	for o := range c.send(ctx, items, opts) {
-		if writeUnread(); werr != nil || len(queue) == 0 {
+		if writeBadRows(); werr != nil || len(queue) == 0 {
 			break
 		}
 		werr = write(queue[0].line, &o.Item, outcomeVerdict(o, c.keyField))
@@ -245,7 +246,7 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 			break
 		}
 	}
-	if writeUnread(); werr != nil {
+	if writeBadRows(); werr != nil {
 		return werr
 	}
 	if errors.Is(last.Err, onboard.ErrStopped) {
