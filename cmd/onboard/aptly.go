@@ -88,7 +88,8 @@ displayName, mobilePhone, roleIds, groups, managerId, positionIds,
 employeeId, employeeNumber, employeeType, employmentType, sourceId,
 actorType, aiAgentType, startDate, terminationDate, customAttributes
 (or one column per attribute, customAttributes.department), existingUser.
-A person listed twice is sent in separate batches: Aptly refuses the second.
+A person listed twice is sent in separate batches, which may run at once:
+Aptly invites one of them and refuses the other.
 
 ` + importFileHelp,
 		Example: `  # Check the file, then invite, keeping a report of every row

@@ -69,7 +69,7 @@ func setupFake(env *testscript.Env) error {
 //	fake royalti-invite EMAIL         a pending invite to the workspace
 //	fake royalti-accept EMAIL         accept the pending invite
 //	fake athena-member TARGET EMAIL   a viewer of the website or group (its own row)
-//	fake athena-org EMAIL             a viewer of the organization
+//	fake athena-org EMAIL [VAR]       a viewer of the organization; VAR is set to their user id
 //	fake fault PATH STATUS [TIMES]    answer requests to PATH with STATUS, TIMES times (default 1)
 //	fake requests                     print "METHOD PATH STATUS" per request received, oldest first
 //	fake state                        print the fake's state as JSON
@@ -102,7 +102,10 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 	case "athena-member":
 		f.srv.AddAthenaMember(arg(1), arg(2))
 	case "athena-org":
-		f.srv.AddAthenaMember(onboardtest.AthenaOrganizationID, arg(1))
+		id := f.srv.AddAthenaMember(onboardtest.AthenaOrganizationID, arg(1))
+		if len(args) > 2 {
+			ts.Setenv(args[2], id)
+		}
 	case "fault":
 		f.fault(ts, args[1:])
 	case "requests":
