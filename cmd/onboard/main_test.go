@@ -42,16 +42,20 @@ func (l leakChecked) Run() int {
 }
 
 // TestScripts runs testdata/script/*.txtar: onboard as a user types it.
+// Each script has an in-process fake of the three services (setupFake),
+// which the onboard commands it runs find in their environment.
 func TestScripts(t *testing.T) {
 	t.Parallel()
 	testscript.Run(t, testscript.Params{
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
+		Setup:               setupFake,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits":     cmdExits,
 			"waitready": cmdWaitReady,
 			"http":      cmdHTTP,
+			"fake":      cmdFake,
 		},
 	})
 }

@@ -5,14 +5,17 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 )
 
 // Exit statuses.
 const (
-	exitOK    = 0
-	exitError = 2 // a usage error or an I/O error
+	exitOK         = 0
+	exitIncomplete = 1 // some rows were not done; the output says which
+	exitError      = 2 // a usage error, an I/O error, or a refused credential
 )
 
 // usageError is an error in how a command was called: an unknown command
@@ -26,10 +29,32 @@ func usageErrorf(format string, args ...any) error {
 	return &usageError{fmt.Errorf(format, args...)}
 }
 
+// incompleteError ends a command that ran to its end, but with rows that
+// were not done: exit status 1. Its text is the tally of the rows.
+type incompleteError struct{ summary string }
+
+func (e *incompleteError) Error() string {
+	return e.summary + "; the output gives each row's outcome and reason"
+}
+
+// app holds what the commands read from outside the command line.
+type app struct {
+	getenv func(string) string
+	now    func() time.Time
+	// tty says whether stderr is a terminal, on which progress is drawn.
+	tty bool
+}
+
 // run runs the command line args and returns the exit status. Commands
 // stop when ctx ends.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	root := newRootCmd()
+	a := &app{getenv: os.Getenv, now: time.Now, tty: isTerminal(stderr, os.Getenv)}
+	return a.run(ctx, args, stdout, stderr)
+}
+
+// run runs the command line args with a's environment.
+func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	root := newRootCmd(a)
 	root.SetArgs(args)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
@@ -38,26 +63,40 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	// Nothing is left to tell if stderr cannot be written to.
-	_, _ = fmt.Fprintf(stderr, "onboard: %v\n", err)
+	_, _ = fmt.Fprintf(stderr, "onboard: %s\n", errText(err))
+	if ie := (*incompleteError)(nil); errors.As(err, &ie) {
+		return exitIncomplete
+	}
 	if ue := (*usageError)(nil); errors.As(err, &ue) {
 		_, _ = fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
 	return exitError
 }
 
-func newRootCmd() *cobra.Command {
+func newRootCmd(a *app) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "onboard",
 		Short: "Work with the Aptly, AthenaHQ and Royalti invite and user APIs",
 		Long: `onboard works with the Aptly, AthenaHQ and Royalti invite and user APIs
-from the command line. "onboard fake" serves a fake of all three for tests
-written in any language.
+from the command line: import people from a CSV or JSON-lines file, list,
+resend and cancel invites, manage AthenaHQ members, and sync a roster with a
+service. "onboard fake" serves a fake of all three for tests written in any
+language, and to try the other commands on.
 
-Exit status: 0 on success; 2 for a usage error (an unknown command or flag,
-a bad flag value) or an I/O error (an address in use, output that cannot be
-written).`,
+Records go to stdout: a table for people, or -o json and -o csv for
+programs. Messages go to stderr, and a progress bar when it is a terminal.
+
+Exit status: 0 when everything succeeded; 1 when some rows did not (the
+output says which and why); 2 for a usage error (an unknown command or flag,
+a bad flag value, a bad input file, a missing or refused credential) or an
+I/O error (an address in use, output that cannot be written). A command
+that exits 2 sends nothing, unless the error came after it started sending.`,
 		Example: `  # Serve the fake APIs on 127.0.0.1:8080
   onboard fake
+
+  # Invite the people of a CSV file into an Aptly tenant, after a dry run
+  onboard aptly invite --file people.csv --dry-run
+  onboard aptly invite --file people.csv --report report.csv
 
   # Print the version
   onboard version`,
@@ -72,7 +111,8 @@ written).`,
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newFakeCmd(), newVersionCmd())
+	root.AddCommand(newFakeCmd(), newVersionCmd(),
+		newAptlyCmd(a), newAthenaCmd(a), newRoyaltiCmd(a), newSyncCmd(a))
 	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {

@@ -1,0 +1,414 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onboardkit/onboard"
+)
+
+// aptlyPageSize is the page size of Aptly's user list as onboard reads it.
+// Aptly's documents give no maximum; onboardtest takes at most 100.
+const aptlyPageSize = 100
+
+// placeholderUUID stands in for a request's shared fields when one item is
+// checked alone.
+const placeholderUUID = "00000000-0000-4000-8000-000000000000"
+
+func newAptlyCmd(a *app) *cobra.Command {
+	sf := &serviceFlags{}
+	cmd := newServiceCmd("aptly", "Invite people into an Aptly tenant, list its users, resend invites",
+		`Invite people into an Aptly tenant from a file, list the users, and resend
+pending invites. The tenant is --tenant, or ONBOARD_APTLY_TENANT_ID.`,
+		`  onboard aptly invite --file people.csv --dry-run
+  onboard aptly invite --file people.csv --report report.csv
+  onboard aptly users --status INVITED -o csv
+  onboard aptly resend --pending --older-than 168h`, sf)
+	cmd.AddCommand(newAptlyInviteCmd(a, sf), newAptlyUsersCmd(a, sf), newAptlyResendCmd(a, sf))
+	return cmd
+}
+
+// importFlags are the flags of an import command.
+type importFlags struct {
+	bulk   bulkFlags
+	file   string
+	dryRun bool
+	output string
+}
+
+func addImportFlags(cmd *cobra.Command, f *importFlags, what, defaultBatch string) {
+	cmd.Flags().StringVar(&f.file, "file", "", "the CSV or JSON-lines `file` of "+what+" (required)")
+	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "check every row and send nothing; needs no credential")
+	addBulkFlags(cmd, &f.bulk, defaultBatch)
+	addOutputFlag(cmd, &f.output)
+}
+
+func (f *importFlags) check() error {
+	if f.file == "" {
+		return usageErrorf("--file is required: the file of rows to send")
+	}
+	return f.bulk.check()
+}
+
+// importFileHelp explains the input files of the import commands.
+const importFileHelp = `The file is CSV with a header row, or JSON lines (one object per line),
+told apart by its name (.csv; .jsonl, .ndjson, .json) or else by its first
+character. Columns and keys are named as the service's JSON fields. In CSV,
+a list of text is separated by ";" (or written as a JSON array), true and
+false are as written, a date is 2025-10-14 or 2025-10-14T09:00:00Z, and
+other lists and objects are written as JSON.
+
+The whole file is read first: a missing or unknown column, or broken CSV
+quoting, stops the command before anything is sent (exit status 2). A bad
+row is reported with its line number and the field at fault, and the rest
+go on. The output has one record per row, in the file's order: line, the
+row's key, outcome (succeeded, failed, unknown, not sent, invalid; valid in
+a --dry-run), the field at fault, the reason, and the id the service gave.
+Before sending, one read-only request checks the credential.
+
+Interrupted (Ctrl-C), the command stops sending and still reports every row:
+those it did not get to are "not sent", and safe to send again. Exit status
+0 when every row succeeded, 1 when any did not.`
+
+func newAptlyInviteCmd(a *app, sf *serviceFlags) *cobra.Command {
+	var f importFlags
+	var tenant string
+	cmd := &cobra.Command{
+		Use:   "invite --file FILE",
+		Short: "Invite the people of a CSV or JSON-lines file into an Aptly tenant",
+		Long: `Invite the people of a file into an Aptly tenant by email, in batches
+(Aptly's bulk invite). Columns: email (required), firstName, lastName,
+displayName, mobilePhone, roleIds, groups, managerId, positionIds,
+employeeId, employeeNumber, employeeType, employmentType, sourceId,
+actorType, aiAgentType, startDate, terminationDate, customAttributes
+(or one column per attribute, customAttributes.department), existingUser.
+A person listed twice is sent in separate batches, which may run at once:
+Aptly invites one of them and refuses the other.
+
+` + importFileHelp,
+		Example: `  # Check the file, then invite, keeping a report of every row
+  onboard aptly invite --file people.csv --dry-run
+  onboard aptly invite --file people.csv --tenant 887fd99a-e3ab-44ac-8253-31f269599f2b --report report.csv
+
+  # people.csv:
+  #   email,firstName,lastName,customAttributes.department
+  #   ada@example.com,Ada,Lovelace,Engineering`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			s, err := start(cmd, a, sf, f.output)
+			if err != nil {
+				return err
+			}
+			defer s.stop()
+			ic := &importCmd[onboard.Invitee]{
+				file: f.file, dryRun: f.dryRun, flags: &f.bulk, verb: "inviting",
+				schema: schemaOf[onboard.Invitee]("email"), keyField: "email",
+				key:   func(p *onboard.Invitee) string { return p.Email },
+				check: checkInvitee,
+			}
+			if !f.dryRun {
+				if err := aptlySender(s, sf, tenant, ic); err != nil {
+					return err
+				}
+			}
+			return runImport(s.ctx, s.out, ic)
+		},
+	}
+	addImportFlags(cmd, &f, "people to invite", "100")
+	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
+	return cmd
+}
+
+// checkInvitee validates one person as Aptly's bulk invite will.
+func checkInvitee(p *onboard.Invitee) error {
+	req := &onboard.BulkInviteRequest{TenantID: placeholderUUID, Users: []onboard.Invitee{*p}}
+	return itemProblems(req.Validate(), "users[0]")
+}
+
+// aptlySender gives ic the client's preflight and bulk invite.
+func aptlySender(s *session, sf *serviceFlags, tenantFlag string, ic *importCmd[onboard.Invitee]) error {
+	tenant, err := aptlyTenant(tenantFlag, s.env)
+	if err != nil {
+		return err
+	}
+	c, err := aptlyClient(s.env, sf)
+	if err != nil {
+		return err
+	}
+	ic.preflight = func(ctx context.Context, _ *onboard.Invitee) error { return aptlyPreflight(ctx, c) }
+	ic.send = func(ctx context.Context, items iter.Seq[onboard.Invitee], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.Invitee]] {
+		return c.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: tenant}, items, opts...)
+	}
+	return nil
+}
+
+// aptlyPreflight checks the credential with a read-only request: the first
+// user of the list.
+func aptlyPreflight(ctx context.Context, c *onboard.AptlyClient) error {
+	_, err := c.Users.ListPage(ctx, &onboard.ListUsersOptions{Page: 1, Limit: 1})
+	return err
+}
+
+// aptlyUsers lists the users of tenant ("" for every user the credential
+// sees). Aptly's list is not filtered by tenant: a user is kept when its
+// activeTenantId is the tenant, or when the answer gives none.
+func aptlyUsers(ctx context.Context, c *onboard.AptlyClient, tenant string) ([]onboard.User, error) {
+	var out []onboard.User
+	for u, err := range c.Users.List(ctx, &onboard.ListUsersOptions{Limit: aptlyPageSize}) {
+		if err != nil {
+			return nil, err
+		}
+		if tenant == "" || u.ActiveTenantID == "" || strings.EqualFold(u.ActiveTenantID, tenant) {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+// aptlySince is when an Aptly user was last changed, which for a pending
+// invite is the closest Aptly comes to when it was sent: its list gives
+// no time of the invite itself.
+func aptlySince(u *onboard.User) time.Time {
+	if u.UpdatedOn.After(u.CreatedOn) {
+		return u.UpdatedOn
+	}
+	return u.CreatedOn
+}
+
+func newAptlyUsersCmd(a *app, sf *serviceFlags) *cobra.Command {
+	var tenant, status, output string
+	cmd := &cobra.Command{
+		Use:   "users",
+		Short: "List the users of an Aptly tenant",
+		Long: `List the users of an Aptly tenant: id, email, names, status (ACTIVE,
+INVITED, INACTIVE, DELETED), created and updated. Aptly's list is not
+filtered by tenant; onboard keeps the users whose activeTenantId is the
+tenant (--tenant or ONBOARD_APTLY_TENANT_ID), or every user the credential
+sees when neither is set.`,
+		Example: `  onboard aptly users
+  onboard aptly users --status INVITED -o json`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := start(cmd, a, sf, output)
+			if err != nil {
+				return err
+			}
+			defer s.stop()
+			c, err := aptlyClient(s.env, sf)
+			if err != nil {
+				return err
+			}
+			if tenant == "" {
+				tenant = s.env.get(envAptlyTenant)
+			}
+			users, err := aptlyUsers(s.ctx, c, tenant)
+			if err != nil {
+				return err
+			}
+			w := newRecordWriter(s.out.stdout, output, []string{"id", "email", "first_name", "last_name", "status", "created", "updated"})
+			n := 0
+			for _, u := range users {
+				if status == "" || strings.EqualFold(u.Status, status) {
+					n++
+					if err := w.write(u.ID, u.Email, u.FirstName, u.LastName, u.Status, u.CreatedOn, u.UpdatedOn); err != nil {
+						return err
+					}
+				}
+			}
+			s.out.say("%s", plural(n, "user"))
+			return w.close()
+		},
+	}
+	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
+	cmd.Flags().StringVar(&status, "status", "", "list only users with this `status`: ACTIVE, INVITED, INACTIVE or DELETED")
+	addOutputFlag(cmd, &output)
+	return cmd
+}
+
+// actionRow is one person a resend or cancel acts on, and what became of
+// it.
+type actionRow struct {
+	line  int // 0: not from a file
+	email string
+	id    string // the service's id to act on, once found
+	v     verdict
+}
+
+// lineValue is a record's line: none for a row not read from a file.
+func lineValue(line int) any {
+	if line == 0 {
+		return nil
+	}
+	return line
+}
+
+// writeActions writes one record per row to w and reports the tally.
+func writeActions(o *cmdIO, w recordWriter, rows []actionRow) error {
+	t := newTally("row")
+	for _, r := range rows {
+		t.add(r.v)
+		if err := w.write(lineValue(r.line), r.email, r.v.outcome, r.v.field, r.v.reason, r.id); err != nil {
+			return err
+		}
+	}
+	return o.finish(w, t, nil)
+}
+
+// pick turns the people a selection names into rows: a bad address is
+// invalid, a person named twice is skipped the second time, and find says
+// whether the service has something to act on for an address, its id, and
+// why not.
+func pick(people []wanted, find func(email string) (id, why string)) []actionRow {
+	rows := make([]actionRow, len(people))
+	first := map[string]int{}
+	for i, p := range people {
+		r := actionRow{line: p.line, email: p.email}
+		key := strings.ToLower(p.email)
+		switch l, dup := first[key]; {
+		case len(p.problems) > 0:
+			r.v = problemsVerdict(p.problems)
+		case dup:
+			r.v = verdict{outcome: outSkipped, reason: fmt.Sprintf("repeats %s; acted on once", describeLine(l))}
+		default:
+			first[key] = p.line
+			var why string
+			if r.id, why = find(p.email); why != "" {
+				r.v = verdict{outcome: outSkipped, reason: why}
+			}
+		}
+		rows[i] = r
+	}
+	return rows
+}
+
+// describeLine names where a row came from.
+func describeLine(line int) string {
+	if line == 0 {
+		return "an earlier --email"
+	}
+	return fmt.Sprintf("line %d", line)
+}
+
+// todo returns the indexes of the rows left to act on: those without a
+// verdict yet.
+func todo(rows []actionRow) []int {
+	var out []int
+	for i, r := range rows {
+		if r.v.outcome == "" {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+func newAptlyResendCmd(a *app, sf *serviceFlags) *cobra.Command {
+	var sel selection
+	var bulk bulkFlags
+	var tenant, output string
+	cmd := &cobra.Command{
+		Use:   "resend (--email ADDRESS... | --file FILE | --pending)",
+		Short: "Send pending Aptly invites again",
+		Long: `Send again the invites of users of an Aptly tenant whose status is INVITED,
+picked by address (--email, --file) or all of them (--pending). A person
+who is not in the tenant, or not pending, is skipped, and so is one pending
+for less than --older-than.
+
+Aptly's list gives no time for an invite: --older-than counts from when the
+user was last updated (or created), and a resend may not change that, so
+a resend repeated later sends again.
+
+Aptly answers a resend by email, not by user id, so onboard ties a batch's
+answer to its users by its counts; --batch 1 ties every answer for certain,
+at a request per person. Each person resent gets another email.
+
+One record per person: line (for --file), email, outcome, field, reason, id.
+Exit status 0 when every person was resent, 1 when any was not.`,
+		Example: `  onboard aptly resend --email ada@example.com --email grace@example.com
+  onboard aptly resend --pending --older-than 168h --report resent.csv
+  onboard aptly resend --file people.csv --batch 1`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := errors.Join(sel.check(), bulk.check()); err != nil {
+				return err
+			}
+			s, err := start(cmd, a, sf, output)
+			if err != nil {
+				return err
+			}
+			defer s.stop()
+			return aptlyResend(s, sf, tenant, &sel, &bulk, a.now())
+		},
+	}
+	addSelectionFlags(cmd, &sel)
+	addBulkFlags(cmd, &bulk, "100")
+	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
+	addOutputFlag(cmd, &output)
+	return cmd
+}
+
+// aptlyResend finds the users sel names in the tenant and resends the
+// pending invites among them in batches.
+func aptlyResend(s *session, sf *serviceFlags, tenantFlag string, sel *selection, bulk *bulkFlags, now time.Time) error {
+	tenant, err := aptlyTenant(tenantFlag, s.env)
+	if err != nil {
+		return err
+	}
+	people, err := sel.people()
+	if err != nil {
+		return err
+	}
+	c, err := aptlyClient(s.env, sf)
+	if err != nil {
+		return err
+	}
+	users, err := aptlyUsers(s.ctx, c, tenant)
+	if err != nil {
+		return err
+	}
+	byEmail := make(map[string]*onboard.User, len(users))
+	for i := range users {
+		u := &users[i]
+		byEmail[strings.ToLower(u.Email)] = u
+		if _, recent := sel.tooRecent(aptlySince(u), now); sel.pending && u.Status == string(onboard.AptlyUserInvited) && !recent {
+			people = append(people, wanted{email: u.Email})
+		}
+	}
+	rows := pick(people, func(email string) (string, string) {
+		u := byEmail[strings.ToLower(email)]
+		switch {
+		case u == nil:
+			return "", "no user with this address in the tenant"
+		case u.Status != string(onboard.AptlyUserInvited):
+			return u.ID, fmt.Sprintf("status %s, not INVITED: no invite to resend", u.Status)
+		}
+		why, _ := sel.tooRecent(aptlySince(u), now)
+		return u.ID, why
+	})
+	w, err := s.out.records(bulk, sel.file, importColumns("email"))
+	if err != nil {
+		return err
+	}
+	idx := todo(rows)
+	ids := make([]string, len(idx))
+	for i, j := range idx {
+		ids[i] = rows[j].id
+	}
+	if len(ids) > 0 {
+		p := newProgress(s.out.stderr, s.out.tty, "resending", len(ids))
+		rep, _ := c.Invites.ResendBulkAll(s.ctx, &onboard.BulkResendRequest{TenantID: tenant}, ids, bulk.options(len(ids), p)...)
+		p.finish()
+		for i, o := range rep.Outcomes {
+			rows[idx[i]].v = outcomeVerdict(o, "id")
+		}
+	}
+	return writeActions(s.out, w, rows)
+}

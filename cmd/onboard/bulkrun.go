@@ -1,0 +1,297 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onboardkit/onboard"
+)
+
+// bulkFlags are the flags of every command that runs the SDK's bulk
+// engine: the import commands, resend and sync.
+type bulkFlags struct {
+	report      string
+	batch       int
+	concurrency int
+}
+
+// addBulkFlags adds --report, --batch and --concurrency to cmd.
+// defaultBatch says what a --batch of 0 means for this command; "" leaves
+// --batch out, for a command that sends one item a request.
+func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.report, "report", "", "also write every row's outcome to this `file`: CSV, or JSON if it ends in .json")
+	if defaultBatch != "" {
+		fl.IntVar(&f.batch, "batch", 0, "items per request; 0 is "+defaultBatch)
+	}
+	fl.IntVar(&f.concurrency, "concurrency", onboard.DefaultConcurrency, "requests in flight at once")
+}
+
+// check refuses a --batch or --concurrency out of range.
+func (f *bulkFlags) check() error {
+	switch {
+	case f.batch < 0:
+		return usageErrorf("--batch %d is negative; give 1 or more, or 0 for the service's default", f.batch)
+	case f.concurrency < 1:
+		return usageErrorf("--concurrency %d is less than 1", f.concurrency)
+	}
+	return nil
+}
+
+// options builds the options of a bulk run of total items (-1 if not
+// known), reporting progress to p. Every bulk run of the import, resend
+// and sync commands is configured here, and only here; the one exception
+// is AthenaHQ's sync, which invites each person in a run of their own.
+func (f *bulkFlags) options(total int, p *progress) []onboard.BulkOption {
+	opts := []onboard.BulkOption{onboard.WithConcurrency(f.concurrency), onboard.WithProgress(p.update)}
+	if f.batch > 0 {
+		opts = append(opts, onboard.WithBatchSize(f.batch))
+	}
+	if total >= 0 {
+		opts = append(opts, onboard.WithTotal(total))
+	}
+	return opts
+}
+
+// cmdIO is where a command writes: records on stdout in -o's format,
+// messages and progress on stderr.
+type cmdIO struct {
+	stdout, stderr io.Writer
+	tty            bool // stderr is a terminal: draw progress
+	format         string
+}
+
+// say writes a message line to stderr. Nothing is left to tell if stderr
+// cannot be written to.
+func (o *cmdIO) say(format string, args ...any) {
+	_, _ = fmt.Fprintf(o.stderr, "onboard: "+format+"\n", args...)
+}
+
+// records returns the writer of the command's records: stdout, and the
+// --report file if given, which must not be input.
+func (o *cmdIO) records(f *bulkFlags, input string, columns []string) (recordWriter, error) {
+	out := newRecordWriter(o.stdout, o.format, columns)
+	if f.report == "" {
+		return out, nil
+	}
+	rep, err := createReport(f.report, input, columns)
+	if err != nil {
+		return nil, err
+	}
+	return multiWriter{out, rep}, nil
+}
+
+// finish closes w and reports the tally on stderr: an *incompleteError
+// when some rows were not done.
+func (o *cmdIO) finish(w recordWriter, t *tally, runErr error) error {
+	if err := errors.Join(w.close(), runErr); err != nil {
+		return err
+	}
+	if !t.allOK() {
+		return &incompleteError{t.String()}
+	}
+	o.say("%s", t)
+	return nil
+}
+
+// importColumns are the columns of an import's records; key is the
+// input's column that names each row (email, website_id).
+func importColumns(key string) []string {
+	return []string{"line", key, "outcome", "field", "reason", "id"}
+}
+
+// importCmd describes one import command to runImport.
+type importCmd[T any] struct {
+	file     string
+	dryRun   bool
+	flags    *bulkFlags
+	schema   *schema
+	keyField string          // the column naming each row: email, website_id
+	key      func(*T) string // its value
+	// check validates one item as the SDK will, for --dry-run.
+	check func(*T) error
+	// preflight makes a read-only request with the credential, so that a
+	// refused one stops the command before anything is sent. first is the
+	// first valid item.
+	preflight func(ctx context.Context, first *T) error
+	// send runs the SDK's bulk engine over the items.
+	send func(ctx context.Context, items iter.Seq[T], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[T]]
+	verb string // for the progress bar: "inviting"
+}
+
+// runImport reads the whole file once, stopping on a problem with the file
+// as a whole, then validates every row (--dry-run) or sends the valid rows
+// through the bulk engine, writing one record per row, in the file's
+// order.
+func runImport[T any](ctx context.Context, o *cmdIO, c *importCmd[T]) error {
+	valid, first, err := prepass[T](c.file, c.schema)
+	if err != nil {
+		return err
+	}
+	if c.flags.report != "" && sameFile(c.flags.report, c.file) {
+		return usageErrorf("--report %s would overwrite the input", c.flags.report)
+	}
+	if !c.dryRun && first != nil {
+		if err := c.preflight(ctx, first); err != nil {
+			return fmt.Errorf("nothing was sent: a read-only request to check the credential failed: %w", err)
+		}
+	}
+	rows, err := openRows[T](c.file, c.schema)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = rows.Close() }() // read only
+	w, err := o.records(c.flags, c.file, importColumns(c.keyField))
+	if err != nil {
+		return err
+	}
+	t := newTally("row")
+	write := func(line int, item *T, v verdict) error {
+		t.add(v)
+		return w.write(line, c.key(item), v.outcome, v.field, v.reason, v.id)
+	}
+	if c.dryRun {
+		return o.finish(w, t, dryRun(rows, c, write))
+	}
+	p := newProgress(o.stderr, o.tty, c.verb, valid)
+	runErr := sendRows(ctx, rows, c, c.flags.options(valid, p), write)
+	p.finish()
+	return o.finish(w, t, runErr)
+}
+
+// prepass reads the whole file, returning how many rows it holds that can
+// be read, the first of them, and any problem with the file as a whole.
+func prepass[T any](path string, s *schema) (int, *T, error) {
+	rows, err := openRows[T](path, s)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer func() { _ = rows.Close() }() // read only
+	n := 0
+	var first *T
+	for r := range rows.all() {
+		if len(r.problems) == 0 {
+			if first == nil {
+				first = &r.item
+			}
+			n++
+		}
+	}
+	return n, first, rows.err
+}
+
+// dryRun validates every row as the SDK would before sending, and notes a
+// key given twice, which the service would refuse the second time.
+func dryRun[T any](rows *rowReader[T], c *importCmd[T], write func(int, *T, verdict) error) error {
+	seen := map[string]int{}
+	for r := range rows.all() {
+		v := problemsVerdict(r.problems)
+		if len(r.problems) == 0 {
+			v = checkVerdict(c.check(&r.item), c.keyField)
+		}
+		if k := strings.ToLower(c.key(&r.item)); v.outcome == outValid {
+			if l, ok := seen[k]; ok {
+				v.reason = fmt.Sprintf("%s repeats line %d; the service will refuse one of them", c.keyField, l)
+			} else {
+				seen[k] = r.line
+			}
+		}
+		if err := write(r.line, &r.item, v); err != nil {
+			return err
+		}
+	}
+	return rows.err
+}
+
+// sendRows sends the rows that can be read through the bulk engine, and
+// writes a record per row in the file's order: a row that cannot be read
+// where it stands, the others as their outcomes come. A run that stops
+// early (Ctrl-C, a refused credential) reads no further; the rows after it
+// are reported not sent, for the same reason.
+func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], opts []onboard.BulkOption, write func(int, *T, verdict) error) error {
+	// The engine reads the items and hands back outcomes on this
+	// goroutine, in input order: queue holds the rows read and not yet
+	// written, the head being the next to write.
+	var queue []row[T]
+	items := func(yield func(T) bool) {
+		for r := range rows.all() {
+			queue = append(queue, r)
+			if len(r.problems) == 0 && !yield(r.item) {
+				return
+			}
+		}
+	}
+	var werr error
+	writeBadRows := func() {
+		for len(queue) > 0 && len(queue[0].problems) > 0 && werr == nil {
+			werr = write(queue[0].line, &queue[0].item, problemsVerdict(queue[0].problems))
+			queue = queue[1:]
+		}
+	}
+	var last onboard.Outcome[T]
+	for o := range c.send(ctx, items, opts) {
+		if writeBadRows(); werr != nil || len(queue) == 0 {
+			break
+		}
+		werr = write(queue[0].line, &o.Item, outcomeVerdict(o, c.keyField))
+		queue = queue[1:]
+		last = o
+		if werr != nil {
+			break
+		}
+	}
+	if writeBadRows(); werr != nil {
+		return werr
+	}
+	if errors.Is(last.Err, onboard.ErrStopped) {
+		stopped := verdict{outcome: outNotSent, reason: errText(last.Err)}
+		for r := range rows.all() {
+			v := stopped
+			if len(r.problems) > 0 {
+				v = problemsVerdict(r.problems)
+			}
+			if err := write(r.line, &r.item, v); err != nil {
+				return err
+			}
+		}
+	}
+	return rows.err
+}
+
+// checkVerdict is the verdict of a --dry-run's check of one item.
+func checkVerdict(err error, keyField string) verdict {
+	var ve *onboard.ValidationError
+	switch {
+	case err == nil:
+		return verdict{outcome: outValid}
+	case errors.As(err, &ve):
+		return validationVerdict(ve, keyField)
+	}
+	return verdict{outcome: outInvalid, reason: errText(err)}
+}
+
+// itemProblems keeps the problems of a *ValidationError that are about
+// the item at path prefix (such as "users[0]."), for checking one item
+// through a request that needs other fields too.
+func itemProblems(err error, prefix string) error {
+	var ve *onboard.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	kept := &onboard.ValidationError{Op: ve.Op}
+	for _, p := range ve.Problems {
+		if strings.HasPrefix(p.Field, prefix) {
+			kept.Problems = append(kept.Problems, p)
+		}
+	}
+	if len(kept.Problems) == 0 {
+		return nil
+	}
+	return kept
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/onboardkit/onboard"
+)
+
+// serviceFlags are the flags every service command shares: where the
+// credentials come from, and how fast requests may go.
+type serviceFlags struct {
+	envFile   string
+	rateLimit rateLimit
+}
+
+// clientOptions returns the options every client of the command is built
+// with.
+func (f *serviceFlags) clientOptions() []onboard.Option {
+	opts := []onboard.Option{onboard.WithUserAgent("onboard-cli/" + toolVersion() + " onboard-go/" + onboard.Version)}
+	if f.rateLimit.n > 0 {
+		every := f.rateLimit.per / time.Duration(f.rateLimit.n)
+		opts = append(opts, onboard.WithRateLimiter(rate.NewLimiter(rate.Every(every), 1)))
+	}
+	return opts
+}
+
+// aptlyClient builds the Aptly client from the environment: its URL, and a
+// token or an access key (not both).
+func aptlyClient(env *environment, f *serviceFlags) (*onboard.AptlyClient, error) {
+	url, err := env.require(envAptlyURL, "Aptly's base URL (such as "+onboard.AptlyUSURL+")")
+	if err != nil {
+		return nil, err
+	}
+	token, key := env.get(envAptlyToken), env.get(envAptlyAccessKey)
+	var auth onboard.Authenticator
+	switch {
+	case token != "" && key != "":
+		return nil, usageErrorf("both %s and %s are set in %s; set one", envAptlyToken, envAptlyAccessKey, env.where())
+	case token != "":
+		auth = onboard.BearerToken(token)
+	case key != "":
+		auth = onboard.AptlyAccessKey(key)
+	default:
+		return nil, usageErrorf("no Aptly credential: set %s or %s in %s", envAptlyToken, envAptlyAccessKey, env.where())
+	}
+	c, err := onboard.NewAptlyClient(url, auth, f.clientOptions()...)
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("%s: %w", envAptlyURL, err)}
+	}
+	return c, nil
+}
+
+// athenaClient builds the AthenaHQ client from the environment. Without
+// --rate-limit it paces itself as the SDK does, to AthenaHQ's documented
+// 60 requests a minute.
+func athenaClient(env *environment, f *serviceFlags) (*onboard.AthenaClient, error) {
+	url, err := env.require(envAthenaURL, "AthenaHQ's base URL ("+onboard.AthenaHQURL+")")
+	if err != nil {
+		return nil, err
+	}
+	key, err := env.require(envAthenaKey, "an AthenaHQ API key")
+	if err != nil {
+		return nil, err
+	}
+	c, err := onboard.NewAthenaClient(url, onboard.APIKey(key), f.clientOptions()...)
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("%s: %w", envAthenaURL, err)}
+	}
+	return c, nil
+}
+
+// royaltiClient builds the Royalti client from the environment. The
+// workspace is the one the token is scoped to.
+func royaltiClient(env *environment, f *serviceFlags) (*onboard.RoyaltiClient, error) {
+	url, err := env.require(envRoyaltiURL, "Royalti's base URL ("+onboard.RoyaltiURL+")")
+	if err != nil {
+		return nil, err
+	}
+	token, err := env.require(envRoyaltiToken, "a Royalti token or API key")
+	if err != nil {
+		return nil, err
+	}
+	c, err := onboard.NewRoyaltiClient(url, onboard.BearerToken(token), f.clientOptions()...)
+	if err != nil {
+		return nil, &usageError{fmt.Errorf("%s: %w", envRoyaltiURL, err)}
+	}
+	return c, nil
+}
+
+var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// aptlyTenant returns the tenant of --tenant or ONBOARD_APTLY_TENANT_ID,
+// which must be a UUID.
+func aptlyTenant(flag string, env *environment) (string, error) {
+	t := strings.TrimSpace(flag)
+	if t == "" {
+		t = env.get(envAptlyTenant)
+	}
+	switch {
+	case t == "":
+		return "", usageErrorf("no Aptly tenant: give --tenant ID or set %s in %s", envAptlyTenant, env.where())
+	case !uuidPattern.MatchString(t):
+		return "", usageErrorf("the Aptly tenant %q is not a UUID", t)
+	}
+	return t, nil
+}

@@ -1,0 +1,284 @@
+package main
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+	"unicode"
+
+	"github.com/spf13/cobra"
+)
+
+// The values of -o.
+const (
+	outputTable = "table"
+	outputJSON  = "json"
+	outputCSV   = "csv"
+)
+
+// outputHelp describes -o in each command's help.
+const outputHelp = "output `format`: table (for people), json or csv (for programs)"
+
+// addOutputFlag adds -o to cmd.
+func addOutputFlag(cmd *cobra.Command, format *string) {
+	cmd.Flags().StringVarP(format, "output", "o", outputTable, outputHelp)
+}
+
+// checkOutput refuses an -o that is not table, json or csv.
+func checkOutput(format string) error {
+	switch format {
+	case outputTable, outputJSON, outputCSV:
+		return nil
+	}
+	return usageErrorf("-o %q is not a format onboard writes; use table, json or csv", format)
+}
+
+// recordWriter writes records, each a value per column: text, a number, a
+// time (zero: none), or nil for none.
+type recordWriter interface {
+	write(values ...any) error
+	// close writes what is buffered and ends the output.
+	close() error
+}
+
+// newRecordWriter returns a writer of records with columns in format
+// (table, json or csv).
+//
+// A table is aligned once all its records are in, so it holds them in
+// memory; json and csv stream. json is one array of objects, keyed by
+// the column names; csv has a header row.
+func newRecordWriter(w io.Writer, format string, columns []string) recordWriter {
+	switch format {
+	case outputJSON:
+		return &jsonWriter{w: w, columns: columns}
+	case outputCSV:
+		return &csvWriter{w: csv.NewWriter(w), columns: columns}
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	return &tableWriter{w: tw, columns: columns}
+}
+
+// text renders a value for a table or a CSV cell.
+func text(v any) string {
+	switch v := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return v
+	case int:
+		return strconv.Itoa(v)
+	case time.Time:
+		if v.IsZero() {
+			return ""
+		}
+		return v.UTC().Format(time.RFC3339)
+	}
+	return fmt.Sprint(v)
+}
+
+type tableWriter struct {
+	w       *tabwriter.Writer
+	columns []string
+	rows    int
+	err     error
+}
+
+func (t *tableWriter) write(values ...any) error {
+	if t.err != nil {
+		return t.err
+	}
+	if t.rows == 0 {
+		t.line(strings.ToUpper(strings.Join(t.columns, "\t")))
+	}
+	t.rows++
+	cells := make([]string, len(values))
+	for i, v := range values {
+		cells[i] = printable(text(v))
+	}
+	t.line(strings.Join(cells, "\t"))
+	return t.err
+}
+
+func (t *tableWriter) line(s string) {
+	if t.err == nil {
+		_, t.err = io.WriteString(t.w, s+"\n")
+	}
+}
+
+func (t *tableWriter) close() error {
+	if t.rows == 0 {
+		t.line(strings.ToUpper(strings.Join(t.columns, "\t")))
+	}
+	if t.err != nil {
+		return t.err
+	}
+	return t.w.Flush()
+}
+
+// printable makes s safe for one table cell on a terminal: control
+// characters, tabs and newlines included, become spaces, so that a
+// server's words cannot move the cursor or break the columns.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == unicode.ReplacementChar {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+type jsonWriter struct {
+	w       io.Writer
+	columns []string
+	rows    int
+	err     error
+}
+
+func (j *jsonWriter) write(values ...any) error {
+	if j.err != nil {
+		return j.err
+	}
+	var b strings.Builder
+	if j.rows == 0 {
+		b.WriteString("[\n")
+	} else {
+		b.WriteString(",\n")
+	}
+	j.rows++
+	b.WriteString("  {")
+	for i, v := range values {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		k, _ := json.Marshal(j.columns[i])
+		b.Write(k)
+		b.WriteString(": ")
+		b.Write(jsonValue(v))
+	}
+	b.WriteString("}")
+	_, j.err = io.WriteString(j.w, b.String())
+	return j.err
+}
+
+// jsonValue encodes v; a zero time and nil are null.
+func jsonValue(v any) []byte {
+	if t, ok := v.(time.Time); ok {
+		if t.IsZero() {
+			return []byte("null")
+		}
+		v = t.UTC().Format(time.RFC3339)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte("null")
+	}
+	return b
+}
+
+func (j *jsonWriter) close() error {
+	if j.err != nil {
+		return j.err
+	}
+	end := "\n]\n"
+	if j.rows == 0 {
+		end = "[]\n"
+	}
+	_, j.err = io.WriteString(j.w, end)
+	return j.err
+}
+
+type csvWriter struct {
+	w       *csv.Writer
+	columns []string
+	rows    int
+}
+
+func (c *csvWriter) write(values ...any) error {
+	if c.rows == 0 {
+		if err := c.w.Write(c.columns); err != nil {
+			return err
+		}
+	}
+	c.rows++
+	cells := make([]string, len(values))
+	for i, v := range values {
+		cells[i] = text(v)
+	}
+	return c.w.Write(cells)
+}
+
+func (c *csvWriter) close() error {
+	if c.rows == 0 {
+		if err := c.w.Write(c.columns); err != nil {
+			return err
+		}
+	}
+	c.w.Flush()
+	return c.w.Error()
+}
+
+// multiWriter writes each record to several writers: the command's output
+// and its --report.
+type multiWriter []recordWriter
+
+func (m multiWriter) write(values ...any) error {
+	var errs []error
+	for _, w := range m {
+		errs = append(errs, w.write(values...))
+	}
+	return errors.Join(errs...)
+}
+
+func (m multiWriter) close() error {
+	var errs []error
+	for _, w := range m {
+		errs = append(errs, w.close())
+	}
+	return errors.Join(errs...)
+}
+
+// reportFile is a --report: a file that receives every record as CSV, or
+// as JSON when its name ends in .json.
+type reportFile struct {
+	recordWriter
+	f    *os.File
+	path string
+}
+
+// createReport creates the report at path, refusing to overwrite the
+// input.
+func createReport(path, input string, columns []string) (*reportFile, error) {
+	if input != "" && sameFile(path, input) {
+		return nil, usageErrorf("--report %s would overwrite the input", path)
+	}
+	f, err := os.Create(path) //nolint:gosec // G304: writing the file the user named is the point
+	if err != nil {
+		return nil, fmt.Errorf("cannot write --report: %w", err)
+	}
+	format := outputCSV
+	if strings.HasSuffix(strings.ToLower(path), ".json") {
+		format = outputJSON
+	}
+	return &reportFile{recordWriter: newRecordWriter(f, format, columns), f: f, path: path}, nil
+}
+
+func (r *reportFile) close() error {
+	if err := errors.Join(r.recordWriter.close(), r.f.Close()); err != nil {
+		return fmt.Errorf("cannot write --report %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// sameFile reports whether two paths name one existing file.
+func sameFile(a, b string) bool {
+	ai, err1 := os.Stat(a)
+	bi, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(ai, bi)
+}

@@ -1,0 +1,164 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
+)
+
+var when = time.Date(2025, 10, 14, 9, 30, 0, 0, time.FixedZone("CEST", 2*3600))
+
+func writeRecords(t *testing.T, format string) string {
+	t.Helper()
+	var b bytes.Buffer
+	w := newRecordWriter(&b, format, []string{"line", "email", "reason", "since"})
+	require.NoError(t, w.write(2, "ada@example.com", "Email already exists", when))
+	require.NoError(t, w.write(nil, "grace@example.com", "tab\there, \"quoted\"\nnew line \x1b[31mred", time.Time{}))
+	require.NoError(t, w.close())
+	return b.String()
+}
+
+func TestTableOutput(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, ""+
+		"LINE  EMAIL              REASON                                SINCE\n"+
+		"2     ada@example.com    Email already exists                  2025-10-14T07:30:00Z\n"+
+		"      grace@example.com  tab here, \"quoted\" new line  [31mred  \n",
+		writeRecords(t, outputTable), "control characters cannot break a row or reach the terminal")
+}
+
+func TestJSONOutput(t *testing.T) {
+	t.Parallel()
+	out := writeRecords(t, outputJSON)
+	var got []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &got), out)
+	assert.Equal(t, []map[string]any{
+		{"line": float64(2), "email": "ada@example.com", "reason": "Email already exists", "since": "2025-10-14T07:30:00Z"},
+		{"line": nil, "email": "grace@example.com", "reason": "tab\there, \"quoted\"\nnew line \x1b[31mred", "since": nil},
+	}, got)
+	assert.Contains(t, out, `{"line": 2, "email": "ada@example.com"`, "keys keep the columns' order")
+}
+
+func TestCSVOutput(t *testing.T) {
+	t.Parallel()
+	recs, err := csv.NewReader(bytes.NewReader([]byte(writeRecords(t, outputCSV)))).ReadAll()
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{
+		{"line", "email", "reason", "since"},
+		{"2", "ada@example.com", "Email already exists", "2025-10-14T07:30:00Z"},
+		{"", "grace@example.com", "tab\there, \"quoted\"\nnew line \x1b[31mred", ""},
+	}, recs, "CSV keeps the text as it is")
+}
+
+// TestEmptyOutput checks that no records still make valid output.
+func TestEmptyOutput(t *testing.T) {
+	t.Parallel()
+	for format, want := range map[string]string{
+		outputTable: "A  B\n",
+		outputJSON:  "[]\n",
+		outputCSV:   "a,b\n",
+	} {
+		var b bytes.Buffer
+		w := newRecordWriter(&b, format, []string{"a", "b"})
+		require.NoError(t, w.close())
+		assert.Equal(t, want, b.String(), format)
+	}
+}
+
+func TestCheckOutput(t *testing.T) {
+	t.Parallel()
+	for _, f := range []string{"table", "json", "csv"} {
+		assert.NoError(t, checkOutput(f))
+	}
+	err := checkOutput("yaml")
+	require.Error(t, err)
+	assert.ErrorAs(t, err, new(*usageError))
+}
+
+func TestReportFile(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	input := filepath.Join(dir, "people.csv")
+	require.NoError(t, os.WriteFile(input, []byte("email\n"), 0o600))
+
+	_, err := createReport(input, input, []string{"a"})
+	require.ErrorAs(t, err, new(*usageError), "the report must not overwrite the input")
+	content, err := os.ReadFile(input)
+	require.NoError(t, err)
+	assert.Equal(t, "email\n", string(content))
+
+	for name, want := range map[string]string{"r.csv": "a\n1\n", "r.json": "[\n  {\"a\": 1}\n]\n", "R.JSON": "[\n  {\"a\": 1}\n]\n"} {
+		path := filepath.Join(dir, name)
+		rep, err := createReport(path, input, []string{"a"})
+		require.NoError(t, err)
+		require.NoError(t, rep.write(1))
+		require.NoError(t, rep.close())
+		got, err := os.ReadFile(path)
+		require.NoError(t, err)
+		assert.Equal(t, want, string(got), name)
+	}
+	_, err = createReport(filepath.Join(dir, "no", "such", "dir.csv"), input, []string{"a"})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "cannot write --report")
+}
+
+func TestTally(t *testing.T) {
+	t.Parallel()
+	tl := newTally("row")
+	assert.Equal(t, "0 rows", tl.String())
+	assert.True(t, tl.allOK())
+	tl.add(verdict{outcome: outSucceeded})
+	assert.Equal(t, "1 row: 1 succeeded", tl.String())
+	tl.add(verdict{})
+	assert.True(t, tl.allOK(), "a row with nothing to do is fine")
+	tl.add(verdict{outcome: outFailed})
+	tl.add(verdict{outcome: outSucceeded})
+	assert.Equal(t, "4 rows: 2 succeeded, 1 unchanged, 1 failed", tl.String())
+	assert.False(t, tl.allOK())
+}
+
+func TestOutcomeVerdict(t *testing.T) {
+	t.Parallel()
+	stopped := errors.Join(onboard.ErrStopped, errors.New("context canceled"))
+	ve := &onboard.ValidationError{Op: "Invites.SendBulkSeq", Problems: []onboard.FieldError{
+		{Field: "users[3].email", Message: `"bob@" is not a valid email address`},
+		{Field: "users[3].groups[0].groupId", Message: "is required"},
+	}}
+	for name, c := range map[string]struct {
+		in   onboard.Outcome[string]
+		want verdict
+	}{
+		"succeeded": {onboard.Outcome[string]{State: onboard.StateSucceeded, Message: "ok", UserID: "u1"}, verdict{outSucceeded, "", "ok", "u1"}},
+		"failed":    {onboard.Outcome[string]{State: onboard.StateFailed, Message: "Email already exists"}, verdict{outFailed, "", "Email already exists", ""}},
+		"invalid": {onboard.Outcome[string]{State: onboard.StateNotSent, Err: ve},
+			verdict{outInvalid, "email,groups[0].groupId", `email: "bob@" is not a valid email address; groups[0].groupId: is required`, ""}},
+		"stopped": {onboard.Outcome[string]{State: onboard.StateNotSent, Err: stopped}, verdict{outNotSent, "", "bulk run stopped\ncontext canceled", ""}},
+		"unknown": {onboard.Outcome[string]{State: onboard.StateUnknown, Message: "the answer has no result for this email"},
+			verdict{outUnknown, "", "the answer has no result for this email", ""}},
+	} {
+		assert.Equal(t, c.want, outcomeVerdict(c.in, "email"), name)
+	}
+	assert.Equal(t, "website_id", fieldName("targets[2].id", "website_id"))
+	assert.Equal(t, "website_id", fieldName("website_ids[0]", "website_id"))
+	assert.Equal(t, "id", fieldName("userIds[7]", "id"))
+}
+
+func TestShortDuration(t *testing.T) {
+	t.Parallel()
+	for d, want := range map[time.Duration]string{
+		168 * time.Hour: "168h", 90 * time.Minute: "1h30m", 45 * time.Minute: "45m", 20 * time.Second: "0m", 0: "0m",
+		time.Hour + 31*time.Second: "1h1m",
+	} {
+		assert.Equal(t, want, shortDuration(d), d.String())
+	}
+}

@@ -1,0 +1,663 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/onboardkit/onboard"
+)
+
+// The actions of a sync plan.
+const (
+	actInvite  = "invite"  // on the roster, not on the service
+	actResend  = "resend"  // pending longer than --resend-after
+	actPending = "pending" // pending, and not resent
+	actPresent = "present" // on the roster and on the service
+	actExtra   = "extra"   // on the service, not on the roster: kept
+	actRemove  = "remove"  // extra, and --remove-extra asks to remove it
+	actInvalid = "invalid" // a roster row that cannot be read
+)
+
+func newSyncCmd(a *app) *cobra.Command {
+	sf := &serviceFlags{}
+	cmd := newServiceCmd("sync", "Compare a roster with a service, and carry out the plan on request",
+		`Compare a roster (a CSV or JSON-lines file of people, as the import
+commands read) with the people a service lists, and print the plan: whom
+to invite, whose pending invite to resend (pending longer than
+--resend-after), who is already there, and who is on the service but not
+on the roster (extra). Without --apply nothing is changed. With --apply the
+plan is carried out through the SDK's bulk engine. Extra people are only
+reported, never removed, unless --remove-extra is given as well.
+
+The plan has one record per roster row, in the roster's order, then one
+per extra person: line, email, action (invite, resend, pending, present,
+extra, remove, invalid), the service's status, since (when a pending invite
+was last sent, where the service says), and a note. With --apply each record
+also has the outcome, the reason and the id. Exit status 0 when the roster
+was read whole and, with --apply, every action succeeded; 1 otherwise.`,
+		`  onboard sync aptly --roster people.csv
+  onboard sync aptly --roster people.csv --apply --resend-after 72h --report sync.csv
+  onboard sync royalti --roster people.csv --apply
+  onboard sync athena --roster people.csv --website 123e4567-e89b-12d3-a456-426614174000`, sf)
+	cmd.AddCommand(newSyncAptlyCmd(a, sf), newSyncRoyaltiCmd(a, sf), newSyncAthenaCmd(a, sf))
+	return cmd
+}
+
+// syncFlags are the flags every sync command has.
+type syncFlags struct {
+	roster      string
+	apply       bool
+	resendAfter time.Duration
+	removeExtra bool
+	bulk        bulkFlags
+	output      string
+}
+
+func addSyncFlags(cmd *cobra.Command, f *syncFlags, defaultBatch string) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.roster, "roster", "", "the CSV or JSON-lines `file` of the people who should be there (required)")
+	fl.BoolVar(&f.apply, "apply", false, "carry out the plan; without it nothing is changed")
+	fl.DurationVar(&f.resendAfter, "resend-after", 168*time.Hour, "resend invites pending longer than this `duration`; 0 resends none")
+	fl.BoolVar(&f.removeExtra, "remove-extra", false, "with --apply, remove the people on the service who are not on the roster")
+	addBulkFlags(cmd, &f.bulk, defaultBatch)
+	addOutputFlag(cmd, &f.output)
+}
+
+func (f *syncFlags) check() error {
+	switch {
+	case f.roster == "":
+		return usageErrorf("--roster is required: the file of the people who should be there")
+	case f.resendAfter < 0:
+		return usageErrorf("--resend-after %v is negative; give 0 to resend none", f.resendAfter)
+	}
+	return f.bulk.check()
+}
+
+// remote is a person as the service lists them.
+type remote struct {
+	email   string
+	status  string    // the service's words: INVITED, invited, admin (website)
+	since   time.Time // when a pending invite was last sent; zero if not known
+	pending bool
+	// resendID and removeID are the ids a resend and a removal take;
+	// removeID is empty when the person cannot be removed here, and note
+	// says why.
+	resendID, removeID string
+	note               string
+}
+
+// step is one part of carrying out a plan: a bulk run's options and
+// progress.
+type step struct {
+	opts []onboard.BulkOption
+	p    *progress
+	conc int
+}
+
+// syncService is one service as sync sees it.
+type syncService[T any] struct {
+	schema *schema
+	key    func(*T) string
+	check  func(*T) error
+	// noTimes says the service lists no pending invites at all, so that
+	// --resend-after has nothing to act on.
+	noTimes bool
+	fetch   func(ctx context.Context) ([]remote, error)
+	invite  func(ctx context.Context, items []T, st *step) []verdict
+	resend  func(ctx context.Context, ids []string, st *step) []verdict
+	remove  func(ctx context.Context, ids []string, st *step) []verdict
+}
+
+// planRow is one record of a plan.
+type planRow struct {
+	line   int
+	email  string
+	action string
+	status string
+	since  time.Time
+	note   string
+	id     string // the id the action takes
+	item   int    // the roster's index, for an invite
+	v      verdict
+}
+
+// runSync reads the roster, lists the service, makes the plan and, with
+// --apply, carries it out.
+func runSync[T any](s *session, f *syncFlags, svc *syncService[T], now time.Time) error {
+	roster, err := readRoster[T](f.roster, svc.schema)
+	if err != nil {
+		return err
+	}
+	people, err := svc.fetch(s.ctx)
+	if err != nil {
+		return fmt.Errorf("listing the service, before changing anything: %w", err)
+	}
+	plan := makePlan(roster, people, svc, f, now)
+	s.out.say("%s", describePlan(plan))
+	cols := []string{"line", "email", "action", "status", "since", "note"}
+	if f.apply {
+		cols = append(cols, "outcome", "reason", "id")
+	}
+	w, err := s.out.records(&f.bulk, f.roster, cols)
+	if err != nil {
+		return err
+	}
+	if f.apply {
+		applyPlan(s, f, svc, roster, plan)
+	}
+	return writePlan(s.out, w, f.apply, plan)
+}
+
+func readRoster[T any](path string, s *schema) ([]row[T], error) {
+	rows, err := openRows[T](path, s)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = rows.Close() }() // read only
+	var out []row[T]
+	for r := range rows.all() {
+		out = append(out, r)
+	}
+	return out, rows.err
+}
+
+// makePlan compares the roster with the service's people, by address
+// (letter case ignored).
+func makePlan[T any](roster []row[T], people []remote, svc *syncService[T], f *syncFlags, now time.Time) []planRow {
+	byEmail := make(map[string]int, len(people))
+	for j, p := range people {
+		byEmail[strings.ToLower(p.email)] = j
+	}
+	matched := make([]bool, len(people))
+	first := map[string]int{}
+	plan := make([]planRow, 0, len(roster))
+	for i := range roster {
+		r := &roster[i]
+		pr := planRow{line: r.line, email: svc.key(&r.item), item: i}
+		key := strings.ToLower(pr.email)
+		v := problemsVerdict(r.problems)
+		if len(r.problems) == 0 {
+			v = checkVerdict(svc.check(&r.item), "email")
+		}
+		l, dup := first[key]
+		switch j, found := byEmail[key]; {
+		case v.outcome == outInvalid:
+			pr.action, pr.note, pr.v = actInvalid, v.reason, v
+		case dup:
+			pr.action, pr.note = actInvalid, fmt.Sprintf("email repeats line %d", l)
+			pr.v = verdict{outcome: outInvalid, field: "email", reason: pr.note}
+		case !found:
+			pr.action = actInvite
+		default:
+			matched[j] = true
+			pr.fromRemote(&people[j], f, svc.noTimes, now)
+		}
+		if !dup && pr.action != actInvalid {
+			first[key] = r.line
+		}
+		plan = append(plan, pr)
+	}
+	for j := range people {
+		if !matched[j] {
+			plan = append(plan, extraRow(&people[j], f))
+		}
+	}
+	return plan
+}
+
+// fromRemote settles a roster row that is on the service: present, or
+// pending and resent or not.
+func (pr *planRow) fromRemote(p *remote, f *syncFlags, noTimes bool, now time.Time) {
+	pr.status, pr.note = p.status, p.note
+	pr.action = actPresent
+	if !p.pending {
+		return
+	}
+	pr.action, pr.since = actPending, p.since
+	switch age := now.Sub(p.since); {
+	case noTimes:
+	case f.resendAfter == 0:
+		pr.note = "--resend-after 0: not resent"
+	case p.since.IsZero():
+		pr.note = "the service gives no time for this invite, so it is not resent"
+	case age < f.resendAfter:
+		pr.note = fmt.Sprintf("pending for %s, not longer than --resend-after %s", shortDuration(age), shortDuration(f.resendAfter))
+	default:
+		pr.action, pr.id = actResend, p.resendID
+		pr.note = "pending for " + shortDuration(age)
+	}
+}
+
+// extraRow is the plan's record of a person on the service but not on the
+// roster.
+func extraRow(p *remote, f *syncFlags) planRow {
+	pr := planRow{email: p.email, action: actExtra, status: p.status, note: p.note}
+	switch {
+	case !f.removeExtra:
+		if pr.note == "" {
+			pr.note = "not on the roster; kept (--remove-extra would remove)"
+		}
+	case p.removeID != "":
+		pr.action, pr.id, pr.note = actRemove, p.removeID, "not on the roster"
+	}
+	return pr
+}
+
+// describePlan counts the plan's actions: "plan: 2 invite, 1 resend, 3
+// present".
+func describePlan(plan []planRow) string {
+	counts := map[string]int{}
+	for _, pr := range plan {
+		counts[pr.action]++
+	}
+	var parts []string
+	for _, a := range []string{actInvite, actResend, actPending, actPresent, actExtra, actRemove, actInvalid} {
+		if counts[a] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[a], a))
+		}
+	}
+	if len(parts) == 0 {
+		return "plan: nothing on the roster or the service"
+	}
+	return "plan: " + strings.Join(parts, ", ")
+}
+
+// applyPlan carries out the plan's invites, resends and removals, in that
+// order, each as one bulk run, and records each row's verdict.
+func applyPlan[T any](s *session, f *syncFlags, svc *syncService[T], roster []row[T], plan []planRow) {
+	var invites, resends, removes []int
+	for i, pr := range plan {
+		switch pr.action {
+		case actInvite:
+			invites = append(invites, i)
+		case actResend:
+			resends = append(resends, i)
+		case actRemove:
+			removes = append(removes, i)
+		}
+	}
+	if len(invites) > 0 {
+		items := make([]T, len(invites))
+		for k, i := range invites {
+			items[k] = roster[plan[i].item].item
+		}
+		settle(plan, invites, svc.invite(s.ctx, items, newStep(s, f, "inviting", len(items))))
+	}
+	ids := func(idx []int) []string {
+		out := make([]string, len(idx))
+		for k, i := range idx {
+			out[k] = plan[i].id
+		}
+		return out
+	}
+	if len(resends) > 0 && svc.resend != nil {
+		settle(plan, resends, svc.resend(s.ctx, ids(resends), newStep(s, f, "resending", len(resends))))
+	}
+	if len(removes) > 0 {
+		settle(plan, removes, svc.remove(s.ctx, ids(removes), newStep(s, f, "removing", len(removes))))
+	}
+}
+
+// newStep prepares one part of carrying out a plan, of n items.
+func newStep(s *session, f *syncFlags, verb string, n int) *step {
+	p := newProgress(s.out.stderr, s.out.tty, verb, n)
+	return &step{opts: f.bulk.options(n, p), p: p, conc: f.bulk.concurrency}
+}
+
+// settle records the verdicts of the rows idx of plan.
+func settle(plan []planRow, idx []int, vs []verdict) {
+	for k, i := range idx {
+		plan[i].v = vs[k]
+	}
+}
+
+// writePlan writes the plan to w, with the outcomes if it was applied.
+func writePlan(o *cmdIO, w recordWriter, applied bool, plan []planRow) error {
+	t := newTally("row")
+	invalid := 0
+	for _, pr := range plan {
+		t.add(pr.v)
+		if pr.action == actInvalid {
+			invalid++
+		}
+		vals := []any{lineValue(pr.line), pr.email, pr.action, pr.status, pr.since, pr.note}
+		if applied {
+			vals = append(vals, pr.v.outcome, pr.v.reason, firstOf(pr.v.id, pr.id))
+		}
+		if err := w.write(vals...); err != nil {
+			return errors.Join(err, w.close())
+		}
+	}
+	if applied {
+		return o.finish(w, t, nil)
+	}
+	if err := w.close(); err != nil {
+		return err
+	}
+	if invalid > 0 {
+		return &incompleteError{plural(invalid, "roster row") + " could not be read"}
+	}
+	return nil
+}
+
+func firstOf(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// verdictsOf turns a bulk run's report into one verdict per item.
+func verdictsOf[T any](rep *onboard.BulkReport[T], keyField string) []verdict {
+	out := make([]verdict, len(rep.Outcomes))
+	for i, o := range rep.Outcomes {
+		out[i] = outcomeVerdict(o, keyField)
+	}
+	return out
+}
+
+func newSyncAptlyCmd(a *app, sf *serviceFlags) *cobra.Command {
+	var f syncFlags
+	var tenant string
+	cmd := &cobra.Command{
+		Use:   "aptly --roster FILE",
+		Short: "Sync a roster with the users of an Aptly tenant",
+		Long: `Compare a roster, in the columns of 'onboard aptly invite', with the users
+of an Aptly tenant. A user whose status is INVITED is pending. Aptly's list
+gives no time for an invite: the time of a pending invite is when the user
+was last updated (or created), and a resend may not change it, so a sync
+after --resend-after resends again. Invites go through Aptly's bulk invite,
+resends through its bulk resend (--batch 1 ties each answer to its user for
+certain), removals through its bulk delete.`,
+		Example: `  onboard sync aptly --roster people.csv
+  onboard sync aptly --roster people.csv --apply --report sync.csv`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			s, err := start(cmd, a, sf, f.output)
+			if err != nil {
+				return err
+			}
+			defer s.stop()
+			t, err := aptlyTenant(tenant, s.env)
+			if err != nil {
+				return err
+			}
+			c, err := aptlyClient(s.env, sf)
+			if err != nil {
+				return err
+			}
+			return runSync(s, &f, aptlySync(c, t), a.now())
+		},
+	}
+	addSyncFlags(cmd, &f, "100")
+	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
+	return cmd
+}
+
+func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Invitee] {
+	return &syncService[onboard.Invitee]{
+		schema: schemaOf[onboard.Invitee]("email"),
+		key:    func(p *onboard.Invitee) string { return p.Email },
+		check:  checkInvitee,
+		fetch: func(ctx context.Context) ([]remote, error) {
+			users, err := aptlyUsers(ctx, c, tenant)
+			out := make([]remote, len(users))
+			for i := range users {
+				u := &users[i]
+				out[i] = remote{email: u.Email, status: u.Status, resendID: u.ID, removeID: u.ID,
+					pending: u.Status == string(onboard.AptlyUserInvited)}
+				if out[i].pending {
+					out[i].since = aptlySince(u)
+				}
+			}
+			return out, err
+		},
+		invite: func(ctx context.Context, items []onboard.Invitee, st *step) []verdict {
+			rep, _ := c.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: tenant}, items, st.opts...)
+			st.p.finish()
+			return verdictsOf(rep, "email")
+		},
+		resend: func(ctx context.Context, ids []string, st *step) []verdict {
+			rep, _ := c.Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: tenant}, ids, st.opts...)
+			st.p.finish()
+			return verdictsOf(rep, "id")
+		},
+		remove: func(ctx context.Context, ids []string, st *step) []verdict {
+			rep, _ := c.Users.DeleteBulkAll(ctx, nil, ids, st.opts...)
+			st.p.finish()
+			return verdictsOf(rep, "id")
+		},
+	}
+}
+
+func newSyncRoyaltiCmd(a *app, sf *serviceFlags) *cobra.Command {
+	var f syncFlags
+	var shared onboard.CreateUsersRequest
+	var sendEmail bool
+	cmd := &cobra.Command{
+		Use:   "royalti --roster FILE",
+		Short: "Sync a roster with the users of a Royalti workspace",
+		Long: `Compare a roster, in the columns of 'onboard royalti import', with the users
+of the token's Royalti workspace and their latest invites. A user whose
+latest invite is invited is pending, since the invite was last sent
+(Royalti's meta.date). A user whose invite was cancelled is reported
+present, with a note, and not invited again. Invites go through Royalti's
+bulk user creation (Royalti emails each person), resends one request per
+invite, removals through its bulk delete.`,
+		Example: `  onboard sync royalti --roster people.csv
+  onboard sync royalti --roster people.csv --apply --resend-after 72h`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := f.check(); err != nil {
+				return err
+			}
+			s, err := start(cmd, a, sf, f.output)
+			if err != nil {
+				return err
+			}
+			defer s.stop()
+			c, err := royaltiClient(s.env, sf)
+			if err != nil {
+				return err
+			}
+			if cmd.Flags().Changed("send-email") {
+				shared.SendEmail = &sendEmail
+			}
+			return runSync(s, &f, royaltiSync(c, &shared), a.now())
+		},
+	}
+	addSyncFlags(cmd, &f, "100")
+	cmd.Flags().BoolVar(&sendEmail, "send-email", true, "let Royalti email each person invited")
+	cmd.Flags().StringVar(&shared.Message, "message", "", "a custom `message` for the invite email")
+	return cmd
+}
+
+func royaltiSync(c *onboard.RoyaltiClient, shared *onboard.CreateUsersRequest) *syncService[onboard.WorkspaceUser] {
+	return &syncService[onboard.WorkspaceUser]{
+		schema: schemaOf[onboard.WorkspaceUser]("email"),
+		key:    func(u *onboard.WorkspaceUser) string { return u.Email },
+		check:  checkWorkspaceUser,
+		fetch:  func(ctx context.Context) ([]remote, error) { return royaltiPeople(ctx, c) },
+		invite: func(ctx context.Context, items []onboard.WorkspaceUser, st *step) []verdict {
+			rep, _ := c.Users.CreateBulkAll(ctx, shared, items, st.opts...)
+			st.p.finish()
+			return verdictsOf(rep, "email")
+		},
+		resend: func(ctx context.Context, ids []string, st *step) []verdict {
+			vs := each(ctx, len(ids), st.conc, st.p, func(ctx context.Context, i int) verdict {
+				_, err := c.Invites.Resend(ctx, ids[i], nil)
+				return errVerdict(err, "id")
+			})
+			st.p.finish()
+			return vs
+		},
+		remove: func(ctx context.Context, ids []string, st *step) []verdict {
+			rep, _ := c.Users.DeleteBulkAll(ctx, nil, ids, st.opts...)
+			st.p.finish()
+			return verdictsOf(rep, "id")
+		},
+	}
+}
+
+// royaltiPeople lists the workspace's users, each with their latest
+// invite.
+func royaltiPeople(ctx context.Context, c *onboard.RoyaltiClient) ([]remote, error) {
+	invs, err := royaltiInvites(ctx, c, "")
+	if err != nil {
+		return nil, err
+	}
+	latest := latestInvites(invs)
+	var out []remote
+	for u, err := range c.Users.List(ctx, nil) {
+		if err != nil {
+			return nil, err
+		}
+		email := firstOf(u.Email, u.User.Email)
+		p := remote{email: email, status: "no invite", removeID: u.ID}
+		if inv := latest[strings.ToLower(email)]; inv != nil {
+			p.status, p.resendID = string(inv.Status), inv.ID
+			switch inv.Status {
+			case onboard.RoyaltiInviteInvited:
+				p.pending, p.since = true, royaltiSince(inv)
+			case onboard.RoyaltiInviteCancelled:
+				p.note = "the invite was cancelled; not invited again"
+			}
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// athenaPerson is a row of an AthenaHQ roster.
+type athenaPerson struct {
+	Email     string       `json:"email"`
+	FirstName string       `json:"first_name"`
+	LastName  string       `json:"last_name"`
+	Role      onboard.Role `json:"role"`
+}
+
+func newSyncAthenaCmd(a *app, sf *serviceFlags) *cobra.Command {
+	var f syncFlags
+	var sc scopeFlags
+	var person athenaPersonFlags
+	cmd := &cobra.Command{
+		Use:   "athena --roster FILE (--website ID | --group ID)",
+		Short: "Sync a roster with the members of an AthenaHQ website or group",
+		Long: `Compare a roster (columns email, first_name, last_name, role) with the
+members of an AthenaHQ website or group. AthenaHQ lists no pending invites:
+a person invited by email who has not accepted is planned as an invite
+again, and AthenaHQ refuses it ("already has a pending invite"), so
+--resend-after has no effect here. Members of the organization have access
+to every website and group; when extra, they are kept (remove them with
+'onboard athena remove --organization'). Invites are one bulk invite per
+person (--method, and --role unless the row gives one); removals remove a
+member's own website row; AthenaHQ has no call to remove a group member.`,
+		Example: `  onboard sync athena --roster people.csv --website 123e4567-e89b-12d3-a456-426614174000
+  onboard sync athena --roster people.csv --website 123e4567-e89b-12d3-a456-426614174000 --apply --method direct`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (sc.website == "") == (sc.group == "") {
+				return usageErrorf("give one of --website ID or --group ID")
+			}
+			person.email = "person@example.com" // each row gives its own
+			if err := errors.Join(f.check(), person.check()); err != nil {
+				return err
+			}
+			s, err := start(cmd, a, sf, f.output)
+			if err != nil {
+				return err
+			}
+			defer s.stop()
+			if cmd.Flags().Changed("resend-after") {
+				s.out.say("AthenaHQ lists no pending invites, so --resend-after has no effect")
+			}
+			c, err := athenaClient(s.env, sf)
+			if err != nil {
+				return err
+			}
+			return runSync(s, &f, athenaSync(c, &sc, &person), a.now())
+		},
+	}
+	addSyncFlags(cmd, &f, "")
+	cmd.Flags().StringVar(&sc.website, "website", "", "the website's `id`")
+	cmd.Flags().StringVar(&sc.group, "group", "", "the group's `id` (a global API key is needed)")
+	addAthenaPersonFlags(cmd, &person)
+	return cmd
+}
+
+func athenaSync(c *onboard.AthenaClient, sc *scopeFlags, person *athenaPersonFlags) *syncService[athenaPerson] {
+	target := onboard.Website(sc.website)
+	if sc.group != "" {
+		target = onboard.Group(sc.group)
+	}
+	request := func(p *athenaPerson) *onboard.TargetInviteRequest {
+		req := person.request()
+		req.Email, req.FirstName, req.LastName = p.Email, p.FirstName, p.LastName
+		if p.Role != "" {
+			req.Role = p.Role
+		}
+		return req
+	}
+	return &syncService[athenaPerson]{
+		schema:  schemaOf[athenaPerson]("email"),
+		key:     func(p *athenaPerson) string { return p.Email },
+		noTimes: true,
+		check: func(p *athenaPerson) error {
+			req := request(p)
+			req.WebsiteIDs = []string{placeholderUUID}
+			return itemProblems(req.Validate(), "")
+		},
+		fetch: func(ctx context.Context) ([]remote, error) { return athenaPeople(ctx, c, sc) },
+		invite: func(ctx context.Context, items []athenaPerson, st *step) []verdict {
+			vs := each(ctx, len(items), st.conc, st.p, func(ctx context.Context, i int) verdict {
+				rep, err := c.Invites.SendToTargetsAll(ctx, request(&items[i]), []onboard.Target{target})
+				if len(rep.Outcomes) != 1 {
+					return errVerdict(cmp.Or(err, errors.New("no outcome for the invite")), "email")
+				}
+				return outcomeVerdict(rep.Outcomes[0], "email")
+			})
+			st.p.finish()
+			return vs
+		},
+		remove: func(ctx context.Context, ids []string, st *step) []verdict {
+			vs := each(ctx, len(ids), st.conc, st.p, func(ctx context.Context, i int) verdict {
+				_, err := c.Members.RemoveFromWebsite(ctx, sc.website, ids[i])
+				return errVerdict(err, "id")
+			})
+			st.p.finish()
+			return vs
+		},
+	}
+}
+
+// athenaPeople lists the members of the website or group; a member's own
+// website row can be removed.
+func athenaPeople(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags) ([]remote, error) {
+	members, err := athenaMembers(ctx, c, sc, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]remote, len(members))
+	for i, m := range members {
+		p := remote{email: m.Email, status: fmt.Sprintf("%s (%s)", m.Role, m.AccessType)}
+		switch {
+		case m.AccessType == onboard.AccessOrganization:
+			p.note = "an organization member: access through the organization, kept"
+		case sc.group != "":
+			p.note = "AthenaHQ has no call to remove a group member"
+		default:
+			p.removeID = m.UserID
+		}
+		out[i] = p
+	}
+	return out, nil
+}
