@@ -50,6 +50,14 @@ import (
 // work of the request's own earlier attempt, so it is StateUnknown, not
 // StateFailed.
 //
+// Each item is sent once: an item that repeats an earlier one of the run
+// is reported with that item's state and Outcome.DuplicateOf, not sent
+// (see WithSendDuplicates). WithKeys carries the caller's own key for each
+// item to its outcome. A run given a journal (WithJournal) can be resumed
+// after a crash without losing an item or sending an answered one again
+// (see Journal). WithBatchEvents reports each batch as it is cut, sent and
+// answered.
+//
 // A ...Seq run that stops early (the context ends, a 401 or 403,
 // WithStopOnBatchFailure, invalid options) reads no more of its input: the
 // caller gets the outcomes of the items read so far, in order, the last of
@@ -98,6 +106,18 @@ type Outcome[T any] struct {
 	// exists" rather than duplicates. An answer that arrived is always
 	// used, even if the context ended just after it came.
 	Err error
+	// Key is the caller's key for the item, from WithKeys; "" without it.
+	Key string
+	// DuplicateOf is, for an item that repeats an earlier item of the run
+	// and was not sent, the earlier item's Index; nil otherwise. Such an
+	// item has the earlier item's State, Attempts 0, a Message naming the
+	// earlier item, and, when that one was not sent, an Err matching
+	// ErrDuplicate. See WithSendDuplicates.
+	DuplicateOf *int
+	// Replayed reports that the outcome was read from the run's journal:
+	// an earlier run sent the item, and this run did not send it again
+	// (see Journal).
+	Replayed bool
 }
 
 // BulkReport holds one Outcome per input item, in input order.
@@ -199,13 +219,17 @@ const (
 type BulkOption func(*bulkSettings)
 
 type bulkSettings struct {
-	batchSize   int // 0: the endpoint's default
-	concurrency int
-	progress    func(Progress)
-	total       int
-	stopOnFail  bool
-	events      func(BatchEvent)
-	problems    validate.Problems // bad options, reported before anything is sent
+	batchSize      int // 0: the endpoint's default
+	concurrency    int
+	progress       func(Progress)
+	total          int
+	stopOnFail     bool
+	events         func(BatchEvent)
+	keys           any // a func(int, T) string from WithKeys
+	journal        *Journal
+	resendInFlight bool
+	sendDuplicates bool
+	problems       validate.Problems // bad options, reported before anything is sent
 }
 
 // WithBatchSize sets how many items go in one request. It is lowered to
@@ -318,6 +342,8 @@ type BatchEvent struct {
 	// Indexes are the input positions (Outcome.Index) of the items the
 	// batch carries, in the order sent.
 	Indexes []int
+	// Keys are the caller's keys of those items (WithKeys), or nil.
+	Keys []string
 	// Response is the metadata of the batch's answer, for BatchAnswered
 	// (status, headers, request id, rate-limit headers, attempts); when
 	// no answer came it holds only Attempts.
@@ -381,6 +407,9 @@ type batchSpec[T any] struct {
 	// alreadyThere reports whether the server's refusal of one item says
 	// it is already there ("Email already exists").
 	alreadyThere func(msg string) bool
+	// target names the endpoint the batches go to, method and URL, for
+	// the run's journal (see batchTarget).
+	target string
 	// send sends one batch, body being its request encoded, and fills out
 	// (len(batch), zeroed: unknown) from the answer. It returns the
 	// metadata of the answer, or of the last attempt's, when one came
@@ -459,6 +488,20 @@ type chunk[T any] struct {
 	out  []verdict // filled by send
 	err  error     // the batch's failure, if it got no per-item answer
 	done bool      // every outcome is settled
+	// marks are the fingerprints of the items' keys, for the run's
+	// repeats, in outs order; empty under WithSendDuplicates.
+	marks []seenMark
+	// hashes and prior, for a run with a journal, hold for each item of
+	// batch its hash and whether an earlier run sent it without an
+	// answer that settled it.
+	hashes []uint64
+	prior  []bool
+}
+
+// seenMark is the fingerprint of the keys of the item at outs[pos].
+type seenMark struct {
+	pos int
+	fp  uint64
 }
 
 // bodyBuffer collects the request body of the chunk being filled; the
@@ -518,6 +561,18 @@ type batchRun[T any] struct {
 
 	progress Progress
 	reported bool // progress has been called at least once
+
+	keyFn func(int, T) string // from WithKeys, or nil
+	seen  *seenSet            // the items sent, for repeats; nil under WithSendDuplicates
+	jr    *journalRun         // the run's journal, or nil
+	// frontier is where the journal's items end. Until the input has been
+	// read that far, and each recorded item checked against its record,
+	// cut chunks are held rather than sent (see cut and release), so that
+	// a changed input is refused before anything is sent.
+	frontier int
+	held     []*chunk[T]
+	jbuf     bodyBuffer // jenc encodes recorded items into it, to hash them
+	jenc     *json.Encoder
 }
 
 // runBatches runs spec over input, calling emit with each outcome in input
@@ -546,16 +601,22 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 	r.enc = json.NewEncoder(&r.body)
 	r.progress.Total = r.set.total
 
+	r.keyFn = r.keyFunc()
+	if !r.set.sendDuplicates && spec.keys != nil {
+		r.seen = newSeenSet()
+	}
 	if err := validationError(spec.op, &r.set.problems); err != nil {
 		r.stop(err)
 	} else if spec.precheck != nil {
 		r.stop(spec.precheck)
+	} else if r.set.journal != nil {
+		r.startJournal()
 	}
 
 	r.sendCtx, r.cancel = context.WithCancel(ctx) //nolint:gosec // G118: false positive; r.shutdown, deferred on the next line, calls r.cancel
 	defer r.shutdown()
 
-	if !r.readAll(input, total < 0) || !r.cut() {
+	if !r.readAll(input, total < 0) || !r.cut() || !r.endInput() {
 		return nil // the consumer stopped ranging
 	}
 	for r.pending > 0 {
@@ -569,6 +630,7 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 		r.progress.Total = r.progress.Done
 		r.report()
 	}
+	r.syncJournal()
 	return r.stopErr()
 }
 
@@ -586,6 +648,9 @@ func (r *batchRun[T]) readAll(input iter.Seq[T], stream bool) bool {
 			return true
 		}
 		if !r.add(item) {
+			return false
+		}
+		if len(r.held) > 0 && r.next >= r.frontier && !r.release() {
 			return false
 		}
 	}
@@ -652,6 +717,9 @@ func (r *batchRun[T]) add(item T) bool {
 		r.cur = r.newChunk()
 	}
 	out := Outcome[T]{Index: idx, Item: item}
+	if r.keyFn != nil {
+		out.Key = r.keyFn(idx, item)
+	}
 	// The spec's functions see the item through r.scratch, so that item
 	// itself does not escape to the heap once per input item.
 	r.scratch = item
@@ -666,6 +734,7 @@ func (r *batchRun[T]) add(item T) bool {
 	if !p.Empty() {
 		*p = validate.Problems{}
 		r.spec.check(p, r.spec.prefix(idx), it)
+		r.notRecorded(idx)
 		return r.addInvalid(out, p)
 	}
 
@@ -677,6 +746,25 @@ func (r *batchRun[T]) add(item T) bool {
 	if r.spec.kind != nil {
 		kind = r.spec.kind(it)
 	}
+	var fp uint64
+	if r.seen != nil {
+		fp = r.seen.fingerprint(k1, k2)
+	}
+	prior := false
+	if rec, ok := r.recordOf(idx); ok {
+		var settled bool
+		if settled, prior = r.fromJournal(&out, it, rec, kind); settled {
+			return r.addSettled(out, fp, false)
+		}
+	}
+	if r.seen != nil {
+		if e := r.seen.find(fp); e != nil {
+			of := e.index()
+			out.DuplicateOf = &of
+			return r.addSettled(out, fp, true)
+		}
+	}
+
 	if r.hasKey(k1) || r.hasKey(k2) || len(r.cur.batch) > 0 && kind != r.kind {
 		if !r.cut() {
 			return false
@@ -684,7 +772,8 @@ func (r *batchRun[T]) add(item T) bool {
 		r.cur = r.newChunk()
 	}
 	r.kind = kind
-	if err := r.encode(it); err != nil {
+	start, err := r.encode(it)
+	if err != nil {
 		*p = validate.Problems{}
 		p.Add(strings.TrimSuffix(r.spec.prefix(idx), "."), "cannot be encoded as JSON: %v", err)
 		return r.addInvalid(out, p)
@@ -695,10 +784,38 @@ func (r *batchRun[T]) add(item T) bool {
 	if k2 != "" {
 		r.keys[k2] = struct{}{}
 	}
-	r.cur.pos = append(r.cur.pos, len(r.cur.outs))
-	r.cur.outs = append(r.cur.outs, out)
-	r.cur.batch = append(r.cur.batch, item)
-	if len(r.cur.batch) >= r.size || len(r.cur.outs) >= r.maxItems {
+	c := r.cur
+	if r.seen != nil {
+		r.seen.add(fp, idx)
+		c.marks = append(c.marks, seenMark{pos: len(c.outs), fp: fp})
+	}
+	if r.jr != nil {
+		c.hashes = append(c.hashes, hashItem(kind, r.body.b[start:]))
+		c.prior = append(c.prior, prior)
+	}
+	c.pos = append(c.pos, len(c.outs))
+	c.outs = append(c.outs, out)
+	c.batch = append(c.batch, item)
+	if len(c.batch) >= r.size || len(c.outs) >= r.maxItems {
+		return r.cut()
+	}
+	return true
+}
+
+// addSettled puts an item whose outcome is known without sending it (from
+// the journal, or a repeat settled when it is emitted) in the current
+// chunk; fp is its keys' fingerprint, or 0. It returns false once the
+// consumer has stopped.
+func (r *batchRun[T]) addSettled(out Outcome[T], fp uint64, repeat bool) bool {
+	c := r.cur
+	if r.seen != nil {
+		if !repeat && r.seen.find(fp) == nil {
+			r.seen.add(fp, out.Index)
+		}
+		c.marks = append(c.marks, seenMark{pos: len(c.outs), fp: fp})
+	}
+	c.outs = append(c.outs, out)
+	if len(c.outs) >= r.maxItems {
 		return r.cut()
 	}
 	return true
@@ -726,9 +843,9 @@ func (r *batchRun[T]) addStopped(item T) {
 }
 
 // encode appends the item's JSON to the current batch's body, after the
-// body's head or a comma. An item that cannot be encoded leaves the body
-// as it was.
-func (r *batchRun[T]) encode(it *T) error {
+// body's head or a comma, and returns where in the body the item's JSON
+// starts. An item that cannot be encoded leaves the body as it was.
+func (r *batchRun[T]) encode(it *T) (int, error) {
 	w := &r.body
 	mark := len(w.b)
 	if mark == 0 {
@@ -736,16 +853,21 @@ func (r *batchRun[T]) encode(it *T) error {
 	} else {
 		w.b = append(w.b, ',')
 	}
-	var v any = it
-	if r.spec.wire != nil {
-		v = r.spec.wire(it)
-	}
-	if err := r.enc.Encode(v); err != nil {
+	start := len(w.b)
+	if err := r.enc.Encode(r.wireOf(it)); err != nil {
 		w.b = w.b[:mark]
-		return err
+		return 0, err
 	}
 	w.b = w.b[:len(w.b)-1] // the newline Encode ends with
-	return nil
+	return start, nil
+}
+
+// wireOf returns what is encoded of an item.
+func (r *batchRun[T]) wireOf(it *T) any {
+	if r.spec.wire != nil {
+		return r.spec.wire(it)
+	}
+	return it
 }
 
 func (r *batchRun[T]) hasKey(k string) bool {
@@ -778,6 +900,9 @@ func (r *batchRun[T]) cut() bool {
 		}
 		return true
 	}
+	if r.pending == r.window && !r.release() {
+		return false
+	}
 	for r.pending == r.window {
 		if !r.awaitOne() {
 			return false
@@ -797,9 +922,11 @@ func (r *batchRun[T]) cut() bool {
 	case r.stopped.Load() != nil:
 		settleStopped(c, r.stopped.Load())
 		c.done = true
+	case r.next < r.frontier:
+		r.held = append(r.held, c)
 	default:
-		r.event(c, BatchCut, nil, nil)
-		r.dispatch(c)
+		r.launchHeld()
+		r.launch(c)
 	}
 	// Take in whatever has finished meanwhile, so outcomes keep flowing.
 	for drained := false; !drained; {
@@ -810,6 +937,33 @@ func (r *batchRun[T]) cut() bool {
 			drained = true
 		}
 	}
+	return r.emitReady()
+}
+
+// launch hands c to a worker, or settles it if the run has stopped.
+func (r *batchRun[T]) launch(c *chunk[T]) {
+	if st := r.stopped.Load(); st != nil {
+		settleStopped(c, st)
+		c.done = true
+		return
+	}
+	r.event(c, BatchCut, nil, nil)
+	r.dispatch(c)
+}
+
+// launchHeld launches the chunks held while the journal's items were read.
+func (r *batchRun[T]) launchHeld() {
+	for _, c := range r.held {
+		r.launch(c)
+	}
+	clear(r.held)
+	r.held = r.held[:0]
+}
+
+// release launches the held chunks and emits what is then ready. It
+// returns false once the consumer has stopped.
+func (r *batchRun[T]) release() bool {
+	r.launchHeld()
 	return r.emitReady()
 }
 
@@ -877,9 +1031,20 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 		out = append(out, verdict{})
 	}
 	c.out = out
+	if err := r.recordBatch(c); err != nil {
+		r.stop(err)
+		settleStopped(c, r.stopped.Load())
+		return
+	}
 	r.event(c, BatchSent, nil, nil)
 	meta, err := r.spec.send(r.sendCtx, c.body, c.batch, out)
 	r.event(c, BatchAnswered, meta, err)
+	r.settle(c, meta, err)
+	r.recordAnswer(c, meta, err)
+}
+
+// settle fills the outcomes of c's batch from its answer, or its failure.
+func (r *batchRun[T]) settle(c *chunk[T], meta *Response, err error) {
 	attempts := meta.Attempts
 	if err != nil {
 		c.err = err
@@ -896,9 +1061,14 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 		}
 		return
 	}
-	for i, v := range out {
-		if v.state == StateFailed && attempts > 1 && r.spec.alreadyThere(v.message) {
-			v.state, v.message = StateUnknown, doneEarlier(v.message, attempts)
+	for i, v := range c.out {
+		again := len(c.prior) > 0 && c.prior[i]
+		if v.state == StateFailed && (again || attempts > 1) && r.spec.alreadyThere(v.message) {
+			if again {
+				v.state, v.message = StateUnknown, sentBefore(v.message)
+			} else {
+				v.state, v.message = StateUnknown, doneEarlier(v.message, attempts)
+			}
 		}
 		o := &c.outs[c.pos[i]]
 		o.State, o.Message, o.UserID, o.Attempts = v.state, v.message, v.userID, attempts
@@ -918,10 +1088,17 @@ func (r *batchRun[T]) event(c *chunk[T], kind BatchEventKind, meta *Response, er
 		return
 	}
 	idx := make([]int, len(c.pos))
+	var keys []string
+	if r.keyFn != nil {
+		keys = make([]string, len(c.pos))
+	}
 	for i, p := range c.pos {
 		idx[i] = c.outs[p].Index
+		if keys != nil {
+			keys[i] = c.outs[p].Key
+		}
 	}
-	r.set.events(BatchEvent{Kind: kind, Batch: c.seq, Indexes: idx, Response: meta, Err: err})
+	r.set.events(BatchEvent{Kind: kind, Batch: c.seq, Indexes: idx, Keys: keys, Response: meta, Err: err})
 }
 
 // settleStopped marks c's batch not sent, because the run stopped.
@@ -952,7 +1129,12 @@ func (r *batchRun[T]) emitReady() bool {
 		r.ring[slot] = nil
 		r.seqEmit++
 		r.pending--
+		m := 0
 		for i := range c.outs {
+			if m < len(c.marks) && c.marks[m].pos == i {
+				r.settleSeen(&c.outs[i], c.marks[m].fp)
+				m++
+			}
 			if !r.emit(c.outs[i]) {
 				return false
 			}
@@ -991,7 +1173,8 @@ func (r *batchRun[T]) recycle(c *chunk[T]) {
 	clear(c.outs)
 	clear(c.batch)
 	clear(c.out)
-	*c = chunk[T]{outs: c.outs[:0], batch: c.batch[:0], pos: c.pos[:0], out: c.out[:0]}
+	*c = chunk[T]{outs: c.outs[:0], batch: c.batch[:0], pos: c.pos[:0], out: c.out[:0],
+		marks: c.marks[:0], hashes: c.hashes[:0], prior: c.prior[:0]}
 	r.free = append(r.free, c)
 }
 

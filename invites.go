@@ -274,7 +274,7 @@ func (s *RoyaltiInvites) Send(ctx context.Context, req *InviteRequest, opts ...C
 // cannot be encoded as JSON (a NaN in ExistingUser), is not sent, with a
 // *ValidationError of its own, and the rest go on. A batch never holds one
 // email twice (case-insensitively), so each result is tied to its person
-// for certain; a repeated email goes in a later batch.
+// for certain; a repeat of an earlier email is not sent (WithSendDuplicates).
 //
 // The error is what stopped the run early (the context ending, a 401 or
 // 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
@@ -322,6 +322,7 @@ func (s *AptlyInvites) bulkInviteSpec(op string, req *BulkInviteRequest) *batchS
 		keys:         func(u *Invitee) (string, string) { return strings.ToLower(u.Email), "" },
 		frames:       []bodyFrame{frame},
 		alreadyThere: match.AptlyAlready,
+		target:       batchTarget(s.client, ep),
 		send: func(ctx context.Context, body encodedBody, batch []Invitee, out []verdict) (*Response, error) {
 			res := new(BulkInviteResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
@@ -370,7 +371,7 @@ func Group(id string) Target { return Target{Kind: TargetGroup, ID: id} }
 // WithBatchSize), each of one kind: a run may mix websites and groups, and
 // a change of kind starts a new batch. Each target is checked alone first;
 // an id that is not a UUID is not sent. A batch never holds one id twice,
-// so each result is tied to its target for certain.
+// so each result is tied to its target for certain; a repeated id is not sent.
 //
 // The error is what stopped the run early (the context ending, a 401 or
 // 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
@@ -423,6 +424,7 @@ func (s *AthenaInvites) targetSpec(op string, req *TargetInviteRequest) *batchSp
 		kind:         func(t *Target) int { return int(t.Kind) },
 		wire:         func(t *Target) any { return t.ID },
 		alreadyThere: match.AthenaAlready,
+		target:       batchTarget(s.client, ep),
 		send: func(ctx context.Context, body encodedBody, batch []Target, out []verdict) (*Response, error) {
 			res := new(TargetInviteResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
