@@ -14,8 +14,8 @@ import (
 // naming it. The server would only refuse it as already there, and a
 // repeat would otherwise start a new batch, costing a request.
 //
-// The run remembers a 64-bit fingerprint of every item it sends, about 24
-// bytes an item: a 1,000,000-item stream holds about 24 MiB. Two different items
+// The run remembers a 64-bit fingerprint of every item it sends, 16 to 20
+// bytes an item: a 1,000,000-item stream holds about 20 MiB. Two different items
 // whose fingerprints collide (about 1 in 37 million for a million items)
 // would have the later one reported as a repeat of the earlier: it is
 // reported, never lost.
@@ -46,27 +46,40 @@ func (e *duplicateError) Is(target error) bool { return target == ErrDuplicate }
 
 // seenSet remembers the items a run sends, by a fingerprint of their keys:
 // for each, the index of the first item with it and, once that item's
-// outcome is out, its state. Entries sit in fixed pages, so that growing
-// copies only the slots, 4 bytes an entry, never the entries.
+// outcome is out, its state, in 12 bytes, plus 4 to 8 bytes of slots.
+// Entries sit in fixed pages, so that growing copies only the slots, never
+// the entries.
 type seenSet struct {
 	hash  maphash.Hash
-	pages [][]seenEntry
-	n     uint32   // entries
+	pages []*seenPage
+	n     uint32   // entries, and entries skipped at the end of a page
 	slots []uint32 // 0: empty; else 1 + the entry's number
 	mask  uint64   // len(slots) - 1, a power of two less one
 }
 
-// seenEntry is one fingerprint and, packed in val, the index of the first
-// item with it and 0 while that item's outcome is not out, else 1 + its
-// State, in the low 3 bits.
-type seenEntry struct{ fp, val uint64 }
+// seenPage holds seenPageSize entries: a fingerprint each and, packed in
+// val, the item's index less the page's base, and in the low 3 bits 0
+// while the item's outcome is not out, else 1 + its State. Indexes only
+// grow as items are added.
+type seenPage struct {
+	base int
+	fp   [seenPageSize]uint64
+	val  [seenPageSize]uint32
+}
 
-func (e *seenEntry) index() int   { return int(e.val >> 3) }
-func (e *seenEntry) state() uint8 { return uint8(e.val & 7) }
+// seenRef is one entry of a seenSet, or none (p nil).
+type seenRef struct {
+	p *seenPage
+	j uint32
+}
+
+func (e seenRef) index() int   { return e.p.base + int(e.p.val[e.j]>>3) }
+func (e seenRef) state() uint8 { return uint8(e.p.val[e.j] & 7) }
 
 const (
 	seenPageSize = 1 << 14
 	seenSlots    = 1 << 10 // to start with
+	seenMaxDelta = 1<<29 - 1
 )
 
 func newSeenSet() *seenSet {
@@ -84,39 +97,43 @@ func (s *seenSet) fingerprint(k1, k2 string) uint64 {
 	return max(s.hash.Sum64(), 1)
 }
 
-// find returns the entry of fp, or nil.
-func (s *seenSet) find(fp uint64) *seenEntry {
+// find returns the entry of fp, if any.
+func (s *seenSet) find(fp uint64) (seenRef, bool) {
 	for i := fp & s.mask; ; i = (i + 1) & s.mask {
 		n := s.slots[i]
 		if n == 0 {
-			return nil
+			return seenRef{}, false
 		}
-		if e := s.entry(n - 1); e.fp == fp {
-			return e
+		if e := s.entry(n - 1); e.p.fp[e.j] == fp {
+			return e, true
 		}
 	}
 }
 
-func (s *seenSet) entry(n uint32) *seenEntry {
-	return &s.pages[n/seenPageSize][n%seenPageSize]
+func (s *seenSet) entry(n uint32) seenRef {
+	return seenRef{p: s.pages[n/seenPageSize], j: n % seenPageSize}
 }
 
-// add remembers fp for the item at index, which find did not know. Past
-// math.MaxUint32-1 entries it remembers no more.
+// add remembers fp for the item at index, which find did not know; index
+// is more than any added before. Past math.MaxUint32-1 entries it
+// remembers no more.
 func (s *seenSet) add(fp uint64, index int) {
-	if s.n >= math.MaxUint32-1 {
+	if s.n%seenPageSize != 0 && index-s.pages[len(s.pages)-1].base > seenMaxDelta {
+		s.n += seenPageSize - s.n%seenPageSize // a new page, for a new base
+	}
+	if s.n >= math.MaxUint32-seenPageSize {
 		return
 	}
 	if 4*(uint64(s.n)+1) > 3*(s.mask+1) {
 		s.grow()
 	}
 	if s.n%seenPageSize == 0 {
-		s.pages = append(s.pages, make([]seenEntry, seenPageSize))
+		s.pages = append(s.pages, &seenPage{base: index})
 	}
-	n := s.n
-	*s.entry(n) = seenEntry{fp: fp, val: uint64(index) << 3} //nolint:gosec // G115: an item's index is never negative
+	e := s.entry(s.n)
+	e.p.fp[e.j], e.p.val[e.j] = fp, uint32(index-e.p.base)<<3 //nolint:gosec // G115: at most seenMaxDelta, see above
 	s.n++
-	s.place(fp, n+1)
+	s.place(fp, s.n)
 }
 
 func (s *seenSet) place(fp uint64, slot uint32) {
@@ -131,15 +148,18 @@ func (s *seenSet) grow() {
 	s.slots = make([]uint32, 2*len(s.slots))
 	s.mask = 2*s.mask + 1
 	for n := range s.n {
-		s.place(s.entry(n).fp, n+1)
+		if e := s.entry(n); e.p.fp[e.j] != 0 { // 0: skipped
+			s.place(e.p.fp[e.j], n+1)
+		}
 	}
 }
 
 // settle notes the state of the item at index, once its outcome is out, if
 // it is the first with fp.
 func (s *seenSet) settle(fp uint64, index int, st State) {
-	if e := s.find(fp); e != nil && e.index() == index {
-		e.val = e.val&^7 | (uint64(st) + 1) //nolint:gosec // G115: a State is 0 to 3
+	if e, ok := s.find(fp); ok && e.index() == index {
+		v := &e.p.val[e.j]
+		*v = *v&^7 | (uint32(st) + 1) //nolint:gosec // G115: a State is 0 to 3
 	}
 }
 
@@ -148,7 +168,7 @@ func (s *seenSet) settle(fp uint64, index int, st State) {
 func settleRepeat[T any](op string, s *seenSet, o *Outcome[T], fp uint64) {
 	of := *o.DuplicateOf
 	st := StateUnknown
-	if e := s.find(fp); e != nil && e.state() != 0 {
+	if e, ok := s.find(fp); ok && e.state() != 0 {
 		st = State(e.state() - 1)
 	}
 	o.State = st

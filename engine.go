@@ -758,7 +758,7 @@ func (r *batchRun[T]) add(item T) bool {
 		}
 	}
 	if r.seen != nil {
-		if e := r.seen.find(fp); e != nil {
+		if e, ok := r.seen.find(fp); ok {
 			of := e.index()
 			out.DuplicateOf = &of
 			return r.addSettled(out, fp, true)
@@ -809,7 +809,7 @@ func (r *batchRun[T]) add(item T) bool {
 func (r *batchRun[T]) addSettled(out Outcome[T], fp uint64, repeat bool) bool {
 	c := r.cur
 	if r.seen != nil {
-		if !repeat && r.seen.find(fp) == nil {
+		if _, known := r.seen.find(fp); !repeat && !known {
 			r.seen.add(fp, out.Index)
 		}
 		c.marks = append(c.marks, seenMark{pos: len(c.outs), fp: fp})
