@@ -493,9 +493,11 @@ type chunk[T any] struct {
 	marks []seenMark
 	// hashes and prior, for a run with a journal, hold for each item of
 	// batch its hash and whether an earlier run sent it without an
-	// answer that settled it.
-	hashes []uint64
-	prior  []bool
+	// answer that settled it; recorded is the journal's length once the
+	// batch's record is written, 0 before.
+	hashes   []uint64
+	prior    []bool
+	recorded int64
 }
 
 // seenMark is the fingerprint of the keys of the item at outs[pos].
@@ -687,6 +689,7 @@ func (r *batchRun[T]) shutdown() {
 		close(r.jobs)
 	}
 	r.wg.Wait()
+	r.jr.stopSyncing()
 }
 
 // stop records what stopped the run, unless something already has; items
@@ -940,8 +943,14 @@ func (r *batchRun[T]) cut() bool {
 	return r.emitReady()
 }
 
-// launch hands c to a worker, or settles it if the run has stopped.
+// launch hands c to a worker, its batch recorded in the journal, or
+// settles it if the run has stopped.
 func (r *batchRun[T]) launch(c *chunk[T]) {
+	if st := r.stopped.Load(); st == nil {
+		if err := r.recordBatch(c); err != nil {
+			r.stop(err)
+		}
+	}
 	if st := r.stopped.Load(); st != nil {
 		settleStopped(c, st)
 		c.done = true
@@ -1001,11 +1010,14 @@ func (r *batchRun[T]) work() {
 		switch {
 		case r.stopped.Load() != nil:
 			settleStopped(c, r.stopped.Load())
+			r.recordUnsent(c)
 		case r.ctx.Err() != nil:
 			r.stop(r.ctx.Err())
 			settleStopped(c, r.stopped.Load())
+			r.recordUnsent(c)
 		case gone:
 			// The consumer has left; no one will read this chunk.
+			r.recordUnsent(c)
 		default:
 			r.send(c)
 			if c.err != nil {
@@ -1031,7 +1043,7 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 		out = append(out, verdict{})
 	}
 	c.out = out
-	if err := r.recordBatch(c); err != nil {
+	if err := r.syncBatch(c); err != nil {
 		r.stop(err)
 		settleStopped(c, r.stopped.Load())
 		return

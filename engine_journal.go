@@ -1,6 +1,7 @@
 package onboard
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -9,11 +10,14 @@ import (
 )
 
 // How a run uses its journal: the run's goroutine reads each item's record,
-// checks the item against it and settles the item from it, or sends it;
-// a worker writes a batch's record and syncs it right before sending the
-// batch, and writes the answer's record once the batch's outcomes are
-// settled. A journal that cannot be written stops the run: no batch is
-// sent unrecorded.
+// checks the item against it and settles the item from it, or sends it.
+// It writes a batch's record as it hands the batch to the workers, and a
+// goroutine of the journal's syncs it meanwhile; the worker that takes the
+// batch makes sure that the record is durable before sending the batch
+// (usually it is by then: the fsync is off the request's path), and writes
+// the answer's record once the batch's outcomes are settled, or a record
+// saying the batch was not sent, if the run stopped first. A journal that
+// cannot be written stops the run: no batch is sent unrecorded.
 
 // startJournal begins the run's use of its journal; an error stops the run
 // before anything is sent.
@@ -30,6 +34,7 @@ func (r *batchRun[T]) startJournal() {
 	}
 	r.jr, r.frontier = jr, jr.frontier
 	r.jenc = json.NewEncoder(&r.jbuf)
+	jr.startSyncing()
 }
 
 // recordOf returns the journal's record of the item at idx.
@@ -141,8 +146,9 @@ func (r *batchRun[T]) endInput() bool {
 	return r.release()
 }
 
-// recordBatch writes c's batch record and syncs it, before the batch is
-// sent.
+// recordBatch writes c's batch record, as the batch is handed to a
+// worker, and has it synced in the background, so that it is durable by
+// the time a worker takes the batch.
 func (r *batchRun[T]) recordBatch(c *chunk[T]) error {
 	if r.jr == nil {
 		return nil
@@ -158,13 +164,42 @@ func (r *batchRun[T]) recordBatch(c *chunk[T]) error {
 		}
 	}
 	end, err := r.jr.w.Batch(&b)
-	if err == nil {
-		err = r.jr.w.SyncTo(end)
-	}
 	if err != nil {
-		return fmt.Errorf("onboard: %s: %w; batch %d was not sent, nor any after it: make the journal writable, then run again with it to resume", r.spec.op, err, c.seq)
+		return r.notRecordedErr(c, err)
+	}
+	c.recorded = end
+	r.jr.syncSoon()
+	return nil
+}
+
+// syncBatch makes sure c's batch record is durable, right before the batch
+// is sent.
+func (r *batchRun[T]) syncBatch(c *chunk[T]) error {
+	if r.jr == nil {
+		return nil
+	}
+	if err := r.jr.w.SyncTo(c.recorded); err != nil {
+		return r.notRecordedErr(c, err)
 	}
 	return nil
+}
+
+func (r *batchRun[T]) notRecordedErr(c *chunk[T], err error) error {
+	return fmt.Errorf("onboard: %s: %w; batch %d was not sent, nor any after it: make the journal writable, then run again with it to resume", r.spec.op, err, c.seq)
+}
+
+// recordUnsent records that c's batch, recorded, was not sent after all,
+// the run having stopped: a resumed run sends it.
+func (r *batchRun[T]) recordUnsent(c *chunk[T]) {
+	if r.jr == nil || c.recorded == 0 {
+		return
+	}
+	n := len(c.pos)
+	a := journal.Answer{Run: r.jr.run, Batch: c.seq, Err: "not sent: the run stopped first", NotDone: true,
+		State: bytes.Repeat([]byte{journal.NotSent}, n), Message: make([]string, n)}
+	if err := r.jr.w.Answer(&a); err != nil {
+		r.stop(fmt.Errorf("onboard: %s: %w", r.spec.op, err))
+	}
 }
 
 // recordAnswer writes the record of c's answer, its outcomes settled; a

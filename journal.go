@@ -13,21 +13,24 @@ import (
 )
 
 // A Journal makes a bulk run resumable after a crash. Given to a run with
-// WithJournal, it records each batch, synced to storage, before the
-// batch's request is sent, and each answer when it comes. A run started
-// again with the same journal and the same input (after a crash, a kill,
-// or a run that stopped early) then:
+// WithJournal, it records each batch as the batch is handed to be sent,
+// synced to storage before its request goes out, and each answer when it
+// comes. A run started again with the same journal and the same input
+// (after a crash, a kill, or a run that stopped early) then:
 //
 //   - reports the items the journal has an answer for with the recorded
 //     outcome (Outcome.Replayed), without sending them;
-//   - reports the items that were sent but got no answer that settles
-//     them (in flight when the process died, or in a batch that failed
-//     after it went out: a 5xx, a broken connection) as StateUnknown,
-//     with a Message that says so, since the server may or may not have
-//     done them; WithResendInFlight sends them again instead;
-//   - sends the rest: items never sent, and items of batches the server
-//     refused whole on their only attempt with a 4xx status, which it did
-//     not do.
+//   - reports the items that may have been sent without an answer that
+//     settles them as StateUnknown, with a Message that says so, since
+//     the server may or may not have done them: those in flight when the
+//     process died (on the wire, or handed to be sent next: up to twice
+//     WithConcurrency batches), and those of a batch that failed after it
+//     went out (a 5xx, a broken connection). WithResendInFlight sends
+//     them again instead;
+//   - sends the rest: items never handed to be sent, items of batches the
+//     run did not send after all because it stopped, and items of batches
+//     the server refused whole on their only attempt with a 4xx status,
+//     which it did not do.
 //
 // So a process killed at any instant loses no item, and the run never
 // sends an item the journal holds an answer for. A journal belongs to one
@@ -61,8 +64,10 @@ type Journal struct {
 // A JournalStore holds a journal where OpenJournal's file will not do:
 // Read reads what earlier runs wrote, once, when the Journal is made;
 // Write appends, each record in one call; Sync makes what was written
-// durable (what fsync does for a file), and is called before each batch
-// is sent. An *os.File opened for reading and appending is one.
+// durable (what fsync does for a file). Write and Sync may be called from
+// several goroutines, never at once. A batch is sent only once a Sync that
+// began after its record was written has returned. An *os.File opened for
+// reading and appending is a JournalStore.
 type JournalStore interface {
 	io.Reader
 	io.Writer
@@ -143,11 +148,11 @@ func WithJournal(j *Journal) BulkOption {
 }
 
 // WithResendInFlight makes a run that resumes from a journal send again
-// the items an earlier run sent without getting an answer that settles
-// them: in flight when it died, or in a batch that failed after it went
-// out. The server may have done some of them: one it refuses as already
-// there ("Email already exists") is then StateUnknown, not StateFailed.
-// Without it such items are StateUnknown and not sent.
+// the items an earlier run may have sent without getting an answer that
+// settles them: in flight when it died, or in a batch that failed after
+// it went out. The server may have done some of them: one it refuses as
+// already there ("Email already exists") is then StateUnknown, not
+// StateFailed. Without it such items are StateUnknown and not sent.
 func WithResendInFlight() BulkOption {
 	return func(s *bulkSettings) { s.resendInFlight = true }
 }
@@ -185,6 +190,39 @@ type journalRun struct {
 	resend   bool
 	keys     bool
 	frontier int // items at or past it are not in the journal
+	// kick asks the syncing goroutine for a sync; done closes when it
+	// has returned.
+	kick chan struct{}
+	done chan struct{}
+}
+
+// startSyncing starts the goroutine that syncs the batch records written
+// as batches are handed to the workers, while the workers are busy with
+// the batches before them.
+func (jr *journalRun) startSyncing() {
+	jr.kick, jr.done = make(chan struct{}, 1), make(chan struct{})
+	go func() {
+		defer close(jr.done)
+		for range jr.kick {
+			_ = jr.w.Sync() // an error stays in w; the worker about to send sees it
+		}
+	}()
+}
+
+// syncSoon asks for a sync of what was written, unless one is asked for.
+func (jr *journalRun) syncSoon() {
+	select {
+	case jr.kick <- struct{}{}:
+	default:
+	}
+}
+
+// stopSyncing ends the syncing goroutine; jr may be nil.
+func (jr *journalRun) stopSyncing() {
+	if jr != nil && jr.kick != nil {
+		close(jr.kick)
+		<-jr.done
+	}
 }
 
 // begin starts a run on j: it checks j's header against the run's, or

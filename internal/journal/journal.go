@@ -23,32 +23,37 @@
 // true when the run sends again the items an earlier run left without an
 // answer.
 //
-// batch: the items of one request, written and synced before the request
-// is sent. "index" holds each item's position in the run's input; "hash"
-// the FNV-1a 64-bit hash, in hex, of the item's JSON as sent (AthenaHQ
-// targets: the kind's byte, then the JSON); "key" the caller's key of each
-// item, when the run has keys. A resumed run hashes its input again and
-// refuses a journal whose items differ.
+// batch: the items of one request, written as the batch is handed to be
+// sent and synced before its request goes out. "index" holds each item's
+// position in the run's input; "hash" the FNV-1a 64-bit hash, in hex, of
+// the item's JSON as sent (AthenaHQ targets: the kind's byte, then the
+// JSON); "key" the caller's key of each item, when the run has keys. A
+// resumed run hashes its input again and refuses a journal whose items
+// differ.
 //
 // answer: what became of the batch "batch" of run "run", written when the
-// request has ended. "attempts", "status" and "request_id" describe the
-// last attempt (status 0: no answer came). "state" has one letter per item
-// of the batch, in the batch's order: S succeeded, F failed, U unknown, N
-// not sent. "message" gives each item's message as an index into
-// "messages"; "user_id", when present, each item's user id. A batch that
-// got no per-item answer has "err", the error's text, and "not_done" when
-// that error says the server did nothing (a 4xx status on the request's
-// only attempt), so that its items may be sent again.
+// request has ended, or when the run stopped before sending it.
+// "attempts", "status" and "request_id" describe the last attempt (status
+// 0: no answer came). "state" has one letter per item of the batch, in the
+// batch's order: S succeeded, F failed, U unknown, N not sent. "message"
+// gives each item's message as an index into "messages"; "user_id", when
+// present, each item's user id. A batch that got no per-item answer has
+// "err", the error's text, and "not_done" when the server did nothing (a
+// 4xx status on the request's only attempt, or the run stopped before
+// sending it), so that its items may be sent again.
 //
 // A batch record with no answer record is a batch that was in flight when
-// the run ended: the server may or may not have done it. A crash can cut
-// the line being written short; a reader ignores it, and the next run to
-// write starts a new line and then its run record (or the header, if the
-// journal has none yet). So lines that cannot be read are allowed only
-// last, or just before a run record (or the first header). A batch record
-// is written whole and synced before its request is sent, so a cut one
-// was never sent. An item in several batch records (sent again by a later
-// run) takes the latest.
+// the run ended, on the wire or about to be: the server may or may not
+// have done it. A crash can cut the line being written short; a reader
+// ignores it, and the next run to write starts a new line and then its
+// run record (or the header, if the journal has none yet). So lines that
+// cannot be read are allowed only last, or just before a run record (or
+// the first header). A batch record is written whole and synced before
+// its request is sent, so a cut one was never sent. An item in several
+// batch records (sent again by a later run) takes the latest.
+//
+// Within a run, batch records follow the input's order, and answer
+// records come as the requests end.
 //
 // Journals hold hashes of the items, not the items; but the messages and
 // the caller's keys can name people, so a journal is to be kept like its
