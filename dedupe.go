@@ -55,6 +55,7 @@ type seenSet struct {
 	n     uint32   // entries, and entries skipped at the end of a page
 	slots []uint32 // 0: empty; else 1 + the entry's number
 	mask  uint64   // len(slots) - 1, a power of two less one
+	spare *seenPage
 }
 
 // seenPage holds seenPageSize entries: a fingerprint each and, packed in
@@ -97,15 +98,15 @@ func (s *seenSet) fingerprint(k1, k2 string) uint64 {
 	return max(s.hash.Sum64(), 1)
 }
 
-// find returns the entry of fp, if any.
-func (s *seenSet) find(fp uint64) (seenRef, bool) {
+// lookup returns the entry of fp, if any, or the slot where fp goes.
+func (s *seenSet) lookup(fp uint64) (e seenRef, ok bool, slot uint64) {
 	for i := fp & s.mask; ; i = (i + 1) & s.mask {
 		n := s.slots[i]
 		if n == 0 {
-			return seenRef{}, false
+			return seenRef{}, false, i
 		}
 		if e := s.entry(n - 1); e.p.fp[e.j] == fp {
-			return e, true
+			return e, true, 0
 		}
 	}
 }
@@ -114,18 +115,23 @@ func (s *seenSet) entry(n uint32) seenRef {
 	return seenRef{p: s.pages[n/seenPageSize], j: n % seenPageSize}
 }
 
-// add remembers fp for the item at index, which find did not know; index
-// is more than any added before. Past math.MaxUint32-1 entries it
-// remembers no more.
-func (s *seenSet) add(fp uint64, index int) {
+// insert remembers fp, which lookup did not find and placed at slot, for
+// the item at index, and returns its entry; index is more than any
+// inserted before. Past math.MaxUint32-seenPageSize entries it remembers
+// no more, and returns an entry that is no item's.
+func (s *seenSet) insert(fp uint64, index int, slot uint64) seenRef {
 	if s.n%seenPageSize != 0 && index-s.pages[len(s.pages)-1].base > seenMaxDelta {
 		s.n += seenPageSize - s.n%seenPageSize // a new page, for a new base
 	}
 	if s.n >= math.MaxUint32-seenPageSize {
-		return
+		if s.spare == nil {
+			s.spare = &seenPage{base: -1} // its entry is no item's
+		}
+		return seenRef{p: s.spare}
 	}
 	if 4*(uint64(s.n)+1) > 3*(s.mask+1) {
 		s.grow()
+		_, _, slot = s.lookup(fp)
 	}
 	if s.n%seenPageSize == 0 {
 		s.pages = append(s.pages, &seenPage{base: index})
@@ -133,42 +139,40 @@ func (s *seenSet) add(fp uint64, index int) {
 	e := s.entry(s.n)
 	e.p.fp[e.j], e.p.val[e.j] = fp, uint32(index-e.p.base)<<3 //nolint:gosec // G115: at most seenMaxDelta, see above
 	s.n++
-	s.place(fp, s.n)
-}
-
-func (s *seenSet) place(fp uint64, slot uint32) {
-	i := fp & s.mask
-	for s.slots[i] != 0 {
-		i = (i + 1) & s.mask
-	}
-	s.slots[i] = slot
+	s.slots[slot] = s.n
+	return e
 }
 
 func (s *seenSet) grow() {
 	s.slots = make([]uint32, 2*len(s.slots))
 	s.mask = 2*s.mask + 1
 	for n := range s.n {
-		if e := s.entry(n); e.p.fp[e.j] != 0 { // 0: skipped
-			s.place(e.p.fp[e.j], n+1)
+		e := s.entry(n)
+		if fp := e.p.fp[e.j]; fp != 0 { // 0: skipped
+			i := fp & s.mask
+			for s.slots[i] != 0 {
+				i = (i + 1) & s.mask
+			}
+			s.slots[i] = n + 1
 		}
 	}
 }
 
-// settle notes the state of the item at index, once its outcome is out, if
-// it is the first with fp.
-func (s *seenSet) settle(fp uint64, index int, st State) {
-	if e, ok := s.find(fp); ok && e.index() == index {
+// settle notes the state of the item at index in its entry e, once its
+// outcome is out, if it is the first with e's fingerprint.
+func (e seenRef) settle(index int, st State) {
+	if e.index() == index {
 		v := &e.p.val[e.j]
 		*v = *v&^7 | (uint32(st) + 1) //nolint:gosec // G115: a State is 0 to 3
 	}
 }
 
-// settleRepeat fills the outcome of an item that repeats the first item
-// with fp, whose outcome is already out, as every earlier item's is.
-func settleRepeat[T any](op string, s *seenSet, o *Outcome[T], fp uint64) {
+// settleRepeat fills the outcome of an item that repeats the earlier item
+// of entry e, whose outcome is already out, as every earlier item's is.
+func settleRepeat[T any](op string, o *Outcome[T], e seenRef) {
 	of := *o.DuplicateOf
 	st := StateUnknown
-	if e, ok := s.find(fp); ok && e.state() != 0 {
+	if e.state() != 0 {
 		st = State(e.state() - 1)
 	}
 	o.State = st
@@ -178,12 +182,13 @@ func settleRepeat[T any](op string, s *seenSet, o *Outcome[T], fp uint64) {
 	}
 }
 
-// settleSeen, as o is emitted, notes its state for the repeats that may
-// follow it, or, if o is a repeat, fills it from the earlier item's.
-func (r *batchRun[T]) settleSeen(o *Outcome[T], fp uint64) {
+// settleSeen, as o is emitted, notes its state in its entry e for the
+// repeats that may follow it, or, if o is a repeat, fills it from the
+// earlier item's.
+func (r *batchRun[T]) settleSeen(o *Outcome[T], e seenRef) {
 	if o.DuplicateOf != nil {
-		settleRepeat(r.spec.op, r.seen, o, fp)
+		settleRepeat(r.spec.op, o, e)
 		return
 	}
-	r.seen.settle(fp, o.Index, o.State)
+	e.settle(o.Index, o.State)
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -488,8 +489,8 @@ type chunk[T any] struct {
 	out  []verdict // filled by send
 	err  error     // the batch's failure, if it got no per-item answer
 	done bool      // every outcome is settled
-	// marks are the fingerprints of the items' keys, for the run's
-	// repeats, in outs order; empty under WithSendDuplicates.
+	// marks are the items' entries in the run's seenSet, in outs order;
+	// empty under WithSendDuplicates.
 	marks []seenMark
 	// hashes and prior, for a run with a journal, hold for each item of
 	// batch its hash and whether an earlier run sent it without an
@@ -500,10 +501,11 @@ type chunk[T any] struct {
 	recorded int64
 }
 
-// seenMark is the fingerprint of the keys of the item at outs[pos].
+// seenMark is the entry in the run's seenSet of the keys of the item at
+// outs[pos]: its own, or that of the earlier item it repeats.
 type seenMark struct {
 	pos int
-	fp  uint64
+	ref seenRef
 }
 
 // bodyBuffer collects the request body of the chunk being filled; the
@@ -719,85 +721,116 @@ func (r *batchRun[T]) add(item T) bool {
 	if r.cur == nil {
 		r.cur = r.newChunk()
 	}
-	out := Outcome[T]{Index: idx, Item: item}
+	key := ""
 	if r.keyFn != nil {
-		out.Key = r.keyFn(idx, item)
+		key = r.keyFn(idx, item)
 	}
 	// The spec's functions see the item through r.scratch, so that item
 	// itself does not escape to the heap once per input item.
 	r.scratch = item
 	it := &r.scratch
+	if p := r.check(idx, it); p != nil {
+		r.notRecorded(idx)
+		return r.addInvalid(Outcome[T]{Index: idx, Item: item, Key: key}, p)
+	}
 
-	// Check with an empty prefix first, so a valid item costs no path
-	// strings; name the item only when there is something to report.
-	// validationError copies the problems, so they can be reset.
+	k := r.identify(it)
+	prior := false
+	if rec, ok := r.recordOf(idx); ok {
+		out := Outcome[T]{Index: idx, Item: item, Key: key}
+		var settled bool
+		if settled, prior = r.fromJournal(&out, it, rec, k.kind); settled {
+			return r.addSettled(out, &k)
+		}
+	}
+	if k.known {
+		of := k.ref.index()
+		return r.addSettled(Outcome[T]{Index: idx, Item: item, Key: key, DuplicateOf: &of}, &k)
+	}
+	return r.addToBatch(item, idx, key, &k, prior)
+}
+
+// check returns the problems of the item at idx, or nil. It checks with an
+// empty prefix first, so a valid item costs no path strings, and names
+// the item only when there is something to report. validationError copies
+// the problems, so they can be reset for the next item.
+func (r *batchRun[T]) check(idx int, it *T) *validate.Problems {
 	p := &r.problems
 	*p = validate.Problems{}
 	r.spec.check(p, "", it)
-	if !p.Empty() {
-		*p = validate.Problems{}
-		r.spec.check(p, r.spec.prefix(idx), it)
-		r.notRecorded(idx)
-		return r.addInvalid(out, p)
+	if p.Empty() {
+		return nil
 	}
+	*p = validate.Problems{}
+	r.spec.check(p, r.spec.prefix(idx), it)
+	return p
+}
 
-	k1, k2 := "", ""
+// itemKeys is what tells a valid item apart: its keys, its kind, and the
+// fingerprint of its keys with what the run knows of it.
+type itemKeys struct {
+	k1, k2 string
+	kind   int
+	fp     uint64
+	ref    seenRef // the entry of fp, when known
+	known  bool    // an earlier item has fp
+	slot   uint64  // where fp goes, when not known
+}
+
+func (r *batchRun[T]) identify(it *T) itemKeys {
+	var k itemKeys
 	if r.spec.keys != nil {
-		k1, k2 = r.spec.keys(it)
+		k.k1, k.k2 = r.spec.keys(it)
 	}
-	kind := 0
 	if r.spec.kind != nil {
-		kind = r.spec.kind(it)
-	}
-	var fp uint64
-	if r.seen != nil {
-		fp = r.seen.fingerprint(k1, k2)
-	}
-	prior := false
-	if rec, ok := r.recordOf(idx); ok {
-		var settled bool
-		if settled, prior = r.fromJournal(&out, it, rec, kind); settled {
-			return r.addSettled(out, fp, false)
-		}
+		k.kind = r.spec.kind(it)
 	}
 	if r.seen != nil {
-		if e, ok := r.seen.find(fp); ok {
-			of := e.index()
-			out.DuplicateOf = &of
-			return r.addSettled(out, fp, true)
-		}
+		k.fp = r.seen.fingerprint(k.k1, k.k2)
+		k.ref, k.known, k.slot = r.seen.lookup(k.fp)
 	}
+	return k
+}
 
-	if r.hasKey(k1) || r.hasKey(k2) || len(r.cur.batch) > 0 && kind != r.kind {
+// addToBatch puts a valid item in the batch of the current chunk, cutting
+// the chunk first if the item cannot join its batch (a key already in it,
+// another kind). prior says an earlier run sent the item without an
+// answer that settles it. It returns false once the consumer has stopped.
+func (r *batchRun[T]) addToBatch(item T, idx int, key string, k *itemKeys, prior bool) bool {
+	// With the run's repeats not sent, an item of one key cannot meet its
+	// key in the batch: only two keys (Royalti's name and email) need the
+	// batch's set of keys.
+	useKeys := r.seen == nil || k.k2 != ""
+	if useKeys && (r.hasKey(k.k1) || r.hasKey(k.k2)) || len(r.cur.batch) > 0 && k.kind != r.kind {
 		if !r.cut() {
 			return false
 		}
 		r.cur = r.newChunk()
 	}
-	r.kind = kind
-	start, err := r.encode(it)
+	r.kind = k.kind
+	start, err := r.encode(&r.scratch)
 	if err != nil {
+		p := &r.problems
 		*p = validate.Problems{}
 		p.Add(strings.TrimSuffix(r.spec.prefix(idx), "."), "cannot be encoded as JSON: %v", err)
-		return r.addInvalid(out, p)
+		return r.addInvalid(Outcome[T]{Index: idx, Item: item, Key: key}, p)
 	}
-	if k1 != "" {
-		r.keys[k1] = struct{}{}
+	if useKeys && k.k1 != "" {
+		r.keys[k.k1] = struct{}{}
 	}
-	if k2 != "" {
-		r.keys[k2] = struct{}{}
+	if useKeys && k.k2 != "" {
+		r.keys[k.k2] = struct{}{}
 	}
 	c := r.cur
 	if r.seen != nil {
-		r.seen.add(fp, idx)
-		c.marks = append(c.marks, seenMark{pos: len(c.outs), fp: fp})
+		c.marks = append(c.marks, seenMark{pos: len(c.outs), ref: r.seen.insert(k.fp, idx, k.slot)})
 	}
 	if r.jr != nil {
-		c.hashes = append(c.hashes, hashItem(kind, r.body.b[start:]))
+		c.hashes = append(c.hashes, hashItem(k.kind, r.body.b[start:]))
 		c.prior = append(c.prior, prior)
 	}
 	c.pos = append(c.pos, len(c.outs))
-	c.outs = append(c.outs, out)
+	c.outs = append(c.outs, Outcome[T]{Index: idx, Item: item, Key: key})
 	c.batch = append(c.batch, item)
 	if len(c.batch) >= r.size || len(c.outs) >= r.maxItems {
 		return r.cut()
@@ -807,15 +840,15 @@ func (r *batchRun[T]) add(item T) bool {
 
 // addSettled puts an item whose outcome is known without sending it (from
 // the journal, or a repeat settled when it is emitted) in the current
-// chunk; fp is its keys' fingerprint, or 0. It returns false once the
-// consumer has stopped.
-func (r *batchRun[T]) addSettled(out Outcome[T], fp uint64, repeat bool) bool {
+// chunk. It returns false once the consumer has stopped.
+func (r *batchRun[T]) addSettled(out Outcome[T], k *itemKeys) bool {
 	c := r.cur
 	if r.seen != nil {
-		if _, known := r.seen.find(fp); !repeat && !known {
-			r.seen.add(fp, out.Index)
+		ref := k.ref
+		if !k.known {
+			ref = r.seen.insert(k.fp, out.Index, k.slot)
 		}
-		c.marks = append(c.marks, seenMark{pos: len(c.outs), fp: fp})
+		c.marks = append(c.marks, seenMark{pos: len(c.outs), ref: ref})
 	}
 	c.outs = append(c.outs, out)
 	if len(c.outs) >= r.maxItems {
@@ -931,6 +964,10 @@ func (r *batchRun[T]) cut() bool {
 		r.launchHeld()
 		r.launch(c)
 	}
+	// Let the workers that have answers to read run first: the chunks cut
+	// ahead are not needed yet, and when the cores are busy a request's
+	// latency is what the run waits on.
+	runtime.Gosched()
 	// Take in whatever has finished meanwhile, so outcomes keep flowing.
 	for drained := false; !drained; {
 		select {
@@ -1144,7 +1181,7 @@ func (r *batchRun[T]) emitReady() bool {
 		m := 0
 		for i := range c.outs {
 			if m < len(c.marks) && c.marks[m].pos == i {
-				r.settleSeen(&c.outs[i], c.marks[m].fp)
+				r.settleSeen(&c.outs[i], c.marks[m].ref)
 				m++
 			}
 			if !r.emit(c.outs[i]) {
@@ -1192,11 +1229,19 @@ func (r *batchRun[T]) recycle(c *chunk[T]) {
 
 // collectBatches runs spec over a slice and gathers the report.
 func collectBatches[T any](ctx context.Context, spec *batchSpec[T], items []T, opts []BulkOption) (*BulkReport[T], error) {
-	rep := &BulkReport[T]{Outcomes: make([]Outcome[T], 0, len(items))}
+	rep := new(BulkReport[T])
 	err := runBatches(ctx, spec, opts, len(items), slices.Values(items), func(o Outcome[T]) bool {
+		if rep.Outcomes == nil {
+			// Made with the first outcome, not before the first batches
+			// go: a large report takes a while to allocate and clear.
+			rep.Outcomes = make([]Outcome[T], 0, len(items))
+		}
 		rep.Outcomes = append(rep.Outcomes, o)
 		return true
 	})
+	if rep.Outcomes == nil {
+		rep.Outcomes = []Outcome[T]{}
+	}
 	return rep, err
 }
 
