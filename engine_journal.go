@@ -37,11 +37,13 @@ func (r *batchRun[T]) startJournal() {
 	jr.startSyncing()
 }
 
-// recordOf returns the journal's record of the item at idx.
+// recordOf returns the journal's record of the item at idx, and lets the
+// records before it go: items come in order.
 func (r *batchRun[T]) recordOf(idx int) (journal.Item, bool) {
 	if r.jr == nil || idx >= r.frontier {
 		return journal.Item{}, false
 	}
+	r.jr.log.Release(idx)
 	return r.jr.log.Item(idx)
 }
 

@@ -96,6 +96,30 @@ func TestRoundTrip(t *testing.T) {
 	assert.False(t, ok)
 }
 
+func TestRelease(t *testing.T) {
+	s := &store{}
+	w := NewWriter(s, s.sync, false)
+	require.NoError(t, w.Header(testHeader))
+	far := 3*itemPage + 5
+	_, err := w.Batch(&Batch{Run: 1, Index: []int{0, itemPage, far}, Hash: []uint64{1, 2, 3}})
+	require.NoError(t, err)
+	l, err := Read(bytes.NewReader(s.buf.Bytes()))
+	require.NoError(t, err)
+	assert.Equal(t, far+1, l.Len())
+	l.Release(itemPage + 1) // the first page only
+	_, ok := l.Item(0)
+	assert.False(t, ok, "let go")
+	it, ok := l.Item(itemPage)
+	assert.True(t, ok)
+	assert.Equal(t, uint64(2), it.Hash)
+	l.Release(far)
+	it, ok = l.Item(far)
+	assert.True(t, ok, "its page is not behind the position")
+	assert.Equal(t, uint64(3), it.Hash)
+	assert.Nil(t, l.pages[1])
+	assert.Nil(t, l.pages[2])
+}
+
 func TestTornLastLine(t *testing.T) {
 	s := &store{}
 	w := NewWriter(s, s.sync, false)

@@ -36,10 +36,14 @@ type Log struct {
 	// ignored: the next write must start a new line (NewWriter's torn).
 	Torn bool
 
-	items   []Item
-	batches []batchInfo
-	strs    []string // interned texts; strs[0] is ""
-	index   map[string]int32
+	// pages hold the items' records, itemPage positions each, so that
+	// growing copies nothing and Release can free what was read.
+	pages    [][]Item
+	released int // pages let go
+	n        int // one past the highest position named
+	batches  []batchInfo
+	strs     []string // interned texts; strs[0] is ""
+	index    map[string]int32
 }
 
 // Item is the latest record of one input position, 24 bytes.
@@ -64,15 +68,40 @@ type batchInfo struct {
 // InFlight is the State of an item whose latest batch has no answer.
 const InFlight byte = 'B'
 
-// Len returns one more than the highest position any batch record names.
-func (l *Log) Len() int { return len(l.items) }
+// itemPage is how many positions a page of records holds.
+const itemPage = 1 << 12
 
-// Item returns the record of position i, and false when there is none.
+// Len returns one more than the highest position any batch record names.
+func (l *Log) Len() int { return l.n }
+
+// Item returns the record of position i, and false when there is none or
+// Release let it go.
 func (l *Log) Item(i int) (Item, bool) {
-	if i < 0 || i >= len(l.items) || l.items[i].State == 0 {
+	if i < 0 || i >= l.n {
 		return Item{}, false
 	}
-	return l.items[i], true
+	page := l.pages[i/itemPage]
+	if page == nil || page[i%itemPage].State == 0 {
+		return Item{}, false
+	}
+	return page[i%itemPage], true
+}
+
+// Release lets the records of the positions before i go, so that a run
+// that reads them in order holds less as it goes.
+func (l *Log) Release(i int) {
+	for ; l.released < len(l.pages) && (l.released+1)*itemPage <= i; l.released++ {
+		l.pages[l.released] = nil
+	}
+}
+
+// slot returns the record of position i, making room for it.
+func (l *Log) slot(i int) *Item {
+	for len(l.pages)*itemPage <= i {
+		l.pages = append(l.pages, make([]Item, itemPage))
+	}
+	l.n = max(l.n, i+1)
+	return &l.pages[i/itemPage][i%itemPage]
 }
 
 // Message returns the item's message.
@@ -228,13 +257,10 @@ func (l *Log) batch(rec *wire, pending map[[2]int]pendingBatch) error {
 	info := clamp32(len(l.batches))
 	l.batches = append(l.batches, batchInfo{run: clamp32(rec.Run), batch: clamp32(*rec.Batch)})
 	for i, idx := range rec.Index {
-		if idx < 0 || idx >= len(l.items)+maxGap {
+		if idx < 0 || idx >= l.n+maxGap {
 			return fmt.Errorf("batch %d names item %d", *rec.Batch, idx)
 		}
-		for len(l.items) <= idx {
-			l.items = append(l.items, Item{})
-		}
-		l.items[idx] = Item{Hash: uint64(rec.Hash[i]), State: InFlight, batch: info}
+		*l.slot(idx) = Item{Hash: uint64(rec.Hash[i]), State: InFlight, batch: info}
 	}
 	pending[id] = pendingBatch{index: rec.Index, info: info}
 	return nil
@@ -264,7 +290,7 @@ func (l *Log) answer(rec *wire, pending map[[2]int]pendingBatch) error {
 		if m < 0 || m >= len(rec.Messages) {
 			return fmt.Errorf("message %d of %d", m, len(rec.Messages))
 		}
-		it := &l.items[idx]
+		it := l.slot(idx)
 		if it.batch != p.info {
 			continue // a later batch record took the item
 		}
