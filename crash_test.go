@@ -31,7 +31,10 @@ import (
 // onboardtest server that lives in the parent, and is killed with SIGKILL
 // at a random moment, once or several times; the parent then resumes the
 // run to the end, twice: as is, then sending again what was in flight.
-// Every kill point is checked against the journal as it was then.
+// Every kill point is checked against the journal as it was then. The
+// moment is drawn in the child's progress, read from its journal (after
+// its k'th answer, or its start, and up to one and a half latencies
+// more), so that it falls mid-run however long the child takes to start.
 //
 //	go test -run '^TestCrashResume$' -v .                   # a new seed
 //	ONBOARD_CRASH_SEED=42 go test -run '^TestCrashResume$' -v .
@@ -105,7 +108,7 @@ type crashStats struct {
 
 func TestCrashResume(t *testing.T) {
 	if testing.Short() {
-		t.Skip("kills child processes for about 30 seconds; not under -short")
+		t.Skip("kills child processes for 10 to 40 seconds; not under -short")
 	}
 	if runtime.GOOS == "windows" {
 		t.Skip("needs SIGKILL")
@@ -120,39 +123,36 @@ func TestCrashResume(t *testing.T) {
 	rng := rand.New(rand.NewPCG(seed, 0))
 	start := time.Now()
 
-	// How long a child takes for the whole run, start-up included, so
-	// that the kills fall anywhere from before its first batch to after
-	// its last.
-	full := crashCalibrate(t, seed)
-	t.Logf("a whole run in a child takes %v", full.Round(time.Millisecond))
-
 	var st crashStats
 	for trial := range crashTrials {
-		crashTrial(t, rng, seed, trial, full, &st)
+		crashTrial(t, rng, seed, trial, &st)
 		if t.Failed() {
 			t.Fatalf("trial %d failed; seed %d", trial, seed)
 		}
 	}
-	t.Logf("%d trials, %d kills: %d mid-run, %d after the child had finished, the rest before its first batch or after its last; after the kills, %d items were in flight and %d answered, all trials together",
+	t.Logf("%d trials, %d kills: %d while batches were in flight or to be sent, %d after the child had finished; after the kills, %d items were in flight and %d answered, all trials together",
 		crashTrials, st.kills, st.midRun, st.finished, st.inFlight, st.answered)
 	t.Logf("took %v", time.Since(start).Round(time.Millisecond))
 }
 
-func crashCalibrate(t *testing.T, seed uint64) time.Duration {
-	srv := onboardtest.NewServer(onboardtest.WithLatency(crashLatency))
-	defer srv.Close()
-	t0 := time.Now()
-	killed := crashChild(t, srv, filepath.Join(t.TempDir(), "calibrate.journal"), seed, -1, "all", time.Minute)
-	require.False(t, killed)
-	return time.Since(t0)
+// crashKill says when to kill a child: once its run has written after
+// answer records to the journal (-1: once its run record is there), and
+// then after jitter more.
+type crashKill struct {
+	after  int
+	jitter time.Duration
 }
 
-// crashChild runs a child until it ends or after is up, then kills it with
-// SIGKILL; it reports whether it killed it.
-func crashChild(t *testing.T, srv *onboardtest.Server, path string, seed uint64, trial int, mode string, after time.Duration) bool {
+// crashChild runs a child until it ends, or until the kill's moment comes
+// (it reads the journal every millisecond) and kills it with SIGKILL; it
+// reports whether it killed it. Following the child's progress in its
+// journal puts the kills in the middle of the run whatever the child
+// takes to start, which is long under the race detector.
+func crashChild(t *testing.T, srv *onboardtest.Server, path string, seed uint64, trial int, mode string, kill crashKill) bool {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	runs, answers := crashProgress(path)
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
 	cmd.Env = append(os.Environ(), fmt.Sprintf("%s=%s %s %d %d %s", crashChildEnv, srv.AptlyURL(), path, seed, trial, mode))
 	var out bytes.Buffer
@@ -160,11 +160,23 @@ func crashChild(t *testing.T, srv *onboardtest.Server, path string, seed uint64,
 	require.NoError(t, cmd.Start())
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
+	tick := time.NewTicker(time.Millisecond)
+	defer tick.Stop()
+	for due := false; !due; {
+		select {
+		case err := <-done:
+			require.NoError(t, err, "the child failed:\n%s", out.String())
+			return false
+		case <-tick.C:
+			r, a := crashProgress(path)
+			due = r > runs && (kill.after < 0 || a-answers >= kill.after)
+		}
+	}
 	select {
 	case err := <-done:
 		require.NoError(t, err, "the child failed:\n%s", out.String())
 		return false
-	case <-time.After(after):
+	case <-time.After(kill.jitter):
 	}
 	if err := cmd.Process.Kill(); !errors.Is(err, os.ErrProcessDone) { // SIGKILL
 		require.NoError(t, err)
@@ -175,6 +187,15 @@ func crashChild(t *testing.T, srv *onboardtest.Server, path string, seed uint64,
 		return false // it ended as the kill came
 	}
 	return true
+}
+
+// crashProgress counts the run and answer records of the journal at path.
+func crashProgress(path string) (runs, answers int) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0
+	}
+	return bytes.Count(data, []byte(`{"t":"run",`)), bytes.Count(data, []byte(`{"t":"answer",`))
 }
 
 // crashRecords reads the journal at path as it is: which items have an
@@ -220,7 +241,7 @@ func crashSent(t *testing.T, srv *onboardtest.Server, from int) map[string]int {
 	return n
 }
 
-func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, full time.Duration, st *crashStats) {
+func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashStats) {
 	srv := onboardtest.NewServer(onboardtest.WithLatency(crashLatency))
 	defer srv.Close()
 	people := crashInput(seed, trial)
@@ -240,25 +261,29 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, full time.
 	var marks []int
 	everInFlight := map[int]bool{}
 	kills := 1 + rng.IntN(3)
-	left := 1.0 // of the work, roughly, so that later kills fall mid-run too
+	batches := sendable/crashBatch + 1 // batches left to answer, roughly
 	for k := range kills {
 		mode := []string{"all", "seq"}[rng.IntN(2)]
-		after := time.Duration(float64(full) * max(left, 0.2) * (0.05 + 1.1*rng.Float64()))
-		killed := crashChild(t, srv, path, seed, trial, mode, after)
+		// Kill once the run has started, or once some of its batches are
+		// answered, then within one latency and a half: some answers are
+		// on their way then, some requests are, and some batches are
+		// recorded but not sent.
+		kill := crashKill{after: rng.IntN(batches+1) - 1, jitter: time.Duration(rng.Int64N(int64(crashLatency) * 3 / 2))}
+		killed := crashChild(t, srv, path, seed, trial, mode, kill)
 		answered, inFlight := crashRecords(t, path)
-		t.Logf("trial %d kill %d: %s run, SIGKILL after %v: killed %v, %d answered, %d in flight",
-			trial, k, mode, after.Round(time.Millisecond), killed, len(answered), len(inFlight))
+		t.Logf("trial %d kill %d: %s run, SIGKILL %v after answer %d: killed %v, %d answered, %d in flight",
+			trial, k, mode, kill.jitter.Round(100*time.Microsecond), kill.after, killed, len(answered), len(inFlight))
 		st.kills++
 		switch {
 		case !killed:
 			st.finished++
-		case len(inFlight) > 0 || len(answered) > 0 && len(answered) < sendable:
+		case len(inFlight) > 0 || len(answered) < sendable:
 			st.midRun++
 		}
 		for i := range inFlight {
 			everInFlight[i] = true
 		}
-		left = 1 - float64(len(answered)+len(inFlight))/float64(sendable)
+		batches = (sendable-len(answered)-len(inFlight))/crashBatch + 1
 		answeredAt = append(answeredAt, answered)
 		marks = append(marks, srv.RequestCount(""))
 	}

@@ -46,7 +46,9 @@ import (
 // removed or reordered before the last item the journal holds.
 //
 // A Journal serves one run; to resume again, open the journal again. Runs
-// must not share one journal at once, in one process or several.
+// must not share one journal at once, in one process or several. A
+// resumed run holds the journal's record of each item it has not reached
+// yet, 24 bytes an item, and lets them go as it reads its input.
 //
 // The format is JSON lines, versioned (see package
 // github.com/onboardkit/onboard/internal/journal for every field). It
