@@ -42,8 +42,8 @@ import (
 // Royalti, whose workspace comes from the credential, this matters).
 //
 // An input may grow between runs: items past the journal's last are sent
-// as new. Items are matched by position, so rows must not be inserted,
-// removed or reordered before the last item the journal holds.
+// as new. Items are matched by position: an input with rows inserted,
+// removed or changed before the last item the journal holds is refused.
 //
 // A Journal serves one run; to resume again, open the journal again. Runs
 // must not share one journal at once, in one process or several. A
@@ -66,10 +66,11 @@ type Journal struct {
 // A JournalStore holds a journal where OpenJournal's file will not do:
 // Read reads what earlier runs wrote, once, when the Journal is made;
 // Write appends, each record in one call; Sync makes what was written
-// durable (what fsync does for a file). Write and Sync may be called from
-// several goroutines, never at once. A batch is sent only once a Sync that
-// began after its record was written has returned. An *os.File opened for
-// reading and appending is a JournalStore.
+// durable (what fsync does for a file). Two Writes never run at once, nor
+// two Syncs, but a Write may run while a Sync does, from another
+// goroutine. A batch is sent only once a Sync that began after its record
+// was written has returned. An *os.File opened for reading and appending
+// is a JournalStore.
 type JournalStore interface {
 	io.Reader
 	io.Writer

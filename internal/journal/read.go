@@ -80,8 +80,8 @@ func (l *Log) Item(i int) (Item, bool) {
 	if i < 0 || i >= l.n {
 		return Item{}, false
 	}
-	page := l.pages[i/itemPage]
-	if page == nil || page[i%itemPage].State == 0 {
+	page := l.pages[i/itemPage] // nil once let go, else itemPage long
+	if len(page) == 0 || page[i%itemPage].State == 0 {
 		return Item{}, false
 	}
 	return page[i%itemPage], true
