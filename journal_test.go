@@ -588,3 +588,73 @@ func TestJournal_checksBeforeSending(t *testing.T) {
 	}
 	assert.Len(t, srv.AptlyUsers(jnTenant), 30)
 }
+
+// TestJournal_seqBreak leaves a streamed run early: the batches handed to
+// the workers and not sent are recorded as not sent, those cancelled on
+// the wire as failed after they went out, and a resumed run finishes the
+// job.
+func TestJournal_seqBreak(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer(onboardtest.WithLatency(20 * time.Millisecond))
+	t.Cleanup(srv.Close)
+	c := jnAptly(t, srv)
+	people := jnPeople("break", 200)
+	path := filepath.Join(t.TempDir(), "run.journal")
+	j := jnOpen(t, path)
+	n := 0
+	for range c.Invites.SendBulkSeq(context.Background(), jnReq(), slices.Values(people), onboard.WithJournal(j),
+		onboard.WithBatchSize(10), onboard.WithConcurrency(2)) {
+		if n++; n == 15 {
+			break
+		}
+	}
+	require.NoError(t, j.Close())
+	// A run that stops without a crash leaves no batch without an answer
+	// record: answered, cancelled on the wire, or not sent.
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	l, err := journal.Read(bytes.NewReader(data))
+	require.NoError(t, err)
+	for i := range l.Len() {
+		it, ok := l.Item(i)
+		assert.True(t, !ok || it.State != journal.InFlight, "item %d has no answer record", i)
+	}
+
+	answered, inFlight := crashRecords(t, path)
+	rep, err := c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithJournal(jnOpen(t, path)),
+		onboard.WithBatchSize(10), onboard.WithResendInFlight())
+	require.NoError(t, err)
+	for i, o := range rep.Outcomes {
+		assert.Equal(t, answered[i], o.Replayed, "item %d", i)
+		if !inFlight[i] {
+			assert.Equal(t, onboard.StateSucceeded, o.State, "item %d: %s", i, o.Message)
+		}
+	}
+	assert.Len(t, srv.AptlyUsers(jnTenant), 200)
+}
+
+// TestJournal_stoppedRunSendsTheRestLater stops a run with a 401 while its
+// next batch is recorded and waiting for the worker: the journal says the
+// batch was not sent, and a resumed run sends both.
+func TestJournal_stoppedRunSendsTheRestLater(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer(onboardtest.WithLatency(20 * time.Millisecond))
+	t.Cleanup(srv.Close)
+	c := jnAptly(t, srv)
+	people := jnPeople("stopped", 30)
+	path := filepath.Join(t.TempDir(), "run.journal")
+	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-invite", Times: 1, Status: http.StatusUnauthorized})
+	rep, err := c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithJournal(jnOpen(t, path)),
+		onboard.WithBatchSize(10), onboard.WithConcurrency(1))
+	require.ErrorIs(t, err, onboard.ErrUnauthorized)
+	assert.Equal(t, 30, rep.Counts().NotSent)
+	assert.Equal(t, 1, srv.RequestCount("/v1/user/bulk-invite"))
+	data, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `{"t":"answer","run":1,"batch":1,"err":"not sent: the run stopped first","not_done":true,"state":"NNNNNNNNNN"`)
+
+	rep, err = c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithJournal(jnOpen(t, path)), onboard.WithBatchSize(10))
+	require.NoError(t, err)
+	assert.Equal(t, 30, rep.Counts().Succeeded, "the 401's batch and the one not sent are sent")
+	assert.Equal(t, 4, srv.RequestCount("/v1/user/bulk-invite"))
+}
