@@ -137,7 +137,7 @@ func TestAptlyResendBulkAll_tiedByCounts(t *testing.T) {
 
 	// Batches of 3: [0 1 2] all resent; [0 3 unknown] one of three.
 	input := []string{ids[0], ids[1], "bad", ids[2], ids[0], ids[3], lcUnknown}
-	rep, err := c.Invites.ResendBulkAll(t.Context(), req, input, onboard.WithBatchSize(3))
+	rep, err := c.Invites.ResendBulkAll(t.Context(), req, input, onboard.WithBatchSize(3), onboard.WithSendDuplicates())
 	require.NoError(t, err)
 	require.Len(t, rep.Outcomes, len(input))
 	assert.Equal(t, []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded, onboard.StateNotSent, onboard.StateSucceeded,
@@ -170,7 +170,7 @@ func TestAptlyResendBulkAll_tiedByCounts(t *testing.T) {
 func TestAptlyResendBulkAll_repeatedIDGoesInALaterBatch(t *testing.T) {
 	srv, c := aptlyFake(t)
 	ids := seedInvited(t, srv, lcTenant, 1)
-	rep, err := c.Invites.ResendBulkAll(t.Context(), &onboard.BulkResendRequest{TenantID: lcTenant}, []string{ids[0], ids[0]})
+	rep, err := c.Invites.ResendBulkAll(t.Context(), &onboard.BulkResendRequest{TenantID: lcTenant}, []string{ids[0], ids[0]}, onboard.WithSendDuplicates())
 	require.NoError(t, err)
 	assert.Equal(t, []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded}, states(rep.Outcomes))
 	reqs := srv.Requests()
@@ -400,7 +400,7 @@ func TestAptlyDeleteBulkAll_countsOnly(t *testing.T) {
 	// Batches of 2, one at a time: [k0 k1] deleted; [k2 u] one of two;
 	// "bad" not sent; [u2 k0] none, k0 being gone.
 	input := []string{ids[0], ids[1], ids[2], lcUnknown, "bad", unknown2, ids[0]}
-	rep, err := c.Users.DeleteBulkAll(t.Context(), nil, input, onboard.WithBatchSize(2), onboard.WithConcurrency(1))
+	rep, err := c.Users.DeleteBulkAll(t.Context(), nil, input, onboard.WithBatchSize(2), onboard.WithConcurrency(1), onboard.WithSendDuplicates())
 	require.NoError(t, err)
 	assert.Equal(t, []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded, onboard.StateUnknown, onboard.StateUnknown,
 		onboard.StateNotSent, onboard.StateFailed, onboard.StateFailed}, states(rep.Outcomes))

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -49,6 +50,14 @@ import (
 // After a retry, a refusal that says the item is already there may be the
 // work of the request's own earlier attempt, so it is StateUnknown, not
 // StateFailed.
+//
+// Each item is sent once: an item that repeats an earlier one of the run
+// is reported with that item's state and Outcome.DuplicateOf, not sent
+// (see WithSendDuplicates). WithKeys carries the caller's own key for each
+// item to its outcome. A run given a journal (WithJournal) can be resumed
+// after a crash without losing an item or sending an answered one again
+// (see Journal). WithBatchEvents reports each batch as it is cut, sent and
+// answered.
 //
 // A ...Seq run that stops early (the context ends, a 401 or 403,
 // WithStopOnBatchFailure, invalid options) reads no more of its input: the
@@ -98,6 +107,18 @@ type Outcome[T any] struct {
 	// exists" rather than duplicates. An answer that arrived is always
 	// used, even if the context ended just after it came.
 	Err error
+	// Key is the caller's key for the item, from WithKeys; "" without it.
+	Key string
+	// DuplicateOf is, for an item that repeats an earlier item of the run
+	// and was not sent, the earlier item's Index; nil otherwise. Such an
+	// item has the earlier item's State, Attempts 0, a Message naming the
+	// earlier item, and, when that one was not sent, an Err matching
+	// ErrDuplicate. See WithSendDuplicates.
+	DuplicateOf *int
+	// Replayed reports that the outcome was read from the run's journal:
+	// an earlier run sent the item, and this run did not send it again
+	// (see Journal).
+	Replayed bool
 }
 
 // BulkReport holds one Outcome per input item, in input order.
@@ -199,13 +220,17 @@ const (
 type BulkOption func(*bulkSettings)
 
 type bulkSettings struct {
-	batchSize   int // 0: the endpoint's default
-	concurrency int
-	progress    func(Progress)
-	total       int
-	stopOnFail  bool
-	events      func(BatchEvent)
-	problems    validate.Problems // bad options, reported before anything is sent
+	batchSize      int // 0: the endpoint's default
+	concurrency    int
+	progress       func(Progress)
+	total          int
+	stopOnFail     bool
+	events         func(BatchEvent)
+	keys           any // a func(int, T) string from WithKeys
+	journal        *Journal
+	resendInFlight bool
+	sendDuplicates bool
+	problems       validate.Problems // bad options, reported before anything is sent
 }
 
 // WithBatchSize sets how many items go in one request. It is lowered to
@@ -320,6 +345,8 @@ type BatchEvent struct {
 	// Indexes are the input positions (Outcome.Index) of the items the
 	// batch carries, in the order sent.
 	Indexes []int
+	// Keys are the caller's keys of those items (WithKeys), or nil.
+	Keys []string
 	// Response is the metadata of the batch's answer, for BatchAnswered
 	// (status, headers, request id, rate-limit headers, attempts), without
 	// its Body, which holds people's addresses; when no answer came it
@@ -384,6 +411,9 @@ type batchSpec[T any] struct {
 	// alreadyThere reports whether the server's refusal of one item says
 	// it is already there ("Email already exists").
 	alreadyThere func(msg string) bool
+	// target names the endpoint the batches go to, method and URL, for
+	// the run's journal (see batchTarget).
+	target string
 	// send sends one batch, body being its request encoded, and fills out
 	// (len(batch), zeroed: unknown) from the answer. It returns the
 	// metadata of the answer, or of the last attempt's, when one came
@@ -463,6 +493,23 @@ type chunk[T any] struct {
 	out  []verdict // filled by send
 	err  error     // the batch's failure, if it got no per-item answer
 	done bool      // every outcome is settled
+	// marks are the items' entries in the run's seenSet, in outs order;
+	// empty under WithSendDuplicates.
+	marks []seenMark
+	// hashes and prior, for a run with a journal, hold for each item of
+	// batch its hash and whether an earlier run sent it without an
+	// answer that settled it; recorded is the journal's length once the
+	// batch's record is written, 0 before.
+	hashes   []uint64
+	prior    []bool
+	recorded int64
+}
+
+// seenMark is the entry in the run's seenSet of the keys of the item at
+// outs[pos]: its own, or that of the earlier item it repeats.
+type seenMark struct {
+	pos int
+	ref seenRef
 }
 
 // bodyBuffer collects the request body of the chunk being filled; the
@@ -523,6 +570,18 @@ type batchRun[T any] struct {
 
 	progress Progress
 	reported bool // progress has been called at least once
+
+	keyFn func(int, T) string // from WithKeys, or nil
+	seen  *seenSet            // the items sent, for repeats; nil under WithSendDuplicates
+	jr    *journalRun         // the run's journal, or nil
+	// frontier is where the journal's items end. Until the input has been
+	// read that far, and each recorded item checked against its record,
+	// cut chunks are held rather than sent (see cut and release), so that
+	// a changed input is refused before anything is sent.
+	frontier int
+	held     []*chunk[T]
+	jbuf     bodyBuffer // jenc encodes recorded items into it, to hash them
+	jenc     *json.Encoder
 }
 
 // runBatches runs spec over input, calling emit with each outcome in input
@@ -551,16 +610,22 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 	r.enc = json.NewEncoder(&r.body)
 	r.progress.Total = r.set.total
 
+	r.keyFn = r.keyFunc()
+	if !r.set.sendDuplicates && spec.keys != nil {
+		r.seen = newSeenSet()
+	}
 	if err := validationError(spec.op, &r.set.problems); err != nil {
 		r.stop(err)
 	} else if spec.precheck != nil {
 		r.stop(spec.precheck)
+	} else if r.set.journal != nil {
+		r.startJournal()
 	}
 
 	r.sendCtx, r.cancel = context.WithCancel(ctx) //nolint:gosec // G118: false positive; r.shutdown, deferred on the next line, calls r.cancel
 	defer r.shutdown()
 
-	if !r.readAll(input, total < 0) || !r.cut() {
+	if !r.readAll(input, total < 0) || !r.cut() || !r.endInput() {
 		return nil // the consumer stopped ranging
 	}
 	for r.pending > 0 {
@@ -574,6 +639,7 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 		r.progress.Total = r.progress.Done
 		r.report()
 	}
+	r.syncJournal()
 	return r.stopErr()
 }
 
@@ -591,6 +657,9 @@ func (r *batchRun[T]) readAll(input iter.Seq[T], stream bool) bool {
 			return true
 		}
 		if !r.add(item) {
+			return false
+		}
+		if len(r.held) > 0 && r.next >= r.frontier && !r.release() {
 			return false
 		}
 	}
@@ -627,6 +696,7 @@ func (r *batchRun[T]) shutdown() {
 		close(r.jobs)
 	}
 	r.wg.Wait()
+	r.jr.stopSyncing()
 }
 
 // stop records what stopped the run, unless something already has; items
@@ -656,54 +726,137 @@ func (r *batchRun[T]) add(item T) bool {
 	if r.cur == nil {
 		r.cur = r.newChunk()
 	}
-	out := Outcome[T]{Index: idx, Item: item}
+	key := ""
+	if r.keyFn != nil {
+		key = r.keyFn(idx, item)
+	}
 	// The spec's functions see the item through r.scratch, so that item
 	// itself does not escape to the heap once per input item.
 	r.scratch = item
 	it := &r.scratch
+	if p := r.check(idx, it); p != nil {
+		r.notRecorded(idx)
+		return r.addInvalid(Outcome[T]{Index: idx, Item: item, Key: key}, p)
+	}
 
-	// Check with an empty prefix first, so a valid item costs no path
-	// strings; name the item only when there is something to report.
-	// validationError copies the problems, so they can be reset.
+	k := r.identify(it)
+	prior := false
+	if rec, ok := r.recordOf(idx); ok {
+		out := Outcome[T]{Index: idx, Item: item, Key: key}
+		var settled bool
+		if settled, prior = r.fromJournal(&out, it, rec, k.kind); settled {
+			return r.addSettled(out, &k)
+		}
+	}
+	if k.known {
+		of := k.ref.index()
+		return r.addSettled(Outcome[T]{Index: idx, Item: item, Key: key, DuplicateOf: &of}, &k)
+	}
+	return r.addToBatch(item, idx, key, &k, prior)
+}
+
+// check returns the problems of the item at idx, or nil. It checks with an
+// empty prefix first, so a valid item costs no path strings, and names
+// the item only when there is something to report. validationError copies
+// the problems, so they can be reset for the next item.
+func (r *batchRun[T]) check(idx int, it *T) *validate.Problems {
 	p := &r.problems
 	*p = validate.Problems{}
 	r.spec.check(p, "", it)
-	if !p.Empty() {
-		*p = validate.Problems{}
-		r.spec.check(p, r.spec.prefix(idx), it)
-		return r.addInvalid(out, p)
+	if p.Empty() {
+		return nil
 	}
+	*p = validate.Problems{}
+	r.spec.check(p, r.spec.prefix(idx), it)
+	return p
+}
 
-	k1, k2 := "", ""
+// itemKeys is what tells a valid item apart: its keys, its kind, and the
+// fingerprint of its keys with what the run knows of it.
+type itemKeys struct {
+	k1, k2 string
+	kind   int
+	fp     uint64
+	ref    seenRef // the entry of fp, when known
+	known  bool    // an earlier item has fp
+	slot   uint64  // where fp goes, when not known
+}
+
+func (r *batchRun[T]) identify(it *T) itemKeys {
+	var k itemKeys
 	if r.spec.keys != nil {
-		k1, k2 = r.spec.keys(it)
+		k.k1, k.k2 = r.spec.keys(it)
 	}
-	kind := 0
 	if r.spec.kind != nil {
-		kind = r.spec.kind(it)
+		k.kind = r.spec.kind(it)
 	}
-	if r.hasKey(k1) || r.hasKey(k2) || len(r.cur.batch) > 0 && kind != r.kind {
+	if r.seen != nil {
+		k.fp = r.seen.fingerprint(k.k1, k.k2)
+		k.ref, k.known, k.slot = r.seen.lookup(k.fp)
+	}
+	return k
+}
+
+// addToBatch puts a valid item in the batch of the current chunk, cutting
+// the chunk first if the item cannot join its batch (a key already in it,
+// another kind). prior says an earlier run sent the item without an
+// answer that settles it. It returns false once the consumer has stopped.
+func (r *batchRun[T]) addToBatch(item T, idx int, key string, k *itemKeys, prior bool) bool {
+	// With the run's repeats not sent, an item of one key cannot meet its
+	// key in the batch: only two keys (Royalti's name and email) need the
+	// batch's set of keys.
+	useKeys := r.seen == nil || k.k2 != ""
+	if useKeys && (r.hasKey(k.k1) || r.hasKey(k.k2)) || len(r.cur.batch) > 0 && k.kind != r.kind {
 		if !r.cut() {
 			return false
 		}
 		r.cur = r.newChunk()
 	}
-	r.kind = kind
-	if err := r.encode(it); err != nil {
+	r.kind = k.kind
+	start, err := r.encode(&r.scratch)
+	if err != nil {
+		p := &r.problems
 		*p = validate.Problems{}
 		p.Add(strings.TrimSuffix(r.spec.prefix(idx), "."), "cannot be encoded as JSON: %v", err)
-		return r.addInvalid(out, p)
+		return r.addInvalid(Outcome[T]{Index: idx, Item: item, Key: key}, p)
 	}
-	if k1 != "" {
-		r.keys[k1] = struct{}{}
+	if useKeys && k.k1 != "" {
+		r.keys[k.k1] = struct{}{}
 	}
-	if k2 != "" {
-		r.keys[k2] = struct{}{}
+	if useKeys && k.k2 != "" {
+		r.keys[k.k2] = struct{}{}
 	}
-	r.cur.pos = append(r.cur.pos, len(r.cur.outs))
-	r.cur.outs = append(r.cur.outs, out)
-	r.cur.batch = append(r.cur.batch, item)
-	if len(r.cur.batch) >= r.size || len(r.cur.outs) >= r.maxItems {
+	c := r.cur
+	if r.seen != nil {
+		c.marks = append(c.marks, seenMark{pos: len(c.outs), ref: r.seen.insert(k.fp, idx, k.slot)})
+	}
+	if r.jr != nil {
+		c.hashes = append(c.hashes, hashItem(k.kind, r.body.b[start:]))
+		c.prior = append(c.prior, prior)
+	}
+	c.pos = append(c.pos, len(c.outs))
+	c.outs = append(c.outs, Outcome[T]{Index: idx, Item: item, Key: key})
+	c.batch = append(c.batch, item)
+	if len(c.batch) >= r.size || len(c.outs) >= r.maxItems {
+		return r.cut()
+	}
+	return true
+}
+
+// addSettled puts an item whose outcome is known without sending it (from
+// the journal, or a repeat settled when it is emitted) in the current
+// chunk. It returns false once the consumer has stopped.
+func (r *batchRun[T]) addSettled(out Outcome[T], k *itemKeys) bool {
+	c := r.cur
+	if r.seen != nil {
+		ref := k.ref
+		if !k.known {
+			ref = r.seen.insert(k.fp, out.Index, k.slot)
+		}
+		c.marks = append(c.marks, seenMark{pos: len(c.outs), ref: ref})
+	}
+	c.outs = append(c.outs, out)
+	if len(c.outs) >= r.maxItems {
 		return r.cut()
 	}
 	return true
@@ -731,9 +884,9 @@ func (r *batchRun[T]) addStopped(item T) {
 }
 
 // encode appends the item's JSON to the current batch's body, after the
-// body's head or a comma. An item that cannot be encoded leaves the body
-// as it was.
-func (r *batchRun[T]) encode(it *T) error {
+// body's head or a comma, and returns where in the body the item's JSON
+// starts. An item that cannot be encoded leaves the body as it was.
+func (r *batchRun[T]) encode(it *T) (int, error) {
 	w := &r.body
 	mark := len(w.b)
 	if mark == 0 {
@@ -741,16 +894,21 @@ func (r *batchRun[T]) encode(it *T) error {
 	} else {
 		w.b = append(w.b, ',')
 	}
-	var v any = it
-	if r.spec.wire != nil {
-		v = r.spec.wire(it)
-	}
-	if err := r.enc.Encode(v); err != nil {
+	start := len(w.b)
+	if err := r.enc.Encode(r.wireOf(it)); err != nil {
 		w.b = w.b[:mark]
-		return err
+		return 0, err
 	}
 	w.b = w.b[:len(w.b)-1] // the newline Encode ends with
-	return nil
+	return start, nil
+}
+
+// wireOf returns what is encoded of an item.
+func (r *batchRun[T]) wireOf(it *T) any {
+	if r.spec.wire != nil {
+		return r.spec.wire(it)
+	}
+	return it
 }
 
 func (r *batchRun[T]) hasKey(k string) bool {
@@ -783,6 +941,9 @@ func (r *batchRun[T]) cut() bool {
 		}
 		return true
 	}
+	if r.pending == r.window && !r.release() {
+		return false
+	}
 	for r.pending == r.window {
 		if !r.awaitOne() {
 			return false
@@ -802,12 +963,16 @@ func (r *batchRun[T]) cut() bool {
 	case r.stopped.Load() != nil:
 		settleStopped(c, r.stopped.Load())
 		c.done = true
+	case r.next < r.frontier:
+		r.held = append(r.held, c)
 	default:
-		c.batchNo = r.batches
-		r.batches++
-		r.event(c, BatchCut, nil, nil)
-		r.dispatch(c)
+		r.launchHeld()
+		r.launch(c)
 	}
+	// Let the workers that have answers to read run first: the chunks cut
+	// ahead are not needed yet, and when the cores are busy a request's
+	// latency is what the run waits on.
+	runtime.Gosched()
 	// Take in whatever has finished meanwhile, so outcomes keep flowing.
 	for drained := false; !drained; {
 		select {
@@ -817,6 +982,41 @@ func (r *batchRun[T]) cut() bool {
 			drained = true
 		}
 	}
+	return r.emitReady()
+}
+
+// launch hands c to a worker, its batch recorded in the journal, or
+// settles it if the run has stopped.
+func (r *batchRun[T]) launch(c *chunk[T]) {
+	if st := r.stopped.Load(); st == nil {
+		if err := r.recordBatch(c); err != nil {
+			r.stop(err)
+		}
+	}
+	if st := r.stopped.Load(); st != nil {
+		settleStopped(c, st)
+		c.done = true
+		return
+	}
+	c.batchNo = r.batches
+	r.batches++
+	r.event(c, BatchCut, nil, nil)
+	r.dispatch(c)
+}
+
+// launchHeld launches the chunks held while the journal's items were read.
+func (r *batchRun[T]) launchHeld() {
+	for _, c := range r.held {
+		r.launch(c)
+	}
+	clear(r.held)
+	r.held = r.held[:0]
+}
+
+// release launches the held chunks and emits what is then ready. It
+// returns false once the consumer has stopped.
+func (r *batchRun[T]) release() bool {
+	r.launchHeld()
 	return r.emitReady()
 }
 
@@ -854,13 +1054,16 @@ func (r *batchRun[T]) work() {
 		switch {
 		case r.stopped.Load() != nil:
 			settleStopped(c, r.stopped.Load())
+			r.recordUnsent(c)
 			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		case r.ctx.Err() != nil:
 			r.stop(r.ctx.Err())
 			settleStopped(c, r.stopped.Load())
+			r.recordUnsent(c)
 			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		case gone:
 			// The consumer has left; no one will read this chunk.
+			r.recordUnsent(c)
 		default:
 			r.send(c)
 			if c.err != nil {
@@ -886,9 +1089,20 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 		out = append(out, verdict{})
 	}
 	c.out = out
+	if err := r.syncBatch(c); err != nil {
+		r.stop(err)
+		settleStopped(c, r.stopped.Load())
+		return
+	}
 	r.event(c, BatchSent, nil, nil)
 	meta, err := r.spec.send(r.sendCtx, c.body, c.batch, out)
 	r.event(c, BatchAnswered, meta, err)
+	r.settle(c, meta, err)
+	r.recordAnswer(c, meta, err)
+}
+
+// settle fills the outcomes of c's batch from its answer, or its failure.
+func (r *batchRun[T]) settle(c *chunk[T], meta *Response, err error) {
 	attempts := meta.Attempts
 	if err != nil {
 		c.err = err
@@ -905,9 +1119,14 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 		}
 		return
 	}
-	for i, v := range out {
-		if v.state == StateFailed && attempts > 1 && r.spec.alreadyThere(v.message) {
-			v.state, v.message = StateUnknown, doneEarlier(v.message, attempts)
+	for i, v := range c.out {
+		again := len(c.prior) > 0 && c.prior[i]
+		if v.state == StateFailed && (again || attempts > 1) && r.spec.alreadyThere(v.message) {
+			if again {
+				v.state, v.message = StateUnknown, sentBefore(v.message)
+			} else {
+				v.state, v.message = StateUnknown, doneEarlier(v.message, attempts)
+			}
 		}
 		o := &c.outs[c.pos[i]]
 		o.State, o.Message, o.UserID, o.Attempts = v.state, v.message, v.userID, attempts
@@ -927,8 +1146,15 @@ func (r *batchRun[T]) event(c *chunk[T], kind BatchEventKind, meta *Response, er
 		return
 	}
 	idx := make([]int, len(c.pos))
+	var keys []string
+	if r.keyFn != nil {
+		keys = make([]string, len(c.pos))
+	}
 	for i, p := range c.pos {
 		idx[i] = c.outs[p].Index
+		if keys != nil {
+			keys[i] = c.outs[p].Key
+		}
 	}
 	if meta != nil {
 		// The body of a success holds the people's addresses; an event is
@@ -937,7 +1163,7 @@ func (r *batchRun[T]) event(c *chunk[T], kind BatchEventKind, meta *Response, er
 		m.Body = nil
 		meta = &m
 	}
-	r.set.events(BatchEvent{Kind: kind, Batch: c.batchNo, Indexes: idx, Response: meta, Err: err})
+	r.set.events(BatchEvent{Kind: kind, Batch: c.batchNo, Indexes: idx, Keys: keys, Response: meta, Err: err})
 }
 
 // settleStopped marks c's batch not sent, because the run stopped.
@@ -968,7 +1194,12 @@ func (r *batchRun[T]) emitReady() bool {
 		r.ring[slot] = nil
 		r.seqEmit++
 		r.pending--
+		m := 0
 		for i := range c.outs {
+			if m < len(c.marks) && c.marks[m].pos == i {
+				r.settleSeen(&c.outs[i], c.marks[m].ref)
+				m++
+			}
 			if !r.emit(c.outs[i]) {
 				return false
 			}
@@ -1007,17 +1238,26 @@ func (r *batchRun[T]) recycle(c *chunk[T]) {
 	clear(c.outs)
 	clear(c.batch)
 	clear(c.out)
-	*c = chunk[T]{outs: c.outs[:0], batch: c.batch[:0], pos: c.pos[:0], out: c.out[:0]}
+	*c = chunk[T]{outs: c.outs[:0], batch: c.batch[:0], pos: c.pos[:0], out: c.out[:0],
+		marks: c.marks[:0], hashes: c.hashes[:0], prior: c.prior[:0]}
 	r.free = append(r.free, c)
 }
 
 // collectBatches runs spec over a slice and gathers the report.
 func collectBatches[T any](ctx context.Context, spec *batchSpec[T], items []T, opts []BulkOption) (*BulkReport[T], error) {
-	rep := &BulkReport[T]{Outcomes: make([]Outcome[T], 0, len(items))}
+	rep := new(BulkReport[T])
 	err := runBatches(ctx, spec, opts, len(items), slices.Values(items), func(o Outcome[T]) bool {
+		if rep.Outcomes == nil {
+			// Made with the first outcome, not before the first batches
+			// go: a large report takes a while to allocate and clear.
+			rep.Outcomes = make([]Outcome[T], 0, len(items))
+		}
 		rep.Outcomes = append(rep.Outcomes, o)
 		return true
 	})
+	if rep.Outcomes == nil {
+		rep.Outcomes = []Outcome[T]{}
+	}
 	return rep, err
 }
 

@@ -542,7 +542,7 @@ func TestEngineDuplicatesSplitBatches(t *testing.T) {
 		}
 		c := newAptly(t, srv)
 		before := srv.RequestCount("/v1/user/bulk-invite")
-		rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, onboard.WithConcurrency(1))
+		rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, onboard.WithConcurrency(1), onboard.WithSendDuplicates())
 		require.NoError(t, err)
 		engineCheckOrder(t, people, rep.Outcomes)
 		assert.Equal(t, 2, srv.RequestCount("/v1/user/bulk-invite")-before, "[a b] [A c b]")
@@ -563,7 +563,7 @@ func TestEngineDuplicatesSplitBatches(t *testing.T) {
 		in := websites(ids...)
 		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
 			InviteMethod: onboard.InviteDirect, Email: "ada@example.com",
-		}, in, onboard.WithConcurrency(1))
+		}, in, onboard.WithConcurrency(1), onboard.WithSendDuplicates())
 		require.NoError(t, err)
 		engineCheckOrder(t, in, rep.Outcomes)
 		assert.Equal(t, 2, srv.RequestCount("/api/v1/invites/bulk")-before)

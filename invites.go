@@ -669,7 +669,7 @@ func (s *RoyaltiInvites) Cancel(ctx context.Context, inviteID string, opts ...Ca
 // cannot be encoded as JSON (a NaN in ExistingUser), is not sent, with a
 // *ValidationError of its own, and the rest go on. A batch never holds one
 // email twice (case-insensitively), so each result is tied to its person
-// for certain; a repeated email goes in a later batch.
+// for certain; a repeat of an earlier email is not sent (WithSendDuplicates).
 //
 // The error is what stopped the run early (the context ending, a 401 or
 // 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
@@ -717,6 +717,7 @@ func (s *AptlyInvites) bulkInviteSpec(op string, req *BulkInviteRequest) *batchS
 		keys:         func(u *Invitee) (string, string) { return strings.ToLower(u.Email), "" },
 		frames:       []bodyFrame{frame},
 		alreadyThere: match.AptlyAlready,
+		target:       batchTarget(s.client, ep),
 		send: func(ctx context.Context, body encodedBody, batch []Invitee, out []verdict) (*Response, error) {
 			res := new(BulkInviteResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
@@ -776,7 +777,7 @@ func Group(id string) Target { return Target{Kind: TargetGroup, ID: id} }
 // WithBatchSize), each of one kind: a run may mix websites and groups, and
 // a change of kind starts a new batch. Each target is checked alone first;
 // an id that is not a UUID is not sent. A batch never holds one id twice,
-// so each result is tied to its target for certain.
+// so each result is tied to its target for certain; a repeated id is not sent.
 //
 // The error is what stopped the run early (the context ending, a 401 or
 // 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
@@ -827,12 +828,13 @@ func (s *AthenaInvites) targetSpec(op string, req *TargetInviteRequest) *batchSp
 		precheck:    cmp.Or(validationError(op, &p), err1, err2),
 		prefix:      func(i int) string { return "targets[" + itoa(i) + "]." },
 		check:       func(p *validate.Problems, prefix string, t *Target) { t.check(p, prefix) },
-		keys:        func(t *Target) (string, string) { return strings.ToLower(t.ID), "" },
+		keys:        func(t *Target) (string, string) { return t.Kind.String() + ":" + strings.ToLower(t.ID), "" },
 		// frames[0] is unused: kind numbers TargetWebsite and TargetGroup.
 		frames:       []bodyFrame{{}, websites, groups},
 		kind:         func(t *Target) int { return int(t.Kind) },
 		wire:         func(t *Target) any { return t.ID },
 		alreadyThere: match.AthenaAlready,
+		target:       batchTarget(s.client, ep),
 		send: func(ctx context.Context, body encodedBody, batch []Target, out []verdict) (*Response, error) {
 			res := new(TargetInviteResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)

@@ -908,7 +908,7 @@ func TestRoyaltiUsersDeleteBulkAll(t *testing.T) {
 	in := []string{ids[0], "not-a-uuid", ids[1], rlUserID, ids[0], ids[2]}
 
 	var progress []onboard.Progress
-	rep, err := c.Users.DeleteBulkAll(t.Context(), nil, in, onboard.WithBatchSize(2), onboard.WithConcurrency(1),
+	rep, err := c.Users.DeleteBulkAll(t.Context(), nil, in, onboard.WithBatchSize(2), onboard.WithConcurrency(1), onboard.WithSendDuplicates(),
 		onboard.WithProgress(func(p onboard.Progress) { progress = append(progress, p) }))
 	require.NoError(t, err)
 	require.Len(t, rep.Outcomes, len(in), "one outcome per id")

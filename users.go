@@ -707,7 +707,7 @@ func (s *RoyaltiUsers) CreateBulk(ctx context.Context, req *CreateUsersRequest, 
 //
 // Royalti answers with names and error texts only; they are tied back to
 // each user by name ("First Last") and email. A batch never holds one name
-// or one email twice (case-folded), so duplicates in the input go in later
+// or one email twice (case-folded), so other users sharing one go in later
 // batches rather than becoming ambiguous. A user the answer cannot be tied
 // to for certain, such as one without a name, is StateUnknown, never
 // guessed as created.
@@ -755,6 +755,7 @@ func (s *RoyaltiUsers) createBulkSpec(op string, req *CreateUsersRequest) *batch
 		},
 		frames:       []bodyFrame{frame},
 		alreadyThere: match.RoyaltiAlready,
+		target:       batchTarget(s.client, ep),
 		send: func(ctx context.Context, body encodedBody, batch []WorkspaceUser, out []verdict) (*Response, error) {
 			res := new(CreateUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)

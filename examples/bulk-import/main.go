@@ -28,10 +28,10 @@
 // department, becomes a custom attribute of the person.
 //
 // The people are read as a stream and sent in batches as they are read, so
-// a file of any size is fine. The two entries of a person listed twice go
-// in different batches, which may run at once: the server invites one and
-// refuses the other ("Email already exists"). A person whose email is not
-// valid is not sent at all.
+// a file of any size is fine. A person listed twice is sent once: the
+// second entry shares the first's outcome, with the reason "repeats row N",
+// and costs no request. A person whose email is not valid is not sent at
+// all.
 //
 // The report is CSV with the columns row, email, outcome and reason: row is
 // the person's row in the input counting from 1 after the header, and
@@ -472,6 +472,10 @@ const (
 
 // describeOutcome returns the report's outcome and reason for one person.
 func describeOutcome(o onboard.Outcome[onboard.Invitee]) (string, string) {
+	if o.DuplicateOf != nil && o.State == onboard.StateSucceeded {
+		// The report's rows count from 1 after the header; Index from 0.
+		return outcomeInvited, fmt.Sprintf("repeats row %d", *o.DuplicateOf+1)
+	}
 	switch o.State {
 	case onboard.StateSucceeded:
 		return outcomeInvited, ""

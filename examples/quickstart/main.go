@@ -319,15 +319,19 @@ func (q *quickstart) bulkInvite(ctx context.Context) error {
 		{Email: "ada.lovelace@example.com", FirstName: "Ada", LastName: "Lovelace"},
 		{Email: "dennis.ritchie@example", FirstName: "Dennis", LastName: "Ritchie"},
 	}
-	// One batch at a time, so that the first of two entries for one person
-	// is the one invited.
+	// A person listed twice is sent once; the second entry shares the
+	// first's outcome.
 	rep, err := q.aptly.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: q.cfg.tenantID}, people,
 		onboard.WithConcurrency(1))
 	if err != nil {
 		return fmt.Errorf("bulk-inviting on Aptly (Invites.SendBulkAll): %w", err)
 	}
 	for _, o := range rep.Outcomes {
-		p.outcome(o.Item.Email, "invited", o.State, o.Message, o.Err)
+		msg := o.Message
+		if o.DuplicateOf != nil {
+			msg = "listed twice: sent once, as " + rep.Outcomes[*o.DuplicateOf].Item.Email
+		}
+		p.outcome(o.Item.Email, "invited", o.State, msg, o.Err)
 	}
 	p.counts(rep.Counts(), "invited")
 	return p.flush()

@@ -115,7 +115,7 @@ func TestRun_fake(t *testing.T) {
 		"✓ alan.turing@example.com | invited | User invited successfully",
 		"✓ katherine.johnson@example.com | invited | User invited successfully",
 		"✓ margaret.hamilton@example.com | invited | User invited successfully",
-		"✗ Alan.Turing@example.com | failed | Email already exists",
+		"✓ Alan.Turing@example.com | invited | listed twice: sent once, as alan.turing@example.com",
 		"✗ ada.lovelace@example.com | failed | Email already exists",
 		`✗ dennis.ritchie@example | not sent | email "dennis.ritchie@example" is not a valid email address`,
 		"✓ website 123e4567-e89b-12d3-a456-426614174000 | added | User added to website",
@@ -126,7 +126,7 @@ func TestRun_fake(t *testing.T) {
 		"✓ frances.allen@example.com | created |",
 		"✗ grace.hopper@example.com | failed | User Grace Hopper already associated with workspace!",
 	}, royaltiLoopRows, aptlyLoopRows), rowsNoIDs(t, out))
-	assert.Contains(t, out, "     3 invited, 2 failed, 1 not sent\n")
+	assert.Contains(t, out, "     4 invited, 1 failed, 1 not sent\n")
 	assert.Contains(t, out, "     2 added, 1 failed\n")
 	assert.Contains(t, out, "     3 created, 1 failed\n")
 	assert.Contains(t, out, "\nThe invite lifecycle on Royalti: invite, one accepts, list who is pending, resend to them, cancel one, list again\n")

@@ -1,0 +1,242 @@
+// Package journal reads and writes the journal of a bulk run: an
+// append-only file of JSON lines that lets a run killed at any instant be
+// resumed without losing an item or sending an answered one again.
+//
+// # Format, version 1
+//
+// Each line is one JSON object whose "t" names the record. A journal starts
+// with a header; then each run that used the journal adds a run record and
+// its batch and answer records, in the order they happened:
+//
+//	{"t":"journal","v":1,"op":"Invites.SendBulk","endpoint":"POST https://api.us.aptlydone.com/auth/v1/user/bulk-invite","shared":"8c1f0e7a52d3b6e4"}
+//	{"t":"run","run":1}
+//	{"t":"batch","run":1,"batch":0,"index":[0,1,2],"hash":["…","…","…"],"key":["row 2","row 3","row 4"]}
+//	{"t":"answer","run":1,"batch":0,"attempts":1,"status":201,"request_id":"req-7","state":"SSF","message":[0,0,1],"messages":["User invited successfully","Email already exists"]}
+//
+// journal, the header: "v" is the format's version (a reader refuses a
+// newer one); "op" the bulk operation, without its All or Seq suffix;
+// "endpoint" the method and URL its batches go to; "shared" a hash of the
+// request fields every batch shares (such as the tenant). A run is resumed
+// only with a journal whose header matches it.
+//
+// run: "run" numbers the runs that used the journal, from 1; "resend" is
+// true when the run sends again the items an earlier run left without an
+// answer.
+//
+// batch: the items of one request, written as the batch is handed to be
+// sent and synced before its request goes out. "index" holds each item's
+// position in the run's input; "hash" the FNV-1a 64-bit hash, in hex, of
+// the item's JSON as sent (AthenaHQ targets: the kind's byte, then the
+// JSON); "key" the caller's key of each item, when the run has keys. A
+// resumed run hashes its input again and refuses a journal whose items
+// differ.
+//
+// answer: what became of the batch "batch" of run "run", written when the
+// request has ended, or when the run stopped before sending it.
+// "attempts", "status" and "request_id" describe the last attempt (status
+// 0: no answer came). "state" has one letter per item of the batch, in the
+// batch's order: S succeeded, F failed, U unknown, N not sent. "message"
+// gives each item's message as an index into "messages"; "user_id", when
+// present, each item's user id. A batch that got no per-item answer has
+// "err", the error's text, and "not_done" when the server did nothing (a
+// 4xx status on the request's only attempt, or the run stopped before
+// sending it), so that its items may be sent again.
+//
+// A batch record with no answer record is a batch that was in flight when
+// the run ended, on the wire or about to be: the server may or may not
+// have done it. A crash can cut the line being written short; a reader
+// ignores it, and the next run to write starts a new line and then its
+// run record (or the header, if the journal has none yet). So lines that
+// cannot be read are allowed only last, or just before a run record (or
+// the first header). A batch record is written whole and synced before
+// its request is sent, so a cut one was never sent. An item in several
+// batch records (sent again by a later run) takes the latest.
+//
+// Within a run, batch records follow the input's order, and answer
+// records come as the requests end.
+//
+// Journals hold hashes of the items, not the items; but the messages and
+// the caller's keys can name people, so a journal is to be kept like its
+// input.
+package journal
+
+import (
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/fnv"
+)
+
+// Version is the version of the format this package writes, and the newest
+// it reads.
+const Version = 1
+
+// The letters of an answer's "state".
+const (
+	Succeeded byte = 'S'
+	Failed    byte = 'F'
+	Unknown   byte = 'U'
+	NotSent   byte = 'N'
+)
+
+// Header is what a journal is for.
+type Header struct {
+	// Op is the bulk operation, such as "Invites.SendBulk".
+	Op string
+	// Endpoint is the method and URL of its batches.
+	Endpoint string
+	// Shared is a hash of the request fields every batch shares.
+	Shared uint64
+}
+
+// Batch is a batch record: the items of one request.
+type Batch struct {
+	Run, Batch int
+	// Index holds the items' positions in the input, in the order sent.
+	Index []int
+	// Hash holds each item's hash (see HashItem).
+	Hash []uint64
+	// Key holds the caller's key of each item, or is nil.
+	Key []string
+}
+
+// Answer is an answer record: what became of one batch.
+type Answer struct {
+	Run, Batch int
+	// Attempts, Status and RequestID describe the request's last attempt.
+	Attempts  int
+	Status    int
+	RequestID string
+	// Err is the batch's failure when it got no per-item answer.
+	Err string
+	// NotDone says the failure means the server did nothing.
+	NotDone bool
+	// State, Message and UserID hold one entry per item of the batch;
+	// UserID may be nil when no item has one.
+	State   []byte
+	Message []string
+	UserID  []string
+}
+
+// HashItem returns the hash a batch record keeps of an item: FNV-1a, 64
+// bits, over kind (omitted when 0) and the item's JSON.
+func HashItem(kind byte, itemJSON []byte) uint64 {
+	h := uint64(fnvOffset)
+	if kind != 0 {
+		h = (h ^ uint64(kind)) * fnvPrime
+	}
+	for _, c := range itemJSON {
+		h = (h ^ uint64(c)) * fnvPrime
+	}
+	return h
+}
+
+// The parameters of 64-bit FNV-1a.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+// HashShared returns the hash a header keeps of the shared request fields,
+// given as the parts of the request body around the item list.
+func HashShared(parts ...[]byte) uint64 {
+	h := fnv.New64a()
+	for _, p := range parts {
+		_, _ = h.Write(p)
+		_, _ = h.Write([]byte{0})
+	}
+	return h.Sum64()
+}
+
+// wire is every record's JSON; "t" says which fields it uses.
+type wire struct {
+	T string `json:"t"`
+
+	V        int    `json:"v,omitempty"`
+	Op       string `json:"op,omitempty"`
+	Endpoint string `json:"endpoint,omitempty"`
+	Shared   hash64 `json:"shared,omitempty"`
+
+	Run    int  `json:"run,omitempty"`
+	Resend bool `json:"resend,omitempty"`
+
+	Batch *int     `json:"batch,omitempty"`
+	Index []int    `json:"index,omitempty"`
+	Hash  []hash64 `json:"hash,omitempty"`
+	Key   []string `json:"key,omitempty"`
+
+	Attempts  int      `json:"attempts,omitempty"`
+	Status    int      `json:"status,omitempty"`
+	RequestID string   `json:"request_id,omitempty"`
+	Err       string   `json:"err,omitempty"`
+	NotDone   bool     `json:"not_done,omitempty"`
+	State     string   `json:"state,omitempty"`
+	Message   []int    `json:"message,omitempty"`
+	Messages  []string `json:"messages,omitempty"`
+	UserID    []string `json:"user_id,omitempty"`
+}
+
+// hash64 is a hash, written as 16 hex digits.
+type hash64 uint64
+
+func (h hash64) MarshalText() ([]byte, error) {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(h))
+	return []byte(hex.EncodeToString(b[:])), nil
+}
+
+func (h *hash64) UnmarshalText(text []byte) error {
+	var b [8]byte
+	if len(text) != 16 {
+		return fmt.Errorf("hash %q: want 16 hex digits", text)
+	}
+	if _, err := hex.Decode(b[:], text); err != nil {
+		return fmt.Errorf("hash %q: %w", text, err)
+	}
+	*h = hash64(binary.BigEndian.Uint64(b[:]))
+	return nil
+}
+
+// errDamaged is wrapped by the errors of a journal that cannot be read.
+var errDamaged = errors.New("the journal is damaged")
+
+// IsDamaged reports whether err says a journal could not be read.
+func IsDamaged(err error) bool { return errors.Is(err, errDamaged) }
+
+// encodeBatch returns the batch record's line, without its newline.
+func encodeBatch(b *Batch) ([]byte, error) {
+	if len(b.Hash) != len(b.Index) || b.Key != nil && len(b.Key) != len(b.Index) {
+		return nil, fmt.Errorf("journal: batch %d has %d indexes, %d hashes and %d keys", b.Batch, len(b.Index), len(b.Hash), len(b.Key))
+	}
+	hs := make([]hash64, len(b.Hash))
+	for i, h := range b.Hash {
+		hs[i] = hash64(h)
+	}
+	n := b.Batch
+	return json.Marshal(&wire{T: "batch", Run: b.Run, Batch: &n, Index: b.Index, Hash: hs, Key: b.Key})
+}
+
+// encodeAnswer returns the answer record's line, without its newline; each
+// distinct message is written once.
+func encodeAnswer(a *Answer) ([]byte, error) {
+	if len(a.Message) != len(a.State) || a.UserID != nil && len(a.UserID) != len(a.State) {
+		return nil, fmt.Errorf("journal: answer %d has %d states, %d messages and %d user ids", a.Batch, len(a.State), len(a.Message), len(a.UserID))
+	}
+	n := a.Batch
+	w := &wire{T: "answer", Run: a.Run, Batch: &n, Attempts: a.Attempts, Status: a.Status,
+		RequestID: a.RequestID, Err: a.Err, NotDone: a.NotDone, State: string(a.State), UserID: a.UserID}
+	seen := make(map[string]int)
+	w.Message = make([]int, len(a.Message))
+	for i, m := range a.Message {
+		j, ok := seen[m]
+		if !ok {
+			j = len(w.Messages)
+			seen[m] = j
+			w.Messages = append(w.Messages, m)
+		}
+		w.Message[i] = j
+	}
+	return json.Marshal(w)
+}
