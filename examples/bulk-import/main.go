@@ -80,8 +80,7 @@
 // The exit status is 0 when everyone was invited, 1 when anyone was not
 // (failed, not sent or unknown: see the report), and 2 when the flags, the
 // environment, the input, the journal or the report were wrong (a journal of
-// another run, say), in which case the report
-// may be incomplete.
+// another run, say), in which case the report may be incomplete.
 package main
 
 import (
