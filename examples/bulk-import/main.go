@@ -16,6 +16,10 @@
 //	                  fake's tenant)
 //	-batch N          people per request (default 100)
 //	-concurrency N    requests in flight at once (default 4)
+//	-journal FILE     the run's journal (default: the -out path + ".journal")
+//	-resume           continue the run recorded in the journal
+//	-resend-in-flight with -resume, send again the people an earlier run may
+//	                  have sent without getting an answer (see below)
 //	-fake-latency D   slow the in-process fake's answers down by D, to watch the
 //	                  progress bar
 //	-v                log each request, and each batch's rows, status and request
@@ -44,9 +48,26 @@
 // as in CI logs, a plain line is written every tenth of the way. With -v the
 // log says which report rows went in which request, and the server's request
 // id for it, which is what the service's support asks for; it names no one
-// by email. Interrupted
-// (Ctrl-C), it stops sending and still writes a report row for everyone:
-// the people it did not get to are not sent.
+// by email. Interrupted (Ctrl-C), it stops sending and still writes a
+// report row for everyone: the people it did not get to are not sent.
+//
+// Each run records itself in a journal (onboard.WithJournal), each batch
+// before it is sent and each answer when it comes, keyed by report row
+// (onboard.WithKeys). After a crash, a kill or Ctrl-C, run it again with
+// the same flags plus -resume: the people the journal has an answer for
+// are reported with that answer and not sent again (the summary says how
+// many), the rest are sent, and the report again has a row for everyone.
+// People whose batch was on its way when the run died may or may not have
+// been invited: they are reported unknown, or sent again with
+// -resend-in-flight (one already there is then unknown, not failed). A
+// journal belongs to one input file, tenant and service URL; resuming with
+// another is refused, and so is a new run over an existing journal: give
+// -resume, or remove the journal. The journal is kept when the run
+// succeeds, as its record; it holds report row numbers and the server's
+// messages, not tokens. Resuming needs the same service as before: the
+// in-process fake below lives on a new port each run, so resume against a
+// real service or a fake started with `onboard fake --addr` and named by
+// ONBOARD_APTLY_URL.
 //
 // With no environment set it needs no account and no network: it starts an
 // in-process fake of the API (package onboardtest) and invites people there.
@@ -58,8 +79,8 @@
 //
 // The exit status is 0 when everyone was invited, 1 when anyone was not
 // (failed, not sent or unknown: see the report), and 2 when the flags, the
-// environment, the input or the report were wrong, in which case the report
-// may be incomplete.
+// environment, the input, the journal or the report were wrong (a journal of
+// another run, say), in which case the report may be incomplete.
 package main
 
 import (
@@ -119,9 +140,11 @@ var sampleCandidates = []string{
 
 type options struct {
 	in, out, tenant    string
+	journal            string
 	batch, concurrency int
 	fakeLatency        time.Duration
-	verbose            bool
+	verbose, resume    bool
+	resendInFlight     bool
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
@@ -171,24 +194,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return fail("%v", err)
 	}
 	defer func() { _ = file.Close() }() // closed and checked below; this is for early returns
+	j, err := onboard.OpenJournal(opt.journal)
+	if err != nil {
+		return fail("%v", err)
+	}
+	// From here on the run returns only after closing j below.
 	report := csv.NewWriter(file)
 	_ = report.Write([]string{"row", "email", "outcome", "reason"}) // report.Error() below tells
 
 	out.printf("Inviting %d people from %s into Aptly tenant %s (%s)\n", total, opt.in, opt.tenant, where)
 	bar := newProgress(stderr, total, tty && logger == nil) // a bar would draw over the log
 	var sum summary
-	bulkOpts := []onboard.BulkOption{
-		onboard.WithBatchSize(opt.batch),
-		onboard.WithConcurrency(opt.concurrency),
-		onboard.WithTotal(total),
-		onboard.WithProgress(bar.update),
-	}
-	if logger != nil {
-		bulkOpts = append(bulkOpts, onboard.WithBatchEvents(logBatch(ctx, logger)))
-	}
+	bulkOpts := bulkOptions(ctx, &opt, total, bar, logger, j)
 	outcomes := c.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: opt.tenant}, people.all(), bulkOpts...)
 	write := func(o onboard.Outcome[onboard.Invitee]) {
 		outcome, reason := describeOutcome(o)
+		// Not o.Key: an item the run did not reach, as after Ctrl-C, has none.
 		_ = report.Write([]string{strconv.Itoa(o.Index + 1), o.Item.Email, outcome, reason})
 		sum.add(o, reason)
 	}
@@ -197,9 +218,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		write(o)
 		last = o
 	}
+	var mismatch *onboard.JournalMismatchError
+	stopped := errors.Is(last.Err, onboard.ErrStopped) && !errors.As(last.Err, &mismatch)
 	// A run that stops (a 401, Ctrl-C) reads no further; its last outcome
 	// says why. The rest of the file is reported not sent, for that reason.
-	if errors.Is(last.Err, onboard.ErrStopped) {
+	if stopped {
 		for who := range people.all() {
 			last.Index++
 			write(onboard.Outcome[onboard.Invitee]{Index: last.Index, Item: who, State: onboard.StateNotSent, Err: last.Err})
@@ -207,10 +230,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	bar.finish()
 	report.Flush()
-	if err := errors.Join(report.Error(), file.Close()); err != nil {
-		return fail("writing the report: %v", err)
+	if err := errors.Join(report.Error(), file.Close(), j.Close()); err != nil {
+		return fail("writing the report or the journal: %v", err)
 	}
-	sum.print(out, opt.out)
+	if mismatch != nil {
+		return fail("-resume: %s is not this run's journal: %v\nResume with the -in, -tenant and service of the run that started it, or remove it to start again; the report is incomplete", opt.journal, mismatch)
+	}
+	sum.print(out, opt.out, opt.journal)
+	if stopped {
+		out.printf("The run stopped early; run again with the same flags and -resume to continue it.\n")
+	}
 	switch {
 	case people.err != nil:
 		return fail("%v; the report holds the rows before it", people.err)
@@ -221,6 +250,30 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	return exitOK
 }
+
+// bulkOptions returns the run's options: its batches, progress, journal,
+// keys and, with -v, its batch log.
+func bulkOptions(ctx context.Context, opt *options, total int, bar *progress, logger *slog.Logger, j *onboard.Journal) []onboard.BulkOption {
+	bulkOpts := []onboard.BulkOption{
+		onboard.WithBatchSize(opt.batch),
+		onboard.WithConcurrency(opt.concurrency),
+		onboard.WithTotal(total),
+		onboard.WithProgress(bar.update),
+		onboard.WithJournal(j),
+		onboard.WithKeys(rowKey),
+	}
+	if opt.resendInFlight {
+		bulkOpts = append(bulkOpts, onboard.WithResendInFlight())
+	}
+	if logger != nil {
+		bulkOpts = append(bulkOpts, onboard.WithBatchEvents(logBatch(ctx, logger)))
+	}
+	return bulkOpts
+}
+
+// rowKey is a person's key for the run and its journal: the report's row
+// number, which counts from 1 after the header; index counts from 0.
+func rowKey(index int, _ onboard.Invitee) string { return strconv.Itoa(index + 1) }
 
 // console writes a program's output. It keeps the first error, so that the
 // program can write freely and check once.
@@ -251,10 +304,13 @@ func parseFlags(args []string, getenv func(string) string, stderr *console) (opt
 	flags.StringVar(&opt.tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID, or the fake's)")
 	flags.IntVar(&opt.batch, "batch", onboard.DefaultBatchSize, "people per request")
 	flags.IntVar(&opt.concurrency, "concurrency", onboard.DefaultConcurrency, "requests in flight at once")
+	flags.StringVar(&opt.journal, "journal", "", "the run's journal `file` (default: the -out path + \".journal\")")
+	flags.BoolVar(&opt.resume, "resume", false, "continue the run recorded in the journal: same -in, tenant and service")
+	flags.BoolVar(&opt.resendInFlight, "resend-in-flight", false, "with -resume, send again those an earlier run may have sent without an answer")
 	flags.DurationVar(&opt.fakeLatency, "fake-latency", 0, "slow the in-process fake's answers down by this `long`")
 	flags.BoolVar(&opt.verbose, "v", false, "log each request, and each batch's rows, status and request id, to standard error")
 	flags.Usage = func() {
-		stderr.printf("usage: bulk-import [-in people.csv] [-out report.csv] [-tenant id] [-batch n] [-concurrency n] [-v]\n\n" +
+		stderr.printf("usage: bulk-import [-in people.csv] [-out report.csv] [-tenant id] [-batch n] [-concurrency n] [-journal file] [-resume] [-v]\n\n" +
 			"With ONBOARD_APTLY_URL and ONBOARD_APTLY_TOKEN set it invites into that Aptly;\n" +
 			"otherwise into an in-process fake. Exit status: 0 all invited, 1 not all, 2 usage or I/O error.\n")
 		flags.PrintDefaults()
@@ -278,6 +334,8 @@ func parseFlags(args []string, getenv func(string) string, stderr *console) (opt
 		return usage("-concurrency must be at least 1, got %d", opt.concurrency)
 	case opt.fakeLatency < 0:
 		return usage("-fake-latency must not be negative")
+	case opt.resendInFlight && !opt.resume:
+		return usage("-resend-in-flight goes with -resume")
 	}
 	if opt.in == "" {
 		for _, p := range sampleCandidates {
@@ -293,10 +351,34 @@ func parseFlags(args []string, getenv func(string) string, stderr *console) (opt
 	if same(opt.in, opt.out) {
 		return usage("-out %s would overwrite the input", opt.out)
 	}
+	if opt.journal == "" {
+		opt.journal = opt.out + ".journal"
+	}
+	if same(opt.in, opt.journal) || opt.journal == opt.out {
+		return usage("-journal %s would overwrite the input or the report", opt.journal)
+	}
+	if err := checkJournal(opt); err != nil {
+		return usage("%v", err)
+	}
 	if opt.tenant == "" {
 		opt.tenant = strings.TrimSpace(getenv("ONBOARD_APTLY_TENANT_ID"))
 	}
 	return opt, exitOK, true
+}
+
+// checkJournal refuses a new run over an earlier run's journal, and -resume
+// without one.
+func checkJournal(opt options) error {
+	_, err := os.Stat(opt.journal)
+	switch {
+	case err == nil && !opt.resume:
+		return fmt.Errorf("the journal %s exists: it records an earlier run; give -resume to continue it, or remove it", opt.journal)
+	case errors.Is(err, os.ErrNotExist) && opt.resume:
+		return fmt.Errorf("-resume: there is no journal %s to continue; run without -resume to start, or give -journal", opt.journal)
+	case err != nil && !errors.Is(err, os.ErrNotExist):
+		return fmt.Errorf("checking for the journal: %w", err)
+	}
+	return nil
 }
 
 // same reports whether two paths name one file.
@@ -515,6 +597,7 @@ func describeErr(err error) string {
 // summary tallies the outcomes and their reasons.
 type summary struct {
 	total, invited, failed, notSent, unknown int
+	replayed                                 int            // outcomes read from the journal
 	reasons                                  map[string]int // "failed: Email already exists" -> count
 }
 
@@ -524,6 +607,9 @@ var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*" `)
 
 func (s *summary) add(o onboard.Outcome[onboard.Invitee], reason string) {
 	s.total++
+	if o.Replayed {
+		s.replayed++
+	}
 	var kind string
 	switch o.State {
 	case onboard.StateSucceeded:
@@ -547,12 +633,15 @@ func (s *summary) add(o onboard.Outcome[onboard.Invitee], reason string) {
 	s.reasons[kind+": "+reason]++
 }
 
-func (s *summary) print(w *console, reportPath string) {
+func (s *summary) print(w *console, reportPath, journalPath string) {
 	w.printf("\n%d people: %d invited, %d failed, %d not sent", s.total, s.invited, s.failed, s.notSent)
 	if s.unknown > 0 {
 		w.printf(", %d unknown", s.unknown)
 	}
 	w.printf("\n")
+	if s.replayed > 0 {
+		w.printf("%d of them replayed from the journal: an earlier run sent them, this one did not again\n", s.replayed)
+	}
 	reasons := slices.SortedFunc(maps.Keys(s.reasons), func(a, b string) int {
 		return cmp.Or(cmp.Compare(s.reasons[b], s.reasons[a]), strings.Compare(a, b))
 	})
@@ -563,7 +652,7 @@ func (s *summary) print(w *console, reportPath string) {
 		}
 		w.printf("  %5d  %s\n", s.reasons[r], r)
 	}
-	w.printf("Report: %s (one row per person)\n", reportPath)
+	w.printf("Report: %s (one row per person)\nJournal: %s (kept as the run's record; -resume continues from it)\n", reportPath, journalPath)
 }
 
 // progress shows a run's progress on standard error: a bar on a terminal,

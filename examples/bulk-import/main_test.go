@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -226,6 +227,7 @@ func TestRun_verbose(t *testing.T) {
 
 	// A batch that got no per-item answer is logged at warn, with why.
 	e["ONBOARD_APTLY_TOKEN"] = "wrong-token"
+	out = filepath.Join(t.TempDir(), "report.csv") // a new run: a new journal
 	res = runImport(t, e, "-in", in, "-out", out, "-tenant", tenant, "-batch", "4", "-concurrency", "1", "-v")
 	require.Equal(t, exitFailed, res.code, "stderr: %s", res.stderr)
 	assert.Regexp(t, `level=WARN msg="bulk-import: batch answered" batch=0 rows=1-4 status=401 request_id=\S+ attempts=1 error=".*401 Unauthorized`, res.stderr)
@@ -316,6 +318,8 @@ func TestRun_usageErrors(t *testing.T) {
 		{"a report that cannot be written", nil, []string{"-out", filepath.Join(dir, "no", "such", "dir.csv")}, exitUsage, "dir.csv"},
 		{"a URL without a token", env{"ONBOARD_APTLY_URL": srv.AptlyURL()}, nil, exitUsage, "set both ONBOARD_APTLY_URL and ONBOARD_APTLY_TOKEN"},
 		{"a real service without a tenant", realEnv, nil, exitUsage, "give -tenant or set ONBOARD_APTLY_TENANT_ID"},
+		{"resend without resume", nil, []string{"-resend-in-flight"}, exitUsage, "-resend-in-flight goes with -resume"},
+		{"the journal over the report", nil, []string{"-out", report + ".same", "-journal", report + ".same"}, exitUsage, "would overwrite the input or the report"},
 		{"a tenant that is not a UUID", realEnv, []string{"-tenant", "acme"}, exitFailed, ""},
 	}
 	for _, tc := range tests {
@@ -335,9 +339,9 @@ func TestRun_usageErrors(t *testing.T) {
 // TestRun_defaultInput runs without -in from the repository root and from
 // the examples module's directory, as the README's commands do.
 func TestRun_defaultInput(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "report.csv")
 	for _, dir := range []string{"../..", ".."} {
 		t.Run(dir, func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "report.csv")
 			t.Chdir(dir)
 			res := runImport(t, env{}, "-out", out)
 			assert.Equal(t, exitFailed, res.code, "stderr: %s", res.stderr)
@@ -357,4 +361,148 @@ func TestProgressBar(t *testing.T) {
 	assert.Contains(t, buf.String(), "inviting (10 not invited)")
 	assert.Contains(t, buf.String(), "200/200")
 	assert.True(t, strings.HasSuffix(buf.String(), "\n"), "the line ends when the bar does")
+}
+
+// cancelAt is standard error for run: it cancels the run once a progress
+// line says at least tenths tenths of the people are done, as Ctrl-C would.
+type cancelAt struct {
+	mu     sync.Mutex
+	buf    bytes.Buffer
+	tenths int
+	cancel context.CancelFunc
+}
+
+var progressLine = regexp.MustCompile(`bulk-import: \d+/\d+ done \((\d+)%\)`)
+
+func (c *cancelAt) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if m := progressLine.FindSubmatch(p); m != nil {
+		if pct, _ := strconv.Atoi(string(m[1])); pct >= c.tenths*10 {
+			c.cancel()
+		}
+	}
+	return c.buf.Write(p)
+}
+
+// requestEmails returns the emails of the bulk invites the server got,
+// lower-cased.
+func requestEmails(t *testing.T, reqs []onboardtest.RecordedRequest) []string {
+	t.Helper()
+	var emails []string
+	for _, r := range reqs {
+		var body struct {
+			Users []struct {
+				Email string `json:"email"`
+			} `json:"users"`
+		}
+		require.NoError(t, json.Unmarshal(r.Body, &body))
+		for _, u := range body.Users {
+			emails = append(emails, strings.ToLower(u.Email))
+		}
+	}
+	return emails
+}
+
+// TestRun_resume stops a run part-way, as Ctrl-C does, and resumes it from
+// its journal against the same server: the report then has one final
+// outcome per row, every valid person exists once, and no one the first
+// run got an answer for is sent again.
+func TestRun_resume(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer(onboardtest.WithLatency(5 * time.Millisecond))
+	t.Cleanup(srv.Close)
+	e := env{"ONBOARD_APTLY_URL": srv.AptlyURL(), "ONBOARD_APTLY_TOKEN": onboardtest.AptlyToken, "ONBOARD_APTLY_TENANT_ID": fakeTenantID}
+	out := filepath.Join(t.TempDir(), "report.csv")
+	args := []string{"-in", "people.csv", "-out", out, "-batch", "20", "-concurrency", "2"}
+
+	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+	defer cancel()
+	stderr := &cancelAt{tenths: 3, cancel: cancel}
+	var stdout bytes.Buffer
+	code := run(ctx, args, e.get, &stdout, stderr)
+	require.Equal(t, exitFailed, code, "stderr: %s", stderr.buf.String())
+	require.Contains(t, stdout.String(), "The run stopped early")
+	first := readReport(t, out)
+	require.Len(t, first, 323)
+	answered := map[string]bool{}
+	for _, r := range first {
+		if r.outcome == outcomeInvited || r.outcome == outcomeFailed {
+			answered[strings.ToLower(r.email)] = true
+		}
+	}
+	require.NotEmpty(t, answered, "the first run got answers before it stopped")
+	sentBefore := len(srv.Requests())
+
+	res := runImport(t, e, append(args, "-resume", "-resend-in-flight")...)
+	require.Equal(t, exitFailed, res.code, "the sample has invalid emails; stderr: %s", res.stderr)
+	assert.Regexp(t, `\n[1-9]\d* of them replayed from the journal`, res.stdout)
+
+	later := requestEmails(t, srv.Requests()[sentBefore:])
+	require.NotEmpty(t, later, "the resumed run sent the rest")
+	for _, email := range later {
+		assert.False(t, answered[email], "row of %s was answered by the first run, and sent again", email)
+	}
+	final := readReport(t, out)
+	require.Len(t, final, 323, "one row per input row")
+	there := map[string]bool{}
+	for _, r := range final {
+		switch r.outcome {
+		case outcomeInvited, outcomeUnknown:
+			there[strings.ToLower(r.email)] = true
+		case outcomeNotSent:
+			assert.NotContains(t, r.reason, "context canceled", "row %s has no final outcome", r.row)
+		}
+	}
+	for email := range there {
+		_, ok := srv.FindAptlyUser(fakeTenantID, email)
+		assert.True(t, ok, "%s exists", email)
+	}
+	assert.Equal(t, len(there), srv.AptlyUserCount(fakeTenantID), "each person exists once")
+}
+
+// TestRun_journalRefusals checks the runs that a journal refuses before
+// sending anyone: a new run over an earlier run's journal, -resume without
+// a journal, and -resume with another input, tenant or service.
+func TestRun_journalRefusals(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	e := env{"ONBOARD_APTLY_URL": srv.AptlyURL(), "ONBOARD_APTLY_TOKEN": onboardtest.AptlyToken, "ONBOARD_APTLY_TENANT_ID": fakeTenantID}
+	in := writeCSV(t, "email", "ada@example.com", "grace@example.com")
+	other := writeCSV(t, "email", "alan@example.com", "grace@example.com")
+	out := filepath.Join(t.TempDir(), "report.csv")
+	res := runImport(t, e, "-in", in, "-out", out)
+	require.Equal(t, exitOK, res.code, "stderr: %s", res.stderr)
+	assert.Contains(t, res.stdout, "Journal: "+out+".journal")
+	assert.FileExists(t, out+".journal", "kept after a run that succeeded")
+	sent := srv.RequestCount("")
+
+	otherTenant := env{"ONBOARD_APTLY_URL": e["ONBOARD_APTLY_URL"], "ONBOARD_APTLY_TOKEN": e["ONBOARD_APTLY_TOKEN"], "ONBOARD_APTLY_TENANT_ID": "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52"}
+	for _, tc := range []struct {
+		name   string
+		env    env
+		args   []string
+		stderr string
+	}{
+		{"a new run over the journal", e, []string{"-in", in, "-out", out}, "give -resume to continue it, or remove it"},
+		{"resume without a journal", e, []string{"-in", in, "-out", out + ".new", "-resume"}, "there is no journal " + out + ".new.journal"},
+		{"resume with another input", e, []string{"-in", other, "-out", out, "-resume"}, "input item 0 differs"},
+		{"resume with another tenant", otherTenant, []string{"-in", in, "-out", out, "-resume"}, "shared fields"},
+		{"resume with the in-process fake", env{}, []string{"-in", in, "-out", out, "-resume", "-tenant", fakeTenantID}, "this run is Invites.SendBulk at POST http://127.0.0.1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res := runImport(t, tc.env, tc.args...)
+			assert.Equal(t, exitUsage, res.code, "stdout: %s", res.stdout)
+			assert.Contains(t, res.stderr, tc.stderr)
+		})
+	}
+	assert.Equal(t, sent, srv.RequestCount(""), "a refused run sends no one")
+
+	// The journal still resumes the run it belongs to: nothing to send.
+	res = runImport(t, e, "-in", in, "-out", out, "-resume")
+	require.Equal(t, exitOK, res.code, "stderr: %s", res.stderr)
+	assert.Contains(t, res.stdout, "2 of them replayed from the journal")
+	assert.Equal(t, sent, srv.RequestCount(""))
+	assert.Len(t, readReport(t, out), 2)
 }
