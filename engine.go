@@ -879,7 +879,11 @@ func (r *batchRun[T]) addStopped(item T) {
 	if r.cur == nil {
 		r.cur = r.newChunk()
 	}
-	r.cur.outs = append(r.cur.outs, Outcome[T]{Index: r.next, Item: item, State: StateNotSent, Err: r.stopped.Load()})
+	out := Outcome[T]{Index: r.next, Item: item, State: StateNotSent, Err: r.stopped.Load()}
+	if r.keyFn != nil {
+		out.Key = r.keyFn(r.next, item)
+	}
+	r.cur.outs = append(r.cur.outs, out)
 	r.next++
 }
 

@@ -658,3 +658,23 @@ func TestJournal_stoppedRunSendsTheRestLater(t *testing.T) {
 	assert.Equal(t, 30, rep.Counts().Succeeded, "the 401's batch and the one not sent are sent")
 	assert.Equal(t, 4, srv.RequestCount("/v1/user/bulk-invite"))
 }
+
+// TestWithKeys_unsentItemsCarryTheirKey checks that an item the run never
+// sent, because it had stopped, still carries its key.
+func TestWithKeys_unsentItemsCarryTheirKey(t *testing.T) {
+	srv := onboardtest.NewServer()
+	defer srv.Close()
+	c, err := onboard.NewAptlyClient(srv.AptlyURL(), onboard.BearerToken(onboardtest.AptlyToken), onboard.WithHTTPClient(srv.Client()))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel() // stopped before anything is sent
+	people := []onboard.Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}}
+	rep, err := c.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, people,
+		onboard.WithKeys(func(i int, _ onboard.Invitee) string { return fmt.Sprintf("row %d", i+2) }))
+	require.ErrorIs(t, err, context.Canceled)
+	require.Len(t, rep.Outcomes, 2)
+	for i, o := range rep.Outcomes {
+		assert.Equal(t, onboard.StateNotSent, o.State)
+		assert.Equal(t, fmt.Sprintf("row %d", i+2), o.Key)
+	}
+}
