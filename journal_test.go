@@ -659,22 +659,24 @@ func TestJournal_stoppedRunSendsTheRestLater(t *testing.T) {
 	assert.Equal(t, 4, srv.RequestCount("/v1/user/bulk-invite"))
 }
 
-// TestWithKeys_unsentItemsCarryTheirKey checks that an item the run never
-// sent, because it had stopped, still carries its key.
+// TestWithKeys_unsentItemsCarryTheirKey checks that an item a stream run
+// read after it had stopped, and so did not send, still carries its key.
 func TestWithKeys_unsentItemsCarryTheirKey(t *testing.T) {
 	srv := onboardtest.NewServer()
 	defer srv.Close()
 	c, err := onboard.NewAptlyClient(srv.AptlyURL(), onboard.BearerToken(onboardtest.AptlyToken), onboard.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(t.Context())
-	cancel() // stopped before anything is sent
-	people := []onboard.Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}}
-	rep, err := c.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: "3fa85f64-5717-4562-b3fc-2c963f66afa6"}, people,
-		onboard.WithKeys(func(i int, _ onboard.Invitee) string { return fmt.Sprintf("row %d", i+2) }))
-	require.ErrorIs(t, err, context.Canceled)
-	require.Len(t, rep.Outcomes, 2)
-	for i, o := range rep.Outcomes {
+	// An invalid tenant stops the run before anything is sent.
+	people := slices.Values([]onboard.Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}})
+	var outs []onboard.Outcome[onboard.Invitee]
+	for o := range c.Invites.SendBulkSeq(t.Context(), &onboard.BulkInviteRequest{TenantID: "not-a-uuid"}, people,
+		onboard.WithKeys(func(i int, _ onboard.Invitee) string { return fmt.Sprintf("row %d", i+2) })) {
+		outs = append(outs, o)
+	}
+	require.NotEmpty(t, outs)
+	for i, o := range outs {
 		assert.Equal(t, onboard.StateNotSent, o.State)
+		assert.ErrorIs(t, o.Err, onboard.ErrStopped)
 		assert.Equal(t, fmt.Sprintf("row %d", i+2), o.Key)
 	}
 }
