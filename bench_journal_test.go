@@ -100,22 +100,6 @@ func jbClient(b testing.TB, url string) *onboard.AptlyClient {
 	return c
 }
 
-// jbPeople returns n invitees shaped like the document's example.
-func jbPeople(n int) []onboard.Invitee {
-	start := time.Date(2025, 4, 19, 23, 48, 44, 0, time.UTC)
-	out := make([]onboard.Invitee, n)
-	for i := range out {
-		out[i] = onboard.Invitee{
-			Email: "person" + strconv.Itoa(i) + "@example.com", FirstName: "Rowan", LastName: "Kihn",
-			DisplayName: "Rowan Kihn", RoleIDs: []string{"476412b3-b02e-42be-acb8-8fc2b846d16f"},
-			Groups:     []onboard.GroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: onboard.Ptr(true)}},
-			EmployeeID: "E" + strconv.Itoa(i), EmployeeType: "Full-time", StartDate: start,
-			CustomAttributes: map[string]string{"department": "Engineering"},
-		}
-	}
-	return out
-}
-
 const (
 	jbPeopleN   = 10_000
 	jbBatch     = 100
@@ -166,7 +150,7 @@ func jbRun(b *testing.B, c *onboard.AptlyClient, all []onboard.Invitee, dir stri
 func BenchmarkJournalOverhead(b *testing.B) {
 	srv := newJBServer(b, jbOverheadT)
 	c := jbClient(b, srv.URL)
-	all := jbPeople(jbPeopleN)
+	all := engineBulkPeople(jbPeopleN)
 	b.Run("without", func(b *testing.B) {
 		b.ReportAllocs()
 		for range b.N {
@@ -220,7 +204,7 @@ func BenchmarkJournalOverhead(b *testing.B) {
 // engine's throughput over a hand-written pool of 8 goroutines calling
 // SendBulk, the two alternated in one loop (target >= 1.0).
 func BenchmarkEngineIdeal(b *testing.B) {
-	all := jbPeople(jbPeopleN)
+	all := engineBulkPeople(jbPeopleN)
 	engine := func(c *onboard.AptlyClient) { jbRun(b, c, all, "", 0) }
 	b.Run("50ms", func(b *testing.B) {
 		srv := newJBServer(b, 50*time.Millisecond)
