@@ -51,7 +51,7 @@ func TestImportCrashResume(t *testing.T) {
 	require.NoError(t, err)
 	seed := time.Now().UnixNano()
 	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(uint64(seed), 0)) //nolint:gosec // G404: test data, not secrets
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
 	dir := t.TempDir()
 	url := startFakeProcess(t, bin, dir)
 	killed := 0
@@ -134,7 +134,9 @@ func writeCrashRoster(t *testing.T, path string, trial int, rng *rand.Rand) (map
 // when the run was killed or ended, and whether it was killed.
 func runAndKill(t *testing.T, bin string, args, env []string, journal string, at int64) (int64, bool) {
 	t.Helper()
-	cmd := exec.Command(bin, args...) //nolint:gosec // G204: the test binary, run as onboard
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout+waitTimeout) // after the deadline below
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Env = env
 	require.NoError(t, cmd.Start())
 	done := make(chan error, 1)
@@ -189,7 +191,7 @@ func stderrOf(err error) string {
 // row, in order, none failed and none left unsent.
 func checkCrashReport(t *testing.T, path string, trial, invalid int) {
 	t.Helper()
-	f, err := os.Open(path) //nolint:gosec // G304: the test's own file
+	f, err := os.Open(path)
 	require.NoError(t, err)
 	defer func() { _ = f.Close() }()
 	recs, err := csv.NewReader(f).ReadAll()
@@ -238,11 +240,14 @@ func checkCrashState(t *testing.T, url, tenant string, valid map[string]bool) {
 func startFakeProcess(t *testing.T, bin, dir string) string {
 	t.Helper()
 	ready := filepath.Join(dir, "fake.url")
-	cmd := exec.Command(bin, "fake", "--addr", "127.0.0.1:0", "--latency", "5ms", "--ready-file", ready) //nolint:gosec // G204: the test binary, run as onboard
+	// The context kills the fake only if SIGTERM did not stop it.
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, "fake", "--addr", "127.0.0.1:0", "--latency", "5ms", "--ready-file", ready)
 	require.NoError(t, cmd.Start())
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
 	t.Cleanup(func() {
+		defer cancel()
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
 		case err := <-done:
@@ -255,7 +260,7 @@ func startFakeProcess(t *testing.T, bin, dir string) string {
 	})
 	deadline := time.After(waitTimeout)
 	for {
-		if b, err := os.ReadFile(ready); err == nil && strings.HasSuffix(string(b), "\n") { //nolint:gosec // G304: the test's own file
+		if b, err := os.ReadFile(ready); err == nil && strings.HasSuffix(string(b), "\n") {
 			return strings.TrimSuffix(string(b), "\n")
 		}
 		select {
