@@ -46,12 +46,16 @@ func addImportFlags(cmd *cobra.Command, f *importFlags, what, defaultBatch strin
 	cmd.Flags().StringVar(&f.file, "file", "", "the CSV or JSON-lines `file` of "+what+" (required)")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "check every row and send nothing; needs no credential")
 	addBulkFlags(cmd, &f.bulk, defaultBatch)
+	addJournalFlags(cmd, &f.bulk)
 	addOutputFlag(cmd, &f.output)
 }
 
 func (f *importFlags) check() error {
-	if f.file == "" {
+	switch {
+	case f.file == "":
 		return usageErrorf("--file is required: the file of rows to send")
+	case f.dryRun && f.bulk.journal != "":
+		return usageErrorf("--journal records a run that sends; --dry-run sends nothing")
 	}
 	return f.bulk.check()
 }
@@ -74,7 +78,19 @@ Before sending, one read-only request checks the credential.
 
 Interrupted (Ctrl-C), the command stops sending and still reports every row:
 those it did not get to are "not sent", and safe to send again. Exit status
-0 when every row succeeded, 1 when any did not.`
+0 when every row succeeded, 1 when any did not.
+
+--journal FILE records the run as it goes, each batch before it is sent
+(created 0600 if it does not exist). Running the same command again with
+the same --journal resumes a run that crashed or was stopped, without
+inviting anyone twice: rows the journal has an answer for are reported
+from it ("from the journal: not sent again"), rows that were on their way
+when the run died are reported unknown (--resend-in-flight sends them
+again; the service may refuse some as already there), and the rest are
+sent. A journal belongs to one file, service and request: given another's,
+the command stops with exit status 2, and nothing is sent when the service
+or request differs. Keep the journal as you keep the report: it holds line
+numbers and the service's messages, which may name people.`
 
 func newAptlyInviteCmd(a *app, sf *serviceFlags) *cobra.Command {
 	var f importFlags
@@ -148,6 +164,7 @@ func aptlySender(s *session, sf *serviceFlags, tenantFlag string, ic *importCmd[
 	ic.send = func(ctx context.Context, items iter.Seq[onboard.Invitee], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.Invitee]] {
 		return c.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: tenant}, items, opts...)
 	}
+	ic.keys = keyedBy[onboard.Invitee]
 	return nil
 }
 
@@ -404,7 +421,7 @@ func aptlyResend(s *session, sf *serviceFlags, tenantFlag string, sel *selection
 	}
 	if len(ids) > 0 {
 		p := newProgress(s.out.stderr, s.out.tty, "resending", len(ids))
-		rep, _ := c.Invites.ResendBulkAll(s.ctx, &onboard.BulkResendRequest{TenantID: tenant}, ids, bulk.options(len(ids), p)...)
+		rep, _ := c.Invites.ResendBulkAll(s.ctx, &onboard.BulkResendRequest{TenantID: tenant}, ids, bulk.options(len(ids), p, nil, nil)...)
 		p.finish()
 		for i, o := range rep.Outcomes {
 			rows[idx[i]].v = outcomeVerdict(o, "id")

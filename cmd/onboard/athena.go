@@ -146,6 +146,7 @@ Here the file is given as --websites or --groups, not --file.
 				}
 				ic.preflight = func(ctx context.Context, first *targetRow) error { return athenaPreflight(ctx, c, first) }
 				ic.send = athenaSender(c, person.request())
+				ic.keys = keyedBy[onboard.Target]
 			}
 			return runImport(s.ctx, s.out, ic)
 		},
@@ -158,6 +159,7 @@ Here the file is given as --websites or --groups, not --file.
 	cmd.Flags().StringVar(&groups, "groups", "", "the CSV or JSON-lines `file` of groups, column group_id")
 	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "check every row and send nothing; needs no credential")
 	addBulkFlags(cmd, &f.bulk, "50, AthenaHQ's maximum")
+	addJournalFlags(cmd, &f.bulk)
 	addOutputFlag(cmd, &f.output)
 	return cmd
 }

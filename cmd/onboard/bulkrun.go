@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -19,6 +20,10 @@ type bulkFlags struct {
 	report      string
 	batch       int
 	concurrency int
+	// journal and resendInFlight are --journal and --resend-in-flight,
+	// which only the import commands have (addJournalFlags).
+	journal        string
+	resendInFlight bool
 }
 
 // addBulkFlags adds --report, --batch and --concurrency to cmd.
@@ -33,9 +38,20 @@ func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 	fl.IntVar(&f.concurrency, "concurrency", onboard.DefaultConcurrency, "requests in flight at once")
 }
 
-// check refuses a --batch or --concurrency out of range.
+// addJournalFlags adds --journal and --resend-in-flight to an import
+// command.
+func addJournalFlags(cmd *cobra.Command, f *bulkFlags) {
+	fl := cmd.Flags()
+	fl.StringVar(&f.journal, "journal", "", "record the run in this `file`, and resume from it: run the same command again to finish a run that crashed or was stopped, without sending anyone twice")
+	fl.BoolVar(&f.resendInFlight, "resend-in-flight", false, "with --journal, send again the rows an earlier run sent without getting an answer (reported unknown otherwise)")
+}
+
+// check refuses a --batch or --concurrency out of range, and
+// --resend-in-flight without --journal.
 func (f *bulkFlags) check() error {
 	switch {
+	case f.resendInFlight && f.journal == "":
+		return usageErrorf("--resend-in-flight needs --journal: the journal says which rows were in flight")
 	case f.batch < 0:
 		return usageErrorf("--batch %d is negative; give 1 or more, or 0 for the service's default", f.batch)
 	case f.concurrency < 1:
@@ -45,10 +61,11 @@ func (f *bulkFlags) check() error {
 }
 
 // options builds the options of a bulk run of total items (-1 if not
-// known), reporting progress to p. Every bulk run of the import, resend
-// and sync commands is configured here, and only here; the one exception
-// is AthenaHQ's sync, which invites each person in a run of their own.
-func (f *bulkFlags) options(total int, p *progress) []onboard.BulkOption {
+// known), reporting progress to p, recording it in j (nil: no journal)
+// with keys (nil: none). Every bulk run of the import, resend and sync
+// commands is configured here, and only here; the one exception is
+// AthenaHQ's sync, which invites each person in a run of their own.
+func (f *bulkFlags) options(total int, p *progress, j *onboard.Journal, keys onboard.BulkOption) []onboard.BulkOption {
 	opts := []onboard.BulkOption{onboard.WithConcurrency(f.concurrency), onboard.WithProgress(p.update)}
 	if f.batch > 0 {
 		opts = append(opts, onboard.WithBatchSize(f.batch))
@@ -56,7 +73,40 @@ func (f *bulkFlags) options(total int, p *progress) []onboard.BulkOption {
 	if total >= 0 {
 		opts = append(opts, onboard.WithTotal(total))
 	}
+	if j != nil {
+		opts = append(opts, onboard.WithJournal(j))
+		if f.resendInFlight {
+			opts = append(opts, onboard.WithResendInFlight())
+		}
+	}
+	if keys != nil {
+		opts = append(opts, keys)
+	}
 	return opts
+}
+
+// openJournal opens --journal for a run of the rows of input; nil
+// without --journal. The journal must be neither the input nor the report.
+func (f *bulkFlags) openJournal(input string) (*onboard.Journal, error) {
+	switch {
+	case f.journal == "":
+		return nil, nil //nolint:nilnil // no --journal: a run without one
+	case sameFile(f.journal, input):
+		return nil, usageErrorf("--journal %s is the input; give a file of its own", f.journal)
+	case f.report != "" && sameFile(f.journal, f.report):
+		return nil, usageErrorf("--journal %s is the --report file; give a file of its own", f.journal)
+	}
+	j, err := onboard.OpenJournal(f.journal)
+	if err != nil {
+		return nil, fmt.Errorf("nothing was sent: %w", err)
+	}
+	return j, nil
+}
+
+// keyedBy returns the option that gives each item of a run of R items the
+// key line returns for its index: the input's line number.
+func keyedBy[R any](line func(index int) string) onboard.BulkOption {
+	return onboard.WithKeys(func(i int, _ R) string { return line(i) })
 }
 
 // cmdIO is where a command writes: records on stdout in -o's format,
@@ -122,6 +172,8 @@ type importCmd[T any] struct {
 	preflight func(ctx context.Context, first *T) error
 	// send runs the SDK's bulk engine over the items.
 	send func(ctx context.Context, items iter.Seq[T], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[T]]
+	// keys is keyedBy of the run's item type, which may differ from T.
+	keys func(line func(index int) string) onboard.BulkOption
 	verb string // for the progress bar: "inviting"
 }
 
@@ -159,9 +211,17 @@ func runImport[T any](ctx context.Context, o *cmdIO, c *importCmd[T]) error {
 	if c.dryRun {
 		return o.finish(w, t, dryRun(rows, c, write))
 	}
+	j, err := c.flags.openJournal(c.file)
+	if err != nil {
+		return errors.Join(err, w.close())
+	}
 	p := newProgress(o.stderr, o.tty, c.verb, valid)
-	runErr := sendRows(ctx, rows, c, c.flags.options(valid, p), write)
+	opts := func(keys onboard.BulkOption) []onboard.BulkOption { return c.flags.options(valid, p, j, keys) }
+	runErr := sendRows(ctx, rows, c, opts, write)
 	p.finish()
+	if j != nil {
+		runErr = errors.Join(runErr, j.Close())
+	}
 	return o.finish(w, t, runErr)
 }
 
@@ -214,19 +274,25 @@ func dryRun[T any](rows *rowReader[T], c *importCmd[T], write func(int, *T, verd
 // where it stands, the others as their outcomes come. A run that stops
 // early (Ctrl-C, a refused credential) reads no further; the rows after it
 // are reported not sent, for the same reason.
-func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], opts []onboard.BulkOption, write func(int, *T, verdict) error) error {
+func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], options func(keys onboard.BulkOption) []onboard.BulkOption, write func(int, *T, verdict) error) error {
 	// The engine reads the items and hands back outcomes on this
 	// goroutine, in input order: queue holds the rows read and not yet
-	// written, the head being the next to write.
+	// written, the head being the next to write; lines holds the line of
+	// each item handed to the engine, its key.
 	var queue []row[T]
+	var lines []int
 	items := func(yield func(T) bool) {
 		for r := range rows.all() {
 			queue = append(queue, r)
-			if len(r.problems) == 0 && !yield(r.item) {
-				return
+			if len(r.problems) == 0 {
+				lines = append(lines, r.line)
+				if !yield(r.item) {
+					return
+				}
 			}
 		}
 	}
+	line := func(i int) string { return strconv.Itoa(lines[i]) }
 	var werr error
 	writeBadRows := func() {
 		for len(queue) > 0 && len(queue[0].problems) > 0 && werr == nil {
@@ -235,11 +301,14 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 		}
 	}
 	var last onboard.Outcome[T]
-	for o := range c.send(ctx, items, opts) {
+	for o := range c.send(ctx, items, options(c.keys(line))) {
+		if errors.Is(o.Err, onboard.ErrJournalMismatch) {
+			return journalMismatch(c.flags.journal, o.Err)
+		}
 		if writeBadRows(); werr != nil || len(queue) == 0 {
 			break
 		}
-		werr = write(queue[0].line, &o.Item, outcomeVerdict(o, c.keyField))
+		werr = write(queue[0].line, &o.Item, replayedVerdict(o, c.keyField))
 		queue = queue[1:]
 		last = o
 		if werr != nil {
@@ -262,6 +331,31 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 		}
 	}
 	return rows.err
+}
+
+// replayedVerdict is the verdict of an outcome, noting one that comes
+// from the journal: the row was not sent again.
+func replayedVerdict[T any](o onboard.Outcome[T], keyField string) verdict {
+	v := outcomeVerdict(o, keyField)
+	if o.Replayed {
+		v.reason = strings.TrimSpace(v.reason + " (from the journal: not sent again)")
+	}
+	return v
+}
+
+// journalMismatch is the error of a run given a journal of another run.
+// A journal of another service, tenant or request is refused before
+// anything is sent; one of another file stops the run at the first row
+// that differs, before anything is sent if that is the first row.
+func journalMismatch(path string, err error) error {
+	var me *onboard.JournalMismatchError
+	if errors.As(err, &me) && me.Index <= 0 {
+		return fmt.Errorf("--journal %s: nothing was sent: %w", path, me)
+	}
+	if errors.As(err, &me) {
+		return fmt.Errorf("--journal %s: the run stopped: %w", path, me)
+	}
+	return fmt.Errorf("--journal %s: %w", path, err)
 }
 
 // checkVerdict is the verdict of a --dry-run's check of one item.

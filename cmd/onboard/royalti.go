@@ -78,6 +78,7 @@ to is "unknown", never guessed as created.
 				ic.send = func(ctx context.Context, items iter.Seq[onboard.WorkspaceUser], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.WorkspaceUser]] {
 					return c.Users.CreateBulkSeq(ctx, &shared, items, opts...)
 				}
+				ic.keys = keyedBy[onboard.WorkspaceUser]
 			}
 			return runImport(s.ctx, s.out, ic)
 		},

@@ -40,7 +40,11 @@ per extra person: line, email, action (invite, resend, pending, present,
 extra, remove, invalid), the service's status, since (when a pending invite
 was last sent, where the service says), and a note. With --apply each record
 also has the outcome, the reason and the id. Exit status 0 when the roster
-was read whole and, with --apply, every action succeeded; 1 otherwise.`,
+was read whole and, with --apply, every action succeeded; 1 otherwise.
+
+Sync has no --journal: each run makes its plan afresh from what the service
+lists, so a sync run again after a crash or a stop invites only those still
+missing.`,
 		`  onboard sync aptly --roster people.csv
   onboard sync aptly --roster people.csv --apply --resend-after 72h --report sync.csv
   onboard sync royalti --roster people.csv --apply
@@ -307,7 +311,7 @@ func applyPlan[T any](s *session, f *syncFlags, svc *syncService[T], roster []ro
 // newStep prepares one part of carrying out a plan, of n items.
 func newStep(s *session, f *syncFlags, verb string, n int) *step {
 	p := newProgress(s.out.stderr, s.out.tty, verb, n)
-	return &step{opts: f.bulk.options(n, p), p: p, conc: f.bulk.concurrency}
+	return &step{opts: f.bulk.options(n, p, nil, nil), p: p, conc: f.bulk.concurrency}
 }
 
 // settle records the verdicts of the rows idx of plan.
