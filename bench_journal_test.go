@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -325,27 +324,7 @@ func BenchmarkJournalStreamMillion(b *testing.B) {
 // unless it is "", and returns the peak and the starting HeapInuse.
 func jbStream(b *testing.B, srv *jbServer, c *onboard.AptlyClient, people iter.Seq[onboard.Invitee], items int, path, mode string) (peak, base uint64) {
 	b.StopTimer()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	base = ms.HeapInuse
-	stop, sampled := make(chan struct{}), make(chan uint64)
-	go func() {
-		var m runtime.MemStats
-		var top uint64
-		tick := time.NewTicker(5 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			runtime.ReadMemStats(&m)
-			top = max(top, m.HeapInuse)
-			select {
-			case <-stop:
-				sampled <- top
-				return
-			case <-tick.C:
-			}
-		}
-	}()
+	base, stop := sampleHeap()
 	b.StartTimer()
 
 	replay := mode == "resume"
@@ -382,8 +361,7 @@ func jbStream(b *testing.B, srv *jbServer, c *onboard.AptlyClient, people iter.S
 	}
 
 	b.StopTimer()
-	close(stop)
-	peak = <-sampled
+	peak = stop()
 	if n != items || ok != items {
 		b.Fatalf("%d outcomes, %d succeeded; want %d", n, ok, items)
 	}

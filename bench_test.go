@@ -525,28 +525,8 @@ func BenchmarkEngineStreamMillion(b *testing.B) {
 	var peak, base uint64
 	for range b.N {
 		b.StopTimer()
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		base = ms.HeapInuse
-		stop := make(chan struct{})
-		sampled := make(chan uint64)
-		go func() {
-			var m runtime.MemStats
-			var top uint64
-			tick := time.NewTicker(5 * time.Millisecond)
-			defer tick.Stop()
-			for {
-				runtime.ReadMemStats(&m)
-				top = max(top, m.HeapInuse)
-				select {
-				case <-stop:
-					sampled <- top
-					return
-				case <-tick.C:
-				}
-			}
-		}()
+		var stop func() uint64
+		base, stop = sampleHeap()
 		b.StartTimer()
 
 		n, ok := 0, 0
@@ -561,8 +541,7 @@ func BenchmarkEngineStreamMillion(b *testing.B) {
 		}
 
 		b.StopTimer()
-		close(stop)
-		peak = max(peak, <-sampled)
+		peak = max(peak, stop())
 		if n != items || ok != items {
 			b.Fatalf("%d outcomes, %d succeeded; want %d", n, ok, items)
 		}
@@ -619,5 +598,35 @@ func BenchmarkErrorSnippet(b *testing.B) {
 		if p := errbody.Parse(body); len(p.Message) > 200+len("…") {
 			b.Fatalf("message of %d bytes", len(p.Message))
 		}
+	}
+}
+
+// sampleHeap collects garbage, then samples HeapInuse every 5 ms until
+// the returned stop is called; it returns the HeapInuse it started from,
+// and stop returns the peak seen.
+func sampleHeap() (base uint64, stop func() uint64) {
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	done, sampled := make(chan struct{}), make(chan uint64)
+	go func() {
+		var m runtime.MemStats
+		var top uint64
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			runtime.ReadMemStats(&m)
+			top = max(top, m.HeapInuse)
+			select {
+			case <-done:
+				sampled <- top
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return ms.HeapInuse, func() uint64 {
+		close(done)
+		return <-sampled
 	}
 }
