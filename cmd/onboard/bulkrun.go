@@ -31,7 +31,7 @@ type bulkFlags struct {
 // --batch out, for a command that sends one item a request.
 func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.report, "report", "", "also write every row's outcome to this `file`: CSV, or JSON if it ends in .json")
+	fl.StringVar(&f.report, "report", "", "also write every row's outcome to this `file`: CSV, or JSON if it ends in .json; "+csvGuardHelp)
 	if defaultBatch != "" {
 		fl.IntVar(&f.batch, "batch", 0, "items per request; 0 is "+defaultBatch)
 	}

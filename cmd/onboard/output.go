@@ -24,7 +24,12 @@ const (
 )
 
 // outputHelp describes -o in each command's help.
-const outputHelp = "output `format`: table (for people), json or csv (for programs)"
+const outputHelp = "output `format`: table (for people), json or csv (for programs); " + csvGuardHelp
+
+// csvGuardHelp says how CSV output keeps a spreadsheet from running a
+// cell, for -o and --report.
+const csvGuardHelp = "a CSV cell that begins with =, +, -, @, a tab or a carriage return is written after a ' " +
+	"so that a spreadsheet shows it as text, not a formula"
 
 // addOutputFlag adds -o to cmd.
 func addOutputFlag(cmd *cobra.Command, format *string) {
@@ -209,9 +214,21 @@ func (c *csvWriter) write(values ...any) error {
 	c.rows++
 	cells := make([]string, len(values))
 	for i, v := range values {
-		cells[i] = text(v)
+		cells[i] = guardCell(text(v))
 	}
 	return c.w.Write(cells)
+}
+
+// guardCell puts a single quote before a CSV cell that begins with a
+// character a spreadsheet reads as the start of a formula (=, +, -, @) or
+// skips before one (a tab, a carriage return), so that text from a file
+// or a service is shown, never run. Onboard's own cells (numbers, dates,
+// outcomes) never begin with one.
+func guardCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (c *csvWriter) close() error {
