@@ -107,8 +107,9 @@ displayName, mobilePhone, roleIds, groups, managerId, positionIds,
 employeeId, employeeNumber, employeeType, employmentType, sourceId,
 actorType, aiAgentType, startDate, terminationDate, customAttributes
 (or one column per attribute, customAttributes.department), existingUser.
-A person listed twice is sent in separate batches, which may run at once:
-Aptly invites one of them and refuses the other.
+A person listed twice (letter case aside) is sent once: the later row is
+not sent, shares the earlier row's outcome, and names the line it
+repeats.
 
 ` + importFileHelp,
 		Example: `  # Check the file, then invite, keeping a report of every row

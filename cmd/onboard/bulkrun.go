@@ -247,7 +247,7 @@ func prepass[T any](path string, s *schema) (int, *T, error) {
 }
 
 // dryRun validates every row as the SDK would before sending, and notes a
-// key given twice, which the service would refuse the second time.
+// key given twice, which the run sends once.
 func dryRun[T any](rows *rowReader[T], c *importCmd[T], write func(int, *T, verdict) error) error {
 	seen := map[string]int{}
 	for r := range rows.all() {
@@ -257,7 +257,7 @@ func dryRun[T any](rows *rowReader[T], c *importCmd[T], write func(int, *T, verd
 		}
 		if k := strings.ToLower(c.key(&r.item)); v.outcome == outValid {
 			if l, ok := seen[k]; ok {
-				v.reason = fmt.Sprintf("%s repeats line %d; the service will refuse one of them", c.keyField, l)
+				v.reason = fmt.Sprintf("%s repeats line %d; it will be sent once, and this row will share that row's outcome", c.keyField, l)
 			} else {
 				seen[k] = r.line
 			}
@@ -308,7 +308,7 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 		if writeBadRows(); werr != nil || len(queue) == 0 {
 			break
 		}
-		werr = write(queue[0].line, &o.Item, replayedVerdict(o, c.keyField))
+		werr = write(queue[0].line, &o.Item, rowVerdict(o, c.keyField, line))
 		queue = queue[1:]
 		last = o
 		if werr != nil {
@@ -333,10 +333,15 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 	return rows.err
 }
 
-// replayedVerdict is the verdict of an outcome, noting one that comes
-// from the journal: the row was not sent again.
-func replayedVerdict[T any](o onboard.Outcome[T], keyField string) verdict {
+// rowVerdict is the verdict of an outcome of an import, in the file's
+// terms: a repeat names the line of the row it repeats (line gives the
+// line of an item's index), and one that comes from the journal says the
+// row was not sent again.
+func rowVerdict[T any](o onboard.Outcome[T], keyField string, line func(index int) string) verdict {
 	v := outcomeVerdict(o, keyField)
+	if o.DuplicateOf != nil {
+		v.reason = fmt.Sprintf("not sent: it repeats line %s, whose outcome it shares", line(*o.DuplicateOf))
+	}
 	if o.Replayed {
 		v.reason = strings.TrimSpace(v.reason + " (from the journal: not sent again)")
 	}
