@@ -85,16 +85,27 @@ func (f *bulkFlags) options(total int, p *progress, j *onboard.Journal, keys onb
 	return opts
 }
 
-// openJournal opens --journal for a run of the rows of input; nil
-// without --journal. The journal must be neither the input nor the report.
-func (f *bulkFlags) openJournal(input string) (*onboard.Journal, error) {
+// checkPaths refuses a --report or --journal that is the input, or the
+// other one, however spelt or linked. It runs before any file is created
+// or truncated: a report written over a journal would lose the record of
+// the run it was to resume.
+func (f *bulkFlags) checkPaths(input string) error {
 	switch {
-	case f.journal == "":
+	case f.report != "" && sameFile(f.report, input):
+		return usageErrorf("--report %s would overwrite the input", f.report)
+	case f.journal != "" && sameFile(f.journal, input):
+		return usageErrorf("--journal %s is the input; give a file of its own", f.journal)
+	case f.journal != "" && f.report != "" && sameFile(f.journal, f.report):
+		return usageErrorf("--journal %s is the --report file; give a file of its own", f.journal)
+	}
+	return nil
+}
+
+// openJournal opens --journal; nil without it. checkPaths has made sure
+// it is neither the input nor the report.
+func (f *bulkFlags) openJournal() (*onboard.Journal, error) {
+	if f.journal == "" {
 		return nil, nil //nolint:nilnil // no --journal: a run without one
-	case sameFile(f.journal, input):
-		return nil, usageErrorf("--journal %s is the input; give a file of its own", f.journal)
-	case f.report != "" && sameFile(f.journal, f.report):
-		return nil, usageErrorf("--journal %s is the --report file; give a file of its own", f.journal)
 	}
 	j, err := onboard.OpenJournal(f.journal)
 	if err != nil {
@@ -182,12 +193,12 @@ type importCmd[T any] struct {
 // through the bulk engine, writing one record per row, in the file's
 // order.
 func runImport[T any](ctx context.Context, o *cmdIO, c *importCmd[T]) error {
+	if err := c.flags.checkPaths(c.file); err != nil {
+		return err
+	}
 	valid, first, err := prepass[T](c.file, c.schema)
 	if err != nil {
 		return err
-	}
-	if c.flags.report != "" && sameFile(c.flags.report, c.file) {
-		return usageErrorf("--report %s would overwrite the input", c.flags.report)
 	}
 	if !c.dryRun && first != nil {
 		if err := c.preflight(ctx, first); err != nil {
@@ -211,7 +222,7 @@ func runImport[T any](ctx context.Context, o *cmdIO, c *importCmd[T]) error {
 	if c.dryRun {
 		return o.finish(w, t, dryRun(rows, c, write))
 	}
-	j, err := c.flags.openJournal(c.file)
+	j, err := c.flags.openJournal()
 	if err != nil {
 		return errors.Join(err, w.close())
 	}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -293,9 +295,46 @@ func (r *reportFile) close() error {
 	return nil
 }
 
-// sameFile reports whether two paths name one existing file.
+// sameFile reports whether paths a and b name one file: one that exists,
+// however reached (another spelling, a symbolic or a hard link), or, when
+// neither exists yet, the one that writing either would create.
 func sameFile(a, b string) bool {
-	ai, err1 := os.Stat(a)
-	bi, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(ai, bi)
+	ai, errA := os.Stat(a)
+	bi, errB := os.Stat(b)
+	switch {
+	case errA == nil && errB == nil:
+		return os.SameFile(ai, bi)
+	case errA == nil || errB == nil:
+		return false
+	}
+	pa, pb := createdAt(a), createdAt(b)
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		return strings.EqualFold(pa, pb) // their file systems ignore case, by default
+	}
+	return pa == pb
+}
+
+// createdAt returns where writing path, which does not exist, would
+// create the file: an absolute path, its directory's links resolved, and
+// a link at its end (which points to no file yet) followed.
+func createdAt(path string) string {
+	for range 40 { // a longer chain of links is refused by Linux too
+		target, err := os.Readlink(path)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	dir := filepath.Dir(path)
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = d
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, filepath.Base(path)))
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	return abs
 }
