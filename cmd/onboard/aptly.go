@@ -369,7 +369,7 @@ Exit status 0 when every person was resent, 1 when any was not.`,
 			return aptlyResend(s, sf, tenant, &sel, &bulk, a.now())
 		},
 	}
-	addSelectionFlags(cmd, &sel)
+	addSelectionFlags(cmd, &sel, "whose user was last updated (or created)")
 	addBulkFlags(cmd, &bulk, "100")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
 	addOutputFlag(cmd, &output)
