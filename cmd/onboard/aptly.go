@@ -74,6 +74,9 @@ row is reported with its line number and the field at fault, and the rest
 go on. The output has one record per row, in the file's order: line, the
 row's key, outcome (succeeded, failed, unknown, not sent, invalid; valid in
 a --dry-run), the field at fault, the reason, and the id the service gave.
+In CSV (-o csv, a CSV --report), a cell that begins with =, +, -, @, a tab
+or a carriage return is written after a ' so that a spreadsheet shows it
+as text rather than running it; JSON keeps the text as it is.
 Before sending, one read-only request checks the credential.
 
 Interrupted (Ctrl-C), the command stops sending and still reports every row:
@@ -104,8 +107,9 @@ displayName, mobilePhone, roleIds, groups, managerId, positionIds,
 employeeId, employeeNumber, employeeType, employmentType, sourceId,
 actorType, aiAgentType, startDate, terminationDate, customAttributes
 (or one column per attribute, customAttributes.department), existingUser.
-A person listed twice is sent in separate batches, which may run at once:
-Aptly invites one of them and refuses the other.
+A person listed twice (letter case aside) is sent once: the later row is
+not sent, shares the earlier row's outcome, and names the line it
+repeats.
 
 ` + importFileHelp,
 		Example: `  # Check the file, then invite, keeping a report of every row
@@ -365,7 +369,7 @@ Exit status 0 when every person was resent, 1 when any was not.`,
 			return aptlyResend(s, sf, tenant, &sel, &bulk, a.now())
 		},
 	}
-	addSelectionFlags(cmd, &sel)
+	addSelectionFlags(cmd, &sel, "whose user was last updated (or created)")
 	addBulkFlags(cmd, &bulk, "100")
 	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
 	addOutputFlag(cmd, &output)

@@ -206,7 +206,7 @@ func athenaSender(c *onboard.AthenaClient, req *onboard.TargetInviteRequest) fun
 					item = targetRow{GroupID: o.Item.ID}
 				}
 				out := onboard.Outcome[targetRow]{Index: o.Index, Item: item, State: o.State, Message: o.Message,
-					UserID: o.UserID, Attempts: o.Attempts, Err: o.Err}
+					UserID: o.UserID, Attempts: o.Attempts, Err: o.Err, Key: o.Key, DuplicateOf: o.DuplicateOf, Replayed: o.Replayed}
 				if !yield(out) {
 					return
 				}

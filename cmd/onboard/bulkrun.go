@@ -31,7 +31,7 @@ type bulkFlags struct {
 // --batch out, for a command that sends one item a request.
 func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 	fl := cmd.Flags()
-	fl.StringVar(&f.report, "report", "", "also write every row's outcome to this `file`: CSV, or JSON if it ends in .json")
+	fl.StringVar(&f.report, "report", "", "also write every row's outcome to this `file`: CSV, or JSON if it ends in .json; "+csvGuardHelp)
 	if defaultBatch != "" {
 		fl.IntVar(&f.batch, "batch", 0, "items per request; 0 is "+defaultBatch)
 	}
@@ -85,16 +85,27 @@ func (f *bulkFlags) options(total int, p *progress, j *onboard.Journal, keys onb
 	return opts
 }
 
-// openJournal opens --journal for a run of the rows of input; nil
-// without --journal. The journal must be neither the input nor the report.
-func (f *bulkFlags) openJournal(input string) (*onboard.Journal, error) {
+// checkPaths refuses a --report or --journal that is the input, or the
+// other one, however spelt or linked. It runs before any file is created
+// or truncated: a report written over a journal would lose the record of
+// the run it was to resume.
+func (f *bulkFlags) checkPaths(input string) error {
 	switch {
-	case f.journal == "":
+	case f.report != "" && sameFile(f.report, input):
+		return usageErrorf("--report %s would overwrite the input", f.report)
+	case f.journal != "" && sameFile(f.journal, input):
+		return usageErrorf("--journal %s is the input; give a file of its own", f.journal)
+	case f.journal != "" && f.report != "" && sameFile(f.journal, f.report):
+		return usageErrorf("--journal %s is the --report file; give a file of its own", f.journal)
+	}
+	return nil
+}
+
+// openJournal opens --journal; nil without it. checkPaths has made sure
+// it is neither the input nor the report.
+func (f *bulkFlags) openJournal() (*onboard.Journal, error) {
+	if f.journal == "" {
 		return nil, nil //nolint:nilnil // no --journal: a run without one
-	case sameFile(f.journal, input):
-		return nil, usageErrorf("--journal %s is the input; give a file of its own", f.journal)
-	case f.report != "" && sameFile(f.journal, f.report):
-		return nil, usageErrorf("--journal %s is the --report file; give a file of its own", f.journal)
 	}
 	j, err := onboard.OpenJournal(f.journal)
 	if err != nil {
@@ -182,12 +193,12 @@ type importCmd[T any] struct {
 // through the bulk engine, writing one record per row, in the file's
 // order.
 func runImport[T any](ctx context.Context, o *cmdIO, c *importCmd[T]) error {
+	if err := c.flags.checkPaths(c.file); err != nil {
+		return err
+	}
 	valid, first, err := prepass[T](c.file, c.schema)
 	if err != nil {
 		return err
-	}
-	if c.flags.report != "" && sameFile(c.flags.report, c.file) {
-		return usageErrorf("--report %s would overwrite the input", c.flags.report)
 	}
 	if !c.dryRun && first != nil {
 		if err := c.preflight(ctx, first); err != nil {
@@ -211,7 +222,7 @@ func runImport[T any](ctx context.Context, o *cmdIO, c *importCmd[T]) error {
 	if c.dryRun {
 		return o.finish(w, t, dryRun(rows, c, write))
 	}
-	j, err := c.flags.openJournal(c.file)
+	j, err := c.flags.openJournal()
 	if err != nil {
 		return errors.Join(err, w.close())
 	}
@@ -247,7 +258,7 @@ func prepass[T any](path string, s *schema) (int, *T, error) {
 }
 
 // dryRun validates every row as the SDK would before sending, and notes a
-// key given twice, which the service would refuse the second time.
+// key given twice, which the run sends once.
 func dryRun[T any](rows *rowReader[T], c *importCmd[T], write func(int, *T, verdict) error) error {
 	seen := map[string]int{}
 	for r := range rows.all() {
@@ -257,7 +268,7 @@ func dryRun[T any](rows *rowReader[T], c *importCmd[T], write func(int, *T, verd
 		}
 		if k := strings.ToLower(c.key(&r.item)); v.outcome == outValid {
 			if l, ok := seen[k]; ok {
-				v.reason = fmt.Sprintf("%s repeats line %d; the service will refuse one of them", c.keyField, l)
+				v.reason = fmt.Sprintf("%s repeats line %d; it will be sent once, and this row will share that row's outcome", c.keyField, l)
 			} else {
 				seen[k] = r.line
 			}
@@ -308,7 +319,7 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 		if writeBadRows(); werr != nil || len(queue) == 0 {
 			break
 		}
-		werr = write(queue[0].line, &o.Item, replayedVerdict(o, c.keyField))
+		werr = write(queue[0].line, &o.Item, rowVerdict(o, c.keyField, line))
 		queue = queue[1:]
 		last = o
 		if werr != nil {
@@ -333,10 +344,15 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 	return rows.err
 }
 
-// replayedVerdict is the verdict of an outcome, noting one that comes
-// from the journal: the row was not sent again.
-func replayedVerdict[T any](o onboard.Outcome[T], keyField string) verdict {
+// rowVerdict is the verdict of an outcome of an import, in the file's
+// terms: a repeat names the line of the row it repeats (line gives the
+// line of an item's index), and one that comes from the journal says the
+// row was not sent again.
+func rowVerdict[T any](o onboard.Outcome[T], keyField string, line func(index int) string) verdict {
 	v := outcomeVerdict(o, keyField)
+	if o.DuplicateOf != nil {
+		v.reason = fmt.Sprintf("not sent: it repeats line %s, whose outcome it shares", line(*o.DuplicateOf))
+	}
 	if o.Replayed {
 		v.reason = strings.TrimSpace(v.reason + " (from the journal: not sent again)")
 	}

@@ -112,7 +112,7 @@ func checkPrivate(path string, info fs.FileInfo) error {
 }
 
 // parseEnvFile reads KEY=VALUE lines. A problem is reported with its line
-// number, never with the value.
+// number, never with any of the line's text.
 func parseEnvFile(sc *bufio.Scanner, path string) (map[string]string, error) {
 	vals := make(map[string]string)
 	for line := 1; sc.Scan(); line++ {
@@ -130,8 +130,10 @@ func parseEnvFile(sc *bufio.Scanner, path string) (map[string]string, error) {
 		case !ok:
 			return nil, usageErrorf("--env-file %s: line %d is not NAME=VALUE", path, line)
 		case !isKnownEnv(name):
-			return nil, usageErrorf("--env-file %s: line %d sets %q, which onboard does not read; the names are %s",
-				path, line, name, strings.Join(knownEnv, ", "))
+			// Not even the name is quoted: a line written wrong, such as
+			// "NAME: value=", may hold a credential where the name goes.
+			return nil, usageErrorf("--env-file %s: line %d sets a name onboard does not read; the names are %s",
+				path, line, strings.Join(knownEnv, ", "))
 		}
 		vals[name] = unquote(strings.TrimSpace(value))
 	}

@@ -46,8 +46,11 @@ func TestEnvFileRefusals(t *testing.T) {
 	t.Parallel()
 	for name, c := range map[string]struct{ content, msg string }{
 		"not NAME=VALUE": {"ONBOARD_APTLY_URL=x\nsecret-value-1\n", "line 2 is not NAME=VALUE"},
-		"unknown name":   {"ONBOARD_APTLY_TOKN=secret-value-1\n", `line 1 sets "ONBOARD_APTLY_TOKN", which onboard does not read`},
-		"other name":     {"AWS_SECRET_ACCESS_KEY=secret-value-1\n", `sets "AWS_SECRET_ACCESS_KEY"`},
+		"unknown name":   {"ONBOARD_APTLY_TOKN=other\n", "line 1 sets a name onboard does not read"},
+		"other name":     {"AWS_SECRET_ACCESS_KEY=secret-value-1\n", "line 1 sets a name onboard does not read"},
+		"colon":          {"ONBOARD_APTLY_TOKEN: secret-value-1==\n", "line 1 sets a name onboard does not read"},
+		"bare secret":    {"\nsecret-value-1=\n", "line 2 sets a name onboard does not read"},
+		"spaced name":    {"ONBOARD_APTLY_TOKEN secret-value-1=x\n", "line 1 sets a name onboard does not read"},
 	} {
 		_, err := loadEnvironment(writeEnvFile(t, c.content, 0o600), mapEnv(nil))
 		if assert.Error(t, err, name) {

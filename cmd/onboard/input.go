@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // This file reads the rows of an input file: CSV with a header row, or
@@ -27,6 +28,9 @@ import (
 
 // maxLineBytes bounds one line of a JSON-lines file.
 const maxLineBytes = 4 << 20
+
+// notUTF8 is the problem of a field holding bytes that are not UTF-8.
+const notUTF8 = "is not valid UTF-8; save the file as UTF-8"
 
 // fieldProblem is what is wrong with one field of one row.
 type fieldProblem struct {
@@ -246,6 +250,10 @@ func (r *rowReader[T]) csvRow(line int, rec []string) row[T] {
 		if h.key != "" {
 			name += "." + h.key
 		}
+		if !utf8.ValidString(cell) {
+			out.problems = append(out.problems, fieldProblem{name, notUTF8})
+			continue
+		}
 		if err := setCell(v.FieldByIndex(h.col.index), h.key, cell); err != nil {
 			out.problems = append(out.problems, fieldProblem{name, err.Error()})
 		}
@@ -275,7 +283,10 @@ func (r *rowReader[T]) jsonRows(yield func(row[T]) bool) {
 	}
 }
 
-// jsonRow reads one JSON object, each key into the field it names.
+// jsonRow reads one JSON object, each key into the field it names. A line
+// that is not UTF-8 is refused, naming the field whose value holds the bad
+// bytes if there is one: the JSON decoder would read them as U+FFFD, and
+// so send another address than the file's.
 func (r *rowReader[T]) jsonRow(line int, text []byte) row[T] {
 	out := row[T]{line: line}
 	var obj map[string]json.RawMessage
@@ -283,10 +294,16 @@ func (r *rowReader[T]) jsonRow(line int, text []byte) row[T] {
 		out.problems = append(out.problems, fieldProblem{"", "is not a JSON object"})
 		return out
 	}
+	valid, badValue := utf8.Valid(text), false
 	v := reflect.ValueOf(&out.item).Elem()
 	for _, name := range slices.Sorted(maps.Keys(obj)) {
 		col, ok := r.schema.cols[name]
 		switch {
+		case !valid && !utf8.Valid(obj[name]):
+			out.problems = append(out.problems, fieldProblem{name, notUTF8})
+			badValue = true
+		case !valid && strings.ContainsRune(name, utf8.RuneError):
+			// the bad bytes are in this key, reported below
 		case !ok && r.schema.ignoreUnknown:
 		case !ok:
 			out.problems = append(out.problems, fieldProblem{name, "is not a field this command reads; the fields are " + strings.Join(r.schema.names, ", ")})
@@ -295,6 +312,9 @@ func (r *rowReader[T]) jsonRow(line int, text []byte) row[T] {
 				out.problems = append(out.problems, fieldProblem{name, err.Error()})
 			}
 		}
+	}
+	if !valid && !badValue {
+		out.problems = append(out.problems, fieldProblem{"", "a key " + notUTF8})
 	}
 	return out
 }

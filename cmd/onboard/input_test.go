@@ -220,3 +220,36 @@ func FuzzCSVRows(f *testing.F) {
 		}
 	})
 }
+
+// TestInvalidUTF8Refused checks that a field holding bytes that are not
+// UTF-8 makes its row invalid, in JSON lines (whose decoder would turn
+// them into U+FFFD, another address) as in CSV, and that such a row is
+// never sent.
+func TestInvalidUTF8Refused(t *testing.T) {
+	t.Parallel()
+	for name, c := range map[string]struct{ file, content, field string }{
+		"jsonl email": {"people.jsonl", "{\"email\":\"ok@example.com\"}\n{\"email\":\"ad\xffa@example.com\"}\n", "email"},
+		"jsonl name":  {"people.jsonl", "{\"email\":\"ok@example.com\"}\n{\"email\":\"ada@example.com\",\"firstName\":\"A\xc3\"}\n", "firstName"},
+		"jsonl key":   {"people.jsonl", "{\"email\":\"ok@example.com\"}\n{\"email\":\"ada@example.com\",\"first\xffName\":\"Ada\"}\n", ""},
+		"csv email":   {"people.csv", "email\nok@example.com\nad\xffa@example.com\n", "email"},
+		"csv name":    {"people.csv", "email,firstName\nok@example.com,\nada@example.com,A\xc3\n", "firstName"},
+	} {
+		path := writeFile(t, c.file, c.content)
+		rows, err := readAll[onboard.Invitee](t, path, schemaOf[onboard.Invitee]("email"))
+		require.NoError(t, err, name)
+		require.Len(t, rows, 2, name)
+		assert.Empty(t, rows[0].problems, name)
+		require.NotEmpty(t, rows[1].problems, name)
+		assert.Equal(t, c.field, rows[1].problems[0].field, name)
+		assert.Contains(t, rows[1].problems[0].message, "is not valid UTF-8", name)
+
+		p := newInProcess(t)
+		code, stdout, stderr := p.run(t, "aptly", "invite", "--file", path, "-o", "csv")
+		assert.Equal(t, exitIncomplete, code, "%s: %s", name, stderr)
+		assert.Contains(t, stdout, ",invalid,", name)
+		assert.Contains(t, stdout, "is not valid UTF-8", name)
+		assert.NotContains(t, stdout, "\ufffd", name)
+		assert.Equal(t, 1, p.srv.RequestCount("/v1/user/bulk-invite"), "%s: one batch, of the valid row", name)
+		assert.Contains(t, stderr, "2 rows: 1 succeeded, 1 invalid", name)
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -24,7 +26,12 @@ const (
 )
 
 // outputHelp describes -o in each command's help.
-const outputHelp = "output `format`: table (for people), json or csv (for programs)"
+const outputHelp = "output `format`: table (for people), json or csv (for programs); " + csvGuardHelp
+
+// csvGuardHelp says how CSV output keeps a spreadsheet from running a
+// cell, for -o and --report.
+const csvGuardHelp = "a CSV cell that begins with =, +, -, @, a tab or a carriage return is written after a ' " +
+	"so that a spreadsheet shows it as text, not a formula"
 
 // addOutputFlag adds -o to cmd.
 func addOutputFlag(cmd *cobra.Command, format *string) {
@@ -209,9 +216,21 @@ func (c *csvWriter) write(values ...any) error {
 	c.rows++
 	cells := make([]string, len(values))
 	for i, v := range values {
-		cells[i] = text(v)
+		cells[i] = guardCell(text(v))
 	}
 	return c.w.Write(cells)
+}
+
+// guardCell puts a single quote before a CSV cell that begins with a
+// character a spreadsheet reads as the start of a formula (=, +, -, @) or
+// skips before one (a tab, a carriage return), so that text from a file
+// or a service is shown, never run. Onboard's own cells (numbers, dates,
+// outcomes) never begin with one.
+func guardCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (c *csvWriter) close() error {
@@ -276,9 +295,46 @@ func (r *reportFile) close() error {
 	return nil
 }
 
-// sameFile reports whether two paths name one existing file.
+// sameFile reports whether paths a and b name one file: one that exists,
+// however reached (another spelling, a symbolic or a hard link), or, when
+// neither exists yet, the one that writing either would create.
 func sameFile(a, b string) bool {
-	ai, err1 := os.Stat(a)
-	bi, err2 := os.Stat(b)
-	return err1 == nil && err2 == nil && os.SameFile(ai, bi)
+	ai, errA := os.Stat(a)
+	bi, errB := os.Stat(b)
+	switch {
+	case errA == nil && errB == nil:
+		return os.SameFile(ai, bi)
+	case errA == nil || errB == nil:
+		return false
+	}
+	pa, pb := createdAt(a), createdAt(b)
+	if runtime.GOOS == "darwin" || runtime.GOOS == "windows" {
+		return strings.EqualFold(pa, pb) // their file systems ignore case, by default
+	}
+	return pa == pb
+}
+
+// createdAt returns where writing path, which does not exist, would
+// create the file: an absolute path, its directory's links resolved, and
+// a link at its end (which points to no file yet) followed.
+func createdAt(path string) string {
+	for range 40 { // a longer chain of links is refused by Linux too
+		target, err := os.Readlink(path)
+		if err != nil {
+			break
+		}
+		if !filepath.IsAbs(target) {
+			target = filepath.Join(filepath.Dir(path), target)
+		}
+		path = target
+	}
+	dir := filepath.Dir(path)
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = d
+	}
+	abs, err := filepath.Abs(filepath.Join(dir, filepath.Base(path)))
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	return abs
 }

@@ -162,3 +162,50 @@ func TestShortDuration(t *testing.T) {
 		assert.Equal(t, want, shortDuration(d), d.String())
 	}
 }
+
+// TestCSVFormulaCells checks that a CSV cell a spreadsheet would run as a
+// formula is written after a single quote, in -o csv and in a CSV report,
+// while JSON keeps the text as it is.
+func TestCSVFormulaCells(t *testing.T) {
+	t.Parallel()
+	cells := map[string]string{
+		"=HYPERLINK(\"http://x\")": "'=HYPERLINK(\"http://x\")",
+		"+1+2":                     "'+1+2",
+		"-2+3":                     "'-2+3",
+		"@SUM(A1)":                 "'@SUM(A1)",
+		"\t=1":                     "'\t=1",
+		"\r=1":                     "'\r=1",
+		"a=1":                      "a=1",
+		"'quoted":                  "'quoted",
+		"":                         "",
+	}
+	dir := t.TempDir()
+	for in, want := range cells {
+		var b bytes.Buffer
+		w := newRecordWriter(&b, outputCSV, []string{"reason", "line"})
+		require.NoError(t, w.write(in, 2))
+		require.NoError(t, w.close())
+		recs, err := csv.NewReader(&b).ReadAll()
+		require.NoError(t, err)
+		assert.Equal(t, [][]string{{"reason", "line"}, {want, "2"}}, recs, "%q", in)
+
+		rep, err := createReport(filepath.Join(dir, "report.csv"), "", []string{"reason", "line"})
+		require.NoError(t, err)
+		require.NoError(t, rep.write(in, 2))
+		require.NoError(t, rep.close())
+		f, err := os.Open(filepath.Join(dir, "report.csv"))
+		require.NoError(t, err)
+		recs, err = csv.NewReader(f).ReadAll()
+		require.NoError(t, f.Close())
+		require.NoError(t, err)
+		assert.Equal(t, [][]string{{"reason", "line"}, {want, "2"}}, recs, "report: %q", in)
+
+		b.Reset()
+		w = newRecordWriter(&b, outputJSON, []string{"reason"})
+		require.NoError(t, w.write(in))
+		require.NoError(t, w.close())
+		var got []map[string]string
+		require.NoError(t, json.Unmarshal(b.Bytes(), &got))
+		assert.Equal(t, []map[string]string{{"reason": in}}, got, "JSON keeps %q", in)
+	}
+}

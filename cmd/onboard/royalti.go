@@ -208,9 +208,10 @@ var royaltiResend = &royaltiAction{
 	long: `Send again the pending invites of the token's Royalti workspace, picked by
 address (--email, --file) or all of them (--pending), each with a fresh
 activation code; --message replaces the invite's message. A person without
-a pending invite is skipped, and so is one whose invite was last sent less
-than --older-than ago (Royalti's meta.date). Each invite resent emails the
-person again.`,
+a pending invite is skipped, and so is one whose invite is dated less than
+--older-than ago: Royalti dates an invite by its meta.date, when it was
+sent (or else by when it was last updated or created). Each invite resent
+emails the person again.`,
 	example: `  onboard royalti resend --email ada@example.com
   onboard royalti resend --pending --older-than 168h --message "A reminder: please join"`,
 	verb: "resending",
@@ -227,9 +228,11 @@ var royaltiCancel = &royaltiAction{
 	name:  "cancel",
 	short: "Cancel pending Royalti invites",
 	long: `Cancel the pending invites of the token's Royalti workspace, picked by
-address (--email, --file) or all of them (--pending), optionally only those
-last sent more than --older-than ago: their activation links stop working.
-A person without a pending invite is skipped.`,
+address (--email, --file) or all of them (--pending): their activation
+links stop working. A person without a pending invite is skipped, and so
+is one whose invite is dated less than --older-than ago: Royalti dates an
+invite by its meta.date, when it was sent (or else by when it was last
+updated or created).`,
 	example: `  onboard royalti cancel --email ada@example.com
   onboard royalti cancel --pending --older-than 720h --report cancelled.csv`,
 	verb: "cancelling",
@@ -265,7 +268,7 @@ invite was done, 1 when any was not.`,
 			return act.run(s, sf, &sel, &bulk, message, a.now())
 		},
 	}
-	addSelectionFlags(cmd, &sel)
+	addSelectionFlags(cmd, &sel, "dated (Royalti's meta.date, when the invite was sent)")
 	addBulkFlags(cmd, &bulk, "")
 	if act == royaltiResend {
 		cmd.Flags().StringVar(&message, "message", "", "a `message` that replaces the invite's")

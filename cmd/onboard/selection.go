@@ -22,14 +22,16 @@ type selection struct {
 	olderThan time.Duration
 }
 
-// addSelectionFlags adds the selection flags to cmd.
-func addSelectionFlags(cmd *cobra.Command, s *selection) {
+// addSelectionFlags adds the selection flags to cmd. dated says what
+// --older-than measures, as the service dates an invite: "dated
+// (Royalti's meta.date, when the invite was sent)".
+func addSelectionFlags(cmd *cobra.Command, s *selection, dated string) {
 	f := cmd.Flags()
 	f.StringSliceVar(&s.emails, "email", nil, "the `address` of a person whose invite to act on; repeat it, or separate addresses with commas")
 	f.StringVar(&s.file, "file", "", "act on the people of this CSV or JSON-lines `file`, by its email column (other columns are ignored)")
-	f.BoolVar(&s.pending, "pending", false, "act on every pending invite (with --older-than: every one pending longer)")
-	f.DurationVar(&s.olderThan, "older-than", 0, "act only on invites pending longer than this `duration`, such as 168h; "+
-		"a person named by --email or --file pending less long is skipped")
+	f.BoolVar(&s.pending, "pending", false, "act on every pending invite (with --older-than: only the older ones)")
+	f.DurationVar(&s.olderThan, "older-than", 0, "act only on invites "+dated+" more than this `duration` ago, such as 168h; "+
+		"a person named by --email or --file whose invite is more recent is skipped")
 }
 
 // check requires exactly one way of picking.
