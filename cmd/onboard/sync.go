@@ -378,7 +378,9 @@ gives no time for an invite: the time of a pending invite is when the user
 was last updated (or created), and a resend may not change it, so a sync
 after --resend-after resends again. Invites go through Aptly's bulk invite,
 resends through its bulk resend (--batch 1 ties each answer to its user for
-certain), removals through its bulk delete.`,
+certain), removals through its bulk delete. Aptly's bulk delete takes no
+tenant and removes the whole account, so only users whose activeTenantId
+is the tenant are removed; a user listed without one is kept.`,
 		Example: `  onboard sync aptly --roster people.csv
   onboard sync aptly --roster people.csv --apply --report sync.csv`,
 		Args: noArgs,
@@ -419,6 +421,12 @@ func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Invit
 				u := &users[i]
 				out[i] = remote{email: u.Email, status: u.Status, resendID: u.ID, removeID: u.ID,
 					pending: u.Status == string(onboard.AptlyUserInvited)}
+				if !strings.EqualFold(u.ActiveTenantID, tenant) {
+					// Bulk delete takes no tenant and removes the whole
+					// account: only a user Aptly shows in the tenant goes.
+					out[i].removeID = ""
+					out[i].note = "Aptly lists this user in no tenant; kept, as a removal would delete the whole account"
+				}
 				if out[i].pending {
 					out[i].since = aptlySince(u)
 				}

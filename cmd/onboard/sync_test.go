@@ -1,0 +1,114 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/onboardkit/onboard/onboardtest"
+)
+
+// listedUser is a user as the Aptly test server lists it.
+type listedUser struct {
+	ID             string `json:"id"`
+	Email          string `json:"email"`
+	Status         string `json:"status"`
+	ActiveTenantID string `json:"activeTenantId,omitempty"`
+}
+
+// aptlyLister is an Aptly server that lists fixed pages of users, the
+// paging parameters ignored, and records the ids bulk delete is asked to
+// delete. Any other request fails the test.
+type aptlyLister struct {
+	pages [][]listedUser
+
+	mu      sync.Mutex
+	deleted []string
+	other   []string // requests it does not serve
+}
+
+func (l *aptlyLister) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	envelope := func(data any) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"statusCode": 200, "message": "Success", "data": data})
+	}
+	switch {
+	case r.Method == http.MethodGet && r.URL.Path == "/v1/user":
+		n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		users := []listedUser{}
+		if n >= 1 && n <= len(l.pages) {
+			users = l.pages[n-1]
+		}
+		envelope(map[string]any{"page": n, "limit": 2, "data": users}) // no total
+	case r.Method == http.MethodDelete && r.URL.Path == "/v1/user/bulk-delete":
+		var body struct {
+			UserIDs []string `json:"userIds"`
+		}
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		l.mu.Lock()
+		l.deleted = append(l.deleted, body.UserIDs...)
+		l.mu.Unlock()
+		envelope(map[string]any{"deletedCount": len(body.UserIDs)})
+	default:
+		l.mu.Lock()
+		l.other = append(l.other, r.Method+" "+r.URL.Path)
+		l.mu.Unlock()
+		http.Error(w, "not served here", http.StatusNotFound)
+	}
+}
+
+// runAptlySync runs onboard sync aptly against a server listing pages, and
+// returns the exit status, stdout, stderr and the ids it deleted.
+func runAptlySync(t *testing.T, pages [][]listedUser, roster string, args ...string) (int, string, string, []string) {
+	t.Helper()
+	l := &aptlyLister{pages: pages}
+	srv := httptest.NewServer(l)
+	t.Cleanup(srv.Close)
+	p := &inProcess{env: map[string]string{
+		envAptlyURL:    srv.URL,
+		envAptlyToken:  onboardtest.AptlyToken,
+		envAptlyTenant: scriptTenant,
+	}}
+	file := writeFile(t, "roster.csv", roster)
+	code, stdout, stderr := p.run(t, append([]string{"sync", "aptly", "--roster", file}, args...)...)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	assert.Empty(t, l.other, "requests sync should not make")
+	return code, stdout, stderr, slices.Clone(l.deleted)
+}
+
+// Ids of the users the tests list.
+const (
+	idAda   = "aaaaaaaa-0000-4000-8000-000000000001"
+	idExtra = "aaaaaaaa-0000-4000-8000-000000000002"
+	idNone  = "aaaaaaaa-0000-4000-8000-000000000004"
+	idOther = "aaaaaaaa-0000-4000-8000-000000000005"
+)
+
+// TestSyncAptlyRemovesOnlyTenantUsers checks that sync removes only the
+// Aptly users whose activeTenantId is the tenant: bulk delete takes no
+// tenant and removes the whole account, so a user listed without a tenant
+// is kept, and one of another tenant is not in the plan at all.
+func TestSyncAptlyRemovesOnlyTenantUsers(t *testing.T) {
+	t.Parallel()
+	pages := [][]listedUser{{
+		{ID: idAda, Email: "ada@example.com", Status: "ACTIVE"}, // on the roster, no tenant
+		{ID: idExtra, Email: "extra@example.com", Status: "ACTIVE", ActiveTenantID: scriptTenant},
+		{ID: idNone, Email: "none@example.com", Status: "ACTIVE"},
+		{ID: idOther, Email: "other@example.com", Status: "ACTIVE", ActiveTenantID: "99999999-9999-4999-8999-999999999999"},
+	}}
+
+	code, stdout, stderr, deleted := runAptlySync(t, pages, "email\nada@example.com\n", "--apply", "--remove-extra")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, []string{idExtra}, deleted)
+	assert.Regexp(t, `(?m)^2 +ada@example.com +present `, stdout, "listed without a tenant, but not invited again")
+	assert.Regexp(t, `(?m)^ +none@example.com +extra +ACTIVE +Aptly lists this user in no tenant; kept`, stdout)
+	assert.NotContains(t, stdout, "other@example.com")
+	assert.Contains(t, stderr, "plan: 1 present, 1 extra, 1 remove\n")
+}
