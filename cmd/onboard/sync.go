@@ -172,13 +172,15 @@ func readRoster[T any](path string, s *schema) ([]row[T], error) {
 }
 
 // makePlan compares the roster with the service's people, by address
-// (letter case ignored).
+// (letter case ignored). Every listed copy of a roster address is matched;
+// an extra person listed more than once is planned once.
 func makePlan[T any](roster []row[T], people []remote, svc *syncService[T], f *syncFlags, now time.Time) []planRow {
-	byEmail := make(map[string]int, len(people))
+	byEmail := make(map[string][]int, len(people))
 	for j, p := range people {
-		byEmail[strings.ToLower(p.email)] = j
+		key := strings.ToLower(strings.TrimSpace(p.email))
+		byEmail[key] = append(byEmail[key], j)
 	}
-	matched := make([]bool, len(people))
+	matched := map[string]bool{}
 	first := map[string]int{}
 	plan := make([]planRow, 0, len(roster))
 	for i := range roster {
@@ -190,17 +192,17 @@ func makePlan[T any](roster []row[T], people []remote, svc *syncService[T], f *s
 			v = checkVerdict(svc.check(&r.item), "email")
 		}
 		l, dup := first[key]
-		switch j, found := byEmail[key]; {
+		switch copies := byEmail[key]; {
 		case v.outcome == outInvalid:
 			pr.action, pr.note, pr.v = actInvalid, v.reason, v
 		case dup:
 			pr.action, pr.note = actInvalid, fmt.Sprintf("email repeats line %d", l)
 			pr.v = verdict{outcome: outInvalid, field: "email", reason: pr.note}
-		case !found:
+		case len(copies) == 0:
 			pr.action = actInvite
 		default:
-			matched[j] = true
-			pr.fromRemote(&people[j], f, svc.noTimes, now)
+			matched[key] = true
+			pr.fromRemote(&people[copies[0]], f, svc.noTimes, now)
 		}
 		if !dup && pr.action != actInvalid {
 			first[key] = r.line
@@ -208,9 +210,18 @@ func makePlan[T any](roster []row[T], people []remote, svc *syncService[T], f *s
 		plan = append(plan, pr)
 	}
 	for j := range people {
-		if !matched[j] {
-			plan = append(plan, extraRow(&people[j], f))
+		key := strings.ToLower(strings.TrimSpace(people[j].email))
+		if matched[key] {
+			continue
 		}
+		matched[key] = true // the copies listed after this one
+		p := people[j]
+		for _, k := range byEmail[key] {
+			if people[k].removeID != p.removeID {
+				p.removeID, p.note = "", "listed more than once, with different ids; kept"
+			}
+		}
+		plan = append(plan, extraRow(&p, f))
 	}
 	return plan
 }

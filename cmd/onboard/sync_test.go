@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -87,9 +88,33 @@ func runAptlySync(t *testing.T, pages [][]listedUser, roster string, args ...str
 const (
 	idAda   = "aaaaaaaa-0000-4000-8000-000000000001"
 	idExtra = "aaaaaaaa-0000-4000-8000-000000000002"
+	idBob   = "aaaaaaaa-0000-4000-8000-000000000003"
 	idNone  = "aaaaaaaa-0000-4000-8000-000000000004"
 	idOther = "aaaaaaaa-0000-4000-8000-000000000005"
 )
+
+// TestSyncRepeatedListing checks that a person the service lists twice,
+// as overlapping pages may, is matched in every copy: a roster person is
+// never removed for it, and an extra person is removed once.
+func TestSyncRepeatedListing(t *testing.T) {
+	t.Parallel()
+	ada := listedUser{ID: idAda, Email: "ada@example.com", Status: "ACTIVE", ActiveTenantID: scriptTenant}
+	adaUpper := ada
+	adaUpper.Email = "ADA@example.com"
+	extra := listedUser{ID: idExtra, Email: "extra@example.com", Status: "ACTIVE", ActiveTenantID: scriptTenant}
+	bob := listedUser{ID: idBob, Email: "bob@example.com", Status: "ACTIVE", ActiveTenantID: scriptTenant}
+	zed := listedUser{ID: idNone, Email: "zed@example.com", Status: "ACTIVE", ActiveTenantID: scriptTenant}
+	// Each page brings someone new, and repeats someone of a page before.
+	pages := [][]listedUser{{ada, extra}, {adaUpper, bob}, {extra, zed}}
+
+	roster := "email\nada@example.com\nbob@example.com\nzed@example.com\n"
+	code, stdout, stderr, deleted := runAptlySync(t, pages, roster, "--apply", "--remove-extra")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Equal(t, []string{idExtra}, deleted, "only the extra person, once")
+	assert.Contains(t, stderr, "plan: 3 present, 1 remove\n")
+	assert.Equal(t, 1, strings.Count(stdout, "extra@example.com"), stdout)
+	assert.NotContains(t, stdout, "ADA@example.com")
+}
 
 // TestSyncAptlyRemovesOnlyTenantUsers checks that sync removes only the
 // Aptly users whose activeTenantId is the tenant: bulk delete takes no
