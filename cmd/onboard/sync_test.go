@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/onboardkit/onboard/onboardtest"
 )
@@ -137,3 +138,108 @@ func TestSyncAptlyRemovesOnlyTenantUsers(t *testing.T) {
 	assert.NotContains(t, stdout, "other@example.com")
 	assert.Contains(t, stderr, "plan: 1 present, 1 extra, 1 remove\n")
 }
+
+// TestSyncNeverRemovesARosterAddress checks that a person whose address
+// is on a roster row that cannot be read is never removed: the plan keeps
+// them, and --apply --remove-extra refuses a roster with rows that cannot
+// be read before sending anything.
+func TestSyncNeverRemovesARosterAddress(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, file, roster string
+		kept               []string // extra people kept for their roster line
+	}{
+		{"a stray comma in a name", "roster.csv",
+			"email,firstName,lastName\nada@example.com,Ada,Lovelace\nbob@example.com,Bob,Smith, Jr.\n",
+			[]string{"bob@example.com +extra +ACTIVE +.*line 3"}},
+		{"a misspelt key", "roster.jsonl",
+			`{"email":"ada@example.com"}` + "\n" + `{"emial":"bob@example.com"}` + "\n",
+			[]string{"bob@example.com +extra +ACTIVE +.*line 2"}},
+		{"a bad field, another letter case", "roster.jsonl",
+			`{"email":"ada@example.com"}` + "\n" + `{"email":"Bob@Example.COM","startDate":"soon"}` + "\n",
+			[]string{"bob@example.com +extra +ACTIVE +.*line 2"}},
+		{"every row broken", "roster.csv",
+			"email,firstName,lastName\nada@example.com,Ada,Love, lace\nBob <bob@example.com>,,,\n",
+			[]string{"ada@example.com +extra +ACTIVE +.*line 2", "bob@example.com +extra +ACTIVE +.*line 3"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			p := newInProcess(t)
+			for _, e := range []string{"ada@example.com", "bob@example.com", "extra@example.com", "bob@example.com.au", "xbob@example.com"} {
+				p.srv.AddAptlyUser(scriptTenant, e, "", "")
+			}
+			roster := writeFile(t, tc.file, tc.roster)
+
+			code, stdout, stderr := p.run(t, "sync", "aptly", "--roster", roster, "--remove-extra")
+			assert.Equal(t, exitIncomplete, code, stderr)
+			for _, k := range tc.kept {
+				assert.Regexp(t, `(?m)^ +`+k+`.*; kept$`, stdout)
+			}
+			for _, gone := range []string{"extra@example.com", "bob@example.com.au", "xbob@example.com"} {
+				assert.Regexp(t, `(?m)^ +`+regexpQuote(gone)+` +remove +ACTIVE +not on the roster$`, stdout)
+			}
+
+			code, stdout, stderr = p.run(t, "sync", "aptly", "--roster", roster, "--remove-extra", "--apply")
+			assert.Equal(t, exitError, code, stderr)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, "could not be read")
+			assert.Contains(t, stderr, "nothing was changed")
+			assert.NotContains(t, stderr, "bob@", "no address in the error")
+			assert.Zero(t, p.srv.RequestCount("/v1/user/bulk-delete"))
+			assert.Zero(t, p.srv.RequestCount("/v1/user/bulk-invite"))
+			state, err := json.Marshal(p.srv.State())
+			require.NoError(t, err)
+			assert.Contains(t, string(state), `"bob@example.com"`)
+		})
+	}
+}
+
+// TestSyncKeepsAnAddressAnywhereInTheRoster checks that a clean roster's
+// addresses in other columns than email are never removed either.
+func TestSyncKeepsAnAddressAnywhereInTheRoster(t *testing.T) {
+	t.Parallel()
+	p := newInProcess(t)
+	for _, e := range []string{"ada@example.com", "boss@example.com", "extra@example.com"} {
+		p.srv.AddAptlyUser(scriptTenant, e, "", "")
+	}
+	roster := writeFile(t, "roster.csv", "email,customAttributes.manager\nada@example.com,BOSS@example.com\n")
+
+	code, stdout, stderr := p.run(t, "sync", "aptly", "--roster", roster, "--remove-extra", "--apply")
+	assert.Equal(t, exitOK, code, stderr)
+	assert.Regexp(t, `(?m)^ +boss@example.com +extra +ACTIVE +.*line 2.*; kept\s*$`, stdout)
+	assert.Regexp(t, `(?m)^ +extra@example.com +remove +ACTIVE +not on the roster +succeeded`, stdout)
+	state, err := json.Marshal(p.srv.State())
+	require.NoError(t, err)
+	assert.Contains(t, string(state), `"boss@example.com"`)
+	assert.NotContains(t, string(state), `"extra@example.com"`)
+}
+
+// TestAddressesIn checks what the roster search takes for an address.
+func TestAddressesIn(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		text      string
+		want, not []string
+	}{
+		{`{"emial":"Ada@Example.com"}`, []string{"ada@example.com"}, nil},
+		{"ada@example.com,Ada,Love, lace", []string{"ada@example.com"}, nil},
+		{"Bob <bob@example.com>,,,", []string{"bob@example.com"}, nil},
+		{"{'email':'ada@example.com'}", []string{"ada@example.com"}, nil},
+		{"o'brien@example.com", []string{"o'brien@example.com"}, nil},
+		{"see ada@example.com.", []string{"ada@example.com"}, nil},
+		{"x.bob@example.com", []string{"x.bob@example.com"}, []string{"bob@example.com"}},
+		{"bob@example.com.au", []string{"bob@example.com.au"}, []string{"bob@example.com"}},
+		{"a@b.com;c@d.com", []string{"a@b.com", "c@d.com"}, nil},
+		{"no address @ here", nil, []string{"@"}},
+	} {
+		got := addressesIn([]byte(tc.text))
+		for _, w := range tc.want {
+			assert.Contains(t, got, w, tc.text)
+		}
+		for _, n := range tc.not {
+			assert.NotContains(t, got, n, tc.text)
+		}
+	}
+}
+
+func regexpQuote(s string) string { return strings.ReplaceAll(s, ".", `\.`) }
