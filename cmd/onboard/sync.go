@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +37,17 @@ to invite, whose pending invite to resend (pending longer than
 on the roster (extra). Without --apply nothing is changed. With --apply the
 plan is carried out through the SDK's bulk engine. Extra people are only
 reported, never removed, unless --remove-extra is given as well.
+
+Letter case is ignored in addresses, and every copy of a person the
+service lists twice (as overlapping pages may) counts: a roster person is
+never extra. An extra person whose address appears anywhere in the
+roster, in any row, one that cannot be read too, is kept. With
+--remove-extra, --apply refuses a roster with a row that cannot be read
+(exit status 2, before anything is listed or changed): such a row may name
+someone who must stay in a way no search finds, such as a misspelt
+address, and a removal cannot be undone. Fix the rows, or leave out
+--remove-extra: invites and resends only add, and a sync run again after
+the roster is fixed finishes the job.
 
 The plan has one record per roster row, in the roster's order, then one
 per extra person: line, email, action (invite, resend, pending, present,
@@ -68,7 +82,8 @@ func addSyncFlags(cmd *cobra.Command, f *syncFlags, defaultBatch string) {
 	fl.StringVar(&f.roster, "roster", "", "the CSV or JSON-lines `file` of the people who should be there (required)")
 	fl.BoolVar(&f.apply, "apply", false, "carry out the plan; without it nothing is changed")
 	fl.DurationVar(&f.resendAfter, "resend-after", 168*time.Hour, "resend invites pending longer than this `duration`; 0 resends none")
-	fl.BoolVar(&f.removeExtra, "remove-extra", false, "with --apply, remove the people on the service who are not on the roster")
+	fl.BoolVar(&f.removeExtra, "remove-extra", false, "with --apply, remove the people on the service who are not on the roster; "+
+		"refused when a roster row cannot be read")
 	addBulkFlags(cmd, &f.bulk, defaultBatch)
 	addOutputFlag(cmd, &f.output)
 }
@@ -138,11 +153,20 @@ func runSync[T any](s *session, f *syncFlags, svc *syncService[T], now time.Time
 	if err != nil {
 		return err
 	}
+	if f.apply && f.removeExtra {
+		if err := needReadable(roster, svc); err != nil {
+			return err
+		}
+	}
+	named, err := rosterAddresses(f.roster)
+	if err != nil {
+		return err
+	}
 	people, err := svc.fetch(s.ctx)
 	if err != nil {
 		return fmt.Errorf("listing the service, before changing anything: %w", err)
 	}
-	plan := makePlan(roster, people, svc, f, now)
+	plan := makePlan(roster, named, people, svc, f, now)
 	s.out.say("%s", describePlan(plan))
 	cols := []string{"line", "email", "action", "status", "since", "note"}
 	if f.apply {
@@ -171,36 +195,141 @@ func readRoster[T any](path string, s *schema) ([]row[T], error) {
 	return out, rows.err
 }
 
-// makePlan compares the roster with the service's people, by address
-// (letter case ignored).
-func makePlan[T any](roster []row[T], people []remote, svc *syncService[T], f *syncFlags, now time.Time) []planRow {
-	byEmail := make(map[string]int, len(people))
-	for j, p := range people {
-		byEmail[strings.ToLower(p.email)] = j
+// rowVerdict is what is wrong with a roster row, if anything: the
+// problems that kept it from being read, or what the service's own check
+// finds.
+func rowVerdict[T any](r *row[T], svc *syncService[T]) verdict {
+	if len(r.problems) > 0 {
+		return problemsVerdict(r.problems)
 	}
-	matched := make([]bool, len(people))
+	return checkVerdict(svc.check(&r.item), "email")
+}
+
+// needReadable refuses a roster with rows that cannot be read, before
+// anything is listed or changed: such a row may name someone who must
+// stay in a way no search finds (a misspelt address), and a removal
+// cannot be undone.
+func needReadable[T any](roster []row[T], svc *syncService[T]) error {
+	var lines []string
+	for i := range roster {
+		if rowVerdict(&roster[i], svc).outcome == outInvalid {
+			lines = append(lines, strconv.Itoa(roster[i].line))
+		}
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	n := len(lines)
+	if n > 10 {
+		lines = append(lines[:10], "...")
+	}
+	return fmt.Errorf("nothing was changed: %s could not be read (line %s), and --apply --remove-extra "+
+		"runs only on a roster whose every row is read, so that no one it names is removed; "+
+		"run without --apply to see what is wrong with each row, fix them and run again, or leave out --remove-extra",
+		plural(n, "roster row"), strings.Join(lines, ", "))
+}
+
+// rosterAddresses returns every address that appears anywhere in the
+// roster file, in lower case, with the first line it is on: a row that
+// cannot be read may still name a person, who must not be removed.
+func rosterAddresses(path string) (map[string]int, error) {
+	b, err := os.ReadFile(path) //nolint:gosec // G304: reading the file the user named is the point
+	if err != nil {
+		return nil, fmt.Errorf("cannot read the roster: %w", err)
+	}
+	out := map[string]int{}
+	for n, line := range bytes.Split(b, []byte("\n")) {
+		for _, a := range addressesIn(line) {
+			if _, ok := out[a]; !ok {
+				out[a] = n + 1
+			}
+		}
+	}
+	return out, nil
+}
+
+// addressesIn returns, in lower case, what looks like an address in
+// text: around each "@", the longest run of the characters an address
+// holds (less a trailing "." or "-"); and, as the run may begin with a
+// quote or other punctuation glued to the address, each shorter run that
+// starts after such a character: for "'ada@example.com." both
+// "'ada@example.com" and "ada@example.com".
+func addressesIn(text []byte) []string {
+	var out []string
+	for at := bytes.IndexByte(text, '@'); at >= 0; {
+		lo := at
+		for lo > 0 && isLocalByte(text[lo-1]) {
+			lo--
+		}
+		hi := at + 1
+		for hi < len(text) && isDomainByte(text[hi]) {
+			hi++
+		}
+		for hi > at+1 && (text[hi-1] == '.' || text[hi-1] == '-') {
+			hi--
+		}
+		if hi > at+1 {
+			for i := lo; i < at; i++ {
+				if i == lo || !isPlainByte(text[i-1]) {
+					out = append(out, strings.ToLower(string(text[i:hi])))
+				}
+			}
+		}
+		next := bytes.IndexByte(text[at+1:], '@')
+		if next < 0 {
+			break
+		}
+		at += 1 + next
+	}
+	return out
+}
+
+// isPlainByte is a letter, a digit, or a character common inside the
+// local part of an address; any other character may be punctuation
+// around one.
+func isPlainByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80 || strings.IndexByte("._-+", c) >= 0
+}
+
+// isLocalByte is a character the local part of an address may hold.
+func isLocalByte(c byte) bool { return isPlainByte(c) || strings.IndexByte("!#$%&'*/=?^`{|}~", c) >= 0 }
+
+// isDomainByte is a character the domain of an address may hold.
+func isDomainByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c >= 0x80 || c == '.' || c == '-'
+}
+
+// makePlan compares the roster with the service's people, by address
+// (letter case ignored). Every listed copy of a roster address is matched;
+// an extra person listed more than once is planned once. named holds every
+// address that appears anywhere in the roster, with its line: such a
+// person is never removed.
+func makePlan[T any](roster []row[T], named map[string]int, people []remote, svc *syncService[T], f *syncFlags, now time.Time) []planRow {
+	byEmail := make(map[string][]int, len(people))
+	for j, p := range people {
+		key := strings.ToLower(strings.TrimSpace(p.email))
+		byEmail[key] = append(byEmail[key], j)
+	}
+	matched := map[string]bool{}
 	first := map[string]int{}
 	plan := make([]planRow, 0, len(roster))
 	for i := range roster {
 		r := &roster[i]
 		pr := planRow{line: r.line, email: svc.key(&r.item), item: i}
 		key := strings.ToLower(pr.email)
-		v := problemsVerdict(r.problems)
-		if len(r.problems) == 0 {
-			v = checkVerdict(svc.check(&r.item), "email")
-		}
+		v := rowVerdict(r, svc)
 		l, dup := first[key]
-		switch j, found := byEmail[key]; {
+		switch copies := byEmail[key]; {
 		case v.outcome == outInvalid:
 			pr.action, pr.note, pr.v = actInvalid, v.reason, v
 		case dup:
 			pr.action, pr.note = actInvalid, fmt.Sprintf("email repeats line %d", l)
 			pr.v = verdict{outcome: outInvalid, field: "email", reason: pr.note}
-		case !found:
+		case len(copies) == 0:
 			pr.action = actInvite
 		default:
-			matched[j] = true
-			pr.fromRemote(&people[j], f, svc.noTimes, now)
+			matched[key] = true
+			pr.fromRemote(&people[copies[0]], f, svc.noTimes, now)
 		}
 		if !dup && pr.action != actInvalid {
 			first[key] = r.line
@@ -208,9 +337,21 @@ func makePlan[T any](roster []row[T], people []remote, svc *syncService[T], f *s
 		plan = append(plan, pr)
 	}
 	for j := range people {
-		if !matched[j] {
-			plan = append(plan, extraRow(&people[j], f))
+		key := strings.ToLower(strings.TrimSpace(people[j].email))
+		if matched[key] {
+			continue
 		}
+		matched[key] = true // the copies listed after this one
+		p := people[j]
+		for _, k := range byEmail[key] {
+			if people[k].removeID != p.removeID {
+				p.removeID, p.note = "", "listed more than once, with different ids; kept"
+			}
+		}
+		if line, ok := named[key]; ok {
+			p.removeID, p.note = "", fmt.Sprintf("roster line %d holds this address; kept", line)
+		}
+		plan = append(plan, extraRow(&p, f))
 	}
 	return plan
 }
@@ -378,7 +519,9 @@ gives no time for an invite: the time of a pending invite is when the user
 was last updated (or created), and a resend may not change it, so a sync
 after --resend-after resends again. Invites go through Aptly's bulk invite,
 resends through its bulk resend (--batch 1 ties each answer to its user for
-certain), removals through its bulk delete.`,
+certain), removals through its bulk delete. Aptly's bulk delete takes no
+tenant and removes the whole account, so only users whose activeTenantId
+is the tenant are removed; a user listed without one is kept.`,
 		Example: `  onboard sync aptly --roster people.csv
   onboard sync aptly --roster people.csv --apply --report sync.csv`,
 		Args: noArgs,
@@ -419,6 +562,12 @@ func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Invit
 				u := &users[i]
 				out[i] = remote{email: u.Email, status: u.Status, resendID: u.ID, removeID: u.ID,
 					pending: u.Status == string(onboard.AptlyUserInvited)}
+				if !strings.EqualFold(u.ActiveTenantID, tenant) {
+					// Bulk delete takes no tenant and removes the whole
+					// account: only a user Aptly shows in the tenant goes.
+					out[i].removeID = ""
+					out[i].note = "Aptly lists this user in no tenant; kept, as a removal would delete the whole account"
+				}
 				if out[i].pending {
 					out[i].since = aptlySince(u)
 				}
