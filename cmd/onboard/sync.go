@@ -195,10 +195,10 @@ func readRoster[T any](path string, s *schema) ([]row[T], error) {
 	return out, rows.err
 }
 
-// rowVerdict is what is wrong with a roster row, if anything: the
+// rosterVerdict is what is wrong with a roster row, if anything: the
 // problems that kept it from being read, or what the service's own check
 // finds.
-func rowVerdict[T any](r *row[T], svc *syncService[T]) verdict {
+func rosterVerdict[T any](r *row[T], svc *syncService[T]) verdict {
 	if len(r.problems) > 0 {
 		return problemsVerdict(r.problems)
 	}
@@ -212,7 +212,7 @@ func rowVerdict[T any](r *row[T], svc *syncService[T]) verdict {
 func needReadable[T any](roster []row[T], svc *syncService[T]) error {
 	var lines []string
 	for i := range roster {
-		if rowVerdict(&roster[i], svc).outcome == outInvalid {
+		if rosterVerdict(&roster[i], svc).outcome == outInvalid {
 			lines = append(lines, strconv.Itoa(roster[i].line))
 		}
 	}
@@ -317,7 +317,7 @@ func makePlan[T any](roster []row[T], named map[string]int, people []remote, svc
 		r := &roster[i]
 		pr := planRow{line: r.line, email: svc.key(&r.item), item: i}
 		key := strings.ToLower(pr.email)
-		v := rowVerdict(r, svc)
+		v := rosterVerdict(r, svc)
 		l, dup := first[key]
 		switch copies := byEmail[key]; {
 		case v.outcome == outInvalid:
