@@ -65,19 +65,54 @@ type TargetResult struct {
 // UnmarshalJSON reads a result as AthenaHQ sends it, taking a failure's
 // "error" into Message.
 func (t *TargetResult) UnmarshalJSON(data []byte) error {
-	type plain TargetResult // without this method
+	var wire targetResultWire
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	*t = wire.result()
+	return nil
+}
+
+// UnmarshalJSON reads an answer as AthenaHQ sends it, each result as
+// TargetResult's UnmarshalJSON does, in a single pass over the answer.
+func (r *TargetInviteResult) UnmarshalJSON(data []byte) error {
 	var wire struct {
-		plain
-		Error string `json:"error"`
+		Success bool               `json:"success"`
+		Results []targetResultWire `json:"results"`
 	}
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return err
 	}
-	*t = TargetResult(wire.plain)
-	if wire.Error != "" {
-		t.Message = wire.Error
+	r.Success, r.Results = wire.Success, nil
+	if wire.Results != nil {
+		r.Results = make([]TargetResult, len(wire.Results))
+		for i := range wire.Results {
+			r.Results[i] = wire.Results[i].result()
+		}
 	}
 	return nil
+}
+
+// targetResultWire is a result as AthenaHQ sends it: a failure's reason
+// comes as "error". A TargetInviteResult decodes its results through this
+// type, not through TargetResult's UnmarshalJSON, which would decode each
+// result a second time.
+type targetResultWire struct {
+	WebsiteID string `json:"website_id"`
+	GroupID   string `json:"group_id"`
+	Success   bool   `json:"success"`
+	Message   string `json:"message"`
+	Error     string `json:"error"`
+	UserID    string `json:"user_id"`
+}
+
+// result is w as a TargetResult, the "error" in Message when there is one.
+func (w *targetResultWire) result() TargetResult {
+	msg := w.Message
+	if w.Error != "" {
+		msg = w.Error
+	}
+	return TargetResult{WebsiteID: w.WebsiteID, GroupID: w.GroupID, Success: w.Success, Message: msg, UserID: w.UserID}
 }
 
 // TargetID returns the website or group id the result is about.
