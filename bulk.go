@@ -73,30 +73,29 @@ func (t *TargetResult) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// UnmarshalJSON reads an answer as AthenaHQ sends it, each result as
-// TargetResult's UnmarshalJSON does, in a single pass over the answer.
-func (r *TargetInviteResult) UnmarshalJSON(data []byte) error {
-	var wire struct {
-		Success bool               `json:"success"`
-		Results []targetResultWire `json:"results"`
-	}
-	if err := json.Unmarshal(data, &wire); err != nil {
-		return err
-	}
-	r.Success, r.Results = wire.Success, nil
-	if wire.Results != nil {
-		r.Results = make([]TargetResult, len(wire.Results))
-		for i := range wire.Results {
-			r.Results[i] = wire.Results[i].result()
+// targetInviteWire is a TargetInviteResult as AthenaHQ sends it. The
+// client decodes answers into it, in one pass; decoding into
+// TargetInviteResult would decode each result a second time, through
+// TargetResult's UnmarshalJSON.
+type targetInviteWire struct {
+	Success bool               `json:"success"`
+	Results []targetResultWire `json:"results"`
+}
+
+// result is w as a TargetInviteResult.
+func (w *targetInviteWire) result() *TargetInviteResult {
+	res := &TargetInviteResult{Success: w.Success}
+	if w.Results != nil {
+		res.Results = make([]TargetResult, len(w.Results))
+		for i := range w.Results {
+			res.Results[i] = w.Results[i].result()
 		}
 	}
-	return nil
+	return res
 }
 
 // targetResultWire is a result as AthenaHQ sends it: a failure's reason
-// comes as "error". A TargetInviteResult decodes its results through this
-// type, not through TargetResult's UnmarshalJSON, which would decode each
-// result a second time.
+// comes as "error".
 type targetResultWire struct {
 	WebsiteID string `json:"website_id"`
 	GroupID   string `json:"group_id"`
