@@ -65,19 +65,53 @@ type TargetResult struct {
 // UnmarshalJSON reads a result as AthenaHQ sends it, taking a failure's
 // "error" into Message.
 func (t *TargetResult) UnmarshalJSON(data []byte) error {
-	type plain TargetResult // without this method
-	var wire struct {
-		plain
-		Error string `json:"error"`
-	}
+	var wire targetResultWire
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return err
 	}
-	*t = TargetResult(wire.plain)
-	if wire.Error != "" {
-		t.Message = wire.Error
-	}
+	*t = wire.result()
 	return nil
+}
+
+// targetInviteWire is a TargetInviteResult as AthenaHQ sends it. The
+// client decodes answers into it, in one pass; decoding into
+// TargetInviteResult would decode each result a second time, through
+// TargetResult's UnmarshalJSON.
+type targetInviteWire struct {
+	Success bool               `json:"success"`
+	Results []targetResultWire `json:"results"`
+}
+
+// result is w as a TargetInviteResult.
+func (w *targetInviteWire) result() *TargetInviteResult {
+	res := &TargetInviteResult{Success: w.Success}
+	if w.Results != nil {
+		res.Results = make([]TargetResult, len(w.Results))
+		for i := range w.Results {
+			res.Results[i] = w.Results[i].result()
+		}
+	}
+	return res
+}
+
+// targetResultWire is a result as AthenaHQ sends it: a failure's reason
+// comes as "error".
+type targetResultWire struct {
+	WebsiteID string `json:"website_id"`
+	GroupID   string `json:"group_id"`
+	Success   bool   `json:"success"`
+	Message   string `json:"message"`
+	Error     string `json:"error"`
+	UserID    string `json:"user_id"`
+}
+
+// result is w as a TargetResult, the "error" in Message when there is one.
+func (w *targetResultWire) result() TargetResult {
+	msg := w.Message
+	if w.Error != "" {
+		msg = w.Error
+	}
+	return TargetResult{WebsiteID: w.WebsiteID, GroupID: w.GroupID, Success: w.Success, Message: msg, UserID: w.UserID}
 }
 
 // TargetID returns the website or group id the result is about.

@@ -15,8 +15,9 @@ import (
 	"github.com/onboardkit/onboard/internal/retry"
 )
 
-// Version is the version of this SDK, sent in the default User-Agent.
-const Version = "0.1.0"
+// Version is the version of this SDK, sent in the default User-Agent: the
+// newest heading of CHANGELOG.md, with "-dev" while that is unreleased.
+const Version = "0.3.0-dev"
 
 // Base URLs of the services. Each client type talks to its own service's.
 const (

@@ -8,7 +8,9 @@ import (
 	"log"
 	"log/slog"
 	"net/http"
+	"os"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -746,4 +748,19 @@ func TestClient_everyEndpointSucceeds(t *testing.T) {
 			assertJSONHeaders(t, r.Header)
 		})
 	}
+}
+
+// TestVersionMatchesChangelog pins Version to the changelog's newest
+// heading, "## [X.Y.Z] — date" or "## [X.Y.Z] — unreleased": X.Y.Z once
+// released, X.Y.Z-dev before.
+func TestVersionMatchesChangelog(t *testing.T) {
+	b, err := os.ReadFile("CHANGELOG.md")
+	require.NoError(t, err)
+	heading := regexp.MustCompile(`(?m)^## \[([0-9]+\.[0-9]+\.[0-9]+)\](.*)$`).FindStringSubmatch(string(b))
+	require.NotNil(t, heading, "CHANGELOG.md has no version heading")
+	want := heading[1]
+	if strings.Contains(strings.ToLower(heading[2]), "unreleased") {
+		want += "-dev"
+	}
+	assert.Equal(t, want, onboard.Version, "Version against CHANGELOG.md's newest heading %q", heading[0])
 }

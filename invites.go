@@ -374,11 +374,11 @@ func (s *AthenaInvites) SendToTargets(ctx context.Context, req *TargetInviteRequ
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	res := new(TargetInviteResult)
-	if err := s.client.call(ctx, targetInvite, nil, req, res, opts); err != nil {
+	wire := new(targetInviteWire)
+	if err := s.client.call(ctx, targetInvite, nil, req, wire, opts); err != nil {
 		return nil, err
 	}
-	return res, nil
+	return wire.result(), nil
 }
 
 // InviteType says what an AthenaHQ single invite grants access to.
@@ -836,11 +836,12 @@ func (s *AthenaInvites) targetSpec(op string, req *TargetInviteRequest) *batchSp
 		alreadyThere: match.AthenaAlready,
 		target:       batchTarget(s.client, ep),
 		send: func(ctx context.Context, body encodedBody, batch []Target, out []verdict) (*Response, error) {
-			res := new(TargetInviteResult)
-			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			wire := new(targetInviteWire)
+			meta, err := sendBatch(ctx, s.client, ep, body, wire)
 			if err != nil {
 				return meta, err
 			}
+			res := wire.result()
 			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].ID) },
 				res.Results, func(r *TargetResult) string { return strings.ToLower(r.TargetID()) },
 				func(r *TargetResult) verdict { return verdictOf(r.Success, r.Message, r.UserID) }, "target")

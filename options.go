@@ -112,7 +112,9 @@ func WithUserAgent(ua string) Option {
 // or the Timeout of the client given to WithHTTPClient (which, when set,
 // applies to every attempt besides d). Given to one call, it sets that
 // call's limit: a signup hook that must answer in two seconds passes
-// WithTimeout(2*time.Second), WithRetry(0) to its call.
+// WithTimeout(2*time.Second), WithRetry(0) to its call, and a context with
+// a two-second deadline, the only bound on the whole call (a slow key
+// exchange included).
 func WithTimeout(d time.Duration) SharedOption {
 	check := func() error {
 		if d < 0 {
@@ -220,7 +222,9 @@ func WithRateLimiter(l *rate.Limiter) Option {
 
 // WithoutPacing turns the client's pacing off: no limiter, and no pause
 // when the server's x-rate-limit-remaining header reaches zero. Use it when
-// something outside the client already spaces its requests. Of
+// something outside the client already spaces its requests, and in tests
+// against onboardtest's fake, which an AthenaHQ client otherwise calls at
+// most once every AthenaHQRequestInterval (1.1 s). Of
 // WithoutPacing and WithRateLimiter, the one given last applies.
 func WithoutPacing() Option {
 	return clientOption(func(s *settings) error { s.limiter, s.limiterSet, s.noPacing = nil, true, true; return nil })

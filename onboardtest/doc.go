@@ -57,7 +57,15 @@
 // most recent ones are recorded. Tests can inject faults (error statuses
 // with Retry-After, dropped or truncated connections, bodies that are not
 // JSON, latency, or answers lost after the work was done) and impose a
-// per-credential rate limit.
+// per-credential rate limit. WithClock sets the time the fake dates the
+// users and invites it stores with, as well as its answers.
+//
+// A client that paces itself is as slow against the fake as against the
+// service: the onboard SDK's AthenaHQ client sends at most one request
+// every 1.1 s by default, so a test inviting 300 people one call each
+// takes five and a half minutes. Turn pacing off in tests
+// (onboard.WithoutPacing), or test it with a fast limiter of the client's
+// and SetRateLimit.
 //
 // NewServerOn serves the same fake on a listener of the caller's choosing,
 // for a fake that outlives a test, and WithInspection adds two read-only

@@ -110,7 +110,12 @@ func WithRateLimit(n int, per time.Duration) Option {
 }
 
 // WithClock makes the server read the time from now instead of time.Now. It
-// drives response timestamps, recorded request times and rate-limit windows;
+// also dates what the server stores: the creation of users, members and
+// invites, and an invite's sending, resending, cancelling and acceptance,
+// whether a request or a Server method (AddRoyaltiInvite,
+// AcceptRoyaltiInvite, ...) does it. Those dates show in the answers
+// (createdAt, updatedAt, meta.date, JoinedAt) and in State. It drives
+// response timestamps, recorded request times and rate-limit windows too;
 // latencies still use real timers.
 func WithClock(now func() time.Time) Option {
 	return func(c *config) {

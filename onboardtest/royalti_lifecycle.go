@@ -114,9 +114,11 @@ type royaltiInviteTenantUser struct {
 	User      royaltiUserEmail `json:"User"`
 }
 
+// royaltiInviteMeta is an invite's meta; message is left out when the
+// invite has none, as every string the fake holds no value for is.
 type royaltiInviteMeta struct {
-	Message *string `json:"message"`
-	Date    string  `json:"date"`
+	Message string `json:"message,omitempty"`
+	Date    string `json:"date"`
 }
 
 type royaltiInviteOut struct {
@@ -144,20 +146,20 @@ type royaltiArtist struct {
 	ArtistName string `json:"artistName"`
 }
 
-// royaltiUserItem is one element of Users in GET /user/.
+// royaltiUserItem is one element of Users in GET /user/. The documents'
+// externalId is never sent: no user of the fake has one.
 type royaltiUserItem struct {
-	FullName   string           `json:"fullName"`
-	Email      string           `json:"email"`
-	ID         string           `json:"id"`
-	FirstName  string           `json:"firstName"`
-	LastName   string           `json:"lastName"`
-	Role       string           `json:"role"`
-	ExternalID *string          `json:"externalId"`
-	Country    *string          `json:"country"`
-	CreatedAt  string           `json:"createdAt"`
-	UpdatedAt  string           `json:"updatedAt"`
-	User       royaltiUserEmail `json:"User"`
-	Artists    []royaltiArtist  `json:"Artists"`
+	FullName  string           `json:"fullName"`
+	Email     string           `json:"email"`
+	ID        string           `json:"id"`
+	FirstName string           `json:"firstName"`
+	LastName  string           `json:"lastName"`
+	Role      string           `json:"role"`
+	Country   string           `json:"country,omitempty"`
+	CreatedAt string           `json:"createdAt"`
+	UpdatedAt string           `json:"updatedAt"`
+	User      royaltiUserEmail `json:"User"`
+	Artists   []royaltiArtist  `json:"Artists"`
 }
 
 type royaltiUserList struct {
@@ -169,7 +171,7 @@ type royaltiUserList struct {
 
 type royaltiTenantUserOut struct {
 	TenantID int      `json:"TenantId"`
-	NickName *string  `json:"nickName"`
+	NickName string   `json:"nickName,omitempty"`
 	UserType []string `json:"userType"`
 }
 
@@ -181,20 +183,20 @@ type royaltiInviteRef struct {
 
 // royaltiUserDetail is the answer of GET /user/{id}: the schema's fields and
 // those its example adds (phone, country, message, sendEmail,
-// redirect_url).
+// redirect_url). A string the fake holds no value for is left out; the
+// schema's externalId always is, as no user of the fake has one.
 type royaltiUserDetail struct {
 	FullName    string               `json:"fullName"`
-	Phone       *string              `json:"phone"`
-	Country     *string              `json:"country"`
-	Message     *string              `json:"message"`
+	Phone       string               `json:"phone,omitempty"`
+	Country     string               `json:"country,omitempty"`
+	Message     string               `json:"message,omitempty"`
 	SendEmail   bool                 `json:"sendEmail"`
-	RedirectURL *string              `json:"redirect_url"`
+	RedirectURL string               `json:"redirect_url,omitempty"`
 	ID          string               `json:"id"`
 	FirstName   string               `json:"firstName"`
 	LastName    string               `json:"lastName"`
 	Email       string               `json:"email"`
-	IPI         *string              `json:"ipi"`
-	ExternalID  *string              `json:"externalId"`
+	IPI         string               `json:"ipi,omitempty"`
 	TenantUser  royaltiTenantUserOut `json:"TenantUser"`
 	Invite      *royaltiInviteRef    `json:"invite"`
 }
@@ -246,7 +248,7 @@ func (w *royaltiSpace) renderInvite(inv *royaltiInviteRec) royaltiInviteOut {
 		TenantUserID: u.id.String(),
 		TenantID:     w.tenantNum,
 		Status:       inv.status,
-		Meta:         royaltiInviteMeta{Message: optional(inv.message), Date: msTime(inv.sentMs)},
+		Meta:         royaltiInviteMeta{Message: inv.message, Date: msTime(inv.sentMs)},
 		CreatedAt:    msTime(inv.createdMs),
 		UpdatedAt:    msTime(inv.updatedMs),
 		TenantUser: royaltiInviteTenantUser{
@@ -285,7 +287,8 @@ func royaltiQueryProblem(q map[string][]string, known ...string) []problem {
 // filteredItems those matching status, totalPages is filteredItems over
 // size rounded up, currentPage the page asked for; a page past the end has
 // no invites. Parameters other than status, page and size are 400. An
-// invite without a message has "message": null.
+// invite without a message has no meta.message: a string the fake holds
+// no value for is left out, never null.
 func (s *Server) royaltiListInvites(c *call) reply {
 	q := c.r.URL.Query()
 	probs := royaltiQueryProblem(q, "status", "page", "size")
@@ -423,7 +426,7 @@ func (s *Server) royaltiCancelInvite(c *call) reply {
 // accepted and change nothing: accountingMetadata and the accounting
 // fields are not documented, so they are left out. Other parameters are
 // 400. Values the fake does not hold (externalId, a country never sent)
-// are null; Artists is empty; updatedAt is createdAt, as nothing the fake
+// are left out, never null; Artists is empty; updatedAt is createdAt, as nothing the fake
 // serves edits a Royalti user.
 func (s *Server) royaltiListUsers(c *call) reply {
 	q := c.r.URL.Query()
@@ -455,7 +458,7 @@ func (s *Server) royaltiListUsers(c *call) reply {
 		out.Users = append(out.Users, royaltiUserItem{
 			FullName: fullName(rec.first, rec.last), Email: rec.email, ID: rec.id.String(),
 			FirstName: rec.first, LastName: rec.last, Role: rec.role(),
-			Country:   optional(x.country),
+			Country:   x.country,
 			CreatedAt: msTime(rec.createdMs), UpdatedAt: msTime(rec.createdMs),
 			User: royaltiUserEmail{Email: rec.email}, Artists: []royaltiArtist{},
 		})
@@ -527,7 +530,9 @@ func (s *Server) royaltiFindUser(c *call) (*royaltiSpace, *royaltiRec, reply) {
 // {id} is the id GET /user/ lists. The answer carries the schema's fields
 // and those the example adds: message and redirect_url are the current
 // invite's, invite is the latest invite {id, status, date} or null when the
-// user has none; values the fake does not hold are null. An unknown id is
+// user has none; string values the fake does not hold (externalId, and
+// phone, country, ipi, nickName, message or redirect_url never sent) are
+// left out, never null. An unknown id is
 // 404 {"message": "User not found"}.
 func (s *Server) royaltiGetUser(c *call) reply {
 	s.mu.Lock()
@@ -538,16 +543,16 @@ func (s *Server) royaltiGetUser(c *call) reply {
 	}
 	x := rec.more()
 	out := royaltiUserDetail{
-		FullName: fullName(rec.first, rec.last), Phone: optional(x.phone), Country: optional(x.country),
+		FullName: fullName(rec.first, rec.last), Phone: x.phone, Country: x.country,
 		SendEmail: rec.sendEmail, ID: rec.id.String(), FirstName: rec.first, LastName: rec.last,
-		Email: rec.email, IPI: optional(x.ipi),
-		TenantUser: royaltiTenantUserOut{TenantID: w.tenantNum, NickName: optional(x.nick), UserType: []string{}},
+		Email: rec.email, IPI: x.ipi,
+		TenantUser: royaltiTenantUserOut{TenantID: w.tenantNum, NickName: x.nick, UserType: []string{}},
 	}
 	if x.userType != "" {
 		out.TenantUser.UserType = []string{x.userType}
 	}
 	if inv := w.current[rec]; inv != nil {
-		out.Message, out.RedirectURL = optional(inv.message), optional(inv.redirect)
+		out.Message, out.RedirectURL = inv.message, inv.redirect
 		out.Invite = &royaltiInviteRef{ID: inv.id.String(), Status: inv.status, Date: msTime(inv.sentMs)}
 	}
 	return jsonReply(http.StatusOK, out)

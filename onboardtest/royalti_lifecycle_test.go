@@ -258,11 +258,13 @@ func TestRoyaltiListUsers(t *testing.T) {
 
 	r := royaltiGet(t, srv, royaltiOK, "/user/")
 	m := royaltiOK200(t, r)
-	assertSameShape(t, "", loadExample(t, "royalti-users-response.json"), m)
+	documented := loadExample(t, "royalti-users-response.json")
+	delete(documented["Users"].([]any)[0].(map[string]any), "externalId") // no user of the fake has one
+	assertSameShape(t, "", documented, m)
 	id := srv.RoyaltiUsers(onboardtest.RoyaltiWorkspaceID)[0].ID
 	assert.Equal(t, map[string]any{
 		"fullName": "Royal Records", "email": "royal@royalti.io", "id": id, "firstName": "Royal", "lastName": "Records",
-		"role": "user", "externalId": nil, "country": "Åland Islands",
+		"role": "user", "country": "Åland Islands",
 		"createdAt": "2022-02-26T04:38:21.560Z", "updatedAt": "2022-02-26T04:38:21.560Z",
 		"User": map[string]any{"email": "royal@royalti.io"}, "Artists": []any{},
 	}, m["Users"].([]any)[0])
@@ -338,11 +340,13 @@ func TestRoyaltiGetUser(t *testing.T) {
 	id := srv.RoyaltiUsers(onboardtest.RoyaltiWorkspaceID)[0].ID
 
 	m := royaltiOK200(t, royaltiGet(t, srv, royaltiOK, "/user/"+id))
-	assertSameShape(t, "", loadExample(t, "royalti-user-response.json"), m)
+	documented := loadExample(t, "royalti-user-response.json")
+	delete(documented, "externalId") // no user of the fake has one
+	assertSameShape(t, "", documented, m)
 	assert.Equal(t, map[string]any{
 		"fullName": "user2 Royalti", "phone": "+1234567890", "country": "Nigeria", "message": "Welcome to Royalti!",
 		"sendEmail": true, "redirect_url": "https://app.royalti.io/welcome", "id": id, "firstName": "user2",
-		"lastName": "Royalti", "email": "user2@example.com", "ipi": "1234567890", "externalId": nil,
+		"lastName": "Royalti", "email": "user2@example.com", "ipi": "1234567890",
 		"TenantUser": map[string]any{"TenantId": 101.0, "nickName": "iEmmanuel104", "userType": []any{"Artist"}},
 		"invite":     map[string]any{"id": inviteIDOf(t, srv, "user2@example.com"), "status": "invited", "date": "2024-06-10T12:00:00.000Z"},
 	}, m)
@@ -507,4 +511,45 @@ func TestRoyaltiListsWithAnExtraToken(t *testing.T) {
 	royaltiOK200(t, send(t, http.MethodDelete, srv.RoyaltiURL()+"/user/"+id, a, nil))
 	assert.Zero(t, srv.RoyaltiUserCount("ws-2"))
 	assert.Empty(t, royaltiEmails(srv), "the default workspace is untouched")
+}
+
+// TestRoyaltiLeavesOutValuesItDoesNotHold pins that string fields the fake
+// holds no value for are left out of its answers, as in the documents'
+// examples, never null: a client decoding them into strings must not meet
+// a null.
+func TestRoyaltiLeavesOutValuesItDoesNotHold(t *testing.T) {
+	srv := newServer(t)
+	royaltiInvite(t, srv, "", royaltiOK, `{"email":"bare@example.com"}`)
+	royaltiBulk(t, srv, royaltiOK, `{"users":[{"email":"quiet@example.com"}],"sendEmail":false}`)
+	bare := srv.RoyaltiUsers(onboardtest.RoyaltiWorkspaceID)[0].ID
+	quiet := srv.RoyaltiUsers(onboardtest.RoyaltiWorkspaceID)[1].ID
+
+	// absent asserts that every key is left out of m, not sent as null.
+	absent := func(what string, m map[string]any, keys ...string) {
+		t.Helper()
+		for _, k := range keys {
+			v, ok := m[k]
+			assert.Falsef(t, ok, "%s: %q is %v; a value the fake does not hold is left out", what, k, v)
+		}
+	}
+
+	invites := royaltiOK200(t, royaltiGet(t, srv, royaltiOK, "/user/invites"))["invites"].([]any)
+	require.Len(t, invites, 1)
+	inv := invites[0].(map[string]any)
+	absent("invites[0].meta", inv["meta"].(map[string]any), "message")
+	assert.Contains(t, inv["meta"], "date")
+	assert.Contains(t, inv, "JoinedAt", "JoinedAt is null until joined, as documented")
+
+	users := royaltiOK200(t, royaltiGet(t, srv, royaltiOK, "/user/"))["Users"].([]any)
+	require.Len(t, users, 2)
+	for i, u := range users {
+		absent("Users["+strconv.Itoa(i)+"]", u.(map[string]any), "country", "externalId")
+	}
+
+	for _, id := range []string{bare, quiet} {
+		m := royaltiOK200(t, royaltiGet(t, srv, royaltiOK, "/user/"+id))
+		absent("user "+id, m, "phone", "country", "message", "redirect_url", "ipi", "externalId")
+		absent("user "+id+" TenantUser", m["TenantUser"].(map[string]any), "nickName")
+		assert.Contains(t, m, "invite")
+	}
 }
