@@ -566,7 +566,7 @@ func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Invit
 					// Bulk delete takes no tenant and removes the whole
 					// account: only a user Aptly shows in the tenant goes.
 					out[i].removeID = ""
-					out[i].note = "Aptly lists this user in no tenant; kept, as a removal would delete the whole account"
+					out[i].note = "Aptly does not show this user in the tenant; kept, as a removal would delete the whole account"
 				}
 				if out[i].pending {
 					out[i].since = aptlySince(u)

@@ -134,7 +134,7 @@ func TestSyncAptlyRemovesOnlyTenantUsers(t *testing.T) {
 	assert.Equal(t, exitOK, code, stderr)
 	assert.Equal(t, []string{idExtra}, deleted)
 	assert.Regexp(t, `(?m)^2 +ada@example.com +present `, stdout, "listed without a tenant, but not invited again")
-	assert.Regexp(t, `(?m)^ +none@example.com +extra +ACTIVE +Aptly lists this user in no tenant; kept`, stdout)
+	assert.Regexp(t, `(?m)^ +none@example.com +extra +ACTIVE +Aptly does not show this user in the tenant; kept`, stdout)
 	assert.NotContains(t, stdout, "other@example.com")
 	assert.Contains(t, stderr, "plan: 1 present, 1 extra, 1 remove\n")
 }
