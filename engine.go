@@ -62,8 +62,9 @@ import (
 // A ...Seq run that stops early (the context ends, a 401 or 403,
 // WithStopOnBatchFailure, invalid options) reads no more of its input: the
 // caller gets the outcomes of the items read so far, in order, the last of
-// them not sent with an error matching ErrStopped, and the items after
-// them are never read.
+// them a valid item not sent with an error matching ErrStopped, and the
+// items after it are never read. An invalid item is reported invalid
+// whatever stopped the run, and whenever.
 
 // Outcome is what became of one item of a bulk run.
 type Outcome[T any] struct {
@@ -644,15 +645,16 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 }
 
 // readAll adds the input's items. A stream stops being read once the run
-// has stopped: the item read then is reported not sent, with the error
-// that stopped the run, and no later item is read. It returns false once
-// the consumer has stopped.
+// has stopped: the first valid item read then is reported not sent, with
+// the error that stopped the run, and no later item is read. An invalid
+// item is reported invalid whenever it is read, the stop's timing
+// notwithstanding. It returns false once the consumer has stopped.
 func (r *batchRun[T]) readAll(input iter.Seq[T], stream bool) bool {
 	if input == nil {
 		return true
 	}
 	for item := range input {
-		if stream && r.halted() {
+		if stream && r.halted() && r.valid(item) {
 			r.addStopped(item)
 			return true
 		}
@@ -753,6 +755,12 @@ func (r *batchRun[T]) add(item T) bool {
 		return r.addSettled(Outcome[T]{Index: idx, Item: item, Key: key, DuplicateOf: &of}, &k)
 	}
 	return r.addToBatch(item, idx, key, &k, prior)
+}
+
+// valid reports whether item, the next input item, has no problems.
+func (r *batchRun[T]) valid(item T) bool {
+	r.scratch = item
+	return r.check(r.next, &r.scratch) == nil
 }
 
 // check returns the problems of the item at idx, or nil. It checks with an
