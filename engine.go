@@ -99,8 +99,9 @@ type Outcome[T any] struct {
 	// invalid item or one that cannot be encoded as JSON, and an error
 	// matching ErrStopped (wrapping what stopped the run) for an item left
 	// unsent after the run stopped. For an unknown item whose batch was
-	// answered with a body that could not be read, it is that *APIError.
-	// Otherwise it is nil.
+	// answered with a body that could not be read, it is that *APIError;
+	// for one whose request was on its way when the run stopped, the
+	// *RequestError (matching context.Canceled, say). Otherwise it is nil.
 	//
 	// A batch that failed with a 5xx status or a connection that broke
 	// after the request went out may still have been done by the server;
@@ -1119,11 +1120,19 @@ func (r *batchRun[T]) settle(c *chunk[T], meta *Response, err error) {
 	if err != nil {
 		c.err = err
 		state, msg := StateNotSent, ""
-		if errors.Is(err, ErrUnexpectedResponse) {
+		var reqErr *RequestError
+		switch {
+		case errors.Is(err, ErrUnexpectedResponse):
 			// A 2xx whose body could not be read: the server may well
 			// have done the work.
 			state = StateUnknown
 			msg = "the server answered with success but its answer could not be read, so this item may or may not have been done"
+		case errors.As(err, &reqErr) && r.sendCtx.Err() != nil:
+			// The run was stopped (the context ended, the consumer
+			// left) while the request was with the transport: it may
+			// have reached the server and been done.
+			state = StateUnknown
+			msg = "the run stopped while this item's request was on its way, so it may or may not have been done; check it before sending it again"
 		}
 		for _, p := range c.pos {
 			o := &c.outs[p]

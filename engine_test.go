@@ -432,9 +432,10 @@ func TestEngineCancelPartWay(t *testing.T) {
 			assert.Equal(t, engineSucceeded, answer, "item %d", o.Index)
 		case o.State == onboard.StateFailed:
 			assert.Equal(t, engineFailed, answer, "item %d", o.Index)
-		case o.State == onboard.StateNotSent && errors.Is(o.Err, context.Canceled):
+		case errors.Is(o.Err, context.Canceled):
 			// In flight when the cancel came: it may or may not have
-			// reached the server.
+			// reached the server, so it is unknown, never "not sent".
+			assert.Equal(t, onboard.StateUnknown, o.State, "item %d", o.Index)
 			var reqErr *onboard.RequestError
 			assert.ErrorAs(t, o.Err, &reqErr)
 		default:
