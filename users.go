@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -367,6 +368,24 @@ type BulkDeleteResult struct {
 	DeletedCount int `json:"deletedCount"`
 }
 
+// UnmarshalJSON reads the answer, refusing one without deletedCount: a
+// missing count says nothing of what was deleted, and is not a count of 0.
+// The call then fails with an error matching ErrUnexpectedResponse, and the
+// users of a bulk run's batch are StateUnknown.
+func (r *BulkDeleteResult) UnmarshalJSON(data []byte) error {
+	var wire struct {
+		DeletedCount *int `json:"deletedCount"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	if wire.DeletedCount == nil {
+		return errors.New("the answer has no deletedCount, so how many users were deleted is not known")
+	}
+	r.DeletedCount = *wire.DeletedCount
+	return nil
+}
+
 var bulkDelete = endpoint{op: "Users.DeleteBulk", method: http.MethodDelete, path: "/v1/user/bulk-delete", envelope: true}
 
 // DeleteBulk deletes several Aptly users in one request, sent as a DELETE
@@ -398,7 +417,8 @@ func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *BulkDeleteRequest, opt
 //
 // The answer only counts the users deleted: every user of a batch
 // succeeded when the count is the batch's size, failed when it is 0, and
-// is StateUnknown otherwise, with the count in Message. After a batch took
+// is StateUnknown otherwise, with the count in Message, or when the answer
+// has no count. After a batch took
 // more than one attempt, a short count is unknown too: an earlier attempt
 // may have deleted the users it leaves out.
 //
