@@ -168,10 +168,11 @@ var listUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/v1/us
 // further page. It ends once as many users as the reported total have
 // come, or on an empty page (a run started past page 1 ends so); the
 // error, if any, is the loop's last value: a failed page, the context
-// ending, or one matching ErrPageRepeated when the server answers a page
-// with the same users as the page before. A list that changes while it
-// is read may show a user twice or not at all, as with any paged list.
-// Given WithResponse, each page's answer fills it in turn.
+// ending, or one matching ErrPageRepeated when a page brings no user not
+// already listed. A list that changes while it is read, by this program
+// too, may show a user twice or not at all: collect it, then act (see
+// ErrPageRepeated). Given WithResponse, each page's answer fills it in
+// turn.
 //
 // Fetching a page is read-only: repeating it is harmless.
 //
@@ -798,11 +799,12 @@ var royaltiListUsers = endpoint{op: "Users.List", method: http.MethodGet, path: 
 // fetches a page of list.Size users (RoyaltiMaxPageSize if 0) as the
 // caller ranges, from list.Page, and stops when the caller stops. It ends
 // after as many users as the answer's totalUsers, or on an empty page; a
-// page that repeats the one before ends it with an error matching
-// ErrPageRepeated. An error is the loop's last value. Users added or
-// removed while it runs can shift the pages, so that a user is seen twice
-// or not at all. Each page is a GET that is safe to repeat; opts apply to
-// every page (WithResponse holds the last page's).
+// page that brings no user not already listed ends it with an error
+// matching ErrPageRepeated. An error is the loop's last value. Users added
+// or removed while it runs, by this program too, can shift the pages, so
+// that a user is seen twice or not at all: collect the list, then act (see
+// ErrPageRepeated). Each page is a GET that is safe to repeat; opts apply
+// to every page (WithResponse holds the last page's).
 //
 // Royalti: GET /user/.
 func (s *RoyaltiUsers) List(ctx context.Context, list *ListWorkspaceUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
