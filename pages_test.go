@@ -3,7 +3,12 @@ package onboard_test
 import (
 	"context"
 	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"net/http"
+	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,5 +138,40 @@ func ids[T any](seq func(yield func(T, error) bool), id func(T) string) func(yie
 				return
 			}
 		}
+	}
+}
+
+// TestListDocs_collectFirst checks that every list iterator says that a
+// list changed while it is read skips items, pointing to ErrPageRepeated,
+// which says to collect the list first; and that no loop over a list in the
+// README resends or cancels inside it.
+func TestListDocs_collectFirst(t *testing.T) {
+	t.Parallel()
+	fset := token.NewFileSet()
+	lists := 0
+	for _, file := range []string{"users.go", "invites.go", "members.go"} {
+		f, err := parser.ParseFile(fset, file, nil, parser.ParseComments)
+		require.NoError(t, err)
+		for _, decl := range f.Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || !fn.Name.IsExported() || fn.Recv == nil || fn.Type.Results == nil {
+				continue
+			}
+			ret, ok := fn.Type.Results.List[0].Type.(*ast.IndexListExpr)
+			if !ok || !strings.Contains(fmt.Sprint(ret.X), "Seq2") {
+				continue
+			}
+			lists++
+			doc := strings.Join(strings.Fields(fn.Doc.Text()), " ")
+			assert.Contains(t, doc, "then act (see ErrPageRepeated)", "%s: %s", file, fn.Name.Name)
+		}
+	}
+	assert.Equal(t, 3, lists, "list iterators found")
+
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	loop := regexp.MustCompile(`(?s)for [^\n]*range [^\n]*\.List\(.*?\n}`)
+	for _, l := range loop.FindAllString(string(readme), -1) {
+		assert.NotRegexp(t, `\.(Resend|Cancel|Delete|Remove)`, l, "the README acts inside a list loop")
 	}
 }
