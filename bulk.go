@@ -175,8 +175,10 @@ type State int
 
 // The states of an item.
 const (
-	// StateUnknown means the server answered, but the answer could not be
-	// tied to this item for certain. It may or may not have been done.
+	// StateUnknown means the item's request went out, but no answer ties
+	// it to this item for certain: the answer was ambiguous or could not
+	// be read, or the run stopped while the request was on its way. It
+	// may or may not have been done.
 	StateUnknown State = iota
 	// StateSucceeded means the server did what was asked for this item.
 	StateSucceeded
@@ -187,7 +189,8 @@ const (
 	// sent, or its whole request failed. Outcome.Err says which; after a
 	// 5xx or a connection that broke mid-request the server may still
 	// have done the work, so a second submission may be told "already
-	// exists".
+	// exists". A request the run stopped while it was on its way (the
+	// context ended) leaves its items StateUnknown, not StateNotSent.
 	StateNotSent
 )
 

@@ -62,8 +62,9 @@ import (
 // A ...Seq run that stops early (the context ends, a 401 or 403,
 // WithStopOnBatchFailure, invalid options) reads no more of its input: the
 // caller gets the outcomes of the items read so far, in order, the last of
-// them not sent with an error matching ErrStopped, and the items after
-// them are never read.
+// them a valid item not sent with an error matching ErrStopped, and the
+// items after it are never read. An invalid item is reported invalid
+// whatever stopped the run, and whenever.
 
 // Outcome is what became of one item of a bulk run.
 type Outcome[T any] struct {
@@ -98,8 +99,9 @@ type Outcome[T any] struct {
 	// invalid item or one that cannot be encoded as JSON, and an error
 	// matching ErrStopped (wrapping what stopped the run) for an item left
 	// unsent after the run stopped. For an unknown item whose batch was
-	// answered with a body that could not be read, it is that *APIError.
-	// Otherwise it is nil.
+	// answered with a body that could not be read, it is that *APIError;
+	// for one whose request was on its way when the run stopped, the
+	// *RequestError (matching context.Canceled, say). Otherwise it is nil.
 	//
 	// A batch that failed with a 5xx status or a connection that broke
 	// after the request went out may still have been done by the server;
@@ -644,15 +646,16 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 }
 
 // readAll adds the input's items. A stream stops being read once the run
-// has stopped: the item read then is reported not sent, with the error
-// that stopped the run, and no later item is read. It returns false once
-// the consumer has stopped.
+// has stopped: the first valid item read then is reported not sent, with
+// the error that stopped the run, and no later item is read. An invalid
+// item is reported invalid whenever it is read, the stop's timing
+// notwithstanding. It returns false once the consumer has stopped.
 func (r *batchRun[T]) readAll(input iter.Seq[T], stream bool) bool {
 	if input == nil {
 		return true
 	}
 	for item := range input {
-		if stream && r.halted() {
+		if stream && r.halted() && r.valid(item) {
 			r.addStopped(item)
 			return true
 		}
@@ -753,6 +756,12 @@ func (r *batchRun[T]) add(item T) bool {
 		return r.addSettled(Outcome[T]{Index: idx, Item: item, Key: key, DuplicateOf: &of}, &k)
 	}
 	return r.addToBatch(item, idx, key, &k, prior)
+}
+
+// valid reports whether item, the next input item, has no problems.
+func (r *batchRun[T]) valid(item T) bool {
+	r.scratch = item
+	return r.check(r.next, &r.scratch) == nil
 }
 
 // check returns the problems of the item at idx, or nil. It checks with an
@@ -1111,11 +1120,19 @@ func (r *batchRun[T]) settle(c *chunk[T], meta *Response, err error) {
 	if err != nil {
 		c.err = err
 		state, msg := StateNotSent, ""
-		if errors.Is(err, ErrUnexpectedResponse) {
+		var reqErr *RequestError
+		switch {
+		case errors.Is(err, ErrUnexpectedResponse):
 			// A 2xx whose body could not be read: the server may well
 			// have done the work.
 			state = StateUnknown
 			msg = "the server answered with success but its answer could not be read, so this item may or may not have been done"
+		case errors.As(err, &reqErr) && r.sendCtx.Err() != nil:
+			// The run was stopped (the context ended, the consumer
+			// left) while the request was with the transport: it may
+			// have reached the server and been done.
+			state = StateUnknown
+			msg = "the run stopped while this item's request was on its way, so it may or may not have been done; check it before sending it again"
 		}
 		for _, p := range c.pos {
 			o := &c.outs[p]

@@ -216,9 +216,16 @@ func (r *batchRun[T]) recordAnswer(c *chunk[T], meta *Response, err error) {
 	if err != nil {
 		a.Err, a.NotDone = err.Error(), notDone(err, meta.Attempts)
 	}
+	// A batch that got no answer is recorded as such, even when its items
+	// are unknown (the run stopped while it was on its way): a resumed run
+	// reports them from Err and NotDone, or sends them again.
+	noAnswer := err != nil && !errors.Is(err, ErrUnexpectedResponse)
 	for i, p := range c.pos {
 		o := &c.outs[p]
 		a.State[i], a.Message[i] = letterOf(o.State), o.Message
+		if noAnswer {
+			a.State[i] = journal.NotSent
+		}
 		if o.UserID != "" && a.UserID == nil {
 			a.UserID = make([]string, n)
 		}

@@ -432,11 +432,16 @@ func TestEngineCancelPartWay(t *testing.T) {
 			assert.Equal(t, engineSucceeded, answer, "item %d", o.Index)
 		case o.State == onboard.StateFailed:
 			assert.Equal(t, engineFailed, answer, "item %d", o.Index)
-		case o.State == onboard.StateNotSent && errors.Is(o.Err, context.Canceled):
+		case errors.Is(o.Err, context.Canceled):
 			// In flight when the cancel came: it may or may not have
-			// reached the server.
+			// reached the server, so it is unknown, never "not sent".
+			// Its error is the request's, or that of a 2xx whose body
+			// the cancel cut short.
+			assert.Equal(t, onboard.StateUnknown, o.State, "item %d", o.Index)
 			var reqErr *onboard.RequestError
-			assert.ErrorAs(t, o.Err, &reqErr)
+			if !errors.As(o.Err, &reqErr) {
+				assert.ErrorIs(t, o.Err, onboard.ErrUnexpectedResponse, "item %d", o.Index)
+			}
 		default:
 			assert.True(t, reached, "item %d: %v", o.Index, o.Err)
 		}
@@ -1156,4 +1161,110 @@ func TestBulkReportHelpers(t *testing.T) {
 	assert.Equal(t, "d", rep.Unknown()[0].Item)
 	assert.Equal(t, onboard.Progress{Total: 5, Done: 5, Succeeded: 1, Failed: 2, NotSent: 1, Unknown: 1}, rep.Counts())
 	assert.Nil(t, (&onboard.BulkReport[int]{}).Items(onboard.StateFailed))
+}
+
+// TestEngineCancelInFlightIsUnknown cancels a run while its first batch is
+// at the server: that batch went out, so its items are unknown, never "not
+// sent"; the batches never handed to the transport are not sent.
+func TestEngineCancelInFlightIsUnknown(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	arrived := make(chan struct{}, 10)
+	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-r.Context().Done() // held until the client gives up
+	})
+	c := newAptly(t, srv, onboard.WithRetry(0))
+	ctx, cancel := context.WithCancel(testCtx(t))
+	defer cancel()
+	go func() {
+		select {
+		case <-arrived:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	people := enginePeople(3)
+	rep, err := c.Invites.SendBulkAll(ctx, inTenant(engineTenant), people,
+		onboard.WithBatchSize(1), onboard.WithConcurrency(1))
+	require.ErrorIs(t, err, context.Canceled)
+	engineCheckOrder(t, people, rep.Outcomes)
+	require.Equal(t, 1, srv.count(), "requests")
+
+	first := rep.Outcomes[0]
+	assert.Equal(t, onboard.StateUnknown, first.State, "the batch at the server when the run was cancelled")
+	assert.ErrorIs(t, first.Err, context.Canceled)
+	assert.NotErrorIs(t, first.Err, onboard.ErrStopped)
+	assert.Contains(t, first.Message, "may or may not")
+	assert.Equal(t, 1, first.Attempts)
+	for _, o := range rep.Outcomes[1:] {
+		assert.Equal(t, onboard.StateNotSent, o.State, "item %d was never handed to the transport", o.Index)
+		assert.ErrorIs(t, o.Err, onboard.ErrStopped)
+	}
+}
+
+// TestEngineInvalidAfterStop checks that an item that is invalid is
+// reported invalid however the run stopped, even when it is read after the
+// stop: the item is invalid before any batch is cut.
+func TestEngineInvalidAfterStop(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name   string
+		status int // the server's answer to every batch; 0: the context ends
+	}{
+		{"refused credential", http.StatusUnauthorized},
+		{"context cancelled", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
+				reply(w, cmp.Or(tc.status, http.StatusCreated), envelope(cmp.Or(tc.status, http.StatusCreated), "no", `{}`))
+			})
+			c := newAptly(t, srv, onboard.WithRetry(0))
+			ctx, cancel := context.WithCancel(testCtx(t))
+			defer cancel()
+			valid := func(i int) onboard.Invitee { return onboard.Invitee{Email: engineEmail(i)} }
+			invalid := onboard.Invitee{Email: "not-an-address"}
+			read := 0
+			input := func(yield func(onboard.Invitee) bool) {
+				items := []onboard.Invitee{valid(0), valid(1), valid(2), invalid, invalid, valid(3), valid(4)}
+				if tc.status == 0 {
+					// The run stops when the context ends, before the
+					// invalid items are read.
+					items = []onboard.Invitee{valid(0), invalid, invalid, valid(3), valid(4)}
+				}
+				for i, it := range items {
+					if tc.status == 0 && i == 1 {
+						cancel()
+					}
+					read++
+					if !yield(it) {
+						return
+					}
+				}
+			}
+			// With one batch of one item in flight and a window of two, the
+			// third valid item waits for the first batch's 401, so the run
+			// has stopped when the invalid items are read.
+			var outs []onboard.Outcome[onboard.Invitee]
+			for o := range c.Invites.SendBulkSeq(ctx, inTenant(engineTenant), input,
+				onboard.WithBatchSize(1), onboard.WithConcurrency(1)) {
+				outs = append(outs, o)
+			}
+			require.Len(t, outs, read, "every item read has its outcome")
+			n := len(outs)
+			require.GreaterOrEqual(t, n, 3)
+			for _, o := range outs[n-3 : n-1] {
+				assert.Equal(t, invalid, o.Item)
+				assert.Equal(t, onboard.StateNotSent, o.State)
+				mustValidationError(t, o.Err)
+				assert.NotErrorIs(t, o.Err, onboard.ErrStopped, "item %d is invalid, whatever stopped the run", o.Index)
+			}
+			last := outs[n-1]
+			assert.Equal(t, valid(3), last.Item, "the first valid item after the stop is the last read")
+			assert.Equal(t, onboard.StateNotSent, last.State)
+			assert.ErrorIs(t, last.Err, onboard.ErrStopped)
+		})
+	}
 }

@@ -573,8 +573,11 @@ var royaltiListInvites = endpoint{op: "Invites.List", method: http.MethodGet, pa
 // stops when the caller stops. It ends after as many invites as the
 // answer's filteredItems, which the documents do not define and List takes
 // as the length of the filtered list, or on an empty page; a page that
-// repeats the one before ends it with an error matching ErrPageRepeated.
-// An error is the loop's last value. Each page is a GET that is safe to
+// brings no invite not already listed ends it with an error matching
+// ErrPageRepeated. An error is the loop's last value. Invites that change
+// while it runs, by this program too (resent, cancelled), can shift the
+// pages, so that an invite is seen twice or not at all: collect the list,
+// then act (see ErrPageRepeated). Each page is a GET that is safe to
 // repeat; opts apply to every page (WithResponse holds the last page's).
 //
 // Royalti: GET /user/invites.

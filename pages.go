@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"iter"
 )
 
@@ -15,19 +16,24 @@ type page[T any] struct {
 	total int
 }
 
+// maxListSeen bounds how many ids a listing remembers (8 bytes each, and
+// the map's overhead) to tell a page that brings nothing new.
+const maxListSeen = 1 << 20
+
 // listAll returns an iterator over every item of a paged list: it asks
 // fetch for page first, first+1, ... as the caller ranges, and stops when
-// the caller stops. It never runs forever: it ends when as many items as
-// the reported total have come, or on an empty page; and it fails, as its
-// last value, with an error matching ErrPageRepeated when a page holds the
-// same items as the page before (as from a server that ignores the paging
-// parameters), and with the fetch's error when a page cannot be had. key
-// identifies an item (its id).
+// the caller stops. It ends when as many items as the reported total have
+// come, or on an empty page; and it fails, as its last value, with an
+// error matching ErrPageRepeated when a page brings no item the listing
+// has not already given (as from a server that ignores the paging
+// parameters, or serves its pages round again), and with the fetch's
+// error when a page cannot be had. key identifies an item (its id).
 func listAll[T any](ctx context.Context, op string, first int, key func(*T) string, fetch func(ctx context.Context, page int) (page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
-		var prev []string // the keys of the page before
-		seen := 0
+		seen := make(map[uint64]struct{})
+		seed := maphash.MakeSeed()
+		given := 0
 		for n := first; ; n++ {
 			if err := ctx.Err(); err != nil {
 				yield(zero, fmt.Errorf("onboard: %s: %w", op, err))
@@ -41,45 +47,45 @@ func listAll[T any](ctx context.Context, op string, first int, key func(*T) stri
 			if len(p.items) == 0 {
 				return
 			}
-			keys := make([]string, len(p.items))
+			fresh := false
 			for i := range p.items {
-				keys[i] = key(&p.items[i])
+				h := maphash.String(seed, key(&p.items[i]))
+				if _, ok := seen[h]; ok {
+					continue
+				}
+				fresh = true
+				if len(seen) < maxListSeen {
+					seen[h] = struct{}{}
+				}
 			}
-			if samePage(prev, keys) {
+			if !fresh {
 				yield(zero, &pageRepeatedError{op: op, page: n})
 				return
 			}
-			prev = keys
 			for _, it := range p.items {
 				if !yield(it, nil) {
 					return
 				}
 			}
-			seen += len(p.items)
-			if p.total >= 0 && seen >= p.total {
+			given += len(p.items)
+			if p.total >= 0 && given >= p.total {
 				return
 			}
 		}
 	}
 }
 
-func samePage(prev, keys []string) bool {
-	if len(prev) != len(keys) {
-		return false
-	}
-	for i := range keys {
-		if prev[i] != keys[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// ErrPageRepeated matches the error a list iterator ends with when the
-// server answers a page with the same items as the page before, as a
-// server that ignores the paging parameters would: going on would never
-// end.
-var ErrPageRepeated = errors.New("onboard: a page repeats the one before")
+// ErrPageRepeated matches the error a list iterator ends with when a page
+// brings no item the listing has not already given, as from a server that
+// ignores the paging parameters or serves its pages round again: going on
+// would never end. A listing remembers the ids of up to 1,048,576 items
+// (some 16 MB at most); past that, every page counts as new.
+//
+// Every list iterator pages by number, so a list that changes while it is
+// read shifts under it: an item can be given twice, or skipped. A program
+// that changes what it lists (cancels the pending invites it lists, say)
+// should collect the list first, then act on it.
+var ErrPageRepeated = errors.New("onboard: a page brings nothing new")
 
 type pageRepeatedError struct {
 	op   string
@@ -87,7 +93,7 @@ type pageRepeatedError struct {
 }
 
 func (e *pageRepeatedError) Error() string {
-	return fmt.Sprintf("onboard: %s: page %d holds the same items as page %d, so the server seems to ignore the paging parameters; stopped rather than list for ever", e.op, e.page, e.page-1)
+	return fmt.Sprintf("onboard: %s: page %d holds only items the pages before it held, so the server seems to ignore the paging parameters or to serve its pages round again; stopped rather than list for ever", e.op, e.page)
 }
 
 func (e *pageRepeatedError) Is(target error) bool { return target == ErrPageRepeated }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"iter"
 	"net/http"
@@ -167,10 +168,11 @@ var listUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/v1/us
 // further page. It ends once as many users as the reported total have
 // come, or on an empty page (a run started past page 1 ends so); the
 // error, if any, is the loop's last value: a failed page, the context
-// ending, or one matching ErrPageRepeated when the server answers a page
-// with the same users as the page before. A list that changes while it
-// is read may show a user twice or not at all, as with any paged list.
-// Given WithResponse, each page's answer fills it in turn.
+// ending, or one matching ErrPageRepeated when a page brings no user not
+// already listed. A list that changes while it is read, by this program
+// too, may show a user twice or not at all: collect it, then act (see
+// ErrPageRepeated). Given WithResponse, each page's answer fills it in
+// turn.
 //
 // Fetching a page is read-only: repeating it is harmless.
 //
@@ -367,6 +369,24 @@ type BulkDeleteResult struct {
 	DeletedCount int `json:"deletedCount"`
 }
 
+// UnmarshalJSON reads the answer, refusing one without deletedCount: a
+// missing count says nothing of what was deleted, and is not a count of 0.
+// The call then fails with an error matching ErrUnexpectedResponse, and the
+// users of a bulk run's batch are StateUnknown.
+func (r *BulkDeleteResult) UnmarshalJSON(data []byte) error {
+	var wire struct {
+		DeletedCount *int `json:"deletedCount"`
+	}
+	if err := json.Unmarshal(data, &wire); err != nil {
+		return err
+	}
+	if wire.DeletedCount == nil {
+		return errors.New("the answer has no deletedCount, so how many users were deleted is not known")
+	}
+	r.DeletedCount = *wire.DeletedCount
+	return nil
+}
+
 var bulkDelete = endpoint{op: "Users.DeleteBulk", method: http.MethodDelete, path: "/v1/user/bulk-delete", envelope: true}
 
 // DeleteBulk deletes several Aptly users in one request, sent as a DELETE
@@ -398,7 +418,8 @@ func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *BulkDeleteRequest, opt
 //
 // The answer only counts the users deleted: every user of a batch
 // succeeded when the count is the batch's size, failed when it is 0, and
-// is StateUnknown otherwise, with the count in Message. After a batch took
+// is StateUnknown otherwise, with the count in Message, or when the answer
+// has no count. After a batch took
 // more than one attempt, a short count is unknown too: an earlier attempt
 // may have deleted the users it leaves out.
 //
@@ -778,11 +799,12 @@ var royaltiListUsers = endpoint{op: "Users.List", method: http.MethodGet, path: 
 // fetches a page of list.Size users (RoyaltiMaxPageSize if 0) as the
 // caller ranges, from list.Page, and stops when the caller stops. It ends
 // after as many users as the answer's totalUsers, or on an empty page; a
-// page that repeats the one before ends it with an error matching
-// ErrPageRepeated. An error is the loop's last value. Users added or
-// removed while it runs can shift the pages, so that a user is seen twice
-// or not at all. Each page is a GET that is safe to repeat; opts apply to
-// every page (WithResponse holds the last page's).
+// page that brings no user not already listed ends it with an error
+// matching ErrPageRepeated. An error is the loop's last value. Users added
+// or removed while it runs, by this program too, can shift the pages, so
+// that a user is seen twice or not at all: collect the list, then act (see
+// ErrPageRepeated). Each page is a GET that is safe to repeat; opts apply
+// to every page (WithResponse holds the last page's).
 //
 // Royalti: GET /user/.
 func (s *RoyaltiUsers) List(ctx context.Context, list *ListWorkspaceUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {

@@ -539,3 +539,61 @@ func TestUsersCreateBulk_validation(t *testing.T) {
 		},
 	})
 }
+
+// TestUsersBulkCountsMissing answers each counts-only bulk endpoint with
+// data that leaves its counts out: a missing count is not a count of 0, so
+// every id of the batch is unknown, never failed, and the one-request
+// method says the answer could not be read.
+func TestUsersBulkCountsMissing(t *testing.T) {
+	t.Parallel()
+	ids := []string{"11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"}
+	srv := newServer(t)
+	srv.handle(aptlyPrefix+"/v1/user/bulk-delete", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusOK, envelope(200, "Success", `{}`))
+	})
+	srv.handle(aptlyPrefix+"/v1/user/bulk-status-update", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusOK, envelope(200, "Success", `{"total":2}`))
+	})
+	srv.handle(aptlyPrefix+"/v1/user/bulk-resend-invite", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusCreated, envelope(201, "Success", `{"results":[]}`))
+	})
+	srv.handle(royaltiPrefix+"/user/bulk/delete", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusOK, `{"message":"Done.","failedDeletions":[]}`)
+	})
+	aptly, royalti := newAptly(t, srv, onboard.WithRetry(0)), newRoyalti(t, srv, onboard.WithRetry(0))
+	ctx := testCtx(t)
+
+	for _, tc := range []struct {
+		name string
+		run  func() (*onboard.BulkReport[string], error)
+	}{
+		{"Aptly Users.DeleteBulkAll", func() (*onboard.BulkReport[string], error) {
+			return aptly.Users.DeleteBulkAll(ctx, nil, ids)
+		}},
+		{"Aptly Users.UpdateStatusBulkAll", func() (*onboard.BulkReport[string], error) {
+			return aptly.Users.UpdateStatusBulkAll(ctx, &onboard.BulkStatusRequest{Status: onboard.AptlyUserActive}, ids)
+		}},
+		{"Aptly Invites.ResendBulkAll", func() (*onboard.BulkReport[string], error) {
+			return aptly.Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: engineTenant}, ids)
+		}},
+		{"Royalti Users.DeleteBulkAll", func() (*onboard.BulkReport[string], error) {
+			return royalti.Users.DeleteBulkAll(ctx, nil, ids)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := tc.run()
+			require.NoError(t, err)
+			require.Len(t, rep.Outcomes, len(ids))
+			for _, o := range rep.Outcomes {
+				assert.Equal(t, onboard.StateUnknown, o.State, "id %d: %s", o.Index, o.Message)
+			}
+		})
+	}
+
+	t.Run("Aptly Users.DeleteBulk", func(t *testing.T) {
+		res, err := aptly.Users.DeleteBulk(ctx, &onboard.BulkDeleteRequest{UserIDs: ids})
+		assert.Nil(t, res)
+		require.ErrorIs(t, err, onboard.ErrUnexpectedResponse)
+		assert.Contains(t, err.Error(), "deletedCount")
+	})
+}

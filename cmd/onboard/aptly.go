@@ -80,7 +80,8 @@ as text rather than running it; JSON keeps the text as it is.
 Before sending, one read-only request checks the credential.
 
 Interrupted (Ctrl-C), the command stops sending and still reports every row:
-those it did not get to are "not sent", and safe to send again. Exit status
+those it did not get to are "not sent", and safe to send again; those whose
+request was on its way are "unknown". Exit status
 0 when every row succeeded, 1 when any did not.
 
 --journal FILE records the run as it goes, each batch before it is sent

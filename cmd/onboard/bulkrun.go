@@ -332,9 +332,13 @@ func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], o
 	if errors.Is(last.Err, onboard.ErrStopped) {
 		stopped := verdict{outcome: outNotSent, reason: errText(last.Err)}
 		for r := range rows.all() {
+			// A row that is invalid is reported so, whatever stopped the
+			// run and whenever.
 			v := stopped
 			if len(r.problems) > 0 {
 				v = problemsVerdict(r.problems)
+			} else if err := c.check(&r.item); err != nil {
+				v = checkVerdict(err, c.keyField)
 			}
 			if err := write(r.line, &r.item, v); err != nil {
 				return err
