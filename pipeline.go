@@ -113,11 +113,18 @@ type answer struct {
 	meta    *Response
 }
 
-// readAnswer reads resp's body through the client's cap and fills the
-// call's WithResponse, if any.
+// readAnswer reads resp's body through the client's cap, scrubs a
+// success's body of every credential the call knows (a failure's is
+// scrubbed when its error is built), and fills the call's WithResponse,
+// if any.
 func (c *client) readAnswer(ep endpoint, path string, resp *http.Response, st *callState, cs *callSettings) *answer {
 	a := &answer{c: c, ep: ep, path: path, resp: resp, st: st, cs: cs}
 	a.data, a.tooBig, a.readErr = readCapped(resp.Body, bodyLimit(resp.StatusCode, c.maxBody), resp.ContentLength)
+	if resp.StatusCode/100 == 2 && !ep.secretAnswer {
+		// A success that echoes a credential (in a per-item message, say)
+		// must not hand it on to the caller, a journal or a report.
+		a.data = c.scrubberFor(st).body(a.data)
+	}
 	a.meta = newResponse(resp, st.attempt, a.data)
 	if cs.response != nil {
 		*cs.response = *a.meta
