@@ -175,8 +175,9 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithInsecureHTTP allows a plain http:// base URL on a host that is not
-// loopback, and redirects from https to http. Credentials then cross the
-// network unencrypted; use it only on a network you trust.
+// loopback. Credentials then cross the network unencrypted; use it only on
+// a network you trust. A redirect from https to http is refused all the
+// same: no request leaves the base URL's scheme and host.
 func WithInsecureHTTP() Option {
 	return clientOption(func(s *settings) error { s.insecureHTTP = true; return nil })
 }
@@ -227,8 +228,8 @@ func WithoutPacing() Option {
 }
 
 // redacting declares a secret the call sends in its body or query rather
-// than a header (the Aptly access key): it is scrubbed from any error, and
-// the request is never redirected to a host other than the base URL's.
+// than a header (the Aptly access key): it is scrubbed from any error and
+// answer.
 func redacting(secret string) CallOption {
 	return callOption(func(cs *callSettings) error { cs.secrets = append(cs.secrets, secret); return nil })
 }

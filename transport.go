@@ -13,13 +13,14 @@ import (
 )
 
 // This file is the layer between the pipeline and net/http: the copy of the
-// caller's http.Client with its redirect rules, and the transport that adds
+// caller's http.Client with its redirect rule, and the transport that adds
 // the credential to requests for the client's own host, bounds each
 // attempt by the call's timeout, notes the server's rate-limit headers and
 // logs each attempt.
 
 // newHTTPClient copies the caller's http.Client (or makes one), wraps its
-// transport in the credential and log layer, and guards its redirects.
+// transport in the credential and log layer, and refuses redirects that
+// leave the base URL's scheme and host.
 func (c *client) newHTTPClient(s *settings) *http.Client {
 	var hc http.Client
 	if s.httpClient != nil {
@@ -38,16 +39,15 @@ func (c *client) newHTTPClient(s *settings) *http.Client {
 	}
 	hc.Transport = &transport{base: base, client: c, logger: s.logger}
 	next := hc.CheckRedirect
-	insecure := s.insecureHTTP
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
-		if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" && !insecure {
-			return fmt.Errorf("refused redirect from https to %s://%s", req.URL.Scheme, req.URL.Host)
-		}
-		if st := stateOf(req.Context()); st != nil && len(st.secrets) > 0 && !c.ownHost(req.URL) {
-			return fmt.Errorf("refused redirect to %s://%s: the request carries a credential in its body or query, so it goes only to the base URL's host", req.URL.Scheme, req.URL.Host)
+		if !c.ownHost(req.URL) {
+			// A request body holds people: it goes to no host the
+			// caller did not configure, with or without a credential.
+			return fmt.Errorf("refused redirect to %s://%s: requests go only to the base URL's scheme and host (%s://%s); if the service has moved, give the client its new base URL",
+				req.URL.Scheme, req.URL.Host, c.base.Scheme, c.base.Host)
 		}
 		if next != nil {
 			return next(req, via)
@@ -97,7 +97,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			t.client.pacer.note(resp.Header, time.Now())
 		}
 	}
-	t.log(req, ours, start, resp, err)
+	t.log(req, start, resp, err)
 	return resp, err
 }
 
@@ -143,9 +143,8 @@ func (b *cancelOnClose) Close() error {
 }
 
 // log records one attempt, if the client has a logger: method, path,
-// attempt, duration and status, or the error without the URL; the host of
-// a request that followed a redirect elsewhere.
-func (t *transport) log(req *http.Request, ours bool, start time.Time, resp *http.Response, err error) {
+// attempt, duration and status, or the error without the URL.
+func (t *transport) log(req *http.Request, start time.Time, resp *http.Response, err error) {
 	if t.logger == nil {
 		return
 	}
@@ -154,9 +153,6 @@ func (t *transport) log(req *http.Request, ours bool, start time.Time, resp *htt
 		slog.String("path", req.URL.Path),
 		slog.Int("attempt", attemptOf(req.Context())),
 		slog.Duration("duration", time.Since(start)),
-	}
-	if !ours {
-		attrs = append(attrs, slog.String("host", req.URL.Host), slog.Bool("redirect", true))
 	}
 	if err != nil {
 		t.logger.LogAttrs(req.Context(), slog.LevelWarn, "onboard: request failed", append(attrs, slog.String("error", unwrapURLError(err).Error()))...)
