@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log"
 	"log/slog"
 	"net/http"
@@ -260,6 +261,176 @@ func TestWithHTTPClient(t *testing.T) {
 	assert.Same(t, rt, hc.Transport)
 	assert.Nil(t, hc.CheckRedirect)
 	assert.Equal(t, 7*time.Second, hc.Timeout)
+}
+
+// deadlineTransport notes the deadline of each request it sends.
+type deadlineTransport struct {
+	mu        sync.Mutex
+	deadlines []bool
+}
+
+func (d *deadlineTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	_, ok := r.Context().Deadline()
+	d.mu.Lock()
+	d.deadlines = append(d.deadlines, ok)
+	d.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// The attempt timeout holds whatever http.Client WithHTTPClient is given:
+// one without a Timeout keeps DefaultTimeout, one with a Timeout makes it
+// the attempt's, and a timed-out attempt says which timeout it hit, also
+// when the body was cut.
+func TestWithHTTPClient_attemptTimeout(t *testing.T) {
+	t.Parallel()
+
+	t.Run("no Timeout keeps the default", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t)
+		srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+			reply(w, http.StatusCreated, `{"message":"ok"}`)
+		})
+		rt := &deadlineTransport{}
+		c := newRoyalti(t, srv, onboard.WithHTTPClient(&http.Client{Transport: rt}))
+		// A context without a deadline: any deadline is the attempt's.
+		_, err := c.Invites.Send(context.Background(), validInvite())
+		require.NoError(t, err)
+		assert.Equal(t, []bool{true}, rt.deadlines, "the attempt has a deadline")
+	})
+
+	// stall answers nothing until the attempt gives up (or the test ends);
+	// with body set it sends the status and part of the body first.
+	stall := func(body bool) http.HandlerFunc {
+		return func(w http.ResponseWriter, r *http.Request) {
+			if body {
+				w.WriteHeader(http.StatusCreated)
+				_, _ = io.WriteString(w, `{"message":`)
+				w.(http.Flusher).Flush()
+			}
+			select {
+			case <-r.Context().Done():
+			case <-time.After(10 * time.Second):
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		hc   *http.Client
+		opts []onboard.Option
+		body bool
+		want string
+	}{
+		{"client Timeout", &http.Client{Timeout: 200 * time.Millisecond}, nil, false, "longer than its 200ms timeout"},
+		{"client Timeout, slow body", &http.Client{Timeout: 200 * time.Millisecond}, nil, true, "longer than its 200ms timeout"},
+		{"WithTimeout, slow body", &http.Client{}, []onboard.Option{onboard.WithTimeout(200 * time.Millisecond)}, true, "longer than its 200ms timeout"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			srv.handle(royaltiPrefix+"/auth/invite", stall(tc.body))
+			c := newRoyalti(t, srv, append([]onboard.Option{onboard.WithHTTPClient(tc.hc)}, tc.opts...)...)
+			_, err := c.Invites.Send(testCtx(t), validInvite())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.ErrorIs(t, err, context.DeadlineExceeded)
+			assert.Equal(t, 1, srv.count())
+		})
+	}
+}
+
+// gatedTransport holds the first read of each answer's body until the test
+// lets it go, and hands the test the attempt's context: it lets a test act
+// after an answer's status has arrived and while its body is being read.
+type gatedTransport struct {
+	reading chan context.Context // the attempt's context, at the first read
+	goAhead chan struct{}
+}
+
+func (g *gatedTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(r)
+	if err == nil {
+		resp.Body = &gatedBody{ReadCloser: resp.Body, g: g, ctx: r.Context()}
+	}
+	return resp, err
+}
+
+type gatedBody struct {
+	io.ReadCloser
+	g    *gatedTransport
+	ctx  context.Context
+	once sync.Once
+}
+
+func (b *gatedBody) Read(p []byte) (int, error) {
+	b.once.Do(func() {
+		b.g.reading <- b.ctx
+		<-b.g.goAhead
+	})
+	return b.ReadCloser.Read(p)
+}
+
+// An answer whose status has arrived is read to the end even when the
+// caller cancels while its body is read: the server did the work, and the
+// call (or the bulk run's item) says so.
+func TestClient_answerReadAfterCancel(t *testing.T) {
+	t.Parallel()
+	const bulkOK = `{"statusCode":200,"message":"Success","data":{"total":1,"successful":1,"failed":0,"results":[{"email":"ada@example.com","success":true,"message":"ok"}]}}`
+	for _, tc := range []struct {
+		name, path, body string
+		call             func(t *testing.T, ctx context.Context, c *clients) error
+	}{
+		{"call", royaltiPrefix + "/auth/invite", `{"message":"ok"}`, func(t *testing.T, ctx context.Context, c *clients) error {
+			res, err := c.royalti.Invites.Send(ctx, validInvite())
+			if err == nil {
+				assert.Equal(t, "ok", res.Message)
+			}
+			return err
+		}},
+		{"bulk", aptlyPrefix + "/v1/user/bulk-invite", bulkOK, func(t *testing.T, ctx context.Context, c *clients) error {
+			// The run itself may end with the context's error; the item
+			// the server did is done all the same.
+			rep, _ := c.aptly.Invites.SendBulkAll(ctx, inTenant(engineTenant), []onboard.Invitee{{Email: "ada@example.com"}})
+			require.NotNil(t, rep)
+			require.Len(t, rep.Outcomes, 1)
+			assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[0].State, "%v", rep.Outcomes[0].Err)
+			return nil
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			finish := make(chan struct{})
+			srv := newServer(t)
+			srv.handle(tc.path, func(w http.ResponseWriter, r *http.Request) {
+				half := len(tc.body) / 2
+				w.WriteHeader(http.StatusCreated)
+				_, _ = io.WriteString(w, tc.body[:half])
+				w.(http.Flusher).Flush()
+				select {
+				case <-finish:
+					_, _ = io.WriteString(w, tc.body[half:])
+				case <-r.Context().Done(): // the client gave the answer up
+				case <-time.After(10 * time.Second):
+				}
+			})
+			g := &gatedTransport{reading: make(chan context.Context, 1), goAhead: make(chan struct{})}
+			c := newClients(t, srv, onboard.WithHTTPClient(&http.Client{Transport: g}))
+			ctx, cancel := context.WithCancel(testCtx(t))
+			defer cancel()
+			go func() {
+				attempt := <-g.reading
+				cancel()
+				// The rest of the body is sent only if the cancel left
+				// the attempt alive; otherwise the server waits for
+				// the client to hang up.
+				if attempt.Err() == nil {
+					close(finish)
+				}
+				close(g.goAhead)
+			}()
+			require.NoError(t, tc.call(t, ctx, c))
+			assert.Equal(t, 1, srv.count())
+		})
+	}
 }
 
 func TestWithUserAgent(t *testing.T) {

@@ -270,11 +270,16 @@ func envelopeHasData(body []byte) bool {
 }
 
 // unwrapURLError drops the *url.Error that net/http wraps around transport
-// errors, whose text carries the whole URL, query included.
+// errors, whose text carries the whole URL, query included, and the mark
+// of an attempt that could not be prepared.
 func unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Err
+		err = ue.Err
+	}
+	var prep *prepError
+	if errors.As(err, &prep) {
+		err = prep.err
 	}
 	return err
 }
