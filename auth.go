@@ -18,8 +18,9 @@ import (
 // be safe for concurrent use, and their String methods must not show secrets.
 type Authenticator interface {
 	// Authenticate sets the credential on req's headers. req is the
-	// client's own copy; its context is the call's, bounded by the
-	// attempt's timeout.
+	// client's own copy; its context is the call's. It runs after the
+	// wait for the client's pacing and before the attempt's timeout
+	// starts.
 	Authenticate(req *http.Request) error
 }
 
@@ -98,7 +99,7 @@ type bearerFunc struct {
 }
 
 func (a bearerFunc) Authenticate(req *http.Request) error {
-	tok, err := obtainedToken(req, a)
+	tok, err := a.obtain(req.Context())
 	if err != nil {
 		return err
 	}
@@ -132,23 +133,6 @@ func redacted(secret string) string {
 // bind and use what it returns, so each client gets its own copy.
 type binder interface {
 	bind(c *client) Authenticator
-}
-
-// obtainer is an Authenticator whose bearer token has to be obtained, which
-// may take a while (an exchange, a token service). The pipeline calls obtain
-// before each attempt, with the call's context and outside the attempt's
-// timeout; Authenticate then only sets the header.
-type obtainer interface {
-	obtain(ctx context.Context) (string, error)
-}
-
-// obtainedToken returns the token the pipeline obtained before this attempt
-// started, or obtains one now for a request the pipeline did not prepare.
-func obtainedToken(req *http.Request, o obtainer) (string, error) {
-	if st := stateOf(req.Context()); st != nil && st.obtained {
-		return st.bearer, nil
-	}
-	return o.obtain(req.Context())
 }
 
 // refresher is an Authenticator whose credential can go stale. After a 401,
@@ -219,7 +203,7 @@ func (a *aptlyAccessKey) bind(c *client) Authenticator {
 }
 
 func (a *aptlyAccessKey) Authenticate(req *http.Request) error {
-	tok, err := obtainedToken(req, a)
+	tok, err := a.obtain(req.Context())
 	if err != nil {
 		return err
 	}

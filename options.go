@@ -87,9 +87,11 @@ type sharedOption struct {
 }
 
 // WithHTTPClient makes the client send through a copy of hc, keeping its
-// transport, jar, timeout and redirect rules. The client wraps hc's
-// transport in a layer that adds the credential, and only to requests for
-// the base URL's host.
+// transport, jar and redirect rules. The client wraps hc's transport in a
+// layer that adds the credential, and only to requests for the base URL's
+// host; a redirect to another scheme or host is refused whatever hc's
+// rules. hc's Timeout, when set, becomes the attempt timeout (see
+// WithTimeout); without one, the attempt timeout is DefaultTimeout.
 func WithHTTPClient(hc *http.Client) Option {
 	return clientOption(func(s *settings) error {
 		if hc == nil {
@@ -106,12 +108,14 @@ func WithUserAgent(ua string) Option {
 }
 
 // WithTimeout limits each attempt, from sending to the end of the body.
-// Obtaining the credential (an AptlyAccessKey exchange, a BearerTokenFunc)
-// and the rate limiter's wait come before the attempt and are not counted.
-// Zero means no limit beyond the context's. The default is DefaultTimeout,
-// or the Timeout of the client given to WithHTTPClient (which, when set,
-// applies to every attempt besides d). Given to one call, it sets that
-// call's limit: a signup hook that must answer in two seconds passes
+// The rate limiter's wait and obtaining the credential (an AptlyAccessKey
+// exchange, a BearerTokenFunc) come before the attempt and are not
+// counted. An answer whose status has arrived is read to the end within
+// this limit even if the call's context is cancelled meanwhile, since the
+// server has done the work. Zero means no limit beyond the context's. The
+// default is DefaultTimeout, or the Timeout of the client given to
+// WithHTTPClient when it has one. Given to one call, it sets that call's
+// limit: a signup hook that must answer in two seconds passes
 // WithTimeout(2*time.Second), WithRetry(0) to its call, and a context with
 // a two-second deadline, the only bound on the whole call (a slow key
 // exchange included).
@@ -177,8 +181,9 @@ func WithLogger(l *slog.Logger) Option {
 }
 
 // WithInsecureHTTP allows a plain http:// base URL on a host that is not
-// loopback, and redirects from https to http. Credentials then cross the
-// network unencrypted; use it only on a network you trust.
+// loopback. Credentials then cross the network unencrypted; use it only on
+// a network you trust. A redirect from https to http is refused all the
+// same: no request leaves the base URL's scheme and host.
 func WithInsecureHTTP() Option {
 	return clientOption(func(s *settings) error { s.insecureHTTP = true; return nil })
 }
@@ -231,8 +236,8 @@ func WithoutPacing() Option {
 }
 
 // redacting declares a secret the call sends in its body or query rather
-// than a header (the Aptly access key): it is scrubbed from any error, and
-// the request is never redirected to a host other than the base URL's.
+// than a header (the Aptly access key): it is scrubbed from any error and
+// answer.
 func redacting(secret string) CallOption {
 	return callOption(func(cs *callSettings) error { cs.secrets = append(cs.secrets, secret); return nil })
 }

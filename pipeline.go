@@ -113,11 +113,18 @@ type answer struct {
 	meta    *Response
 }
 
-// readAnswer reads resp's body through the client's cap and fills the
-// call's WithResponse, if any.
+// readAnswer reads resp's body through the client's cap, scrubs a
+// success's body of every credential the call knows (a failure's is
+// scrubbed when its error is built), and fills the call's WithResponse,
+// if any.
 func (c *client) readAnswer(ep endpoint, path string, resp *http.Response, st *callState, cs *callSettings) *answer {
 	a := &answer{c: c, ep: ep, path: path, resp: resp, st: st, cs: cs}
 	a.data, a.tooBig, a.readErr = readCapped(resp.Body, bodyLimit(resp.StatusCode, c.maxBody), resp.ContentLength)
+	if resp.StatusCode/100 == 2 && !ep.secretAnswer {
+		// A success that echoes a credential (in a per-item message, say)
+		// must not hand it on to the caller, a journal or a report.
+		a.data = c.scrubberFor(st).body(a.data)
+	}
 	a.meta = newResponse(resp, st.attempt, a.data)
 	if cs.response != nil {
 		*cs.response = *a.meta
@@ -263,11 +270,16 @@ func envelopeHasData(body []byte) bool {
 }
 
 // unwrapURLError drops the *url.Error that net/http wraps around transport
-// errors, whose text carries the whole URL, query included.
+// errors, whose text carries the whole URL, query included, and the mark
+// of an attempt that could not be prepared.
 func unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		return ue.Err
+		err = ue.Err
+	}
+	var prep *prepError
+	if errors.As(err, &prep) {
+		err = prep.err
 	}
 	return err
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"encoding/base64"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -21,8 +22,8 @@ type scrubber []string
 // access key, the token in use and the one before it), and the header
 // values the Authenticator set on the last attempt (whatever differs
 // between plain, before it ran, and authed, after), with their parts: the
-// token of "Bearer <token>" and the password of "Basic <base64>". It is
-// called only to build an error, never on the way to a success.
+// token of "Bearer <token>" and the password of "Basic <base64>". Each is
+// looked for as it is and as a JSON body escapes it.
 func (c *client) scrubberFor(st *callState) scrubber {
 	s := append(scrubber(nil), st.secrets...)
 	if h, ok := c.auth.(secretHolder); ok {
@@ -36,6 +37,7 @@ func (c *client) scrubberFor(st *callState) scrubber {
 			s = append(s, secretParts(v)...)
 		}
 	}
+	s = withEscaped(s)
 	// Longest first, so that a whole value is replaced before its parts,
 	// and a secret that holds another is not left half shown.
 	slices.SortFunc(s, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
@@ -129,4 +131,33 @@ func secretParts(v string) []string {
 		}
 	}
 	return parts
+}
+
+// withEscaped adds to s the form in which a JSON body carries each secret
+// that encoding/json escapes: "&", "<" and ">" as \u0026, \u003c and
+// \u003e, quotes, backslashes, control characters and the like. A
+// server's answer may echo either form.
+func withEscaped(s scrubber) scrubber {
+	for _, secret := range s {
+		if !needsJSONEscape(secret) {
+			continue
+		}
+		if b, err := json.Marshal(secret); err == nil {
+			s = append(s, string(b[1:len(b)-1]))
+		}
+	}
+	return s
+}
+
+// needsJSONEscape reports whether encoding/json writes v other than as it
+// is: it escapes the bytes below, and may rewrite those past ASCII
+// (U+2028, U+2029, invalid UTF-8).
+func needsJSONEscape(v string) bool {
+	for i := range len(v) {
+		switch b := v[i]; {
+		case b < 0x20, b >= 0x80, b == '"', b == '\\', b == '<', b == '>', b == '&':
+			return true
+		}
+	}
+	return false
 }

@@ -2,8 +2,11 @@ package onboard_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -48,4 +51,76 @@ func TestEchoedCredentialIsRedacted(t *testing.T) {
 			assert.Contains(t, apiErr.Message, "[redacted]")
 		})
 	}
+}
+
+// jsonEscaped is secret as encoding/json writes it inside a string: "&",
+// "<" and ">" become \u0026, \u003c and \u003e.
+func jsonEscaped(t *testing.T, secret string) string {
+	t.Helper()
+	b, err := json.Marshal(secret)
+	require.NoError(t, err)
+	return strings.Trim(string(b), `"`)
+}
+
+// TestEchoedCredentialIsRedacted_escaped covers credentials holding "& < >",
+// which a JSON answer may echo escaped (\u0026, \u003c, \u003e): neither
+// form may reach an error's body or message, nor a per-item message of a
+// success (Outcome.Message, which the journal and the command line's report
+// take up).
+func TestEchoedCredentialIsRedacted_escaped(t *testing.T) {
+	t.Parallel()
+	const key, token = "ak_<ESC&APED>_0123456789", "tok_<ESC&APED>_9876543210"
+	require.NotEqual(t, key, jsonEscaped(t, key), "the key must change when escaped")
+
+	t.Run("error body", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t)
+		srv.handle(aptlyPrefix+"/v1/tenants/access-key/exchange", func(w http.ResponseWriter, r *http.Request) {
+			// The message names the key (encoded, so escaped), and the
+			// answer echoes the request's body as it came.
+			body, err := io.ReadAll(r.Body)
+			assert.NoError(t, err)
+			var in struct {
+				AccessKey string `json:"accessKey"`
+			}
+			assert.NoError(t, json.Unmarshal(body, &in))
+			msg, err := json.Marshal("key " + in.AccessKey + " is malformed")
+			assert.NoError(t, err)
+			reply(w, http.StatusBadRequest, fmt.Sprintf(`{"statusCode":400,"message":%s,"error":"Bad Request","received":%s}`, msg, body))
+		})
+		c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(key)), onboard.WithRetry(0))
+		_, err := c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
+		require.ErrorIs(t, err, onboard.ErrBadRequest)
+		var apiErr *onboard.APIError
+		require.ErrorAs(t, err, &apiErr)
+		assert.Contains(t, apiErr.Message, "[redacted]")
+		for _, text := range []string{err.Error(), string(apiErr.Body), apiErr.Message, fmt.Sprintf("%#v", apiErr)} {
+			assert.NotContains(t, text, key)
+			assert.NotContains(t, text, jsonEscaped(t, key))
+		}
+	})
+
+	t.Run("per-item messages of a success", func(t *testing.T) {
+		t.Parallel()
+		srv := newServer(t)
+		srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
+			tok := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+			escaped, err := json.Marshal("invited with " + tok)
+			assert.NoError(t, err)
+			// The first result echoes the token raw, the second escaped.
+			reply(w, http.StatusCreated, envelope(200, "Success", fmt.Sprintf(
+				`{"total":2,"successful":2,"failed":0,"results":[`+
+					`{"email":"ada@example.com","success":true,"message":"invited with %s"},`+
+					`{"email":"grace@example.com","success":true,"message":%s}]}`, tok, escaped)))
+		})
+		c := newAptly(t, withAuth(srv, onboard.BearerToken(token)))
+		rep, err := c.Invites.SendBulkAll(testCtx(t), inTenant(engineTenant),
+			[]onboard.Invitee{{Email: "ada@example.com"}, {Email: "grace@example.com"}})
+		require.NoError(t, err)
+		require.Len(t, rep.Outcomes, 2)
+		for _, o := range rep.Outcomes {
+			assert.Equal(t, onboard.StateSucceeded, o.State, o.Message)
+			assert.Equal(t, "invited with [redacted]", o.Message)
+		}
+	})
 }

@@ -2,7 +2,7 @@ package onboard
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"net/http"
 	"time"
@@ -14,12 +14,11 @@ import (
 // client gives it three hooks, all here, and shares a callState with them
 // and with the transport through the request's context:
 //
-//   - beforeAttempt (its RequestLogHook) runs before each attempt, on the
-//     caller's context: it counts the attempt, obtains the credential when
-//     the Authenticator has to (an AptlyAccessKey exchange, a
-//     BearerTokenFunc), and waits for the client's pacing (rate limiter,
-//     server's rate-limit headers). None of this counts against the
-//     attempt's timeout.
+//   - beforeAttempt (its RequestLogHook) runs before each attempt and
+//     counts it. The transport's RoundTrip then waits for the client's
+//     pacing (rate limiter, server's rate-limit headers), takes the
+//     credential (an AptlyAccessKey exchange, a BearerTokenFunc), and only
+//     then starts the attempt's timeout.
 //   - checkRetry (its CheckRetry) applies the retry policy of
 //     internal/retry, held to the call's attempt budget: WithRetry(n)+1
 //     attempts in all.
@@ -40,12 +39,6 @@ type callState struct {
 	// timeout bounds each attempt, from sending to the end of the body;
 	// 0 for none.
 	timeout time.Duration
-	// prepErr is why the attempt could not be prepared (the rate limiter's
-	// wait or the credential failed); the transport then sends nothing.
-	prepErr error
-	// bearer is the token obtained before the attempt, when obtained is set.
-	bearer   string
-	obtained bool
 	// plain and authed are the headers of the last attempt before and
 	// after the Authenticator ran, so that an error built from a server's
 	// answer can be scrubbed of whatever credential the server echoed.
@@ -53,8 +46,7 @@ type callState struct {
 	// noAuth sends the call without the Authenticator.
 	noAuth bool
 	// secrets are credentials the request carries in its body or query:
-	// they are scrubbed from the answer, and such a request is never
-	// redirected to another host.
+	// they are scrubbed from the answer.
 	secrets []string
 }
 
@@ -65,30 +57,11 @@ func stateOf(ctx context.Context) *callState {
 	return st
 }
 
-// beforeAttempt runs before each attempt is handed to the http.Client: it
-// counts the attempt, obtains the credential when the Authenticator has to
-// (an access-key exchange, a token func), and waits for the rate limiter.
-// Doing this here, with the caller's context, keeps it out of the attempt's
-// timeout (which the http.Client sets as a deadline on the request); a
-// failure is left for the transport, which then sends nothing.
+// beforeAttempt runs before each attempt is handed to the http.Client and
+// counts it.
 func (c *client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attempt int) {
-	st := stateOf(req.Context())
-	if st == nil {
-		return
-	}
-	st.attempt, st.prepErr, st.obtained = st.earlier+attempt+1, nil, false
-	if o, ok := c.auth.(obtainer); ok && !st.noAuth {
-		tok, err := o.obtain(req.Context())
-		if err != nil {
-			st.prepErr = err
-			return
-		}
-		st.bearer, st.obtained = tok, true
-	}
-	if c.pacer != nil {
-		if err := c.pacer.wait(req.Context()); err != nil {
-			st.prepErr = fmt.Errorf("waiting for the client's pacing (rate limiter): %w", err)
-		}
+	if st := stateOf(req.Context()); st != nil {
+		st.attempt = st.earlier + attempt + 1
 	}
 }
 
@@ -97,10 +70,11 @@ func (c *client) beforeAttempt(_ retryablehttp.Logger, req *http.Request, attemp
 // included. An attempt that could not be prepared is not repeated: the
 // exchange or token func behind it has had its own retries.
 func (c *client) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
-	st := stateOf(ctx)
-	if st != nil && st.prepErr != nil {
+	var prep *prepError
+	if errors.As(err, &prep) {
 		return false, err // the attempt's own error, which says what it waited for
 	}
+	st := stateOf(ctx)
 	retry, checkErr := c.policy.Check(ctx, resp, err)
 	if st == nil || st.attempt >= st.budget {
 		return false, checkErr
@@ -138,7 +112,7 @@ func (c *client) send(req *retryablehttp.Request, st *callState) (*http.Response
 // to its timeout (DefaultTimeout when there is none) and the longest wait
 // between each two.
 func (c *client) callLimit() time.Duration {
-	timeout := max(c.timeout, c.http.HTTPClient.Timeout)
+	timeout := c.timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}

@@ -238,7 +238,11 @@ func startServer(t testing.TB, start func(http.Handler) *httptest.Server) *serve
 	})
 	s.Server = start(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(r.Body)
-		assert.NoError(t, err, "reading the request body")
+		if err != nil {
+			// The client gave the request up while sending it (its
+			// context ended): a server does nothing with half a body.
+			return
+		}
 		s.mu.Lock()
 		s.seen = append(s.seen, seen{
 			Method: r.Method, Path: r.URL.Path, RawQuery: r.URL.RawQuery,

@@ -13,41 +13,43 @@ import (
 )
 
 // This file is the layer between the pipeline and net/http: the copy of the
-// caller's http.Client with its redirect rules, and the transport that adds
-// the credential to requests for the client's own host, bounds each
-// attempt by the call's timeout, notes the server's rate-limit headers and
-// logs each attempt.
+// caller's http.Client with its redirect rule, and the transport that waits
+// for the client's pacing, adds the credential, bounds each attempt by the
+// call's timeout, notes the server's rate-limit headers and logs each
+// attempt.
 
 // newHTTPClient copies the caller's http.Client (or makes one), wraps its
-// transport in the credential and log layer, and guards its redirects.
+// transport in the pacing, credential and log layer, and refuses redirects
+// that leave the base URL's scheme and host.
 func (c *client) newHTTPClient(s *settings) *http.Client {
 	var hc http.Client
 	if s.httpClient != nil {
 		hc = *s.httpClient
 	}
-	if s.httpClient == nil || s.timeoutSet {
-		// The transport bounds each attempt by the call's timeout, which
-		// a call may set for itself; the caller's own http.Client
-		// Timeout, kept when WithTimeout is not given, applies too.
-		hc.Timeout = 0
-		c.timeout = s.timeout
+	// The transport bounds each attempt by the call's timeout, after the
+	// wait for pacing and the credential; a Timeout of the caller's
+	// http.Client would count those too, so it becomes the attempt
+	// timeout instead, unless WithTimeout is given.
+	c.timeout = s.timeout
+	if s.httpClient != nil && !s.timeoutSet && hc.Timeout > 0 {
+		c.timeout = hc.Timeout
 	}
+	hc.Timeout = 0
 	base := hc.Transport
 	if base == nil {
 		base = http.DefaultTransport
 	}
 	hc.Transport = &transport{base: base, client: c, logger: s.logger}
 	next := hc.CheckRedirect
-	insecure := s.insecureHTTP
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
 			return errors.New("stopped after 10 redirects")
 		}
-		if via[0].URL.Scheme == "https" && req.URL.Scheme != "https" && !insecure {
-			return fmt.Errorf("refused redirect from https to %s://%s", req.URL.Scheme, req.URL.Host)
-		}
-		if st := stateOf(req.Context()); st != nil && len(st.secrets) > 0 && !c.ownHost(req.URL) {
-			return fmt.Errorf("refused redirect to %s://%s: the request carries a credential in its body or query, so it goes only to the base URL's host", req.URL.Scheme, req.URL.Host)
+		if !c.ownHost(req.URL) {
+			// A request body holds people: it goes to no host the
+			// caller did not configure, with or without a credential.
+			return fmt.Errorf("refused redirect to %s://%s: requests go only to the base URL's scheme and host (%s://%s); if the service has moved, give the client its new base URL",
+				req.URL.Scheme, req.URL.Host, c.base.Scheme, c.base.Host)
 		}
 		if next != nil {
 			return next(req, via)
@@ -62,51 +64,77 @@ func (c *client) ownHost(u *url.URL) bool {
 	return u.Scheme == c.base.Scheme && strings.EqualFold(u.Host, c.base.Host)
 }
 
-// transport adds the credential to requests for the client's own host and
-// logs each attempt.
+// transport waits for the client's pacing, adds the credential to
+// requests for the client's own host, bounds each attempt by the call's
+// timeout and logs each attempt.
 type transport struct {
 	base   http.RoundTripper
 	client *client
 	logger *slog.Logger
 }
 
+// RoundTrip waits for pacing, then takes the credential (a fresh token, if
+// the Authenticator obtains one), and only then starts the attempt's
+// timeout, so that neither the wait nor a slow exchange counts against it
+// and a token is not left to expire while the request waits. The caller's
+// cancellation ends the attempt until the answer's status has arrived;
+// from then on the body is read to the end, bounded by the attempt's
+// timeout (and by the caller's context when the call has no timeout).
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ours := t.client.ownHost(req.URL)
 	st := stateOf(req.Context())
 	if ours {
 		var err error
-		if req, err = t.authorize(req, st); err != nil {
+		if req, err = t.prepare(req, st); err != nil {
 			closeBody(req)
-			return nil, err
+			return nil, &prepError{err}
 		}
 	}
+	ctx := req.Context() // the caller's
+	if err := ctx.Err(); err != nil {
+		closeBody(req)
+		return nil, err // over before the attempt began: nothing is sent
+	}
 	cancel := context.CancelFunc(func() {})
+	stop := func() bool { return true }
 	if st != nil && st.timeout > 0 {
-		var ctx context.Context
-		ctx, cancel = context.WithTimeout(req.Context(), st.timeout)
-		req = req.WithContext(ctx)
+		var attempt context.Context
+		attempt, cancel = context.WithTimeout(context.WithoutCancel(ctx), st.timeout)
+		stop = context.AfterFunc(ctx, cancel)
+		req = req.WithContext(attempt)
 	}
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
+	// From here on the caller's cancellation no longer ends the attempt:
+	// an answer whose status has arrived is read to the end.
+	arrived := stop()
 	if err != nil {
 		cancel()
-		err = attemptTimedOut(req.Context(), err, st)
+		if !arrived && ctx.Err() != nil {
+			err = ctx.Err() // the caller's context ended the attempt
+		} else {
+			err = attemptTimedOut(req.Context(), err, st)
+		}
 	} else {
-		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, ctx: req.Context(), st: st}
 		if ours && t.client.pacer != nil {
 			t.client.pacer.note(resp.Header, time.Now())
 		}
 	}
-	t.log(req, ours, start, resp, err)
+	t.log(req, start, resp, err)
 	return resp, err
 }
 
-// authorize returns req with the credential added, unless the call is
-// sent without one, and notes the headers it had before and after so that
-// an answer echoing the credential can be scrubbed.
-func (t *transport) authorize(req *http.Request, st *callState) (*http.Request, error) {
-	if st != nil && st.prepErr != nil {
-		return req, st.prepErr
+// prepare waits for the client's pacing, then returns req with the
+// credential added, unless the call is sent without one; it notes the
+// headers before and after so that an answer echoing the credential can be
+// scrubbed. It runs on the caller's context, before the attempt's timeout
+// starts.
+func (t *transport) prepare(req *http.Request, st *callState) (*http.Request, error) {
+	if p := t.client.pacer; p != nil {
+		if err := p.wait(req.Context()); err != nil {
+			return req, fmt.Errorf("waiting for the client's pacing (rate limiter): %w", err)
+		}
 	}
 	if st != nil && st.noAuth {
 		return req, nil
@@ -121,6 +149,14 @@ func (t *transport) authorize(req *http.Request, st *callState) (*http.Request, 
 	return authed, nil
 }
 
+// prepError is why an attempt could not be prepared (the wait for pacing
+// or the credential failed): nothing was sent, and the attempt is not
+// repeated, since an exchange or a token func has had its own retries.
+type prepError struct{ err error }
+
+func (e *prepError) Error() string { return e.err.Error() }
+func (e *prepError) Unwrap() error { return e.err }
+
 // attemptTimedOut says so when err comes from the attempt's own timeout
 // rather than the caller's context.
 func attemptTimedOut(attemptCtx context.Context, err error, st *callState) error {
@@ -130,10 +166,21 @@ func attemptTimedOut(attemptCtx context.Context, err error, st *callState) error
 	return fmt.Errorf("the attempt took longer than its %s timeout (WithTimeout): %w", st.timeout, err)
 }
 
-// cancelOnClose ends an attempt's context when its body is closed.
+// cancelOnClose ends an attempt's context when its body is closed, and says
+// so when reading the body outlasted the attempt's timeout.
 type cancelOnClose struct {
 	io.ReadCloser
 	cancel context.CancelFunc
+	ctx    context.Context // the attempt's
+	st     *callState
+}
+
+func (b *cancelOnClose) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil && err != io.EOF {
+		err = attemptTimedOut(b.ctx, err, b.st)
+	}
+	return n, err
 }
 
 func (b *cancelOnClose) Close() error {
@@ -143,9 +190,8 @@ func (b *cancelOnClose) Close() error {
 }
 
 // log records one attempt, if the client has a logger: method, path,
-// attempt, duration and status, or the error without the URL; the host of
-// a request that followed a redirect elsewhere.
-func (t *transport) log(req *http.Request, ours bool, start time.Time, resp *http.Response, err error) {
+// attempt, duration and status, or the error without the URL.
+func (t *transport) log(req *http.Request, start time.Time, resp *http.Response, err error) {
 	if t.logger == nil {
 		return
 	}
@@ -154,9 +200,6 @@ func (t *transport) log(req *http.Request, ours bool, start time.Time, resp *htt
 		slog.String("path", req.URL.Path),
 		slog.Int("attempt", attemptOf(req.Context())),
 		slog.Duration("duration", time.Since(start)),
-	}
-	if !ours {
-		attrs = append(attrs, slog.String("host", req.URL.Host), slog.Bool("redirect", true))
 	}
 	if err != nil {
 		t.logger.LogAttrs(req.Context(), slog.LevelWarn, "onboard: request failed", append(attrs, slog.String("error", unwrapURLError(err).Error()))...)

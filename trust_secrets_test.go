@@ -549,3 +549,40 @@ func TestTrust_attemptBudgetIncludesRefresh(t *testing.T) {
 		assert.Equal(t, int32(2), exchanges.Load())
 	})
 }
+
+// The token is taken after the wait for pacing, not before: a wait longer
+// than the token's renewal margin does not send an expired token. Tokens
+// live 2 s (the server refuses one 2 s after it gave it out) and the
+// limiter lets one request through every 2.5 s, the exchange's included.
+func TestTrust_tokenTakenAfterPacing(t *testing.T) {
+	t.Parallel()
+	const life = 2 * time.Second
+	srv := newServer(t)
+	var mu sync.Mutex
+	issued := map[string]time.Time{}
+	srv.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
+		now := time.Now()
+		tok := trustJWT(now, now.Add(life))
+		mu.Lock()
+		tok += fmt.Sprint(len(issued)) // each token differs
+		issued[tok] = now
+		mu.Unlock()
+		trustTokenAnswer(w, tok)
+	})
+	srv.handle(trustInvite, func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		at, ok := issued[strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")]
+		mu.Unlock()
+		if !ok || time.Since(at) >= life {
+			reply(w, http.StatusUnauthorized, `{"statusCode":401,"message":"token expired"}`)
+			return
+		}
+		reply(w, http.StatusCreated, trustInviteOK)
+	})
+	lim := rate.NewLimiter(rate.Every(2500*time.Millisecond), 1)
+	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(trustKey)), onboard.WithRateLimiter(lim), onboard.WithRetry(0))
+
+	_, err := c.Invites.SendBulk(accessKeyCtx(t), accessKeyInvite("ada@example.com"))
+	require.NoError(t, err)
+	assert.Equal(t, 2, srv.count(), "one exchange, one invite")
+}

@@ -26,7 +26,8 @@ const (
 	// Proxy-Authorization, X-Api-Key and Cookie read "[redacted]" (an
 	// Authorization scheme is kept, "Bearer [redacted]"), and so does every
 	// occurrence of those values, and of the access key sent to the Aptly
-	// exchange, in bodies and query values.
+	// exchange, in bodies and query values, as they are and as JSON
+	// escapes them.
 	InspectRequestsPath = "/_fake/requests"
 )
 
@@ -120,6 +121,13 @@ func redactRequest(r RecordedRequest) RecordedRequest {
 			if key, ok := body.AccessKey.(string); ok {
 				secrets = append(secrets, key)
 			}
+		}
+	}
+	// A JSON body carries a secret escaped ("&", "<", ">" as \u0026,
+	// \u003c, \u003e, and so on), and a body may hold either form.
+	for _, secret := range secrets {
+		if b, err := json.Marshal(secret); err == nil && string(b[1:len(b)-1]) != secret {
+			secrets = append(secrets, string(b[1:len(b)-1]))
 		}
 	}
 	// Longest first, so that a whole value goes before a part of it.

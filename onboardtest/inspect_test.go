@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -119,6 +120,38 @@ func TestInspectionRequests(t *testing.T) {
 	kept, ok := srv.LastRequest()
 	require.True(t, ok)
 	assert.Equal(t, "session="+leaked, kept.Header.Get("Cookie"), "Requests still holds what was sent")
+}
+
+// TestInspectionRequestsEscapedSecrets checks that credentials holding
+// "& < >", which a JSON body carries escaped (\u0026, \u003c, \u003e), are
+// redacted from GET /_fake/requests in both forms.
+func TestInspectionRequestsEscapedSecrets(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t, onboardtest.WithInspection())
+	const key, token = "ak_<ESC&APED>_0123456789", "tok_<ESC&APED>_9876543210"
+	post(t, srv.AptlyURL()+"/v1/tenants/access-key/exchange", nil, map[string]any{"accessKey": key})
+	post(t, srv.RoyaltiURL()+"/auth/invite", royaltiAuth(token),
+		map[string]any{"email": "ada@example.com", "note": "token " + token})
+
+	r := send(t, http.MethodGet, srv.URL+onboardtest.InspectRequestsPath, nil, nil)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	var got struct {
+		Requests []inspected `json:"requests"`
+	}
+	require.NoError(t, json.Unmarshal(r.Body, &got))
+	require.Len(t, got.Requests, 2)
+	for _, secret := range []string{key, token} {
+		escaped, err := json.Marshal(secret)
+		require.NoError(t, err)
+		for _, form := range []string{secret, strings.Trim(string(escaped), `"`)} {
+			assert.NotContains(t, string(r.Body), form)
+			for _, req := range got.Requests {
+				assert.NotContains(t, req.Body, form)
+			}
+		}
+	}
+	assert.JSONEq(t, `{"accessKey":"[redacted]"}`, got.Requests[0].Body)
+	assert.JSONEq(t, `{"email":"ada@example.com","note":"token [redacted]"}`, got.Requests[1].Body)
 }
 
 // TestInspectionRouting checks the inspection endpoints' refusals, and that
