@@ -1,6 +1,7 @@
 package onboard_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -48,14 +50,26 @@ func jnPeople(prefix string, n int) []onboard.Invitee {
 	return out
 }
 
-// jnOpen opens the journal at path, closing it when the test ends.
+// jnOpen opens the journal at path, closing it when the test ends. The
+// Journal opened at path before, whose run is over, is closed first: a
+// journal has one holder at a time.
 func jnOpen(t testing.TB, path string) *onboard.Journal {
 	t.Helper()
+	if old, ok := jnOpened.LoadAndDelete(path); ok {
+		_ = old.(*onboard.Journal).Close()
+	}
 	j, err := onboard.OpenJournal(path)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = j.Close() })
+	jnOpened.Store(path, j)
+	t.Cleanup(func() {
+		jnOpened.CompareAndDelete(path, j)
+		_ = j.Close()
+	})
 	return j
 }
+
+// jnOpened holds the Journal jnOpen last opened at each path.
+var jnOpened sync.Map
 
 // jnSent returns, for each email, how many bulk-invite requests srv
 // recorded with it.
@@ -679,4 +693,94 @@ func TestWithKeys_unsentItemsCarryTheirKey(t *testing.T) {
 		assert.ErrorIs(t, o.Err, onboard.ErrStopped)
 		assert.Equal(t, fmt.Sprintf("row %d", i+2), o.Key)
 	}
+}
+
+// TestOpenJournal_oneHolderAtATime opens one journal twice in one process:
+// the second open is refused before anything is sent, and the first
+// holder's run goes on and leaves a journal that resumes.
+func TestOpenJournal_oneHolderAtATime(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	c := jnAptly(t, srv)
+	people := jnPeople("holder", 30)
+	path := filepath.Join(t.TempDir(), "run.journal")
+	first := jnOpen(t, path)
+
+	second, err := onboard.OpenJournal(path)
+	if second != nil {
+		_ = second.Close()
+	}
+	require.ErrorIs(t, err, onboard.ErrJournalBusy)
+	assert.Contains(t, err.Error(), "in use by another run")
+	assert.Zero(t, srv.RequestCount(""))
+
+	rep, err := c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithJournal(first), onboard.WithBatchSize(10))
+	require.NoError(t, err)
+	require.Equal(t, 30, rep.Counts().Succeeded)
+	require.NoError(t, first.Close())
+
+	before := srv.RequestCount("")
+	rep, err = c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithJournal(jnOpen(t, path)), onboard.WithBatchSize(10))
+	require.NoError(t, err)
+	assert.Equal(t, before, srv.RequestCount(""), "every item is replayed")
+	for _, o := range rep.Outcomes {
+		assert.True(t, o.Replayed, "item %d", o.Index)
+		assert.Equal(t, onboard.StateSucceeded, o.State, "item %d", o.Index)
+	}
+}
+
+const jnLockChildEnv = "ONBOARD_JOURNAL_LOCK_CHILD" // the journal's path
+
+// TestJournalLockChild holds a journal open until its stdin closes; it runs
+// only when TestOpenJournal_lockedByAnotherProcess starts it.
+func TestJournalLockChild(t *testing.T) {
+	path := os.Getenv(jnLockChildEnv)
+	if path == "" {
+		t.Skip("run by TestOpenJournal_lockedByAnotherProcess in a child process")
+	}
+	j, err := onboard.OpenJournal(path)
+	require.NoError(t, err)
+	fmt.Println("holding the journal")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	require.NoError(t, j.Close())
+}
+
+// TestOpenJournal_lockedByAnotherProcess has a child process (this test
+// binary) hold a journal: opening it here is refused until the child lets
+// it go.
+func TestOpenJournal_lockedByAnotherProcess(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "run.journal")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestJournalLockChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), jnLockChildEnv+"="+path)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() { _ = cmd.Wait() }()
+	defer func() { _ = stdin.Close() }()
+	held := false
+	// The child writes its line, or exits (or is killed when ctx ends):
+	// either ends the scan.
+	for sc := bufio.NewScanner(stdout); !held && sc.Scan(); {
+		held = sc.Text() == "holding the journal"
+	}
+	require.True(t, held, "the child did not open the journal")
+
+	j, err := onboard.OpenJournal(path)
+	if j != nil {
+		_ = j.Close()
+	}
+	require.ErrorIs(t, err, onboard.ErrJournalBusy)
+
+	require.NoError(t, stdin.Close())
+	_, _ = io.Copy(io.Discard, stdout)
+	require.NoError(t, cmd.Wait())
+	j, err = onboard.OpenJournal(path)
+	require.NoError(t, err, "the child let the journal go")
+	require.NoError(t, j.Close())
 }
