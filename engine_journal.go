@@ -22,6 +22,11 @@ import (
 // startJournal begins the run's use of its journal; an error stops the run
 // before anything is sent.
 func (r *batchRun[T]) startJournal() {
+	if r.spec.target == "" {
+		// A header without its endpoint would match a run on any host.
+		r.stop(fmt.Errorf("onboard: %s: this method cannot keep a journal, its endpoint being unnamed; run it without WithJournal", r.spec.op))
+		return
+	}
 	var parts [][]byte
 	for _, f := range r.spec.frames {
 		parts = append(parts, f.head, f.tail)

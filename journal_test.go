@@ -784,3 +784,62 @@ func TestOpenJournal_lockedByAnotherProcess(t *testing.T) {
 	require.NoError(t, err, "the child let the journal go")
 	require.NoError(t, j.Close())
 }
+
+// TestJournal_bindsEndpoint gives every bulk method's journal, written
+// against one host, to a client of another host: each run is refused
+// before anything is sent, whatever its answer holds.
+func TestJournal_bindsEndpoint(t *testing.T) {
+	t.Parallel()
+	ids := []string{"6f1c1e0a-3c1d-4e57-9a3a-000000000001", "6f1c1e0a-3c1d-4e57-9a3a-000000000002"}
+	type run func(ctx context.Context, h host, j *onboard.Journal) error
+	for _, tc := range []struct {
+		name string
+		run  run
+	}{
+		{"Aptly Invites.SendBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newAptly(t, h).Invites.SendBulkAll(ctx, jnReq(), jnPeople("bind", 2), onboard.WithJournal(j))
+			return err
+		}},
+		{"Aptly Invites.ResendBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newAptly(t, h).Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: jnTenant}, ids, onboard.WithJournal(j))
+			return err
+		}},
+		{"Aptly Users.UpdateStatusBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newAptly(t, h).Users.UpdateStatusBulkAll(ctx, &onboard.BulkStatusRequest{Status: onboard.AptlyUserInactive}, ids, onboard.WithJournal(j))
+			return err
+		}},
+		{"Aptly Users.DeleteBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newAptly(t, h).Users.DeleteBulkAll(ctx, &onboard.BulkDeleteRequest{}, ids, onboard.WithJournal(j))
+			return err
+		}},
+		{"AthenaHQ Invites.SendToTargetsAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			req := validTargetInvite()
+			req.WebsiteIDs = nil
+			_, err := newAthena(t, h).Invites.SendToTargetsAll(ctx, req, []onboard.Target{onboard.Website(websiteID1)}, onboard.WithJournal(j))
+			return err
+		}},
+		{"Royalti Users.CreateBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newRoyalti(t, h).Users.CreateBulkAll(ctx, &onboard.CreateUsersRequest{}, validCreateUsers().Users, onboard.WithJournal(j))
+			return err
+		}},
+		{"Royalti Users.DeleteBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newRoyalti(t, h).Users.DeleteBulkAll(ctx, &onboard.RoyaltiDeleteUsersRequest{}, ids, onboard.WithJournal(j))
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a, b := newFake(t), newFake(t)
+			path := filepath.Join(t.TempDir(), "run.journal")
+			j := jnOpen(t, path)
+			require.NoError(t, tc.run(t.Context(), a, j))
+			require.NoError(t, j.Close())
+			require.NotZero(t, a.RequestCount(""))
+
+			err := tc.run(t.Context(), b, jnOpen(t, path))
+			require.ErrorIs(t, err, onboard.ErrJournalMismatch)
+			assert.Contains(t, err.Error(), strings.TrimPrefix(a.URL, "http://"))
+			assert.Zero(t, b.RequestCount(""), "nothing was sent to the other host")
+		})
+	}
+}
