@@ -42,13 +42,18 @@ import (
 // Royalti, whose workspace comes from the credential, this matters).
 //
 // An input may grow between runs: items past the journal's last are sent
-// as new. Items are matched by position: an input with rows inserted,
-// removed or changed before the last item the journal holds is refused.
+// as new. Items are matched by position: the journal records every item it
+// covers, repeats and invalid items too, and a resumed run checks each of
+// them before it sends anything, so an input with rows inserted, removed
+// or changed anywhere before the last item the journal holds is refused
+// with nothing sent.
 //
 // A Journal serves one run; to resume again, open the journal again. A
 // journal file has one holder at a time (see OpenJournal). A
 // resumed run holds the journal's record of each item it has not reached
-// yet, 24 bytes an item, and lets them go as it reads its input.
+// yet, 24 bytes an item, and lets them go as it reads its input; until it
+// has read to the journal's end, it also holds the items it is to send
+// again there, and those after them.
 //
 // The format is JSON lines, versioned (see package
 // github.com/onboardkit/onboard/internal/journal for every field). It
