@@ -380,6 +380,9 @@ func (e *stoppedError) Unwrap() error { return e.cause }
 
 func (e *stoppedError) Is(target error) bool { return target == ErrStopped }
 
+// errConsumerLeft stops a ...Seq run whose range loop has ended.
+var errConsumerLeft = errors.New("the range loop over the outcomes ended")
+
 // verdict is what an answer says about one sent item.
 type verdict struct {
 	state           State
@@ -1087,7 +1090,9 @@ func (r *batchRun[T]) work() {
 			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		case gone:
 			// The consumer has left; no one will read this chunk.
+			r.stop(errConsumerLeft)
 			r.recordUnsent(c)
+			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		default:
 			r.send(c)
 			if c.err != nil {
@@ -1116,6 +1121,7 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 	if err := r.syncBatch(c); err != nil {
 		r.stop(err)
 		settleStopped(c, r.stopped.Load())
+		r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		return
 	}
 	r.event(c, BatchSent, nil, nil)

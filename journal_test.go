@@ -329,6 +329,7 @@ type jnStore struct {
 	data      bytes.Buffer
 	read      io.Reader
 	failWrite func(line []byte) bool
+	failSync  bool
 	synced    int // bytes
 }
 
@@ -351,6 +352,9 @@ func (s *jnStore) Write(p []byte) (int, error) {
 // Sync takes a while, as a disk's does, so that a batch sent before its
 // record is synced is caught.
 func (s *jnStore) Sync() error {
+	if s.failSync {
+		return errors.New("cannot sync")
+	}
 	s.mu.Lock()
 	n := s.data.Len()
 	s.mu.Unlock()
