@@ -199,7 +199,8 @@ func crashProgress(path string) (runs, answers int) {
 }
 
 // crashRecords reads the journal at path as it is: which items have an
-// answer and which were in flight.
+// answer and which were in flight (repeats and invalid items, skipped,
+// are neither).
 func crashRecords(t *testing.T, path string) (answered, inFlight map[int]bool) {
 	answered, inFlight = map[int]bool{}, map[int]bool{}
 	data, err := os.ReadFile(path)
@@ -210,7 +211,7 @@ func crashRecords(t *testing.T, path string) (answered, inFlight map[int]bool) {
 	l, err := journal.Read(bytes.NewReader(data))
 	require.NoError(t, err, "the journal reads after a kill")
 	for i := range l.Len() {
-		if it, ok := l.Item(i); ok {
+		if it, ok := l.Item(i); ok && it.State != journal.Repeat && it.State != journal.Invalid {
 			if it.State == journal.InFlight || it.State == journal.NotSent && !l.NotDone(it) {
 				inFlight[i] = true
 			} else if it.State != journal.NotSent {

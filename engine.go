@@ -13,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/onboardkit/onboard/internal/journal"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -28,7 +29,9 @@ import (
 // batch, at most the batch size, no key repeated) and any invalid ones
 // between them. At most window (2 × concurrency) chunks exist between being
 // cut and being emitted, so memory stays bounded whatever the input's
-// length; a chunk's slices grow with the items put in it, not with the
+// length (but for a run that resumes from a journal, which holds what it
+// is to send until it has checked every item the journal records: see
+// growRing); a chunk's slices grow with the items put in it, not with the
 // batch size asked for.
 
 // The engine-backed bulk methods: any number of items, cut into batches the
@@ -379,6 +382,9 @@ func (e *stoppedError) Unwrap() error { return e.cause }
 
 func (e *stoppedError) Is(target error) bool { return target == ErrStopped }
 
+// errConsumerLeft stops a ...Seq run whose range loop has ended.
+var errConsumerLeft = errors.New("the range loop over the outcomes ended")
+
 // verdict is what an answer says about one sent item.
 type verdict struct {
 	state           State
@@ -505,6 +511,9 @@ type chunk[T any] struct {
 	hashes   []uint64
 	prior    []bool
 	recorded int64
+	// skipped holds the items of outs the run does not send, repeats and
+	// invalid ones, that the journal has no record of yet.
+	skipped journal.Skipped
 }
 
 // seenMark is the entry in the run's seenSet of the keys of the item at
@@ -554,7 +563,7 @@ type batchRun[T any] struct {
 	body bodyBuffer
 	enc  *json.Encoder
 
-	ring    []*chunk[T] // cut, not yet emitted chunks, by seq % window
+	ring    []*chunk[T] // cut, not yet emitted chunks, by seq % len(ring)
 	seqNext int         // seq of the next chunk cut
 	batches int         // batches dispatched so far, for BatchEvent.Batch
 	seqEmit int         // seq of the next chunk to emit
@@ -738,13 +747,13 @@ func (r *batchRun[T]) add(item T) bool {
 	r.scratch = item
 	it := &r.scratch
 	if p := r.check(idx, it); p != nil {
-		r.notRecorded(idx)
+		r.skipInvalid(idx, it)
 		return r.addInvalid(Outcome[T]{Index: idx, Item: item, Key: key}, p)
 	}
 
 	k := r.identify(it)
 	prior := false
-	if rec, ok := r.recordOf(idx); ok {
+	if rec, ok := r.checkRecord(idx, it, k.kind); ok {
 		out := Outcome[T]{Index: idx, Item: item, Key: key}
 		var settled bool
 		if settled, prior = r.fromJournal(&out, it, rec, k.kind); settled {
@@ -752,6 +761,7 @@ func (r *batchRun[T]) add(item T) bool {
 		}
 	}
 	if k.known {
+		r.skip(idx, it, k.kind, journal.Repeat)
 		of := k.ref.index()
 		return r.addSettled(Outcome[T]{Index: idx, Item: item, Key: key, DuplicateOf: &of}, &k)
 	}
@@ -954,24 +964,37 @@ func (r *batchRun[T]) cut() bool {
 		}
 		return true
 	}
-	if r.pending == r.window && !r.release() {
-		return false
-	}
-	for r.pending == r.window {
-		if !r.awaitOne() {
-			return false
+	if len(r.held) > 0 {
+		// Nothing is sent before the journal's items are all checked:
+		// the window grows instead (see growRing).
+		if r.pending == len(r.ring) {
+			r.growRing()
+		}
+	} else {
+		for r.pending >= r.window {
+			if !r.awaitOne() {
+				return false
+			}
 		}
 	}
 	c.seq = r.seqNext
 	r.seqNext++
-	r.ring[c.seq%r.window] = c
+	r.ring[c.seq%len(r.ring)] = c
 	r.pending++
 
 	if r.ctx.Err() != nil {
 		r.stop(r.ctx.Err())
 	}
+	if r.next >= r.frontier {
+		r.launchHeld() // the journal's items are all checked
+	}
 	switch {
 	case len(c.batch) == 0:
+		if r.stopped.Load() == nil {
+			if err := r.recordSkipped(c); err != nil {
+				r.stop(err)
+			}
+		}
 		c.done = true
 	case r.stopped.Load() != nil:
 		settleStopped(c, r.stopped.Load())
@@ -979,7 +1002,6 @@ func (r *batchRun[T]) cut() bool {
 	case r.next < r.frontier:
 		r.held = append(r.held, c)
 	default:
-		r.launchHeld()
 		r.launch(c)
 	}
 	// Let the workers that have answers to read run first: the chunks cut
@@ -1034,11 +1056,12 @@ func (r *batchRun[T]) release() bool {
 }
 
 // dispatch hands c to a worker, starting one if fewer than Concurrency
-// run. Neither channel can fill: at most window chunks exist.
+// run. Neither channel can fill: at most len(ring) chunks exist, and the
+// ring grows only before the first dispatch.
 func (r *batchRun[T]) dispatch(c *chunk[T]) {
 	if r.jobs == nil {
-		r.jobs = make(chan *chunk[T], r.window)
-		r.results = make(chan *chunk[T], r.window)
+		r.jobs = make(chan *chunk[T], len(r.ring))
+		r.results = make(chan *chunk[T], len(r.ring))
 	}
 	if r.workers < r.set.concurrency {
 		r.workers++
@@ -1076,7 +1099,9 @@ func (r *batchRun[T]) work() {
 			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		case gone:
 			// The consumer has left; no one will read this chunk.
+			r.stop(errConsumerLeft)
 			r.recordUnsent(c)
+			r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		default:
 			r.send(c)
 			if c.err != nil {
@@ -1105,6 +1130,7 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 	if err := r.syncBatch(c); err != nil {
 		r.stop(err)
 		settleStopped(c, r.stopped.Load())
+		r.event(c, BatchAnswered, new(Response), r.stopped.Load())
 		return
 	}
 	r.event(c, BatchSent, nil, nil)
@@ -1207,7 +1233,7 @@ func (r *batchRun[T]) report() {
 // stopped.
 func (r *batchRun[T]) emitReady() bool {
 	for r.pending > 0 {
-		slot := r.seqEmit % r.window
+		slot := r.seqEmit % len(r.ring)
 		c := r.ring[slot]
 		if c == nil || !c.done {
 			return true
@@ -1260,7 +1286,8 @@ func (r *batchRun[T]) recycle(c *chunk[T]) {
 	clear(c.batch)
 	clear(c.out)
 	*c = chunk[T]{outs: c.outs[:0], batch: c.batch[:0], pos: c.pos[:0], out: c.out[:0],
-		marks: c.marks[:0], hashes: c.hashes[:0], prior: c.prior[:0]}
+		marks: c.marks[:0], hashes: c.hashes[:0], prior: c.prior[:0],
+		skipped: journal.Skipped{Index: c.skipped.Index[:0], Hash: c.skipped.Hash[:0], State: c.skipped.State[:0]}}
 	r.free = append(r.free, c)
 }
 

@@ -22,6 +22,11 @@ import (
 // startJournal begins the run's use of its journal; an error stops the run
 // before anything is sent.
 func (r *batchRun[T]) startJournal() {
+	if r.spec.target == "" {
+		// A header without its endpoint would match a run on any host.
+		r.stop(fmt.Errorf("onboard: %s: this method cannot keep a journal, its endpoint being unnamed; run it without WithJournal", r.spec.op))
+		return
+	}
 	var parts [][]byte
 	for _, f := range r.spec.frames {
 		parts = append(parts, f.head, f.tail)
@@ -53,12 +58,84 @@ func (r *batchRun[T]) mismatch(idx int, why string) {
 	r.stop(&JournalMismatchError{Op: r.spec.op, Index: idx, Reason: fmt.Sprintf("input item %d %s", idx, why)})
 }
 
-// notRecorded stops the run if the journal recorded the invalid item at
-// idx as sent: the input has changed.
-func (r *batchRun[T]) notRecorded(idx int) {
-	if _, ok := r.recordOf(idx); ok {
-		r.mismatch(idx, "is invalid, but the journal records it as sent")
+// checkRecord checks the valid item at idx, of a kind, against the
+// journal's record of it, and returns the record when it says that an
+// earlier run sent the item (fromJournal takes it from there). Every item
+// before the journal's end has a record, repeats and invalid items too, so
+// that an item changed anywhere there stops the run before anything is
+// sent: one without a record, or recorded as another, is a changed input.
+func (r *batchRun[T]) checkRecord(idx int, it *T, kind int) (journal.Item, bool) {
+	if r.jr == nil || idx >= r.frontier {
+		return journal.Item{}, false
 	}
+	rec, ok := r.recordOf(idx)
+	switch {
+	case !ok:
+		r.mismatch(idx, "has no record in the journal, which records items after it")
+	case rec.State == journal.Repeat || rec.State == journal.Invalid:
+		if r.hashOf(it, kind) != rec.Hash {
+			r.mismatch(idx, "differs from the item the journal recorded at that position")
+		}
+	default:
+		return rec, true
+	}
+	return journal.Item{}, false
+}
+
+// skipInvalid checks the invalid item at idx against the journal's record
+// of it, or notes it to be recorded.
+func (r *batchRun[T]) skipInvalid(idx int, it *T) {
+	if r.jr == nil {
+		return
+	}
+	if idx >= r.frontier {
+		r.skip(idx, it, 0, journal.Invalid)
+		return
+	}
+	switch rec, ok := r.recordOf(idx); {
+	case !ok:
+		r.mismatch(idx, "has no record in the journal, which records items after it")
+	case rec.State != journal.Invalid:
+		r.mismatch(idx, "is invalid, but the journal records it as valid")
+	case r.hashOf(it, 0) != rec.Hash:
+		r.mismatch(idx, "differs from the item the journal recorded at that position")
+	}
+}
+
+// skip notes that the item at idx, of a kind, is not sent (state says
+// why), for the record of the chunk it goes in, unless the journal has
+// one already.
+func (r *batchRun[T]) skip(idx int, it *T, kind int, state byte) {
+	if r.jr == nil || idx < r.frontier {
+		return
+	}
+	s := &r.cur.skipped
+	s.Index = append(s.Index, idx)
+	s.Hash = append(s.Hash, r.hashOf(it, kind))
+	s.State = append(s.State, state)
+}
+
+// hashOf returns the journal's hash of an item of a kind; an item that
+// cannot be encoded hashes as empty.
+func (r *batchRun[T]) hashOf(it *T, kind int) uint64 {
+	r.jbuf.b = r.jbuf.b[:0]
+	if err := r.jenc.Encode(r.wireOf(it)); err != nil {
+		return hashItem(kind, nil)
+	}
+	return hashItem(kind, r.jbuf.b[:len(r.jbuf.b)-1])
+}
+
+// growRing doubles the run's window, for a run that resumes from a
+// journal: until every item the journal records has been read and
+// checked, the chunks to send are held, and those after them wait to be
+// emitted in order. Memory then grows with the items read from the first
+// chunk held to the journal's end; the workers start only after.
+func (r *batchRun[T]) growRing() {
+	ring := make([]*chunk[T], 2*len(r.ring))
+	for seq := r.seqEmit; seq < r.seqNext; seq++ {
+		ring[seq%len(ring)] = r.ring[seq%len(r.ring)]
+	}
+	r.ring = ring
 }
 
 // fromJournal takes an item the journal has a record of. It checks that
@@ -66,8 +143,7 @@ func (r *batchRun[T]) notRecorded(idx int) {
 // the item is to be sent again. It returns whether out is settled, and
 // whether an earlier run sent the item without an answer that settles it.
 func (r *batchRun[T]) fromJournal(out *Outcome[T], it *T, rec journal.Item, kind int) (settled, prior bool) {
-	r.jbuf.b = r.jbuf.b[:0]
-	if err := r.jenc.Encode(r.wireOf(it)); err != nil || hashItem(kind, r.jbuf.b[:len(r.jbuf.b)-1]) != rec.Hash {
+	if r.hashOf(it, kind) != rec.Hash {
 		r.mismatch(out.Index, "differs from the item the journal recorded at that position")
 		out.State, out.Err = StateNotSent, r.stopped.Load()
 		return true, false
@@ -148,14 +224,31 @@ func (r *batchRun[T]) endInput() bool {
 	return r.release()
 }
 
-// recordBatch writes c's batch record, as the batch is handed to a
-// worker, and has it synced in the background, so that it is durable by
-// the time a worker takes the batch.
+// recordSkipped writes the record of the items of c, a chunk with no
+// batch, that the run does not send, if any, in input order with the batch
+// records (a batch record carries those of its own chunk).
+func (r *batchRun[T]) recordSkipped(c *chunk[T]) error {
+	if r.jr == nil || len(c.skipped.Index) == 0 {
+		return nil
+	}
+	c.skipped.Run = r.jr.run
+	if err := r.jr.w.Skipped(&c.skipped); err != nil {
+		return fmt.Errorf("onboard: %s: %w; nothing more is sent: make the journal writable, then run again with it to resume", r.spec.op, err)
+	}
+	return nil
+}
+
+// recordBatch writes c's batch record, with the items of c the run does
+// not send, as the batch is handed to a worker, and has it synced in the
+// background, so that it is durable by the time a worker takes the batch.
 func (r *batchRun[T]) recordBatch(c *chunk[T]) error {
 	if r.jr == nil {
 		return nil
 	}
 	b := journal.Batch{Run: r.jr.run, Batch: c.seq, Index: make([]int, len(c.pos)), Hash: c.hashes}
+	if len(c.skipped.Index) > 0 {
+		b.Skipped = &c.skipped
+	}
 	if r.jr.keys {
 		b.Key = make([]string, len(c.pos))
 	}

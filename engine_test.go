@@ -853,6 +853,117 @@ func TestEngineSeqEarlyBreak(t *testing.T) {
 	assert.LessOrEqual(t, read.Load(), int64(10*(2*3+1)+1), "input read past the window")
 }
 
+// engineAnswered collects a run's batch events and checks that every batch
+// cut was answered, those not sent with an error matching ErrStopped.
+type engineAnswered struct {
+	mu       sync.Mutex
+	cut      []int
+	answered map[int]onboard.BatchEvent
+}
+
+func (a *engineAnswered) event(e onboard.BatchEvent) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	switch e.Kind {
+	case onboard.BatchCut:
+		a.cut = append(a.cut, e.Batch)
+	case onboard.BatchAnswered:
+		if a.answered == nil {
+			a.answered = map[int]onboard.BatchEvent{}
+		}
+		a.answered[e.Batch] = e
+	}
+}
+
+func (a *engineAnswered) check(t *testing.T) (stopped int) {
+	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	require.NotEmpty(t, a.cut)
+	for _, b := range a.cut {
+		e, ok := a.answered[b]
+		if !assert.True(t, ok, "batch %d was cut and never answered", b) {
+			continue
+		}
+		require.NotNil(t, e.Response)
+		if e.Response.Attempts == 0 {
+			assert.ErrorIs(t, e.Err, onboard.ErrStopped, "batch %d", b)
+			stopped++
+		}
+	}
+	return stopped
+}
+
+// TestEngineEveryCutBatchIsAnswered ends runs in the ways that left cut
+// batches without BatchAnswered: a ...Seq consumer that breaks while
+// batches wait for a worker, and a journal whose sync fails.
+func TestEngineEveryCutBatchIsAnswered(t *testing.T) {
+	t.Run("SeqBreak", func(t *testing.T) {
+		t.Parallel()
+		hang := make(chan struct{})
+		cut3 := make(chan struct{})
+		srv := newServer(t)
+		srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
+			var req struct {
+				Users []struct {
+					Email string `json:"email"`
+				} `json:"users"`
+			}
+			assert.NoError(t, json.NewDecoder(r.Body).Decode(&req))
+			wait := hang // every batch but the first hangs until the client gives up
+			if len(req.Users) > 0 && engineIndexOf(req.Users[0].Email) == 0 {
+				wait = cut3 // the first is answered once batch 3 is cut
+			}
+			select {
+			case <-r.Context().Done():
+				return
+			case <-wait:
+			}
+			results := make([]map[string]any, len(req.Users))
+			for i, u := range req.Users {
+				results[i] = map[string]any{"email": u.Email, "success": true, "message": "ok"}
+			}
+			w.WriteHeader(http.StatusCreated)
+			_ = json.NewEncoder(w).Encode(map[string]any{"statusCode": 200, "data": map[string]any{"results": results}})
+		})
+		defer close(hang)
+		c := newAptly(t, srv)
+		people := make([]onboard.Invitee, 100)
+		for i := range people {
+			people[i] = onboard.Invitee{Email: engineEmail(i)}
+		}
+		var a engineAnswered
+		events := func(e onboard.BatchEvent) {
+			if e.Kind == onboard.BatchCut && e.Batch == 3 {
+				close(cut3)
+			}
+			a.event(e)
+		}
+		// Two workers: batch 0 is answered once batches 1 to 3 are cut;
+		// then one worker hangs on batch 1, the other on batch 2, and
+		// batch 3 waits for a worker when the loop breaks.
+		for range c.Invites.SendBulkSeq(context.Background(), inTenant(engineTenant), slices.Values(people),
+			onboard.WithBatchSize(10), onboard.WithConcurrency(2), onboard.WithBatchEvents(events)) {
+			break
+		}
+		assert.Positive(t, a.check(t), "batch 3 was not sent")
+	})
+	t.Run("JournalSyncFails", func(t *testing.T) {
+		t.Parallel()
+		srv := onboardtest.NewServer()
+		t.Cleanup(srv.Close)
+		c := jnAptly(t, srv)
+		j, err := onboard.NewJournal(&jnStore{failSync: true})
+		require.NoError(t, err)
+		var a engineAnswered
+		_, err = c.Invites.SendBulkAll(context.Background(), jnReq(), jnPeople("sync", 30), onboard.WithJournal(j),
+			onboard.WithBatchSize(10), onboard.WithConcurrency(1), onboard.WithBatchEvents(a.event))
+		require.ErrorContains(t, err, "cannot sync")
+		assert.Positive(t, a.check(t))
+		assert.Zero(t, srv.RequestCount(""))
+	})
+}
+
 // TestEngineSeqStreams checks the Seq form over an input it cannot hold:
 // outcomes come in order while the run is under way, progress has no total
 // unless told, and the last report has Total == Done.

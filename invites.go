@@ -227,7 +227,7 @@ func (s *AptlyInvites) resendSpec(op string, req *BulkResendRequest) *batchSpec[
 		BulkResendRequest
 		UserIDs json.RawMessage `json:"userIds"`
 	}{template, json.RawMessage("[]")}, "userIds")
-	return userIDSpec(op, cmp.Or(validationError(op, &p), err), frame,
+	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
 			res := new(BulkResendResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)

@@ -42,13 +42,18 @@ import (
 // Royalti, whose workspace comes from the credential, this matters).
 //
 // An input may grow between runs: items past the journal's last are sent
-// as new. Items are matched by position: an input with rows inserted,
-// removed or changed before the last item the journal holds is refused.
+// as new. Items are matched by position: the journal records every item it
+// covers, repeats and invalid items too, and a resumed run checks each of
+// them before it sends anything, so an input with rows inserted, removed
+// or changed anywhere before the last item the journal holds is refused
+// with nothing sent.
 //
-// A Journal serves one run; to resume again, open the journal again. Runs
-// must not share one journal at once, in one process or several. A
+// A Journal serves one run; to resume again, open the journal again. A
+// journal file has one holder at a time (see OpenJournal). A
 // resumed run holds the journal's record of each item it has not reached
-// yet, 24 bytes an item, and lets them go as it reads its input.
+// yet, 24 bytes an item, and lets them go as it reads its input; until it
+// has read to the journal's end, it also holds the items it is to send
+// again there, and those after them.
 //
 // The format is JSON lines, versioned (see package
 // github.com/onboardkit/onboard/internal/journal for every field). It
@@ -79,6 +84,12 @@ type JournalStore interface {
 
 // OpenJournal opens the journal at path, creating it (mode 0600) if it
 // does not exist, and reads what it holds. Close it when the run is done.
+//
+// The journal has one holder at a time: OpenJournal takes an exclusive
+// lock on the file (on Linux, macOS and the BSDs; elsewhere nothing keeps
+// two holders apart), held until Close or the process ends, and a journal
+// that another Journal holds, in this process or another, is refused with
+// an error matching ErrJournalBusy before anything is read or sent.
 func OpenJournal(path string) (*Journal, error) {
 	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600) //nolint:gosec // G304: opening the file the caller names is the point
@@ -106,7 +117,9 @@ func syncDir(dir string) {
 }
 
 // NewJournal makes a Journal on store, reading what it holds. Close syncs
-// the store, and closes it if it is an io.Closer.
+// the store, and closes it if it is an io.Closer. A store that is an
+// *os.File is locked as OpenJournal locks its file; any other store must
+// be kept from two Journals at once by its owner.
 func NewJournal(store JournalStore) (*Journal, error) {
 	if store == nil {
 		return nil, errors.New("onboard: NewJournal: the store is nil; pass a JournalStore, or use OpenJournal for a file")
@@ -115,6 +128,14 @@ func NewJournal(store JournalStore) (*Journal, error) {
 }
 
 func newJournal(op, name string, store JournalStore) (*Journal, error) {
+	if f, ok := store.(*os.File); ok {
+		if err := lockFile(f); err != nil {
+			if errors.Is(err, errLocked) {
+				return nil, fmt.Errorf("onboard: %s: %s: %w, in this process or another; let that run end first, or give this run a journal of its own", op, name, ErrJournalBusy)
+			}
+			return nil, fmt.Errorf("onboard: %s: %s: locking the journal: %w", op, name, err)
+		}
+	}
 	log, err := journal.Read(store)
 	if err != nil {
 		if journal.IsDamaged(err) {
@@ -159,6 +180,11 @@ func WithJournal(j *Journal) BulkOption {
 func WithResendInFlight() BulkOption {
 	return func(s *bulkSettings) { s.resendInFlight = true }
 }
+
+// ErrJournalBusy matches the error of OpenJournal (or NewJournal on a
+// file) given a journal that another Journal holds: two runs on one
+// journal would send the same items twice.
+var ErrJournalBusy = errors.New("the journal is in use by another run")
 
 // ErrJournalMismatch matches the error of a run given a journal of another
 // run: another endpoint, other shared request fields, or other items.
@@ -264,3 +290,6 @@ func journalOp(op string) string {
 func batchTarget(c *client, ep endpoint) string {
 	return ep.method + " " + c.base.Redacted() + ep.path
 }
+
+// errLocked is lockFile's error for a file another holder has locked.
+var errLocked = errors.New("locked")

@@ -1,6 +1,7 @@
 package onboard_test
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -9,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -48,14 +50,26 @@ func jnPeople(prefix string, n int) []onboard.Invitee {
 	return out
 }
 
-// jnOpen opens the journal at path, closing it when the test ends.
+// jnOpen opens the journal at path, closing it when the test ends. The
+// Journal opened at path before, whose run is over, is closed first: a
+// journal has one holder at a time.
 func jnOpen(t testing.TB, path string) *onboard.Journal {
 	t.Helper()
+	if old, ok := jnOpened.LoadAndDelete(path); ok {
+		_ = old.(*onboard.Journal).Close()
+	}
 	j, err := onboard.OpenJournal(path)
 	require.NoError(t, err)
-	t.Cleanup(func() { _ = j.Close() })
+	jnOpened.Store(path, j)
+	t.Cleanup(func() {
+		jnOpened.CompareAndDelete(path, j)
+		_ = j.Close()
+	})
 	return j
 }
+
+// jnOpened holds the Journal jnOpen last opened at each path.
+var jnOpened sync.Map
 
 // jnSent returns, for each email, how many bulk-invite requests srv
 // recorded with it.
@@ -315,6 +329,7 @@ type jnStore struct {
 	data      bytes.Buffer
 	read      io.Reader
 	failWrite func(line []byte) bool
+	failSync  bool
 	synced    int // bytes
 }
 
@@ -337,6 +352,9 @@ func (s *jnStore) Write(p []byte) (int, error) {
 // Sync takes a while, as a disk's does, so that a batch sent before its
 // record is synced is caught.
 func (s *jnStore) Sync() error {
+	if s.failSync {
+		return errors.New("cannot sync")
+	}
 	s.mu.Lock()
 	n := s.data.Len()
 	s.mu.Unlock()
@@ -479,9 +497,9 @@ func TestJournal_damaged(t *testing.T) {
 	dir := t.TempDir()
 	for name, text := range map[string]string{
 		"not a journal":     "email,first_name\nada@example.com,Ada\n",
-		"a bad line inside": `{"t":"journal","v":1,"op":"Invites.SendBulk","endpoint":"POST x","shared":"0000000000000001"}` + "\nnot json\n" + `{"t":"batch","run":1,"batch":0,"index":[0],"hash":["0000000000000001"]}` + "\n",
-		"a newer format":    `{"t":"journal","v":2,"op":"Invites.SendBulk"}` + "\n",
-		"an orphan answer":  `{"t":"journal","v":1,"op":"Invites.SendBulk","endpoint":"POST x","shared":"0000000000000001"}` + "\n" + `{"t":"answer","run":1,"batch":0,"state":"S","message":[0],"messages":["ok"]}` + "\n",
+		"a bad line inside": `{"t":"journal","v":2,"op":"Invites.SendBulk","endpoint":"POST x","shared":"0000000000000001"}` + "\nnot json\n" + `{"t":"batch","run":1,"batch":0,"index":[0],"hash":["0000000000000001"]}` + "\n",
+		"a newer format":    `{"t":"journal","v":3,"op":"Invites.SendBulk"}` + "\n",
+		"an orphan answer":  `{"t":"journal","v":2,"op":"Invites.SendBulk","endpoint":"POST x","shared":"0000000000000001"}` + "\n" + `{"t":"answer","run":1,"batch":0,"state":"S","message":[0],"messages":["ok"]}` + "\n",
 	} {
 		path := filepath.Join(dir, strings.ReplaceAll(name, " ", "-"))
 		require.NoError(t, os.WriteFile(path, []byte(text), 0o600))
@@ -497,9 +515,9 @@ func TestJournal_damaged(t *testing.T) {
 	}
 }
 
-// TestJournal_checksBeforeSending resumes a journal with a hole, a batch
-// that was cut but not sent when the process died, before recorded items:
-// no item is sent until every recorded one has been read and checked.
+// TestJournal_checksBeforeSending resumes a journal whose batch 1 was
+// refused whole, so is to be sent again, before recorded items: no item is
+// sent until every recorded one has been read and checked.
 func TestJournal_checksBeforeSending(t *testing.T) {
 	t.Parallel()
 	srv := onboardtest.NewServer()
@@ -508,8 +526,7 @@ func TestJournal_checksBeforeSending(t *testing.T) {
 	people := jnPeople("hole", 30)
 	path := filepath.Join(t.TempDir(), "run.journal")
 	row := func(i int, _ onboard.Invitee) string { return fmt.Sprintf("row %d", i+2) }
-	// Batch 1 is refused, not done; with its records taken out below, the
-	// journal is one whose writer died with batch 1 cut but not sent.
+	// Batch 1 is refused, not done: a resumed run sends it again.
 	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-invite", Times: 1})
 	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-invite", Times: 1, Status: http.StatusBadRequest})
 	_, err := c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithJournal(jnOpen(t, path)),
@@ -518,13 +535,7 @@ func TestJournal_checksBeforeSending(t *testing.T) {
 	data, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Contains(t, string(data), `"key":["row 2","row 3",`)
-	var kept []string
-	for _, line := range strings.SplitAfter(string(data), "\n") {
-		if !strings.Contains(line, `"batch":1,`) {
-			kept = append(kept, line)
-		}
-	}
-	hole := strings.Join(kept, "")
+	recorded := string(data)
 
 	changed := slices.Clone(people)
 	changed[25].LastName = "Changed"
@@ -538,9 +549,9 @@ func TestJournal_checksBeforeSending(t *testing.T) {
 			return rep.Outcomes
 		}},
 		{"Seq", func(j *onboard.Journal) []onboard.Outcome[onboard.Invitee] {
-			// Item 25 comes only once the hole's batch is answered, or
-			// after a while if it is not sent: a run that sent it before
-			// checking item 25 is caught for certain.
+			// Item 25 comes only once batch 1 is answered, or after a
+			// while if it is not sent: a run that sent it before checking
+			// item 25 is caught for certain.
 			answered := make(chan struct{}, 1)
 			events := func(e onboard.BatchEvent) {
 				if e.Kind == onboard.BatchAnswered {
@@ -565,19 +576,19 @@ func TestJournal_checksBeforeSending(t *testing.T) {
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			p := filepath.Join(t.TempDir(), "hole.journal")
-			require.NoError(t, os.WriteFile(p, []byte(hole), 0o600))
+			p := filepath.Join(t.TempDir(), "copy.journal")
+			require.NoError(t, os.WriteFile(p, []byte(recorded), 0o600))
 			before := srv.RequestCount("")
 			outs := tc.run(jnOpen(t, p))
-			assert.Equal(t, before, srv.RequestCount(""), "the hole's batch waited for item 25, which differs")
+			assert.Equal(t, before, srv.RequestCount(""), "batch 1 waited for item 25, which differs")
 			for _, o := range outs[10:20] {
 				assert.ErrorIs(t, o.Err, onboard.ErrJournalMismatch)
 			}
 		})
 	}
 
-	p := filepath.Join(t.TempDir(), "hole.journal")
-	require.NoError(t, os.WriteFile(p, []byte(hole), 0o600))
+	p := filepath.Join(t.TempDir(), "copy.journal")
+	require.NoError(t, os.WriteFile(p, []byte(recorded), 0o600))
 	before := srv.RequestCount("/v1/user/bulk-invite")
 	rep, err := c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithJournal(jnOpen(t, p)), onboard.WithBatchSize(10))
 	require.NoError(t, err)
@@ -678,5 +689,154 @@ func TestWithKeys_unsentItemsCarryTheirKey(t *testing.T) {
 		assert.Equal(t, onboard.StateNotSent, o.State)
 		assert.ErrorIs(t, o.Err, onboard.ErrStopped)
 		assert.Equal(t, fmt.Sprintf("row %d", i+2), o.Key)
+	}
+}
+
+// TestOpenJournal_oneHolderAtATime opens one journal twice in one process:
+// the second open is refused before anything is sent, and the first
+// holder's run goes on and leaves a journal that resumes.
+func TestOpenJournal_oneHolderAtATime(t *testing.T) {
+	t.Parallel()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	c := jnAptly(t, srv)
+	people := jnPeople("holder", 30)
+	path := filepath.Join(t.TempDir(), "run.journal")
+	first := jnOpen(t, path)
+
+	second, err := onboard.OpenJournal(path)
+	if second != nil {
+		_ = second.Close()
+	}
+	require.ErrorIs(t, err, onboard.ErrJournalBusy)
+	assert.Contains(t, err.Error(), "in use by another run")
+	assert.Zero(t, srv.RequestCount(""))
+
+	rep, err := c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithJournal(first), onboard.WithBatchSize(10))
+	require.NoError(t, err)
+	require.Equal(t, 30, rep.Counts().Succeeded)
+	require.NoError(t, first.Close())
+
+	before := srv.RequestCount("")
+	rep, err = c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithJournal(jnOpen(t, path)), onboard.WithBatchSize(10))
+	require.NoError(t, err)
+	assert.Equal(t, before, srv.RequestCount(""), "every item is replayed")
+	for _, o := range rep.Outcomes {
+		assert.True(t, o.Replayed, "item %d", o.Index)
+		assert.Equal(t, onboard.StateSucceeded, o.State, "item %d", o.Index)
+	}
+}
+
+const jnLockChildEnv = "ONBOARD_JOURNAL_LOCK_CHILD" // the journal's path
+
+// TestJournalLockChild holds a journal open until its stdin closes; it runs
+// only when TestOpenJournal_lockedByAnotherProcess starts it.
+func TestJournalLockChild(t *testing.T) {
+	path := os.Getenv(jnLockChildEnv)
+	if path == "" {
+		t.Skip("run by TestOpenJournal_lockedByAnotherProcess in a child process")
+	}
+	j, err := onboard.OpenJournal(path)
+	require.NoError(t, err)
+	fmt.Println("holding the journal")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	require.NoError(t, j.Close())
+}
+
+// TestOpenJournal_lockedByAnotherProcess has a child process (this test
+// binary) hold a journal: opening it here is refused until the child lets
+// it go.
+func TestOpenJournal_lockedByAnotherProcess(t *testing.T) {
+	t.Parallel()
+	path := filepath.Join(t.TempDir(), "run.journal")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestJournalLockChild$", "-test.count=1")
+	cmd.Env = append(os.Environ(), jnLockChildEnv+"="+path)
+	stdin, err := cmd.StdinPipe()
+	require.NoError(t, err)
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	require.NoError(t, cmd.Start())
+	defer func() { _ = cmd.Wait() }()
+	defer func() { _ = stdin.Close() }()
+	held := false
+	// The child writes its line, or exits (or is killed when ctx ends):
+	// either ends the scan.
+	for sc := bufio.NewScanner(stdout); !held && sc.Scan(); {
+		held = sc.Text() == "holding the journal"
+	}
+	require.True(t, held, "the child did not open the journal")
+
+	j, err := onboard.OpenJournal(path)
+	if j != nil {
+		_ = j.Close()
+	}
+	require.ErrorIs(t, err, onboard.ErrJournalBusy)
+
+	require.NoError(t, stdin.Close())
+	_, _ = io.Copy(io.Discard, stdout)
+	require.NoError(t, cmd.Wait())
+	j, err = onboard.OpenJournal(path)
+	require.NoError(t, err, "the child let the journal go")
+	require.NoError(t, j.Close())
+}
+
+// TestJournal_bindsEndpoint gives every bulk method's journal, written
+// against one host, to a client of another host: each run is refused
+// before anything is sent, whatever its answer holds.
+func TestJournal_bindsEndpoint(t *testing.T) {
+	t.Parallel()
+	ids := []string{"6f1c1e0a-3c1d-4e57-9a3a-000000000001", "6f1c1e0a-3c1d-4e57-9a3a-000000000002"}
+	type run func(ctx context.Context, h host, j *onboard.Journal) error
+	for _, tc := range []struct {
+		name string
+		run  run
+	}{
+		{"Aptly Invites.SendBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newAptly(t, h).Invites.SendBulkAll(ctx, jnReq(), jnPeople("bind", 2), onboard.WithJournal(j))
+			return err
+		}},
+		{"Aptly Invites.ResendBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newAptly(t, h).Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: jnTenant}, ids, onboard.WithJournal(j))
+			return err
+		}},
+		{"Aptly Users.UpdateStatusBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newAptly(t, h).Users.UpdateStatusBulkAll(ctx, &onboard.BulkStatusRequest{Status: onboard.AptlyUserInactive}, ids, onboard.WithJournal(j))
+			return err
+		}},
+		{"Aptly Users.DeleteBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newAptly(t, h).Users.DeleteBulkAll(ctx, &onboard.BulkDeleteRequest{}, ids, onboard.WithJournal(j))
+			return err
+		}},
+		{"AthenaHQ Invites.SendToTargetsAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			req := validTargetInvite()
+			req.WebsiteIDs = nil
+			_, err := newAthena(t, h).Invites.SendToTargetsAll(ctx, req, []onboard.Target{onboard.Website(websiteID1)}, onboard.WithJournal(j))
+			return err
+		}},
+		{"Royalti Users.CreateBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newRoyalti(t, h).Users.CreateBulkAll(ctx, &onboard.CreateUsersRequest{}, validCreateUsers().Users, onboard.WithJournal(j))
+			return err
+		}},
+		{"Royalti Users.DeleteBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
+			_, err := newRoyalti(t, h).Users.DeleteBulkAll(ctx, &onboard.RoyaltiDeleteUsersRequest{}, ids, onboard.WithJournal(j))
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a, b := newFake(t), newFake(t)
+			path := filepath.Join(t.TempDir(), "run.journal")
+			j := jnOpen(t, path)
+			require.NoError(t, tc.run(t.Context(), a, j))
+			require.NoError(t, j.Close())
+			require.NotZero(t, a.RequestCount(""))
+
+			err := tc.run(t.Context(), b, jnOpen(t, path))
+			require.ErrorIs(t, err, onboard.ErrJournalMismatch)
+			assert.Contains(t, err.Error(), strings.TrimPrefix(a.URL, "http://"))
+			assert.Zero(t, b.RequestCount(""), "nothing was sent to the other host")
+		})
 	}
 }

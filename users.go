@@ -332,7 +332,7 @@ func (s *AptlyUsers) statusSpec(op string, req *BulkStatusRequest) *batchSpec[st
 		BulkStatusRequest
 		UserIDs json.RawMessage `json:"userIds"`
 	}{template, json.RawMessage("[]")}, "userIds")
-	return userIDSpec(op, cmp.Or(validationError(op, &p), err), frame,
+	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
 			res := new(BulkStatusResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
@@ -452,7 +452,7 @@ func (s *AptlyUsers) deleteSpec(op string, req *BulkDeleteRequest) *batchSpec[st
 	frame, err := newFrame(op, &struct {
 		UserIDs json.RawMessage `json:"userIds"`
 	}{json.RawMessage("[]")}, "userIds")
-	return userIDSpec(op, cmp.Or(validationError(op, &p), err), frame,
+	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
 			res := new(BulkDeleteResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
@@ -478,9 +478,10 @@ func deleteVerdicts(out []verdict, deleted, attempts int) {
 }
 
 // userIDSpec describes an Aptly bulk endpoint whose items are user ids:
-// each a UUID, none twice in a batch, sent in frame's userIds list. send
-// sends one batch and settles out from its answer.
-func userIDSpec(op string, precheck error, frame bodyFrame, send func(ctx context.Context, body encodedBody, out []verdict) (*Response, error)) *batchSpec[string] {
+// each a UUID, none twice in a batch, sent in frame's userIds list, to
+// target (batchTarget). send sends one batch and settles out from its
+// answer.
+func userIDSpec(op, target string, precheck error, frame bodyFrame, send func(ctx context.Context, body encodedBody, out []verdict) (*Response, error)) *batchSpec[string] {
 	return &batchSpec[string]{
 		op:           op,
 		defaultSize:  DefaultBatchSize,
@@ -490,6 +491,7 @@ func userIDSpec(op string, precheck error, frame bodyFrame, send func(ctx contex
 		keys:         func(id *string) (string, string) { return strings.ToLower(*id), "" },
 		frames:       []bodyFrame{frame},
 		alreadyThere: func(string) bool { return false },
+		target:       target,
 		send: func(ctx context.Context, body encodedBody, _ []string, out []verdict) (*Response, error) {
 			return send(ctx, body, out)
 		},
@@ -990,6 +992,7 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 		// failedDeletions gives no reason: after a retry, any id it lists
 		// may have been deleted by the earlier attempt.
 		alreadyThere: func(string) bool { return true },
+		target:       batchTarget(s.client, ep),
 		send: func(ctx context.Context, body encodedBody, batch []string, out []verdict) (*Response, error) {
 			res := new(RoyaltiDeleteUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)

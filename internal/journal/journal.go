@@ -2,19 +2,20 @@
 // append-only file of JSON lines that lets a run killed at any instant be
 // resumed without losing an item or sending an answered one again.
 //
-// # Format, version 1
+// # Format, version 2
 //
 // Each line is one JSON object whose "t" names the record. A journal starts
 // with a header; then each run that used the journal adds a run record and
-// its batch and answer records, in the order they happened:
+// its batch, skipped and answer records, in the order they happened:
 //
-//	{"t":"journal","v":1,"op":"Invites.SendBulk","endpoint":"POST https://api.us.aptlydone.com/auth/v1/user/bulk-invite","shared":"8c1f0e7a52d3b6e4"}
+//	{"t":"journal","v":2,"op":"Invites.SendBulk","endpoint":"POST https://api.us.aptlydone.com/auth/v1/user/bulk-invite","shared":"8c1f0e7a52d3b6e4"}
 //	{"t":"run","run":1}
 //	{"t":"batch","run":1,"batch":0,"index":[0,1,2],"hash":["…","…","…"],"key":["row 2","row 3","row 4"]}
+//	{"t":"skipped","run":1,"index":[3,4],"hash":["…","…"],"state":"DI"}
 //	{"t":"answer","run":1,"batch":0,"attempts":1,"status":201,"request_id":"req-7","state":"SSF","message":[0,0,1],"messages":["User invited successfully","Email already exists"]}
 //
-// journal, the header: "v" is the format's version (a reader refuses a
-// newer one); "op" the bulk operation, without its All or Seq suffix;
+// journal, the header: "v" is the format's version (a reader refuses any
+// other: version 1 kept no record of the items a run did not send); "op" the bulk operation, without its All or Seq suffix;
 // "endpoint" the method and URL its batches go to; "shared" a hash of the
 // request fields every batch shares (such as the tenant). A run is resumed
 // only with a journal whose header matches it.
@@ -30,6 +31,15 @@
 // JSON); "key" the caller's key of each item, when the run has keys. A
 // resumed run hashes its input again and refuses a journal whose items
 // differ.
+//
+// skipped: items the run did not send, each for good (those among a
+// batch's items are in its batch record instead, as "skipped": an object
+// of the same "index", "hash" and "state"): "index" and "hash"
+// as in a batch record (an invalid item's JSON, and its hash, are those of
+// kind 0; one that cannot be encoded hashes as empty), and "state" one
+// letter per item: D a repeat of an earlier item, I invalid. With the
+// batch records, they give every position before the journal's end a
+// record, so that a resumed run can check each of them.
 //
 // answer: what became of the batch "batch" of run "run", written when the
 // request has ended, or when the run stopped before sending it.
@@ -52,8 +62,10 @@
 // its request is sent, so a cut one was never sent. An item in several
 // batch records (sent again by a later run) takes the latest.
 //
-// Within a run, batch records follow the input's order, and answer
-// records come as the requests end.
+// Within a run, batch and skipped records follow the input's order, and
+// answer records come as the requests end. A run that stops writes no
+// batch or skipped record after the stop, so the positions a journal has no
+// record of are all past its end.
 //
 // Journals hold hashes of the items, not the items; but the messages and
 // the caller's keys can name people, so a journal is to be kept like its
@@ -69,9 +81,9 @@ import (
 	"hash/fnv"
 )
 
-// Version is the version of the format this package writes, and the newest
-// it reads.
-const Version = 1
+// Version is the version of the format this package writes, and the only
+// one it reads.
+const Version = 2
 
 // The letters of an answer's "state".
 const (
@@ -79,6 +91,12 @@ const (
 	Failed    byte = 'F'
 	Unknown   byte = 'U'
 	NotSent   byte = 'N'
+)
+
+// The letters of a skipped record's "state".
+const (
+	Repeat  byte = 'D'
+	Invalid byte = 'I'
 )
 
 // Header is what a journal is for.
@@ -100,6 +118,21 @@ type Batch struct {
 	Hash []uint64
 	// Key holds the caller's key of each item, or is nil.
 	Key []string
+	// Skipped, when not nil, holds the items among the batch's that the
+	// run does not send, written on the batch record's line so that the
+	// two cannot be parted by a crash; its Run is ignored.
+	Skipped *Skipped
+}
+
+// Skipped is a skipped record: items a run did not send, for good.
+type Skipped struct {
+	Run int
+	// Index holds the items' positions in the input.
+	Index []int
+	// Hash holds each item's hash (see HashItem).
+	Hash []uint64
+	// State holds each item's letter: Repeat or Invalid.
+	State []byte
 }
 
 // Answer is an answer record: what became of one batch.
@@ -162,10 +195,11 @@ type wire struct {
 	Run    int  `json:"run,omitempty"`
 	Resend bool `json:"resend,omitempty"`
 
-	Batch *int     `json:"batch,omitempty"`
-	Index []int    `json:"index,omitempty"`
-	Hash  []hash64 `json:"hash,omitempty"`
-	Key   []string `json:"key,omitempty"`
+	Batch *int      `json:"batch,omitempty"`
+	Index []int     `json:"index,omitempty"`
+	Hash  []hash64  `json:"hash,omitempty"`
+	Key   []string  `json:"key,omitempty"`
+	Skip  *wireSkip `json:"skipped,omitempty"`
 
 	Attempts  int      `json:"attempts,omitempty"`
 	Status    int      `json:"status,omitempty"`
@@ -176,6 +210,13 @@ type wire struct {
 	Message   []int    `json:"message,omitempty"`
 	Messages  []string `json:"messages,omitempty"`
 	UserID    []string `json:"user_id,omitempty"`
+}
+
+// wireSkip is a batch record's "skipped": the fields of a skipped record.
+type wireSkip struct {
+	Index []int    `json:"index"`
+	Hash  []hash64 `json:"hash"`
+	State string   `json:"state"`
 }
 
 // hash64 is a hash, written as 16 hex digits.
@@ -215,7 +256,30 @@ func encodeBatch(b *Batch) ([]byte, error) {
 		hs[i] = hash64(h)
 	}
 	n := b.Batch
-	return json.Marshal(&wire{T: "batch", Run: b.Run, Batch: &n, Index: b.Index, Hash: hs, Key: b.Key})
+	w := &wire{T: "batch", Run: b.Run, Batch: &n, Index: b.Index, Hash: hs, Key: b.Key}
+	if s := b.Skipped; s != nil && len(s.Index) > 0 {
+		if len(s.Hash) != len(s.Index) || len(s.State) != len(s.Index) {
+			return nil, fmt.Errorf("journal: batch %d skips %d indexes, %d hashes and %d states", b.Batch, len(s.Index), len(s.Hash), len(s.State))
+		}
+		w.Skip = &wireSkip{Index: s.Index, Hash: hashes(s.Hash), State: string(s.State)}
+	}
+	return json.Marshal(w)
+}
+
+// encodeSkipped returns the skipped record's line, without its newline.
+func encodeSkipped(s *Skipped) ([]byte, error) {
+	if len(s.Hash) != len(s.Index) || len(s.State) != len(s.Index) {
+		return nil, fmt.Errorf("journal: a skipped record has %d indexes, %d hashes and %d states", len(s.Index), len(s.Hash), len(s.State))
+	}
+	return json.Marshal(&wire{T: "skipped", Run: s.Run, Index: s.Index, Hash: hashes(s.Hash), State: string(s.State)})
+}
+
+func hashes(hs []uint64) []hash64 {
+	out := make([]hash64, len(hs))
+	for i, h := range hs {
+		out[i] = hash64(h)
+	}
+	return out
 }
 
 // encodeAnswer returns the answer record's line, without its newline; each

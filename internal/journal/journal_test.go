@@ -161,7 +161,7 @@ func TestTornLastLine(t *testing.T) {
 }
 
 func TestDamaged(t *testing.T) {
-	head := `{"t":"journal","v":1,"op":"Invites.SendBulk","endpoint":"POST x","shared":"0000000000000001"}` + "\n"
+	head := `{"t":"journal","v":2,"op":"Invites.SendBulk","endpoint":"POST x","shared":"0000000000000001"}` + "\n"
 	batch := `{"t":"batch","run":1,"batch":0,"index":[0,1],"hash":["0000000000000001","0000000000000002"]}` + "\n"
 	for name, text := range map[string]string{
 		"not a journal":             "email,name\nada@example.com,Ada\n",
@@ -186,7 +186,7 @@ func TestDamaged(t *testing.T) {
 		assert.NotContains(t, err.Error(), "ada@", name)
 	}
 
-	_, err := Read(strings.NewReader(`{"t":"journal","v":2}` + "\n"))
+	_, err := Read(strings.NewReader(`{"t":"journal","v":3}` + "\n"))
 	assert.ErrorIs(t, err, ErrNewer)
 	assert.False(t, IsDamaged(err))
 
@@ -196,7 +196,7 @@ func TestDamaged(t *testing.T) {
 	l, err = Read(strings.NewReader(head + "torn\n" + `{"t":"run","ru` + "\n" + `{"t":"run","run":3}` + "\n" + batch))
 	require.NoError(t, err, "two runs in a row were cut short")
 	assert.Equal(t, 3, l.Runs)
-	l, err = Read(strings.NewReader(`{"t":"journal","v":1,"op":"Invi` + "\n" + head + batch))
+	l, err = Read(strings.NewReader(`{"t":"journal","v":2,"op":"Invi` + "\n" + head + batch))
 	require.NoError(t, err, "a header cut short, then written whole by the next run")
 	assert.Equal(t, "Invites.SendBulk", l.Header.Op)
 
@@ -256,7 +256,7 @@ func TestHashItem(t *testing.T) {
 //
 //	go test -run '^$' -fuzz '^FuzzRead$' -fuzztime 30s ./internal/journal
 func FuzzRead(f *testing.F) {
-	head := `{"t":"journal","v":1,"op":"Invites.SendBulk","endpoint":"POST x","shared":"0000000000000001"}` + "\n"
+	head := `{"t":"journal","v":2,"op":"Invites.SendBulk","endpoint":"POST x","shared":"0000000000000001"}` + "\n"
 	f.Add(head + `{"t":"run","run":1}` + "\n" + `{"t":"batch","run":1,"batch":0,"index":[0,2],"hash":["0000000000000001","0000000000000002"],"key":["a","b"]}` + "\n" +
 		`{"t":"answer","run":1,"batch":0,"attempts":1,"status":201,"state":"SF","message":[0,1],"messages":["ok","no"],"user_id":["u",""]}` + "\n")
 	f.Add(head + `{"t":"batch","run":1,"batch":0,"index":[3],"hash":["0000000000000001"]}` + "\n" + `{"t":"answ`)
@@ -276,4 +276,51 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestSkipped reads back the record of items a run did not send, which a
+// later batch record of the same position replaces.
+func TestSkipped(t *testing.T) {
+	s := &store{}
+	w := NewWriter(s, s.sync, false)
+	require.NoError(t, w.Header(testHeader))
+	require.NoError(t, w.Run(1, false))
+	_, err := w.Batch(&Batch{Run: 1, Batch: 0, Index: []int{0, 2}, Hash: []uint64{1, 3},
+		Skipped: &Skipped{Index: []int{1}, Hash: []uint64{1}, State: []byte{Repeat}}})
+	require.NoError(t, err)
+	require.NoError(t, w.Skipped(&Skipped{Run: 1, Index: []int{3}, Hash: []uint64{9}, State: []byte{Invalid}}))
+	require.NoError(t, w.Answer(&Answer{Run: 1, Batch: 0, Attempts: 1, State: []byte("SS"), Message: []string{"ok", "ok"}}))
+	require.NoError(t, w.Run(2, false))
+	_, err = w.Batch(&Batch{Run: 2, Batch: 0, Index: []int{3}, Hash: []uint64{4}})
+	require.NoError(t, err)
+	assert.Contains(t, s.buf.String(), `"skipped":{"index":[1],"hash":["0000000000000001"],"state":"D"}}`+"\n")
+	assert.Contains(t, s.buf.String(), `{"t":"skipped","run":1,"index":[3],"hash":["0000000000000009"],"state":"I"}`+"\n")
+
+	l, err := Read(bytes.NewReader(s.buf.Bytes()))
+	require.NoError(t, err)
+	assert.Equal(t, 4, l.Len())
+	it, ok := l.Item(1)
+	require.True(t, ok)
+	assert.Equal(t, Item{Hash: 1, State: Repeat}, Item{Hash: it.Hash, State: it.State})
+	it, ok = l.Item(3)
+	require.True(t, ok)
+	assert.Equal(t, Item{Hash: 4, State: InFlight}, Item{Hash: it.Hash, State: it.State}, "run 2 sent item 3")
+
+	for name, text := range map[string]string{
+		"states and indexes differ": `{"t":"skipped","run":1,"index":[0,1],"hash":["0000000000000001","0000000000000002"],"state":"D"}`,
+		"an unknown state":          `{"t":"skipped","run":1,"index":[0],"hash":["0000000000000001"],"state":"S"}`,
+		"a negative index":          `{"t":"skipped","run":1,"index":[-1],"hash":["0000000000000001"],"state":"D"}`,
+	} {
+		_, err := Read(strings.NewReader(`{"t":"journal","v":2}` + "\n" + text + "\n"))
+		assert.True(t, IsDamaged(err), "%s: %v", name, err)
+	}
+}
+
+// TestOlderVersion refuses a journal of version 1, which has no record of
+// the items its runs skipped, with an error that says what to do.
+func TestOlderVersion(t *testing.T) {
+	_, err := Read(strings.NewReader(`{"t":"journal","v":1,"op":"Invites.SendBulk","endpoint":"POST x","shared":"0000000000000001"}` + "\n"))
+	require.ErrorIs(t, err, ErrOlder)
+	assert.False(t, IsDamaged(err))
+	assert.Contains(t, err.Error(), "start a new journal")
 }

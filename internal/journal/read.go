@@ -25,6 +25,9 @@ const states = string(Succeeded) + string(Failed) + string(Unknown) + string(Not
 // ErrNewer is wrapped by the error of a journal written in a newer format.
 var ErrNewer = errors.New("the journal was written by a newer version of the format")
 
+// ErrOlder is wrapped by the error of a journal written in an older format.
+var ErrOlder = errors.New("the journal was written in an older version of the format")
+
 // Log is what a journal holds: its header and the latest record of each
 // input position.
 type Log struct {
@@ -50,8 +53,9 @@ type Log struct {
 type Item struct {
 	// Hash is the item's hash as the batch record holds it.
 	Hash uint64
-	// State is 0 for a position no batch record names, InFlight for one
-	// whose latest batch has no answer, or the answer's letter.
+	// State is 0 for a position no record names, InFlight for one whose
+	// latest batch has no answer, the answer's letter, or the skipped
+	// record's (Repeat, Invalid) for one the latest record skipped.
 	State byte
 
 	batch     int32 // in Log.batches
@@ -71,7 +75,7 @@ const InFlight byte = 'B'
 // itemPage is how many positions a page of records holds.
 const itemPage = 1 << 12
 
-// Len returns one more than the highest position any batch record names.
+// Len returns one more than the highest position any record names.
 func (l *Log) Len() int { return l.n }
 
 // Item returns the record of position i, and false when there is none or
@@ -165,7 +169,7 @@ func Read(r io.Reader) (*Log, error) {
 		}
 		bad = 0
 		if err := l.apply(&rec, pending); err != nil {
-			if errors.Is(err, ErrNewer) {
+			if errors.Is(err, ErrNewer) || errors.Is(err, ErrOlder) {
 				return nil, err
 			}
 			return nil, fmt.Errorf("%w: line %d: %w", errDamaged, n, err)
@@ -233,11 +237,16 @@ func (l *Log) apply(rec *wire, pending map[[2]int]pendingBatch) error {
 		if rec.V < 1 {
 			return fmt.Errorf("version %d", rec.V)
 		}
+		if rec.V < Version {
+			return fmt.Errorf("%w (%d; this program reads %d), which kept no record of the repeated and invalid items: finish that run with the program that started it, or start a new journal", ErrOlder, rec.V, Version)
+		}
 		l.Header = &Header{Op: rec.Op, Endpoint: rec.Endpoint, Shared: uint64(rec.Shared)}
 	case "run":
 		l.Runs = max(l.Runs, rec.Run)
 	case "batch":
 		return l.batch(rec, pending)
+	case "skipped":
+		return l.skip(rec.Run, rec.Index, rec.Hash, rec.State)
 	case "answer":
 		return l.answer(rec, pending)
 	default:
@@ -263,6 +272,30 @@ func (l *Log) batch(rec *wire, pending map[[2]int]pendingBatch) error {
 		*l.slot(idx) = Item{Hash: uint64(rec.Hash[i]), State: InFlight, batch: info}
 	}
 	pending[id] = pendingBatch{index: rec.Index, info: info}
+	if rec.Skip != nil {
+		return l.skip(rec.Run, rec.Skip.Index, rec.Skip.Hash, rec.Skip.State)
+	}
+	return nil
+}
+
+// skip applies the items of a skipped record, or of a batch record's
+// "skipped".
+func (l *Log) skip(run int, index []int, hash []hash64, state string) error {
+	if len(index) == 0 || len(hash) != len(index) || len(state) != len(index) {
+		return errors.New("skipped items whose indexes, hashes and states differ in number")
+	}
+	info := clamp32(len(l.batches))
+	l.batches = append(l.batches, batchInfo{run: clamp32(run), batch: -1})
+	for i, idx := range index {
+		if idx < 0 || idx >= l.n+maxGap {
+			return fmt.Errorf("skipped item %d", idx)
+		}
+		st := state[i]
+		if st != Repeat && st != Invalid {
+			return fmt.Errorf("skipped state %q", st)
+		}
+		*l.slot(idx) = Item{Hash: uint64(hash[i]), State: st, batch: info}
+	}
 	return nil
 }
 

@@ -62,6 +62,16 @@ func (w *Writer) Batch(b *Batch) (int64, error) {
 	return w.append(line)
 }
 
+// Skipped writes a skipped record.
+func (w *Writer) Skipped(s *Skipped) error {
+	line, err := encodeSkipped(s)
+	if err != nil {
+		return err
+	}
+	_, err = w.append(line)
+	return err
+}
+
 // Answer writes an answer record.
 func (w *Writer) Answer(a *Answer) error {
 	line, err := encodeAnswer(a)
