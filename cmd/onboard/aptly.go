@@ -92,8 +92,9 @@ from it ("from the journal: not sent again"), rows that were on their way
 when the run died are reported unknown (--resend-in-flight sends them
 again; the service may refuse some as already there), and the rest are
 sent. A journal belongs to one file, service and request: given another's,
-the command stops with exit status 2, and nothing is sent when the service
-or request differs. Keep the journal as you keep the report: it holds line
+or a file that differs in a row the journal covers, the command stops
+with exit status 2 before anything is sent; rows added past the journal's
+end are sent. Keep the journal as you keep the report: it holds line
 numbers and the service's messages, which may name people.`
 
 func newAptlyInviteCmd(a *app, sf *serviceFlags) *cobra.Command {

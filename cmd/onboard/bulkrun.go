@@ -363,17 +363,13 @@ func rowVerdict[T any](o onboard.Outcome[T], keyField string, line func(index in
 	return v
 }
 
-// journalMismatch is the error of a run given a journal of another run.
-// A journal of another service, tenant or request is refused before
-// anything is sent; one of another file stops the run at the first row
-// that differs, before anything is sent if that is the first row.
+// journalMismatch is the error of a run given a journal of another run:
+// the engine checks every row the journal covers, and the service, tenant
+// and request, before it sends anything.
 func journalMismatch(path string, err error) error {
 	var me *onboard.JournalMismatchError
-	if errors.As(err, &me) && me.Index <= 0 {
-		return fmt.Errorf("--journal %s: nothing was sent: %w", path, me)
-	}
 	if errors.As(err, &me) {
-		return fmt.Errorf("--journal %s: the run stopped: %w", path, me)
+		return fmt.Errorf("--journal %s: nothing was sent: %w", path, me)
 	}
 	return fmt.Errorf("--journal %s: %w", path, err)
 }
