@@ -335,7 +335,9 @@ func TestWithHTTPClient_attemptTimeout(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tc.want)
 			assert.ErrorIs(t, err, context.DeadlineExceeded)
-			assert.Equal(t, 1, srv.count())
+			// Not retried. On a loaded machine the timeout may end the
+			// attempt before the server has counted it.
+			assert.LessOrEqual(t, srv.count(), 1)
 		})
 	}
 }
