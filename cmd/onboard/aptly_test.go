@@ -33,14 +33,14 @@ func TestAptlyInviteFlags(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, parseOnly(cmd, "--file", "people.csv", "--tenant", "887fd99a-e3ab-44ac-8253-31f269599f2b",
-		"--batch", "10", "--journal", "run.journal", "--resend-in-flight", "-o", "json"))
+		"--batch", "10", "--journal", "run.journal", "--resend-in-flight", "-o", "csv"))
 	require.NotNil(t, got)
 	assert.Equal(t, "people.csv", got.file)
 	assert.Equal(t, "887fd99a-e3ab-44ac-8253-31f269599f2b", got.tenant)
 	assert.Equal(t, 10, got.bulk.batch)
 	assert.Equal(t, "run.journal", got.bulk.journal)
 	assert.True(t, got.bulk.resendInFlight)
-	assert.Equal(t, outputJSON, got.io.format)
+	assert.Equal(t, outputCSV, got.io.format)
 	assert.NotNil(t, got.client, "the client comes from the factory, when the run asks")
 }
 

@@ -771,7 +771,7 @@ member's own website row; AthenaHQ has no call to remove a group member.`,
 				return usageErrorf("give one of --website ID or --group ID")
 			}
 			opts.person.email = "person@example.com" // each row gives its own
-			if err := errors.Join(opts.syncFlags.check(), opts.person.check()); err != nil {
+			if err := errors.Join(opts.check(), opts.person.check()); err != nil {
 				return err
 			}
 			if err := checkOutput(opts.output); err != nil {

@@ -39,15 +39,16 @@ func main() {
 	journal := flag.String("journal", "", "record the run in this `file`, and resume from it (default: a temporary one)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	os.Exit(run(ctx, *in, *journal, os.Getenv, os.Stdout, os.Stderr))
+	status := run(ctx, *in, *journal, os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(status)
 }
 
 // run invites the people of in (the sample if "") and returns the exit status.
 func run(ctx context.Context, in, journal string, getenv func(string) string, stdout, stderr io.Writer) int {
 	input := io.Reader(strings.NewReader(sample))
 	if in != "" {
-		f, err := os.Open(in)
+		f, err := os.Open(in) //nolint:gosec // G304: reading the file named by -in is the point
 		if err != nil {
 			return fail(stderr, err)
 		}
@@ -66,7 +67,7 @@ func run(ctx context.Context, in, journal string, getenv func(string) string, st
 	if url == "" {
 		srv := onboardtest.NewServer()
 		defer srv.Close()
-		url, token, tenant = srv.AptlyURL(), onboardtest.AptlyToken, "887fd99a-e3ab-44ac-8253-31f269599f2b"
+		url, token, tenant = srv.AptlyURL(), onboardtest.AptlyToken, "887fd99a-e3ab-44ac-8253-31f269599f2b" //nolint:gosec // G101: the fake's public test token
 	}
 	client, err := onboard.NewAptlyClient(url, onboard.BearerToken(token))
 	if err != nil {
@@ -83,11 +84,8 @@ func run(ctx context.Context, in, journal string, getenv func(string) string, st
 	var readErr error
 	people := func(yield func(onboard.Invitee) bool) {
 		for rec, err := rows.Read(); !errors.Is(err, io.EOF); rec, err = rows.Read() {
-			if err != nil {
+			if err != nil || !yield(onboard.Invitee{Email: rec[0], FirstName: rec[1], LastName: rec[2]}) {
 				readErr = err
-				return
-			}
-			if !yield(onboard.Invitee{Email: rec[0], FirstName: rec[1], LastName: rec[2]}) {
 				return
 			}
 		}
