@@ -21,16 +21,15 @@ const aptlyPageSize = 100
 // checked alone.
 const placeholderUUID = "00000000-0000-4000-8000-000000000000"
 
-func newAptlyCmd(a *app) *cobra.Command {
-	sf := &serviceFlags{}
-	cmd := newServiceCmd("aptly", "Invite people into an Aptly tenant, list its users, resend invites",
+func newAptlyCmd(f *factory) *cobra.Command {
+	cmd := newServiceCmd(f, "aptly", "Invite people into an Aptly tenant, list its users, resend invites",
 		`Invite people into an Aptly tenant from a file, list the users, and resend
 pending invites. The tenant is --tenant, or ONBOARD_APTLY_TENANT_ID.`,
 		`  onboard aptly invite --file people.csv --dry-run
   onboard aptly invite --file people.csv --report report.csv
   onboard aptly users --status INVITED -o csv
-  onboard aptly resend --pending --older-than 168h`, sf)
-	cmd.AddCommand(newAptlyInviteCmd(a, sf), newAptlyUsersCmd(a, sf), newAptlyResendCmd(a, sf))
+  onboard aptly resend --pending --older-than 168h`)
+	cmd.AddCommand(newAptlyInviteCmd(f, nil), newAptlyUsersCmd(f, nil), newAptlyResendCmd(f, nil))
 	return cmd
 }
 
@@ -58,6 +57,24 @@ func (f *importFlags) check() error {
 		return usageErrorf("--journal records a run that sends; --dry-run sends nothing")
 	}
 	return f.bulk.check()
+}
+
+// aptlyOptions are what the factory gives an Aptly command.
+type aptlyOptions struct {
+	io     *cmdIO
+	env    func() (*environment, error)
+	client func() (*onboard.AptlyClient, error)
+}
+
+func newAptlyOptions(f *factory) aptlyOptions {
+	return aptlyOptions{env: f.environment, client: f.aptly}
+}
+
+// aptlyInviteOptions are what "onboard aptly invite" runs with.
+type aptlyInviteOptions struct {
+	aptlyOptions
+	importFlags
+	tenant string
 }
 
 // importFileHelp explains the input files of the import commands.
@@ -97,9 +114,10 @@ with exit status 2 before anything is sent; rows added past the journal's
 end are sent. Keep the journal as you keep the report: it holds line
 numbers and the service's messages, which may name people.`
 
-func newAptlyInviteCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var f importFlags
-	var tenant string
+// newAptlyInviteCmd returns "onboard aptly invite". runF, if not nil,
+// runs in place of runAptlyInvite, for tests of the flags alone.
+func newAptlyInviteCmd(f *factory, runF func(context.Context, *aptlyInviteOptions) error) *cobra.Command {
+	opts := &aptlyInviteOptions{aptlyOptions: newAptlyOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "invite --file FILE",
 		Short: "Invite the people of a CSV or JSON-lines file into an Aptly tenant",
@@ -123,55 +141,61 @@ repeats.
   #   ada@example.com,Ada,Lovelace,Engineering`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := f.check(); err != nil {
+			if err := opts.check(); err != nil {
 				return err
 			}
-			s, err := start(cmd, a, sf, f.output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
-			ic := &importCmd[onboard.Invitee]{
-				file: f.file, dryRun: f.dryRun, flags: &f.bulk, verb: "inviting",
-				schema: schemaOf[onboard.Invitee]("email"), keyField: "email",
-				key:   func(p *onboard.Invitee) string { return p.Email },
-				check: checkInvitee,
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			if !f.dryRun {
-				if err := aptlySender(s, sf, tenant, ic); err != nil {
-					return err
-				}
-			}
-			return runImport(s.ctx, s.out, ic)
+			return runAptlyInvite(cmd.Context(), opts)
 		},
 	}
-	addImportFlags(cmd, &f, "people to invite", "100")
-	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
+	addImportFlags(cmd, &opts.importFlags, "people to invite", "100")
+	cmd.Flags().StringVar(&opts.tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
 	return cmd
+}
+
+// runAptlyInvite sends the people of the file through Aptly's bulk invite,
+// or checks them for a --dry-run.
+func runAptlyInvite(ctx context.Context, opts *aptlyInviteOptions) error {
+	// Read even for a --dry-run, which needs no credential: a broken
+	// --env-file shows before the run that sends.
+	env, err := opts.env()
+	if err != nil {
+		return err
+	}
+	ic := &importCmd[onboard.Invitee]{
+		file: opts.file, dryRun: opts.dryRun, flags: &opts.bulk, verb: "inviting",
+		schema: schemaOf[onboard.Invitee]("email"), keyField: "email",
+		key:   func(p *onboard.Invitee) string { return p.Email },
+		check: checkInvitee,
+	}
+	if !opts.dryRun {
+		tenant, err := aptlyTenant(opts.tenant, env)
+		if err != nil {
+			return err
+		}
+		c, err := opts.client()
+		if err != nil {
+			return err
+		}
+		ic.preflight = func(ctx context.Context, _ *onboard.Invitee) error { return aptlyPreflight(ctx, c) }
+		ic.send = func(ctx context.Context, items iter.Seq[onboard.Invitee], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.Invitee]] {
+			return c.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: tenant}, items, opts...)
+		}
+		ic.keys = keyedBy[onboard.Invitee]
+	}
+	return runImport(ctx, opts.io, ic)
 }
 
 // checkInvitee validates one person as Aptly's bulk invite will.
 func checkInvitee(p *onboard.Invitee) error {
 	req := &onboard.BulkInviteRequest{TenantID: placeholderUUID, Users: []onboard.Invitee{*p}}
 	return itemProblems(req.Validate(), "users[0]")
-}
-
-// aptlySender gives ic the client's preflight and bulk invite.
-func aptlySender(s *session, sf *serviceFlags, tenantFlag string, ic *importCmd[onboard.Invitee]) error {
-	tenant, err := aptlyTenant(tenantFlag, s.env)
-	if err != nil {
-		return err
-	}
-	c, err := aptlyClient(s.env, sf)
-	if err != nil {
-		return err
-	}
-	ic.preflight = func(ctx context.Context, _ *onboard.Invitee) error { return aptlyPreflight(ctx, c) }
-	ic.send = func(ctx context.Context, items iter.Seq[onboard.Invitee], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.Invitee]] {
-		return c.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: tenant}, items, opts...)
-	}
-	ic.keys = keyedBy[onboard.Invitee]
-	return nil
 }
 
 // aptlyPreflight checks the credential with a read-only request: the first
@@ -207,8 +231,16 @@ func aptlySince(u *onboard.User) time.Time {
 	return u.CreatedOn
 }
 
-func newAptlyUsersCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var tenant, status, output string
+// aptlyUsersOptions are what "onboard aptly users" runs with.
+type aptlyUsersOptions struct {
+	aptlyOptions
+	tenant, status, output string
+}
+
+// newAptlyUsersCmd returns "onboard aptly users". runF, if not nil, runs
+// in place of runAptlyUsers, for tests of the flags alone.
+func newAptlyUsersCmd(f *factory, runF func(context.Context, *aptlyUsersOptions) error) *cobra.Command {
+	opts := &aptlyUsersOptions{aptlyOptions: newAptlyOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "users",
 		Short: "List the users of an Aptly tenant",
@@ -221,40 +253,52 @@ sees when neither is set.`,
   onboard aptly users --status INVITED -o json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := start(cmd, a, sf, output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
-			c, err := aptlyClient(s.env, sf)
-			if err != nil {
-				return err
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			if tenant == "" {
-				tenant = s.env.get(envAptlyTenant)
-			}
-			users, err := aptlyUsers(s.ctx, c, tenant)
-			if err != nil {
-				return err
-			}
-			w := newRecordWriter(s.out.stdout, output, []string{"id", "email", "first_name", "last_name", "status", "created", "updated"})
-			n := 0
-			for _, u := range users {
-				if status == "" || strings.EqualFold(u.Status, status) {
-					n++
-					if err := w.write(u.ID, u.Email, u.FirstName, u.LastName, u.Status, u.CreatedOn, u.UpdatedOn); err != nil {
-						return err
-					}
-				}
-			}
-			s.out.say("%s", plural(n, "user"))
-			return w.close()
+			return runAptlyUsers(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
-	cmd.Flags().StringVar(&status, "status", "", "list only users with this `status`: ACTIVE, INVITED, INACTIVE or DELETED")
-	addOutputFlag(cmd, &output)
+	cmd.Flags().StringVar(&opts.tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
+	cmd.Flags().StringVar(&opts.status, "status", "", "list only users with this `status`: ACTIVE, INVITED, INACTIVE or DELETED")
+	addOutputFlag(cmd, &opts.output)
 	return cmd
+}
+
+// runAptlyUsers lists the tenant's users with the status asked for.
+func runAptlyUsers(ctx context.Context, opts *aptlyUsersOptions) error {
+	env, err := opts.env()
+	if err != nil {
+		return err
+	}
+	c, err := opts.client()
+	if err != nil {
+		return err
+	}
+	tenant := opts.tenant
+	if tenant == "" {
+		tenant = env.get(envAptlyTenant)
+	}
+	users, err := aptlyUsers(ctx, c, tenant)
+	if err != nil {
+		return err
+	}
+	w := newRecordWriter(opts.io.stdout, opts.output, []string{"id", "email", "first_name", "last_name", "status", "created", "updated"})
+	n := 0
+	for _, u := range users {
+		if opts.status == "" || strings.EqualFold(u.Status, opts.status) {
+			n++
+			if err := w.write(u.ID, u.Email, u.FirstName, u.LastName, u.Status, u.CreatedOn, u.UpdatedOn); err != nil {
+				return err
+			}
+		}
+	}
+	opts.io.say("%s", plural(n, "user"))
+	return w.close()
 }
 
 // actionRow is one person a resend or cancel acts on, and what became of
@@ -333,10 +377,19 @@ func todo(rows []actionRow) []int {
 	return out
 }
 
-func newAptlyResendCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var sel selection
-	var bulk bulkFlags
-	var tenant, output string
+// aptlyResendOptions are what "onboard aptly resend" runs with.
+type aptlyResendOptions struct {
+	aptlyOptions
+	now            func() time.Time
+	sel            selection
+	bulk           bulkFlags
+	tenant, output string
+}
+
+// newAptlyResendCmd returns "onboard aptly resend". runF, if not nil,
+// runs in place of runAptlyResend, for tests of the flags alone.
+func newAptlyResendCmd(f *factory, runF func(context.Context, *aptlyResendOptions) error) *cobra.Command {
+	opts := &aptlyResendOptions{aptlyOptions: newAptlyOptions(f), now: f.app.now}
 	cmd := &cobra.Command{
 		Use:   "resend (--email ADDRESS... | --file FILE | --pending)",
 		Short: "Send pending Aptly invites again",
@@ -360,40 +413,47 @@ Exit status 0 when every person was resent, 1 when any was not.`,
   onboard aptly resend --file people.csv --batch 1`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := errors.Join(sel.check(), bulk.check()); err != nil {
+			if err := errors.Join(opts.sel.check(), opts.bulk.check()); err != nil {
 				return err
 			}
-			s, err := start(cmd, a, sf, output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
-			return aptlyResend(s, sf, tenant, &sel, &bulk, a.now())
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runAptlyResend(cmd.Context(), opts)
 		},
 	}
-	addSelectionFlags(cmd, &sel, "whose user was last updated (or created)")
-	addBulkFlags(cmd, &bulk, "100")
-	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
-	addOutputFlag(cmd, &output)
+	addSelectionFlags(cmd, &opts.sel, "whose user was last updated (or created)")
+	addBulkFlags(cmd, &opts.bulk, "100")
+	cmd.Flags().StringVar(&opts.tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
+	addOutputFlag(cmd, &opts.output)
 	return cmd
 }
 
-// aptlyResend finds the users sel names in the tenant and resends the
-// pending invites among them in batches.
-func aptlyResend(s *session, sf *serviceFlags, tenantFlag string, sel *selection, bulk *bulkFlags, now time.Time) error {
-	tenant, err := aptlyTenant(tenantFlag, s.env)
+// runAptlyResend finds the users the selection names in the tenant and
+// resends the pending invites among them in batches.
+func runAptlyResend(ctx context.Context, opts *aptlyResendOptions) error {
+	env, err := opts.env()
 	if err != nil {
 		return err
 	}
+	tenant, err := aptlyTenant(opts.tenant, env)
+	if err != nil {
+		return err
+	}
+	sel, bulk, now := &opts.sel, &opts.bulk, opts.now()
 	people, err := sel.people()
 	if err != nil {
 		return err
 	}
-	c, err := aptlyClient(s.env, sf)
+	c, err := opts.client()
 	if err != nil {
 		return err
 	}
-	users, err := aptlyUsers(s.ctx, c, tenant)
+	users, err := aptlyUsers(ctx, c, tenant)
 	if err != nil {
 		return err
 	}
@@ -416,7 +476,7 @@ func aptlyResend(s *session, sf *serviceFlags, tenantFlag string, sel *selection
 		why, _ := sel.tooRecent(aptlySince(u), now)
 		return u.ID, why
 	})
-	w, err := s.out.records(bulk, sel.file, importColumns("email"))
+	w, err := opts.io.records(bulk, sel.file, importColumns("email"))
 	if err != nil {
 		return err
 	}
@@ -426,12 +486,12 @@ func aptlyResend(s *session, sf *serviceFlags, tenantFlag string, sel *selection
 		ids[i] = rows[j].id
 	}
 	if len(ids) > 0 {
-		p := newProgress(s.out.stderr, s.out.tty, "resending", len(ids))
-		rep, _ := c.Invites.ResendBulkAll(s.ctx, &onboard.BulkResendRequest{TenantID: tenant}, ids, bulk.options(len(ids), p, nil, nil)...)
+		p := newProgress(opts.io.stderr, opts.io.tty, "resending", len(ids))
+		rep, _ := c.Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: tenant}, ids, bulk.options(len(ids), p, nil, nil)...)
 		p.finish()
 		for i, o := range rep.Outcomes {
 			rows[idx[i]].v = outcomeVerdict(o, "id")
 		}
 	}
-	return writeActions(s.out, w, rows)
+	return writeActions(opts.io, w, rows)
 }

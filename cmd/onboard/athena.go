@@ -12,9 +12,8 @@ import (
 	"github.com/onboardkit/onboard"
 )
 
-func newAthenaCmd(a *app) *cobra.Command {
-	sf := &serviceFlags{}
-	cmd := newServiceCmd("athena", "Invite a person to AthenaHQ websites or groups, list and manage members",
+func newAthenaCmd(f *factory) *cobra.Command {
+	cmd := newServiceCmd(f, "athena", "Invite a person to AthenaHQ websites or groups, list and manage members",
 		`Invite one person to the AthenaHQ websites or groups of a file, list the
 members of a website or group, and change a member's role or remove them.
 
@@ -24,9 +23,20 @@ API key.`,
 		`  onboard athena invite --email ada@example.com --websites sites.csv
   onboard athena members --website 123e4567-e89b-12d3-a456-426614174000
   onboard athena role --website 123e4567-e89b-12d3-a456-426614174000 --email ada@example.com --role admin
-  onboard athena remove --website 123e4567-e89b-12d3-a456-426614174000 --email ada@example.com`, sf)
-	cmd.AddCommand(newAthenaInviteCmd(a, sf), newAthenaMembersCmd(a, sf), newAthenaRoleCmd(a, sf), newAthenaRemoveCmd(a, sf))
+  onboard athena remove --website 123e4567-e89b-12d3-a456-426614174000 --email ada@example.com`)
+	cmd.AddCommand(newAthenaInviteCmd(f, nil), newAthenaMembersCmd(f, nil), newAthenaRoleCmd(f, nil), newAthenaRemoveCmd(f, nil))
 	return cmd
+}
+
+// athenaOptions are what the factory gives an AthenaHQ command.
+type athenaOptions struct {
+	io     *cmdIO
+	env    func() (*environment, error)
+	client func() (*onboard.AthenaClient, error)
+}
+
+func newAthenaOptions(f *factory) athenaOptions {
+	return athenaOptions{env: f.environment, client: f.athena}
 }
 
 // targetRow is a row of an invite's --websites or --groups file.
@@ -96,10 +106,19 @@ func (p *athenaPersonFlags) check() error {
 	return usageErrorf("%s", strings.Join(parts, "; "))
 }
 
-func newAthenaInviteCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var f importFlags
-	var person athenaPersonFlags
-	var websites, groups string
+// athenaInviteOptions are what "onboard athena invite" runs with.
+type athenaInviteOptions struct {
+	athenaOptions
+	importFlags
+	person           athenaPersonFlags
+	websites, groups string
+	keyField         string // website_id or group_id, as --websites or --groups is given
+}
+
+// newAthenaInviteCmd returns "onboard athena invite". runF, if not nil,
+// runs in place of runAthenaInvite, for tests of the flags alone.
+func newAthenaInviteCmd(f *factory, runF func(context.Context, *athenaInviteOptions) error) *cobra.Command {
+	opts := &athenaInviteOptions{athenaOptions: newAthenaOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "invite --email ADDRESS (--websites FILE | --groups FILE)",
 		Short: "Invite one person to the AthenaHQ websites or groups of a file",
@@ -118,50 +137,64 @@ Here the file is given as --websites or --groups, not --file.
   #   123e4567-e89b-12d3-a456-426614174000`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			keyField := "website_id"
-			switch f.file = websites + groups; {
-			case (websites == "") == (groups == ""):
+			opts.keyField = "website_id"
+			switch opts.file = opts.websites + opts.groups; {
+			case (opts.websites == "") == (opts.groups == ""):
 				return usageErrorf("give one of --websites FILE or --groups FILE")
-			case groups != "":
-				keyField = "group_id"
+			case opts.groups != "":
+				opts.keyField = "group_id"
 			}
-			if err := errors.Join(f.check(), person.check()); err != nil {
+			if err := errors.Join(opts.check(), opts.person.check()); err != nil {
 				return err
 			}
-			s, err := start(cmd, a, sf, f.output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
-			ic := &importCmd[targetRow]{
-				file: f.file, dryRun: f.dryRun, flags: &f.bulk, verb: "inviting",
-				schema: targetSchema(keyField), keyField: keyField,
-				key:   func(r *targetRow) string { return r.id() },
-				check: func(r *targetRow) error { return checkTarget(&person, r) },
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			if !f.dryRun {
-				c, err := athenaClient(s.env, sf)
-				if err != nil {
-					return err
-				}
-				ic.preflight = func(ctx context.Context, first *targetRow) error { return athenaPreflight(ctx, c, first) }
-				ic.send = athenaSender(c, person.request())
-				ic.keys = keyedBy[onboard.Target]
-			}
-			return runImport(s.ctx, s.out, ic)
+			return runAthenaInvite(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&person.email, "email", "", "the `address` of the person to invite (required)")
-	cmd.Flags().StringVar(&person.first, "first-name", "", "the person's first `name`")
-	cmd.Flags().StringVar(&person.last, "last-name", "", "the person's last `name`")
-	addAthenaPersonFlags(cmd, &person)
-	cmd.Flags().StringVar(&websites, "websites", "", "the CSV or JSON-lines `file` of websites, column website_id")
-	cmd.Flags().StringVar(&groups, "groups", "", "the CSV or JSON-lines `file` of groups, column group_id")
-	cmd.Flags().BoolVar(&f.dryRun, "dry-run", false, "check every row and send nothing; needs no credential")
-	addBulkFlags(cmd, &f.bulk, "50, AthenaHQ's maximum")
-	addJournalFlags(cmd, &f.bulk)
-	addOutputFlag(cmd, &f.output)
+	cmd.Flags().StringVar(&opts.person.email, "email", "", "the `address` of the person to invite (required)")
+	cmd.Flags().StringVar(&opts.person.first, "first-name", "", "the person's first `name`")
+	cmd.Flags().StringVar(&opts.person.last, "last-name", "", "the person's last `name`")
+	addAthenaPersonFlags(cmd, &opts.person)
+	cmd.Flags().StringVar(&opts.websites, "websites", "", "the CSV or JSON-lines `file` of websites, column website_id")
+	cmd.Flags().StringVar(&opts.groups, "groups", "", "the CSV or JSON-lines `file` of groups, column group_id")
+	cmd.Flags().BoolVar(&opts.dryRun, "dry-run", false, "check every row and send nothing; needs no credential")
+	addBulkFlags(cmd, &opts.bulk, "50, AthenaHQ's maximum")
+	addJournalFlags(cmd, &opts.bulk)
+	addOutputFlag(cmd, &opts.output)
 	return cmd
+}
+
+// runAthenaInvite invites the person to the targets of the file through
+// AthenaHQ's bulk invite, or checks them for a --dry-run.
+func runAthenaInvite(ctx context.Context, opts *athenaInviteOptions) error {
+	// Read even for a --dry-run, which needs no credential: a broken
+	// --env-file shows before the run that sends.
+	if _, err := opts.env(); err != nil {
+		return err
+	}
+	person := &opts.person
+	ic := &importCmd[targetRow]{
+		file: opts.file, dryRun: opts.dryRun, flags: &opts.bulk, verb: "inviting",
+		schema: targetSchema(opts.keyField), keyField: opts.keyField,
+		key:   func(r *targetRow) string { return r.id() },
+		check: func(r *targetRow) error { return checkTarget(person, r) },
+	}
+	if !opts.dryRun {
+		c, err := opts.client()
+		if err != nil {
+			return err
+		}
+		ic.preflight = func(ctx context.Context, first *targetRow) error { return athenaPreflight(ctx, c, first) }
+		ic.send = athenaSender(c, person.request())
+		ic.keys = keyedBy[onboard.Target]
+	}
+	return runImport(ctx, opts.io, ic)
 }
 
 // checkTarget validates one target as AthenaHQ's bulk invite will.
@@ -229,9 +262,17 @@ func athenaMembers(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags,
 	return c.Members.ListForWebsite(ctx, sc.website)
 }
 
-func newAthenaMembersCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var sc scopeFlags
-	var access, output string
+// athenaMembersOptions are what "onboard athena members" runs with.
+type athenaMembersOptions struct {
+	athenaOptions
+	scope          scopeFlags
+	access, output string
+}
+
+// newAthenaMembersCmd returns "onboard athena members". runF, if not nil,
+// runs in place of runAthenaMembers, for tests of the flags alone.
+func newAthenaMembersCmd(f *factory, runF func(context.Context, *athenaMembersOptions) error) *cobra.Command {
+	opts := &athenaMembersOptions{athenaOptions: newAthenaOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "members (--website ID | --group ID)",
 		Short: "List the members of an AthenaHQ website or group",
@@ -245,40 +286,47 @@ by email shows here once they accept. Group lists need a global API key;
   onboard athena members --group 7f1c0a52-3b8e-4f0e-9d3c-2b6a4c1e9f00 --access-type group -o json`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			switch {
+			switch sc := &opts.scope; {
 			case (sc.website == "") == (sc.group == ""):
 				return usageErrorf("give one of --website ID or --group ID")
-			case access != "" && sc.group == "":
+			case opts.access != "" && sc.group == "":
 				return usageErrorf("--access-type is for --group only")
 			}
-			s, err := start(cmd, a, sf, output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
-			c, err := athenaClient(s.env, sf)
-			if err != nil {
-				return err
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			members, err := athenaMembers(s.ctx, c, &sc, access)
-			if err != nil {
-				return err
-			}
-			w := newRecordWriter(s.out.stdout, output, []string{"user_id", "email", "first_name", "last_name", "role", "access_type", "created"})
-			for _, m := range members {
-				if err := w.write(m.UserID, m.Email, m.FirstName, m.LastName, string(m.Role), string(m.AccessType), m.CreatedAt); err != nil {
-					return err
-				}
-			}
-			s.out.say("%s", plural(len(members), "member"))
-			return w.close()
+			return runAthenaMembers(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&sc.website, "website", "", "the website's `id`")
-	cmd.Flags().StringVar(&sc.group, "group", "", "the group's `id`")
-	cmd.Flags().StringVar(&access, "access-type", "", "with --group: list only organization or group access")
-	addOutputFlag(cmd, &output)
+	cmd.Flags().StringVar(&opts.scope.website, "website", "", "the website's `id`")
+	cmd.Flags().StringVar(&opts.scope.group, "group", "", "the group's `id`")
+	cmd.Flags().StringVar(&opts.access, "access-type", "", "with --group: list only organization or group access")
+	addOutputFlag(cmd, &opts.output)
 	return cmd
+}
+
+// runAthenaMembers lists the members of the website or group.
+func runAthenaMembers(ctx context.Context, opts *athenaMembersOptions) error {
+	c, err := opts.client()
+	if err != nil {
+		return err
+	}
+	members, err := athenaMembers(ctx, c, &opts.scope, opts.access)
+	if err != nil {
+		return err
+	}
+	w := newRecordWriter(opts.io.stdout, opts.output, []string{"user_id", "email", "first_name", "last_name", "role", "access_type", "created"})
+	for _, m := range members {
+		if err := w.write(m.UserID, m.Email, m.FirstName, m.LastName, string(m.Role), string(m.AccessType), m.CreatedAt); err != nil {
+			return err
+		}
+	}
+	opts.io.say("%s", plural(len(members), "member"))
+	return w.close()
 }
 
 // memberFlags say which member a role or remove command acts on, where.
@@ -298,6 +346,8 @@ func addMemberFlags(cmd *cobra.Command, m *memberFlags) {
 	addOutputFlag(cmd, &m.output)
 }
 
+// check requires one scope and one way of naming the member, and an -o
+// onboard writes.
 func (m *memberFlags) check() error {
 	switch {
 	case (m.scope.website == "") == !m.scope.organization:
@@ -307,39 +357,40 @@ func (m *memberFlags) check() error {
 	case m.email != "" && m.scope.organization:
 		return usageErrorf("--email needs --website, whose members it is looked up in; with --organization give --user")
 	}
-	return nil
+	return checkOutput(m.output)
 }
 
 // memberColumns are the columns of a role or remove command's record.
 var memberColumns = []string{"scope", "user_id", "email", "outcome", "reason"}
 
+// athenaMemberOptions are what "onboard athena role" and "onboard athena
+// remove" run with.
+type athenaMemberOptions struct {
+	athenaOptions
+	memberFlags
+	role string // --role, for role
+}
+
 // runMember resolves the member and makes the change, writing one record.
 // A refused credential is an error (exit status 2); the service refusing
 // the change is a failed record (exit status 1).
-func runMember(cmd *cobra.Command, a *app, sf *serviceFlags, m *memberFlags,
+func runMember(ctx context.Context, opts *athenaMemberOptions,
 	change func(ctx context.Context, c *onboard.AthenaClient, userID string) (string, error),
 ) error {
-	if err := m.check(); err != nil {
-		return err
-	}
-	s, err := start(cmd, a, sf, m.output)
-	if err != nil {
-		return err
-	}
-	defer s.stop()
-	c, err := athenaClient(s.env, sf)
+	m := &opts.memberFlags
+	c, err := opts.client()
 	if err != nil {
 		return err
 	}
 	userID, v := m.user, verdict{}
 	if m.email != "" {
-		userID, v, err = findMember(s.ctx, c, &m.scope, m.email)
+		userID, v, err = findMember(ctx, c, &m.scope, m.email)
 		if err != nil {
 			return err
 		}
 	}
 	if v.outcome == "" {
-		msg, err := change(s.ctx, c, userID)
+		msg, err := change(ctx, c, userID)
 		if errors.Is(err, onboard.ErrUnauthorized) {
 			return err
 		}
@@ -351,10 +402,10 @@ func runMember(cmd *cobra.Command, a *app, sf *serviceFlags, m *memberFlags,
 	if m.scope.organization {
 		scope = "organization"
 	}
-	w := newRecordWriter(s.out.stdout, m.output, memberColumns)
+	w := newRecordWriter(opts.io.stdout, m.output, memberColumns)
 	t := newTally("member")
 	t.add(v)
-	return s.out.finish(w, t, w.write(scope, userID, m.email, v.outcome, v.reason))
+	return opts.io.finish(w, t, w.write(scope, userID, m.email, v.outcome, v.reason))
 }
 
 // findMember looks up the address among the website's members.
@@ -371,9 +422,10 @@ func findMember(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags, em
 	return "", verdict{outcome: outSkipped, reason: "no member with this address in the website"}, nil
 }
 
-func newAthenaRoleCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var m memberFlags
-	var role string
+// newAthenaRoleCmd returns "onboard athena role". runF, if not nil, runs
+// in place of runAthenaRole, for tests of the flags alone.
+func newAthenaRoleCmd(f *factory, runF func(context.Context, *athenaMemberOptions) error) *cobra.Command {
+	opts := &athenaMemberOptions{athenaOptions: newAthenaOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "role --role admin|viewer (--website ID | --organization) (--user ID | --email ADDRESS)",
 		Short: "Change the role of an AthenaHQ member",
@@ -387,25 +439,41 @@ outcome, reason. Exit status 1 when AthenaHQ refused the change.`,
   onboard athena role --organization --user 3c90c3cc-0d44-4b50-8888-8dd25736052a --role viewer`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if role == "" {
+			if opts.role == "" {
 				return usageErrorf("--role is required: admin or viewer")
 			}
-			return runMember(cmd, a, sf, &m, func(ctx context.Context, c *onboard.AthenaClient, userID string) (string, error) {
-				if m.scope.organization {
-					_, err := c.Members.UpdateOrganizationRole(ctx, userID, onboard.Role(role))
-					return "role " + role, err
-				}
-				return "role " + role, c.Members.UpdateWebsiteRole(ctx, m.scope.website, userID, onboard.Role(role))
-			})
+			if err := opts.check(); err != nil {
+				return err
+			}
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runAthenaRole(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&role, "role", "", "the `role` to give: admin or viewer")
-	addMemberFlags(cmd, &m)
+	cmd.Flags().StringVar(&opts.role, "role", "", "the `role` to give: admin or viewer")
+	addMemberFlags(cmd, &opts.memberFlags)
 	return cmd
 }
 
-func newAthenaRemoveCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var m memberFlags
+// runAthenaRole gives the member the role, in the website or the
+// organization.
+func runAthenaRole(ctx context.Context, opts *athenaMemberOptions) error {
+	role := onboard.Role(opts.role)
+	return runMember(ctx, opts, func(ctx context.Context, c *onboard.AthenaClient, userID string) (string, error) {
+		if opts.scope.organization {
+			_, err := c.Members.UpdateOrganizationRole(ctx, userID, role)
+			return "role " + opts.role, err
+		}
+		return "role " + opts.role, c.Members.UpdateWebsiteRole(ctx, opts.scope.website, userID, role)
+	})
+}
+
+// newAthenaRemoveCmd returns "onboard athena remove". runF, if not nil,
+// runs in place of runAthenaRemove, for tests of the flags alone.
+func newAthenaRemoveCmd(f *factory, runF func(context.Context, *athenaMemberOptions) error) *cobra.Command {
+	opts := &athenaMemberOptions{athenaOptions: newAthenaOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "remove (--website ID | --organization) (--user ID | --email ADDRESS)",
 		Short: "Remove a member from an AthenaHQ website or the organization",
@@ -419,22 +487,35 @@ user_id, email, outcome, reason. Exit status 1 when AthenaHQ refused.`,
   onboard athena remove --organization --user 3c90c3cc-0d44-4b50-8888-8dd25736052a`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runMember(cmd, a, sf, &m, func(ctx context.Context, c *onboard.AthenaClient, userID string) (string, error) {
-				if m.scope.organization {
-					res, err := c.Members.RemoveFromOrganization(ctx, userID)
-					if err != nil {
-						return "", err
-					}
-					return fmt.Sprintf("%s (%d website rows removed with them)", res.Message, res.WebsitesAffected), nil
-				}
-				res, err := c.Members.RemoveFromWebsite(ctx, m.scope.website, userID)
-				if err != nil {
-					return "", err
-				}
-				return res.Message, nil
-			})
+			if err := opts.check(); err != nil {
+				return err
+			}
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runAthenaRemove(cmd.Context(), opts)
 		},
 	}
-	addMemberFlags(cmd, &m)
+	addMemberFlags(cmd, &opts.memberFlags)
 	return cmd
+}
+
+// runAthenaRemove removes the member's row from the website, or the
+// member from the organization.
+func runAthenaRemove(ctx context.Context, opts *athenaMemberOptions) error {
+	return runMember(ctx, opts, func(ctx context.Context, c *onboard.AthenaClient, userID string) (string, error) {
+		if opts.scope.organization {
+			res, err := c.Members.RemoveFromOrganization(ctx, userID)
+			if err != nil {
+				return "", err
+			}
+			return fmt.Sprintf("%s (%d website rows removed with them)", res.Message, res.WebsitesAffected), nil
+		}
+		res, err := c.Members.RemoveFromWebsite(ctx, opts.scope.website, userID)
+		if err != nil {
+			return "", err
+		}
+		return res.Message, nil
+	})
 }

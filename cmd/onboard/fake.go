@@ -8,10 +8,8 @@ import (
 	"io/fs"
 	"net"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -23,7 +21,8 @@ import (
 // the requests in progress.
 const shutdownTimeout = 3 * time.Second
 
-// fakeOptions are the flags of "onboard fake".
+// fakeOptions are what "onboard fake" runs with: its flags, and how to
+// let a second Ctrl-C end the process.
 type fakeOptions struct {
 	addr             string
 	latency          time.Duration
@@ -31,10 +30,15 @@ type fakeOptions struct {
 	readyFile        string
 	allowNonLoopback bool
 	shutdownTimeout  time.Duration
+	// stopSignals stops the program's watch for Ctrl-C and SIGTERM; nil
+	// when nothing watches.
+	stopSignals func()
 }
 
-func newFakeCmd() *cobra.Command {
-	o := fakeOptions{shutdownTimeout: shutdownTimeout}
+// newFakeCmd returns "onboard fake". runF, if not nil, runs in place of
+// runFake, for tests of the flags alone.
+func newFakeCmd(f *factory, runF func(context.Context, *fakeOptions) error) *cobra.Command {
+	o := fakeOptions{shutdownTimeout: shutdownTimeout, stopSignals: f.app.stopSignals}
 	cmd := &cobra.Command{
 		Use:   "fake",
 		Short: "Serve a fake of the Aptly, AthenaHQ and Royalti APIs",
@@ -68,20 +72,24 @@ given: anyone who can reach it can use its credentials.`,
   onboard fake --latency 20ms --rate-limit 60/1m`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if runF != nil {
+				return runF(cmd.Context(), &o)
+			}
 			return runFake(cmd.Context(), o, cmd.OutOrStdout(), cmd.ErrOrStderr())
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on; port 0 picks a free port")
-	f.DurationVar(&o.latency, "latency", 0, "delay every answer by this `duration`, such as 20ms")
-	f.Var(&o.rateLimit, "rate-limit", "allow each credential N requests per period, such as 60/1m (none by default)")
-	f.StringVar(&o.readyFile, "ready-file", "", "once listening, write the URL to this `file`; it is removed on exit")
-	f.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false,
+	fl := cmd.Flags()
+	fl.StringVar(&o.addr, "addr", "127.0.0.1:8080", "`host:port` to listen on; port 0 picks a free port")
+	fl.DurationVar(&o.latency, "latency", 0, "delay every answer by this `duration`, such as 20ms")
+	fl.Var(&o.rateLimit, "rate-limit", "allow each credential N requests per period, such as 60/1m (none by default)")
+	fl.StringVar(&o.readyFile, "ready-file", "", "once listening, write the URL to this `file`; it is removed on exit")
+	fl.BoolVar(&o.allowNonLoopback, "allow-non-loopback", false,
 		"allow an --addr other than loopback, which lets anyone who reaches it use the fixed credentials")
 	return cmd
 }
 
-// runFake serves the fake until ctx ends or a stop signal arrives.
+// runFake serves the fake until ctx ends: on Ctrl-C or SIGTERM, as the
+// program's context does.
 func runFake(ctx context.Context, o fakeOptions, stdout, stderr io.Writer) error {
 	if o.latency < 0 {
 		return usageErrorf("--latency %v is negative; give a duration of 0 or more, such as 20ms", o.latency)
@@ -89,8 +97,6 @@ func runFake(ctx context.Context, o fakeOptions, stdout, stderr io.Writer) error
 	if err := checkAddr(o.addr, o.allowNonLoopback); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	if err := removeReadyFile(o.readyFile); err != nil {
 		return err
 	}
@@ -105,7 +111,9 @@ func runFake(ctx context.Context, o fakeOptions, stdout, stderr io.Writer) error
 	}
 	if err == nil {
 		<-ctx.Done()
-		stop() // a second Ctrl-C ends the process at once
+		if o.stopSignals != nil {
+			o.stopSignals() // a second Ctrl-C ends the process at once
+		}
 		_, _ = fmt.Fprintln(stderr, "onboard fake: stopping")
 	}
 	return errors.Join(err, shutdown(srv, o.shutdownTimeout, stderr), removeReadyFile(o.readyFile))

@@ -20,9 +20,23 @@ package main
 
 import (
 	"context"
+	"io"
 	"os"
+	"os/signal"
+	"syscall"
+	"time"
 )
 
 func main() {
 	os.Exit(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run runs the command line args and returns the exit status. The one
+// context of the program is made here: it ends with ctx, or on Ctrl-C or
+// SIGTERM, so that a run stops sending and still reports every row.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	a := &app{getenv: os.Getenv, now: time.Now, tty: isTerminal(stderr, os.Getenv), stopSignals: stop}
+	return a.run(ctx, args, stdout, stderr)
 }

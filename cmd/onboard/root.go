@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -37,22 +36,20 @@ func (e *incompleteError) Error() string {
 	return e.summary + "; the output gives each row's outcome and reason"
 }
 
-// app holds what the commands read from outside the command line.
+// app holds what the commands read from outside the command line, and
+// the program's signal watch.
 type app struct {
 	getenv func(string) string
 	now    func() time.Time
 	// tty says whether stderr is a terminal, on which progress is drawn.
 	tty bool
+	// stopSignals stops the watch for Ctrl-C and SIGTERM, so that another
+	// signal ends the process at once; nil when nothing watches.
+	stopSignals func()
 }
 
-// run runs the command line args and returns the exit status. Commands
-// stop when ctx ends.
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	a := &app{getenv: os.Getenv, now: time.Now, tty: isTerminal(stderr, os.Getenv)}
-	return a.run(ctx, args, stdout, stderr)
-}
-
-// run runs the command line args with a's environment.
+// run runs the command line args with a's environment. Commands stop
+// when ctx ends.
 func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	root := newRootCmd(a)
 	root.SetArgs(args)
@@ -74,6 +71,7 @@ func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 }
 
 func newRootCmd(a *app) *cobra.Command {
+	f := newFactory(a)
 	root := &cobra.Command{
 		Use:   "onboard",
 		Short: "Work with the Aptly, AthenaHQ and Royalti invite and user APIs",
@@ -111,8 +109,8 @@ that exits 2 sends nothing, unless the error came after it started sending.`,
 	root.CompletionOptions.DisableDefaultCmd = true
 	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
-	root.AddCommand(newFakeCmd(), newVersionCmd(),
-		newAptlyCmd(a), newAthenaCmd(a), newRoyaltiCmd(a), newSyncCmd(a))
+	root.AddCommand(newFakeCmd(f, nil), newVersionCmd(),
+		newAptlyCmd(f), newAthenaCmd(f), newRoyaltiCmd(f), newSyncCmd(f))
 	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {

@@ -13,9 +13,8 @@ import (
 	"github.com/onboardkit/onboard"
 )
 
-func newRoyaltiCmd(a *app) *cobra.Command {
-	sf := &serviceFlags{}
-	cmd := newServiceCmd("royalti", "Import people into a Royalti workspace, list, resend and cancel invites",
+func newRoyaltiCmd(f *factory) *cobra.Command {
+	cmd := newServiceCmd(f, "royalti", "Import people into a Royalti workspace, list, resend and cancel invites",
 		`Create and invite the people of a file in a Royalti workspace, list the
 workspace's invites, and resend or cancel them. The workspace is the one the
 token (ONBOARD_ROYALTI_TOKEN) is scoped to; ONBOARD_ROYALTI_WORKSPACE_ID is
@@ -24,16 +23,37 @@ accepted for the examples' sake and not needed by these commands.`,
   onboard royalti import --file people.csv --report report.csv
   onboard royalti invites --status invited
   onboard royalti resend --pending --older-than 168h
-  onboard royalti cancel --email ada@example.com`, sf)
-	cmd.AddCommand(newRoyaltiImportCmd(a, sf), newRoyaltiInvitesCmd(a, sf),
-		newRoyaltiActionCmd(a, sf, royaltiResend), newRoyaltiActionCmd(a, sf, royaltiCancel))
+  onboard royalti cancel --email ada@example.com`)
+	cmd.AddCommand(newRoyaltiImportCmd(f, nil), newRoyaltiInvitesCmd(f, nil),
+		newRoyaltiActionCmd(f, royaltiResend, nil), newRoyaltiActionCmd(f, royaltiCancel, nil))
 	return cmd
 }
 
-func newRoyaltiImportCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var f importFlags
-	var shared onboard.CreateUsersRequest
-	var sendEmail bool
+// royaltiOptions are what the factory gives a Royalti command.
+type royaltiOptions struct {
+	io     *cmdIO
+	env    func() (*environment, error)
+	client func() (*onboard.RoyaltiClient, error)
+}
+
+func newRoyaltiOptions(f *factory) royaltiOptions {
+	return royaltiOptions{env: f.environment, client: f.royalti}
+}
+
+// royaltiImportOptions are what "onboard royalti import" runs with.
+type royaltiImportOptions struct {
+	royaltiOptions
+	importFlags
+	// shared holds the fields of every request: --message,
+	// --redirect-url, and --send-email when it is given.
+	shared    onboard.CreateUsersRequest
+	sendEmail bool
+}
+
+// newRoyaltiImportCmd returns "onboard royalti import". runF, if not nil,
+// runs in place of runRoyaltiImport, for tests of the flags alone.
+func newRoyaltiImportCmd(f *factory, runF func(context.Context, *royaltiImportOptions) error) *cobra.Command {
+	opts := &royaltiImportOptions{royaltiOptions: newRoyaltiOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "import --file FILE",
 		Short: "Create and invite the people of a CSV or JSON-lines file in a Royalti workspace",
@@ -52,42 +72,56 @@ to is "unknown", never guessed as created.
   #   {"email": "ada@example.com", "firstName": "Ada", "lastName": "Lovelace"}`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := f.check(); err != nil {
+			if err := opts.check(); err != nil {
 				return err
 			}
-			s, err := start(cmd, a, sf, f.output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
 			if cmd.Flags().Changed("send-email") {
-				shared.SendEmail = &sendEmail
+				opts.shared.SendEmail = &opts.sendEmail
 			}
-			ic := &importCmd[onboard.WorkspaceUser]{
-				file: f.file, dryRun: f.dryRun, flags: &f.bulk, verb: "creating",
-				schema: schemaOf[onboard.WorkspaceUser]("email"), keyField: "email",
-				key:   func(u *onboard.WorkspaceUser) string { return u.Email },
-				check: checkWorkspaceUser,
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			if !f.dryRun {
-				c, err := royaltiClient(s.env, sf)
-				if err != nil {
-					return err
-				}
-				ic.preflight = func(ctx context.Context, _ *onboard.WorkspaceUser) error { return royaltiPreflight(ctx, c) }
-				ic.send = func(ctx context.Context, items iter.Seq[onboard.WorkspaceUser], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.WorkspaceUser]] {
-					return c.Users.CreateBulkSeq(ctx, &shared, items, opts...)
-				}
-				ic.keys = keyedBy[onboard.WorkspaceUser]
-			}
-			return runImport(s.ctx, s.out, ic)
+			return runRoyaltiImport(cmd.Context(), opts)
 		},
 	}
-	addImportFlags(cmd, &f, "people to create", "100")
-	cmd.Flags().BoolVar(&sendEmail, "send-email", true, "let Royalti email each person an invite")
-	cmd.Flags().StringVar(&shared.Message, "message", "", "a custom `message` for the invite email")
-	cmd.Flags().StringVar(&shared.RedirectURL, "redirect-url", "", "where people land after accepting the invite")
+	addImportFlags(cmd, &opts.importFlags, "people to create", "100")
+	cmd.Flags().BoolVar(&opts.sendEmail, "send-email", true, "let Royalti email each person an invite")
+	cmd.Flags().StringVar(&opts.shared.Message, "message", "", "a custom `message` for the invite email")
+	cmd.Flags().StringVar(&opts.shared.RedirectURL, "redirect-url", "", "where people land after accepting the invite")
 	return cmd
+}
+
+// runRoyaltiImport sends the people of the file through Royalti's bulk
+// user creation, or checks them for a --dry-run.
+func runRoyaltiImport(ctx context.Context, opts *royaltiImportOptions) error {
+	// Read even for a --dry-run, which needs no credential: a broken
+	// --env-file shows before the run that sends.
+	if _, err := opts.env(); err != nil {
+		return err
+	}
+	ic := &importCmd[onboard.WorkspaceUser]{
+		file: opts.file, dryRun: opts.dryRun, flags: &opts.bulk, verb: "creating",
+		schema: schemaOf[onboard.WorkspaceUser]("email"), keyField: "email",
+		key:   func(u *onboard.WorkspaceUser) string { return u.Email },
+		check: checkWorkspaceUser,
+	}
+	if !opts.dryRun {
+		c, err := opts.client()
+		if err != nil {
+			return err
+		}
+		shared := &opts.shared
+		ic.preflight = func(ctx context.Context, _ *onboard.WorkspaceUser) error { return royaltiPreflight(ctx, c) }
+		ic.send = func(ctx context.Context, items iter.Seq[onboard.WorkspaceUser], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.WorkspaceUser]] {
+			return c.Users.CreateBulkSeq(ctx, shared, items, opts...)
+		}
+		ic.keys = keyedBy[onboard.WorkspaceUser]
+	}
+	return runImport(ctx, opts.io, ic)
 }
 
 // checkWorkspaceUser validates one person as Royalti's bulk creation will.
@@ -144,8 +178,16 @@ func latestInvites(invs []onboard.RoyaltiInvite) map[string]*onboard.RoyaltiInvi
 	return out
 }
 
-func newRoyaltiInvitesCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var status, output string
+// royaltiInvitesOptions are what "onboard royalti invites" runs with.
+type royaltiInvitesOptions struct {
+	royaltiOptions
+	status, output string
+}
+
+// newRoyaltiInvitesCmd returns "onboard royalti invites". runF, if not
+// nil, runs in place of runRoyaltiInvites, for tests of the flags alone.
+func newRoyaltiInvitesCmd(f *factory, runF func(context.Context, *royaltiInvitesOptions) error) *cobra.Command {
+	opts := &royaltiInvitesOptions{royaltiOptions: newRoyaltiOptions(f)}
 	cmd := &cobra.Command{
 		Use:   "invites",
 		Short: "List the invites of a Royalti workspace",
@@ -156,41 +198,52 @@ status, sent (when the invite was last sent), joined and created.`,
   onboard royalti invites --status invited -o csv`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			s, err := start(cmd, a, sf, output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
-			if err := (&onboard.ListInvitesOptions{Status: onboard.RoyaltiInviteStatus(status)}).Validate(); err != nil {
-				return usageErrorf("--status %q is not invited, joined or cancelled", status)
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			c, err := royaltiClient(s.env, sf)
-			if err != nil {
-				return err
-			}
-			invs, err := royaltiInvites(s.ctx, c, status)
-			if err != nil {
-				return err
-			}
-			w := newRecordWriter(s.out.stdout, output, []string{"id", "user_id", "email", "first_name", "last_name", "status", "sent", "joined", "created"})
-			for i := range invs {
-				inv := &invs[i]
-				var joined time.Time
-				if inv.JoinedAt != nil {
-					joined = *inv.JoinedAt
-				}
-				if err := w.write(inv.ID, inv.TenantUserID, royaltiEmail(inv), inv.TenantUser.FirstName, inv.TenantUser.LastName,
-					string(inv.Status), royaltiSince(inv), joined, inv.CreatedAt); err != nil {
-					return err
-				}
-			}
-			s.out.say("%s", plural(len(invs), "invite"))
-			return w.close()
+			return runRoyaltiInvites(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVar(&status, "status", "", "list only invites with this `status`: invited, joined or cancelled")
-	addOutputFlag(cmd, &output)
+	cmd.Flags().StringVar(&opts.status, "status", "", "list only invites with this `status`: invited, joined or cancelled")
+	addOutputFlag(cmd, &opts.output)
 	return cmd
+}
+
+// runRoyaltiInvites lists the workspace's invites with the status asked
+// for.
+func runRoyaltiInvites(ctx context.Context, opts *royaltiInvitesOptions) error {
+	if _, err := opts.env(); err != nil {
+		return err
+	}
+	if err := (&onboard.ListInvitesOptions{Status: onboard.RoyaltiInviteStatus(opts.status)}).Validate(); err != nil {
+		return usageErrorf("--status %q is not invited, joined or cancelled", opts.status)
+	}
+	c, err := opts.client()
+	if err != nil {
+		return err
+	}
+	invs, err := royaltiInvites(ctx, c, opts.status)
+	if err != nil {
+		return err
+	}
+	w := newRecordWriter(opts.io.stdout, opts.output, []string{"id", "user_id", "email", "first_name", "last_name", "status", "sent", "joined", "created"})
+	for i := range invs {
+		inv := &invs[i]
+		var joined time.Time
+		if inv.JoinedAt != nil {
+			joined = *inv.JoinedAt
+		}
+		if err := w.write(inv.ID, inv.TenantUserID, royaltiEmail(inv), inv.TenantUser.FirstName, inv.TenantUser.LastName,
+			string(inv.Status), royaltiSince(inv), joined, inv.CreatedAt); err != nil {
+			return err
+		}
+	}
+	opts.io.say("%s", plural(len(invs), "invite"))
+	return w.close()
 }
 
 // royaltiAction is resend or cancel: what they share is how invites are
@@ -241,10 +294,22 @@ updated or created).`,
 	},
 }
 
-func newRoyaltiActionCmd(a *app, sf *serviceFlags, act *royaltiAction) *cobra.Command {
-	var sel selection
-	var bulk bulkFlags
-	var message, output string
+// royaltiActionOptions are what "onboard royalti resend" and "onboard
+// royalti cancel" run with.
+type royaltiActionOptions struct {
+	royaltiOptions
+	now             func() time.Time
+	act             *royaltiAction
+	sel             selection
+	bulk            bulkFlags
+	message, output string
+}
+
+// newRoyaltiActionCmd returns the command of act: "onboard royalti
+// resend" or "onboard royalti cancel". runF, if not nil, runs in place of
+// runRoyaltiAction, for tests of the flags alone.
+func newRoyaltiActionCmd(f *factory, act *royaltiAction, runF func(context.Context, *royaltiActionOptions) error) *cobra.Command {
+	opts := &royaltiActionOptions{royaltiOptions: newRoyaltiOptions(f), now: f.app.now, act: act}
 	cmd := &cobra.Command{
 		Use:   act.name + " (--email ADDRESS... | --file FILE | --pending)",
 		Short: act.short,
@@ -257,37 +322,44 @@ invite was done, 1 when any was not.`,
 		Example: act.example,
 		Args:    noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := errors.Join(sel.check(), bulk.check()); err != nil {
+			if err := errors.Join(opts.sel.check(), opts.bulk.check()); err != nil {
 				return err
 			}
-			s, err := start(cmd, a, sf, output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
-			return act.run(s, sf, &sel, &bulk, message, a.now())
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runRoyaltiAction(cmd.Context(), opts)
 		},
 	}
-	addSelectionFlags(cmd, &sel, "dated (Royalti's meta.date, when the invite was sent)")
-	addBulkFlags(cmd, &bulk, "")
+	addSelectionFlags(cmd, &opts.sel, "dated (Royalti's meta.date, when the invite was sent)")
+	addBulkFlags(cmd, &opts.bulk, "")
 	if act == royaltiResend {
-		cmd.Flags().StringVar(&message, "message", "", "a `message` that replaces the invite's")
+		cmd.Flags().StringVar(&opts.message, "message", "", "a `message` that replaces the invite's")
 	}
-	addOutputFlag(cmd, &output)
+	addOutputFlag(cmd, &opts.output)
 	return cmd
 }
 
-// run finds the pending invites sel names and acts on each.
-func (act *royaltiAction) run(s *session, sf *serviceFlags, sel *selection, bulk *bulkFlags, message string, now time.Time) error {
+// runRoyaltiAction finds the pending invites the selection names and acts
+// on each.
+func runRoyaltiAction(ctx context.Context, opts *royaltiActionOptions) error {
+	if _, err := opts.env(); err != nil {
+		return err
+	}
+	sel, bulk, now := &opts.sel, &opts.bulk, opts.now()
 	people, err := sel.people()
 	if err != nil {
 		return err
 	}
-	c, err := royaltiClient(s.env, sf)
+	c, err := opts.client()
 	if err != nil {
 		return err
 	}
-	invs, err := royaltiInvites(s.ctx, c, "")
+	invs, err := royaltiInvites(ctx, c, "")
 	if err != nil {
 		return err
 	}
@@ -312,14 +384,14 @@ func (act *royaltiAction) run(s *session, sf *serviceFlags, sel *selection, bulk
 		why, _ := sel.tooRecent(royaltiSince(inv), now)
 		return inv.ID, why
 	})
-	w, err := s.out.records(bulk, sel.file, importColumns("email"))
+	w, err := opts.io.records(bulk, sel.file, importColumns("email"))
 	if err != nil {
 		return err
 	}
 	idx := todo(rows)
-	p := newProgress(s.out.stderr, s.out.tty, act.verb, len(idx))
-	vs := each(s.ctx, len(idx), bulk.concurrency, p, func(ctx context.Context, i int) verdict {
-		msg, err := act.call(ctx, c, rows[idx[i]].id, message)
+	p := newProgress(opts.io.stderr, opts.io.tty, opts.act.verb, len(idx))
+	vs := each(ctx, len(idx), bulk.concurrency, p, func(ctx context.Context, i int) verdict {
+		msg, err := opts.act.call(ctx, c, rows[idx[i]].id, opts.message)
 		v := errVerdict(err, "id")
 		if err == nil {
 			v.reason = msg
@@ -330,5 +402,5 @@ func (act *royaltiAction) run(s *session, sf *serviceFlags, sel *selection, bulk
 	for i, v := range vs {
 		rows[idx[i]].v = v
 	}
-	return writeActions(s.out, w, rows)
+	return writeActions(opts.io, w, rows)
 }

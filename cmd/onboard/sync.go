@@ -27,9 +27,8 @@ const (
 	actInvalid = "invalid" // a roster row that cannot be read
 )
 
-func newSyncCmd(a *app) *cobra.Command {
-	sf := &serviceFlags{}
-	cmd := newServiceCmd("sync", "Compare a roster with a service, and carry out the plan on request",
+func newSyncCmd(f *factory) *cobra.Command {
+	cmd := newServiceCmd(f, "sync", "Compare a roster with a service, and carry out the plan on request",
 		`Compare a roster (a CSV or JSON-lines file of people, as the import
 commands read) with the people a service lists, and print the plan: whom
 to invite, whose pending invite to resend (pending longer than
@@ -62,8 +61,8 @@ missing.`,
 		`  onboard sync aptly --roster people.csv
   onboard sync aptly --roster people.csv --apply --resend-after 72h --report sync.csv
   onboard sync royalti --roster people.csv --apply
-  onboard sync athena --roster people.csv --website 123e4567-e89b-12d3-a456-426614174000`, sf)
-	cmd.AddCommand(newSyncAptlyCmd(a, sf), newSyncRoyaltiCmd(a, sf), newSyncAthenaCmd(a, sf))
+  onboard sync athena --roster people.csv --website 123e4567-e89b-12d3-a456-426614174000`)
+	cmd.AddCommand(newSyncAptlyCmd(f, nil), newSyncRoyaltiCmd(f, nil), newSyncAthenaCmd(f, nil))
 	return cmd
 }
 
@@ -148,7 +147,7 @@ type planRow struct {
 
 // runSync reads the roster, lists the service, makes the plan and, with
 // --apply, carries it out.
-func runSync[T any](s *session, f *syncFlags, svc *syncService[T], now time.Time) error {
+func runSync[T any](ctx context.Context, out *cmdIO, f *syncFlags, svc *syncService[T], now time.Time) error {
 	roster, err := readRoster[T](f.roster, svc.schema)
 	if err != nil {
 		return err
@@ -162,24 +161,24 @@ func runSync[T any](s *session, f *syncFlags, svc *syncService[T], now time.Time
 	if err != nil {
 		return err
 	}
-	people, err := svc.fetch(s.ctx)
+	people, err := svc.fetch(ctx)
 	if err != nil {
 		return fmt.Errorf("listing the service, before changing anything: %w", err)
 	}
 	plan := makePlan(roster, named, people, svc, f, now)
-	s.out.say("%s", describePlan(plan))
+	out.say("%s", describePlan(plan))
 	cols := []string{"line", "email", "action", "status", "since", "note"}
 	if f.apply {
 		cols = append(cols, "outcome", "reason", "id")
 	}
-	w, err := s.out.records(&f.bulk, f.roster, cols)
+	w, err := out.records(&f.bulk, f.roster, cols)
 	if err != nil {
 		return err
 	}
 	if f.apply {
-		applyPlan(s, f, svc, roster, plan)
+		applyPlan(ctx, out, f, svc, roster, plan)
 	}
-	return writePlan(s.out, w, f.apply, plan)
+	return writePlan(out, w, f.apply, plan)
 }
 
 func readRoster[T any](path string, s *schema) ([]row[T], error) {
@@ -415,7 +414,7 @@ func describePlan(plan []planRow) string {
 
 // applyPlan carries out the plan's invites, resends and removals, in that
 // order, each as one bulk run, and records each row's verdict.
-func applyPlan[T any](s *session, f *syncFlags, svc *syncService[T], roster []row[T], plan []planRow) {
+func applyPlan[T any](ctx context.Context, out *cmdIO, f *syncFlags, svc *syncService[T], roster []row[T], plan []planRow) {
 	var invites, resends, removes []int
 	for i, pr := range plan {
 		switch pr.action {
@@ -432,7 +431,7 @@ func applyPlan[T any](s *session, f *syncFlags, svc *syncService[T], roster []ro
 		for k, i := range invites {
 			items[k] = roster[plan[i].item].item
 		}
-		settle(plan, invites, svc.invite(s.ctx, items, newStep(s, f, "inviting", len(items))))
+		settle(plan, invites, svc.invite(ctx, items, newStep(out, f, "inviting", len(items))))
 	}
 	ids := func(idx []int) []string {
 		out := make([]string, len(idx))
@@ -442,16 +441,16 @@ func applyPlan[T any](s *session, f *syncFlags, svc *syncService[T], roster []ro
 		return out
 	}
 	if len(resends) > 0 && svc.resend != nil {
-		settle(plan, resends, svc.resend(s.ctx, ids(resends), newStep(s, f, "resending", len(resends))))
+		settle(plan, resends, svc.resend(ctx, ids(resends), newStep(out, f, "resending", len(resends))))
 	}
 	if len(removes) > 0 {
-		settle(plan, removes, svc.remove(s.ctx, ids(removes), newStep(s, f, "removing", len(removes))))
+		settle(plan, removes, svc.remove(ctx, ids(removes), newStep(out, f, "removing", len(removes))))
 	}
 }
 
 // newStep prepares one part of carrying out a plan, of n items.
-func newStep(s *session, f *syncFlags, verb string, n int) *step {
-	p := newProgress(s.out.stderr, s.out.tty, verb, n)
+func newStep(out *cmdIO, f *syncFlags, verb string, n int) *step {
+	p := newProgress(out.stderr, out.tty, verb, n)
 	return &step{opts: f.bulk.options(n, p, nil, nil), p: p, conc: f.bulk.concurrency}
 }
 
@@ -507,9 +506,18 @@ func verdictsOf[T any](rep *onboard.BulkReport[T], keyField string) []verdict {
 	return out
 }
 
-func newSyncAptlyCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var f syncFlags
-	var tenant string
+// syncAptlyOptions are what "onboard sync aptly" runs with.
+type syncAptlyOptions struct {
+	aptlyOptions
+	now func() time.Time
+	syncFlags
+	tenant string
+}
+
+// newSyncAptlyCmd returns "onboard sync aptly". runF, if not nil, runs in
+// place of runSyncAptly, for tests of the flags alone.
+func newSyncAptlyCmd(f *factory, runF func(context.Context, *syncAptlyOptions) error) *cobra.Command {
+	opts := &syncAptlyOptions{aptlyOptions: newAptlyOptions(f), now: f.app.now}
 	cmd := &cobra.Command{
 		Use:   "aptly --roster FILE",
 		Short: "Sync a roster with the users of an Aptly tenant",
@@ -526,28 +534,39 @@ is the tenant are removed; a user listed without one is kept.`,
   onboard sync aptly --roster people.csv --apply --report sync.csv`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := f.check(); err != nil {
+			if err := opts.check(); err != nil {
 				return err
 			}
-			s, err := start(cmd, a, sf, f.output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
-			t, err := aptlyTenant(tenant, s.env)
-			if err != nil {
-				return err
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			c, err := aptlyClient(s.env, sf)
-			if err != nil {
-				return err
-			}
-			return runSync(s, &f, aptlySync(c, t), a.now())
+			return runSyncAptly(cmd.Context(), opts)
 		},
 	}
-	addSyncFlags(cmd, &f, "100")
-	cmd.Flags().StringVar(&tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
+	addSyncFlags(cmd, &opts.syncFlags, "100")
+	cmd.Flags().StringVar(&opts.tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
 	return cmd
+}
+
+// runSyncAptly syncs the roster with the tenant's users.
+func runSyncAptly(ctx context.Context, opts *syncAptlyOptions) error {
+	env, err := opts.env()
+	if err != nil {
+		return err
+	}
+	tenant, err := aptlyTenant(opts.tenant, env)
+	if err != nil {
+		return err
+	}
+	c, err := opts.client()
+	if err != nil {
+		return err
+	}
+	return runSync(ctx, opts.io, &opts.syncFlags, aptlySync(c, tenant), opts.now())
 }
 
 func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Invitee] {
@@ -592,10 +611,21 @@ func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Invit
 	}
 }
 
-func newSyncRoyaltiCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var f syncFlags
-	var shared onboard.CreateUsersRequest
-	var sendEmail bool
+// syncRoyaltiOptions are what "onboard sync royalti" runs with.
+type syncRoyaltiOptions struct {
+	royaltiOptions
+	now func() time.Time
+	syncFlags
+	// shared holds the fields of every creation request: --message, and
+	// --send-email when it is given.
+	shared    onboard.CreateUsersRequest
+	sendEmail bool
+}
+
+// newSyncRoyaltiCmd returns "onboard sync royalti". runF, if not nil, runs
+// in place of runSyncRoyalti, for tests of the flags alone.
+func newSyncRoyaltiCmd(f *factory, runF func(context.Context, *syncRoyaltiOptions) error) *cobra.Command {
+	opts := &syncRoyaltiOptions{royaltiOptions: newRoyaltiOptions(f), now: f.app.now}
 	cmd := &cobra.Command{
 		Use:   "royalti --roster FILE",
 		Short: "Sync a roster with the users of a Royalti workspace",
@@ -610,28 +640,35 @@ invite, removals through its bulk delete.`,
   onboard sync royalti --roster people.csv --apply --resend-after 72h`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := f.check(); err != nil {
+			if err := opts.check(); err != nil {
 				return err
 			}
-			s, err := start(cmd, a, sf, f.output)
-			if err != nil {
-				return err
-			}
-			defer s.stop()
-			c, err := royaltiClient(s.env, sf)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
 			if cmd.Flags().Changed("send-email") {
-				shared.SendEmail = &sendEmail
+				opts.shared.SendEmail = &opts.sendEmail
 			}
-			return runSync(s, &f, royaltiSync(c, &shared), a.now())
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
+			}
+			return runSyncRoyalti(cmd.Context(), opts)
 		},
 	}
-	addSyncFlags(cmd, &f, "100")
-	cmd.Flags().BoolVar(&sendEmail, "send-email", true, "let Royalti email each person invited")
-	cmd.Flags().StringVar(&shared.Message, "message", "", "a custom `message` for the invite email")
+	addSyncFlags(cmd, &opts.syncFlags, "100")
+	cmd.Flags().BoolVar(&opts.sendEmail, "send-email", true, "let Royalti email each person invited")
+	cmd.Flags().StringVar(&opts.shared.Message, "message", "", "a custom `message` for the invite email")
 	return cmd
+}
+
+// runSyncRoyalti syncs the roster with the workspace's users.
+func runSyncRoyalti(ctx context.Context, opts *syncRoyaltiOptions) error {
+	c, err := opts.client()
+	if err != nil {
+		return err
+	}
+	return runSync(ctx, opts.io, &opts.syncFlags, royaltiSync(c, &opts.shared), opts.now())
 }
 
 func royaltiSync(c *onboard.RoyaltiClient, shared *onboard.CreateUsersRequest) *syncService[onboard.WorkspaceUser] {
@@ -698,10 +735,22 @@ type athenaPerson struct {
 	Role      onboard.Role `json:"role"`
 }
 
-func newSyncAthenaCmd(a *app, sf *serviceFlags) *cobra.Command {
-	var f syncFlags
-	var sc scopeFlags
-	var person athenaPersonFlags
+// syncAthenaOptions are what "onboard sync athena" runs with.
+type syncAthenaOptions struct {
+	athenaOptions
+	now func() time.Time
+	syncFlags
+	scope  scopeFlags
+	person athenaPersonFlags // --method and --role; each row gives the rest
+	// resendAfterSet says --resend-after was given, which has no effect
+	// here.
+	resendAfterSet bool
+}
+
+// newSyncAthenaCmd returns "onboard sync athena". runF, if not nil, runs
+// in place of runSyncAthena, for tests of the flags alone.
+func newSyncAthenaCmd(f *factory, runF func(context.Context, *syncAthenaOptions) error) *cobra.Command {
+	opts := &syncAthenaOptions{athenaOptions: newAthenaOptions(f), now: f.app.now}
 	cmd := &cobra.Command{
 		Use:   "athena --roster FILE (--website ID | --group ID)",
 		Short: "Sync a roster with the members of an AthenaHQ website or group",
@@ -718,33 +767,45 @@ member's own website row; AthenaHQ has no call to remove a group member.`,
   onboard sync athena --roster people.csv --website 123e4567-e89b-12d3-a456-426614174000 --apply --method direct`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if (sc.website == "") == (sc.group == "") {
+			if (opts.scope.website == "") == (opts.scope.group == "") {
 				return usageErrorf("give one of --website ID or --group ID")
 			}
-			person.email = "person@example.com" // each row gives its own
-			if err := errors.Join(f.check(), person.check()); err != nil {
+			opts.person.email = "person@example.com" // each row gives its own
+			if err := errors.Join(opts.check(), opts.person.check()); err != nil {
 				return err
 			}
-			s, err := start(cmd, a, sf, f.output)
-			if err != nil {
+			if err := checkOutput(opts.output); err != nil {
 				return err
 			}
-			defer s.stop()
-			if cmd.Flags().Changed("resend-after") {
-				s.out.say("AthenaHQ lists no pending invites, so --resend-after has no effect")
+			opts.resendAfterSet = cmd.Flags().Changed("resend-after")
+			opts.io = f.io(cmd, opts.output)
+			if runF != nil {
+				return runF(cmd.Context(), opts)
 			}
-			c, err := athenaClient(s.env, sf)
-			if err != nil {
-				return err
-			}
-			return runSync(s, &f, athenaSync(c, &sc, &person), a.now())
+			return runSyncAthena(cmd.Context(), opts)
 		},
 	}
-	addSyncFlags(cmd, &f, "")
-	cmd.Flags().StringVar(&sc.website, "website", "", "the website's `id`")
-	cmd.Flags().StringVar(&sc.group, "group", "", "the group's `id` (a global API key is needed)")
-	addAthenaPersonFlags(cmd, &person)
+	addSyncFlags(cmd, &opts.syncFlags, "")
+	cmd.Flags().StringVar(&opts.scope.website, "website", "", "the website's `id`")
+	cmd.Flags().StringVar(&opts.scope.group, "group", "", "the group's `id` (a global API key is needed)")
+	addAthenaPersonFlags(cmd, &opts.person)
 	return cmd
+}
+
+// runSyncAthena syncs the roster with the members of the website or
+// group.
+func runSyncAthena(ctx context.Context, opts *syncAthenaOptions) error {
+	if _, err := opts.env(); err != nil {
+		return err
+	}
+	if opts.resendAfterSet {
+		opts.io.say("AthenaHQ lists no pending invites, so --resend-after has no effect")
+	}
+	c, err := opts.client()
+	if err != nil {
+		return err
+	}
+	return runSync(ctx, opts.io, &opts.syncFlags, athenaSync(c, &opts.scope, &opts.person), opts.now())
 }
 
 func athenaSync(c *onboard.AthenaClient, sc *scopeFlags, person *athenaPersonFlags) *syncService[athenaPerson] {

@@ -2,14 +2,74 @@ package main
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/time/rate"
 
 	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/internal/validate"
 )
+
+// factory makes what the commands take from outside their own flags, each
+// in this one place: where a command writes, the environment (read once,
+// an --env-file over the process's), and the clients of the three
+// services built from it. newRootCmd makes one for the command line; the
+// service commands (aptly, athena, royalti, sync) bind its flags, and a
+// command's options hold the factory's functions, which its run calls
+// when it needs them: a --dry-run builds no client.
+type factory struct {
+	app *app
+	// flags are --env-file and --rate-limit, which every service command
+	// has; one command runs per command line, so they share these.
+	flags serviceFlags
+	// environment returns the environment, reading --env-file the first
+	// time it is called.
+	environment func() (*environment, error)
+}
+
+func newFactory(a *app) *factory {
+	f := &factory{app: a}
+	f.environment = sync.OnceValues(func() (*environment, error) {
+		return loadEnvironment(f.flags.envFile, a.getenv)
+	})
+	return f
+}
+
+// io returns where cmd writes: records on stdout in format (-o), messages
+// and progress on stderr.
+func (f *factory) io(cmd *cobra.Command, format string) *cmdIO {
+	return &cmdIO{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), tty: f.app.tty, format: format}
+}
+
+// aptly builds the Aptly client from the environment.
+func (f *factory) aptly() (*onboard.AptlyClient, error) {
+	env, err := f.environment()
+	if err != nil {
+		return nil, err
+	}
+	return aptlyClient(env, &f.flags)
+}
+
+// athena builds the AthenaHQ client from the environment.
+func (f *factory) athena() (*onboard.AthenaClient, error) {
+	env, err := f.environment()
+	if err != nil {
+		return nil, err
+	}
+	return athenaClient(env, &f.flags)
+}
+
+// royalti builds the Royalti client from the environment.
+func (f *factory) royalti() (*onboard.RoyaltiClient, error) {
+	env, err := f.environment()
+	if err != nil {
+		return nil, err
+	}
+	return royaltiClient(env, &f.flags)
+}
 
 // serviceFlags are the flags every service command shares: where the
 // credentials come from, and how fast requests may go.
@@ -92,10 +152,8 @@ func royaltiClient(env *environment, f *serviceFlags) (*onboard.RoyaltiClient, e
 	return c, nil
 }
 
-var uuidPattern = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-
 // aptlyTenant returns the tenant of --tenant or ONBOARD_APTLY_TENANT_ID,
-// which must be a UUID.
+// which must be a UUID as the SDK checks one.
 func aptlyTenant(flag string, env *environment) (string, error) {
 	t := strings.TrimSpace(flag)
 	if t == "" {
@@ -104,7 +162,7 @@ func aptlyTenant(flag string, env *environment) (string, error) {
 	switch {
 	case t == "":
 		return "", usageErrorf("no Aptly tenant: give --tenant ID or set %s in %s", envAptlyTenant, env.where())
-	case !uuidPattern.MatchString(t):
+	case !validate.IsUUID(t):
 		return "", usageErrorf("the Aptly tenant %q is not a UUID", t)
 	}
 	return t, nil
