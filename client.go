@@ -3,13 +3,13 @@ package onboard
 import (
 	"errors"
 	"fmt"
-	"math"
+	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
 
-	"github.com/hashicorp/go-retryablehttp"
 	"golang.org/x/time/rate"
 
 	"github.com/onboardkit/onboard/internal/retry"
@@ -150,15 +150,21 @@ func notAptlyKey(op string, auth Authenticator) error {
 // client is the request pipeline the three client types share: one base
 // URL, one credential, one http.Client with its retry policy.
 type client struct {
-	base      *url.URL
-	auth      Authenticator
-	http      *retryablehttp.Client
-	policy    retry.Policy
-	retries   int           // each call makes at most retries+1 attempts
-	timeout   time.Duration // each attempt's, unless a call sets its own; 0: none
-	pacer     *pacer        // nil: WithoutPacing
-	userAgent string
-	maxBody   int64
+	base *url.URL
+	auth Authenticator
+	// httpClient is the template of each call's http.Client: the
+	// caller's, with the redirect rule; each call's loop sends through
+	// its Transport.
+	httpClient  http.Client
+	policy      retry.Policy
+	retries     int           // each call makes at most retries+1 attempts
+	waitFirst   time.Duration // the first back-off between attempts
+	waitLongest time.Duration // the longest, which also caps Retry-After
+	timeout     time.Duration // each attempt's, unless a call sets its own; 0: none
+	pacer       *pacer        // nil: WithoutPacing
+	logger      *slog.Logger  // nil: silent
+	userAgent   string
+	maxBody     int64
 }
 
 // service is what every service type holds: the client it calls through.
@@ -193,12 +199,15 @@ func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter
 	}
 
 	c := &client{
-		base:      base,
-		auth:      auth,
-		userAgent: s.userAgent,
-		maxBody:   s.maxBody,
-		retries:   s.retries,
-		policy:    retry.Policy{ServerErrors: s.serverErrors},
+		base:        base,
+		auth:        auth,
+		userAgent:   s.userAgent,
+		maxBody:     s.maxBody,
+		retries:     s.retries,
+		waitFirst:   s.waitFirst,
+		waitLongest: s.waitLongest,
+		logger:      s.logger,
+		policy:      retry.Policy{ServerErrors: s.serverErrors},
 	}
 	if !s.noPacing {
 		c.pacer = &pacer{limiter: s.limiter}
@@ -209,21 +218,7 @@ func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter
 	if b, ok := auth.(binder); ok {
 		c.auth = b.bind(c)
 	}
-	c.http = &retryablehttp.Client{
-		HTTPClient:   c.newHTTPClient(&s),
-		Logger:       nil, // the library is silent unless WithLogger is given
-		RetryWaitMin: s.waitFirst,
-		RetryWaitMax: s.waitLongest,
-		// The call's own budget (checkRetry) is the limit: it can differ
-		// per call (WithRetry as a CallOption).
-		RetryMax:   math.MaxInt32,
-		CheckRetry: c.checkRetry,
-		Backoff:    retry.Backoff,
-		// Hand back the last response, so the caller gets the server's
-		// body in an *APIError rather than a bare "giving up" message.
-		ErrorHandler:   retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: c.beforeAttempt,
-	}
+	c.httpClient = c.newHTTPClient(&s)
 	return c, nil
 }
 

@@ -8,19 +8,26 @@ import (
 
 // What the tests of package onboard_test need of the package's insides.
 
-// RetryLoggerOf returns the logger a client of any service hands to
-// go-retryablehttp. It must be nil: that library's default logger writes
+// RetryLoggerOf returns the logger a call of a client of any service hands
+// to go-retryablehttp. It must be nil: that library's default logger writes
 // every request line to stderr.
 func RetryLoggerOf(c any) any {
+	var core *client
 	switch c := c.(type) {
 	case *AptlyClient:
-		return c.core.http.Logger
+		core = c.core
 	case *AthenaClient:
-		return c.core.http.Logger
+		core = c.core
 	case *RoyaltiClient:
-		return c.core.http.Logger
+		core = c.core
+	default:
+		panic(fmt.Sprintf("RetryLoggerOf: %T is not a client", c))
 	}
-	panic(fmt.Sprintf("RetryLoggerOf: %T is not a client", c))
+	l, err := core.newCallLoop(endpoint{op: "RetryLoggerOf"}, nil)
+	if err != nil {
+		panic(err)
+	}
+	return l.retry.Logger
 }
 
 // ReadAndKeep reads body as a call reads a failure's body, through a cap

@@ -12,8 +12,8 @@ import (
 
 // pacer spaces a client's requests: a rate limiter, if any, and a hold
 // while the server's x-rate-limit-* headers say its window is spent. Every
-// attempt waits for it before it is sent (see beforeAttempt); the wait does
-// not count against the attempt's timeout.
+// attempt waits for it before it is sent (see callLoop.RoundTrip); the wait
+// does not count against the attempt's timeout.
 type pacer struct {
 	limiter *rate.Limiter // nil: no limiter
 

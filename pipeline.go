@@ -9,15 +9,30 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"time"
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/onboardkit/onboard/internal/retry"
 )
 
-// This file is the one request pipeline every endpoint method calls: build
-// the request, send it (retries and the 401 refresh are in retryhooks.go),
-// read the answer through the size cap, and decode it or turn it into an
-// *APIError.
+// The request loop: a call passes four layers, each with one job.
+//
+//  1. The service method (users.go, invites.go, members.go) validates its
+//     arguments and names its endpoint.
+//  2. call, here, builds the request, hands it to the call's own loop, and
+//     decodes the answer or turns it into an *APIError.
+//  3. go-retryablehttp's Client.Do makes the attempts: checkRetry, here,
+//     decides whether another is due (the policy of internal/retry, and a
+//     401 resent once with a fresh token); backoff waits between them; the
+//     attempt budget is its RetryMax.
+//  4. The call's RoundTrip (transport.go) waits for pacing, takes a fresh
+//     credential, sets the header and only then starts the attempt's
+//     timeout.
+//
+// The per-call settings the lower layers need travel in a callLoop, which
+// is at once the call's go-retryablehttp Client and its RoundTripper.
 
 // endpoint describes one documented API call.
 type endpoint struct {
@@ -35,28 +50,28 @@ type endpoint struct {
 // become the query (go-querystring's url tags), body the JSON body (an
 // encodedBody is sent as it is).
 func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, opts []CallOption) error {
-	cs, err := newCallSettings(ep.op, opts)
+	l, err := c.newCallLoop(ep, opts)
 	if err != nil {
 		return err
 	}
-	req, st, err := c.newRequest(ctx, ep, params, body, &cs)
+	req, err := c.newRequest(ctx, ep, params, body)
 	if err != nil {
 		return err
 	}
-	resp, err := c.send(req, st)
+	resp, err := l.retry.Do(req)
 	if err != nil {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
 		}
-		return &RequestError{Op: ep.op, Method: ep.method, Path: req.URL.Path, Attempts: max(st.attempt, 1), Err: unwrapURLError(err)}
+		return &RequestError{Op: ep.op, Method: ep.method, Path: req.URL.Path, Attempts: max(l.attempts, 1), Err: unwrapURLError(err)}
 	}
 	defer resp.Body.Close()
-	return c.readAnswer(ep, req.URL.Path, resp, st, &cs).decode(out)
+	a := l.readAnswer(ep, req.URL.Path, resp)
+	return a.decode(out)
 }
 
-// newRequest builds the request of one call, with the state its attempts
-// share.
-func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any, cs *callSettings) (*retryablehttp.Request, *callState, error) {
+// newRequest builds the request of one call.
+func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any) (*retryablehttp.Request, error) {
 	// Not JoinPath: on a base URL with no path it drops the leading slash,
 	// and Path in errors would read "auth/invite".
 	u := *c.base
@@ -64,29 +79,22 @@ func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any, 
 	if params != nil {
 		v, err := query.Values(params)
 		if err != nil {
-			return nil, nil, fmt.Errorf("onboard: %s: encoding query: %w", ep.op, err)
+			return nil, fmt.Errorf("onboard: %s: encoding query: %w", ep.op, err)
 		}
 		u.RawQuery = v.Encode()
 	}
 	payload, err := encodeBody(ep.op, body)
 	if err != nil {
-		return nil, nil, err
-	}
-	st := &callState{noAuth: ep.noAuth, secrets: cs.secrets, budget: c.retries + 1, timeout: c.timeout}
-	if cs.retriesSet {
-		st.budget = cs.retries + 1
-	}
-	if cs.timeoutSet {
-		st.timeout = cs.timeout
+		return nil, err
 	}
 	var raw any // no body at all, unless there is a payload
 	if payload != nil {
 		// []byte: retryablehttp knows a []byte body only by that type.
 		raw = []byte(payload)
 	}
-	req, err := retryablehttp.NewRequestWithContext(context.WithValue(ctx, callStateKey{}, st), ep.method, u.String(), raw)
+	req, err := retryablehttp.NewRequestWithContext(ctx, ep.method, u.String(), raw)
 	if err != nil {
-		return nil, nil, fmt.Errorf("onboard: %s: %w", ep.op, err)
+		return nil, fmt.Errorf("onboard: %s: %w", ep.op, err)
 	}
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
@@ -95,7 +103,134 @@ func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any, 
 	if c.userAgent != "" {
 		req.Header.Set("User-Agent", c.userAgent)
 	}
-	return req, st, nil
+	return req, nil
+}
+
+// callLoop is the request loop of one call: the go-retryablehttp Client
+// that makes its attempts and the net/http Client under it, whose
+// Transport is the callLoop itself (RoundTrip, in transport.go). Each call
+// has its own, so what the lower layers need of the call (its attempt
+// budget and timeout, whether it goes without the Authenticator, the
+// credentials to scrub from its answer) are its fields, not values in the
+// request's context. One call's attempts run one after another, so its
+// fields need no lock.
+type callLoop struct {
+	c     *client
+	cs    callSettings // the call's options, its secrets to scrub among them
+	retry retryablehttp.Client
+	http  http.Client
+	// timeout bounds each attempt, from sending to the end of the body;
+	// 0 for none.
+	timeout time.Duration
+	// noAuth sends the call without the Authenticator.
+	noAuth bool
+	// plain and authed are the headers of the last attempt before and
+	// after the Authenticator ran, so that an error built from a server's
+	// answer can be scrubbed of whatever credential the server echoed.
+	plain, authed http.Header
+	// attempts counts the attempts made so far (checkRetry counts each).
+	attempts int
+	// refreshed is set once a refused token has been marked stale and
+	// the request resent with a fresh one.
+	refreshed bool
+	// unprepared is set when an attempt could not be prepared (the wait
+	// for pacing or the credential failed): nothing was sent.
+	unprepared bool
+}
+
+// newCallLoop makes the loop of one call to ep, with the client's settings
+// overridden by the call's options: it makes at most WithRetry(n)+1
+// attempts in all, a resend after a 401 included. An invalid option is an
+// error that names the call, before anything is sent.
+func (c *client) newCallLoop(ep endpoint, opts []CallOption) (*callLoop, error) {
+	l := &callLoop{c: c, timeout: c.timeout, noAuth: ep.noAuth}
+	var err error
+	if l.cs, err = newCallSettings(ep.op, opts); err != nil {
+		return nil, err
+	}
+	if l.cs.timeoutSet {
+		l.timeout = l.cs.timeout
+	}
+	retries := c.retries
+	if l.cs.retriesSet {
+		retries = l.cs.retries
+	}
+	l.http = c.httpClient
+	l.http.Transport = l
+	l.retry = retryablehttp.Client{
+		HTTPClient:   &l.http,
+		Logger:       nil, // the library is silent; the transport logs (WithLogger)
+		RetryWaitMin: c.waitFirst,
+		RetryWaitMax: c.waitLongest,
+		RetryMax:     retries,
+		CheckRetry:   l.checkRetry,
+		Backoff:      backoff,
+		// Hand back the last response, so the caller gets the server's
+		// body in an *APIError rather than a bare "giving up" message.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+	return l, nil
+}
+
+// checkRetry is the call's CheckRetry: it counts the attempt just made and
+// says whether another is due, as the policy of internal/retry says, or
+// once after a 401 to a token the Authenticator obtained. go-retryablehttp
+// stops at RetryMax retries whatever it says. An attempt that could not be
+// prepared is not repeated: the exchange or token func behind it has had
+// its own retries.
+func (l *callLoop) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	l.attempts++
+	if l.unprepared {
+		return false, err // the attempt's own error, which says what it waited for
+	}
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && l.staleToken() {
+		// A 401 means the request was not done: resend it, unless the
+		// caller has given up.
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return false, ctxErr
+		}
+		return true, nil
+	}
+	return l.c.policy.Check(ctx, resp, err)
+}
+
+// staleToken tells the Authenticator that the token of the refused attempt
+// is stale, and reports whether the request may go once more with a fresh
+// one: once a call, and only for a token the Authenticator obtained (an
+// exchanged Aptly access key).
+func (l *callLoop) staleToken() bool {
+	if l.noAuth || l.refreshed {
+		return false
+	}
+	r, ok := l.c.auth.(refresher)
+	if !ok || !r.refresh(l.authed) {
+		return false
+	}
+	l.refreshed = true
+	return true
+}
+
+// backoff is how long go-retryablehttp waits before retry number
+// attempt+1: nothing before a resend after a 401, which goes with a fresh
+// token; otherwise internal/retry's Backoff, which honours Retry-After up
+// to the longest wait.
+func backoff(first, longest time.Duration, attempt int, resp *http.Response) time.Duration {
+	if resp != nil && resp.StatusCode == http.StatusUnauthorized {
+		return 0
+	}
+	return retry.Backoff(first, longest, attempt, resp)
+}
+
+// callLimit is the longest one call of the client may take: every attempt
+// to its timeout (DefaultTimeout when there is none) and the longest wait
+// between each two.
+func (c *client) callLimit() time.Duration {
+	timeout := c.timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	n := time.Duration(c.retries)
+	return (n+1)*timeout + n*c.waitLongest
 }
 
 // answer is what came back for one call: the last response, its body read
@@ -105,7 +240,7 @@ type answer struct {
 	ep      endpoint
 	path    string // the request's path, as sent before any redirect
 	resp    *http.Response
-	st      *callState
+	loop    *callLoop
 	cs      *callSettings
 	data    []byte
 	tooBig  bool
@@ -117,15 +252,16 @@ type answer struct {
 // success's body of every credential the call knows (a failure's is
 // scrubbed when its error is built), and fills the call's WithResponse,
 // if any.
-func (c *client) readAnswer(ep endpoint, path string, resp *http.Response, st *callState, cs *callSettings) *answer {
-	a := &answer{c: c, ep: ep, path: path, resp: resp, st: st, cs: cs}
+func (l *callLoop) readAnswer(ep endpoint, path string, resp *http.Response) answer {
+	c, cs := l.c, &l.cs
+	a := answer{c: c, ep: ep, path: path, resp: resp, loop: l, cs: cs}
 	a.data, a.tooBig, a.readErr = readCapped(resp.Body, bodyLimit(resp.StatusCode, c.maxBody), resp.ContentLength)
 	if resp.StatusCode/100 == 2 && !ep.secretAnswer {
 		// A success that echoes a credential (in a per-item message, say)
 		// must not hand it on to the caller, a journal or a report.
-		a.data = c.scrubberFor(st).body(a.data)
+		a.data = l.scrubber().body(a.data)
 	}
-	a.meta = newResponse(resp, st.attempt, a.data)
+	a.meta = newResponse(resp, l.attempts, a.data)
 	if cs.response != nil {
 		*cs.response = *a.meta
 		cs.response.Body = successBody(a.data)
@@ -167,8 +303,9 @@ func (a *answer) decodeEnvelope(out any) error {
 	env := wireEnvelope{Data: out}
 	err := json.Unmarshal(a.data, &env)
 	failure := env.StatusCode != nil && *env.StatusCode >= 400
-	var typeErr *json.UnmarshalTypeError
-	dataOfOtherShape := errors.As(err, &typeErr)
+	// json.Unmarshal returns its *UnmarshalTypeError unwrapped; a type
+	// assertion, unlike errors.As, costs no allocation on every call.
+	_, dataOfOtherShape := err.(*json.UnmarshalTypeError)
 	if err != nil && !(failure && dataOfOtherShape) {
 		return a.fail(ErrUnexpectedResponse, err)
 	}
@@ -199,7 +336,7 @@ func (a *answer) decodeEnvelope(out any) error {
 // nil for a failure status. The error and the call's WithResponse keep a
 // bounded copy of the body, scrubbed of every credential the call knows.
 func (a *answer) fail(kind, cause error) *APIError {
-	scrub := a.c.scrubberFor(a.st)
+	scrub := a.loop.scrubber()
 	data, p := errorBody(scrub.body(a.data), a.meta.Envelope)
 	header := scrub.header(a.resp.Header)
 	withheld := a.ep.secretAnswer && a.resp.StatusCode/100 == 2
@@ -270,16 +407,11 @@ func envelopeHasData(body []byte) bool {
 }
 
 // unwrapURLError drops the *url.Error that net/http wraps around transport
-// errors, whose text carries the whole URL, query included, and the mark
-// of an attempt that could not be prepared.
+// errors, whose text carries the whole URL, query included.
 func unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err
-	}
-	var prep *prepError
-	if errors.As(err, &prep) {
-		err = prep.err
 	}
 	return err
 }

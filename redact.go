@@ -17,20 +17,20 @@ const redaction = "[redacted]"
 // an error built from a server's answer that echoes one does not carry it.
 type scrubber []string
 
-// scrubberFor collects the credentials of the call st belongs to: those its
+// scrubber collects every credential of the call l makes: those its
 // request carries in the body or query, those the Authenticator holds (an
 // access key, the token in use and the one before it), and the header
 // values the Authenticator set on the last attempt (whatever differs
 // between plain, before it ran, and authed, after), with their parts: the
 // token of "Bearer <token>" and the password of "Basic <base64>". Each is
 // looked for as it is and as a JSON body escapes it.
-func (c *client) scrubberFor(st *callState) scrubber {
-	s := append(scrubber(nil), st.secrets...)
-	if h, ok := c.auth.(secretHolder); ok {
+func (l *callLoop) scrubber() scrubber {
+	s := append(scrubber(nil), l.cs.secrets...)
+	if h, ok := l.c.auth.(secretHolder); ok {
 		s = append(s, h.heldSecrets()...)
 	}
-	for name, values := range st.authed {
-		if slices.Equal(st.plain[name], values) {
+	for name, values := range l.authed {
+		if slices.Equal(l.plain[name], values) {
 			continue
 		}
 		for _, v := range values {

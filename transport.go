@@ -12,16 +12,17 @@ import (
 	"time"
 )
 
-// This file is the layer between the pipeline and net/http: the copy of the
-// caller's http.Client with its redirect rule, and the transport that waits
-// for the client's pacing, adds the credential, bounds each attempt by the
-// call's timeout, notes the server's rate-limit headers and logs each
-// attempt.
+// This file is the lowest layer of the request loop: the redirect rule of
+// the client's http.Client, and the RoundTrip of each call's loop, which
+// waits for the client's pacing, adds the credential, bounds each attempt
+// by the call's timeout, notes the server's rate-limit headers and logs
+// each attempt.
 
-// newHTTPClient copies the caller's http.Client (or makes one), wraps its
-// transport in the pacing, credential and log layer, and refuses redirects
-// that leave the base URL's scheme and host.
-func (c *client) newHTTPClient(s *settings) *http.Client {
+// newHTTPClient copies the caller's http.Client (or makes one) as the
+// template of each call's, and refuses redirects that leave the base URL's
+// scheme and host. Its Transport is what each call's RoundTrip sends
+// through.
+func (c *client) newHTTPClient(s *settings) http.Client {
 	var hc http.Client
 	if s.httpClient != nil {
 		hc = *s.httpClient
@@ -35,11 +36,9 @@ func (c *client) newHTTPClient(s *settings) *http.Client {
 		c.timeout = hc.Timeout
 	}
 	hc.Timeout = 0
-	base := hc.Transport
-	if base == nil {
-		base = http.DefaultTransport
+	if hc.Transport == nil {
+		hc.Transport = http.DefaultTransport
 	}
-	hc.Transport = &transport{base: base, client: c, logger: s.logger}
 	next := hc.CheckRedirect
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) >= 10 {
@@ -56,21 +55,12 @@ func (c *client) newHTTPClient(s *settings) *http.Client {
 		}
 		return nil
 	}
-	return &hc
+	return hc
 }
 
 // ownHost reports whether u has the base URL's scheme and host (with port).
 func (c *client) ownHost(u *url.URL) bool {
 	return u.Scheme == c.base.Scheme && strings.EqualFold(u.Host, c.base.Host)
-}
-
-// transport waits for the client's pacing, adds the credential to
-// requests for the client's own host, bounds each attempt by the call's
-// timeout and logs each attempt.
-type transport struct {
-	base   http.RoundTripper
-	client *client
-	logger *slog.Logger
 }
 
 // RoundTrip waits for pacing, then takes the credential (a fresh token, if
@@ -80,14 +70,14 @@ type transport struct {
 // cancellation ends the attempt until the answer's status has arrived;
 // from then on the body is read to the end, bounded by the attempt's
 // timeout (and by the caller's context when the call has no timeout).
-func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	ours := t.client.ownHost(req.URL)
-	st := stateOf(req.Context())
+func (l *callLoop) RoundTrip(req *http.Request) (*http.Response, error) {
+	ours := l.c.ownHost(req.URL)
 	if ours {
 		var err error
-		if req, err = t.prepare(req, st); err != nil {
+		if req, err = l.prepare(req); err != nil {
 			closeBody(req)
-			return nil, &prepError{err}
+			l.unprepared = true
+			return nil, err
 		}
 	}
 	ctx := req.Context() // the caller's
@@ -97,14 +87,14 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	cancel := context.CancelFunc(func() {})
 	stop := func() bool { return true }
-	if st != nil && st.timeout > 0 {
+	if l.timeout > 0 {
 		var attempt context.Context
-		attempt, cancel = context.WithTimeout(context.WithoutCancel(ctx), st.timeout)
+		attempt, cancel = context.WithTimeout(context.WithoutCancel(ctx), l.timeout)
 		stop = context.AfterFunc(ctx, cancel)
 		req = req.WithContext(attempt)
 	}
 	start := time.Now()
-	resp, err := t.base.RoundTrip(req)
+	resp, err := l.c.httpClient.Transport.RoundTrip(req)
 	// From here on the caller's cancellation no longer ends the attempt:
 	// an answer whose status has arrived is read to the end.
 	arrived := stop()
@@ -113,15 +103,15 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if !arrived && ctx.Err() != nil {
 			err = ctx.Err() // the caller's context ended the attempt
 		} else {
-			err = attemptTimedOut(req.Context(), err, st)
+			err = attemptTimedOut(req.Context(), err, l.timeout)
 		}
 	} else {
-		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, ctx: req.Context(), st: st}
-		if ours && t.client.pacer != nil {
-			t.client.pacer.note(resp.Header, time.Now())
+		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, ctx: req.Context(), timeout: l.timeout}
+		if ours && l.c.pacer != nil {
+			l.c.pacer.note(resp.Header, time.Now())
 		}
 	}
-	t.log(req, start, resp, err)
+	l.log(req, start, resp, err)
 	return resp, err
 }
 
@@ -130,55 +120,45 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 // headers before and after so that an answer echoing the credential can be
 // scrubbed. It runs on the caller's context, before the attempt's timeout
 // starts.
-func (t *transport) prepare(req *http.Request, st *callState) (*http.Request, error) {
-	if p := t.client.pacer; p != nil {
+func (l *callLoop) prepare(req *http.Request) (*http.Request, error) {
+	if p := l.c.pacer; p != nil {
 		if err := p.wait(req.Context()); err != nil {
 			return req, fmt.Errorf("waiting for the client's pacing (rate limiter): %w", err)
 		}
 	}
-	if st != nil && st.noAuth {
+	if l.noAuth {
 		return req, nil
 	}
 	authed := req.Clone(req.Context())
-	if err := t.client.auth.Authenticate(authed); err != nil {
+	if err := l.c.auth.Authenticate(authed); err != nil {
 		return req, err
 	}
-	if st != nil {
-		st.plain, st.authed = req.Header, authed.Header
-	}
+	l.plain, l.authed = req.Header, authed.Header
 	return authed, nil
 }
 
-// prepError is why an attempt could not be prepared (the wait for pacing
-// or the credential failed): nothing was sent, and the attempt is not
-// repeated, since an exchange or a token func has had its own retries.
-type prepError struct{ err error }
-
-func (e *prepError) Error() string { return e.err.Error() }
-func (e *prepError) Unwrap() error { return e.err }
-
 // attemptTimedOut says so when err comes from the attempt's own timeout
 // rather than the caller's context.
-func attemptTimedOut(attemptCtx context.Context, err error, st *callState) error {
-	if st == nil || st.timeout <= 0 || !errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
+func attemptTimedOut(attemptCtx context.Context, err error, timeout time.Duration) error {
+	if timeout <= 0 || !errors.Is(attemptCtx.Err(), context.DeadlineExceeded) {
 		return err
 	}
-	return fmt.Errorf("the attempt took longer than its %s timeout (WithTimeout): %w", st.timeout, err)
+	return fmt.Errorf("the attempt took longer than its %s timeout (WithTimeout): %w", timeout, err)
 }
 
 // cancelOnClose ends an attempt's context when its body is closed, and says
 // so when reading the body outlasted the attempt's timeout.
 type cancelOnClose struct {
 	io.ReadCloser
-	cancel context.CancelFunc
-	ctx    context.Context // the attempt's
-	st     *callState
+	cancel  context.CancelFunc
+	ctx     context.Context // the attempt's
+	timeout time.Duration
 }
 
 func (b *cancelOnClose) Read(p []byte) (int, error) {
 	n, err := b.ReadCloser.Read(p)
 	if err != nil && err != io.EOF {
-		err = attemptTimedOut(b.ctx, err, b.st)
+		err = attemptTimedOut(b.ctx, err, b.timeout)
 	}
 	return n, err
 }
@@ -191,21 +171,22 @@ func (b *cancelOnClose) Close() error {
 
 // log records one attempt, if the client has a logger: method, path,
 // attempt, duration and status, or the error without the URL.
-func (t *transport) log(req *http.Request, start time.Time, resp *http.Response, err error) {
-	if t.logger == nil {
+func (l *callLoop) log(req *http.Request, start time.Time, resp *http.Response, err error) {
+	logger := l.c.logger
+	if logger == nil {
 		return
 	}
 	attrs := []slog.Attr{
 		slog.String("method", req.Method),
 		slog.String("path", req.URL.Path),
-		slog.Int("attempt", attemptOf(req.Context())),
+		slog.Int("attempt", l.attempts+1), // checkRetry counts it after this
 		slog.Duration("duration", time.Since(start)),
 	}
 	if err != nil {
-		t.logger.LogAttrs(req.Context(), slog.LevelWarn, "onboard: request failed", append(attrs, slog.String("error", unwrapURLError(err).Error()))...)
+		logger.LogAttrs(req.Context(), slog.LevelWarn, "onboard: request failed", append(attrs, slog.String("error", unwrapURLError(err).Error()))...)
 		return
 	}
-	t.logger.LogAttrs(req.Context(), slog.LevelDebug, "onboard: request", append(attrs, slog.Int("status", resp.StatusCode))...)
+	logger.LogAttrs(req.Context(), slog.LevelDebug, "onboard: request", append(attrs, slog.Int("status", resp.StatusCode))...)
 }
 
 func closeBody(req *http.Request) {
