@@ -305,7 +305,7 @@ func (a *answer) decodeEnvelope(out any) error {
 	failure := env.StatusCode != nil && *env.StatusCode >= 400
 	// json.Unmarshal returns its *UnmarshalTypeError unwrapped; a type
 	// assertion, unlike errors.As, costs no allocation on every call.
-	_, dataOfOtherShape := err.(*json.UnmarshalTypeError)
+	_, dataOfOtherShape := err.(*json.UnmarshalTypeError) //nolint:errorlint // unwrapped, as said above
 	if err != nil && !(failure && dataOfOtherShape) {
 		return a.fail(ErrUnexpectedResponse, err)
 	}
