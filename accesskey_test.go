@@ -18,8 +18,8 @@ import (
 
 const accessKeyTenant = "887fd99a-e3ab-44ac-8253-31f269599f2b"
 
-func accessKeyInvite(email string) *onboard.BulkInviteRequest {
-	return &onboard.BulkInviteRequest{TenantID: accessKeyTenant, Users: []onboard.Invitee{{Email: email}}}
+func accessKeyInvite(email string) *onboard.AptlyBulkInviteRequest {
+	return &onboard.AptlyBulkInviteRequest{TenantID: accessKeyTenant, Users: []onboard.AptlyInvitee{{Email: email}}}
 }
 
 func accessKeyCtx(t *testing.T) context.Context {
@@ -92,7 +92,7 @@ func TestAptlyAccessKey_badKey(t *testing.T) {
 	srv := newFake(t)
 	c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(key)))
 
-	_, err := c.Users.Create(accessKeyCtx(t), &onboard.CreateUserRequest{
+	_, err := c.Users.Create(accessKeyCtx(t), &onboard.AptlyCreateUserRequest{
 		TenantID: accessKeyTenant, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 	})
 	require.ErrorIs(t, err, onboard.ErrUnauthorized)

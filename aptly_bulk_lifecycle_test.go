@@ -76,13 +76,13 @@ func TestAptlyResendBulk_documentExample(t *testing.T) {
 	s := newExampleServer(t, http.StatusCreated, resendExampleAnswer)
 	var meta onboard.Response
 	res, err := s.client(t).Invites.ResendBulk(t.Context(),
-		&onboard.BulkResendRequest{TenantID: lcTenant, UserIDs: []string{lcUserA, lcUserB}}, onboard.WithResponse(&meta))
+		&onboard.AptlyBulkResendRequest{TenantID: lcTenant, UserIDs: []string{lcUserA, lcUserB}}, onboard.WithResponse(&meta))
 	require.NoError(t, err)
 	assertAptlyRequest(t, s, http.MethodPost, "/v1/user/bulk-resend-invite", "", resendExampleRequest)
 	assert.Equal(t, 5, res.Total)
 	assert.Equal(t, 4, res.SuccessfulCount)
 	assert.Equal(t, 1, res.FailedCount)
-	assert.Equal(t, []onboard.EmailResult{{Email: "user@example.com", Success: true, Message: "Invitation resent successfully"}}, res.Results)
+	assert.Equal(t, []onboard.AptlyEmailResult{{Email: "user@example.com", Success: true, Message: "Invitation resent successfully"}}, res.Results)
 	assert.Len(t, res.Succeeded(), 1)
 	assert.Empty(t, res.Failed())
 	assert.Equal(t, http.StatusCreated, meta.StatusCode, "declared 201")
@@ -94,12 +94,12 @@ func TestAptlyResendBulk_fake(t *testing.T) {
 	ids := seedInvited(t, srv, lcTenant, 2)
 	require.NoError(t, srv.AcceptAptlyInvite(lcTenant, "user01@example.com"))
 
-	res, err := c.Invites.ResendBulk(t.Context(), &onboard.BulkResendRequest{TenantID: lcTenant, UserIDs: []string{ids[0], ids[1], lcUnknown}})
+	res, err := c.Invites.ResendBulk(t.Context(), &onboard.AptlyBulkResendRequest{TenantID: lcTenant, UserIDs: []string{ids[0], ids[1], lcUnknown}})
 	require.NoError(t, err)
 	assert.Equal(t, 3, res.Total)
 	assert.Equal(t, 1, res.SuccessfulCount)
 	assert.Equal(t, 2, res.FailedCount)
-	assert.Equal(t, []onboard.EmailResult{
+	assert.Equal(t, []onboard.AptlyEmailResult{
 		{Email: "user00@example.com", Success: true, Message: "Invitation resent successfully"},
 		{Email: "user01@example.com", Message: "User is not in INVITED status"},
 		{Message: "User not found"},
@@ -114,7 +114,7 @@ func TestAptlyResendBulk_fake(t *testing.T) {
 
 func TestAptlyResendBulk_invalidSendsNothing(t *testing.T) {
 	srv, c := aptlyFake(t)
-	for _, req := range []*onboard.BulkResendRequest{
+	for _, req := range []*onboard.AptlyBulkResendRequest{
 		nil,
 		{TenantID: "tenant"},
 		{TenantID: lcTenant, UserIDs: []string{lcUserA, "user-2", ""}},
@@ -122,7 +122,7 @@ func TestAptlyResendBulk_invalidSendsNothing(t *testing.T) {
 		_, err := c.Invites.ResendBulk(t.Context(), req)
 		require.ErrorIs(t, err, onboard.ErrInvalidRequest)
 	}
-	_, err := c.Invites.ResendBulk(t.Context(), &onboard.BulkResendRequest{TenantID: "tenant"})
+	_, err := c.Invites.ResendBulk(t.Context(), &onboard.AptlyBulkResendRequest{TenantID: "tenant"})
 	var ve *onboard.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Len(t, ve.Problems, 2, "tenantId and the empty userIds at once")
@@ -133,7 +133,7 @@ func TestAptlyResendBulkAll_tiedByCounts(t *testing.T) {
 	srv, c := aptlyFake(t)
 	ids := seedInvited(t, srv, lcTenant, 4)
 	require.NoError(t, srv.AcceptAptlyInvite(lcTenant, "user03@example.com"))
-	req := &onboard.BulkResendRequest{TenantID: lcTenant}
+	req := &onboard.AptlyBulkResendRequest{TenantID: lcTenant}
 
 	// Batches of 3: [0 1 2] all resent; [0 3 unknown] one of three.
 	input := []string{ids[0], ids[1], "bad", ids[2], ids[0], ids[3], lcUnknown}
@@ -170,7 +170,7 @@ func TestAptlyResendBulkAll_tiedByCounts(t *testing.T) {
 func TestAptlyResendBulkAll_repeatedIDGoesInALaterBatch(t *testing.T) {
 	srv, c := aptlyFake(t)
 	ids := seedInvited(t, srv, lcTenant, 1)
-	rep, err := c.Invites.ResendBulkAll(t.Context(), &onboard.BulkResendRequest{TenantID: lcTenant}, []string{ids[0], ids[0]}, onboard.WithSendDuplicates())
+	rep, err := c.Invites.ResendBulkAll(t.Context(), &onboard.AptlyBulkResendRequest{TenantID: lcTenant}, []string{ids[0], ids[0]}, onboard.WithSendDuplicates())
 	require.NoError(t, err)
 	assert.Equal(t, []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded}, states(rep.Outcomes))
 	reqs := srv.Requests()
@@ -200,7 +200,7 @@ func TestAptlyResendBulkAll_answerTiedOnlyWhenCertain(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			s := newExampleServer(t, http.StatusCreated, aptlyEnvelope(tc.data))
-			rep, err := s.client(t).Invites.ResendBulkAll(t.Context(), &onboard.BulkResendRequest{TenantID: lcTenant}, []string{lcUserA, lcUserB})
+			rep, err := s.client(t).Invites.ResendBulkAll(t.Context(), &onboard.AptlyBulkResendRequest{TenantID: lcTenant}, []string{lcUserA, lcUserB})
 			require.NoError(t, err)
 			require.Len(t, rep.Outcomes, 2)
 			for _, o := range rep.Outcomes {
@@ -214,7 +214,7 @@ func TestAptlyResendBulkAll_answerTiedOnlyWhenCertain(t *testing.T) {
 
 func TestAptlyResendBulkAll_invalidRequestSendsNothing(t *testing.T) {
 	srv, c := aptlyFake(t)
-	for _, req := range []*onboard.BulkResendRequest{nil, {TenantID: "x"}, {TenantID: lcTenant, UserIDs: []string{lcUserA}}} {
+	for _, req := range []*onboard.AptlyBulkResendRequest{nil, {TenantID: "x"}, {TenantID: lcTenant, UserIDs: []string{lcUserA}}} {
 		rep, err := c.Invites.ResendBulkAll(t.Context(), req, []string{lcUserA, lcUserB})
 		require.ErrorIs(t, err, onboard.ErrInvalidRequest)
 		require.Len(t, rep.Outcomes, 2)
@@ -230,7 +230,7 @@ func TestAptlyResendBulkSeq(t *testing.T) {
 	srv, c := aptlyFake(t)
 	ids := seedInvited(t, srv, lcTenant, 5)
 	var got []onboard.Outcome[string]
-	for o := range c.Invites.ResendBulkSeq(t.Context(), &onboard.BulkResendRequest{TenantID: lcTenant}, slices.Values(ids), onboard.WithBatchSize(2)) {
+	for o := range c.Invites.ResendBulkSeq(t.Context(), &onboard.AptlyBulkResendRequest{TenantID: lcTenant}, slices.Values(ids), onboard.WithBatchSize(2)) {
 		got = append(got, o)
 	}
 	require.Len(t, got, 5)
@@ -261,18 +261,18 @@ const statusExampleAnswer = `{
 
 func TestAptlyUpdateStatusBulk_documentExample(t *testing.T) {
 	s := newExampleServer(t, http.StatusOK, statusExampleAnswer)
-	res, err := s.client(t).Users.UpdateStatusBulk(t.Context(), &onboard.BulkStatusRequest{UserIDs: []string{lcUserC}, Status: onboard.AptlyUserActive})
+	res, err := s.client(t).Users.UpdateStatusBulk(t.Context(), &onboard.AptlyUpdateStatusRequest{UserIDs: []string{lcUserC}, Status: onboard.AptlyUserActive})
 	require.NoError(t, err)
 	assertAptlyRequest(t, s, http.MethodPatch, "/v1/user/bulk-status-update", "", statusExampleRequest)
-	assert.Equal(t, onboard.BulkStatusResult{Total: 10, SuccessfulCount: 8, FailedCount: 2}, *res)
+	assert.Equal(t, onboard.AptlyUpdateStatusResult{Total: 10, SuccessfulCount: 8, FailedCount: 2}, *res)
 }
 
 func TestAptlyUpdateStatusBulk_fake(t *testing.T) {
 	srv, c := aptlyFake(t)
 	ids := seedInvited(t, srv, lcTenant, 2)
-	res, err := c.Users.UpdateStatusBulk(t.Context(), &onboard.BulkStatusRequest{UserIDs: []string{ids[0], ids[1], lcUnknown}, Status: onboard.AptlyUserInactive})
+	res, err := c.Users.UpdateStatusBulk(t.Context(), &onboard.AptlyUpdateStatusRequest{UserIDs: []string{ids[0], ids[1], lcUnknown}, Status: onboard.AptlyUserInactive})
 	require.NoError(t, err)
-	assert.Equal(t, onboard.BulkStatusResult{Total: 3, SuccessfulCount: 2, FailedCount: 1}, *res)
+	assert.Equal(t, onboard.AptlyUpdateStatusResult{Total: 3, SuccessfulCount: 2, FailedCount: 1}, *res)
 	assert.Equal(t, "INACTIVE", aptlyStatusOf(t, srv, lcTenant, ids[0]))
 	last, _ := srv.LastRequest()
 	assert.Equal(t, http.MethodPatch, last.Method)
@@ -282,18 +282,18 @@ func TestAptlyUpdateStatusBulk_fake(t *testing.T) {
 
 func TestAptlyUpdateStatusBulk_invalidSendsNothing(t *testing.T) {
 	srv, c := aptlyFake(t)
-	_, err := c.Users.UpdateStatusBulk(t.Context(), &onboard.BulkStatusRequest{UserIDs: []string{"x"}, Status: "active"})
+	_, err := c.Users.UpdateStatusBulk(t.Context(), &onboard.AptlyUpdateStatusRequest{UserIDs: []string{"x"}, Status: "active"})
 	var ve *onboard.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, []onboard.FieldError{
 		{Field: "userIds[0]", Message: `"x" is not a UUID`},
 		{Field: "status", Message: `"active" is not one of ACTIVE, INACTIVE, INVITED, DELETED`},
 	}, ve.Problems)
-	for _, req := range []*onboard.BulkStatusRequest{nil, {Status: onboard.AptlyUserActive}, {UserIDs: []string{lcUserA}}} {
+	for _, req := range []*onboard.AptlyUpdateStatusRequest{nil, {Status: onboard.AptlyUserActive}, {UserIDs: []string{lcUserA}}} {
 		_, err = c.Users.UpdateStatusBulk(t.Context(), req)
 		require.ErrorIs(t, err, onboard.ErrInvalidRequest)
 	}
-	rep, err := c.Users.UpdateStatusBulkAll(t.Context(), &onboard.BulkStatusRequest{Status: "GONE"}, []string{lcUserA})
+	rep, err := c.Users.UpdateStatusBulkAll(t.Context(), &onboard.AptlyUpdateStatusRequest{Status: "GONE"}, []string{lcUserA})
 	require.ErrorIs(t, err, onboard.ErrInvalidRequest)
 	assert.Equal(t, []onboard.State{onboard.StateNotSent}, states(rep.Outcomes))
 	assert.Zero(t, srv.RequestCount("/v1/user/bulk-status-update"))
@@ -307,7 +307,7 @@ func TestAptlyUpdateStatusBulkAll_countsOnly(t *testing.T) {
 	// Batches of 2, one at a time: [k0 k1] both updated; [u k2] one of
 	// two; [u2 u3] none.
 	input := []string{ids[0], ids[1], lcUnknown, ids[2], unknown2, unknown3}
-	rep, err := c.Users.UpdateStatusBulkAll(t.Context(), &onboard.BulkStatusRequest{Status: onboard.AptlyUserInactive}, input, onboard.WithBatchSize(2), onboard.WithConcurrency(1))
+	rep, err := c.Users.UpdateStatusBulkAll(t.Context(), &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserInactive}, input, onboard.WithBatchSize(2), onboard.WithConcurrency(1))
 	require.NoError(t, err)
 	assert.Equal(t, []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded, onboard.StateUnknown, onboard.StateUnknown,
 		onboard.StateFailed, onboard.StateFailed}, states(rep.Outcomes))
@@ -332,7 +332,7 @@ func TestAptlyUpdateStatusBulkAll_inconsistentCountsAreUnknown(t *testing.T) {
 	}
 	for data, want := range cases {
 		s := newExampleServer(t, http.StatusOK, aptlyEnvelope(data))
-		rep, err := s.client(t).Users.UpdateStatusBulkAll(t.Context(), &onboard.BulkStatusRequest{Status: onboard.AptlyUserActive}, []string{lcUserA, lcUserB})
+		rep, err := s.client(t).Users.UpdateStatusBulkAll(t.Context(), &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserActive}, []string{lcUserA, lcUserB})
 		require.NoError(t, err)
 		assert.Equal(t, []onboard.State{want, want}, states(rep.Outcomes), data)
 	}
@@ -342,7 +342,7 @@ func TestAptlyUpdateStatusBulkSeq(t *testing.T) {
 	srv, c := aptlyFake(t)
 	ids := seedInvited(t, srv, lcTenant, 3)
 	var got []onboard.State
-	for o := range c.Users.UpdateStatusBulkSeq(t.Context(), &onboard.BulkStatusRequest{Status: onboard.AptlyUserDeleted}, slices.Values(ids)) {
+	for o := range c.Users.UpdateStatusBulkSeq(t.Context(), &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserDeleted}, slices.Values(ids)) {
 		got = append(got, o.State)
 	}
 	assert.Equal(t, []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded, onboard.StateSucceeded}, got)
@@ -366,7 +366,7 @@ const deleteExampleAnswer = `{
 
 func TestAptlyDeleteBulk_documentExample(t *testing.T) {
 	s := newExampleServer(t, http.StatusOK, deleteExampleAnswer)
-	res, err := s.client(t).Users.DeleteBulk(t.Context(), &onboard.BulkDeleteRequest{UserIDs: []string{lcUserD}})
+	res, err := s.client(t).Users.DeleteBulk(t.Context(), &onboard.AptlyDeleteUsersRequest{UserIDs: []string{lcUserD}})
 	require.NoError(t, err)
 	assertAptlyRequest(t, s, http.MethodDelete, "/v1/user/bulk-delete", "", deleteExampleRequest)
 	assert.Equal(t, 123, res.DeletedCount)
@@ -375,7 +375,7 @@ func TestAptlyDeleteBulk_documentExample(t *testing.T) {
 func TestAptlyDeleteBulk_fake(t *testing.T) {
 	srv, c := aptlyFake(t)
 	ids := seedInvited(t, srv, lcTenant, 3)
-	res, err := c.Users.DeleteBulk(t.Context(), &onboard.BulkDeleteRequest{UserIDs: []string{ids[0], ids[1], lcUnknown}})
+	res, err := c.Users.DeleteBulk(t.Context(), &onboard.AptlyDeleteUsersRequest{UserIDs: []string{ids[0], ids[1], lcUnknown}})
 	require.NoError(t, err)
 	assert.Equal(t, 2, res.DeletedCount)
 	assert.Equal(t, "absent", aptlyStatusOf(t, srv, lcTenant, ids[0]))
@@ -386,7 +386,7 @@ func TestAptlyDeleteBulk_fake(t *testing.T) {
 	assert.Equal(t, "application/json", last.Header.Get("Content-Type"))
 	assert.JSONEq(t, `{"userIds":["`+ids[0]+`","`+ids[1]+`","`+lcUnknown+`"]}`, string(last.Body))
 
-	for _, req := range []*onboard.BulkDeleteRequest{nil, {}, {UserIDs: []string{"1"}}} {
+	for _, req := range []*onboard.AptlyDeleteUsersRequest{nil, {}, {UserIDs: []string{"1"}}} {
 		_, err = c.Users.DeleteBulk(t.Context(), req)
 		require.ErrorIs(t, err, onboard.ErrInvalidRequest)
 	}
@@ -414,7 +414,7 @@ func TestAptlyDeleteBulkAll_countsOnly(t *testing.T) {
 	assert.Equal(t, http.MethodDelete, reqs[0].Method)
 	assert.JSONEq(t, `{"userIds":["`+ids[0]+`","`+ids[1]+`"]}`, string(reqs[0].Body))
 
-	rep, err = c.Users.DeleteBulkAll(t.Context(), &onboard.BulkDeleteRequest{UserIDs: []string{lcUserA}}, input)
+	rep, err = c.Users.DeleteBulkAll(t.Context(), &onboard.AptlyDeleteUsersRequest{UserIDs: []string{lcUserA}}, input)
 	require.ErrorIs(t, err, onboard.ErrInvalidRequest, "the ids go as the argument, not in the request")
 	assert.Equal(t, onboard.StateNotSent, rep.Outcomes[0].State)
 	assert.Len(t, srv.Requests(), 3)
@@ -447,7 +447,7 @@ func TestAptlyDeleteBulkAll_answers(t *testing.T) {
 	cases := map[int]onboard.State{2: onboard.StateSucceeded, 0: onboard.StateFailed, 1: onboard.StateUnknown, 3: onboard.StateUnknown}
 	for count, want := range cases {
 		s := newExampleServer(t, http.StatusOK, aptlyEnvelope(fmt.Sprintf(`{"deletedCount":%d}`, count)))
-		rep, err := s.client(t).Users.DeleteBulkAll(t.Context(), &onboard.BulkDeleteRequest{}, []string{lcUserA, lcUserB})
+		rep, err := s.client(t).Users.DeleteBulkAll(t.Context(), &onboard.AptlyDeleteUsersRequest{}, []string{lcUserA, lcUserB})
 		require.NoError(t, err)
 		assert.Equal(t, []onboard.State{want, want}, states(rep.Outcomes), "deletedCount %d", count)
 	}

@@ -23,7 +23,7 @@ func ExampleAptlyUsers_List() {
 		return
 	}
 
-	for u, err := range c.Users.List(context.Background(), &onboard.ListUsersOptions{Limit: 2}) {
+	for u, err := range c.Users.List(context.Background(), &onboard.AptlyListUsersOptions{Limit: 2}) {
 		if err != nil {
 			fmt.Println(err)
 			return
@@ -53,7 +53,7 @@ func ExampleAptlyUsers_UpdateStatusBulkAll() {
 		return
 	}
 
-	rep, err := c.Users.UpdateStatusBulkAll(context.Background(), &onboard.BulkStatusRequest{Status: onboard.AptlyUserInactive},
+	rep, err := c.Users.UpdateStatusBulkAll(context.Background(), &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserInactive},
 		[]string{ada, grace, unknown, "not-a-uuid"}, onboard.WithBatchSize(2), onboard.WithConcurrency(1))
 	if err != nil {
 		fmt.Println(err)

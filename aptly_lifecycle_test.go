@@ -46,33 +46,33 @@ func init() {
 		return err
 	}
 	specCalls["AptlyInvites.ResendBulk"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Invites.ResendBulk(ctx, &onboard.BulkResendRequest{TenantID: specTenant, UserIDs: ids})
+		_, err := c.aptly.Invites.ResendBulk(ctx, &onboard.AptlyBulkResendRequest{TenantID: specTenant, UserIDs: ids})
 		return err
 	}
 	specCalls["AptlyInvites.ResendBulkAll"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: specTenant}, ids)
+		_, err := c.aptly.Invites.ResendBulkAll(ctx, &onboard.AptlyBulkResendRequest{TenantID: specTenant}, ids)
 		return err
 	}
 	specCalls["AptlyInvites.ResendBulkSeq"] = func(ctx context.Context, c *specClients) error {
-		for range c.aptly.Invites.ResendBulkSeq(ctx, &onboard.BulkResendRequest{TenantID: specTenant}, slices.Values(ids)) {
+		for range c.aptly.Invites.ResendBulkSeq(ctx, &onboard.AptlyBulkResendRequest{TenantID: specTenant}, slices.Values(ids)) {
 		}
 		return nil
 	}
 	specCalls["AptlyUsers.UpdateStatusBulk"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Users.UpdateStatusBulk(ctx, &onboard.BulkStatusRequest{UserIDs: ids, Status: onboard.AptlyUserInactive})
+		_, err := c.aptly.Users.UpdateStatusBulk(ctx, &onboard.AptlyUpdateStatusRequest{UserIDs: ids, Status: onboard.AptlyUserInactive})
 		return err
 	}
 	specCalls["AptlyUsers.UpdateStatusBulkAll"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Users.UpdateStatusBulkAll(ctx, &onboard.BulkStatusRequest{Status: onboard.AptlyUserInactive}, ids)
+		_, err := c.aptly.Users.UpdateStatusBulkAll(ctx, &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserInactive}, ids)
 		return err
 	}
 	specCalls["AptlyUsers.UpdateStatusBulkSeq"] = func(ctx context.Context, c *specClients) error {
-		for range c.aptly.Users.UpdateStatusBulkSeq(ctx, &onboard.BulkStatusRequest{Status: onboard.AptlyUserInactive}, slices.Values(ids)) {
+		for range c.aptly.Users.UpdateStatusBulkSeq(ctx, &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserInactive}, slices.Values(ids)) {
 		}
 		return nil
 	}
 	specCalls["AptlyUsers.DeleteBulk"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Users.DeleteBulk(ctx, &onboard.BulkDeleteRequest{UserIDs: ids})
+		_, err := c.aptly.Users.DeleteBulk(ctx, &onboard.AptlyDeleteUsersRequest{UserIDs: ids})
 		return err
 	}
 	specCalls["AptlyUsers.DeleteBulkAll"] = func(ctx context.Context, c *specClients) error {
@@ -85,7 +85,7 @@ func init() {
 		return nil
 	}
 	specCalls["AptlyUsers.UpdateEntities"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Users.UpdateEntities(ctx, lcUserA, &onboard.UpdateEntitiesRequest{DisplayName: "Ada"})
+		_, err := c.aptly.Users.UpdateEntities(ctx, lcUserA, &onboard.AptlyUpdateEntitiesRequest{DisplayName: "Ada"})
 		return err
 	}
 }
@@ -257,7 +257,7 @@ func mustTime(t *testing.T, s string) time.Time {
 
 func TestAptlyListPage_documentExample2026(t *testing.T) {
 	s := newExampleServer(t, http.StatusOK, listUsers2026)
-	p, err := s.client(t).Users.ListPage(t.Context(), &onboard.ListUsersOptions{Page: 1, Limit: 10})
+	p, err := s.client(t).Users.ListPage(t.Context(), &onboard.AptlyListUsersOptions{Page: 1, Limit: 10})
 	require.NoError(t, err)
 	assertAptlyRequest(t, s, http.MethodGet, "/v1/user", "limit=10&page=1", "")
 
@@ -295,7 +295,7 @@ func TestAptlyListPage_documentExample2026(t *testing.T) {
 func TestAptlyListPage_documentExample2025(t *testing.T) {
 	created := docAptlyCreateUser
 	s := newExampleServer(t, http.StatusCreated, created)
-	want, err := s.client(t).Users.Create(t.Context(), &onboard.CreateUserRequest{TenantID: lcTenant, FirstName: "A", LastName: "B", Email: "ab@example.com"})
+	want, err := s.client(t).Users.Create(t.Context(), &onboard.AptlyCreateUserRequest{TenantID: lcTenant, FirstName: "A", LastName: "B", Email: "ab@example.com"})
 	require.NoError(t, err)
 
 	user := created
@@ -317,7 +317,7 @@ func TestAptlyListPage_fake(t *testing.T) {
 	ids := seedInvited(t, srv, lcTenant, 5)
 
 	var meta onboard.Response
-	p, err := c.Users.ListPage(t.Context(), &onboard.ListUsersOptions{Page: 2, Limit: 2}, onboard.WithResponse(&meta))
+	p, err := c.Users.ListPage(t.Context(), &onboard.AptlyListUsersOptions{Page: 2, Limit: 2}, onboard.WithResponse(&meta))
 	require.NoError(t, err)
 	assert.Equal(t, 2, p.Page)
 	assert.Equal(t, 2, p.Limit)
@@ -339,7 +339,7 @@ func TestAptlyListPage_fake(t *testing.T) {
 	assert.Len(t, last.Query, 2)
 	assert.Empty(t, last.Body)
 
-	p, err = c.Users.ListPage(t.Context(), &onboard.ListUsersOptions{Page: 3, Limit: 2})
+	p, err = c.Users.ListPage(t.Context(), &onboard.AptlyListUsersOptions{Page: 3, Limit: 2})
 	require.NoError(t, err)
 	assert.Len(t, p.Users, 1)
 	assert.Zero(t, p.NextPage(), "the last page")
@@ -353,18 +353,18 @@ func TestAptlyListPage_fake(t *testing.T) {
 }
 
 func TestUserPage_nextPage(t *testing.T) {
-	two := []onboard.User{{ID: lcUserA}, {ID: lcUserB}}
+	two := []onboard.AptlyUser{{ID: lcUserA}, {ID: lcUserB}}
 	cases := []struct {
 		name string
-		page onboard.UserPage
+		page onboard.AptlyUserPage
 		want int
 	}{
-		{"more to come", onboard.UserPage{Page: 1, Limit: 2, Total: 5, Users: two}, 2},
-		{"the total reached", onboard.UserPage{Page: 3, Limit: 2, Total: 6, Users: two}, 0},
-		{"a short last page", onboard.UserPage{Page: 2, Limit: 3, Total: 5, Users: two}, 0},
-		{"empty", onboard.UserPage{Page: 4, Limit: 2, Total: 5}, 0},
-		{"no total in the answer", onboard.UserPage{Page: 1, Limit: 2, Users: two}, 2},
-		{"no limit in the answer", onboard.UserPage{Page: 1, Total: 5, Users: two}, 2},
+		{"more to come", onboard.AptlyUserPage{Page: 1, Limit: 2, Total: 5, Users: two}, 2},
+		{"the total reached", onboard.AptlyUserPage{Page: 3, Limit: 2, Total: 6, Users: two}, 0},
+		{"a short last page", onboard.AptlyUserPage{Page: 2, Limit: 3, Total: 5, Users: two}, 0},
+		{"empty", onboard.AptlyUserPage{Page: 4, Limit: 2, Total: 5}, 0},
+		{"no total in the answer", onboard.AptlyUserPage{Page: 1, Limit: 2, Users: two}, 2},
+		{"no limit in the answer", onboard.AptlyUserPage{Page: 1, Total: 5, Users: two}, 2},
 	}
 	for _, tc := range cases {
 		assert.Equal(t, tc.want, tc.page.NextPage(), tc.name)
@@ -373,7 +373,7 @@ func TestUserPage_nextPage(t *testing.T) {
 
 func TestAptlyListUsers_invalidOptionsSendNothing(t *testing.T) {
 	srv, c := aptlyFake(t)
-	opts := &onboard.ListUsersOptions{Page: -1, Limit: -5}
+	opts := &onboard.AptlyListUsersOptions{Page: -1, Limit: -5}
 	_, err := c.Users.ListPage(t.Context(), opts)
 	var ve *onboard.ValidationError
 	require.ErrorAs(t, err, &ve)
@@ -390,7 +390,7 @@ func TestAptlyListUsers_invalidOptionsSendNothing(t *testing.T) {
 }
 
 // listIDs ranges over seq, gathering ids until the first error.
-func listIDs(seq func(func(onboard.User, error) bool)) ([]string, error) {
+func listIDs(seq func(func(onboard.AptlyUser, error) bool)) ([]string, error) {
 	var ids []string
 	for u, err := range seq {
 		if err != nil {
@@ -405,7 +405,7 @@ func TestAptlyList_severalPages(t *testing.T) {
 	srv, c := aptlyFake(t)
 	want := seedInvited(t, srv, lcTenant, 7)
 
-	got, err := listIDs(c.Users.List(t.Context(), &onboard.ListUsersOptions{Limit: 3}))
+	got, err := listIDs(c.Users.List(t.Context(), &onboard.AptlyListUsersOptions{Limit: 3}))
 	require.NoError(t, err)
 	assert.Equal(t, want, got)
 	var pages []string
@@ -415,7 +415,7 @@ func TestAptlyList_severalPages(t *testing.T) {
 	assert.Equal(t, []string{"limit=3&page=1", "limit=3&page=2", "limit=3&page=3"}, pages,
 		"the third page brings the total: no fourth is asked for")
 
-	got, err = listIDs(c.Users.List(t.Context(), &onboard.ListUsersOptions{Page: 2, Limit: 3}))
+	got, err = listIDs(c.Users.List(t.Context(), &onboard.AptlyListUsersOptions{Page: 2, Limit: 3}))
 	require.NoError(t, err)
 	assert.Equal(t, want[3:], got, "starts at the page given, ends on the empty page")
 }
@@ -425,7 +425,7 @@ func TestAptlyList_breakFetchesNoFurtherPage(t *testing.T) {
 	seedInvited(t, srv, lcTenant, 7)
 
 	n := 0
-	for _, err := range c.Users.List(t.Context(), &onboard.ListUsersOptions{Limit: 3}) {
+	for _, err := range c.Users.List(t.Context(), &onboard.AptlyListUsersOptions{Limit: 3}) {
 		require.NoError(t, err)
 		n++
 		if n == 3 {
@@ -443,7 +443,7 @@ func TestAptlyList_contextCancelledMidPage(t *testing.T) {
 
 	n := 0
 	var last error
-	for _, err := range c.Users.List(ctx, &onboard.ListUsersOptions{Limit: 3}) {
+	for _, err := range c.Users.List(ctx, &onboard.AptlyListUsersOptions{Limit: 3}) {
 		if err != nil {
 			last = err
 			break
@@ -463,7 +463,7 @@ func TestAptlyList_serverRepeatingAPageIsStopped(t *testing.T) {
 		"data":{"page":1,"limit":2,"total":10,"data":[{"id":"` + lcUserA + `"},{"id":"` + lcUserB + `"}]}}`
 	s := newExampleServer(t, http.StatusOK, page)
 
-	got, err := listIDs(s.client(t).Users.List(t.Context(), &onboard.ListUsersOptions{Limit: 2}))
+	got, err := listIDs(s.client(t).Users.List(t.Context(), &onboard.AptlyListUsersOptions{Limit: 2}))
 	require.ErrorIs(t, err, onboard.ErrPageRepeated)
 	assert.Equal(t, []string{lcUserA, lcUserB}, got)
 	assert.Len(t, s.requests(), 2, "stopped at the first repeat")
@@ -474,7 +474,7 @@ func TestAptlyList_failedPageEndsTheLoop(t *testing.T) {
 	seedInvited(t, srv, lcTenant, 5)
 	srv.InjectFault(onboardtest.Fault{Path: "/v1/user", Times: 1, Status: http.StatusInternalServerError})
 
-	got, err := listIDs(c.Users.List(t.Context(), &onboard.ListUsersOptions{Limit: 2}))
+	got, err := listIDs(c.Users.List(t.Context(), &onboard.AptlyListUsersOptions{Limit: 2}))
 	require.ErrorIs(t, err, onboard.ErrServer)
 	assert.Empty(t, got)
 }
@@ -554,13 +554,13 @@ const updateEntitiesAnswer = `{
 }`
 
 // exampleUpdate is updateEntitiesExample as a request.
-func exampleUpdate(t *testing.T) *onboard.UpdateEntitiesRequest {
-	return &onboard.UpdateEntitiesRequest{
+func exampleUpdate(t *testing.T) *onboard.AptlyUpdateEntitiesRequest {
+	return &onboard.AptlyUpdateEntitiesRequest{
 		TenantID:         "40c1d320-3048-4e61-9faa-7f73d6886616",
 		ManagerID:        "066804be-6469-48ff-a787-12794368b6ea",
 		RoleIDs:          []string{"b27ff533-f174-4daf-833e-37745fa25647", "df01a489-fc3b-429c-9bee-e8f9c2985733"},
 		PositionIDs:      []string{"cd72f6c0-866a-47d7-a529-18effdf40d35", "4c385a1d-c1c6-42a2-a9aa-f3db5b1ba360"},
-		Groups:           []onboard.GroupAssignment{{GroupID: "f9ba0493-da6f-44bc-998c-ec417c6a0807", IsPrimaryOrg: onboard.Ptr(true)}},
+		Groups:           []onboard.AptlyGroupAssignment{{GroupID: "f9ba0493-da6f-44bc-998c-ec417c6a0807", IsPrimaryOrg: onboard.Ptr(true)}},
 		Email:            "Carey68@hotmail.com",
 		Name:             "Eula Cummerata",
 		DisplayName:      "Carroll Osinski",
@@ -600,7 +600,7 @@ func TestAptlyUpdateEntities_documentExample(t *testing.T) {
 
 func TestAptlyUpdateEntities_onlyWhatIsSetIsSent(t *testing.T) {
 	s := newExampleServer(t, http.StatusOK, updateEntitiesAnswer)
-	_, err := s.client(t).Users.UpdateEntities(t.Context(), lcUserA, &onboard.UpdateEntitiesRequest{DisplayName: "Ada", Status: onboard.AptlyUserInactive})
+	_, err := s.client(t).Users.UpdateEntities(t.Context(), lcUserA, &onboard.AptlyUpdateEntitiesRequest{DisplayName: "Ada", Status: onboard.AptlyUserInactive})
 	require.NoError(t, err)
 	assertAptlyRequest(t, s, http.MethodPatch, "/v1/user/update-entities/"+lcUserA, "", `{"displayName":"Ada","status":"INACTIVE"}`)
 }
@@ -608,7 +608,7 @@ func TestAptlyUpdateEntities_onlyWhatIsSetIsSent(t *testing.T) {
 func TestAptlyUpdateEntities_fake(t *testing.T) {
 	srv, c := aptlyFake(t)
 	ids := seedInvited(t, srv, lcTenant, 2)
-	req := &onboard.UpdateEntitiesRequest{
+	req := &onboard.AptlyUpdateEntitiesRequest{
 		TenantID:         lcTenant,
 		ManagerID:        ids[1],
 		DisplayName:      "Ada L.",
@@ -635,9 +635,9 @@ func TestAptlyUpdateEntities_fake(t *testing.T) {
 	assert.JSONEq(t, `{"tenantId":"`+lcTenant+`","managerId":"`+ids[1]+`","displayName":"Ada L.","employeeNumber":"E-7",
 		"status":"ACTIVE","startDate":"2025-10-14T14:16:32.154Z","customAttributes":{"department":"Engineering"}}`, string(last.Body))
 
-	_, err = c.Users.UpdateEntities(t.Context(), lcUserD, &onboard.UpdateEntitiesRequest{DisplayName: "x"})
+	_, err = c.Users.UpdateEntities(t.Context(), lcUserD, &onboard.AptlyUpdateEntitiesRequest{DisplayName: "x"})
 	require.ErrorIs(t, err, onboard.ErrNotFound, "an id that names no user")
-	_, err = c.Users.UpdateEntities(t.Context(), ids[0], &onboard.UpdateEntitiesRequest{Email: "user01@example.com"})
+	_, err = c.Users.UpdateEntities(t.Context(), ids[0], &onboard.AptlyUpdateEntitiesRequest{Email: "user01@example.com"})
 	require.ErrorIs(t, err, onboard.ErrConflict, "another user's email")
 }
 
@@ -645,7 +645,7 @@ func TestAptlyUpdateEntities_limitsCheckedBeforeSending(t *testing.T) {
 	srv, c := aptlyFake(t)
 	id := seedInvited(t, srv, lcTenant, 1)[0]
 	over := func(n int) string { return strings.Repeat("a", n+1) }
-	req := &onboard.UpdateEntitiesRequest{
+	req := &onboard.AptlyUpdateEntitiesRequest{
 		TenantID:        "not-a-uuid",
 		ManagerID:       "nope",
 		RoleIDs:         []string{"x"},
@@ -681,7 +681,7 @@ func TestAptlyUpdateEntities_limitsCheckedBeforeSending(t *testing.T) {
 	assert.Zero(t, srv.RequestCount("/update-entities/"+id))
 
 	// At the limits, counted in characters, not bytes.
-	atLimit := &onboard.UpdateEntitiesRequest{
+	atLimit := &onboard.AptlyUpdateEntitiesRequest{
 		Name:        strings.Repeat("é", 50),
 		LastName:    strings.Repeat("ß", 20),
 		SourceID:    strings.Repeat("s", 100),
@@ -692,7 +692,7 @@ func TestAptlyUpdateEntities_limitsCheckedBeforeSending(t *testing.T) {
 	assert.Equal(t, 1, srv.RequestCount("/update-entities/"+id))
 
 	for _, phone := range []string{"123456", strings.Repeat("1", 26), "+1 555 CALL"} {
-		_, err = c.Users.UpdateEntities(t.Context(), id, &onboard.UpdateEntitiesRequest{MobilePhone: phone})
+		_, err = c.Users.UpdateEntities(t.Context(), id, &onboard.AptlyUpdateEntitiesRequest{MobilePhone: phone})
 		require.ErrorIs(t, err, onboard.ErrInvalidRequest, phone)
 	}
 	_, err = c.Users.UpdateEntities(t.Context(), id, nil)
@@ -704,7 +704,7 @@ func TestAptlyUpdateEntities_idIsEscaped(t *testing.T) {
 	// A UUID needs no escaping, and anything else is refused before the
 	// path is built; this pins the refusal.
 	_, c := aptlyFake(t)
-	_, err := c.Users.UpdateEntities(t.Context(), "../bulk-delete", &onboard.UpdateEntitiesRequest{DisplayName: "x"})
+	_, err := c.Users.UpdateEntities(t.Context(), "../bulk-delete", &onboard.AptlyUpdateEntitiesRequest{DisplayName: "x"})
 	var ve *onboard.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "id", ve.Problems[0].Field)
@@ -729,19 +729,19 @@ func TestAptlyLifecycle_documentedErrors(t *testing.T) {
 			return err
 		},
 		"ResendBulk": func(ctx context.Context, c *onboard.AptlyClient) error {
-			_, err := c.Invites.ResendBulk(ctx, &onboard.BulkResendRequest{TenantID: lcTenant, UserIDs: []string{lcUserA}})
+			_, err := c.Invites.ResendBulk(ctx, &onboard.AptlyBulkResendRequest{TenantID: lcTenant, UserIDs: []string{lcUserA}})
 			return err
 		},
 		"UpdateStatusBulk": func(ctx context.Context, c *onboard.AptlyClient) error {
-			_, err := c.Users.UpdateStatusBulk(ctx, &onboard.BulkStatusRequest{UserIDs: []string{lcUserA}, Status: onboard.AptlyUserActive})
+			_, err := c.Users.UpdateStatusBulk(ctx, &onboard.AptlyUpdateStatusRequest{UserIDs: []string{lcUserA}, Status: onboard.AptlyUserActive})
 			return err
 		},
 		"DeleteBulk": func(ctx context.Context, c *onboard.AptlyClient) error {
-			_, err := c.Users.DeleteBulk(ctx, &onboard.BulkDeleteRequest{UserIDs: []string{lcUserA}})
+			_, err := c.Users.DeleteBulk(ctx, &onboard.AptlyDeleteUsersRequest{UserIDs: []string{lcUserA}})
 			return err
 		},
 		"UpdateEntities": func(ctx context.Context, c *onboard.AptlyClient) error {
-			_, err := c.Users.UpdateEntities(ctx, lcUserA, &onboard.UpdateEntitiesRequest{DisplayName: "x"})
+			_, err := c.Users.UpdateEntities(ctx, lcUserA, &onboard.AptlyUpdateEntitiesRequest{DisplayName: "x"})
 			return err
 		},
 	}
@@ -771,7 +771,7 @@ func TestAptlyLifecycle_documentedErrors(t *testing.T) {
 // whose statusCode reports failure is an error, whatever the HTTP status.
 func TestAptlyLifecycle_failureEnvelopeUnderHTTP200(t *testing.T) {
 	s := newExampleServer(t, http.StatusOK, aptlyErrorBody(http.StatusNotFound, "User not found"))
-	_, err := s.client(t).Users.DeleteBulk(t.Context(), &onboard.BulkDeleteRequest{UserIDs: []string{lcUserA}})
+	_, err := s.client(t).Users.DeleteBulk(t.Context(), &onboard.AptlyDeleteUsersRequest{UserIDs: []string{lcUserA}})
 	require.ErrorIs(t, err, onboard.ErrNotFound)
 }
 

@@ -15,7 +15,7 @@ import (
 func init() {
 	specCalls["AthenaInvites.Send"] = func(ctx context.Context, c *specClients) error {
 		_, err := c.athena.Invites.Send(ctx, &onboard.AthenaInviteRequest{
-			Type: onboard.InviteToWebsite, InviteMethod: onboard.InviteDirect, Email: "ada@example.com", WebsiteID: mWebsite,
+			Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", WebsiteID: mWebsite,
 		})
 		return err
 	}
@@ -31,21 +31,21 @@ func TestAthenaInvitesSend_eachType(t *testing.T) {
 	}{
 		{
 			"organization, direct",
-			onboard.AthenaInviteRequest{Type: onboard.InviteToOrganization, InviteMethod: onboard.InviteDirect, Email: "ada@example.com",
-				Role: onboard.RoleAdmin, FirstName: "Ada", LastName: "Lovelace"},
+			onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com",
+				Role: onboard.AthenaRoleAdmin, FirstName: "Ada", LastName: "Lovelace"},
 			`{"type":"organization","invite_method":"direct","email":"ada@example.com","role":"admin","first_name":"Ada","last_name":"Lovelace"}`,
 			"User added to organization", mOrg,
 		},
 		{
 			"website, email",
-			onboard.AthenaInviteRequest{Type: onboard.InviteToWebsite, InviteMethod: onboard.InviteByEmail, Email: "bob@example.com", WebsiteID: mWebsite},
+			onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteByEmail, Email: "bob@example.com", WebsiteID: mWebsite},
 			`{"type":"website","invite_method":"email","email":"bob@example.com","website_id":"` + mWebsite + `"}`,
 			"Invitation sent", mWebsite,
 		},
 		{
 			"group, direct",
-			onboard.AthenaInviteRequest{Type: onboard.InviteToGroup, InviteMethod: onboard.InviteDirect, Email: "cy@example.com",
-				Role: onboard.RoleViewer, GroupID: mGroup},
+			onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToGroup, InviteMethod: onboard.AthenaInviteDirect, Email: "cy@example.com",
+				Role: onboard.AthenaRoleViewer, GroupID: mGroup},
 			`{"type":"group","invite_method":"direct","email":"cy@example.com","role":"viewer","group_id":"` + mGroup + `"}`,
 			"User added to group", mGroup,
 		},
@@ -58,7 +58,7 @@ func TestAthenaInvitesSend_eachType(t *testing.T) {
 			f.assertSent(t, sentRequest{method: http.MethodPost, path: "/api/v1/invites", key: onboardtest.AthenaGlobalAPIKey, body: tc.body})
 			assert.True(t, res.Success)
 			assert.Equal(t, tc.message, res.Message)
-			if tc.req.InviteMethod == onboard.InviteDirect {
+			if tc.req.InviteMethod == onboard.AthenaInviteDirect {
 				assert.Equal(t, f.srv.AthenaUserID(tc.req.Email), res.UserID)
 				assert.Empty(t, res.InviteID)
 				assert.Equal(t, []string{tc.req.Email}, f.srv.AthenaMembers(tc.target))
@@ -76,18 +76,18 @@ func TestAthenaInvitesSend_eachType(t *testing.T) {
 
 func TestAthenaInvitesSend_refusals(t *testing.T) {
 	f := newMemberFixture(t)
-	group := &onboard.AthenaInviteRequest{Type: onboard.InviteToGroup, InviteMethod: onboard.InviteDirect, Email: "ada@example.com", GroupID: mGroup}
+	group := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToGroup, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", GroupID: mGroup}
 	_, err := f.scoped.Invites.Send(t.Context(), group)
 	assertRefused(t, err, onboard.ErrForbidden, http.StatusForbidden, "Group invites require a global API key")
 	assert.Empty(t, f.srv.AthenaMembers(mGroup))
 
-	direct := &onboard.AthenaInviteRequest{Type: onboard.InviteToWebsite, InviteMethod: onboard.InviteDirect, Email: "ada@example.com", WebsiteID: mWebsite}
+	direct := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", WebsiteID: mWebsite}
 	_, err = f.scoped.Invites.Send(t.Context(), direct)
 	require.NoError(t, err, "a website invite takes the website-scoped key")
 	_, err = f.scoped.Invites.Send(t.Context(), direct)
 	assertRefused(t, err, onboard.ErrConflict, http.StatusConflict, "User is already a member of this website")
 
-	byEmail := &onboard.AthenaInviteRequest{Type: onboard.InviteToWebsite, InviteMethod: onboard.InviteByEmail, Email: "bob@example.com", WebsiteID: mWebsite}
+	byEmail := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteByEmail, Email: "bob@example.com", WebsiteID: mWebsite}
 	_, err = f.scoped.Invites.Send(t.Context(), byEmail)
 	require.NoError(t, err)
 	_, err = f.scoped.Invites.Send(t.Context(), byEmail)
@@ -99,7 +99,7 @@ func TestAthenaInvitesSend_refusals(t *testing.T) {
 // the newer render's example verbatim, the older render's, and an email
 // invite's with the invite_id its schema describes.
 func TestAthenaInvitesSend_documentedAnswers(t *testing.T) {
-	req := &onboard.AthenaInviteRequest{Type: onboard.InviteToOrganization, InviteMethod: onboard.InviteDirect, Email: "user@example.com"}
+	req := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com"}
 	cases := []struct {
 		body string
 		want onboard.AthenaInviteResult
@@ -122,7 +122,7 @@ func TestAthenaInvitesSend_documentedAnswers(t *testing.T) {
 func TestAthenaInvitesSend_validation(t *testing.T) {
 	f := newMemberFixture(t)
 	ok := func(mod func(r *onboard.AthenaInviteRequest)) *onboard.AthenaInviteRequest {
-		r := &onboard.AthenaInviteRequest{Type: onboard.InviteToWebsite, InviteMethod: onboard.InviteByEmail, Email: "ada@example.com", WebsiteID: mWebsite}
+		r := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteByEmail, Email: "ada@example.com", WebsiteID: mWebsite}
 		mod(r)
 		return r
 	}
@@ -142,12 +142,12 @@ func TestAthenaInvitesSend_validation(t *testing.T) {
 		}},
 		{"website without its id", ok(func(r *onboard.AthenaInviteRequest) { r.WebsiteID = "" }), []string{"website_id: is required"}},
 		{"website with a bad id", ok(func(r *onboard.AthenaInviteRequest) { r.WebsiteID = "site-1" }), []string{`website_id: "site-1" is not a UUID`}},
-		{"group with a website id", ok(func(r *onboard.AthenaInviteRequest) { r.Type = onboard.InviteToGroup }), []string{
+		{"group with a website id", ok(func(r *onboard.AthenaInviteRequest) { r.Type = onboard.AthenaInviteToGroup }), []string{
 			`website_id: is set, but type is "group"; send it only with type "website", or leave it empty`,
 			"group_id: is required",
 		}},
 		// The documents' own example sends both ids with type organization.
-		{"organization with both ids", ok(func(r *onboard.AthenaInviteRequest) { r.Type = onboard.InviteToOrganization; r.GroupID = mGroup }), []string{
+		{"organization with both ids", ok(func(r *onboard.AthenaInviteRequest) { r.Type = onboard.AthenaInviteToOrganization; r.GroupID = mGroup }), []string{
 			`website_id: is set, but type is "organization"; send it only with type "website", or leave it empty`,
 			`group_id: is set, but type is "organization"; send it only with type "group", or leave it empty`,
 		}},

@@ -27,7 +27,7 @@ const (
 
 func init() {
 	specCalls["AthenaMembers.UpdateOrganizationRole"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.athena.Members.UpdateOrganizationRole(ctx, mStranger, onboard.RoleAdmin)
+		_, err := c.athena.Members.UpdateOrganizationRole(ctx, mStranger, onboard.AthenaRoleAdmin)
 		return err
 	}
 	specCalls["AthenaMembers.RemoveFromOrganization"] = func(ctx context.Context, c *specClients) error {
@@ -39,7 +39,7 @@ func init() {
 		return err
 	}
 	specCalls["AthenaMembers.UpdateWebsiteRole"] = func(ctx context.Context, c *specClients) error {
-		return c.athena.Members.UpdateWebsiteRole(ctx, mWebsite, mStranger, onboard.RoleViewer)
+		return c.athena.Members.UpdateWebsiteRole(ctx, mWebsite, mStranger, onboard.AthenaRoleViewer)
 	}
 	specCalls["AthenaMembers.RemoveFromWebsite"] = func(ctx context.Context, c *specClients) error {
 		_, err := c.athena.Members.RemoveFromWebsite(ctx, mWebsite, mStranger)
@@ -143,11 +143,11 @@ func TestAthenaMembers_UpdateOrganizationRole(t *testing.T) {
 	admin := f.srv.AddAthenaMemberAs(mOrg, "admin@example.com", onboardtest.AthenaRoleAdmin)
 	viewer := f.srv.AddAthenaMemberAs(mOrg, "viewer@example.com", onboardtest.AthenaRoleViewer)
 
-	res, err := f.global.Members.UpdateOrganizationRole(t.Context(), viewer, onboard.RoleAdmin)
+	res, err := f.global.Members.UpdateOrganizationRole(t.Context(), viewer, onboard.AthenaRoleAdmin)
 	require.NoError(t, err)
-	assert.Equal(t, &onboard.OrganizationRoleResult{
+	assert.Equal(t, &onboard.AthenaOrganizationRoleResult{
 		Success: true,
-		Member:  onboard.OrganizationMembership{UserID: viewer, OrgID: mOrg, Role: onboard.RoleAdmin},
+		Member:  onboard.AthenaOrganizationMembership{UserID: viewer, OrgID: mOrg, Role: onboard.AthenaRoleAdmin},
 	}, res)
 	f.assertSent(t, sentRequest{method: http.MethodPatch, path: "/api/v1/organizations/members/" + viewer,
 		key: onboardtest.AthenaGlobalAPIKey, body: `{"role":"admin"}`})
@@ -156,9 +156,9 @@ func TestAthenaMembers_UpdateOrganizationRole(t *testing.T) {
 
 	// With two admins, one may be demoted; repeating it sets the same role.
 	for range 2 {
-		res, err = f.global.Members.UpdateOrganizationRole(t.Context(), admin, onboard.RoleViewer)
+		res, err = f.global.Members.UpdateOrganizationRole(t.Context(), admin, onboard.AthenaRoleViewer)
 		require.NoError(t, err)
-		assert.Equal(t, onboard.RoleViewer, res.Member.Role)
+		assert.Equal(t, onboard.AthenaRoleViewer, res.Member.Role)
 	}
 	f.assertSent(t, sentRequest{method: http.MethodPatch, path: "/api/v1/organizations/members/" + admin,
 		key: onboardtest.AthenaGlobalAPIKey, body: `{"role":"viewer"}`})
@@ -199,11 +199,11 @@ func TestAthenaMembers_organizationRules(t *testing.T) {
 			}
 			before := f.srv.State().Athena.Organization
 
-			_, err := c.Members.UpdateOrganizationRole(t.Context(), tc.who(m), onboard.RoleViewer)
+			_, err := c.Members.UpdateOrganizationRole(t.Context(), tc.who(m), onboard.AthenaRoleViewer)
 			assertRefused(t, err, tc.kind, tc.status, tc.words)
 			if tc.who(m) == m.owner || tc.who(m) == m.self {
 				// No role may be set on them, not even the one they have.
-				_, err = c.Members.UpdateOrganizationRole(t.Context(), tc.who(m), onboard.RoleAdmin)
+				_, err = c.Members.UpdateOrganizationRole(t.Context(), tc.who(m), onboard.AthenaRoleAdmin)
 				assertRefused(t, err, tc.kind, tc.status, tc.words)
 			}
 
@@ -228,7 +228,7 @@ func TestAthenaMembers_RemoveFromOrganization(t *testing.T) {
 
 	res, err := f.global.Members.RemoveFromOrganization(t.Context(), leaver)
 	require.NoError(t, err)
-	assert.Equal(t, &onboard.OrganizationRemovalResult{Success: true, Message: "User removed from organization", WebsitesAffected: 2}, res)
+	assert.Equal(t, &onboard.AthenaOrganizationRemovalResult{Success: true, Message: "User removed from organization", WebsitesAffected: 2}, res)
 	f.assertSent(t, sentRequest{method: http.MethodDelete, path: "/api/v1/organizations/members/" + leaver, key: onboardtest.AthenaGlobalAPIKey})
 	assert.Equal(t, []string{"admin@example.com"}, f.srv.AthenaMembers(mOrg))
 	assert.Empty(t, f.srv.AthenaMembers(mWebsite), "the member's own website rows went with them")
@@ -245,7 +245,7 @@ func TestAthenaMembers_ListForWebsite(t *testing.T) {
 	admin := f.srv.AddAthenaMemberAs(mOrg, "admin@example.com", onboardtest.AthenaRoleAdmin)
 	f.srv.AddAthenaMemberAs(mWebsite, "admin@example.com", onboardtest.AthenaRoleViewer) // a stray row: listed once, as organization
 	invited, err := f.global.Invites.Send(t.Context(), &onboard.AthenaInviteRequest{
-		Type: onboard.InviteToWebsite, InviteMethod: onboard.InviteDirect, Email: "site@example.com",
+		Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "site@example.com",
 		WebsiteID: mWebsite, FirstName: "Sita", LastName: "Ram",
 	})
 	require.NoError(t, err)
@@ -257,10 +257,10 @@ func TestAthenaMembers_ListForWebsite(t *testing.T) {
 		for _, m := range got {
 			assert.False(t, m.CreatedAt.Before(start), "created_at %s is a time of this test", m.CreatedAt)
 		}
-		want := []onboard.Member{
-			{UserID: owner, Email: "owner@example.com", Role: onboard.RoleOwner, AccessType: onboard.AccessOrganization},
-			{UserID: admin, Email: "admin@example.com", Role: onboard.RoleAdmin, AccessType: onboard.AccessOrganization},
-			{UserID: invited.UserID, Email: "site@example.com", Role: onboard.RoleViewer, AccessType: onboard.AccessWebsite, FirstName: "Sita", LastName: "Ram"},
+		want := []onboard.AthenaMember{
+			{UserID: owner, Email: "owner@example.com", Role: onboard.RoleOwner, AccessType: onboard.AthenaAccessOrganization},
+			{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaAccessOrganization},
+			{UserID: invited.UserID, Email: "site@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaAccessWebsite, FirstName: "Sita", LastName: "Ram"},
 		}
 		for i := range got {
 			got[i].CreatedAt = time.Time{}
@@ -281,19 +281,19 @@ func TestAthenaMembers_ListForGroup(t *testing.T) {
 	grouped := f.srv.AddAthenaMemberAs(mGroup, "grouped@example.com", onboardtest.AthenaRoleAdmin)
 	path := "/api/v1/groups/" + mGroup + "/members"
 
-	orgAdmin := onboard.Member{UserID: admin, Email: "admin@example.com", Role: onboard.RoleAdmin, AccessType: onboard.AccessOrganization}
-	adminRow := onboard.Member{UserID: admin, Email: "admin@example.com", Role: onboard.RoleViewer, AccessType: onboard.AccessGroup}
-	groupRow := onboard.Member{UserID: grouped, Email: "grouped@example.com", Role: onboard.RoleAdmin, AccessType: onboard.AccessGroup}
+	orgAdmin := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaAccessOrganization}
+	adminRow := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaAccessGroup}
+	groupRow := onboard.AthenaMember{UserID: grouped, Email: "grouped@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaAccessGroup}
 	cases := []struct {
 		name  string
-		opts  *onboard.GroupMembersOptions
+		opts  *onboard.AthenaGroupMembersOptions
 		query url.Values
-		want  []onboard.Member
+		want  []onboard.AthenaMember
 	}{
-		{"merged, nil options", nil, nil, []onboard.Member{orgAdmin, groupRow}},
-		{"merged, empty options", &onboard.GroupMembersOptions{}, nil, []onboard.Member{orgAdmin, groupRow}},
-		{"the group's rows", &onboard.GroupMembersOptions{AccessType: onboard.AccessGroup}, url.Values{"access_type": {"group"}}, []onboard.Member{adminRow, groupRow}},
-		{"the organization's", &onboard.GroupMembersOptions{AccessType: onboard.AccessOrganization}, url.Values{"access_type": {"organization"}}, []onboard.Member{orgAdmin}},
+		{"merged, nil options", nil, nil, []onboard.AthenaMember{orgAdmin, groupRow}},
+		{"merged, empty options", &onboard.AthenaGroupMembersOptions{}, nil, []onboard.AthenaMember{orgAdmin, groupRow}},
+		{"the group's rows", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessGroup}, url.Values{"access_type": {"group"}}, []onboard.AthenaMember{adminRow, groupRow}},
+		{"the organization's", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessOrganization}, url.Values{"access_type": {"organization"}}, []onboard.AthenaMember{orgAdmin}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -319,7 +319,7 @@ func TestAthenaMembers_UpdateWebsiteRole(t *testing.T) {
 	siteUser := f.srv.AddAthenaMemberAs(mWebsite, "site@example.com", onboardtest.AthenaRoleViewer)
 
 	for range 2 { // repeating it sets the same role again
-		require.NoError(t, f.scoped.Members.UpdateWebsiteRole(t.Context(), mWebsite, siteUser, onboard.RoleAdmin))
+		require.NoError(t, f.scoped.Members.UpdateWebsiteRole(t.Context(), mWebsite, siteUser, onboard.AthenaRoleAdmin))
 		f.assertSent(t, sentRequest{method: http.MethodPatch, path: "/api/v1/websites/" + mWebsite + "/members/" + siteUser,
 			key: onboardtest.AthenaAPIKey, body: `{"role":"admin"}`})
 		role, _ := f.srv.AthenaMemberRole(mWebsite, "site@example.com")
@@ -327,12 +327,12 @@ func TestAthenaMembers_UpdateWebsiteRole(t *testing.T) {
 	}
 
 	owner := f.srv.AthenaUserID("owner@example.com")
-	err := f.global.Members.UpdateWebsiteRole(t.Context(), mWebsite, owner, onboard.RoleViewer)
+	err := f.global.Members.UpdateWebsiteRole(t.Context(), mWebsite, owner, onboard.AthenaRoleViewer)
 	assertRefused(t, err, onboard.ErrForbidden, http.StatusForbidden, "Cannot modify the organization owner")
-	err = f.global.Members.UpdateWebsiteRole(t.Context(), mWebsite, orgViewer, onboard.RoleAdmin)
+	err = f.global.Members.UpdateWebsiteRole(t.Context(), mWebsite, orgViewer, onboard.AthenaRoleAdmin)
 	assertRefused(t, err, onboard.ErrConflict, http.StatusConflict,
 		"User has access through the organization; change their role through /organizations/members instead")
-	err = f.global.Members.UpdateWebsiteRole(t.Context(), mWebsite, mStranger, onboard.RoleAdmin)
+	err = f.global.Members.UpdateWebsiteRole(t.Context(), mWebsite, mStranger, onboard.AthenaRoleAdmin)
 	assertRefused(t, err, onboard.ErrNotFound, http.StatusNotFound, "Website member not found")
 }
 
@@ -347,13 +347,13 @@ func TestAthenaMembers_UpdateWebsiteRoleAnswers(t *testing.T) {
 	} {
 		c, _ := docServer(t, http.StatusOK, body)
 		var meta onboard.Response
-		require.NoError(t, c.Members.UpdateWebsiteRole(t.Context(), mWebsite, mStranger, onboard.RoleAdmin, onboard.WithResponse(&meta)), body)
+		require.NoError(t, c.Members.UpdateWebsiteRole(t.Context(), mWebsite, mStranger, onboard.AthenaRoleAdmin, onboard.WithResponse(&meta)), body)
 		assert.JSONEq(t, body, string(meta.Body))
 	}
 	for _, body := range []string{"", "not json"} {
 		c, _ := docServer(t, http.StatusOK, body)
 		var meta onboard.Response
-		require.NoError(t, c.Members.UpdateWebsiteRole(t.Context(), mWebsite, mStranger, onboard.RoleAdmin, onboard.WithResponse(&meta)), "%q", body)
+		require.NoError(t, c.Members.UpdateWebsiteRole(t.Context(), mWebsite, mStranger, onboard.AthenaRoleAdmin, onboard.WithResponse(&meta)), "%q", body)
 		assert.Equal(t, body, string(meta.Body))
 	}
 }
@@ -365,7 +365,7 @@ func TestAthenaMembers_RemoveFromWebsite(t *testing.T) {
 
 	res, err := f.scoped.Members.RemoveFromWebsite(t.Context(), mWebsite, siteUser)
 	require.NoError(t, err)
-	assert.Equal(t, &onboard.WebsiteRemovalResult{Success: true, Message: "User removed from website"}, res)
+	assert.Equal(t, &onboard.AthenaWebsiteRemovalResult{Success: true, Message: "User removed from website"}, res)
 	f.assertSent(t, sentRequest{method: http.MethodDelete, path: "/api/v1/websites/" + mWebsite + "/members/" + siteUser, key: onboardtest.AthenaAPIKey})
 	assert.Empty(t, f.srv.AthenaMembers(mWebsite))
 
@@ -386,40 +386,40 @@ func TestAthenaMembers_RemoveFromWebsite(t *testing.T) {
 // served verbatim.
 func TestAthenaMembers_documentedExamples(t *testing.T) {
 	const docUser = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
-	docMember := onboard.Member{
-		UserID: docUser, Email: "jsmith@example.com", Role: "<string>", AccessType: onboard.AccessOrganization,
+	docMember := onboard.AthenaMember{
+		UserID: docUser, Email: "jsmith@example.com", Role: "<string>", AccessType: onboard.AthenaAccessOrganization,
 		CreatedAt: time.Date(2023, 11, 7, 5, 31, 56, 0, time.UTC), FirstName: "<string>", LastName: "<string>",
 	}
 	t.Run("update organization role", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-org-member-role-response.json"))
-		res, err := c.Members.UpdateOrganizationRole(t.Context(), docUser, onboard.RoleAdmin)
+		res, err := c.Members.UpdateOrganizationRole(t.Context(), docUser, onboard.AthenaRoleAdmin)
 		require.NoError(t, err)
-		assert.Equal(t, &onboard.OrganizationRoleResult{Success: true,
-			Member: onboard.OrganizationMembership{UserID: docUser, OrgID: docUser, Role: onboard.RoleAdmin}}, res)
+		assert.Equal(t, &onboard.AthenaOrganizationRoleResult{Success: true,
+			Member: onboard.AthenaOrganizationMembership{UserID: docUser, OrgID: docUser, Role: onboard.AthenaRoleAdmin}}, res)
 	})
 	t.Run("remove organization member", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-org-member-remove-response.json"))
 		res, err := c.Members.RemoveFromOrganization(t.Context(), docUser)
 		require.NoError(t, err)
-		assert.Equal(t, &onboard.OrganizationRemovalResult{Success: true, Message: "User removed from organization"}, res)
+		assert.Equal(t, &onboard.AthenaOrganizationRemovalResult{Success: true, Message: "User removed from organization"}, res)
 	})
 	t.Run("list website members", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-website-members-response.json"))
 		got, err := c.Members.ListForWebsite(t.Context(), mWebsite)
 		require.NoError(t, err)
-		assert.Equal(t, []onboard.Member{docMember}, got)
+		assert.Equal(t, []onboard.AthenaMember{docMember}, got)
 	})
 	t.Run("remove website member", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-website-member-remove-response.json"))
 		res, err := c.Members.RemoveFromWebsite(t.Context(), mWebsite, docUser)
 		require.NoError(t, err)
-		assert.Equal(t, &onboard.WebsiteRemovalResult{Success: true, Message: "User removed from website"}, res)
+		assert.Equal(t, &onboard.AthenaWebsiteRemovalResult{Success: true, Message: "User removed from website"}, res)
 	})
 	t.Run("list group members", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-group-members-response.json"))
 		got, err := c.Members.ListForGroup(t.Context(), mGroup, nil)
 		require.NoError(t, err)
-		assert.Equal(t, []onboard.Member{docMember}, got)
+		assert.Equal(t, []onboard.AthenaMember{docMember}, got)
 	})
 }
 
@@ -444,7 +444,7 @@ func TestAthenaMembers_listNeedsMembers(t *testing.T) {
 // memberCalls calls each member method once with valid input.
 var memberCalls = map[string]func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error{
 	"UpdateOrganizationRole": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
-		_, err := c.Members.UpdateOrganizationRole(ctx, mStranger, onboard.RoleAdmin, opts...)
+		_, err := c.Members.UpdateOrganizationRole(ctx, mStranger, onboard.AthenaRoleAdmin, opts...)
 		return err
 	},
 	"RemoveFromOrganization": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
@@ -456,14 +456,14 @@ var memberCalls = map[string]func(ctx context.Context, c *onboard.AthenaClient, 
 		return err
 	},
 	"UpdateWebsiteRole": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
-		return c.Members.UpdateWebsiteRole(ctx, mWebsite, mStranger, onboard.RoleViewer, opts...)
+		return c.Members.UpdateWebsiteRole(ctx, mWebsite, mStranger, onboard.AthenaRoleViewer, opts...)
 	},
 	"RemoveFromWebsite": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
 		_, err := c.Members.RemoveFromWebsite(ctx, mWebsite, mStranger, opts...)
 		return err
 	},
 	"ListForGroup": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
-		_, err := c.Members.ListForGroup(ctx, mGroup, &onboard.GroupMembersOptions{AccessType: onboard.AccessGroup}, opts...)
+		_, err := c.Members.ListForGroup(ctx, mGroup, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessGroup}, opts...)
 		return err
 	},
 }
@@ -545,11 +545,11 @@ func TestAthenaMembers_validation(t *testing.T) {
 			return err
 		}, "Members.RemoveFromWebsite", []string{"user_id: is required"}},
 		{"list for group", func(ctx context.Context) error {
-			_, err := m.ListForGroup(ctx, "", &onboard.GroupMembersOptions{AccessType: onboard.AccessWebsite})
+			_, err := m.ListForGroup(ctx, "", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessWebsite})
 			return err
 		}, "Members.ListForGroup", []string{"group_id: is required", `access_type: "website" is not one of organization, group`}},
 		{"group options alone", func(context.Context) error {
-			return (&onboard.GroupMembersOptions{AccessType: "everyone"}).Validate()
+			return (&onboard.AthenaGroupMembersOptions{AccessType: "everyone"}).Validate()
 		}, "Members.ListForGroup", []string{`access_type: "everyone" is not one of organization, group`}},
 	}
 	for _, tc := range cases {
@@ -567,5 +567,5 @@ func TestAthenaMembers_validation(t *testing.T) {
 		})
 	}
 	assert.Zero(t, f.srv.RequestCount(""), "nothing was sent")
-	require.NoError(t, (*onboard.GroupMembersOptions)(nil).Validate(), "nil options are the merged view")
+	require.NoError(t, (*onboard.AthenaGroupMembersOptions)(nil).Validate(), "nil options are the merged view")
 }

@@ -86,8 +86,8 @@ func TestWithBatchEvents(t *testing.T) {
 	})
 	c := newAthena(t, srv)
 	var log eventLog
-	in := []onboard.Target{onboard.Website(w0), onboard.Website(badID), onboard.Website(w1), onboard.Group(g0), onboard.Website(w2)}
-	rep, err := c.Invites.SendToTargetsAll(testCtx(t), &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "ada@example.com"}, in,
+	in := []onboard.AthenaTarget{onboard.AthenaWebsite(w0), onboard.AthenaWebsite(badID), onboard.AthenaWebsite(w1), onboard.AthenaGroup(g0), onboard.AthenaWebsite(w2)}
+	rep, err := c.Invites.SendToTargetsAll(testCtx(t), &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com"}, in,
 		onboard.WithBatchEvents(log.add), onboard.WithConcurrency(2))
 	require.NoError(t, err, "neither a 400 nor a dropped connection stops the run")
 	engineCheckOrder(t, in, rep.Outcomes)

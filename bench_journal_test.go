@@ -110,7 +110,7 @@ const (
 
 // jbRun invites all with the engine, batches of 100, concurrency 8, with a
 // new journal in dir when dir is not "".
-func jbRun(b *testing.B, c *onboard.AptlyClient, all []onboard.Invitee, dir string, i int) {
+func jbRun(b *testing.B, c *onboard.AptlyClient, all []onboard.AptlyInvitee, dir string, i int) {
 	opts := []onboard.BulkOption{onboard.WithBatchSize(jbBatch), onboard.WithConcurrency(jbConc)}
 	var j *onboard.Journal
 	if dir != "" {
@@ -120,7 +120,7 @@ func jbRun(b *testing.B, c *onboard.AptlyClient, all []onboard.Invitee, dir stri
 		}
 		opts = append(opts, onboard.WithJournal(j))
 	}
-	rep, err := c.Invites.SendBulkAll(context.Background(), &onboard.BulkInviteRequest{TenantID: jnTenant}, all, opts...)
+	rep, err := c.Invites.SendBulkAll(context.Background(), &onboard.AptlyBulkInviteRequest{TenantID: jnTenant}, all, opts...)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -243,7 +243,7 @@ func BenchmarkEngineIdeal(b *testing.B) {
 
 // jbPool is the baseline: 8 goroutines taking batches of 100 in turn and
 // sending each with SendBulk.
-func jbPool(b *testing.B, c *onboard.AptlyClient, all []onboard.Invitee) {
+func jbPool(b *testing.B, c *onboard.AptlyClient, all []onboard.AptlyInvitee) {
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	errs := make(chan error, jbConc)
@@ -252,7 +252,7 @@ func jbPool(b *testing.B, c *onboard.AptlyClient, all []onboard.Invitee) {
 		go func() {
 			defer wg.Done()
 			for i := int(next.Add(1) - 1); i < jbBatches; i = int(next.Add(1) - 1) {
-				req := &onboard.BulkInviteRequest{TenantID: jnTenant, Users: all[i*jbBatch : (i+1)*jbBatch]}
+				req := &onboard.AptlyBulkInviteRequest{TenantID: jnTenant, Users: all[i*jbBatch : (i+1)*jbBatch]}
 				if _, err := c.Invites.SendBulk(context.Background(), req); err != nil {
 					errs <- err
 					return
@@ -280,9 +280,9 @@ func BenchmarkJournalStreamMillion(b *testing.B) {
 	const items = 1_000_000
 	srv := newJBServer(b, 0)
 	c := jbClient(b, srv.URL)
-	gen := func(yield func(onboard.Invitee) bool) {
+	gen := func(yield func(onboard.AptlyInvitee) bool) {
 		for i := range items {
-			if !yield(onboard.Invitee{Email: "p" + strconv.Itoa(i) + "@example.com", FirstName: "Pat", LastName: strconv.Itoa(i)}) {
+			if !yield(onboard.AptlyInvitee{Email: "p" + strconv.Itoa(i) + "@example.com", FirstName: "Pat", LastName: strconv.Itoa(i)}) {
 				return
 			}
 		}
@@ -322,7 +322,7 @@ func BenchmarkJournalStreamMillion(b *testing.B) {
 
 // jbStream runs the million once as mode says, with a journal at path
 // unless it is "", and returns the peak and the starting HeapInuse.
-func jbStream(b *testing.B, srv *jbServer, c *onboard.AptlyClient, people iter.Seq[onboard.Invitee], items int, path, mode string) (peak, base uint64) {
+func jbStream(b *testing.B, srv *jbServer, c *onboard.AptlyClient, people iter.Seq[onboard.AptlyInvitee], items int, path, mode string) (peak, base uint64) {
 	b.StopTimer()
 	base, stop := sampleHeap()
 	b.StartTimer()
@@ -342,7 +342,7 @@ func jbStream(b *testing.B, srv *jbServer, c *onboard.AptlyClient, people iter.S
 	}
 	_, sent := srv.mark()
 	n, ok := 0, 0
-	for o := range c.Invites.SendBulkSeq(context.Background(), &onboard.BulkInviteRequest{TenantID: jnTenant}, people, opts...) {
+	for o := range c.Invites.SendBulkSeq(context.Background(), &onboard.AptlyBulkInviteRequest{TenantID: jnTenant}, people, opts...) {
 		if o.Index != n || o.Replayed != replay {
 			b.Fatalf("outcome %d has index %d, replayed %v", n, o.Index, o.Replayed)
 		}

@@ -239,15 +239,15 @@ func BenchmarkUsersCreate(b *testing.B) {
 	c := engineBenchClient(b, srv.URL, tr)
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()
-	req := &onboard.CreateUserRequest{
+	req := &onboard.AptlyCreateUserRequest{
 		TenantID: engineTenant, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 		MobilePhone: "+1 555 123 4567", RoleIDs: []string{"476412b3-b02e-42be-acb8-8fc2b846d16f"},
-		Groups:    []onboard.GroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: onboard.Ptr(true)}},
+		Groups:    []onboard.AptlyGroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: onboard.Ptr(true)}},
 		ManagerID: "517779ff-e242-40a2-8d27-bc2bd5eb3b1c", InviteViaEmail: onboard.Ptr(false),
 	}
 	engineOverhead(b,
 		func() error {
-			return engineHandWritten(ctx, hc, engineBenchURL(srv.URL, "/v1/user/create"), req, new(onboard.User))
+			return engineHandWritten(ctx, hc, engineBenchURL(srv.URL, "/v1/user/create"), req, new(onboard.AptlyUser))
 		},
 		func() error {
 			_, err := c.Users.Create(ctx, req)
@@ -256,14 +256,14 @@ func BenchmarkUsersCreate(b *testing.B) {
 }
 
 // engineBulkPeople returns n invitees shaped like the document's example.
-func engineBulkPeople(n int) []onboard.Invitee {
+func engineBulkPeople(n int) []onboard.AptlyInvitee {
 	start := time.Date(2025, 4, 19, 23, 48, 44, 0, time.UTC)
-	out := make([]onboard.Invitee, n)
+	out := make([]onboard.AptlyInvitee, n)
 	for i := range out {
-		out[i] = onboard.Invitee{
+		out[i] = onboard.AptlyInvitee{
 			Email: "person" + strconv.Itoa(i) + "@example.com", FirstName: "Rowan", LastName: "Kihn",
 			DisplayName: "Rowan Kihn", RoleIDs: []string{"476412b3-b02e-42be-acb8-8fc2b846d16f"},
-			Groups:     []onboard.GroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: onboard.Ptr(true)}},
+			Groups:     []onboard.AptlyGroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: onboard.Ptr(true)}},
 			EmployeeID: "E" + strconv.Itoa(i), EmployeeType: "Full-time", StartDate: start,
 			CustomAttributes: map[string]string{"department": "Engineering"},
 		}
@@ -272,7 +272,7 @@ func engineBulkPeople(n int) []onboard.Invitee {
 }
 
 // engineBulkAnswer is Aptly's envelope answering a bulk invite of people.
-func engineBulkAnswer(people []onboard.Invitee) []byte {
+func engineBulkAnswer(people []onboard.AptlyInvitee) []byte {
 	out := []byte(`{"statusCode":200,"timestamp":"2026-01-12T09:10:12.337Z","message":"Success","data":{"total":`)
 	out = strconv.AppendInt(out, int64(len(people)), 10)
 	out = append(out, `,"successful":`...)
@@ -298,10 +298,10 @@ func BenchmarkInvitesSendBulk(b *testing.B) {
 	c := engineBenchClient(b, srv.URL, tr)
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()
-	req := &onboard.BulkInviteRequest{TenantID: engineTenant, Users: people}
+	req := &onboard.AptlyBulkInviteRequest{TenantID: engineTenant, Users: people}
 	engineOverhead(b,
 		func() error {
-			return engineHandWritten(ctx, hc, engineBenchURL(srv.URL, "/v1/user/bulk-invite"), req, new(onboard.BulkInviteResult))
+			return engineHandWritten(ctx, hc, engineBenchURL(srv.URL, "/v1/user/bulk-invite"), req, new(onboard.AptlyBulkInviteResult))
 		},
 		func() error {
 			_, err := c.Invites.SendBulk(ctx, req)
@@ -422,7 +422,7 @@ func engineThroughput(b *testing.B, latency time.Duration, sequential bool) {
 	all := engineBulkPeople(people)
 	batches := people / batch
 	sendBatch := func(i int) error {
-		_, err := c.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{TenantID: engineTenant, Users: all[i*batch : (i+1)*batch]})
+		_, err := c.Invites.SendBulk(ctx, &onboard.AptlyBulkInviteRequest{TenantID: engineTenant, Users: all[i*batch : (i+1)*batch]})
 		return err
 	}
 	// report adds the figures every variant shares and returns ns per run.
@@ -513,14 +513,14 @@ func BenchmarkEngineStreamMillion(b *testing.B) {
 	tr := engineBenchTransport(b)
 	c := engineBenchClient(b, srv.URL, tr)
 	ctx := context.Background()
-	gen := func(yield func(onboard.Invitee) bool) {
+	gen := func(yield func(onboard.AptlyInvitee) bool) {
 		for i := range items {
-			if !yield(onboard.Invitee{Email: "p" + strconv.Itoa(i) + "@example.com", FirstName: "Pat", LastName: strconv.Itoa(i)}) {
+			if !yield(onboard.AptlyInvitee{Email: "p" + strconv.Itoa(i) + "@example.com", FirstName: "Pat", LastName: strconv.Itoa(i)}) {
 				return
 			}
 		}
 	}
-	var people iter.Seq[onboard.Invitee] = gen
+	var people iter.Seq[onboard.AptlyInvitee] = gen
 
 	b.ReportAllocs()
 	var peak, base uint64
@@ -669,14 +669,14 @@ func handWrittenCall(ctx context.Context, hc *http.Client, url, header, credenti
 // shape, half of them with a failure's "error". Target: x-allocs <= 1.2,
 // time not significantly above the baseline's.
 func BenchmarkAthenaSendToTargets(b *testing.B) {
-	websites := athenaTargetIDs(onboard.MaxTargets)
+	websites := athenaTargetIDs(onboard.AthenaMaxTargets)
 	srv := newEngineRawServer(b, http.StatusOK, athenaBulkAnswer(websites))
 	tr := engineBenchTransport(b)
 	c := newAthena(b, site(srv.URL), onboard.WithHTTPClient(&http.Client{Transport: tr}))
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()
 	url := site(srv.URL).baseURL(athenaAPI) + "/api/v1/invites/bulk"
-	req := &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "ada@example.com", Role: onboard.RoleViewer,
+	req := &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", Role: onboard.AthenaRoleViewer,
 		WebsiteIDs: websites, FirstName: "Ada", LastName: "Lovelace"}
 	type result struct {
 		WebsiteID string `json:"website_id"`
@@ -711,12 +711,12 @@ func BenchmarkRoyaltiCreateBulk(b *testing.B) {
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()
 	url := site(srv.URL).baseURL(royaltiAPI) + "/user/bulk"
-	var users []onboard.WorkspaceUser
+	var users []onboard.RoyaltiWorkspaceUser
 	for _, first := range []string{"John", "Jane", "Jacob", "Jericho", "Jake"} {
-		users = append(users, onboard.WorkspaceUser{FirstName: first, LastName: "Doe", Email: strings.ToLower(first) + "@example.com",
+		users = append(users, onboard.RoyaltiWorkspaceUser{FirstName: first, LastName: "Doe", Email: strings.ToLower(first) + "@example.com",
 			Role: "user", Country: "NG"})
 	}
-	req := &onboard.CreateUsersRequest{Users: users, SendEmail: onboard.Ptr(true), Message: "Welcome"}
+	req := &onboard.RoyaltiCreateUsersRequest{Users: users, SendEmail: onboard.Ptr(true), Message: "Welcome"}
 	type answer struct {
 		Message        string   `json:"message"`
 		CreatedUsers   []string `json:"createdUsers"`
@@ -742,7 +742,7 @@ func BenchmarkRoyaltiInviteSend(b *testing.B) {
 	hc := &http.Client{Transport: tr}
 	ctx := context.Background()
 	url := site(srv.URL).baseURL(royaltiAPI) + "/auth/invite"
-	req := &onboard.InviteRequest{Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Role: "user"}
+	req := &onboard.RoyaltiInviteRequest{Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace", Role: "user"}
 	type answer struct {
 		Message string `json:"message"`
 	}

@@ -9,19 +9,19 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// BulkInviteResult is Aptly's answer to a bulk invite: counts and one result
+// AptlyBulkInviteResult is Aptly's answer to a bulk invite: counts and one result
 // per email, in the order sent.
-type BulkInviteResult struct {
+type AptlyBulkInviteResult struct {
 	// Total, SuccessfulCount and FailedCount are the server's counts.
 	Total           int `json:"total"`
 	SuccessfulCount int `json:"successful"`
 	FailedCount     int `json:"failed"`
 	// Results holds one entry per email.
-	Results []EmailResult `json:"results"`
+	Results []AptlyEmailResult `json:"results"`
 }
 
-// EmailResult is the outcome of inviting one email in an Aptly bulk invite.
-type EmailResult struct {
+// AptlyEmailResult is the outcome of inviting one email in an Aptly bulk invite.
+type AptlyEmailResult struct {
 	Email   string `json:"email"`
 	Success bool   `json:"success"`
 	// Message is the server's word, such as "Email already exists".
@@ -29,27 +29,27 @@ type EmailResult struct {
 }
 
 // Succeeded returns the results of the emails that were invited.
-func (r *BulkInviteResult) Succeeded() []EmailResult {
-	return filter(r.Results, func(e EmailResult) bool { return e.Success })
+func (r *AptlyBulkInviteResult) Succeeded() []AptlyEmailResult {
+	return filter(r.Results, func(e AptlyEmailResult) bool { return e.Success })
 }
 
 // Failed returns the results of the emails the server refused.
-func (r *BulkInviteResult) Failed() []EmailResult {
-	return filter(r.Results, func(e EmailResult) bool { return !e.Success })
+func (r *AptlyBulkInviteResult) Failed() []AptlyEmailResult {
+	return filter(r.Results, func(e AptlyEmailResult) bool { return !e.Success })
 }
 
-// TargetInviteResult is AthenaHQ's answer to a bulk invite: one result per
+// AthenaTargetInviteResult is AthenaHQ's answer to a bulk invite: one result per
 // website or group, in the order sent.
-type TargetInviteResult struct {
+type AthenaTargetInviteResult struct {
 	// Success is true whenever the request was valid, even if every
 	// target failed; look at Results.
 	Success bool `json:"success"`
 	// Results holds one entry per target.
-	Results []TargetResult `json:"results"`
+	Results []AthenaTargetResult `json:"results"`
 }
 
-// TargetResult is the outcome of inviting the person to one website or group.
-type TargetResult struct {
+// AthenaTargetResult is the outcome of inviting the person to one website or group.
+type AthenaTargetResult struct {
 	// WebsiteID or GroupID names the target, whichever kind was sent.
 	WebsiteID string `json:"website_id,omitempty"`
 	GroupID   string `json:"group_id,omitempty"`
@@ -64,7 +64,7 @@ type TargetResult struct {
 
 // UnmarshalJSON reads a result as AthenaHQ sends it, taking a failure's
 // "error" into Message.
-func (t *TargetResult) UnmarshalJSON(data []byte) error {
+func (t *AthenaTargetResult) UnmarshalJSON(data []byte) error {
 	var wire targetResultWire
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return err
@@ -83,10 +83,10 @@ type targetInviteWire struct {
 }
 
 // result is w as a TargetInviteResult.
-func (w *targetInviteWire) result() *TargetInviteResult {
-	res := &TargetInviteResult{Success: w.Success}
+func (w *targetInviteWire) result() *AthenaTargetInviteResult {
+	res := &AthenaTargetInviteResult{Success: w.Success}
 	if w.Results != nil {
-		res.Results = make([]TargetResult, len(w.Results))
+		res.Results = make([]AthenaTargetResult, len(w.Results))
 		for i := range w.Results {
 			res.Results[i] = w.Results[i].result()
 		}
@@ -106,16 +106,16 @@ type targetResultWire struct {
 }
 
 // result is w as a TargetResult, the "error" in Message when there is one.
-func (w *targetResultWire) result() TargetResult {
+func (w *targetResultWire) result() AthenaTargetResult {
 	msg := w.Message
 	if w.Error != "" {
 		msg = w.Error
 	}
-	return TargetResult{WebsiteID: w.WebsiteID, GroupID: w.GroupID, Success: w.Success, Message: msg, UserID: w.UserID}
+	return AthenaTargetResult{WebsiteID: w.WebsiteID, GroupID: w.GroupID, Success: w.Success, Message: msg, UserID: w.UserID}
 }
 
 // TargetID returns the website or group id the result is about.
-func (t TargetResult) TargetID() string {
+func (t AthenaTargetResult) TargetID() string {
 	if t.WebsiteID != "" {
 		return t.WebsiteID
 	}
@@ -124,18 +124,18 @@ func (t TargetResult) TargetID() string {
 
 // Succeeded returns the results of the targets the person was added or
 // invited to.
-func (r *TargetInviteResult) Succeeded() []TargetResult {
-	return filter(r.Results, func(t TargetResult) bool { return t.Success })
+func (r *AthenaTargetInviteResult) Succeeded() []AthenaTargetResult {
+	return filter(r.Results, func(t AthenaTargetResult) bool { return t.Success })
 }
 
 // Failed returns the results of the targets that refused the person.
-func (r *TargetInviteResult) Failed() []TargetResult {
-	return filter(r.Results, func(t TargetResult) bool { return !t.Success })
+func (r *AthenaTargetInviteResult) Failed() []AthenaTargetResult {
+	return filter(r.Results, func(t AthenaTargetResult) bool { return !t.Success })
 }
 
-// CreateUsersResult is Royalti's answer to a bulk user creation, with the
+// RoyaltiCreateUsersResult is Royalti's answer to a bulk user creation, with the
 // answer matched back to each submitted user in Outcomes.
-type CreateUsersResult struct {
+type RoyaltiCreateUsersResult struct {
 	// Message is the server's summary, such as "Done.".
 	Message string `json:"message"`
 	// CreatedUsers holds the names ("First Last") of the users created.
@@ -151,23 +151,23 @@ type CreateUsersResult struct {
 	// "already associated with workspace" is StateUnknown, not
 	// StateFailed, when the request took more than one attempt: the
 	// earlier attempt may have created them.
-	Outcomes []Outcome[WorkspaceUser] `json:"-"`
+	Outcomes []Outcome[RoyaltiWorkspaceUser] `json:"-"`
 }
 
 // Succeeded returns the outcomes of the users created.
-func (r *CreateUsersResult) Succeeded() []Outcome[WorkspaceUser] {
-	return filter(r.Outcomes, func(o Outcome[WorkspaceUser]) bool { return o.State == StateSucceeded })
+func (r *RoyaltiCreateUsersResult) Succeeded() []Outcome[RoyaltiWorkspaceUser] {
+	return filter(r.Outcomes, func(o Outcome[RoyaltiWorkspaceUser]) bool { return o.State == StateSucceeded })
 }
 
 // Failed returns the outcomes of the users the server refused.
-func (r *CreateUsersResult) Failed() []Outcome[WorkspaceUser] {
-	return filter(r.Outcomes, func(o Outcome[WorkspaceUser]) bool { return o.State == StateFailed })
+func (r *RoyaltiCreateUsersResult) Failed() []Outcome[RoyaltiWorkspaceUser] {
+	return filter(r.Outcomes, func(o Outcome[RoyaltiWorkspaceUser]) bool { return o.State == StateFailed })
 }
 
 // Unknown returns the outcomes of the users the answer could not be tied to,
 // such as two users with the same name of whom one was created.
-func (r *CreateUsersResult) Unknown() []Outcome[WorkspaceUser] {
-	return filter(r.Outcomes, func(o Outcome[WorkspaceUser]) bool { return o.State == StateUnknown })
+func (r *RoyaltiCreateUsersResult) Unknown() []Outcome[RoyaltiWorkspaceUser] {
+	return filter(r.Outcomes, func(o Outcome[RoyaltiWorkspaceUser]) bool { return o.State == StateUnknown })
 }
 
 // State is what became of one item of a bulk operation.
@@ -209,15 +209,15 @@ func (s State) String() string {
 }
 
 // matchCreated ties Royalti's created names and error texts to the users.
-func matchCreated(users []WorkspaceUser, created, errs []string) []Outcome[WorkspaceUser] {
+func matchCreated(users []RoyaltiWorkspaceUser, created, errs []string) []Outcome[RoyaltiWorkspaceUser] {
 	people := make([]match.Person, len(users))
 	for i, u := range users {
 		people[i] = match.Person{Name: fullName(u.FirstName, u.LastName), Email: u.Email}
 	}
 	results := match.Royalti(people, created, errs)
-	out := make([]Outcome[WorkspaceUser], len(users))
+	out := make([]Outcome[RoyaltiWorkspaceUser], len(users))
 	for i, r := range results {
-		out[i] = Outcome[WorkspaceUser]{Index: i, Item: users[i], Message: r.Reason}
+		out[i] = Outcome[RoyaltiWorkspaceUser]{Index: i, Item: users[i], Message: r.Reason}
 		switch r.Verdict {
 		case match.Created:
 			out[i].State = StateSucceeded
@@ -233,7 +233,7 @@ func matchCreated(users []WorkspaceUser, created, errs []string) []Outcome[Works
 // markDoneEarlier makes unknown the users refused as already in the
 // workspace by a request that took more than one attempt: an earlier
 // attempt, whose answer was lost, may have created them.
-func markDoneEarlier(outs []Outcome[WorkspaceUser], attempts int) {
+func markDoneEarlier(outs []Outcome[RoyaltiWorkspaceUser], attempts int) {
 	for i := range outs {
 		o := &outs[i]
 		o.Attempts = attempts

@@ -47,22 +47,22 @@ func ranged[T any](seq iter.Seq[onboard.Outcome[T]]) []outcome {
 }
 
 func bulkMethods() []bulkMethod {
-	people := []onboard.Invitee{{Email: "ada@example.com"}, {Email: "alan@example.com"}}
-	users := []onboard.WorkspaceUser{{FirstName: "Ada", Email: "ada@example.com"}, {FirstName: "Alan", Email: "alan@example.com"}}
+	people := []onboard.AptlyInvitee{{Email: "ada@example.com"}, {Email: "alan@example.com"}}
+	users := []onboard.RoyaltiWorkspaceUser{{FirstName: "Ada", Email: "ada@example.com"}, {FirstName: "Alan", Email: "alan@example.com"}}
 	sites := websites(websiteID1, websiteID2)
-	invite := func(nilRequest bool) *onboard.BulkInviteRequest {
+	invite := func(nilRequest bool) *onboard.AptlyBulkInviteRequest {
 		if nilRequest {
 			return nil
 		}
 		return validBulkInvite()
 	}
-	create := func(nilRequest bool) *onboard.CreateUsersRequest {
+	create := func(nilRequest bool) *onboard.RoyaltiCreateUsersRequest {
 		if nilRequest {
 			return nil
 		}
 		return validCreateUsers()
 	}
-	target := func(nilRequest bool) *onboard.TargetInviteRequest {
+	target := func(nilRequest bool) *onboard.AthenaTargetInviteRequest {
 		if nilRequest {
 			return nil
 		}
@@ -171,12 +171,12 @@ func TestSendToTargets_mixedKinds(t *testing.T) {
 	srv := newServer(t)
 	srv.handle(athenaPrefix+"/api/v1/invites/bulk", athenaEcho)
 	c := newAthena(t, srv)
-	in := []onboard.Target{
-		onboard.Website(websiteID1), onboard.Website(websiteID2),
-		onboard.Group(groupID1), onboard.Group(groupID2),
-		onboard.Website(groupID1),
+	in := []onboard.AthenaTarget{
+		onboard.AthenaWebsite(websiteID1), onboard.AthenaWebsite(websiteID2),
+		onboard.AthenaGroup(groupID1), onboard.AthenaGroup(groupID2),
+		onboard.AthenaWebsite(groupID1),
 	}
-	req := &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "ada@example.com", Role: onboard.RoleAdmin, FirstName: "Ada"}
+	req := &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", Role: onboard.AthenaRoleAdmin, FirstName: "Ada"}
 	rep, err := c.Invites.SendToTargetsAll(testCtx(t), req, in, onboard.WithConcurrency(1))
 	require.NoError(t, err)
 	engineCheckOrder(t, in, rep.Outcomes)
@@ -203,7 +203,7 @@ func TestSendToTargets_mixedKinds(t *testing.T) {
 		assert.Equal(t, onboard.StateFailed, o.State, "item %d", i)
 		assert.Equal(t, "Group not found", o.Message, "item %d: the result's error", i)
 	}
-	assert.Equal(t, &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "ada@example.com", Role: onboard.RoleAdmin, FirstName: "Ada"}, req,
+	assert.Equal(t, &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", Role: onboard.AthenaRoleAdmin, FirstName: "Ada"}, req,
 		"the request is not changed")
 }
 
@@ -213,22 +213,22 @@ func TestSendToTargets_mixedKinds(t *testing.T) {
 // run is cut.
 func TestSendToTargets_sameIDBothKinds(t *testing.T) {
 	t.Parallel()
-	for name, in := range map[string][]onboard.Target{
-		"website first":      {onboard.Website(websiteID1), onboard.Group(websiteID1)},
-		"group first":        {onboard.Group(websiteID1), onboard.Website(websiteID1)},
-		"each kind together": {onboard.Website(websiteID1), onboard.Website(websiteID2), onboard.Group(websiteID2), onboard.Group(websiteID1)},
+	for name, in := range map[string][]onboard.AthenaTarget{
+		"website first":      {onboard.AthenaWebsite(websiteID1), onboard.AthenaGroup(websiteID1)},
+		"group first":        {onboard.AthenaGroup(websiteID1), onboard.AthenaWebsite(websiteID1)},
+		"each kind together": {onboard.AthenaWebsite(websiteID1), onboard.AthenaWebsite(websiteID2), onboard.AthenaGroup(websiteID2), onboard.AthenaGroup(websiteID1)},
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			srv := newServer(t)
 			srv.handle(athenaPrefix+"/api/v1/invites/bulk", athenaEcho)
 			c := newAthena(t, srv)
-			rep, err := c.Invites.SendToTargetsAll(testCtx(t), &onboard.TargetInviteRequest{InviteMethod: onboard.InviteByEmail, Email: "ada@example.com"}, in)
+			rep, err := c.Invites.SendToTargetsAll(testCtx(t), &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteByEmail, Email: "ada@example.com"}, in)
 			require.NoError(t, err)
 			engineCheckOrder(t, in, rep.Outcomes)
 			assert.Equal(t, 2, srv.count(), "one batch of each kind")
 			for i, o := range rep.Outcomes {
-				if in[i].Kind == onboard.TargetWebsite {
+				if in[i].Kind == onboard.AthenaTargetWebsite {
 					assert.Equal(t, onboard.StateSucceeded, o.State, "item %d", i)
 					assert.Equal(t, "User added to website", o.Message, "item %d", i)
 					continue

@@ -45,31 +45,31 @@ func TestTargetResultDecodesTheDocumentedShapes(t *testing.T) {
 	const user = "abc12345-e89b-12d3-a456-426614174000"
 	for _, tc := range []struct {
 		name, in string
-		want     onboard.TargetResult
+		want     onboard.AthenaTargetResult
 	}{
 		{"website added", `{"website_id":"` + websiteID1 + `","success":true,"message":"User added to website","user_id":"` + user + `"}`,
-			onboard.TargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: user}},
+			onboard.AthenaTargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: user}},
 		{"website refused, reason in error", `{"website_id":"` + websiteID2 + `","success":false,"error":"User is already a member of this website"}`,
-			onboard.TargetResult{WebsiteID: websiteID2, Message: "User is already a member of this website"}},
+			onboard.AthenaTargetResult{WebsiteID: websiteID2, Message: "User is already a member of this website"}},
 		{"group invited", `{"group_id":"` + groupID1 + `","success":true,"message":"Invite sent"}`,
-			onboard.TargetResult{GroupID: groupID1, Success: true, Message: "Invite sent"}},
+			onboard.AthenaTargetResult{GroupID: groupID1, Success: true, Message: "Invite sent"}},
 		{"error wins over message", `{"group_id":"` + groupID2 + `","success":false,"message":"Failed","error":"Group not found"}`,
-			onboard.TargetResult{GroupID: groupID2, Message: "Group not found"}},
+			onboard.AthenaTargetResult{GroupID: groupID2, Message: "Group not found"}},
 		{"empty error keeps message", `{"website_id":"` + websiteID1 + `","success":false,"message":"Not allowed","error":""}`,
-			onboard.TargetResult{WebsiteID: websiteID1, Message: "Not allowed"}},
+			onboard.AthenaTargetResult{WebsiteID: websiteID1, Message: "Not allowed"}},
 		{"null error keeps message", `{"website_id":"` + websiteID1 + `","success":true,"message":"User added to website","error":null}`,
-			onboard.TargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website"}},
+			onboard.AthenaTargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website"}},
 		{"unknown fields ignored", `{"website_id":"` + websiteID1 + `","success":true,"role":"viewer"}`,
-			onboard.TargetResult{WebsiteID: websiteID1, Success: true}},
+			onboard.AthenaTargetResult{WebsiteID: websiteID1, Success: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var one onboard.TargetResult
+			var one onboard.AthenaTargetResult
 			require.NoError(t, json.Unmarshal([]byte(tc.in), &one))
 			assert.Equal(t, tc.want, one, "one result")
 
 			answer := `{"success":true,"results":[` + tc.in + `,` + tc.in + `]}`
-			want := &onboard.TargetInviteResult{Success: true, Results: []onboard.TargetResult{tc.want, tc.want}}
-			var all onboard.TargetInviteResult
+			want := &onboard.AthenaTargetInviteResult{Success: true, Results: []onboard.AthenaTargetResult{tc.want, tc.want}}
+			var all onboard.AthenaTargetInviteResult
 			require.NoError(t, json.Unmarshal([]byte(answer), &all))
 			assert.Equal(t, want, &all, "in an answer")
 			assert.Equal(t, want, sendToTargetsAnswered(t, answer), "in an answer to SendToTargets")
@@ -77,21 +77,21 @@ func TestTargetResultDecodesTheDocumentedShapes(t *testing.T) {
 	}
 
 	t.Run("the document's example", func(t *testing.T) {
-		want := &onboard.TargetInviteResult{Success: true, Results: []onboard.TargetResult{
+		want := &onboard.AthenaTargetInviteResult{Success: true, Results: []onboard.AthenaTargetResult{
 			{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: user},
 			{WebsiteID: websiteID2, Message: "User is already a member of this website"},
 		}}
-		var res onboard.TargetInviteResult
+		var res onboard.AthenaTargetInviteResult
 		require.NoError(t, json.Unmarshal([]byte(docAthenaBulkInvite), &res))
 		assert.Equal(t, want, &res)
 		assert.Equal(t, want, sendToTargetsAnswered(t, docAthenaBulkInvite), "SendToTargets")
 	})
 
 	t.Run("no results", func(t *testing.T) {
-		var res onboard.TargetInviteResult
+		var res onboard.AthenaTargetInviteResult
 		require.NoError(t, json.Unmarshal([]byte(`{"success":false}`), &res))
-		assert.Equal(t, onboard.TargetInviteResult{}, res)
-		assert.Equal(t, &onboard.TargetInviteResult{}, sendToTargetsAnswered(t, `{"success":false}`), "SendToTargets")
+		assert.Equal(t, onboard.AthenaTargetInviteResult{}, res)
+		assert.Equal(t, &onboard.AthenaTargetInviteResult{}, sendToTargetsAnswered(t, `{"success":false}`), "SendToTargets")
 	})
 
 	for _, bad := range []string{
@@ -100,14 +100,14 @@ func TestTargetResultDecodesTheDocumentedShapes(t *testing.T) {
 		`{"success":true,"results":[{"error":false}]}`,
 		`{"success":true,"results":{}}`,
 	} {
-		var res onboard.TargetInviteResult
+		var res onboard.AthenaTargetInviteResult
 		assert.Error(t, json.Unmarshal([]byte(bad), &res), bad)
 	}
 }
 
 // sendToTargetsAnswered calls SendToTargets against a server that sends
 // answer, and returns the result.
-func sendToTargetsAnswered(t *testing.T, answer string) *onboard.TargetInviteResult {
+func sendToTargetsAnswered(t *testing.T, answer string) *onboard.AthenaTargetInviteResult {
 	t.Helper()
 	srv := newServer(t)
 	srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
@@ -124,7 +124,7 @@ func sendToTargetsAnswered(t *testing.T, answer string) *onboard.TargetInviteRes
 // from a canned body and allocates next to nothing. Each of the 50 results
 // used to be decoded a second time, at 2.5 times the hand-written call.
 func TestSendToTargetsAllocations(t *testing.T) {
-	websites := athenaTargetIDs(onboard.MaxTargets)
+	websites := athenaTargetIDs(onboard.AthenaMaxTargets)
 	srv := newEngineRawServer(t, http.StatusOK, athenaBulkAnswer(websites))
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	t.Cleanup(tr.CloseIdleConnections)
@@ -132,7 +132,7 @@ func TestSendToTargetsAllocations(t *testing.T) {
 	hc := &http.Client{Transport: tr}
 	ctx := testCtx(t)
 	url := site(srv.URL).baseURL(athenaAPI) + "/api/v1/invites/bulk"
-	req := &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "ada@example.com", WebsiteIDs: websites}
+	req := &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", WebsiteIDs: websites}
 	type answer struct {
 		Success bool `json:"success"`
 		Results []struct {
@@ -145,7 +145,7 @@ func TestSendToTargetsAllocations(t *testing.T) {
 		} `json:"results"`
 	}
 
-	var res *onboard.TargetInviteResult
+	var res *onboard.AthenaTargetInviteResult
 	byHand := testing.AllocsPerRun(50, func() {
 		require.NoError(t, handWrittenCall(ctx, hc, url, "x-api-key", testAPIKey, req, new(answer)))
 	})
@@ -154,7 +154,7 @@ func TestSendToTargetsAllocations(t *testing.T) {
 		res, err = c.Invites.SendToTargets(ctx, req)
 		require.NoError(t, err)
 	})
-	require.Len(t, res.Results, onboard.MaxTargets)
-	t.Logf("SendToTargets of %d websites: %.0f allocations; by hand: %.0f", onboard.MaxTargets, sdk, byHand)
-	assert.LessOrEqual(t, sdk, 1.2*byHand, "SendToTargets of %d websites allocates %.0f times; the call by hand %.0f", onboard.MaxTargets, sdk, byHand)
+	require.Len(t, res.Results, onboard.AthenaMaxTargets)
+	t.Logf("SendToTargets of %d websites: %.0f allocations; by hand: %.0f", onboard.AthenaMaxTargets, sdk, byHand)
+	assert.LessOrEqual(t, sdk, 1.2*byHand, "SendToTargets of %d websites allocates %.0f times; the call by hand %.0f", onboard.AthenaMaxTargets, sdk, byHand)
 }

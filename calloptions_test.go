@@ -54,8 +54,8 @@ func (s *stampServer) times() []time.Time {
 
 const testWebsite = "6ba7b810-9dad-11d1-80b4-00c04fd430c8"
 
-func athenaInvite() *onboard.TargetInviteRequest {
-	return &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "ada@example.com", WebsiteIDs: []string{testWebsite}}
+func athenaInvite() *onboard.AthenaTargetInviteRequest {
+	return &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", WebsiteIDs: []string{testWebsite}}
 }
 
 func TestCallOptions_retryPerCall(t *testing.T) {

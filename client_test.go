@@ -393,7 +393,7 @@ func TestClient_answerReadAfterCancel(t *testing.T) {
 		{"bulk", aptlyPrefix + "/v1/user/bulk-invite", bulkOK, func(t *testing.T, ctx context.Context, c *clients) error {
 			// The run itself may end with the context's error; the item
 			// the server did is done all the same.
-			rep, _ := c.aptly.Invites.SendBulkAll(ctx, inTenant(engineTenant), []onboard.Invitee{{Email: "ada@example.com"}})
+			rep, _ := c.aptly.Invites.SendBulkAll(ctx, inTenant(engineTenant), []onboard.AptlyInvitee{{Email: "ada@example.com"}})
 			require.NotNil(t, rep)
 			require.Len(t, rep.Outcomes, 1)
 			assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[0].State, "%v", rep.Outcomes[0].Err)
@@ -570,7 +570,7 @@ func TestWithLogger(t *testing.T) {
 		reply(w, http.StatusCreated, `{"message":"Invite sent to ada@example.com"}`)
 	})
 	const workspace, user = "ws-5e3a1c-PRIVATE", "user-9d2f07-PRIVATE"
-	_, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{
+	_, err := c.Invites.Send(testCtx(t), &onboard.RoyaltiInviteRequest{
 		Email: "ada@example.com", FirstName: "Ada", Message: "a private note", WorkspaceID: workspace, UserID: user,
 	})
 	require.NoError(t, err)
@@ -582,8 +582,8 @@ func TestWithLogger(t *testing.T) {
 	srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, `{"success":true,"results":[{"website_id":"`+websiteID1+`","success":false,"error":"grace@example.com is blocked"}]}`)
 	})
-	_, err = ac.Invites.SendToTargets(testCtx(t), &onboard.TargetInviteRequest{
-		InviteMethod: onboard.InviteDirect, Email: "grace@example.com", FirstName: "Grace", WebsiteIDs: []string{websiteID1},
+	_, err = ac.Invites.SendToTargets(testCtx(t), &onboard.AthenaTargetInviteRequest{
+		InviteMethod: onboard.AthenaInviteDirect, Email: "grace@example.com", FirstName: "Grace", WebsiteIDs: []string{websiteID1},
 	})
 	require.NoError(t, err)
 	assert.Contains(t, athenaBuf.String(), athenaPrefix+"/api/v1/invites/bulk")
@@ -620,7 +620,7 @@ func TestWithLogger_connectionError(t *testing.T) {
 	var buf syncBuffer
 	logger := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c := newRoyalti(t, site(closedURL(t)), onboard.WithLogger(logger), onboard.WithRetry(1))
-	_, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{Email: "ada@example.com", WorkspaceID: "ws-PRIVATE"})
+	_, err := c.Invites.Send(testCtx(t), &onboard.RoyaltiInviteRequest{Email: "ada@example.com", WorkspaceID: "ws-PRIVATE"})
 	require.Error(t, err)
 	out := buf.String()
 	assert.Contains(t, out, royaltiPrefix+"/auth/invite")

@@ -127,7 +127,7 @@ func TestConcurrentSharedClients(t *testing.T) {
 				}
 			}
 
-			u, err := c.aptly.Users.Create(ctx, &onboard.CreateUserRequest{
+			u, err := c.aptly.Users.Create(ctx, &onboard.AptlyCreateUserRequest{
 				TenantID: tenantID, FirstName: first, LastName: last, Email: email,
 			}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) {
@@ -135,8 +135,8 @@ func TestConcurrentSharedClients(t *testing.T) {
 				count()
 			}
 
-			bi, err := c.aptly.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{
-				TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b", Users: []onboard.Invitee{{Email: email}},
+			bi, err := c.aptly.Invites.SendBulk(ctx, &onboard.AptlyBulkInviteRequest{
+				TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b", Users: []onboard.AptlyInvitee{{Email: email}},
 			}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) && assert.Len(t, bi.Results, 1) {
 				assert.Equal(t, email, bi.Results[0].Email)
@@ -144,8 +144,8 @@ func TestConcurrentSharedClients(t *testing.T) {
 			}
 
 			website := fmt.Sprintf("123e4567-e89b-12d3-a456-4266141740%02d", i)
-			ti, err := c.athena.Invites.SendToTargets(ctx, &onboard.TargetInviteRequest{
-				InviteMethod: onboard.InviteDirect, Email: email, WebsiteIDs: []string{website},
+			ti, err := c.athena.Invites.SendToTargets(ctx, &onboard.AthenaTargetInviteRequest{
+				InviteMethod: onboard.AthenaInviteDirect, Email: email, WebsiteIDs: []string{website},
 			}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) && assert.Len(t, ti.Results, 1) {
 				assert.Equal(t, website, ti.Results[0].WebsiteID)
@@ -153,8 +153,8 @@ func TestConcurrentSharedClients(t *testing.T) {
 				count()
 			}
 
-			cu, err := c.royalti.Users.CreateBulk(ctx, &onboard.CreateUsersRequest{
-				Users: []onboard.WorkspaceUser{{FirstName: first, LastName: last, Email: email}},
+			cu, err := c.royalti.Users.CreateBulk(ctx, &onboard.RoyaltiCreateUsersRequest{
+				Users: []onboard.RoyaltiWorkspaceUser{{FirstName: first, LastName: last, Email: email}},
 			}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) && assert.Len(t, cu.Outcomes, 1) {
 				assert.Equal(t, onboard.StateSucceeded, cu.Outcomes[0].State)
@@ -163,7 +163,7 @@ func TestConcurrentSharedClients(t *testing.T) {
 			}
 
 			ws := fmt.Sprintf("ws-%02d", i)
-			inv, err := c.royalti.Invites.Send(ctx, &onboard.InviteRequest{Email: email, WorkspaceID: ws}, onboard.WithResponse(&meta))
+			inv, err := c.royalti.Invites.Send(ctx, &onboard.RoyaltiInviteRequest{Email: email, WorkspaceID: ws}, onboard.WithResponse(&meta))
 			if assert.NoError(t, err) {
 				assert.Equal(t, "invited "+email+" to "+ws, inv.Message)
 				count()
@@ -205,23 +205,23 @@ func TestConcurrentOnboardtest(t *testing.T) {
 			invited := fmt.Sprintf("invited%02d@example.com", i)
 			name := fmt.Sprintf("N%02d", i)
 
-			u, err := c.aptly.Users.Create(ctx, &onboard.CreateUserRequest{TenantID: tenant, FirstName: "Created", LastName: name, Email: created})
+			u, err := c.aptly.Users.Create(ctx, &onboard.AptlyCreateUserRequest{TenantID: tenant, FirstName: "Created", LastName: name, Email: created})
 			if assert.NoError(t, err) {
 				assert.Equal(t, created, u.Email)
 			}
-			bi, err := c.aptly.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{TenantID: tenant, Users: []onboard.Invitee{{Email: invited}}})
+			bi, err := c.aptly.Invites.SendBulk(ctx, &onboard.AptlyBulkInviteRequest{TenantID: tenant, Users: []onboard.AptlyInvitee{{Email: invited}}})
 			if assert.NoError(t, err) {
 				assert.Empty(t, bi.Failed())
 			}
-			ti, err := c.athena.Invites.SendToTargets(ctx, &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: created, WebsiteIDs: []string{website}})
+			ti, err := c.athena.Invites.SendToTargets(ctx, &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: created, WebsiteIDs: []string{website}})
 			if assert.NoError(t, err) {
 				assert.Empty(t, ti.Failed())
 			}
-			cu, err := c.royalti.Users.CreateBulk(ctx, &onboard.CreateUsersRequest{Users: []onboard.WorkspaceUser{{FirstName: "Created", LastName: name, Email: created}}})
+			cu, err := c.royalti.Users.CreateBulk(ctx, &onboard.RoyaltiCreateUsersRequest{Users: []onboard.RoyaltiWorkspaceUser{{FirstName: "Created", LastName: name, Email: created}}})
 			if assert.NoError(t, err) {
 				assert.Len(t, cu.Succeeded(), 1)
 			}
-			_, err = c.royalti.Invites.Send(ctx, &onboard.InviteRequest{Email: invited, FirstName: "Invited", LastName: name})
+			_, err = c.royalti.Invites.Send(ctx, &onboard.RoyaltiInviteRequest{Email: invited, FirstName: "Invited", LastName: name})
 			assert.NoError(t, err)
 		})
 	}

@@ -52,11 +52,11 @@ const (
 
 // crashInput returns the people of one trial: mostly new, with a few
 // invalid emails and a few repeats of earlier rows.
-func crashInput(seed uint64, trial int) []onboard.Invitee {
+func crashInput(seed uint64, trial int) []onboard.AptlyInvitee {
 	rng := rand.New(rand.NewPCG(seed, uint64(trial)+1))
-	people := make([]onboard.Invitee, crashPeople)
+	people := make([]onboard.AptlyInvitee, crashPeople)
 	for i := range people {
-		p := onboard.Invitee{Email: fmt.Sprintf("t%d-p%d@example.com", trial, i), FirstName: "Pat", LastName: strconv.Itoa(i)}
+		p := onboard.AptlyInvitee{Email: fmt.Sprintf("t%d-p%d@example.com", trial, i), FirstName: "Pat", LastName: strconv.Itoa(i)}
 		switch r := rng.IntN(100); {
 		case r == 0:
 			p.Email = fmt.Sprintf("t%d-p%d-not-an-email", trial, i)
@@ -68,7 +68,7 @@ func crashInput(seed uint64, trial int) []onboard.Invitee {
 	return people
 }
 
-func crashKey(i int, _ onboard.Invitee) string { return "row " + strconv.Itoa(i+2) }
+func crashKey(i int, _ onboard.AptlyInvitee) string { return "row " + strconv.Itoa(i+2) }
 
 // TestCrashChild is the child's run; it runs only when TestCrashResume
 // starts it.
@@ -93,11 +93,11 @@ func TestCrashChild(t *testing.T) {
 	opts := []onboard.BulkOption{onboard.WithJournal(j), onboard.WithKeys(crashKey),
 		onboard.WithBatchSize(crashBatch), onboard.WithConcurrency(crashConc)}
 	if mode == "seq" {
-		for range c.Invites.SendBulkSeq(context.Background(), &onboard.BulkInviteRequest{TenantID: crashTenant}, slices.Values(people), opts...) {
+		for range c.Invites.SendBulkSeq(context.Background(), &onboard.AptlyBulkInviteRequest{TenantID: crashTenant}, slices.Values(people), opts...) {
 		}
 		return
 	}
-	_, err = c.Invites.SendBulkAll(context.Background(), &onboard.BulkInviteRequest{TenantID: crashTenant}, people, opts...)
+	_, err = c.Invites.SendBulkAll(context.Background(), &onboard.AptlyBulkInviteRequest{TenantID: crashTenant}, people, opts...)
 	require.NoError(t, err)
 }
 
@@ -254,7 +254,7 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 	// carry one of those items.
 	sendable := 0 // valid, and no repeat
 	for i, p := range people {
-		if strings.Contains(p.Email, "@") && slices.IndexFunc(people, func(q onboard.Invitee) bool { return q.Email == p.Email }) == i {
+		if strings.Contains(p.Email, "@") && slices.IndexFunc(people, func(q onboard.AptlyInvitee) bool { return q.Email == p.Email }) == i {
 			sendable++
 		}
 	}
@@ -297,13 +297,13 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 	j, err := onboard.OpenJournal(path)
 	require.NoError(t, err)
 	mark := srv.RequestCount("")
-	rep, err := jnAptly(t, srv).Invites.SendBulkAll(context.Background(), &onboard.BulkInviteRequest{TenantID: crashTenant}, people,
+	rep, err := jnAptly(t, srv).Invites.SendBulkAll(context.Background(), &onboard.AptlyBulkInviteRequest{TenantID: crashTenant}, people,
 		onboard.WithJournal(j), onboard.WithKeys(crashKey), onboard.WithBatchSize(crashBatch), onboard.WithConcurrency(crashConc))
 	require.NoError(t, err)
 	require.NoError(t, j.Close())
 	require.Len(t, rep.Outcomes, len(people))
 	for e := range crashSent(t, srv, mark) {
-		i := slices.IndexFunc(people, func(p onboard.Invitee) bool { return strings.EqualFold(p.Email, e) })
+		i := slices.IndexFunc(people, func(p onboard.AptlyInvitee) bool { return strings.EqualFold(p.Email, e) })
 		assert.False(t, answered[i] || inFlight[i], "trial %d: item %d was sent again", trial, i)
 	}
 	for i, o := range rep.Outcomes {
@@ -325,12 +325,12 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 	j, err = onboard.OpenJournal(path)
 	require.NoError(t, err)
 	mark = srv.RequestCount("")
-	rep, err = jnAptly(t, srv).Invites.SendBulkAll(context.Background(), &onboard.BulkInviteRequest{TenantID: crashTenant}, people,
+	rep, err = jnAptly(t, srv).Invites.SendBulkAll(context.Background(), &onboard.AptlyBulkInviteRequest{TenantID: crashTenant}, people,
 		onboard.WithJournal(j), onboard.WithKeys(crashKey), onboard.WithResendInFlight())
 	require.NoError(t, err)
 	require.NoError(t, j.Close())
 	for e := range crashSent(t, srv, mark) {
-		i := slices.IndexFunc(people, func(p onboard.Invitee) bool { return strings.EqualFold(p.Email, e) })
+		i := slices.IndexFunc(people, func(p onboard.AptlyInvitee) bool { return strings.EqualFold(p.Email, e) })
 		assert.True(t, inFlight[i], "trial %d: item %d, not in flight, was sent again", trial, i)
 	}
 	crashFinal(t, srv, people, rep, everInFlight, trial)
@@ -340,13 +340,13 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 	sent := crashSent(t, srv, 0)
 	for k, mark := range marks {
 		for e := range crashSent(t, srv, mark) {
-			i := slices.IndexFunc(people, func(p onboard.Invitee) bool { return strings.EqualFold(p.Email, e) })
+			i := slices.IndexFunc(people, func(p onboard.AptlyInvitee) bool { return strings.EqualFold(p.Email, e) })
 			assert.False(t, answeredAt[k][i], "trial %d: item %d, answered at kill %d, was sent after it", trial, i, k)
 		}
 	}
 	for i := range people {
 		if n := sent[email(i)]; n > 1 {
-			first := slices.IndexFunc(people, func(p onboard.Invitee) bool { return strings.EqualFold(p.Email, people[i].Email) })
+			first := slices.IndexFunc(people, func(p onboard.AptlyInvitee) bool { return strings.EqualFold(p.Email, people[i].Email) })
 			assert.True(t, everInFlight[first], "trial %d: item %d was sent %d times", trial, first, n)
 			assert.LessOrEqual(t, n, 2)
 		}
@@ -355,7 +355,7 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 
 // crashFinal checks the end of a trial: one outcome per row, in order, and
 // the server holding each valid person once.
-func crashFinal(t *testing.T, srv *onboardtest.Server, people []onboard.Invitee, rep *onboard.BulkReport[onboard.Invitee], everInFlight map[int]bool, trial int) {
+func crashFinal(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInvitee, rep *onboard.BulkReport[onboard.AptlyInvitee], everInFlight map[int]bool, trial int) {
 	require.Len(t, rep.Outcomes, len(people))
 	first := map[string]int{}
 	valid := map[string]bool{}

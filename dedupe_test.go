@@ -16,7 +16,7 @@ import (
 )
 
 // jnRepeat makes people[i] repeat people[of]'s email, in other letter case.
-func jnRepeat(people []onboard.Invitee, i, of int) {
+func jnRepeat(people []onboard.AptlyInvitee, i, of int) {
 	people[i].Email = strings.ToUpper(people[of].Email[:1]) + people[of].Email[1:]
 }
 
@@ -27,11 +27,11 @@ func TestDuplicates_noWastedRequests(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
 		name    string
-		repeats func(people []onboard.Invitee) map[int]int // repeat -> earlier
+		repeats func(people []onboard.AptlyInvitee) map[int]int // repeat -> earlier
 		want    int
 	}{
-		{"no repeats", func([]onboard.Invitee) map[int]int { return nil }, 50},
-		{"15 repeated emails", func(p []onboard.Invitee) map[int]int {
+		{"no repeats", func([]onboard.AptlyInvitee) map[int]int { return nil }, 50},
+		{"15 repeated emails", func(p []onboard.AptlyInvitee) map[int]int {
 			m := map[int]int{}
 			for k := range 15 {
 				i := 150 + 333*k
@@ -40,7 +40,7 @@ func TestDuplicates_noWastedRequests(t *testing.T) {
 			}
 			return m
 		}, 50},
-		{"one repeat every 50 rows", func(p []onboard.Invitee) map[int]int {
+		{"one repeat every 50 rows", func(p []onboard.AptlyInvitee) map[int]int {
 			m := map[int]int{}
 			for i := 49; i < len(p); i += 50 {
 				jnRepeat(p, i, i-1)
@@ -98,10 +98,10 @@ func TestDuplicates_shareTheEarlierOutcome(t *testing.T) {
 	srv := onboardtest.NewServer()
 	t.Cleanup(srv.Close)
 	c := jnAptly(t, srv)
-	_, err := c.Invites.SendBulkAll(context.Background(), jnReq(), []onboard.Invitee{{Email: "there@example.com"}})
+	_, err := c.Invites.SendBulkAll(context.Background(), jnReq(), []onboard.AptlyInvitee{{Email: "there@example.com"}})
 	require.NoError(t, err)
 
-	people := []onboard.Invitee{
+	people := []onboard.AptlyInvitee{
 		{Email: "there@example.com"}, // 0: refused, already there
 		{Email: "new@example.com"},   // 1
 		{Email: "bad"},               // 2: invalid
@@ -178,12 +178,12 @@ func TestDuplicates_royaltiAndAthena(t *testing.T) {
 	t.Run("royalti: the same name and email", func(t *testing.T) {
 		c, err := onboard.NewRoyaltiClient(srv.RoyaltiURL(), onboard.BearerToken(onboardtest.RoyaltiToken), onboard.WithHTTPClient(srv.Client()))
 		require.NoError(t, err)
-		users := []onboard.WorkspaceUser{
+		users := []onboard.RoyaltiWorkspaceUser{
 			{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com"},
 			{FirstName: "JANE", LastName: "doe", Email: "Jane@Example.com"},  // repeats 0
 			{FirstName: "Janet", LastName: "Doe", Email: "jane@example.com"}, // same email, another name: sent
 		}
-		rep, err := c.Users.CreateBulkAll(context.Background(), &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users, onboard.WithConcurrency(1))
+		rep, err := c.Users.CreateBulkAll(context.Background(), &onboard.RoyaltiCreateUsersRequest{SendEmail: onboard.Ptr(false)}, users, onboard.WithConcurrency(1))
 		require.NoError(t, err)
 		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[0].State)
 		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[1].State)
@@ -198,9 +198,9 @@ func TestDuplicates_royaltiAndAthena(t *testing.T) {
 		c, err := onboard.NewAthenaClient(srv.AthenaURL(), onboard.APIKey(onboardtest.AthenaAPIKey), onboard.WithHTTPClient(srv.Client()))
 		require.NoError(t, err)
 		w := "123e4567-e89b-12d3-a456-426614174000"
-		targets := []onboard.Target{onboard.Website(w), onboard.Website("987e6543-e21b-12d3-a456-426614174000"), onboard.Website(strings.ToUpper(w))}
-		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
-			InviteMethod: onboard.InviteDirect, Email: "ada@example.com",
+		targets := []onboard.AthenaTarget{onboard.AthenaWebsite(w), onboard.AthenaWebsite("987e6543-e21b-12d3-a456-426614174000"), onboard.AthenaWebsite(strings.ToUpper(w))}
+		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.AthenaTargetInviteRequest{
+			InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com",
 		}, targets)
 		require.NoError(t, err)
 		assert.Equal(t, 1, srv.RequestCount("/api/v1/invites/bulk"))
@@ -218,7 +218,7 @@ func TestWithKeys(t *testing.T) {
 	people := jnPeople("key", 5)
 	people[2].Email = "bad"
 	people[4] = people[0]
-	row := func(i int, _ onboard.Invitee) string { return fmt.Sprintf("row %d", i+2) }
+	row := func(i int, _ onboard.AptlyInvitee) string { return fmt.Sprintf("row %d", i+2) }
 
 	var mu = make(chan []string, 10)
 	rep, err := c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithKeys(row),
@@ -237,13 +237,13 @@ func TestWithKeys(t *testing.T) {
 	// A key function of another item type is refused before anything is sent.
 	before := srv.RequestCount("")
 	rep, err = c.Invites.SendBulkAll(context.Background(), jnReq(), people,
-		onboard.WithKeys(func(i int, u onboard.WorkspaceUser) string { return u.Email }))
+		onboard.WithKeys(func(i int, u onboard.RoyaltiWorkspaceUser) string { return u.Email }))
 	var ve *onboard.ValidationError
 	require.ErrorAs(t, err, &ve)
-	assert.ErrorContains(t, err, "WithKeys: is given a func(int, onboard.WorkspaceUser) string, but this run's items are onboard.Invitee")
+	assert.ErrorContains(t, err, "WithKeys: is given a func(int, onboard.RoyaltiWorkspaceUser) string, but this run's items are onboard.AptlyInvitee")
 	assert.Equal(t, 5, rep.Counts().NotSent)
 	assert.Equal(t, before, srv.RequestCount(""))
 
-	_, err = c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithKeys[onboard.Invitee](nil))
+	_, err = c.Invites.SendBulkAll(context.Background(), jnReq(), people, onboard.WithKeys[onboard.AptlyInvitee](nil))
 	assert.ErrorContains(t, err, "WithKeys: the key function is nil")
 }

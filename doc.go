@@ -20,7 +20,7 @@
 // For example:
 //
 //	aptly, err := onboard.NewAptlyClient(onboard.AptlyUSURL, onboard.BearerToken(token))
-//	u, err := aptly.Users.Create(ctx, &onboard.CreateUserRequest{
+//	u, err := aptly.Users.Create(ctx, &onboard.AptlyCreateUserRequest{
 //		TenantID: tenantID, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 //	})
 //
@@ -46,10 +46,10 @@
 // and SendToTargetsSeq. Each takes the request every batch shares, without
 // its list, and the items beside it:
 //
-//	aptlyReport, err := aptly.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: tenantID}, people)
-//	athenaReport, err := athena.Invites.SendToTargetsAll(ctx, &onboard.TargetInviteRequest{
-//		InviteMethod: onboard.InviteDirect, Email: "ada@example.com",
-//	}, []onboard.Target{onboard.Website(siteID), onboard.Group(groupID)})
+//	aptlyReport, err := aptly.Invites.SendBulkAll(ctx, &onboard.AptlyBulkInviteRequest{TenantID: tenantID}, people)
+//	athenaReport, err := athena.Invites.SendToTargetsAll(ctx, &onboard.AthenaTargetInviteRequest{
+//		InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com",
+//	}, []onboard.AthenaTarget{onboard.AthenaWebsite(siteID), onboard.AthenaGroup(groupID)})
 //
 // A run checks each item alone, cuts the valid ones into batches the
 // endpoint accepts, sends the batches concurrently (WithBatchSize,

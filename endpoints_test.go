@@ -70,16 +70,16 @@ func endpoints() []endpointCase {
 			api: aptlyAPI, op: "Users.Create", path: "/v1/user/create", envelope: true,
 			okStatus: http.StatusCreated, okBody: docAptlyCreateUser, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return result(c.aptly.Users.Create(ctx, &onboard.CreateUserRequest{
+				return result(c.aptly.Users.Create(ctx, &onboard.AptlyCreateUserRequest{
 					TenantID: tenantID, FirstName: "Jamar", LastName: "Johnston",
 					Email: "jamar.johnston@example.com", InviteViaEmail: onboard.Ptr(false),
 				}, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(c.aptly.Users.Create(ctx, &onboard.CreateUserRequest{TenantID: "tenant-1", Email: "jamar.johnston@"}))
+				return result(c.aptly.Users.Create(ctx, &onboard.AptlyCreateUserRequest{TenantID: "tenant-1", Email: "jamar.johnston@"}))
 			},
 			checkOK: func(t *testing.T, res any) {
-				u, ok := res.(*onboard.User)
+				u, ok := res.(*onboard.AptlyUser)
 				require.True(t, ok, "%T", res)
 				assert.Equal(t, "6a7d8103-8d39-4fb4-a45e-f4607b5b8476", u.ID)
 			},
@@ -88,16 +88,16 @@ func endpoints() []endpointCase {
 			api: aptlyAPI, op: "Invites.SendBulk", path: "/v1/user/bulk-invite", envelope: true,
 			okStatus: http.StatusCreated, okBody: docAptlyBulkInvite, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return result(c.aptly.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{
+				return result(c.aptly.Invites.SendBulk(ctx, &onboard.AptlyBulkInviteRequest{
 					TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b",
-					Users:    []onboard.Invitee{{Email: "ollie.kling@example.com", FirstName: "Rowan", LastName: "Kihn"}},
+					Users:    []onboard.AptlyInvitee{{Email: "ollie.kling@example.com", FirstName: "Rowan", LastName: "Kihn"}},
 				}, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(c.aptly.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{TenantID: "tenant-1", Users: []onboard.Invitee{{Email: "ollie kling@example.com"}}}))
+				return result(c.aptly.Invites.SendBulk(ctx, &onboard.AptlyBulkInviteRequest{TenantID: "tenant-1", Users: []onboard.AptlyInvitee{{Email: "ollie kling@example.com"}}}))
 			},
 			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*onboard.BulkInviteResult)
+				r, ok := res.(*onboard.AptlyBulkInviteResult)
 				require.True(t, ok, "%T", res)
 				assert.Equal(t, 10, r.Total)
 				assert.Len(t, r.Results, 1)
@@ -107,18 +107,18 @@ func endpoints() []endpointCase {
 			api: athenaAPI, op: "Invites.SendToTargets", path: "/api/v1/invites/bulk",
 			okStatus: http.StatusOK, okBody: docAthenaBulkInvite, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return result(c.athena.Invites.SendToTargets(ctx, &onboard.TargetInviteRequest{
-					InviteMethod: onboard.InviteDirect, Email: "user@example.com", Role: onboard.RoleViewer,
+				return result(c.athena.Invites.SendToTargets(ctx, &onboard.AthenaTargetInviteRequest{
+					InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com", Role: onboard.AthenaRoleViewer,
 					WebsiteIDs: []string{websiteID1, websiteID2},
 				}, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(c.athena.Invites.SendToTargets(ctx, &onboard.TargetInviteRequest{
+				return result(c.athena.Invites.SendToTargets(ctx, &onboard.AthenaTargetInviteRequest{
 					InviteMethod: "fax", Email: "user@example", WebsiteIDs: []string{"w1"}, GroupIDs: []string{"g1"},
 				}))
 			},
 			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*onboard.TargetInviteResult)
+				r, ok := res.(*onboard.AthenaTargetInviteResult)
 				require.True(t, ok, "%T", res)
 				assert.Len(t, r.Succeeded(), 1)
 				assert.Len(t, r.Failed(), 1)
@@ -128,15 +128,15 @@ func endpoints() []endpointCase {
 			api: royaltiAPI, op: "Users.CreateBulk", path: "/user/bulk",
 			okStatus: http.StatusCreated, okBody: docRoyaltiBulkUsers, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return result(c.royalti.Users.CreateBulk(ctx, &onboard.CreateUsersRequest{
-					Users: []onboard.WorkspaceUser{{FirstName: "John", LastName: "Doe", Email: "john.doe@example.com"}},
+				return result(c.royalti.Users.CreateBulk(ctx, &onboard.RoyaltiCreateUsersRequest{
+					Users: []onboard.RoyaltiWorkspaceUser{{FirstName: "John", LastName: "Doe", Email: "john.doe@example.com"}},
 				}, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(c.royalti.Users.CreateBulk(ctx, &onboard.CreateUsersRequest{Users: []onboard.WorkspaceUser{{FirstName: "John"}}}))
+				return result(c.royalti.Users.CreateBulk(ctx, &onboard.RoyaltiCreateUsersRequest{Users: []onboard.RoyaltiWorkspaceUser{{FirstName: "John"}}}))
 			},
 			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*onboard.CreateUsersResult)
+				r, ok := res.(*onboard.RoyaltiCreateUsersResult)
 				require.True(t, ok, "%T", res)
 				assert.Equal(t, []string{"John Doe", "Jericho Doe"}, r.CreatedUsers)
 				require.Len(t, r.Outcomes, 1)
@@ -147,15 +147,15 @@ func endpoints() []endpointCase {
 			api: royaltiAPI, op: "Invites.Send", path: "/auth/invite",
 			okStatus: http.StatusCreated, okBody: docRoyaltiInvite, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return result(c.royalti.Invites.Send(ctx, &onboard.InviteRequest{
+				return result(c.royalti.Invites.Send(ctx, &onboard.RoyaltiInviteRequest{
 					Email: "jsmith@example.com", SendEmail: onboard.Ptr(true), WorkspaceID: "ws-fault", UserID: "user-fault",
 				}, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(c.royalti.Invites.Send(ctx, &onboard.InviteRequest{Email: "jsmith", WorkspaceID: "ws-fault", UserID: "user-fault"}))
+				return result(c.royalti.Invites.Send(ctx, &onboard.RoyaltiInviteRequest{Email: "jsmith", WorkspaceID: "ws-fault", UserID: "user-fault"}))
 			},
 			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*onboard.InviteResult)
+				r, ok := res.(*onboard.RoyaltiInviteResult)
 				require.True(t, ok, "%T", res)
 				assert.True(t, strings.HasPrefix(r.Message, "Successful"), r.Message)
 			},

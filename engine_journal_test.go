@@ -48,13 +48,13 @@ func TestJournal_checksTheWholeRangeFirst(t *testing.T) {
 	}
 	for _, tc := range []struct {
 		name string
-		run  func(j *onboard.Journal) ([]onboard.Outcome[onboard.Invitee], error)
+		run  func(j *onboard.Journal) ([]onboard.Outcome[onboard.AptlyInvitee], error)
 	}{
-		{"All", func(j *onboard.Journal) ([]onboard.Outcome[onboard.Invitee], error) {
+		{"All", func(j *onboard.Journal) ([]onboard.Outcome[onboard.AptlyInvitee], error) {
 			rep, err := c.Invites.SendBulkAll(context.Background(), jnReq(), changed, opts(j)...)
 			return rep.Outcomes, err
 		}},
-		{"Seq", func(j *onboard.Journal) ([]onboard.Outcome[onboard.Invitee], error) {
+		{"Seq", func(j *onboard.Journal) ([]onboard.Outcome[onboard.AptlyInvitee], error) {
 			return slices.Collect(c.Invites.SendBulkSeq(context.Background(), jnReq(), slices.Values(changed), opts(j)...)), nil
 		}},
 	} {
@@ -92,10 +92,10 @@ func TestJournal_refusesAChangedRowWithoutAnAnswer(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		row  int
-		edit func(p *onboard.Invitee, all []onboard.Invitee)
+		edit func(p *onboard.AptlyInvitee, all []onboard.AptlyInvitee)
 	}{
-		{"repeat", 5, func(p *onboard.Invitee, all []onboard.Invitee) { *p = all[2] }},
-		{"invalid", 7, func(p *onboard.Invitee, _ []onboard.Invitee) { p.Email = "not-an-email" }},
+		{"repeat", 5, func(p *onboard.AptlyInvitee, all []onboard.AptlyInvitee) { *p = all[2] }},
+		{"invalid", 7, func(p *onboard.AptlyInvitee, _ []onboard.AptlyInvitee) { p.Email = "not-an-email" }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -28,14 +28,16 @@ import (
 const engineTenant = "887fd99a-e3ab-44ac-8253-31f269599f2b"
 
 // inTenant is the request an Aptly bulk run shares: the tenant.
-func inTenant(id string) *onboard.BulkInviteRequest { return &onboard.BulkInviteRequest{TenantID: id} }
+func inTenant(id string) *onboard.AptlyBulkInviteRequest {
+	return &onboard.AptlyBulkInviteRequest{TenantID: id}
+}
 
 // websites and groups return the targets of the given ids.
-func websites(ids ...string) []onboard.Target { return targets(onboard.Website, ids) }
-func groups(ids ...string) []onboard.Target   { return targets(onboard.Group, ids) }
+func websites(ids ...string) []onboard.AthenaTarget { return targets(onboard.AthenaWebsite, ids) }
+func groups(ids ...string) []onboard.AthenaTarget   { return targets(onboard.AthenaGroup, ids) }
 
-func targets(kind func(string) onboard.Target, ids []string) []onboard.Target {
-	out := make([]onboard.Target, len(ids))
+func targets(kind func(string) onboard.AthenaTarget, ids []string) []onboard.AthenaTarget {
+	out := make([]onboard.AthenaTarget, len(ids))
 	for i, id := range ids {
 		out[i] = kind(id)
 	}
@@ -44,10 +46,10 @@ func targets(kind func(string) onboard.Target, ids []string) []onboard.Target {
 
 // enginePeople returns n invitees whose emails carry their index, in mixed
 // case ("Person.00042@Example.com").
-func enginePeople(n int) []onboard.Invitee {
-	out := make([]onboard.Invitee, n)
+func enginePeople(n int) []onboard.AptlyInvitee {
+	out := make([]onboard.AptlyInvitee, n)
 	for i := range out {
-		out[i] = onboard.Invitee{Email: engineEmail(i), FirstName: "Person", LastName: fmt.Sprint(i)}
+		out[i] = onboard.AptlyInvitee{Email: engineEmail(i), FirstName: "Person", LastName: fmt.Sprint(i)}
 	}
 	return out
 }
@@ -541,7 +543,7 @@ func TestEngineDuplicatesSplitBatches(t *testing.T) {
 	srv := newFake(t)
 
 	t.Run("aptly emails, case-insensitive", func(t *testing.T) {
-		people := []onboard.Invitee{
+		people := []onboard.AptlyInvitee{
 			{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "A@Example.com"},
 			{Email: "c@example.com"}, {Email: "b@example.com"},
 		}
@@ -566,8 +568,8 @@ func TestEngineDuplicatesSplitBatches(t *testing.T) {
 		c := newAthena(t, srv)
 		before := srv.RequestCount("/api/v1/invites/bulk")
 		in := websites(ids...)
-		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
-			InviteMethod: onboard.InviteDirect, Email: "ada@example.com",
+		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.AthenaTargetInviteRequest{
+			InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com",
 		}, in, onboard.WithConcurrency(1), onboard.WithSendDuplicates())
 		require.NoError(t, err)
 		engineCheckOrder(t, in, rep.Outcomes)
@@ -582,7 +584,7 @@ func TestEngineDuplicatesSplitBatches(t *testing.T) {
 	})
 
 	t.Run("royalti names", func(t *testing.T) {
-		users := []onboard.WorkspaceUser{
+		users := []onboard.RoyaltiWorkspaceUser{
 			{FirstName: "Jane", LastName: "Doe", Email: "jane1@example.com"},
 			{FirstName: "John", LastName: "Roe", Email: "john@example.com"},
 			{FirstName: "jane", LastName: "DOE", Email: "jane2@example.com"},
@@ -590,7 +592,7 @@ func TestEngineDuplicatesSplitBatches(t *testing.T) {
 		}
 		c := newRoyalti(t, srv)
 		before := srv.RequestCount("/user/bulk")
-		rep, err := c.Users.CreateBulkAll(context.Background(), &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users, onboard.WithConcurrency(1))
+		rep, err := c.Users.CreateBulkAll(context.Background(), &onboard.RoyaltiCreateUsersRequest{SendEmail: onboard.Ptr(false)}, users, onboard.WithConcurrency(1))
 		require.NoError(t, err)
 		engineCheckOrder(t, users, rep.Outcomes)
 		assert.Equal(t, 2, srv.RequestCount("/user/bulk")-before, "[Jane John] [jane noname]")
@@ -666,7 +668,7 @@ func TestEngineInvalidItemsAndOptions(t *testing.T) {
 	})
 
 	for name, tc := range map[string]struct {
-		req   *onboard.BulkInviteRequest
+		req   *onboard.AptlyBulkInviteRequest
 		opts  []onboard.BulkOption
 		field string
 	}{
@@ -830,10 +832,10 @@ func TestEngineSeqEarlyBreak(t *testing.T) {
 
 	// An endless input.
 	var read atomic.Int64
-	people := func(yield func(onboard.Invitee) bool) {
+	people := func(yield func(onboard.AptlyInvitee) bool) {
 		for i := 0; ; i++ {
 			read.Add(1)
-			if !yield(onboard.Invitee{Email: engineEmail(i)}) {
+			if !yield(onboard.AptlyInvitee{Email: engineEmail(i)}) {
 				return
 			}
 		}
@@ -928,9 +930,9 @@ func TestEngineEveryCutBatchIsAnswered(t *testing.T) {
 		})
 		defer close(hang)
 		c := newAptly(t, srv)
-		people := make([]onboard.Invitee, 100)
+		people := make([]onboard.AptlyInvitee, 100)
 		for i := range people {
-			people[i] = onboard.Invitee{Email: engineEmail(i)}
+			people[i] = onboard.AptlyInvitee{Email: engineEmail(i)}
 		}
 		var a engineAnswered
 		events := func(e onboard.BatchEvent) {
@@ -971,10 +973,10 @@ func TestEngineSeqStreams(t *testing.T) {
 	t.Parallel()
 	_, srv := newEngineAptly(t, engineFaults)
 	c := newAptly(t, srv)
-	gen := func(n int) iter.Seq[onboard.Invitee] {
-		return func(yield func(onboard.Invitee) bool) {
+	gen := func(n int) iter.Seq[onboard.AptlyInvitee] {
+		return func(yield func(onboard.AptlyInvitee) bool) {
 			for i := range n {
-				if !yield(onboard.Invitee{Email: engineEmail(i)}) {
+				if !yield(onboard.AptlyInvitee{Email: engineEmail(i)}) {
 					return
 				}
 			}
@@ -1005,7 +1007,7 @@ func TestEngineSeqStreams(t *testing.T) {
 	t.Run("ranged twice sends once", func(t *testing.T) {
 		items := enginePeople(50)
 		seq := c.Invites.SendBulkSeq(context.Background(), inTenant(engineTenant), slices.Values(items))
-		var first, second []onboard.Outcome[onboard.Invitee]
+		var first, second []onboard.Outcome[onboard.AptlyInvitee]
 		for o := range seq {
 			first = append(first, o)
 		}
@@ -1023,10 +1025,10 @@ func TestEngineSeqStreams(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		read := 0
-		input := func(yield func(onboard.Invitee) bool) {
+		input := func(yield func(onboard.AptlyInvitee) bool) {
 			for i := range 2000 {
 				read++
-				if !yield(onboard.Invitee{Email: engineEmail(i)}) {
+				if !yield(onboard.AptlyInvitee{Email: engineEmail(i)}) {
 					return
 				}
 			}
@@ -1066,9 +1068,9 @@ func TestEngineTargets(t *testing.T) {
 
 	t.Run("websites, batch size capped", func(t *testing.T) {
 		before := srv.RequestCount("/api/v1/invites/bulk")
-		in := append(websites(ids...), onboard.Website("not-a-uuid"))
-		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
-			InviteMethod: onboard.InviteDirect, Email: "ada@example.com", Role: onboard.RoleAdmin,
+		in := append(websites(ids...), onboard.AthenaWebsite("not-a-uuid"))
+		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.AthenaTargetInviteRequest{
+			InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", Role: onboard.AthenaRoleAdmin,
 		}, in, onboard.WithBatchSize(500))
 		require.NoError(t, err)
 		engineCheckOrder(t, in, rep.Outcomes)
@@ -1076,7 +1078,7 @@ func TestEngineTargets(t *testing.T) {
 		for _, r := range srv.Requests()[len(srv.Requests())-3:] {
 			var body map[string]any
 			require.NoError(t, json.Unmarshal(r.Body, &body))
-			assert.LessOrEqual(t, len(body["website_ids"].([]any)), onboard.MaxTargets)
+			assert.LessOrEqual(t, len(body["website_ids"].([]any)), onboard.AthenaMaxTargets)
 			assert.NotContains(t, body, "group_ids")
 			assert.Equal(t, "admin", body["role"])
 		}
@@ -1091,7 +1093,7 @@ func TestEngineTargets(t *testing.T) {
 	})
 
 	t.Run("groups through Seq", func(t *testing.T) {
-		tmpl := &onboard.TargetInviteRequest{InviteMethod: onboard.InviteByEmail, Email: "bob@example.com"}
+		tmpl := &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteByEmail, Email: "bob@example.com"}
 		n := 0
 		for o := range c.Invites.SendToTargetsSeq(context.Background(), tmpl, slices.Values(groups(ids...))) {
 			assert.Equal(t, onboard.StateSucceeded, o.State, o.Message)
@@ -1105,8 +1107,8 @@ func TestEngineTargets(t *testing.T) {
 	t.Run("website key may not invite to groups", func(t *testing.T) {
 		wc := newAthena(t, srv)
 		before := srv.RequestCount("/api/v1/invites/bulk")
-		rep, err := wc.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
-			InviteMethod: onboard.InviteByEmail, Email: "cy@example.com",
+		rep, err := wc.Invites.SendToTargetsAll(context.Background(), &onboard.AthenaTargetInviteRequest{
+			InviteMethod: onboard.AthenaInviteByEmail, Email: "cy@example.com",
 		}, groups(ids...), onboard.WithConcurrency(1))
 		require.ErrorIs(t, err, onboard.ErrForbidden)
 		assert.Equal(t, 1, srv.RequestCount("/api/v1/invites/bulk")-before)
@@ -1115,9 +1117,9 @@ func TestEngineTargets(t *testing.T) {
 
 	t.Run("a target of no kind is not sent alone", func(t *testing.T) {
 		before := srv.RequestCount("/api/v1/invites/bulk")
-		in := []onboard.Target{{ID: ids[0]}, onboard.Website(ids[1])}
-		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
-			InviteMethod: onboard.InviteDirect, Email: "kind@example.com",
+		in := []onboard.AthenaTarget{{ID: ids[0]}, onboard.AthenaWebsite(ids[1])}
+		rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.AthenaTargetInviteRequest{
+			InviteMethod: onboard.AthenaInviteDirect, Email: "kind@example.com",
 		}, in)
 		require.NoError(t, err)
 		engineCheckOrder(t, in, rep.Outcomes)
@@ -1128,8 +1130,8 @@ func TestEngineTargets(t *testing.T) {
 		assert.Equal(t, 1, srv.RequestCount("/api/v1/invites/bulk")-before)
 	})
 
-	person := func() *onboard.TargetInviteRequest {
-		return &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "a@example.com"}
+	person := func() *onboard.AthenaTargetInviteRequest {
+		return &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "a@example.com"}
 	}
 	for name, tc := range map[string]struct {
 		run   func() error
@@ -1153,7 +1155,7 @@ func TestEngineTargets(t *testing.T) {
 			return err
 		}, "website_ids"},
 		"no email": {func() error {
-			_, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect}, websites(ids[:1]...))
+			_, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect}, websites(ids[:1]...))
 			return err
 		}, "email"},
 		"nil request": {func() error {
@@ -1179,15 +1181,15 @@ func TestEngineRoyalti(t *testing.T) {
 	t.Parallel()
 	srv := newFake(t)
 	c := newRoyalti(t, srv)
-	users := make([]onboard.WorkspaceUser, 250)
+	users := make([]onboard.RoyaltiWorkspaceUser, 250)
 	for i := range users {
-		users[i] = onboard.WorkspaceUser{FirstName: "User", LastName: fmt.Sprint(i), Email: fmt.Sprintf("u%d@example.com", i)}
+		users[i] = onboard.RoyaltiWorkspaceUser{FirstName: "User", LastName: fmt.Sprint(i), Email: fmt.Sprintf("u%d@example.com", i)}
 	}
 	srv.AddRoyaltiUser(onboardtest.RoyaltiWorkspaceID, "u7@example.com", "User", "7")
 
-	var rep *onboard.BulkReport[onboard.WorkspaceUser]
+	var rep *onboard.BulkReport[onboard.RoyaltiWorkspaceUser]
 	var err error
-	rep, err = c.Users.CreateBulkAll(context.Background(), &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false), Message: "hi"}, users, onboard.WithBatchSize(100))
+	rep, err = c.Users.CreateBulkAll(context.Background(), &onboard.RoyaltiCreateUsersRequest{SendEmail: onboard.Ptr(false), Message: "hi"}, users, onboard.WithBatchSize(100))
 	require.NoError(t, err)
 	engineCheckOrder(t, users, rep.Outcomes)
 	assert.Equal(t, onboard.Progress{Total: 250, Done: 250, Succeeded: 249, Failed: 1}, rep.Counts())
@@ -1200,14 +1202,14 @@ func TestEngineRoyalti(t *testing.T) {
 	}
 
 	before := srv.RequestCount("")
-	_, err = c.Users.CreateBulkAll(context.Background(), &onboard.CreateUsersRequest{Users: users[:1]}, users)
+	_, err = c.Users.CreateBulkAll(context.Background(), &onboard.RoyaltiCreateUsersRequest{Users: users[:1]}, users)
 	var ve *onboard.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Equal(t, "users", ve.Problems[0].Field)
 	assert.Equal(t, before, srv.RequestCount(""))
 
 	n := 0
-	for o := range c.Users.CreateBulkSeq(context.Background(), &onboard.CreateUsersRequest{}, slices.Values(users[:3])) {
+	for o := range c.Users.CreateBulkSeq(context.Background(), &onboard.RoyaltiCreateUsersRequest{}, slices.Values(users[:3])) {
 		assert.Equal(t, onboard.StateFailed, o.State, "already created above")
 		n++
 	}
@@ -1227,7 +1229,7 @@ func TestEngineUnknownNeverGuessed(t *testing.T) {
 			{"email":"stranger@example.com","success":true}]}}`)
 	})
 	c := newAptly(t, srv)
-	people := []onboard.Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "c@example.com"}}
+	people := []onboard.AptlyInvitee{{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "c@example.com"}}
 	rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people)
 	require.NoError(t, err)
 	assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[0].State)
@@ -1335,15 +1337,15 @@ func TestEngineInvalidAfterStop(t *testing.T) {
 			c := newAptly(t, srv, onboard.WithRetry(0))
 			ctx, cancel := context.WithCancel(testCtx(t))
 			defer cancel()
-			valid := func(i int) onboard.Invitee { return onboard.Invitee{Email: engineEmail(i)} }
-			invalid := onboard.Invitee{Email: "not-an-address"}
+			valid := func(i int) onboard.AptlyInvitee { return onboard.AptlyInvitee{Email: engineEmail(i)} }
+			invalid := onboard.AptlyInvitee{Email: "not-an-address"}
 			read := 0
-			input := func(yield func(onboard.Invitee) bool) {
-				items := []onboard.Invitee{valid(0), valid(1), valid(2), invalid, invalid, valid(3), valid(4)}
+			input := func(yield func(onboard.AptlyInvitee) bool) {
+				items := []onboard.AptlyInvitee{valid(0), valid(1), valid(2), invalid, invalid, valid(3), valid(4)}
 				if tc.status == 0 {
 					// The run stops when the context ends, before the
 					// invalid items are read.
-					items = []onboard.Invitee{valid(0), invalid, invalid, valid(3), valid(4)}
+					items = []onboard.AptlyInvitee{valid(0), invalid, invalid, valid(3), valid(4)}
 				}
 				for i, it := range items {
 					if tc.status == 0 && i == 1 {
@@ -1358,7 +1360,7 @@ func TestEngineInvalidAfterStop(t *testing.T) {
 			// With one batch of one item in flight and a window of two, the
 			// third valid item waits for the first batch's 401, so the run
 			// has stopped when the invalid items are read.
-			var outs []onboard.Outcome[onboard.Invitee]
+			var outs []onboard.Outcome[onboard.AptlyInvitee]
 			for o := range c.Invites.SendBulkSeq(ctx, inTenant(engineTenant), input,
 				onboard.WithBatchSize(1), onboard.WithConcurrency(1)) {
 				outs = append(outs, o)

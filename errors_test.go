@@ -422,8 +422,8 @@ func TestAPIError_Error(t *testing.T) {
 func TestErrors_noSecrets(t *testing.T) {
 	t.Parallel()
 	const workspace, user = "ws-7c1f9a-PRIVATE", "user-2b8e44-PRIVATE"
-	req := func() *onboard.InviteRequest {
-		return &onboard.InviteRequest{Email: "ada@example.com", WorkspaceID: workspace, UserID: user}
+	req := func() *onboard.RoyaltiInviteRequest {
+		return &onboard.RoyaltiInviteRequest{Email: "ada@example.com", WorkspaceID: workspace, UserID: user}
 	}
 	auths := map[string]onboard.Authenticator{
 		"bearer": onboard.BearerToken(testToken),

@@ -216,12 +216,12 @@ func ExampleAptlyUsers_Create() {
 		fmt.Println(err)
 		return
 	}
-	user, err := client.Users.Create(context.Background(), &onboard.CreateUserRequest{
+	user, err := client.Users.Create(context.Background(), &onboard.AptlyCreateUserRequest{
 		TenantID:       "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52",
 		FirstName:      "Ada",
 		LastName:       "Lovelace",
 		Email:          "ada@example.com",
-		Groups:         []onboard.GroupAssignment{{GroupID: "953061c2-c35d-4c11-be4c-6e1124c6eeec", IsPrimaryOrg: onboard.Ptr(true)}},
+		Groups:         []onboard.AptlyGroupAssignment{{GroupID: "953061c2-c35d-4c11-be4c-6e1124c6eeec", IsPrimaryOrg: onboard.Ptr(true)}},
 		InviteViaEmail: onboard.Ptr(false), // false is sent, not left to the server's default
 	})
 	if err != nil {
@@ -241,9 +241,9 @@ func ExampleAptlyInvites_SendBulk() {
 		fmt.Println(err)
 		return
 	}
-	res, err := client.Invites.SendBulk(context.Background(), &onboard.BulkInviteRequest{
+	res, err := client.Invites.SendBulk(context.Background(), &onboard.AptlyBulkInviteRequest{
 		TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b",
-		Users: []onboard.Invitee{
+		Users: []onboard.AptlyInvitee{
 			{Email: "ada@example.com", FirstName: "Ada", CustomAttributes: map[string]string{"department": "Engineering"}},
 			{Email: "grace@example.com", FirstName: "Grace"},
 			{Email: "alan@example.com", FirstName: "Alan"},
@@ -274,7 +274,7 @@ func ExampleAptlyInvites_SendBulkAll() {
 		fmt.Println(err)
 		return
 	}
-	people := []onboard.Invitee{
+	people := []onboard.AptlyInvitee{
 		{Email: "ada@example.com", FirstName: "Ada"},
 		{Email: "grace@example.com", FirstName: "Grace"},
 		{Email: "alan@example", FirstName: "Alan"}, // not valid: not sent
@@ -282,7 +282,7 @@ func ExampleAptlyInvites_SendBulkAll() {
 		{Email: "margaret@example.com", FirstName: "Margaret"},
 	}
 	rep, err := client.Invites.SendBulkAll(context.Background(),
-		&onboard.BulkInviteRequest{TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b"}, people,
+		&onboard.AptlyBulkInviteRequest{TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b"}, people,
 		onboard.WithBatchSize(2))
 	if err != nil {
 		fmt.Println("stopped early:", err) // a 401, the context ending, ...
@@ -320,10 +320,10 @@ func ExampleAthenaInvites_SendToTargets() {
 		fmt.Println(err)
 		return
 	}
-	res, err := client.Invites.SendToTargets(context.Background(), &onboard.TargetInviteRequest{
-		InviteMethod: onboard.InviteDirect,
+	res, err := client.Invites.SendToTargets(context.Background(), &onboard.AthenaTargetInviteRequest{
+		InviteMethod: onboard.AthenaInviteDirect,
 		Email:        "user@example.com",
-		Role:         onboard.RoleViewer,
+		Role:         onboard.AthenaRoleViewer,
 		WebsiteIDs:   []string{"123e4567-e89b-12d3-a456-426614174000", "987e6543-e21b-12d3-a456-426614174000"},
 	})
 	if err != nil {
@@ -355,23 +355,23 @@ func ExampleAthenaInvites_SendToTargetsAll() {
 		fmt.Println(err)
 		return
 	}
-	targets := []onboard.Target{
-		onboard.Website("123e4567-e89b-12d3-a456-426614174000"),
-		onboard.Website("987e6543-e21b-12d3-a456-426614174000"),
-		onboard.Group("456e7890-e89b-12d3-a456-426614174000"), // groups need a global API key
-		onboard.Group("789e0123-e89b-12d3-a456-426614174000"),
+	targets := []onboard.AthenaTarget{
+		onboard.AthenaWebsite("123e4567-e89b-12d3-a456-426614174000"),
+		onboard.AthenaWebsite("987e6543-e21b-12d3-a456-426614174000"),
+		onboard.AthenaGroup("456e7890-e89b-12d3-a456-426614174000"), // groups need a global API key
+		onboard.AthenaGroup("789e0123-e89b-12d3-a456-426614174000"),
 	}
-	rep, err := client.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
-		InviteMethod: onboard.InviteDirect,
+	rep, err := client.Invites.SendToTargetsAll(context.Background(), &onboard.AthenaTargetInviteRequest{
+		InviteMethod: onboard.AthenaInviteDirect,
 		Email:        "user@example.com",
-		Role:         onboard.RoleViewer,
+		Role:         onboard.AthenaRoleViewer,
 	}, targets)
 	if err != nil {
 		fmt.Println("stopped early:", err)
 	}
 	for _, o := range rep.Outcomes {
 		kind := "website"
-		if o.Item.Kind == onboard.TargetGroup {
+		if o.Item.Kind == onboard.AthenaTargetGroup {
 			kind = "group"
 		}
 		fmt.Printf("%s %s: %s: %s\n", kind, o.Item.ID[:8], o.State, o.Message)
@@ -395,8 +395,8 @@ func ExampleRoyaltiUsers_CreateBulk() {
 		fmt.Println(err)
 		return
 	}
-	res, err := client.Users.CreateBulk(context.Background(), &onboard.CreateUsersRequest{
-		Users: []onboard.WorkspaceUser{
+	res, err := client.Users.CreateBulk(context.Background(), &onboard.RoyaltiCreateUsersRequest{
+		Users: []onboard.RoyaltiWorkspaceUser{
 			{FirstName: "John", LastName: "Doe", Email: "john@example.com", Role: "admin"},
 			{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com"},
 		},
@@ -438,7 +438,7 @@ func ExampleRoyaltiUsers_CreateBulkSeq() {
 	}
 	const file = "first,last,email\nJohn,Doe,john@example.com\nJane,Doe,jane@example.com\nMary,Major,mary@example.com\n"
 	var readErr error
-	users := func(yield func(onboard.WorkspaceUser) bool) {
+	users := func(yield func(onboard.RoyaltiWorkspaceUser) bool) {
 		r := csv.NewReader(strings.NewReader(file))
 		for row := 0; ; row++ {
 			rec, err := r.Read()
@@ -448,12 +448,12 @@ func ExampleRoyaltiUsers_CreateBulkSeq() {
 				}
 				return
 			}
-			if row > 0 && !yield(onboard.WorkspaceUser{FirstName: rec[0], LastName: rec[1], Email: rec[2]}) {
+			if row > 0 && !yield(onboard.RoyaltiWorkspaceUser{FirstName: rec[0], LastName: rec[1], Email: rec[2]}) {
 				return
 			}
 		}
 	}
-	req := &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}
+	req := &onboard.RoyaltiCreateUsersRequest{SendEmail: onboard.Ptr(false)}
 	for o := range client.Users.CreateBulkSeq(context.Background(), req, users, onboard.WithBatchSize(2)) {
 		if errors.Is(o.Err, onboard.ErrStopped) {
 			fmt.Println("stopped:", o.Err) // the last outcome; the rest was not read
@@ -483,7 +483,7 @@ func ExampleRoyaltiInvites_Send() {
 		fmt.Println(err)
 		return
 	}
-	res, err := client.Invites.Send(context.Background(), &onboard.InviteRequest{
+	res, err := client.Invites.Send(context.Background(), &onboard.RoyaltiInviteRequest{
 		Email:       "jsmith@example.com",
 		FirstName:   "Jo",
 		Role:        "admin",
@@ -520,12 +520,12 @@ func ExampleWithBatchEvents() {
 			mu.Unlock()
 		}
 	})
-	people := []onboard.Invitee{
+	people := []onboard.AptlyInvitee{
 		{Email: "ada@example.com"}, {Email: "alan@example.com"}, {Email: "grace@example.com"},
 		{Email: "katherine@example.com"}, {Email: "margaret@example.com"},
 	}
 	_, err = client.Invites.SendBulkAll(context.Background(),
-		&onboard.BulkInviteRequest{TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b"}, people,
+		&onboard.AptlyBulkInviteRequest{TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b"}, people,
 		onboard.WithBatchSize(2), onboard.WithConcurrency(1), events)
 	if err != nil {
 		fmt.Println(err)
@@ -552,7 +552,7 @@ func ExampleAPIError() {
 		fmt.Println(err)
 		return
 	}
-	_, err = client.Invites.Send(context.Background(), &onboard.InviteRequest{Email: "grace@example.com"})
+	_, err = client.Invites.Send(context.Background(), &onboard.RoyaltiInviteRequest{Email: "grace@example.com"})
 
 	switch {
 	case errors.Is(err, onboard.ErrConflict):
@@ -577,7 +577,7 @@ func ExampleValidationError() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	_, err = client.Invites.SendToTargets(context.Background(), &onboard.TargetInviteRequest{
+	_, err = client.Invites.SendToTargets(context.Background(), &onboard.AthenaTargetInviteRequest{
 		InviteMethod: "sms",
 		Email:        "not-an-email",
 		WebsiteIDs:   []string{"123e4567-e89b-12d3-a456-426614174000"},
@@ -609,8 +609,8 @@ func ExampleWithResponse() {
 		return
 	}
 	var meta onboard.Response
-	_, err = athena.Invites.SendToTargets(context.Background(), &onboard.TargetInviteRequest{
-		InviteMethod: onboard.InviteByEmail,
+	_, err = athena.Invites.SendToTargets(context.Background(), &onboard.AthenaTargetInviteRequest{
+		InviteMethod: onboard.AthenaInviteByEmail,
 		Email:        "user@example.com",
 		WebsiteIDs:   []string{"123e4567-e89b-12d3-a456-426614174000"},
 	}, onboard.WithResponse(&meta))
@@ -626,7 +626,7 @@ func ExampleWithResponse() {
 		fmt.Println(err)
 		return
 	}
-	_, err = aptly.Users.Create(context.Background(), &onboard.CreateUserRequest{
+	_, err = aptly.Users.Create(context.Background(), &onboard.AptlyCreateUserRequest{
 		TenantID: "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52", FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com",
 	}, onboard.WithResponse(&meta))
 	if err != nil {

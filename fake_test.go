@@ -77,7 +77,7 @@ const fakeManagerEmail = "jaime.wiza@example.com"
 
 // fakeCreateUserRequest is the document's create-user request, with a
 // manager who exists in the fake.
-func fakeCreateUserRequest(managerID string) *onboard.CreateUserRequest {
+func fakeCreateUserRequest(managerID string) *onboard.AptlyCreateUserRequest {
 	req := seedCreateUserRequest()
 	req.ManagerID = managerID
 	return req
@@ -192,9 +192,9 @@ func TestFake_InvitesSendBulk(t *testing.T) {
 		"employmentType", "sourceId", "actorType", "aiAgentType", "startDate", "terminationDate",
 		"customAttributes", "existingUser"), fakeKeys(t, r.Body, "users", "0"))
 
-	assert.Equal(t, &onboard.BulkInviteResult{
+	assert.Equal(t, &onboard.AptlyBulkInviteResult{
 		Total: 1, SuccessfulCount: 1, FailedCount: 0,
-		Results: []onboard.EmailResult{{Email: "Ollie.Kling@yahoo.com", Success: true, Message: "User invited successfully"}},
+		Results: []onboard.AptlyEmailResult{{Email: "Ollie.Kling@yahoo.com", Success: true, Message: "User invited successfully"}},
 	}, res)
 	assert.Equal(t, http.StatusCreated, meta.StatusCode)
 	require.NotNil(t, meta.Envelope, "WithResponse keeps the envelope")
@@ -218,7 +218,7 @@ func TestFake_InvitesSendBulk(t *testing.T) {
 
 	t.Run("per-email failures", func(t *testing.T) {
 		srv.AddAptlyUser(tenant, "existing@example.com", "Ex", "Isting")
-		res, err := c.Invites.SendBulk(testCtx(t), &onboard.BulkInviteRequest{TenantID: tenant, Users: []onboard.Invitee{
+		res, err := c.Invites.SendBulk(testCtx(t), &onboard.AptlyBulkInviteRequest{TenantID: tenant, Users: []onboard.AptlyInvitee{
 			{Email: "existing@example.com"},
 			{Email: "new.person@example.com", FirstName: "New"},
 			{Email: "NEW.PERSON@example.com"},  // the same person, twice in one request
@@ -229,10 +229,10 @@ func TestFake_InvitesSendBulk(t *testing.T) {
 		assert.Equal(t, 5, res.Total)
 		assert.Equal(t, 1, res.SuccessfulCount)
 		assert.Equal(t, 4, res.FailedCount)
-		assert.Equal(t, []onboard.EmailResult{
+		assert.Equal(t, []onboard.AptlyEmailResult{
 			{Email: "new.person@example.com", Success: true, Message: "User invited successfully"},
 		}, res.Succeeded())
-		assert.Equal(t, []onboard.EmailResult{
+		assert.Equal(t, []onboard.AptlyEmailResult{
 			{Email: "existing@example.com", Message: "Email already exists"},
 			{Email: "NEW.PERSON@example.com", Message: "Email already exists"},
 			{Email: "ollie.kling@yahoo.com", Message: "Email already exists"},
@@ -247,8 +247,8 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 	const email = "user@example.com"
 	srv := newFake(t)
 	seeded := srv.AddAthenaMember(websiteID2, email) // invited to the second website earlier
-	req := &onboard.TargetInviteRequest{
-		InviteMethod: onboard.InviteDirect, Email: email, Role: onboard.RoleAdmin,
+	req := &onboard.AthenaTargetInviteRequest{
+		InviteMethod: onboard.AthenaInviteDirect, Email: email, Role: onboard.AthenaRoleAdmin,
 		WebsiteIDs: []string{websiteID1, websiteID2}, FirstName: "John", LastName: "Doe",
 	}
 
@@ -262,7 +262,7 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 	assert.Empty(t, r.Header.Get("Authorization"))
 	assert.Equal(t, fakeSorted("invite_method", "email", "role", "website_ids", "first_name", "last_name"), fakeKeys(t, r.Body))
 
-	assert.Equal(t, &onboard.TargetInviteResult{Success: true, Results: []onboard.TargetResult{
+	assert.Equal(t, &onboard.AthenaTargetInviteResult{Success: true, Results: []onboard.AthenaTargetResult{
 		{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: seeded},
 		{WebsiteID: websiteID2, Message: "User is already a member of this website"},
 	}}, res)
@@ -278,7 +278,7 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 	assert.Equal(t, "viewer", role, "a refused target keeps what it had")
 
 	t.Run("groups need a global key", func(t *testing.T) {
-		groups := &onboard.TargetInviteRequest{InviteMethod: onboard.InviteByEmail, Email: "grace@example.com", GroupIDs: []string{groupID1, groupID2}}
+		groups := &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteByEmail, Email: "grace@example.com", GroupIDs: []string{groupID1, groupID2}}
 
 		_, err := newAthena(t, srv).Invites.SendToTargets(testCtx(t), groups)
 		apiErr := mustAPIError(t, err)
@@ -307,8 +307,8 @@ func TestFake_UsersCreateBulk(t *testing.T) {
 	ws := onboardtest.RoyaltiWorkspaceID
 	srv.AddRoyaltiUser(ws, "jane.doe@example.com", "Jane", "Doe")
 
-	req := &onboard.CreateUsersRequest{
-		Users: []onboard.WorkspaceUser{
+	req := &onboard.RoyaltiCreateUsersRequest{
+		Users: []onboard.RoyaltiWorkspaceUser{
 			{FirstName: "John", LastName: "Doe", NickName: "JD", UserType: "artist", Email: "jsmith@example.com",
 				IPI: "00052210040", Role: "admin", Phone: "+15551234567", Country: "US"},
 			{FirstName: "Jane", LastName: "Doe", Email: "jane.doe@example.com"},
@@ -333,7 +333,7 @@ func TestFake_UsersCreateBulk(t *testing.T) {
 	assert.Equal(t, []string{"John Doe"}, res.CreatedUsers)
 	assert.Equal(t, 3, res.ProcessedCount)
 	assert.Equal(t, []string{"User Jane Doe already associated with workspace!", "Invalid email format for Jacob Doe"}, res.Errors)
-	assert.Equal(t, []onboard.Outcome[onboard.WorkspaceUser]{
+	assert.Equal(t, []onboard.Outcome[onboard.RoyaltiWorkspaceUser]{
 		{Index: 0, Item: req.Users[0], State: onboard.StateSucceeded, Attempts: 1},
 		{Index: 1, Item: req.Users[1], State: onboard.StateFailed, Message: "User Jane Doe already associated with workspace!", Attempts: 1},
 		{Index: 2, Item: req.Users[2], State: onboard.StateFailed, Message: "Invalid email format for Jacob Doe", Attempts: 1},
@@ -358,7 +358,7 @@ func TestFake_InvitesSend(t *testing.T) {
 	const otherWS = "workspace-two"
 	userID := srv.AddRoyaltiUser(onboardtest.RoyaltiWorkspaceID, "jsmith@example.com", "John", "Smith")
 
-	req := &onboard.InviteRequest{
+	req := &onboard.RoyaltiInviteRequest{
 		Email: "jsmith@example.com", SendEmail: onboard.Ptr(true), Message: "Join us",
 		FirstName: "John", LastName: "Smith", RedirectURL: "https://app.example.com/welcome", Role: "editor",
 		WorkspaceID: otherWS, UserID: userID,
@@ -384,7 +384,7 @@ func TestFake_InvitesSend(t *testing.T) {
 	assert.Equal(t, "editor", users[0].Role)
 
 	t.Run("someone already in the workspace is a conflict", func(t *testing.T) {
-		_, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{Email: "JSmith@example.com"})
+		_, err := c.Invites.Send(testCtx(t), &onboard.RoyaltiInviteRequest{Email: "JSmith@example.com"})
 		apiErr := mustAPIError(t, err)
 		assert.ErrorIs(t, err, onboard.ErrConflict)
 		assert.Equal(t, "User JSmith@example.com already associated with workspace!", apiErr.Message)
@@ -393,7 +393,7 @@ func TestFake_InvitesSend(t *testing.T) {
 	})
 
 	t.Run("an unknown userId is not found", func(t *testing.T) {
-		_, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{Email: "new@example.com", UserID: "7c9e6679-7425-40de-944b-e07fc1f90ae7"})
+		_, err := c.Invites.Send(testCtx(t), &onboard.RoyaltiInviteRequest{Email: "new@example.com", UserID: "7c9e6679-7425-40de-944b-e07fc1f90ae7"})
 		assert.ErrorIs(t, err, onboard.ErrNotFound)
 		assert.Equal(t, "User not found", mustAPIError(t, err).Message)
 	})

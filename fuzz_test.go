@@ -130,7 +130,7 @@ func fuzzCheck(t *testing.T, ep endpointCase, status int, body []byte, res any, 
 	if err == nil {
 		require.Equal(t, 2, status/100, "HTTP %d was taken for success", status)
 		require.NotNil(t, res, "no error and no result")
-		if r, ok := res.(*onboard.CreateUsersResult); ok {
+		if r, ok := res.(*onboard.RoyaltiCreateUsersResult); ok {
 			assert.Len(t, r.Outcomes, 1, "one outcome per user sent")
 		}
 		return

@@ -28,17 +28,17 @@ type AthenaInvites service
 // and cancels its invites. Reach it as RoyaltiClient.Invites.
 type RoyaltiInvites service
 
-// BulkInviteRequest is the body of Aptly's bulk invite: people to invite by
+// AptlyBulkInviteRequest is the body of Aptly's bulk invite: people to invite by
 // email into one tenant.
-type BulkInviteRequest struct {
+type AptlyBulkInviteRequest struct {
 	// TenantID is the tenant to invite into (a UUID). Required.
 	TenantID string `json:"tenantId"`
 	// Users lists the people to invite; at least one.
-	Users []Invitee `json:"users"`
+	Users []AptlyInvitee `json:"users"`
 }
 
-// Invitee is one person in an Aptly bulk invite.
-type Invitee struct {
+// AptlyInvitee is one person in an Aptly bulk invite.
+type AptlyInvitee struct {
 	// Email is the person's address. Required.
 	Email       string `json:"email"`
 	FirstName   string `json:"firstName,omitempty"`
@@ -46,12 +46,12 @@ type Invitee struct {
 	DisplayName string `json:"displayName,omitempty"`
 	MobilePhone string `json:"mobilePhone,omitempty"`
 	// RoleIDs, ManagerID, PositionIDs and the groups' ids are UUIDs.
-	RoleIDs        []string          `json:"roleIds,omitempty"`
-	Groups         []GroupAssignment `json:"groups,omitempty"`
-	ManagerID      string            `json:"managerId,omitempty"`
-	PositionIDs    []string          `json:"positionIds,omitempty"`
-	EmployeeID     string            `json:"employeeId,omitempty"`
-	EmployeeNumber string            `json:"employeeNumber,omitempty"`
+	RoleIDs        []string               `json:"roleIds,omitempty"`
+	Groups         []AptlyGroupAssignment `json:"groups,omitempty"`
+	ManagerID      string                 `json:"managerId,omitempty"`
+	PositionIDs    []string               `json:"positionIds,omitempty"`
+	EmployeeID     string                 `json:"employeeId,omitempty"`
+	EmployeeNumber string                 `json:"employeeNumber,omitempty"`
 	// EmployeeType is free text such as "Full-time".
 	EmployeeType string `json:"employeeType,omitempty"`
 	// EmploymentType is free text such as "Permanent".
@@ -71,7 +71,7 @@ type Invitee struct {
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
-func (r *BulkInviteRequest) Validate() error {
+func (r *AptlyBulkInviteRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -82,12 +82,12 @@ func (r *BulkInviteRequest) Validate() error {
 		p.Add("users", "needs at least one user")
 	}
 	for i := range r.Users {
-		checkItem(&p, &r.Users[i], i, (*Invitee).check)
+		checkItem(&p, &r.Users[i], i, (*AptlyInvitee).check)
 	}
 	return validationError("Invites.SendBulk", &p)
 }
 
-func (u *Invitee) check(p *validate.Problems, prefix string) {
+func (u *AptlyInvitee) check(p *validate.Problems, prefix string) {
 	p.Email(prefix+"email", u.Email)
 	checkAptlyLinks(p, prefix, u.RoleIDs, u.Groups, u.ManagerID, u.PositionIDs)
 	if !u.StartDate.IsZero() && !u.TerminationDate.IsZero() && u.TerminationDate.Before(u.StartDate) {
@@ -102,20 +102,20 @@ var bulkInvite = endpoint{op: "Invites.SendBulk", method: http.MethodPost, path:
 // server refuses ("Email already exists") is a failed item, not an error.
 //
 // Aptly: POST /v1/user/bulk-invite.
-func (s *AptlyInvites) SendBulk(ctx context.Context, req *BulkInviteRequest, opts ...CallOption) (*BulkInviteResult, error) {
+func (s *AptlyInvites) SendBulk(ctx context.Context, req *AptlyBulkInviteRequest, opts ...CallOption) (*AptlyBulkInviteResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	res := new(BulkInviteResult)
+	res := new(AptlyBulkInviteResult)
 	if err := s.client.call(ctx, bulkInvite, nil, req, res, opts); err != nil {
 		return nil, err
 	}
 	return res, nil
 }
 
-// BulkResendRequest is the body of Aptly's bulk invite resend: users of
+// AptlyBulkResendRequest is the body of Aptly's bulk invite resend: users of
 // one tenant whose invitations are sent again.
-type BulkResendRequest struct {
+type AptlyBulkResendRequest struct {
 	// TenantID is the users' tenant (a UUID). Required.
 	TenantID string `json:"tenantId"`
 	// UserIDs are the users' ids (UUIDs, as User.ID); at least one.
@@ -123,7 +123,7 @@ type BulkResendRequest struct {
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
-func (r *BulkResendRequest) Validate() error {
+func (r *AptlyBulkResendRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -134,26 +134,26 @@ func (r *BulkResendRequest) Validate() error {
 	return validationError("Invites.ResendBulk", &p)
 }
 
-// BulkResendResult is Aptly's answer to a bulk invite resend: counts and
+// AptlyBulkResendResult is Aptly's answer to a bulk invite resend: counts and
 // results, each naming a user by email, not by the id sent.
-type BulkResendResult struct {
+type AptlyBulkResendResult struct {
 	// Total, SuccessfulCount and FailedCount are the server's counts.
 	Total           int `json:"total"`
 	SuccessfulCount int `json:"successful"`
 	FailedCount     int `json:"failed"`
 	// Results holds the server's result per user, by email. The documents
 	// do not say that there is one per id sent, nor in what order.
-	Results []EmailResult `json:"results"`
+	Results []AptlyEmailResult `json:"results"`
 }
 
 // Succeeded returns the results of the users whose invitation was resent.
-func (r *BulkResendResult) Succeeded() []EmailResult {
-	return filter(r.Results, func(e EmailResult) bool { return e.Success })
+func (r *AptlyBulkResendResult) Succeeded() []AptlyEmailResult {
+	return filter(r.Results, func(e AptlyEmailResult) bool { return e.Success })
 }
 
 // Failed returns the results of the users the server refused.
-func (r *BulkResendResult) Failed() []EmailResult {
-	return filter(r.Results, func(e EmailResult) bool { return !e.Success })
+func (r *AptlyBulkResendResult) Failed() []AptlyEmailResult {
+	return filter(r.Results, func(e AptlyEmailResult) bool { return !e.Success })
 }
 
 var bulkResend = endpoint{op: "Invites.ResendBulk", method: http.MethodPost, path: "/v1/user/bulk-resend-invite", envelope: true}
@@ -170,11 +170,11 @@ var bulkResend = endpoint{op: "Invites.ResendBulk", method: http.MethodPost, pat
 // did not process; WithRetryServerErrors may send twice.
 //
 // Aptly: POST /v1/user/bulk-resend-invite.
-func (s *AptlyInvites) ResendBulk(ctx context.Context, req *BulkResendRequest, opts ...CallOption) (*BulkResendResult, error) {
+func (s *AptlyInvites) ResendBulk(ctx context.Context, req *AptlyBulkResendRequest, opts ...CallOption) (*AptlyBulkResendResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	res := new(BulkResendResult)
+	res := new(AptlyBulkResendResult)
 	if err := s.client.call(ctx, bulkResend, nil, req, res, opts); err != nil {
 		return nil, err
 	}
@@ -199,7 +199,7 @@ func (s *AptlyInvites) ResendBulk(ctx context.Context, req *BulkResendRequest, o
 // report holds one outcome per id even then.
 //
 // Aptly: POST /v1/user/bulk-resend-invite, in batches.
-func (s *AptlyInvites) ResendBulkAll(ctx context.Context, req *BulkResendRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
+func (s *AptlyInvites) ResendBulkAll(ctx context.Context, req *AptlyBulkResendRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
 	return collectBatches(ctx, s.resendSpec("Invites.ResendBulkAll", req), userIDs, opts)
 }
 
@@ -210,26 +210,26 @@ func (s *AptlyInvites) ResendBulkAll(ctx context.Context, req *BulkResendRequest
 // the result once.
 //
 // Aptly: POST /v1/user/bulk-resend-invite, in batches.
-func (s *AptlyInvites) ResendBulkSeq(ctx context.Context, req *BulkResendRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
+func (s *AptlyInvites) ResendBulkSeq(ctx context.Context, req *AptlyBulkResendRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
 	return streamBatches(ctx, s.resendSpec("Invites.ResendBulkSeq", req), userIDs, opts)
 }
 
-func (s *AptlyInvites) resendSpec(op string, req *BulkResendRequest) *batchSpec[string] {
+func (s *AptlyInvites) resendSpec(op string, req *AptlyBulkResendRequest) *batchSpec[string] {
 	var p validate.Problems
-	var template BulkResendRequest
+	var template AptlyBulkResendRequest
 	if checkTemplate(&p, req, "userIds", req != nil && len(req.UserIDs) > 0) {
-		template = BulkResendRequest{TenantID: req.TenantID}
+		template = AptlyBulkResendRequest{TenantID: req.TenantID}
 		p.RequiredUUID("tenantId", template.TenantID)
 	}
 	ep := bulkResend
 	ep.op = op
 	frame, err := newFrame(op, &struct {
-		BulkResendRequest
+		AptlyBulkResendRequest
 		UserIDs json.RawMessage `json:"userIds"`
 	}{template, json.RawMessage("[]")}, "userIds")
 	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
-			res := new(BulkResendResult)
+			res := new(AptlyBulkResendResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
 			if err == nil {
 				resendVerdicts(out, res)
@@ -241,7 +241,7 @@ func (s *AptlyInvites) resendSpec(op string, req *BulkResendRequest) *batchSpec[
 // resendVerdicts settles a batch of user ids from a resend's answer. With
 // one result per id the results are counted, else the server's counts are
 // used; a batch all resent or all refused takes the results' messages.
-func resendVerdicts(out []verdict, res *BulkResendResult) {
+func resendVerdicts(out []verdict, res *AptlyBulkResendResult) {
 	done, failed := res.SuccessfulCount, res.FailedCount
 	if len(res.Results) == len(out) {
 		done = len(res.Succeeded())
@@ -262,7 +262,7 @@ func resendVerdicts(out []verdict, res *BulkResendResult) {
 // resultMessages returns the message of the results whose Success is
 // success when they share one, or their distinct messages (three at most)
 // marked as not tied to users, or "" when they have none.
-func resultMessages(results []EmailResult, success bool) string {
+func resultMessages(results []AptlyEmailResult, success bool) string {
 	var msgs []string
 	more := 0
 	for _, r := range results {
@@ -284,40 +284,40 @@ func resultMessages(results []EmailResult, success bool) string {
 	return s
 }
 
-// InviteMethod is how AthenaHQ invites a person.
-type InviteMethod string
+// AthenaInviteMethod is how AthenaHQ invites a person.
+type AthenaInviteMethod string
 
 // The invite methods AthenaHQ documents.
 const (
-	// InviteDirect adds the person to each target at once, without email,
+	// AthenaInviteDirect adds the person to each target at once, without email,
 	// creating an account (unverified) if none exists.
-	InviteDirect InviteMethod = "direct"
-	// InviteByEmail creates pending invites and sends one email.
-	InviteByEmail InviteMethod = "email"
+	AthenaInviteDirect AthenaInviteMethod = "direct"
+	// AthenaInviteByEmail creates pending invites and sends one email.
+	AthenaInviteByEmail AthenaInviteMethod = "email"
 )
 
-// Role is the role AthenaHQ gives an invited person on each target.
-type Role string
+// AthenaRole is the role AthenaHQ gives an invited person on each target.
+type AthenaRole string
 
-// The roles AthenaHQ documents. The server's default is RoleViewer.
+// The roles AthenaHQ documents. The server's default is AthenaRoleViewer.
 const (
-	RoleAdmin  Role = "admin"
-	RoleViewer Role = "viewer"
+	AthenaRoleAdmin  AthenaRole = "admin"
+	AthenaRoleViewer AthenaRole = "viewer"
 )
 
-// MaxTargets is the most websites or groups one AthenaHQ invite may name.
-const MaxTargets = 50
+// AthenaMaxTargets is the most websites or groups one AthenaHQ invite may name.
+const AthenaMaxTargets = 50
 
-// TargetInviteRequest is the body of AthenaHQ's bulk invite: one person to
+// AthenaTargetInviteRequest is the body of AthenaHQ's bulk invite: one person to
 // 1–50 websites, or to 1–50 groups (never both).
-type TargetInviteRequest struct {
+type AthenaTargetInviteRequest struct {
 	// InviteMethod is InviteDirect or InviteByEmail. Required.
-	InviteMethod InviteMethod `json:"invite_method"`
+	InviteMethod AthenaInviteMethod `json:"invite_method"`
 	// Email is the person's address. Required.
 	Email string `json:"email"`
 	// Role is RoleAdmin or RoleViewer; empty leaves the server's default
 	// (viewer).
-	Role Role `json:"role,omitempty"`
+	Role AthenaRole `json:"role,omitempty"`
 	// WebsiteIDs lists 1–50 website UUIDs. Exactly one of WebsiteIDs and
 	// GroupIDs must be set.
 	WebsiteIDs []string `json:"website_ids,omitempty"`
@@ -328,7 +328,7 @@ type TargetInviteRequest struct {
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
-func (r *TargetInviteRequest) Validate() error {
+func (r *AthenaTargetInviteRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -339,14 +339,14 @@ func (r *TargetInviteRequest) Validate() error {
 	case len(r.WebsiteIDs) > 0 && len(r.GroupIDs) > 0:
 		p.Add("website_ids", "and group_ids are mutually exclusive; send one invite per kind of target")
 	case len(r.WebsiteIDs) == 0 && len(r.GroupIDs) == 0:
-		p.Add("website_ids", "or group_ids is required (1–%d ids)", MaxTargets)
+		p.Add("website_ids", "or group_ids is required (1–%d ids)", AthenaMaxTargets)
 	}
 	for _, t := range []struct {
 		name string
 		ids  []string
 	}{{"website_ids", r.WebsiteIDs}, {"group_ids", r.GroupIDs}} {
-		if len(t.ids) > MaxTargets {
-			p.Add(t.name, "has %d ids; at most %d are allowed", len(t.ids), MaxTargets)
+		if len(t.ids) > AthenaMaxTargets {
+			p.Add(t.name, "has %d ids; at most %d are allowed", len(t.ids), AthenaMaxTargets)
 		}
 		p.UUIDs(t.name, t.ids)
 	}
@@ -355,12 +355,12 @@ func (r *TargetInviteRequest) Validate() error {
 
 // checkPerson checks the fields that say whom to invite and how: everything
 // but the targets.
-func (r *TargetInviteRequest) checkPerson(p *validate.Problems) {
+func (r *AthenaTargetInviteRequest) checkPerson(p *validate.Problems) {
 	if p.Required("invite_method", string(r.InviteMethod)) {
-		p.OneOf("invite_method", string(r.InviteMethod), string(InviteDirect), string(InviteByEmail))
+		p.OneOf("invite_method", string(r.InviteMethod), string(AthenaInviteDirect), string(AthenaInviteByEmail))
 	}
 	p.Email("email", r.Email)
-	p.OneOf("role", string(r.Role), string(RoleAdmin), string(RoleViewer))
+	p.OneOf("role", string(r.Role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
 }
 
 var targetInvite = endpoint{op: "Invites.SendToTargets", method: http.MethodPost, path: "/api/v1/invites/bulk"}
@@ -370,7 +370,7 @@ var targetInvite = endpoint{op: "Invites.SendToTargets", method: http.MethodPost
 // target on its own, so some may fail while others succeed.
 //
 // AthenaHQ: POST /api/v1/invites/bulk.
-func (s *AthenaInvites) SendToTargets(ctx context.Context, req *TargetInviteRequest, opts ...CallOption) (*TargetInviteResult, error) {
+func (s *AthenaInvites) SendToTargets(ctx context.Context, req *AthenaTargetInviteRequest, opts ...CallOption) (*AthenaTargetInviteResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
@@ -381,19 +381,19 @@ func (s *AthenaInvites) SendToTargets(ctx context.Context, req *TargetInviteRequ
 	return wire.result(), nil
 }
 
-// InviteType says what an AthenaHQ single invite grants access to.
-type InviteType string
+// AthenaInviteType says what an AthenaHQ single invite grants access to.
+type AthenaInviteType string
 
 // The invite types AthenaHQ documents.
 const (
-	// InviteToOrganization grants access to the whole organization, every
+	// AthenaInviteToOrganization grants access to the whole organization, every
 	// website in it included.
-	InviteToOrganization InviteType = "organization"
-	// InviteToWebsite grants access to the one website named by WebsiteID.
-	InviteToWebsite InviteType = "website"
-	// InviteToGroup grants access to every website in the group named by
+	AthenaInviteToOrganization AthenaInviteType = "organization"
+	// AthenaInviteToWebsite grants access to the one website named by WebsiteID.
+	AthenaInviteToWebsite AthenaInviteType = "website"
+	// AthenaInviteToGroup grants access to every website in the group named by
 	// GroupID; group invites need a global API key.
-	InviteToGroup InviteType = "group"
+	AthenaInviteToGroup AthenaInviteType = "group"
 )
 
 // AthenaInviteRequest is the body of AthenaHQ's single invite: one person
@@ -401,14 +401,14 @@ const (
 type AthenaInviteRequest struct {
 	// Type is InviteToOrganization, InviteToWebsite or InviteToGroup.
 	// Required.
-	Type InviteType `json:"type"`
+	Type AthenaInviteType `json:"type"`
 	// InviteMethod is InviteDirect or InviteByEmail. Required.
-	InviteMethod InviteMethod `json:"invite_method"`
+	InviteMethod AthenaInviteMethod `json:"invite_method"`
 	// Email is the person's address. Required.
 	Email string `json:"email"`
 	// Role is RoleAdmin or RoleViewer; empty leaves the server's default
 	// (viewer).
-	Role Role `json:"role,omitempty"`
+	Role AthenaRole `json:"role,omitempty"`
 	// WebsiteID is the website's UUID: required when Type is
 	// InviteToWebsite, and refused with any other Type.
 	WebsiteID string `json:"website_id,omitempty"`
@@ -434,25 +434,25 @@ func (r *AthenaInviteRequest) Validate() error {
 		return validationError("Invites.Send", &p)
 	}
 	if p.Required("type", string(r.Type)) {
-		p.OneOf("type", string(r.Type), string(InviteToOrganization), string(InviteToWebsite), string(InviteToGroup))
+		p.OneOf("type", string(r.Type), string(AthenaInviteToOrganization), string(AthenaInviteToWebsite), string(AthenaInviteToGroup))
 	}
 	if p.Required("invite_method", string(r.InviteMethod)) {
-		p.OneOf("invite_method", string(r.InviteMethod), string(InviteDirect), string(InviteByEmail))
+		p.OneOf("invite_method", string(r.InviteMethod), string(AthenaInviteDirect), string(AthenaInviteByEmail))
 	}
 	p.Email("email", r.Email)
-	p.OneOf("role", string(r.Role), string(RoleAdmin), string(RoleViewer))
-	r.checkTarget(&p, "website_id", r.WebsiteID, InviteToWebsite)
-	r.checkTarget(&p, "group_id", r.GroupID, InviteToGroup)
+	p.OneOf("role", string(r.Role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
+	r.checkTarget(&p, "website_id", r.WebsiteID, AthenaInviteToWebsite)
+	r.checkTarget(&p, "group_id", r.GroupID, AthenaInviteToGroup)
 	return validationError("Invites.Send", &p)
 }
 
 // checkTarget checks the id field that names a target of type kind: it is
 // required for that type and refused with the other documented types.
-func (r *AthenaInviteRequest) checkTarget(p *validate.Problems, field, id string, kind InviteType) {
+func (r *AthenaInviteRequest) checkTarget(p *validate.Problems, field, id string, kind AthenaInviteType) {
 	switch r.Type {
 	case kind:
 		p.RequiredUUID(field, id)
-	case InviteToOrganization, InviteToWebsite, InviteToGroup:
+	case AthenaInviteToOrganization, AthenaInviteToWebsite, AthenaInviteToGroup:
 		if id != "" {
 			p.Add(field, "is set, but type is %q; send it only with type %q, or leave it empty", r.Type, kind)
 		}
@@ -505,9 +505,9 @@ func (s *AthenaInvites) Send(ctx context.Context, req *AthenaInviteRequest, opts
 	return res, nil
 }
 
-// InviteRequest is Royalti's single invite: the body, plus the workspaceId
+// RoyaltiInviteRequest is Royalti's single invite: the body, plus the workspaceId
 // and userId query parameters.
-type InviteRequest struct {
+type RoyaltiInviteRequest struct {
 	// Email is the person's address. Required.
 	Email string `json:"email" url:"-"`
 	// SendEmail says whether Royalti emails the invite; the server's
@@ -531,7 +531,7 @@ type InviteRequest struct {
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
-func (r *InviteRequest) Validate() error {
+func (r *RoyaltiInviteRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -541,8 +541,8 @@ func (r *InviteRequest) Validate() error {
 	return validationError("Invites.Send", &p)
 }
 
-// InviteResult is Royalti's answer to a single invite.
-type InviteResult struct {
+// RoyaltiInviteResult is Royalti's answer to a single invite.
+type RoyaltiInviteResult struct {
 	// Message is the server's confirmation.
 	Message string `json:"message"`
 }
@@ -553,11 +553,11 @@ var sendInvite = endpoint{op: "Invites.Send", method: http.MethodPost, path: "/a
 // workspace is an *APIError matching ErrConflict.
 //
 // Royalti: POST /auth/invite.
-func (s *RoyaltiInvites) Send(ctx context.Context, req *InviteRequest, opts ...CallOption) (*InviteResult, error) {
+func (s *RoyaltiInvites) Send(ctx context.Context, req *RoyaltiInviteRequest, opts ...CallOption) (*RoyaltiInviteResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	res := new(InviteResult)
+	res := new(RoyaltiInviteResult)
 	if err := s.client.call(ctx, sendInvite, req, req, res, opts); err != nil {
 		return nil, err
 	}
@@ -581,8 +581,8 @@ var royaltiListInvites = endpoint{op: "Invites.List", method: http.MethodGet, pa
 // repeat; opts apply to every page (WithResponse holds the last page's).
 //
 // Royalti: GET /user/invites.
-func (s *RoyaltiInvites) List(ctx context.Context, list *ListInvitesOptions, opts ...CallOption) iter.Seq2[RoyaltiInvite, error] {
-	var q ListInvitesOptions
+func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) iter.Seq2[RoyaltiInvite, error] {
+	var q RoyaltiListInvitesOptions
 	if list != nil {
 		q = *list
 	}
@@ -607,11 +607,11 @@ func (s *RoyaltiInvites) List(ctx context.Context, list *ListInvitesOptions, opt
 // safe to repeat.
 //
 // Royalti: GET /user/invites.
-func (s *RoyaltiInvites) ListPage(ctx context.Context, list *ListInvitesOptions, opts ...CallOption) (*RoyaltiInvitePage, error) {
+func (s *RoyaltiInvites) ListPage(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) (*RoyaltiInvitePage, error) {
 	if err := list.Validate(); err != nil {
 		return nil, err
 	}
-	var q ListInvitesOptions
+	var q RoyaltiListInvitesOptions
 	if list != nil {
 		q = *list
 	}
@@ -632,7 +632,7 @@ func (s *RoyaltiInvites) ListPage(ctx context.Context, list *ListInvitesOptions,
 // unknown inviteID is expected to be an *APIError matching ErrNotFound.
 //
 // Royalti: POST /user/invites/{inviteId}/resend.
-func (s *RoyaltiInvites) Resend(ctx context.Context, inviteID string, req *RoyaltiResendRequest, opts ...CallOption) (*InviteResult, error) {
+func (s *RoyaltiInvites) Resend(ctx context.Context, inviteID string, req *RoyaltiResendRequest, opts ...CallOption) (*RoyaltiInviteResult, error) {
 	if err := royaltiIDError("Invites.Resend", "inviteId", inviteID); err != nil {
 		return nil, err
 	}
@@ -640,7 +640,7 @@ func (s *RoyaltiInvites) Resend(ctx context.Context, inviteID string, req *Royal
 		req = &RoyaltiResendRequest{}
 	}
 	ep := endpoint{op: "Invites.Resend", method: http.MethodPost, path: "/user/invites/" + url.PathEscape(inviteID) + "/resend"}
-	res := new(InviteResult)
+	res := new(RoyaltiInviteResult)
 	if err := s.client.call(ctx, ep, nil, req, res, opts); err != nil {
 		return nil, err
 	}
@@ -679,7 +679,7 @@ func (s *RoyaltiInvites) Cancel(ctx context.Context, inviteID string, opts ...Ca
 // report holds one outcome per person even then.
 //
 // Aptly: POST /v1/user/bulk-invite, in batches.
-func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *BulkInviteRequest, people []Invitee, opts ...BulkOption) (*BulkReport[Invitee], error) {
+func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *AptlyBulkInviteRequest, people []AptlyInvitee, opts ...BulkOption) (*BulkReport[AptlyInvitee], error) {
 	return collectBatches(ctx, s.bulkInviteSpec("Invites.SendBulkAll", req), people, opts)
 }
 
@@ -694,83 +694,83 @@ func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *BulkInviteRequest, 
 // reads and reports only the first person, not sent.
 //
 // Aptly: POST /v1/user/bulk-invite, in batches.
-func (s *AptlyInvites) SendBulkSeq(ctx context.Context, req *BulkInviteRequest, people iter.Seq[Invitee], opts ...BulkOption) iter.Seq[Outcome[Invitee]] {
+func (s *AptlyInvites) SendBulkSeq(ctx context.Context, req *AptlyBulkInviteRequest, people iter.Seq[AptlyInvitee], opts ...BulkOption) iter.Seq[Outcome[AptlyInvitee]] {
 	return streamBatches(ctx, s.bulkInviteSpec("Invites.SendBulkSeq", req), people, opts)
 }
 
-func (s *AptlyInvites) bulkInviteSpec(op string, req *BulkInviteRequest) *batchSpec[Invitee] {
+func (s *AptlyInvites) bulkInviteSpec(op string, req *AptlyBulkInviteRequest) *batchSpec[AptlyInvitee] {
 	var p validate.Problems
-	var template BulkInviteRequest
+	var template AptlyBulkInviteRequest
 	if checkTemplate(&p, req, "users", req != nil && len(req.Users) > 0) {
-		template = BulkInviteRequest{TenantID: req.TenantID}
+		template = AptlyBulkInviteRequest{TenantID: req.TenantID}
 		p.RequiredUUID("tenantId", template.TenantID)
 	}
 	ep := bulkInvite
 	ep.op = op
 	frame, err := newFrame(op, &struct {
-		BulkInviteRequest
+		AptlyBulkInviteRequest
 		Users json.RawMessage `json:"users"`
 	}{template, json.RawMessage("[]")}, "users")
-	return &batchSpec[Invitee]{
+	return &batchSpec[AptlyInvitee]{
 		op:           op,
 		defaultSize:  DefaultBatchSize,
 		precheck:     cmp.Or(validationError(op, &p), err),
 		prefix:       func(i int) string { return "users[" + itoa(i) + "]." },
-		check:        func(p *validate.Problems, prefix string, u *Invitee) { u.check(p, prefix) },
-		keys:         func(u *Invitee) (string, string) { return strings.ToLower(u.Email), "" },
+		check:        func(p *validate.Problems, prefix string, u *AptlyInvitee) { u.check(p, prefix) },
+		keys:         func(u *AptlyInvitee) (string, string) { return strings.ToLower(u.Email), "" },
 		frames:       []bodyFrame{frame},
 		alreadyThere: match.AptlyAlready,
 		target:       batchTarget(s.client, ep),
-		send: func(ctx context.Context, body encodedBody, batch []Invitee, out []verdict) (*Response, error) {
-			res := new(BulkInviteResult)
+		send: func(ctx context.Context, body encodedBody, batch []AptlyInvitee, out []verdict) (*Response, error) {
+			res := new(AptlyBulkInviteResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
 			if err != nil {
 				return meta, err
 			}
 			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].Email) },
-				res.Results, func(r *EmailResult) string { return strings.ToLower(r.Email) },
-				func(r *EmailResult) verdict { return verdictOf(r.Success, r.Message, "") }, "email")
+				res.Results, func(r *AptlyEmailResult) string { return strings.ToLower(r.Email) },
+				func(r *AptlyEmailResult) verdict { return verdictOf(r.Success, r.Message, "") }, "email")
 			return meta, nil
 		},
 	}
 }
 
-// TargetKind says whether an AthenaHQ target is a website or a group.
-type TargetKind int
+// AthenaTargetKind says whether an AthenaHQ target is a website or a group.
+type AthenaTargetKind int
 
 // The kinds of AthenaHQ targets.
 const (
-	// TargetWebsite is a website, sent in website_ids.
-	TargetWebsite TargetKind = iota + 1
-	// TargetGroup is a group, sent in group_ids; group invites need a
+	// AthenaTargetWebsite is a website, sent in website_ids.
+	AthenaTargetWebsite AthenaTargetKind = iota + 1
+	// AthenaTargetGroup is a group, sent in group_ids; group invites need a
 	// global API key.
-	TargetGroup
+	AthenaTargetGroup
 )
 
 // String names the kind: "website" or "group".
-func (k TargetKind) String() string {
+func (k AthenaTargetKind) String() string {
 	switch k {
-	case TargetWebsite:
+	case AthenaTargetWebsite:
 		return "website"
-	case TargetGroup:
+	case AthenaTargetGroup:
 		return "group"
 	}
 	return "TargetKind(" + itoa(int(k)) + ")"
 }
 
-// Target is one AthenaHQ website or group to invite a person to.
-type Target struct {
+// AthenaTarget is one AthenaHQ website or group to invite a person to.
+type AthenaTarget struct {
 	// Kind is TargetWebsite or TargetGroup.
-	Kind TargetKind
+	Kind AthenaTargetKind
 	// ID is the website's or group's UUID.
 	ID string
 }
 
-// Website returns the target of the website with the given id.
-func Website(id string) Target { return Target{Kind: TargetWebsite, ID: id} }
+// AthenaWebsite returns the target of the website with the given id.
+func AthenaWebsite(id string) AthenaTarget { return AthenaTarget{Kind: AthenaTargetWebsite, ID: id} }
 
-// Group returns the target of the group with the given id.
-func Group(id string) Target { return Target{Kind: TargetGroup, ID: id} }
+// AthenaGroup returns the target of the group with the given id.
+func AthenaGroup(id string) AthenaTarget { return AthenaTarget{Kind: AthenaTargetGroup, ID: id} }
 
 // SendToTargetsAll invites one person to any number of AthenaHQ websites
 // and groups, and reports what became of each target, in input order, with
@@ -787,7 +787,7 @@ func Group(id string) Target { return Target{Kind: TargetGroup, ID: id} }
 // report holds one outcome per target even then.
 //
 // AthenaHQ: POST /api/v1/invites/bulk, in batches.
-func (s *AthenaInvites) SendToTargetsAll(ctx context.Context, req *TargetInviteRequest, targets []Target, opts ...BulkOption) (*BulkReport[Target], error) {
+func (s *AthenaInvites) SendToTargetsAll(ctx context.Context, req *AthenaTargetInviteRequest, targets []AthenaTarget, opts ...BulkOption) (*BulkReport[AthenaTarget], error) {
 	return collectBatches(ctx, s.targetSpec("Invites.SendToTargetsAll", req), targets, opts)
 }
 
@@ -798,15 +798,15 @@ func (s *AthenaInvites) SendToTargetsAll(ctx context.Context, req *TargetInviteR
 // AptlyInvites.SendBulkSeq. Range over the result once.
 //
 // AthenaHQ: POST /api/v1/invites/bulk, in batches.
-func (s *AthenaInvites) SendToTargetsSeq(ctx context.Context, req *TargetInviteRequest, targets iter.Seq[Target], opts ...BulkOption) iter.Seq[Outcome[Target]] {
+func (s *AthenaInvites) SendToTargetsSeq(ctx context.Context, req *AthenaTargetInviteRequest, targets iter.Seq[AthenaTarget], opts ...BulkOption) iter.Seq[Outcome[AthenaTarget]] {
 	return streamBatches(ctx, s.targetSpec("Invites.SendToTargetsSeq", req), targets, opts)
 }
 
 // targetSpec describes AthenaHQ's bulk invite of the person in req to
 // targets, one kind of target to a batch.
-func (s *AthenaInvites) targetSpec(op string, req *TargetInviteRequest) *batchSpec[Target] {
+func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *batchSpec[AthenaTarget] {
 	var p validate.Problems
-	var template TargetInviteRequest
+	var template AthenaTargetInviteRequest
 	list := "website_ids"
 	if req != nil && len(req.WebsiteIDs) == 0 {
 		list = "group_ids"
@@ -818,27 +818,27 @@ func (s *AthenaInvites) targetSpec(op string, req *TargetInviteRequest) *batchSp
 	ep := targetInvite
 	ep.op = op
 	type wire struct {
-		TargetInviteRequest
+		AthenaTargetInviteRequest
 		WebsiteIDs json.RawMessage `json:"website_ids,omitempty"`
 		GroupIDs   json.RawMessage `json:"group_ids,omitempty"`
 	}
-	websites, err1 := newFrame(op, &wire{TargetInviteRequest: template, WebsiteIDs: json.RawMessage("[]")}, "website_ids")
-	groups, err2 := newFrame(op, &wire{TargetInviteRequest: template, GroupIDs: json.RawMessage("[]")}, "group_ids")
-	return &batchSpec[Target]{
+	websites, err1 := newFrame(op, &wire{AthenaTargetInviteRequest: template, WebsiteIDs: json.RawMessage("[]")}, "website_ids")
+	groups, err2 := newFrame(op, &wire{AthenaTargetInviteRequest: template, GroupIDs: json.RawMessage("[]")}, "group_ids")
+	return &batchSpec[AthenaTarget]{
 		op:          op,
-		defaultSize: MaxTargets,
-		maxSize:     MaxTargets,
+		defaultSize: AthenaMaxTargets,
+		maxSize:     AthenaMaxTargets,
 		precheck:    cmp.Or(validationError(op, &p), err1, err2),
 		prefix:      func(i int) string { return "targets[" + itoa(i) + "]." },
-		check:       func(p *validate.Problems, prefix string, t *Target) { t.check(p, prefix) },
-		keys:        func(t *Target) (string, string) { return t.Kind.String() + ":" + strings.ToLower(t.ID), "" },
+		check:       func(p *validate.Problems, prefix string, t *AthenaTarget) { t.check(p, prefix) },
+		keys:        func(t *AthenaTarget) (string, string) { return t.Kind.String() + ":" + strings.ToLower(t.ID), "" },
 		// frames[0] is unused: kind numbers TargetWebsite and TargetGroup.
 		frames:       []bodyFrame{{}, websites, groups},
-		kind:         func(t *Target) int { return int(t.Kind) },
-		wire:         func(t *Target) any { return t.ID },
+		kind:         func(t *AthenaTarget) int { return int(t.Kind) },
+		wire:         func(t *AthenaTarget) any { return t.ID },
 		alreadyThere: match.AthenaAlready,
 		target:       batchTarget(s.client, ep),
-		send: func(ctx context.Context, body encodedBody, batch []Target, out []verdict) (*Response, error) {
+		send: func(ctx context.Context, body encodedBody, batch []AthenaTarget, out []verdict) (*Response, error) {
 			wire := new(targetInviteWire)
 			meta, err := sendBatch(ctx, s.client, ep, body, wire)
 			if err != nil {
@@ -846,15 +846,15 @@ func (s *AthenaInvites) targetSpec(op string, req *TargetInviteRequest) *batchSp
 			}
 			res := wire.result()
 			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].ID) },
-				res.Results, func(r *TargetResult) string { return strings.ToLower(r.TargetID()) },
-				func(r *TargetResult) verdict { return verdictOf(r.Success, r.Message, r.UserID) }, "target")
+				res.Results, func(r *AthenaTargetResult) string { return strings.ToLower(r.TargetID()) },
+				func(r *AthenaTargetResult) verdict { return verdictOf(r.Success, r.Message, r.UserID) }, "target")
 			return meta, nil
 		},
 	}
 }
 
-func (t *Target) check(p *validate.Problems, prefix string) {
-	if t.Kind != TargetWebsite && t.Kind != TargetGroup {
+func (t *AthenaTarget) check(p *validate.Problems, prefix string) {
+	if t.Kind != AthenaTargetWebsite && t.Kind != AthenaTargetGroup {
 		p.Add(prefix+"kind", "is %d; want TargetWebsite or TargetGroup", int(t.Kind))
 	}
 	p.RequiredUUID(prefix+"id", t.ID)

@@ -16,17 +16,17 @@ import (
 )
 
 // seedBulkInviteRequest is the bulk-invite request of Aptly's document.
-func seedBulkInviteRequest(t *testing.T) *onboard.BulkInviteRequest {
-	return &onboard.BulkInviteRequest{
+func seedBulkInviteRequest(t *testing.T) *onboard.AptlyBulkInviteRequest {
+	return &onboard.AptlyBulkInviteRequest{
 		TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b",
-		Users: []onboard.Invitee{{
+		Users: []onboard.AptlyInvitee{{
 			Email:            "Ollie.Kling@yahoo.com",
 			FirstName:        "Rowan",
 			LastName:         "Kihn",
 			DisplayName:      "Tyler Christiansen",
 			MobilePhone:      "+1 (555) 123-4567",
 			RoleIDs:          []string{"476412b3-b02e-42be-acb8-8fc2b846d16f"},
-			Groups:           []onboard.GroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: onboard.Ptr(true)}},
+			Groups:           []onboard.AptlyGroupAssignment{{GroupID: "1b73b9b9-1ba6-4a3a-8b69-62be5bdba90f", IsPrimaryOrg: onboard.Ptr(true)}},
 			ManagerID:        "517779ff-e242-40a2-8d27-bc2bd5eb3b1c",
 			PositionIDs:      []string{"4d7ba117-6706-4518-be4b-6df1b16eb655"},
 			EmployeeID:       "39c0Fq0iVi",
@@ -92,9 +92,9 @@ func TestInvitesSendBulk(t *testing.T) {
 	assertJSONHeaders(t, r.Header)
 	assert.JSONEq(t, seedBulkInviteBody, string(r.Body))
 
-	assert.Equal(t, &onboard.BulkInviteResult{
+	assert.Equal(t, &onboard.AptlyBulkInviteResult{
 		Total: 10, SuccessfulCount: 8, FailedCount: 2,
-		Results: []onboard.EmailResult{{Email: "<string>", Success: true, Message: "<string>"}},
+		Results: []onboard.AptlyEmailResult{{Email: "<string>", Success: true, Message: "<string>"}},
 	}, res)
 	assert.Equal(t, http.StatusCreated, meta.StatusCode)
 	require.NotNil(t, meta.Envelope)
@@ -114,7 +114,7 @@ func TestInvitesSendBulk_perEmailResults(t *testing.T) {
 			{"email":"alan@example.com","success":true,"message":"Invitation sent"}]}`))
 	})
 
-	req := &onboard.BulkInviteRequest{TenantID: tenantID, Users: []onboard.Invitee{
+	req := &onboard.AptlyBulkInviteRequest{TenantID: tenantID, Users: []onboard.AptlyInvitee{
 		{Email: "ada@example.com"}, {Email: "grace@example.com"}, {Email: "alan@example.com"},
 	}}
 	res, err := c.Invites.SendBulk(testCtx(t), req)
@@ -125,11 +125,11 @@ func TestInvitesSendBulk_perEmailResults(t *testing.T) {
 	assert.Equal(t, 3, res.Total)
 	assert.Equal(t, 2, res.SuccessfulCount)
 	assert.Equal(t, 1, res.FailedCount)
-	assert.Equal(t, []onboard.EmailResult{
+	assert.Equal(t, []onboard.AptlyEmailResult{
 		{Email: "ada@example.com", Success: true, Message: "Invitation sent"},
 		{Email: "alan@example.com", Success: true, Message: "Invitation sent"},
 	}, res.Succeeded())
-	assert.Equal(t, []onboard.EmailResult{
+	assert.Equal(t, []onboard.AptlyEmailResult{
 		{Email: "grace@example.com", Success: false, Message: "Email already exists"},
 	}, res.Failed())
 }
@@ -153,7 +153,7 @@ func TestInvitesSendBulk_isPrimaryOrg(t *testing.T) {
 				reply(w, http.StatusCreated, envelope(200, "Success", `{"total":1,"successful":1,"failed":0,"results":[]}`))
 			})
 			req := validBulkInvite()
-			req.Users[0].Groups = []onboard.GroupAssignment{{GroupID: groupID, IsPrimaryOrg: tt.value}}
+			req.Users[0].Groups = []onboard.AptlyGroupAssignment{{GroupID: groupID, IsPrimaryOrg: tt.value}}
 			_, err := c.Invites.SendBulk(testCtx(t), req)
 			require.NoError(t, err)
 			assert.JSONEq(t, `{"tenantId":"`+tenantID+`","users":[{"email":"ada@example.com","groups":[`+tt.want+`]}]}`,
@@ -166,13 +166,13 @@ func TestInvitesSendToTargets(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
-		req  *onboard.TargetInviteRequest
+		req  *onboard.AthenaTargetInviteRequest
 		want string
 	}{
 		{
 			name: "websites",
-			req: &onboard.TargetInviteRequest{
-				InviteMethod: onboard.InviteDirect, Email: "user@example.com", Role: onboard.RoleViewer,
+			req: &onboard.AthenaTargetInviteRequest{
+				InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com", Role: onboard.AthenaRoleViewer,
 				WebsiteIDs: []string{websiteID1, websiteID2}, FirstName: "John", LastName: "Doe",
 			},
 			want: `{"invite_method":"direct","email":"user@example.com","role":"viewer",
@@ -180,15 +180,15 @@ func TestInvitesSendToTargets(t *testing.T) {
 		},
 		{
 			name: "groups by email, role left to the server",
-			req: &onboard.TargetInviteRequest{
-				InviteMethod: onboard.InviteByEmail, Email: "user@example.com", GroupIDs: []string{groupID1, groupID2},
+			req: &onboard.AthenaTargetInviteRequest{
+				InviteMethod: onboard.AthenaInviteByEmail, Email: "user@example.com", GroupIDs: []string{groupID1, groupID2},
 			},
 			want: `{"invite_method":"email","email":"user@example.com","group_ids":["` + groupID1 + `","` + groupID2 + `"]}`,
 		},
 		{
 			name: "admin",
-			req: &onboard.TargetInviteRequest{
-				InviteMethod: onboard.InviteDirect, Email: "user@example.com", Role: onboard.RoleAdmin, WebsiteIDs: []string{websiteID1},
+			req: &onboard.AthenaTargetInviteRequest{
+				InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com", Role: onboard.AthenaRoleAdmin, WebsiteIDs: []string{websiteID1},
 			},
 			want: `{"invite_method":"direct","email":"user@example.com","role":"admin","website_ids":["` + websiteID1 + `"]}`,
 		},
@@ -226,16 +226,16 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 		srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 			reply(w, http.StatusOK, docAthenaBulkInvite)
 		})
-		res, err := c.Invites.SendToTargets(testCtx(t), &onboard.TargetInviteRequest{
-			InviteMethod: onboard.InviteDirect, Email: "user@example.com", WebsiteIDs: []string{websiteID1, websiteID2},
+		res, err := c.Invites.SendToTargets(testCtx(t), &onboard.AthenaTargetInviteRequest{
+			InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com", WebsiteIDs: []string{websiteID1, websiteID2},
 		})
 		require.NoError(t, err)
 
-		ok := onboard.TargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: "abc12345-e89b-12d3-a456-426614174000"}
-		refused := onboard.TargetResult{WebsiteID: websiteID2, Success: false, Message: "User is already a member of this website"}
-		assert.Equal(t, &onboard.TargetInviteResult{Success: true, Results: []onboard.TargetResult{ok, refused}}, res)
-		assert.Equal(t, []onboard.TargetResult{ok}, res.Succeeded())
-		assert.Equal(t, []onboard.TargetResult{refused}, res.Failed())
+		ok := onboard.AthenaTargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: "abc12345-e89b-12d3-a456-426614174000"}
+		refused := onboard.AthenaTargetResult{WebsiteID: websiteID2, Success: false, Message: "User is already a member of this website"}
+		assert.Equal(t, &onboard.AthenaTargetInviteResult{Success: true, Results: []onboard.AthenaTargetResult{ok, refused}}, res)
+		assert.Equal(t, []onboard.AthenaTargetResult{ok}, res.Succeeded())
+		assert.Equal(t, []onboard.AthenaTargetResult{refused}, res.Failed())
 		assert.Equal(t, websiteID1, res.Results[0].TargetID())
 	})
 
@@ -248,8 +248,8 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 				{"group_id":"`+groupID1+`","success":true,"message":"Invite created"},
 				{"group_id":"`+groupID2+`","success":false,"error":"Group not found"}]}`)
 		})
-		res, err := c.Invites.SendToTargets(testCtx(t), &onboard.TargetInviteRequest{
-			InviteMethod: onboard.InviteByEmail, Email: "user@example.com", GroupIDs: []string{groupID1, groupID2},
+		res, err := c.Invites.SendToTargets(testCtx(t), &onboard.AthenaTargetInviteRequest{
+			InviteMethod: onboard.AthenaInviteByEmail, Email: "user@example.com", GroupIDs: []string{groupID1, groupID2},
 		})
 		require.NoError(t, err)
 		require.Len(t, res.Results, 2)
@@ -268,45 +268,45 @@ func TestTargetResult_UnmarshalJSON(t *testing.T) {
 	tests := []struct {
 		name string
 		json string
-		want onboard.TargetResult
+		want onboard.AthenaTargetResult
 	}{
 		{
 			name: "failure's error",
 			json: `{"website_id":"` + websiteID2 + `","success":false,"error":"User is already a member of this website"}`,
-			want: onboard.TargetResult{WebsiteID: websiteID2, Message: "User is already a member of this website"},
+			want: onboard.AthenaTargetResult{WebsiteID: websiteID2, Message: "User is already a member of this website"},
 		},
 		{
 			name: "success's message",
 			json: `{"group_id":"` + groupID1 + `","success":true,"message":"Invite sent","user_id":"u-1"}`,
-			want: onboard.TargetResult{GroupID: groupID1, Success: true, Message: "Invite sent", UserID: "u-1"},
+			want: onboard.AthenaTargetResult{GroupID: groupID1, Success: true, Message: "Invite sent", UserID: "u-1"},
 		},
 		{
 			name: "error wins over message",
 			json: `{"website_id":"` + websiteID1 + `","success":false,"message":"Not added","error":"Website not found"}`,
-			want: onboard.TargetResult{WebsiteID: websiteID1, Message: "Website not found"},
+			want: onboard.AthenaTargetResult{WebsiteID: websiteID1, Message: "Website not found"},
 		},
 		{
 			name: "empty error keeps the message",
 			json: `{"website_id":"` + websiteID1 + `","success":true,"message":"User added to website","error":""}`,
-			want: onboard.TargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website"},
+			want: onboard.AthenaTargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			var got onboard.TargetResult
+			var got onboard.AthenaTargetResult
 			require.NoError(t, json.Unmarshal([]byte(tt.json), &got))
 			assert.Equal(t, tt.want, got)
 
-			var res onboard.TargetInviteResult
+			var res onboard.AthenaTargetInviteResult
 			require.NoError(t, json.Unmarshal([]byte(`{"success":true,"results":[`+tt.json+`]}`), &res))
-			assert.Equal(t, []onboard.TargetResult{tt.want}, res.Results, "inside the answer")
+			assert.Equal(t, []onboard.AthenaTargetResult{tt.want}, res.Results, "inside the answer")
 		})
 	}
 
 	t.Run("wrong type", func(t *testing.T) {
 		t.Parallel()
-		var got onboard.TargetResult
+		var got onboard.AthenaTargetResult
 		assert.Error(t, json.Unmarshal([]byte(`{"website_id":"w","success":"yes"}`), &got))
 		assert.Error(t, json.Unmarshal([]byte(`{"website_id":"w","error":42}`), &got))
 	})
@@ -320,7 +320,7 @@ func TestInvitesSend(t *testing.T) {
 		reply(w, http.StatusCreated, docRoyaltiInvite)
 	})
 
-	res, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{
+	res, err := c.Invites.Send(testCtx(t), &onboard.RoyaltiInviteRequest{
 		Email:       "jsmith@example.com",
 		SendEmail:   onboard.Ptr(true),
 		Message:     "Welcome to the label",
@@ -442,7 +442,7 @@ func uuids(n int) []string {
 
 func TestInvitesSendBulk_validation(t *testing.T) {
 	t.Parallel()
-	sendBulk := func(req *onboard.BulkInviteRequest) func(context.Context, *clients) error {
+	sendBulk := func(req *onboard.AptlyBulkInviteRequest) func(context.Context, *clients) error {
 		return func(ctx context.Context, c *clients) error {
 			res, err := c.aptly.Invites.SendBulk(ctx, req)
 			assert.Nil(t, res)
@@ -454,13 +454,13 @@ func TestInvitesSendBulk_validation(t *testing.T) {
 		{name: "nil request", call: sendBulk(nil), want: []problem{{"request", "is nil"}}},
 		{
 			name: "required fields",
-			call: sendBulk(&onboard.BulkInviteRequest{}),
+			call: sendBulk(&onboard.AptlyBulkInviteRequest{}),
 			want: []problem{{"tenantId", "is required"}, {"users", "at least one"}},
 		},
 		{
 			name: "every bad user by index",
-			call: sendBulk(&onboard.BulkInviteRequest{TenantID: "887fd99a", Users: []onboard.Invitee{
-				{Email: "ada@example.com", Groups: []onboard.GroupAssignment{{GroupID: "grp"}}},
+			call: sendBulk(&onboard.AptlyBulkInviteRequest{TenantID: "887fd99a", Users: []onboard.AptlyInvitee{
+				{Email: "ada@example.com", Groups: []onboard.AptlyGroupAssignment{{GroupID: "grp"}}},
 				{FirstName: "No", LastName: "Email"},
 				{Email: "alan@example.com", RoleIDs: []string{"r"}, ManagerID: "m", PositionIDs: []string{"p"}},
 				{Email: "Grace <grace@example.com>"},
@@ -484,14 +484,14 @@ func TestInvitesSendBulk_validation(t *testing.T) {
 
 func TestInvitesSendToTargets_validation(t *testing.T) {
 	t.Parallel()
-	send := func(req *onboard.TargetInviteRequest) func(context.Context, *clients) error {
+	send := func(req *onboard.AthenaTargetInviteRequest) func(context.Context, *clients) error {
 		return func(ctx context.Context, c *clients) error {
 			res, err := c.athena.Invites.SendToTargets(ctx, req)
 			assert.Nil(t, res)
 			return err
 		}
 	}
-	valid := func(edit func(r *onboard.TargetInviteRequest)) *onboard.TargetInviteRequest {
+	valid := func(edit func(r *onboard.AthenaTargetInviteRequest)) *onboard.AthenaTargetInviteRequest {
 		r := validTargetInvite()
 		edit(r)
 		return r
@@ -500,12 +500,12 @@ func TestInvitesSendToTargets_validation(t *testing.T) {
 		{name: "nil request", call: send(nil), want: []problem{{"request", "is nil"}}},
 		{
 			name: "required fields",
-			call: send(&onboard.TargetInviteRequest{}),
+			call: send(&onboard.AthenaTargetInviteRequest{}),
 			want: []problem{{"invite_method", "is required"}, {"email", "is required"}, {"website_ids", "or group_ids is required"}},
 		},
 		{
 			name: "enums and both kinds of target",
-			call: send(&onboard.TargetInviteRequest{
+			call: send(&onboard.AthenaTargetInviteRequest{
 				InviteMethod: "sms", Email: "user@example.com", Role: "owner",
 				WebsiteIDs: []string{websiteID1}, GroupIDs: []string{groupID1},
 			}),
@@ -513,32 +513,32 @@ func TestInvitesSendToTargets_validation(t *testing.T) {
 		},
 		{
 			name: "enums are case-sensitive",
-			call: send(valid(func(r *onboard.TargetInviteRequest) { r.InviteMethod, r.Role = "Direct", "Viewer" })),
+			call: send(valid(func(r *onboard.AthenaTargetInviteRequest) { r.InviteMethod, r.Role = "Direct", "Viewer" })),
 			want: []problem{{"invite_method", "is not one of"}, {"role", "is not one of"}},
 		},
 		{
 			name: "51 websites",
-			call: send(valid(func(r *onboard.TargetInviteRequest) { r.WebsiteIDs = uuids(51) })),
+			call: send(valid(func(r *onboard.AthenaTargetInviteRequest) { r.WebsiteIDs = uuids(51) })),
 			want: []problem{{"website_ids", "has 51 ids; at most 50"}},
 		},
 		{
 			name: "51 groups",
-			call: send(valid(func(r *onboard.TargetInviteRequest) { r.WebsiteIDs, r.GroupIDs = nil, uuids(51) })),
+			call: send(valid(func(r *onboard.AthenaTargetInviteRequest) { r.WebsiteIDs, r.GroupIDs = nil, uuids(51) })),
 			want: []problem{{"group_ids", "has 51 ids; at most 50"}},
 		},
 		{
 			name: "website ids are UUIDs",
-			call: send(valid(func(r *onboard.TargetInviteRequest) { r.WebsiteIDs = []string{websiteID1, "site-2", ""} })),
+			call: send(valid(func(r *onboard.AthenaTargetInviteRequest) { r.WebsiteIDs = []string{websiteID1, "site-2", ""} })),
 			want: []problem{{"website_ids[1]", "is not a UUID"}, {"website_ids[2]", "is empty"}},
 		},
 		{
 			name: "group ids are UUIDs",
-			call: send(valid(func(r *onboard.TargetInviteRequest) { r.WebsiteIDs, r.GroupIDs = nil, []string{"grp"} })),
+			call: send(valid(func(r *onboard.AthenaTargetInviteRequest) { r.WebsiteIDs, r.GroupIDs = nil, []string{"grp"} })),
 			want: []problem{{"group_ids[0]", "is not a UUID"}},
 		},
 		{
 			name: "email syntax",
-			call: send(valid(func(r *onboard.TargetInviteRequest) { r.Email = "user@example" })),
+			call: send(valid(func(r *onboard.AthenaTargetInviteRequest) { r.Email = "user@example" })),
 			want: []problem{{"email", "not a valid email"}},
 		},
 	})
@@ -555,11 +555,11 @@ func TestInvitesSendToTargets_fiftyTargets(t *testing.T) {
 			srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusOK, `{"success":true,"results":[]}`)
 			})
-			req := &onboard.TargetInviteRequest{InviteMethod: onboard.InviteByEmail, Email: "user@example.com"}
+			req := &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteByEmail, Email: "user@example.com"}
 			if kind == "website_ids" {
-				req.WebsiteIDs = uuids(onboard.MaxTargets)
+				req.WebsiteIDs = uuids(onboard.AthenaMaxTargets)
 			} else {
-				req.GroupIDs = uuids(onboard.MaxTargets)
+				req.GroupIDs = uuids(onboard.AthenaMaxTargets)
 			}
 			_, err := c.Invites.SendToTargets(testCtx(t), req)
 			require.NoError(t, err)
@@ -572,7 +572,7 @@ func TestInvitesSendToTargets_fiftyTargets(t *testing.T) {
 
 func TestInvitesSend_validation(t *testing.T) {
 	t.Parallel()
-	send := func(req *onboard.InviteRequest) func(context.Context, *clients) error {
+	send := func(req *onboard.RoyaltiInviteRequest) func(context.Context, *clients) error {
 		return func(ctx context.Context, c *clients) error {
 			res, err := c.royalti.Invites.Send(ctx, req)
 			assert.Nil(t, res)
@@ -581,9 +581,9 @@ func TestInvitesSend_validation(t *testing.T) {
 	}
 	runValidationCases(t, "Invites.Send", []validationCase{
 		{name: "nil request", call: send(nil), want: []problem{{"request", "is nil"}}},
-		{name: "no email", call: send(&onboard.InviteRequest{WorkspaceID: "ws-1"}), want: []problem{{"email", "is required"}}},
-		{name: "email with spaces", call: send(&onboard.InviteRequest{Email: " ada@example.com"}), want: []problem{{"email", "not a valid email"}}},
-		{name: "email without a dotted domain", call: send(&onboard.InviteRequest{Email: "ada@localhost"}), want: []problem{{"email", "not a valid email"}}},
+		{name: "no email", call: send(&onboard.RoyaltiInviteRequest{WorkspaceID: "ws-1"}), want: []problem{{"email", "is required"}}},
+		{name: "email with spaces", call: send(&onboard.RoyaltiInviteRequest{Email: " ada@example.com"}), want: []problem{{"email", "not a valid email"}}},
+		{name: "email without a dotted domain", call: send(&onboard.RoyaltiInviteRequest{Email: "ada@localhost"}), want: []problem{{"email", "not a valid email"}}},
 	})
 }
 

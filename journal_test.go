@@ -39,13 +39,15 @@ func jnAptly(t testing.TB, srv *onboardtest.Server, opts ...onboard.Option) *onb
 	return c
 }
 
-func jnReq() *onboard.BulkInviteRequest { return &onboard.BulkInviteRequest{TenantID: jnTenant} }
+func jnReq() *onboard.AptlyBulkInviteRequest {
+	return &onboard.AptlyBulkInviteRequest{TenantID: jnTenant}
+}
 
 // jnPeople returns n people whose emails start with prefix.
-func jnPeople(prefix string, n int) []onboard.Invitee {
-	out := make([]onboard.Invitee, n)
+func jnPeople(prefix string, n int) []onboard.AptlyInvitee {
+	out := make([]onboard.AptlyInvitee, n)
 	for i := range out {
-		out[i] = onboard.Invitee{Email: fmt.Sprintf("%s%d@example.com", prefix, i), FirstName: "Pat", LastName: fmt.Sprint(i)}
+		out[i] = onboard.AptlyInvitee{Email: fmt.Sprintf("%s%d@example.com", prefix, i), FirstName: "Pat", LastName: fmt.Sprint(i)}
 	}
 	return out
 }
@@ -98,7 +100,7 @@ func jnSent(t testing.TB, srv *onboardtest.Server) map[string]int {
 // batch k's request went out: k's batch record is in it, not its answer.
 // The run itself stops once batch k is answered, so that the server holds
 // no more than that journal knows of.
-func jnCrashAfter(t *testing.T, c *onboard.AptlyClient, people []onboard.Invitee, path, snap string, k int) {
+func jnCrashAfter(t *testing.T, c *onboard.AptlyClient, people []onboard.AptlyInvitee, path, snap string, k int) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -189,7 +191,7 @@ func TestJournal_resumeAfterCrash(t *testing.T) {
 	assert.Equal(t, 10, rep.Counts().Unknown)
 	for email, n := range jnSent(t, srv) {
 		want := 1
-		if slices.ContainsFunc(people[20:30], func(p onboard.Invitee) bool { return p.Email == email }) {
+		if slices.ContainsFunc(people[20:30], func(p onboard.AptlyInvitee) bool { return p.Email == email }) {
 			want = 2
 		}
 		assert.Equal(t, want, n, "%s was sent %d times", email, n)
@@ -207,7 +209,7 @@ func TestJournal_seqResumesAll(t *testing.T) {
 	jnCrashAfter(t, c, people, filepath.Join(dir, "run.journal"), snap, 1)
 
 	before := srv.RequestCount("/v1/user/bulk-invite")
-	var got []onboard.Outcome[onboard.Invitee]
+	var got []onboard.Outcome[onboard.AptlyInvitee]
 	for o := range c.Invites.SendBulkSeq(context.Background(), jnReq(), slices.Values(people),
 		onboard.WithJournal(jnOpen(t, snap)), onboard.WithBatchSize(10), onboard.WithResendInFlight()) {
 		got = append(got, o)
@@ -234,7 +236,7 @@ func TestJournal_refusesAnotherRun(t *testing.T) {
 	changed := slices.Clone(people)
 	changed[17].FirstName = "Sam"
 	other := jnPeople("other", 30)
-	otherTenant := &onboard.BulkInviteRequest{TenantID: "5d1c1f3e-8b6a-4a59-9a3e-1f0e2d3c4b5a"}
+	otherTenant := &onboard.AptlyBulkInviteRequest{TenantID: "5d1c1f3e-8b6a-4a59-9a3e-1f0e2d3c4b5a"}
 	athena, err := onboard.NewAthenaClient(srv.AthenaURL(), onboard.APIKey(onboardtest.AthenaAPIKey), onboard.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 
@@ -266,9 +268,9 @@ func TestJournal_refusesAnotherRun(t *testing.T) {
 			return err
 		}, -1, "shared fields"},
 		{"another endpoint", func(j *onboard.Journal) error {
-			_, err := athena.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
-				InviteMethod: onboard.InviteDirect, Email: "ada@example.com",
-			}, []onboard.Target{onboard.Website("123e4567-e89b-12d3-a456-426614174000")}, onboard.WithJournal(j))
+			_, err := athena.Invites.SendToTargetsAll(context.Background(), &onboard.AthenaTargetInviteRequest{
+				InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com",
+			}, []onboard.AthenaTarget{onboard.AthenaWebsite("123e4567-e89b-12d3-a456-426614174000")}, onboard.WithJournal(j))
 			return err
 		}, -1, "it is for Invites.SendBulk at POST " + srv.AptlyURL() + "/v1/user/bulk-invite, and this run is Invites.SendToTargets"},
 	} {
@@ -525,7 +527,7 @@ func TestJournal_checksBeforeSending(t *testing.T) {
 	c := jnAptly(t, srv)
 	people := jnPeople("hole", 30)
 	path := filepath.Join(t.TempDir(), "run.journal")
-	row := func(i int, _ onboard.Invitee) string { return fmt.Sprintf("row %d", i+2) }
+	row := func(i int, _ onboard.AptlyInvitee) string { return fmt.Sprintf("row %d", i+2) }
 	// Batch 1 is refused, not done: a resumed run sends it again.
 	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-invite", Times: 1})
 	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-invite", Times: 1, Status: http.StatusBadRequest})
@@ -541,14 +543,14 @@ func TestJournal_checksBeforeSending(t *testing.T) {
 	changed[25].LastName = "Changed"
 	for _, tc := range []struct {
 		name string
-		run  func(j *onboard.Journal) []onboard.Outcome[onboard.Invitee]
+		run  func(j *onboard.Journal) []onboard.Outcome[onboard.AptlyInvitee]
 	}{
-		{"All", func(j *onboard.Journal) []onboard.Outcome[onboard.Invitee] {
+		{"All", func(j *onboard.Journal) []onboard.Outcome[onboard.AptlyInvitee] {
 			rep, err := c.Invites.SendBulkAll(context.Background(), jnReq(), changed, onboard.WithJournal(j), onboard.WithBatchSize(10))
 			assert.ErrorIs(t, err, onboard.ErrJournalMismatch)
 			return rep.Outcomes
 		}},
-		{"Seq", func(j *onboard.Journal) []onboard.Outcome[onboard.Invitee] {
+		{"Seq", func(j *onboard.Journal) []onboard.Outcome[onboard.AptlyInvitee] {
 			// Item 25 comes only once batch 1 is answered, or after a
 			// while if it is not sent: a run that sent it before checking
 			// item 25 is caught for certain.
@@ -558,7 +560,7 @@ func TestJournal_checksBeforeSending(t *testing.T) {
 					answered <- struct{}{}
 				}
 			}
-			input := func(yield func(onboard.Invitee) bool) {
+			input := func(yield func(onboard.AptlyInvitee) bool) {
 				for i, p := range changed {
 					if i == 25 {
 						select {
@@ -678,10 +680,10 @@ func TestWithKeys_unsentItemsCarryTheirKey(t *testing.T) {
 	c, err := onboard.NewAptlyClient(srv.AptlyURL(), onboard.BearerToken(onboardtest.AptlyToken), onboard.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
 	// An invalid tenant stops the run before anything is sent.
-	people := slices.Values([]onboard.Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}})
-	var outs []onboard.Outcome[onboard.Invitee]
-	for o := range c.Invites.SendBulkSeq(t.Context(), &onboard.BulkInviteRequest{TenantID: "not-a-uuid"}, people,
-		onboard.WithKeys(func(i int, _ onboard.Invitee) string { return fmt.Sprintf("row %d", i+2) })) {
+	people := slices.Values([]onboard.AptlyInvitee{{Email: "a@example.com"}, {Email: "b@example.com"}})
+	var outs []onboard.Outcome[onboard.AptlyInvitee]
+	for o := range c.Invites.SendBulkSeq(t.Context(), &onboard.AptlyBulkInviteRequest{TenantID: "not-a-uuid"}, people,
+		onboard.WithKeys(func(i int, _ onboard.AptlyInvitee) string { return fmt.Sprintf("row %d", i+2) })) {
 		outs = append(outs, o)
 	}
 	require.NotEmpty(t, outs)
@@ -798,25 +800,25 @@ func TestJournal_bindsEndpoint(t *testing.T) {
 			return err
 		}},
 		{"Aptly Invites.ResendBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
-			_, err := newAptly(t, h).Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: jnTenant}, ids, onboard.WithJournal(j))
+			_, err := newAptly(t, h).Invites.ResendBulkAll(ctx, &onboard.AptlyBulkResendRequest{TenantID: jnTenant}, ids, onboard.WithJournal(j))
 			return err
 		}},
 		{"Aptly Users.UpdateStatusBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
-			_, err := newAptly(t, h).Users.UpdateStatusBulkAll(ctx, &onboard.BulkStatusRequest{Status: onboard.AptlyUserInactive}, ids, onboard.WithJournal(j))
+			_, err := newAptly(t, h).Users.UpdateStatusBulkAll(ctx, &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserInactive}, ids, onboard.WithJournal(j))
 			return err
 		}},
 		{"Aptly Users.DeleteBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
-			_, err := newAptly(t, h).Users.DeleteBulkAll(ctx, &onboard.BulkDeleteRequest{}, ids, onboard.WithJournal(j))
+			_, err := newAptly(t, h).Users.DeleteBulkAll(ctx, &onboard.AptlyDeleteUsersRequest{}, ids, onboard.WithJournal(j))
 			return err
 		}},
 		{"AthenaHQ Invites.SendToTargetsAll", func(ctx context.Context, h host, j *onboard.Journal) error {
 			req := validTargetInvite()
 			req.WebsiteIDs = nil
-			_, err := newAthena(t, h).Invites.SendToTargetsAll(ctx, req, []onboard.Target{onboard.Website(websiteID1)}, onboard.WithJournal(j))
+			_, err := newAthena(t, h).Invites.SendToTargetsAll(ctx, req, []onboard.AthenaTarget{onboard.AthenaWebsite(websiteID1)}, onboard.WithJournal(j))
 			return err
 		}},
 		{"Royalti Users.CreateBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {
-			_, err := newRoyalti(t, h).Users.CreateBulkAll(ctx, &onboard.CreateUsersRequest{}, validCreateUsers().Users, onboard.WithJournal(j))
+			_, err := newRoyalti(t, h).Users.CreateBulkAll(ctx, &onboard.RoyaltiCreateUsersRequest{}, validCreateUsers().Users, onboard.WithJournal(j))
 			return err
 		}},
 		{"Royalti Users.DeleteBulkAll", func(ctx context.Context, h host, j *onboard.Journal) error {

@@ -24,24 +24,24 @@ type AthenaMembers service
 // RoleOwner is the role of the organization's owner. It shows in member
 // lists; no endpoint gives it, and the owner's role cannot be changed nor
 // the owner removed.
-const RoleOwner Role = "owner"
+const RoleOwner AthenaRole = "owner"
 
-// AccessType says how a member has access to an AthenaHQ website or group.
-type AccessType string
+// AthenaAccessType says how a member has access to an AthenaHQ website or group.
+type AthenaAccessType string
 
 // The access types AthenaHQ documents.
 const (
-	// AccessOrganization is access through membership of the
+	// AthenaAccessOrganization is access through membership of the
 	// organization, which reaches every website and group in it.
-	AccessOrganization AccessType = "organization"
-	// AccessWebsite is access through the member's own row in the website.
-	AccessWebsite AccessType = "website"
-	// AccessGroup is access through the member's own row in the group.
-	AccessGroup AccessType = "group"
+	AthenaAccessOrganization AthenaAccessType = "organization"
+	// AthenaAccessWebsite is access through the member's own row in the website.
+	AthenaAccessWebsite AthenaAccessType = "website"
+	// AthenaAccessGroup is access through the member's own row in the group.
+	AthenaAccessGroup AthenaAccessType = "group"
 )
 
-// Member is one person with access to an AthenaHQ website or group.
-type Member struct {
+// AthenaMember is one person with access to an AthenaHQ website or group.
+type AthenaMember struct {
 	// UserID is the person's AthenaHQ user id, the user_id the other
 	// member calls take.
 	UserID string `json:"user_id"`
@@ -49,10 +49,10 @@ type Member struct {
 	// Role is the member's role. The documents do not list its values:
 	// expect RoleAdmin and RoleViewer, and RoleOwner for the
 	// organization's owner.
-	Role Role `json:"role"`
+	Role AthenaRole `json:"role"`
 	// AccessType says whether the access comes from the organization or
 	// from the member's own row in the website or group.
-	AccessType AccessType `json:"access_type"`
+	AccessType AthenaAccessType `json:"access_type"`
 	// CreatedAt is the member's created_at; the documents do not say what
 	// it dates (presumably when the access began).
 	CreatedAt time.Time `json:"created_at"`
@@ -63,13 +63,13 @@ type Member struct {
 // athenaMemberList is the answer of the member lists. Its members are
 // required: a 2xx answer without them is not taken for an empty list.
 type athenaMemberList struct {
-	Members []Member
+	Members []AthenaMember
 }
 
 // UnmarshalJSON reads the list, failing when "members" is missing or null.
 func (l *athenaMemberList) UnmarshalJSON(data []byte) error {
 	var wire struct {
-		Members *[]Member `json:"members"`
+		Members *[]AthenaMember `json:"members"`
 	}
 	if err := json.Unmarshal(data, &wire); err != nil {
 		return err
@@ -81,25 +81,25 @@ func (l *athenaMemberList) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// OrganizationRoleResult is AthenaHQ's answer to an organization role
+// AthenaOrganizationRoleResult is AthenaHQ's answer to an organization role
 // update.
-type OrganizationRoleResult struct {
+type AthenaOrganizationRoleResult struct {
 	Success bool `json:"success"`
 	// Member is the membership as it stands after the update.
-	Member OrganizationMembership `json:"member"`
+	Member AthenaOrganizationMembership `json:"member"`
 }
 
-// OrganizationMembership is a user's membership in an AthenaHQ
+// AthenaOrganizationMembership is a user's membership in an AthenaHQ
 // organization.
-type OrganizationMembership struct {
-	UserID string `json:"user_id"`
-	OrgID  string `json:"org_id"`
-	Role   Role   `json:"role"`
+type AthenaOrganizationMembership struct {
+	UserID string     `json:"user_id"`
+	OrgID  string     `json:"org_id"`
+	Role   AthenaRole `json:"role"`
 }
 
-// OrganizationRemovalResult is AthenaHQ's answer to removing a member from
+// AthenaOrganizationRemovalResult is AthenaHQ's answer to removing a member from
 // the organization.
-type OrganizationRemovalResult struct {
+type AthenaOrganizationRemovalResult struct {
 	Success bool `json:"success"`
 	// Message is the server's words, such as "User removed from
 	// organization".
@@ -109,36 +109,36 @@ type OrganizationRemovalResult struct {
 	WebsitesAffected int `json:"websites_affected"`
 }
 
-// WebsiteRemovalResult is AthenaHQ's answer to removing a member from a
+// AthenaWebsiteRemovalResult is AthenaHQ's answer to removing a member from a
 // website.
-type WebsiteRemovalResult struct {
+type AthenaWebsiteRemovalResult struct {
 	Success bool `json:"success"`
 	// Message is the server's words, such as "User removed from website".
 	Message string `json:"message"`
 }
 
-// GroupMembersOptions filters the members of an AthenaHQ group.
-type GroupMembersOptions struct {
+// AthenaGroupMembersOptions filters the members of an AthenaHQ group.
+type AthenaGroupMembersOptions struct {
 	// AccessType, when set, keeps one kind of access: AccessGroup gives
 	// the group's own rows, members of the organization with a row
 	// included (each row once, users not deduplicated), and
 	// AccessOrganization only the organization's members. Empty gives the
 	// merged view: each user once, as AccessOrganization when they have
 	// both kinds of access.
-	AccessType AccessType `url:"access_type,omitempty"`
+	AccessType AthenaAccessType `url:"access_type,omitempty"`
 }
 
 // Validate reports every problem with o as a *ValidationError, or nil. A
 // nil o is valid: the merged view.
-func (o *GroupMembersOptions) Validate() error {
+func (o *AthenaGroupMembersOptions) Validate() error {
 	var p validate.Problems
 	o.check(&p)
 	return validationError(listGroupMembers.op, &p)
 }
 
-func (o *GroupMembersOptions) check(p *validate.Problems) {
+func (o *AthenaGroupMembersOptions) check(p *validate.Problems) {
 	if o != nil {
-		p.OneOf("access_type", string(o.AccessType), string(AccessOrganization), string(AccessGroup))
+		p.OneOf("access_type", string(o.AccessType), string(AthenaAccessOrganization), string(AthenaAccessGroup))
 	}
 }
 
@@ -167,20 +167,20 @@ func athenaMembersAt(ep endpoint, scope, scopeID, userID string) endpoint {
 
 // checkMemberRole records a problem unless role is one a role update
 // takes: RoleAdmin or RoleViewer.
-func checkMemberRole(p *validate.Problems, role Role) {
+func checkMemberRole(p *validate.Problems, role AthenaRole) {
 	switch role {
 	case "":
 		p.Add("role", "is required; use RoleAdmin or RoleViewer")
 	case RoleOwner:
 		p.Add("role", "%q cannot be given through the API; use RoleAdmin or RoleViewer", role)
 	default:
-		p.OneOf("role", string(role), string(RoleAdmin), string(RoleViewer))
+		p.OneOf("role", string(role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
 	}
 }
 
 // athenaRoleBody is the body of both role updates.
 type athenaRoleBody struct {
-	Role Role `json:"role"`
+	Role AthenaRole `json:"role"`
 }
 
 // UpdateOrganizationRole gives an organization member role, RoleAdmin or
@@ -199,14 +199,14 @@ type athenaRoleBody struct {
 // Repeating it is harmless: it sets the same role again.
 //
 // AthenaHQ: PATCH /api/v1/organizations/members/{user_id}.
-func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID string, role Role, opts ...CallOption) (*OrganizationRoleResult, error) {
+func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID string, role AthenaRole, opts ...CallOption) (*AthenaOrganizationRoleResult, error) {
 	var p validate.Problems
 	p.RequiredUUID("user_id", userID)
 	checkMemberRole(&p, role)
 	if err := validationError(updateOrgRole.op, &p); err != nil {
 		return nil, err
 	}
-	res := new(OrganizationRoleResult)
+	res := new(AthenaOrganizationRoleResult)
 	if err := s.client.call(ctx, athenaMembersAt(updateOrgRole, "", "", userID), nil, athenaRoleBody{role}, res, opts); err != nil {
 		return nil, err
 	}
@@ -226,13 +226,13 @@ func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID strin
 // which then means the removal was done.
 //
 // AthenaHQ: DELETE /api/v1/organizations/members/{user_id}.
-func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID string, opts ...CallOption) (*OrganizationRemovalResult, error) {
+func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID string, opts ...CallOption) (*AthenaOrganizationRemovalResult, error) {
 	var p validate.Problems
 	p.RequiredUUID("user_id", userID)
 	if err := validationError(removeOrgMember.op, &p); err != nil {
 		return nil, err
 	}
-	res := new(OrganizationRemovalResult)
+	res := new(AthenaOrganizationRemovalResult)
 	if err := s.client.call(ctx, athenaMembersAt(removeOrgMember, "", "", userID), nil, nil, res, opts); err != nil {
 		return nil, err
 	}
@@ -249,7 +249,7 @@ func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID strin
 // It changes nothing, so it is safe to repeat.
 //
 // AthenaHQ: GET /api/v1/websites/{website_id}/members.
-func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, opts ...CallOption) ([]Member, error) {
+func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, opts ...CallOption) ([]AthenaMember, error) {
 	var p validate.Problems
 	p.RequiredUUID("website_id", websiteID)
 	if err := validationError(listSiteMembers.op, &p); err != nil {
@@ -276,7 +276,7 @@ func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, op
 // Repeating it is harmless: it sets the same role again.
 //
 // AthenaHQ: PATCH /api/v1/websites/{website_id}/members/{user_id}.
-func (s *AthenaMembers) UpdateWebsiteRole(ctx context.Context, websiteID, userID string, role Role, opts ...CallOption) error {
+func (s *AthenaMembers) UpdateWebsiteRole(ctx context.Context, websiteID, userID string, role AthenaRole, opts ...CallOption) error {
 	var p validate.Problems
 	p.RequiredUUID("website_id", websiteID)
 	p.RequiredUUID("user_id", userID)
@@ -298,14 +298,14 @@ func (s *AthenaMembers) UpdateWebsiteRole(ctx context.Context, websiteID, userID
 // then means the removal was done.
 //
 // AthenaHQ: DELETE /api/v1/websites/{website_id}/members/{user_id}.
-func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID string, opts ...CallOption) (*WebsiteRemovalResult, error) {
+func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID string, opts ...CallOption) (*AthenaWebsiteRemovalResult, error) {
 	var p validate.Problems
 	p.RequiredUUID("website_id", websiteID)
 	p.RequiredUUID("user_id", userID)
 	if err := validationError(removeSiteMember.op, &p); err != nil {
 		return nil, err
 	}
-	res := new(WebsiteRemovalResult)
+	res := new(AthenaWebsiteRemovalResult)
 	if err := s.client.call(ctx, athenaMembersAt(removeSiteMember, "websites", websiteID, userID), nil, nil, res, opts); err != nil {
 		return nil, err
 	}
@@ -323,7 +323,7 @@ func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID
 // It changes nothing, so it is safe to repeat.
 //
 // AthenaHQ: GET /api/v1/groups/{group_id}/members.
-func (s *AthenaMembers) ListForGroup(ctx context.Context, groupID string, o *GroupMembersOptions, opts ...CallOption) ([]Member, error) {
+func (s *AthenaMembers) ListForGroup(ctx context.Context, groupID string, o *AthenaGroupMembersOptions, opts ...CallOption) ([]AthenaMember, error) {
 	var p validate.Problems
 	p.RequiredUUID("group_id", groupID)
 	o.check(&p)

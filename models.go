@@ -6,48 +6,48 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// User is an Aptly user as Users.Create returns it, with its manager, roles,
+// AptlyUser is an Aptly user as Users.Create returns it, with its manager, roles,
 // positions, groups and dashboard layout.
-type User struct {
-	ID                  string          `json:"id"`
-	UserID              string          `json:"userId"`
-	LoginID             string          `json:"loginId"`
-	DescopeUserID       string          `json:"descopeUserId"`
-	ActiveTenantID      string          `json:"activeTenantId"`
-	Email               string          `json:"email"`
-	Name                string          `json:"name"`
-	IsSAML              bool            `json:"isSAML"`
-	MobilePhone         string          `json:"mobilePhone"`
-	FirstName           string          `json:"firstName"`
-	LastName            string          `json:"lastName"`
-	ProfileImageURL     string          `json:"profileImageUrl"`
-	CurrencyName        string          `json:"currencyName"`
-	CurrencyCode        string          `json:"currencyCode"`
-	Status              string          `json:"status"`
-	AccountType         string          `json:"accountType"`
-	AutoProvisioned     bool            `json:"autoProvisioned"`
-	EmployeeID          string          `json:"employeeId"`
-	EmployeeType        string          `json:"employeeType"`
-	DateFormat          string          `json:"dateFormat"`
-	UserType            string          `json:"userType"`
-	SearchData          []string        `json:"searchData"`
-	ManagerSync         bool            `json:"managerSync"`
-	Manager             *Manager        `json:"manager"`
-	IsDeleted           bool            `json:"isDeleted"`
-	IsExpirePassword    bool            `json:"isExpirePassword"`
-	CreatedOn           time.Time       `json:"createdOn"`
-	LastLoginDate       time.Time       `json:"lastLoginDate"`
-	CreatedBy           string          `json:"createdBy"`
-	UpdatedOn           time.Time       `json:"updatedOn"`
-	UpdatedBy           string          `json:"updatedBy"`
-	DeletedOn           time.Time       `json:"deletedOn"`
-	DelegationsReceived int             `json:"delegationsReceived"`
-	DelegationsIssued   int             `json:"delegationsIssued"`
-	DashboardData       []DashboardTile `json:"dashboardData"`
-	UserRoles           []UserRole      `json:"userRoles"`
-	UserPositions       []UserPosition  `json:"userPositions"`
-	UserGroups          []UserGroup     `json:"userGroups"`
-	IsImpersonated      bool            `json:"isImpersonated"`
+type AptlyUser struct {
+	ID                  string               `json:"id"`
+	UserID              string               `json:"userId"`
+	LoginID             string               `json:"loginId"`
+	DescopeUserID       string               `json:"descopeUserId"`
+	ActiveTenantID      string               `json:"activeTenantId"`
+	Email               string               `json:"email"`
+	Name                string               `json:"name"`
+	IsSAML              bool                 `json:"isSAML"`
+	MobilePhone         string               `json:"mobilePhone"`
+	FirstName           string               `json:"firstName"`
+	LastName            string               `json:"lastName"`
+	ProfileImageURL     string               `json:"profileImageUrl"`
+	CurrencyName        string               `json:"currencyName"`
+	CurrencyCode        string               `json:"currencyCode"`
+	Status              string               `json:"status"`
+	AccountType         string               `json:"accountType"`
+	AutoProvisioned     bool                 `json:"autoProvisioned"`
+	EmployeeID          string               `json:"employeeId"`
+	EmployeeType        string               `json:"employeeType"`
+	DateFormat          string               `json:"dateFormat"`
+	UserType            string               `json:"userType"`
+	SearchData          []string             `json:"searchData"`
+	ManagerSync         bool                 `json:"managerSync"`
+	Manager             *AptlyManager        `json:"manager"`
+	IsDeleted           bool                 `json:"isDeleted"`
+	IsExpirePassword    bool                 `json:"isExpirePassword"`
+	CreatedOn           time.Time            `json:"createdOn"`
+	LastLoginDate       time.Time            `json:"lastLoginDate"`
+	CreatedBy           string               `json:"createdBy"`
+	UpdatedOn           time.Time            `json:"updatedOn"`
+	UpdatedBy           string               `json:"updatedBy"`
+	DeletedOn           time.Time            `json:"deletedOn"`
+	DelegationsReceived int                  `json:"delegationsReceived"`
+	DelegationsIssued   int                  `json:"delegationsIssued"`
+	DashboardData       []AptlyDashboardTile `json:"dashboardData"`
+	UserRoles           []AptlyUserRole      `json:"userRoles"`
+	UserPositions       []AptlyUserPosition  `json:"userPositions"`
+	UserGroups          []AptlyUserGroup     `json:"userGroups"`
+	IsImpersonated      bool                 `json:"isImpersonated"`
 
 	// The fields below appear in the 2026 render of Aptly's documents
 	// (the list-users and update-entities examples); an answer without
@@ -64,42 +64,42 @@ type User struct {
 	TerminationDate time.Time `json:"terminationDate,omitzero"`
 	// CustomAttributes are the tenant's own fields, a free-form object
 	// such as {"department": "Engineering"}.
-	CustomAttributes    map[string]any      `json:"customAttributes,omitempty"`
-	ExternalID          string              `json:"externalId,omitempty"`
-	InstanceID          string              `json:"instanceId,omitempty"`
-	SystemIntegrationID string              `json:"systemIntegrationId,omitempty"`
-	DisplayLanguage     string              `json:"displayLanguage,omitempty"`
-	ColumnViewSettings  *ColumnViewSettings `json:"columnViewSettings,omitempty"`
+	CustomAttributes    map[string]any           `json:"customAttributes,omitempty"`
+	ExternalID          string                   `json:"externalId,omitempty"`
+	InstanceID          string                   `json:"instanceId,omitempty"`
+	SystemIntegrationID string                   `json:"systemIntegrationId,omitempty"`
+	DisplayLanguage     string                   `json:"displayLanguage,omitempty"`
+	ColumnViewSettings  *AptlyColumnViewSettings `json:"columnViewSettings,omitempty"`
 }
 
-// Manager is the summary of a user's manager inside an Aptly User.
-type Manager struct {
-	ID                     string               `json:"id"`
-	UserID                 string               `json:"userId"`
-	DescopeUserID          string               `json:"descopeUserId"`
-	Name                   string               `json:"name"`
-	Email                  string               `json:"email"`
-	FirstName              string               `json:"firstName"`
-	LastName               string               `json:"lastName"`
-	MobilePhone            string               `json:"mobilePhone"`
-	ProfileImageURL        string               `json:"profileImageUrl"`
-	CreatedOn              time.Time            `json:"createdOn"`
-	UpdatedOn              time.Time            `json:"updatedOn"`
-	UserPositions          []UserPosition       `json:"userPositions"`
-	PrimaryOrganization    *PrimaryOrganization `json:"primaryOrganization"`
-	ManagerName            string               `json:"managerName"`
-	ManagerProfileImageURL string               `json:"managerProfileImageUrl"`
+// AptlyManager is the summary of a user's manager inside an Aptly User.
+type AptlyManager struct {
+	ID                     string                    `json:"id"`
+	UserID                 string                    `json:"userId"`
+	DescopeUserID          string                    `json:"descopeUserId"`
+	Name                   string                    `json:"name"`
+	Email                  string                    `json:"email"`
+	FirstName              string                    `json:"firstName"`
+	LastName               string                    `json:"lastName"`
+	MobilePhone            string                    `json:"mobilePhone"`
+	ProfileImageURL        string                    `json:"profileImageUrl"`
+	CreatedOn              time.Time                 `json:"createdOn"`
+	UpdatedOn              time.Time                 `json:"updatedOn"`
+	UserPositions          []AptlyUserPosition       `json:"userPositions"`
+	PrimaryOrganization    *AptlyPrimaryOrganization `json:"primaryOrganization"`
+	ManagerName            string                    `json:"managerName"`
+	ManagerProfileImageURL string                    `json:"managerProfileImageUrl"`
 }
 
-// PrimaryOrganization names the group a manager belongs to first.
-type PrimaryOrganization struct {
+// AptlyPrimaryOrganization names the group a manager belongs to first.
+type AptlyPrimaryOrganization struct {
 	GroupName           string `json:"groupName"`
 	TenantGroupTypeID   string `json:"tenantGroupTypeId"`
 	TenantGroupTypeName string `json:"tenantGroupTypeName"`
 }
 
-// UserPosition is a position an Aptly user holds in a tenant.
-type UserPosition struct {
+// AptlyUserPosition is a position an Aptly user holds in a tenant.
+type AptlyUserPosition struct {
 	ID                string    `json:"id"`
 	UserID            string    `json:"userId"`
 	TenantID          string    `json:"tenantId"`
@@ -114,8 +114,8 @@ type UserPosition struct {
 	IsSCIMProvisioned bool      `json:"isSCIMProvisioned"`
 }
 
-// UserRole is a role an Aptly user holds in a tenant.
-type UserRole struct {
+// AptlyUserRole is a role an Aptly user holds in a tenant.
+type AptlyUserRole struct {
 	ID              string    `json:"id"`
 	TenantID        string    `json:"tenantId"`
 	TenantRoleID    string    `json:"tenantRoleId"`
@@ -126,8 +126,8 @@ type UserRole struct {
 	UpdatedOn       time.Time `json:"updatedOn"`
 }
 
-// UserGroup is an Aptly user's membership of a group.
-type UserGroup struct {
+// AptlyUserGroup is an Aptly user's membership of a group.
+type AptlyUserGroup struct {
 	ID              string    `json:"id"`
 	TenantID        string    `json:"tenantId"`
 	UserID          string    `json:"userId"`
@@ -144,8 +144,8 @@ type UserGroup struct {
 	UpdatedOn       time.Time `json:"updatedOn"`
 }
 
-// DashboardTile is one tile of an Aptly user's dashboard layout.
-type DashboardTile struct {
+// AptlyDashboardTile is one tile of an Aptly user's dashboard layout.
+type AptlyDashboardTile struct {
 	X int    `json:"x"`
 	Y int    `json:"y"`
 	W int    `json:"w"`
@@ -153,16 +153,16 @@ type DashboardTile struct {
 	I string `json:"i"`
 }
 
-// GroupAssignment puts an Aptly user in a group. IsPrimaryOrg is a pointer
+// AptlyGroupAssignment puts an Aptly user in a group. IsPrimaryOrg is a pointer
 // so that false is sent rather than left to the server's default.
-type GroupAssignment struct {
+type AptlyGroupAssignment struct {
 	GroupID      string `json:"groupId"`
 	IsPrimaryOrg *bool  `json:"isPrimaryOrg,omitempty"`
 }
 
-// ColumnViewSettings is an Aptly user's choice of list columns, such as
+// AptlyColumnViewSettings is an Aptly user's choice of list columns, such as
 // ["name", "email", "status"].
-type ColumnViewSettings struct {
+type AptlyColumnViewSettings struct {
 	Columns []string `json:"columns"`
 }
 

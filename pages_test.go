@@ -54,17 +54,17 @@ func TestListAll_endsWhenAPageBringsNothingNew(t *testing.T) {
 		{"Aptly Users.List", aptlyPrefix + "/v1/user", func(ids []string, total int) string {
 			return envelope(200, "Success", fmt.Sprintf(`{"page":1,"limit":2,"total":%d,"data":%s}`, total, pageItems(ids)))
 		}, func(t *testing.T, srv *server, ctx context.Context) func(yield func(string, error) bool) {
-			return ids(newAptly(t, srv).Users.List(ctx, &onboard.ListUsersOptions{Limit: 2}), func(u onboard.User) string { return u.ID })
+			return ids(newAptly(t, srv).Users.List(ctx, &onboard.AptlyListUsersOptions{Limit: 2}), func(u onboard.AptlyUser) string { return u.ID })
 		}},
 		{"Royalti Users.List", royaltiPrefix + "/user/", func(ids []string, total int) string {
 			return fmt.Sprintf(`{"message":"success","Users":%s,"count":%d,"totalUsers":%d}`, pageItems(ids), len(ids), total)
 		}, func(t *testing.T, srv *server, ctx context.Context) func(yield func(string, error) bool) {
-			return ids(newRoyalti(t, srv).Users.List(ctx, &onboard.ListWorkspaceUsersOptions{Size: 2}), func(u onboard.RoyaltiUser) string { return u.ID })
+			return ids(newRoyalti(t, srv).Users.List(ctx, &onboard.RoyaltiListUsersOptions{Size: 2}), func(u onboard.RoyaltiUser) string { return u.ID })
 		}},
 		{"Royalti Invites.List", royaltiPrefix + "/user/invites", func(ids []string, total int) string {
 			return fmt.Sprintf(`{"totalItems":%d,"filteredItems":%d,"invites":%s}`, total, total, pageItems(ids))
 		}, func(t *testing.T, srv *server, ctx context.Context) func(yield func(string, error) bool) {
-			return ids(newRoyalti(t, srv).Invites.List(ctx, &onboard.ListInvitesOptions{Size: 2}), func(i onboard.RoyaltiInvite) string { return i.ID })
+			return ids(newRoyalti(t, srv).Invites.List(ctx, &onboard.RoyaltiListInvitesOptions{Size: 2}), func(i onboard.RoyaltiInvite) string { return i.ID })
 		}},
 	}
 	for _, l := range lists {
@@ -114,7 +114,7 @@ func TestListAll_overlappingPagesGoOn(t *testing.T) {
 		reply(w, http.StatusOK, fmt.Sprintf(`{"invites":%s}`, pageItems(pages[min(max(n, 1), len(pages))-1])))
 	})
 	var got []string
-	for id, err := range ids(newRoyalti(t, srv).Invites.List(testCtx(t), &onboard.ListInvitesOptions{Size: 2}), func(i onboard.RoyaltiInvite) string { return i.ID }) {
+	for id, err := range ids(newRoyalti(t, srv).Invites.List(testCtx(t), &onboard.RoyaltiListInvitesOptions{Size: 2}), func(i onboard.RoyaltiInvite) string { return i.ID }) {
 		require.NoError(t, err)
 		got = append(got, id)
 	}

@@ -41,7 +41,7 @@ func TestEchoedCredentialIsRedacted(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c := newRoyalti(t, withAuth(srv, tc.auth), onboard.WithRetry(0))
 			var meta onboard.Response
-			_, err := c.Invites.Send(testCtx(t), &onboard.InviteRequest{Email: "ada@example.com"}, onboard.WithResponse(&meta))
+			_, err := c.Invites.Send(testCtx(t), &onboard.RoyaltiInviteRequest{Email: "ada@example.com"}, onboard.WithResponse(&meta))
 			require.ErrorIs(t, err, onboard.ErrUnauthorized)
 			var apiErr *onboard.APIError
 			require.ErrorAs(t, err, &apiErr)
@@ -115,7 +115,7 @@ func TestEchoedCredentialIsRedacted_escaped(t *testing.T) {
 		})
 		c := newAptly(t, withAuth(srv, onboard.BearerToken(token)))
 		rep, err := c.Invites.SendBulkAll(testCtx(t), inTenant(engineTenant),
-			[]onboard.Invitee{{Email: "ada@example.com"}, {Email: "grace@example.com"}})
+			[]onboard.AptlyInvitee{{Email: "ada@example.com"}, {Email: "grace@example.com"}})
 		require.NoError(t, err)
 		require.Len(t, rep.Outcomes, 2)
 		for _, o := range rep.Outcomes {

@@ -53,12 +53,12 @@ func hangUp(t *testing.T) http.HandlerFunc {
 
 // bigBulkInvite is a bulk invite of 50 people, so that a body resent on
 // retry is worth comparing.
-func bigBulkInvite() *onboard.BulkInviteRequest {
-	req := &onboard.BulkInviteRequest{TenantID: tenantID}
+func bigBulkInvite() *onboard.AptlyBulkInviteRequest {
+	req := &onboard.AptlyBulkInviteRequest{TenantID: tenantID}
 	for i := range 50 {
-		req.Users = append(req.Users, onboard.Invitee{
+		req.Users = append(req.Users, onboard.AptlyInvitee{
 			Email: fmt.Sprintf("person.%02d@example.com", i), FirstName: "Person", LastName: strconv.Itoa(i),
-			Groups:           []onboard.GroupAssignment{{GroupID: groupID, IsPrimaryOrg: onboard.Ptr(i%2 == 0)}},
+			Groups:           []onboard.AptlyGroupAssignment{{GroupID: groupID, IsPrimaryOrg: onboard.Ptr(i%2 == 0)}},
 			CustomAttributes: map[string]string{"team": "t" + strconv.Itoa(i%7), "level": "L" + strconv.Itoa(i%3)},
 		})
 	}

@@ -203,7 +203,7 @@ func TestRoyaltiInvitesList_pages(t *testing.T) {
 	want := rlSeedInvites(t, srv, 5)
 
 	var meta onboard.Response
-	ids, err := rlInviteIDs(rlDrain(c.Invites.List(t.Context(), &onboard.ListInvitesOptions{Size: 2}, onboard.WithResponse(&meta))))
+	ids, err := rlInviteIDs(rlDrain(c.Invites.List(t.Context(), &onboard.RoyaltiListInvitesOptions{Size: 2}, onboard.WithResponse(&meta))))
 	require.NoError(t, err)
 	assert.Equal(t, want, ids)
 	assert.Equal(t, 3, srv.RequestCount("/user/invites"), "pages of 2, 2 and 1; the total ends the list")
@@ -221,7 +221,7 @@ func TestRoyaltiInvitesList_statusAndDefaultSize(t *testing.T) {
 	require.NoError(t, c.Invites.Cancel(t.Context(), ids[1]))
 
 	var got []onboard.RoyaltiInvite
-	for inv, err := range c.Invites.List(t.Context(), &onboard.ListInvitesOptions{Status: onboard.RoyaltiInviteCancelled}) {
+	for inv, err := range c.Invites.List(t.Context(), &onboard.RoyaltiListInvitesOptions{Status: onboard.RoyaltiInviteCancelled}) {
 		require.NoError(t, err)
 		got = append(got, inv)
 	}
@@ -239,7 +239,7 @@ func TestRoyaltiInvitesList_breakFetchesNoMore(t *testing.T) {
 	c, srv := rlFake(t)
 	rlSeedInvites(t, srv, 4)
 	seen := 0
-	for _, err := range c.Invites.List(t.Context(), &onboard.ListInvitesOptions{Size: 2}) {
+	for _, err := range c.Invites.List(t.Context(), &onboard.RoyaltiListInvitesOptions{Size: 2}) {
 		require.NoError(t, err)
 		seen++
 		break
@@ -256,7 +256,7 @@ func TestRoyaltiInvitesList_cancelledMidPage(t *testing.T) {
 	defer cancel()
 	var last error
 	items := 0
-	for _, err := range c.Invites.List(ctx, &onboard.ListInvitesOptions{Size: 2}) {
+	for _, err := range c.Invites.List(ctx, &onboard.RoyaltiListInvitesOptions{Size: 2}) {
 		if err != nil {
 			last = err
 			break
@@ -301,7 +301,7 @@ func TestRoyaltiInvitesList_repeatedPage(t *testing.T) {
 	// hold more.
 	c, n := rlStub(t, rlAnswer(http.StatusOK, `{"totalItems":9,"filteredItems":9,"totalPages":5,"currentPage":1,
 		"invites":[{"id":"`+rlInviteID+`","status":"invited"},{"id":"32dc2f99-934d-4e1d-8c51-46f573dbf9a2","status":"invited"}]}`))
-	ids, err := rlInviteIDs(rlDrain(c.Invites.List(t.Context(), &onboard.ListInvitesOptions{Size: 2})))
+	ids, err := rlInviteIDs(rlDrain(c.Invites.List(t.Context(), &onboard.RoyaltiListInvitesOptions{Size: 2})))
 	require.ErrorIs(t, err, onboard.ErrPageRepeated)
 	assert.Len(t, ids, 2)
 	assert.EqualValues(t, 2, n.Load(), "stopped at the first repeat")
@@ -367,7 +367,7 @@ func TestRoyaltiInvitesListPage_request(t *testing.T) {
 	t.Parallel()
 	c, srv := rlFake(t)
 	rlSeedInvites(t, srv, 3)
-	p, err := c.Invites.ListPage(t.Context(), &onboard.ListInvitesOptions{Status: onboard.RoyaltiInviteInvited, Page: 2, Size: 2})
+	p, err := c.Invites.ListPage(t.Context(), &onboard.RoyaltiListInvitesOptions{Status: onboard.RoyaltiInviteInvited, Page: 2, Size: 2})
 	require.NoError(t, err)
 	assert.Equal(t, 3, p.TotalItems)
 	assert.Equal(t, 3, p.FilteredItems)
@@ -381,7 +381,7 @@ func TestRoyaltiInvitesListPage_request(t *testing.T) {
 func TestRoyaltiInvitesList_invalidSendsNothing(t *testing.T) {
 	t.Parallel()
 	c, n := rlStub(t, rlAnswer(http.StatusOK, rlInvitesExample))
-	bad := &onboard.ListInvitesOptions{Status: "pending", Page: -1, Size: onboard.RoyaltiMaxPageSize + 1}
+	bad := &onboard.RoyaltiListInvitesOptions{Status: "pending", Page: -1, Size: onboard.RoyaltiMaxPageSize + 1}
 	_, err := c.Invites.ListPage(t.Context(), bad)
 	rlValidation(t, err, "status", "page", "size")
 	_, err = rlDrain(c.Invites.List(t.Context(), bad))
@@ -515,7 +515,7 @@ func TestRoyaltiUsersList_pages(t *testing.T) {
 	want := rlSeedUsers(t, srv, 5)
 
 	var ids []string
-	for u, err := range c.Users.List(t.Context(), &onboard.ListWorkspaceUsersOptions{Size: 2, Sort: "createdAt", Order: "asc"}) {
+	for u, err := range c.Users.List(t.Context(), &onboard.RoyaltiListUsersOptions{Size: 2, Sort: "createdAt", Order: "asc"}) {
 		require.NoError(t, err)
 		ids = append(ids, u.ID)
 	}
@@ -530,7 +530,7 @@ func TestRoyaltiUsersListPage_query(t *testing.T) {
 	t.Parallel()
 	c, srv := rlFake(t)
 	rlSeedUsers(t, srv, 2)
-	p, err := c.Users.ListPage(t.Context(), &onboard.ListWorkspaceUsersOptions{
+	p, err := c.Users.ListPage(t.Context(), &onboard.RoyaltiListUsersOptions{
 		Query: "user", Page: 1, Size: 10, Accounting: true, Attributes: []string{"id", "email"},
 		Sort: "name", Order: "desc", Roles: []string{"admin", "user"},
 	})
@@ -544,7 +544,7 @@ func TestRoyaltiUsersListPage_query(t *testing.T) {
 		"sort": {"name"}, "order": {"desc"}, "role": {"admin,user"},
 	}, r.Query)
 
-	p, err = c.Users.ListPage(t.Context(), &onboard.ListWorkspaceUsersOptions{ExternalID: "2892"})
+	p, err = c.Users.ListPage(t.Context(), &onboard.RoyaltiListUsersOptions{ExternalID: "2892"})
 	require.NoError(t, err)
 	assert.Empty(t, p.Users)
 	assert.Equal(t, url.Values{"externalId": {"2892"}, "page": {"1"}, "size": {"100"}}, rlLast(t, srv, http.MethodGet, "/user/").Query)
@@ -554,7 +554,7 @@ func TestRoyaltiUsersList_breakCancelRepeat(t *testing.T) {
 	t.Parallel()
 	c, srv := rlFake(t)
 	rlSeedUsers(t, srv, 4)
-	for _, err := range c.Users.List(t.Context(), &onboard.ListWorkspaceUsersOptions{Size: 2}) {
+	for _, err := range c.Users.List(t.Context(), &onboard.RoyaltiListUsersOptions{Size: 2}) {
 		require.NoError(t, err)
 		break
 	}
@@ -563,7 +563,7 @@ func TestRoyaltiUsersList_breakCancelRepeat(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var last error
-	for _, err := range c.Users.List(ctx, &onboard.ListWorkspaceUsersOptions{Size: 2}) {
+	for _, err := range c.Users.List(ctx, &onboard.RoyaltiListUsersOptions{Size: 2}) {
 		last = err
 		cancel()
 	}
@@ -581,9 +581,9 @@ func TestRoyaltiUsersList_breakCancelRepeat(t *testing.T) {
 func TestRoyaltiUsersList_invalidSendsNothing(t *testing.T) {
 	t.Parallel()
 	c, n := rlStub(t, rlAnswer(http.StatusOK, `{}`))
-	_, err := c.Users.ListPage(t.Context(), &onboard.ListWorkspaceUsersOptions{Size: -1, Sort: "email", Order: "up"})
+	_, err := c.Users.ListPage(t.Context(), &onboard.RoyaltiListUsersOptions{Size: -1, Sort: "email", Order: "up"})
 	rlValidation(t, err, "size", "sort", "order")
-	_, err = rlDrain(c.Users.List(t.Context(), &onboard.ListWorkspaceUsersOptions{Page: -2}))
+	_, err = rlDrain(c.Users.List(t.Context(), &onboard.RoyaltiListUsersOptions{Page: -2}))
 	rlValidation(t, err, "page")
 	assert.Zero(t, n.Load())
 }
@@ -776,7 +776,7 @@ func TestRoyaltiUsersAddToWorkspace(t *testing.T) {
 	// The person is a user of another workspace.
 	id := srv.AddRoyaltiUser("other-workspace", "ada@example.com", "Ada", "Lovelace")
 
-	require.NoError(t, c.Users.AddToWorkspace(t.Context(), id, &onboard.AddToWorkspaceRequest{
+	require.NoError(t, c.Users.AddToWorkspace(t.Context(), id, &onboard.RoyaltiAddToWorkspaceRequest{
 		RedirectURL: "https://app.royalti.io/welcome", SendEmail: onboard.Ptr(false),
 	}))
 	r := rlLast(t, srv, http.MethodPut, "/user/"+id+"/aut")
@@ -798,7 +798,7 @@ func TestRoyaltiUsersAddToWorkspace(t *testing.T) {
 	rlValidation(t, c.Users.AddToWorkspace(t.Context(), "x", nil), "id")
 
 	stub, _ := rlStub(t, rlAnswer(http.StatusOK, `{}`))
-	require.NoError(t, stub.Users.AddToWorkspace(t.Context(), rlUserID, &onboard.AddToWorkspaceRequest{}), "the document's answer, {}")
+	require.NoError(t, stub.Users.AddToWorkspace(t.Context(), rlUserID, &onboard.RoyaltiAddToWorkspaceRequest{}), "the document's answer, {}")
 }
 
 // rlDeleteExample is the bulk delete's response example, verbatim.

@@ -32,9 +32,9 @@ const (
 	RoyaltiInviteCancelled RoyaltiInviteStatus = "cancelled"
 )
 
-// ListInvitesOptions filters and pages the invites of a Royalti workspace
+// RoyaltiListInvitesOptions filters and pages the invites of a Royalti workspace
 // (the one the credential is scoped to). The zero value lists every invite.
-type ListInvitesOptions struct {
+type RoyaltiListInvitesOptions struct {
 	// Status keeps the invites in one state; empty keeps all.
 	Status RoyaltiInviteStatus `url:"status,omitempty"`
 	// Page is the page ListPage fetches, and the page List starts at; 0
@@ -48,7 +48,7 @@ type ListInvitesOptions struct {
 
 // Validate reports every problem with o as a *ValidationError, or nil. A
 // nil o is valid.
-func (o *ListInvitesOptions) Validate() error {
+func (o *RoyaltiListInvitesOptions) Validate() error {
 	var p validate.Problems
 	if o != nil {
 		p.OneOf("status", string(o.Status), string(RoyaltiInviteInvited), string(RoyaltiInviteJoined), string(RoyaltiInviteCancelled))
@@ -136,10 +136,10 @@ type RoyaltiResendRequest struct {
 	RedirectURL string `json:"redirectUrl,omitempty"`
 }
 
-// ListWorkspaceUsersOptions filters, sorts and pages the users of a Royalti
+// RoyaltiListUsersOptions filters, sorts and pages the users of a Royalti
 // workspace (the one the credential is scoped to). The zero value lists
 // every user, in the server's order.
-type ListWorkspaceUsersOptions struct {
+type RoyaltiListUsersOptions struct {
 	// Query keeps users whose name or email contains it.
 	Query string `url:"q,omitempty"`
 	// Page is the page ListPage fetches, and the page List starts at; 0
@@ -169,7 +169,7 @@ type ListWorkspaceUsersOptions struct {
 
 // Validate reports every problem with o as a *ValidationError, or nil. A
 // nil o is valid.
-func (o *ListWorkspaceUsersOptions) Validate() error {
+func (o *RoyaltiListUsersOptions) Validate() error {
 	var p validate.Problems
 	if o != nil {
 		checkPaging(&p, o.Page, o.Size)
@@ -265,9 +265,9 @@ type RoyaltiInviteRef struct {
 	Date time.Time `json:"date"`
 }
 
-// AddToWorkspaceRequest is the optional body of Royalti's add user to
+// RoyaltiAddToWorkspaceRequest is the optional body of Royalti's add user to
 // tenant call.
-type AddToWorkspaceRequest struct {
+type RoyaltiAddToWorkspaceRequest struct {
 	// RedirectURL is where the user lands after being added.
 	RedirectURL string `json:"redirect_url,omitempty"`
 	// SendEmail says whether Royalti emails the user an invite; the

@@ -412,24 +412,24 @@ func mustRequestError(t *testing.T, err error) *onboard.RequestError {
 
 // Minimal valid requests for each endpoint, for tests about the pipeline
 // rather than the endpoint.
-func validCreateUser() *onboard.CreateUserRequest {
-	return &onboard.CreateUserRequest{TenantID: tenantID, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}
+func validCreateUser() *onboard.AptlyCreateUserRequest {
+	return &onboard.AptlyCreateUserRequest{TenantID: tenantID, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}
 }
 
-func validBulkInvite() *onboard.BulkInviteRequest {
-	return &onboard.BulkInviteRequest{TenantID: tenantID, Users: []onboard.Invitee{{Email: "ada@example.com"}}}
+func validBulkInvite() *onboard.AptlyBulkInviteRequest {
+	return &onboard.AptlyBulkInviteRequest{TenantID: tenantID, Users: []onboard.AptlyInvitee{{Email: "ada@example.com"}}}
 }
 
-func validTargetInvite() *onboard.TargetInviteRequest {
-	return &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "ada@example.com", WebsiteIDs: []string{websiteID1}}
+func validTargetInvite() *onboard.AthenaTargetInviteRequest {
+	return &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", WebsiteIDs: []string{websiteID1}}
 }
 
-func validCreateUsers() *onboard.CreateUsersRequest {
-	return &onboard.CreateUsersRequest{Users: []onboard.WorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}}}
+func validCreateUsers() *onboard.RoyaltiCreateUsersRequest {
+	return &onboard.RoyaltiCreateUsersRequest{Users: []onboard.RoyaltiWorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}}}
 }
 
-func validInvite() *onboard.InviteRequest {
-	return &onboard.InviteRequest{Email: "ada@example.com"}
+func validInvite() *onboard.RoyaltiInviteRequest {
+	return &onboard.RoyaltiInviteRequest{Email: "ada@example.com"}
 }
 
 // problem is an expected validation problem: the exact field path and a

@@ -48,19 +48,19 @@ const specTenant = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
 // specCalls lists every endpoint method, by "Type.Method".
 var specCalls = map[string]specCall{
 	"AptlyUsers.Create": func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Users.Create(ctx, &onboard.CreateUserRequest{TenantID: specTenant, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"})
+		_, err := c.aptly.Users.Create(ctx, &onboard.AptlyCreateUserRequest{TenantID: specTenant, FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"})
 		return err
 	},
 	"AptlyInvites.SendBulk": func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{TenantID: specTenant, Users: []onboard.Invitee{{Email: "ada@example.com"}}})
+		_, err := c.aptly.Invites.SendBulk(ctx, &onboard.AptlyBulkInviteRequest{TenantID: specTenant, Users: []onboard.AptlyInvitee{{Email: "ada@example.com"}}})
 		return err
 	},
 	"AptlyInvites.SendBulkAll": func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: specTenant}, []onboard.Invitee{{Email: "ada@example.com"}})
+		_, err := c.aptly.Invites.SendBulkAll(ctx, &onboard.AptlyBulkInviteRequest{TenantID: specTenant}, []onboard.AptlyInvitee{{Email: "ada@example.com"}})
 		return err
 	},
 	"AptlyInvites.SendBulkSeq": func(ctx context.Context, c *specClients) error {
-		for range c.aptly.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: specTenant}, slices.Values([]onboard.Invitee{{Email: "ada@example.com"}})) {
+		for range c.aptly.Invites.SendBulkSeq(ctx, &onboard.AptlyBulkInviteRequest{TenantID: specTenant}, slices.Values([]onboard.AptlyInvitee{{Email: "ada@example.com"}})) {
 		}
 		return nil
 	},
@@ -69,31 +69,31 @@ var specCalls = map[string]specCall{
 		return err
 	},
 	"AthenaInvites.SendToTargetsAll": func(ctx context.Context, c *specClients) error {
-		_, err := c.athena.Invites.SendToTargetsAll(ctx, &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "ada@example.com"},
-			[]onboard.Target{onboard.Website(testWebsite)})
+		_, err := c.athena.Invites.SendToTargetsAll(ctx, &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com"},
+			[]onboard.AthenaTarget{onboard.AthenaWebsite(testWebsite)})
 		return err
 	},
 	"AthenaInvites.SendToTargetsSeq": func(ctx context.Context, c *specClients) error {
-		for range c.athena.Invites.SendToTargetsSeq(ctx, &onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "ada@example.com"},
-			slices.Values([]onboard.Target{onboard.Website(testWebsite)})) {
+		for range c.athena.Invites.SendToTargetsSeq(ctx, &onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com"},
+			slices.Values([]onboard.AthenaTarget{onboard.AthenaWebsite(testWebsite)})) {
 		}
 		return nil
 	},
 	"RoyaltiUsers.CreateBulk": func(ctx context.Context, c *specClients) error {
-		_, err := c.royalti.Users.CreateBulk(ctx, &onboard.CreateUsersRequest{Users: []onboard.WorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}}})
+		_, err := c.royalti.Users.CreateBulk(ctx, &onboard.RoyaltiCreateUsersRequest{Users: []onboard.RoyaltiWorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}}})
 		return err
 	},
 	"RoyaltiUsers.CreateBulkAll": func(ctx context.Context, c *specClients) error {
-		_, err := c.royalti.Users.CreateBulkAll(ctx, &onboard.CreateUsersRequest{}, []onboard.WorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}})
+		_, err := c.royalti.Users.CreateBulkAll(ctx, &onboard.RoyaltiCreateUsersRequest{}, []onboard.RoyaltiWorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}})
 		return err
 	},
 	"RoyaltiUsers.CreateBulkSeq": func(ctx context.Context, c *specClients) error {
-		for range c.royalti.Users.CreateBulkSeq(ctx, &onboard.CreateUsersRequest{}, slices.Values([]onboard.WorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}})) {
+		for range c.royalti.Users.CreateBulkSeq(ctx, &onboard.RoyaltiCreateUsersRequest{}, slices.Values([]onboard.RoyaltiWorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}})) {
 		}
 		return nil
 	},
 	"RoyaltiInvites.Send": func(ctx context.Context, c *specClients) error {
-		_, err := c.royalti.Invites.Send(ctx, &onboard.InviteRequest{Email: "ada@example.com"})
+		_, err := c.royalti.Invites.Send(ctx, &onboard.RoyaltiInviteRequest{Email: "ada@example.com"})
 		return err
 	},
 }

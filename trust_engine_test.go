@@ -86,14 +86,14 @@ func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 		t.Parallel()
 		srv := newFake(t)
 		const path = "/user/bulk"
-		users := []onboard.WorkspaceUser{
+		users := []onboard.RoyaltiWorkspaceUser{
 			{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"},
 			{FirstName: "Alan", LastName: "Turing", Email: "alan@example.com"},
 		}
 		c := newRoyalti(t, srv)
 
 		srv.InjectFault(lostAnswer(path))
-		rep, err := c.Users.CreateBulkAll(context.Background(), &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
+		rep, err := c.Users.CreateBulkAll(context.Background(), &onboard.RoyaltiCreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
 		require.NoError(t, err)
 		engineCheckOrder(t, users, rep.Outcomes)
 		for _, o := range rep.Outcomes {
@@ -105,9 +105,9 @@ func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 
 		// The one-request form, with and without the caller's own
 		// WithResponse.
-		more := []onboard.WorkspaceUser{{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"}}
+		more := []onboard.RoyaltiWorkspaceUser{{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"}}
 		srv.InjectFault(lostAnswer(path))
-		res, err := c.Users.CreateBulk(context.Background(), &onboard.CreateUsersRequest{Users: more, SendEmail: onboard.Ptr(false)})
+		res, err := c.Users.CreateBulk(context.Background(), &onboard.RoyaltiCreateUsersRequest{Users: more, SendEmail: onboard.Ptr(false)})
 		require.NoError(t, err)
 		require.Len(t, res.Outcomes, 1)
 		assert.Equal(t, onboard.StateUnknown, res.Outcomes[0].State)
@@ -116,13 +116,13 @@ func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 
 		var meta onboard.Response
 		srv.InjectFault(lostAnswer(path))
-		res, err = c.Users.CreateBulk(context.Background(), &onboard.CreateUsersRequest{Users: users[:1], SendEmail: onboard.Ptr(false)}, onboard.WithResponse(&meta))
+		res, err = c.Users.CreateBulk(context.Background(), &onboard.RoyaltiCreateUsersRequest{Users: users[:1], SendEmail: onboard.Ptr(false)}, onboard.WithResponse(&meta))
 		require.NoError(t, err)
 		assert.Equal(t, 2, meta.Attempts)
 		assert.Equal(t, onboard.StateUnknown, res.Outcomes[0].State)
 
 		// In one attempt it is a failure.
-		res, err = c.Users.CreateBulk(context.Background(), &onboard.CreateUsersRequest{Users: users[:1], SendEmail: onboard.Ptr(false)})
+		res, err = c.Users.CreateBulk(context.Background(), &onboard.RoyaltiCreateUsersRequest{Users: users[:1], SendEmail: onboard.Ptr(false)})
 		require.NoError(t, err)
 		assert.Equal(t, onboard.StateFailed, res.Outcomes[0].State)
 		assert.Equal(t, "User Ada Lovelace already associated with workspace!", res.Outcomes[0].Message)
@@ -136,10 +136,10 @@ func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 		ids := []string{"123e4567-e89b-12d3-a456-426614174000", "987e6543-e21b-12d3-a456-426614174000"}
 		c := newAthena(t, srv)
 
-		for _, method := range []onboard.InviteMethod{onboard.InviteDirect, onboard.InviteByEmail} {
+		for _, method := range []onboard.AthenaInviteMethod{onboard.AthenaInviteDirect, onboard.AthenaInviteByEmail} {
 			srv.InjectFault(lostAnswer(path))
 			in := websites(ids...)
-			rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.TargetInviteRequest{
+			rep, err := c.Invites.SendToTargetsAll(context.Background(), &onboard.AthenaTargetInviteRequest{
 				InviteMethod: method, Email: string(method) + "@example.com",
 			}, in)
 			require.NoError(t, err)
@@ -204,7 +204,7 @@ func TestEngineUsesAnswerThatArrived(t *testing.T) {
 		ctx, cancel = context.WithCancel(context.Background())
 		defer cancel()
 		tr.cancel = cancel
-		res, err := c.Invites.SendBulk(ctx, &onboard.BulkInviteRequest{TenantID: engineTenant, Users: enginePeople(5)[3:]})
+		res, err := c.Invites.SendBulk(ctx, &onboard.AptlyBulkInviteRequest{TenantID: engineTenant, Users: enginePeople(5)[3:]})
 		require.NoError(t, err)
 		assert.Len(t, res.Succeeded(), 2)
 		assert.Equal(t, 5, srv.AptlyUserCount(engineTenant))
@@ -308,7 +308,7 @@ func TestEngineItemThatCannotBeEncoded(t *testing.T) {
 	}
 	reqs := srv.Requests()
 	require.Len(t, reqs, 1, "one batch, without the bad item")
-	var body onboard.BulkInviteRequest
+	var body onboard.AptlyBulkInviteRequest
 	require.NoError(t, json.Unmarshal(reqs[0].Body, &body))
 	assert.Len(t, body.Users, 4)
 	assert.Equal(t, engineTenant, body.TenantID)
@@ -330,12 +330,12 @@ func TestEngineBodyIsTheRequestEncoded(t *testing.T) {
 	people[1].CustomAttributes = map[string]string{"team": "<R&D>"}
 	_, err := c.aptly.Invites.SendBulkAll(ctx, inTenant(engineTenant), people)
 	require.NoError(t, err)
-	users := []onboard.WorkspaceUser{{FirstName: "Ada", Email: "ada@example.com"}, {Email: "b@example.com", Country: "NG"}}
-	tmpl := onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false), RedirectURL: "https://example.com/?a=1&b=2", Message: "Hi \"you\""}
+	users := []onboard.RoyaltiWorkspaceUser{{FirstName: "Ada", Email: "ada@example.com"}, {Email: "b@example.com", Country: "NG"}}
+	tmpl := onboard.RoyaltiCreateUsersRequest{SendEmail: onboard.Ptr(false), RedirectURL: "https://example.com/?a=1&b=2", Message: "Hi \"you\""}
 	_, err = c.royalti.Users.CreateBulkAll(ctx, &tmpl, users)
 	require.NoError(t, err)
 	ids := []string{"123e4567-e89b-12d3-a456-426614174000", "987e6543-e21b-12d3-a456-426614174000"}
-	target := onboard.TargetInviteRequest{InviteMethod: onboard.InviteDirect, Email: "a@example.com", Role: onboard.RoleAdmin, FirstName: "A"}
+	target := onboard.AthenaTargetInviteRequest{InviteMethod: onboard.AthenaInviteDirect, Email: "a@example.com", Role: onboard.AthenaRoleAdmin, FirstName: "A"}
 	n := 0
 	for range c.athena.Invites.SendToTargetsSeq(ctx, &target, slices.Values(groups(ids...))) {
 		n++
@@ -347,7 +347,7 @@ func TestEngineBodyIsTheRequestEncoded(t *testing.T) {
 		bodies = append(bodies, r.Body)
 	}
 	require.Len(t, bodies, 3)
-	want, err := json.Marshal(&onboard.BulkInviteRequest{TenantID: engineTenant, Users: people})
+	want, err := json.Marshal(&onboard.AptlyBulkInviteRequest{TenantID: engineTenant, Users: people})
 	require.NoError(t, err)
 	assert.Equal(t, string(want), string(bodies[0]), "the same bytes, HTML escaping included")
 	tmpl.Users = users
@@ -369,12 +369,12 @@ func TestEngineSeqStopsReadingInput(t *testing.T) {
 	srv := newFake(t)
 	c := newAptly(t, srv)
 	const bound = 200_001 // a stand-in for an endless input, so a failing test ends
-	endless := func(read *int, onRead func(i int)) func(func(onboard.Invitee) bool) {
-		return func(yield func(onboard.Invitee) bool) {
+	endless := func(read *int, onRead func(i int)) func(func(onboard.AptlyInvitee) bool) {
+		return func(yield func(onboard.AptlyInvitee) bool) {
 			for i := range bound {
 				*read++
 				onRead(i)
-				if !yield(onboard.Invitee{Email: fmt.Sprintf("seq.%06d@example.com", i)}) {
+				if !yield(onboard.AptlyInvitee{Email: fmt.Sprintf("seq.%06d@example.com", i)}) {
 					return
 				}
 			}
@@ -391,7 +391,7 @@ func TestEngineSeqStopsReadingInput(t *testing.T) {
 				cancel()
 			}
 		})
-		var outs []onboard.Outcome[onboard.Invitee]
+		var outs []onboard.Outcome[onboard.AptlyInvitee]
 		for o := range c.Invites.SendBulkSeq(ctx, inTenant(engineTenant), input) {
 			outs = append(outs, o)
 		}

@@ -140,8 +140,8 @@ func TestErrorText_stoppedRunMasksAddresses(t *testing.T) {
 	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusUnauthorized, `{"statusCode":401,"message":"token of admin@example.com has expired","error":"Unauthorized"}`)
 	})
-	people := []onboard.Invitee{{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "c@example.com"}}
-	rep, err := c.Invites.SendBulkAll(testCtx(t), &onboard.BulkInviteRequest{TenantID: tenantID}, people, onboard.WithBatchSize(1), onboard.WithConcurrency(1))
+	people := []onboard.AptlyInvitee{{Email: "a@example.com"}, {Email: "b@example.com"}, {Email: "c@example.com"}}
+	rep, err := c.Invites.SendBulkAll(testCtx(t), &onboard.AptlyBulkInviteRequest{TenantID: tenantID}, people, onboard.WithBatchSize(1), onboard.WithConcurrency(1))
 	require.ErrorIs(t, err, onboard.ErrUnauthorized)
 	assertNoAddress(t, err.Error(), "admin@example.com")
 	require.Len(t, rep.Outcomes, 3)
@@ -340,11 +340,11 @@ func TestBulkReport_failedBatchesKeepBoundedBodies(t *testing.T) {
 	srv.handle(aptlyPrefix+"/v1/user/bulk-invite", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusBadRequest, body)
 	})
-	people := make([]onboard.Invitee, 8)
+	people := make([]onboard.AptlyInvitee, 8)
 	for i := range people {
-		people[i] = onboard.Invitee{Email: fmt.Sprintf("p%d@example.com", i)}
+		people[i] = onboard.AptlyInvitee{Email: fmt.Sprintf("p%d@example.com", i)}
 	}
-	rep, err := c.Invites.SendBulkAll(testCtx(t), &onboard.BulkInviteRequest{TenantID: tenantID}, people, onboard.WithBatchSize(1), onboard.WithConcurrency(2))
+	rep, err := c.Invites.SendBulkAll(testCtx(t), &onboard.AptlyBulkInviteRequest{TenantID: tenantID}, people, onboard.WithBatchSize(1), onboard.WithConcurrency(2))
 	require.NoError(t, err, "a refused batch does not stop the run")
 	require.Len(t, rep.Outcomes, len(people))
 	for _, o := range rep.Outcomes {

@@ -26,8 +26,8 @@ type AptlyUsers service
 // workspace. Reach it as RoyaltiClient.Users.
 type RoyaltiUsers service
 
-// CreateUserRequest is the body of Aptly's create-user call.
-type CreateUserRequest struct {
+// AptlyCreateUserRequest is the body of Aptly's create-user call.
+type AptlyCreateUserRequest struct {
 	// TenantID is the tenant the user joins (a UUID). Required.
 	TenantID string `json:"tenantId"`
 	// FirstName and LastName are the user's names. Required.
@@ -37,17 +37,17 @@ type CreateUserRequest struct {
 	Email       string `json:"email"`
 	MobilePhone string `json:"mobilePhone,omitempty"`
 	// RoleIDs, ManagerID, PositionIDs and the groups' ids are UUIDs.
-	RoleIDs     []string          `json:"roleIds,omitempty"`
-	Groups      []GroupAssignment `json:"groups,omitempty"`
-	ManagerID   string            `json:"managerId,omitempty"`
-	PositionIDs []string          `json:"positionIds,omitempty"`
+	RoleIDs     []string               `json:"roleIds,omitempty"`
+	Groups      []AptlyGroupAssignment `json:"groups,omitempty"`
+	ManagerID   string                 `json:"managerId,omitempty"`
+	PositionIDs []string               `json:"positionIds,omitempty"`
 	// InviteViaEmail says whether Aptly emails the user an invite. nil
 	// leaves it to the server; Ptr(false) really sends false.
 	InviteViaEmail *bool `json:"inviteViaEmail,omitempty"`
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
-func (r *CreateUserRequest) Validate() error {
+func (r *AptlyCreateUserRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -66,7 +66,7 @@ func (r *CreateUserRequest) Validate() error {
 //
 // Paths are built only for a field that has a problem: a bulk request
 // checks thousands of these.
-func checkAptlyLinks(p *validate.Problems, prefix string, roleIDs []string, groups []GroupAssignment, managerID string, positionIDs []string) {
+func checkAptlyLinks(p *validate.Problems, prefix string, roleIDs []string, groups []AptlyGroupAssignment, managerID string, positionIDs []string) {
 	if len(roleIDs) > 0 {
 		p.UUIDs(prefix+"roleIds", roleIDs)
 	}
@@ -89,23 +89,23 @@ var createUser = endpoint{op: "Users.Create", method: http.MethodPost, path: "/v
 // unwrapped from Aptly's envelope.
 //
 // Aptly: POST /v1/user/create.
-func (s *AptlyUsers) Create(ctx context.Context, req *CreateUserRequest, opts ...CallOption) (*User, error) {
+func (s *AptlyUsers) Create(ctx context.Context, req *AptlyCreateUserRequest, opts ...CallOption) (*AptlyUser, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	u := new(User)
+	u := new(AptlyUser)
 	if err := s.client.call(ctx, createUser, nil, req, u, opts); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
-// ListUsersOptions selects a page of Aptly's user list. Aptly's documents
+// AptlyListUsersOptions selects a page of Aptly's user list. Aptly's documents
 // do not show the list's query parameters (the page is cut off before its
 // parameter table); the answer names its paging "page" and "limit", and
 // these are sent under those names. No filter is sent, none being
 // documented.
-type ListUsersOptions struct {
+type AptlyListUsersOptions struct {
 	// Page is the page to fetch, from 1; 0 sends none, leaving the server's
 	// default (the first page). List starts from it.
 	Page int `url:"page,omitempty"`
@@ -117,7 +117,7 @@ type ListUsersOptions struct {
 
 // Validate reports every problem with o as a *ValidationError, or nil. A
 // nil o is valid: the server's defaults.
-func (o *ListUsersOptions) Validate() error {
+func (o *AptlyListUsersOptions) Validate() error {
 	var p validate.Problems
 	if o != nil {
 		if o.Page < 0 {
@@ -130,8 +130,8 @@ func (o *ListUsersOptions) Validate() error {
 	return validationError("Users.List", &p)
 }
 
-// UserPage is one page of Aptly's user list.
-type UserPage struct {
+// AptlyUserPage is one page of Aptly's user list.
+type AptlyUserPage struct {
 	// Page is the page's number, from 1, and Limit its size, as the
 	// server reports them.
 	Page  int `json:"page"`
@@ -139,14 +139,14 @@ type UserPage struct {
 	// Total is how many users the whole list holds (not how many pages).
 	Total int `json:"total"`
 	// Users are the page's users (the answer's data.data).
-	Users []User `json:"data"`
+	Users []AptlyUser `json:"data"`
 }
 
 // NextPage returns the number of the page after p, or 0 when p is the
 // last: it is empty, or it and the pages before it hold Total users. When
 // the answer gives no Total, a page with users has a next, which may be
 // empty.
-func (p *UserPage) NextPage() int {
+func (p *AptlyUserPage) NextPage() int {
 	if len(p.Users) == 0 || p.Page < 1 {
 		return 0
 	}
@@ -177,28 +177,28 @@ var listUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/v1/us
 // Fetching a page is read-only: repeating it is harmless.
 //
 // Aptly: GET /v1/user.
-func (s *AptlyUsers) List(ctx context.Context, opts *ListUsersOptions, callOpts ...CallOption) iter.Seq2[User, error] {
+func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) iter.Seq2[AptlyUser, error] {
 	if err := opts.Validate(); err != nil {
-		return func(yield func(User, error) bool) { yield(User{}, err) }
+		return func(yield func(AptlyUser, error) bool) { yield(AptlyUser{}, err) }
 	}
-	var q ListUsersOptions
+	var q AptlyListUsersOptions
 	if opts != nil {
 		q = *opts
 	}
-	fetch := func(ctx context.Context, n int) (page[User], error) {
+	fetch := func(ctx context.Context, n int) (page[AptlyUser], error) {
 		pq := q
 		pq.Page = n
 		p, err := s.listPage(ctx, listUsers, &pq, callOpts)
 		if err != nil {
-			return page[User]{}, err
+			return page[AptlyUser]{}, err
 		}
 		total := p.Total
 		if total <= 0 && len(p.Users) > 0 {
 			total = -1 // a total the page contradicts: end on an empty page
 		}
-		return page[User]{items: p.Users, total: total}, nil
+		return page[AptlyUser]{items: p.Users, total: total}, nil
 	}
-	return listAll(ctx, listUsers.op, max(q.Page, 1), func(u *User) string { return u.ID }, fetch)
+	return listAll(ctx, listUsers.op, max(q.Page, 1), func(u *AptlyUser) string { return u.ID }, fetch)
 }
 
 // ListPage fetches one page of Aptly's users, opts.Page of opts.Limit
@@ -207,7 +207,7 @@ func (s *AptlyUsers) List(ctx context.Context, opts *ListUsersOptions, callOpts 
 // Fetching a page is read-only: repeating it is harmless.
 //
 // Aptly: GET /v1/user.
-func (s *AptlyUsers) ListPage(ctx context.Context, opts *ListUsersOptions, callOpts ...CallOption) (*UserPage, error) {
+func (s *AptlyUsers) ListPage(ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) (*AptlyUserPage, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -216,12 +216,12 @@ func (s *AptlyUsers) ListPage(ctx context.Context, opts *ListUsersOptions, callO
 	return s.listPage(ctx, ep, opts, callOpts)
 }
 
-func (s *AptlyUsers) listPage(ctx context.Context, ep endpoint, opts *ListUsersOptions, callOpts []CallOption) (*UserPage, error) {
+func (s *AptlyUsers) listPage(ctx context.Context, ep endpoint, opts *AptlyListUsersOptions, callOpts []CallOption) (*AptlyUserPage, error) {
 	var params any
 	if opts != nil {
 		params = opts
 	}
-	p := new(UserPage)
+	p := new(AptlyUserPage)
 	if err := s.client.call(ctx, ep, params, nil, p, callOpts); err != nil {
 		return nil, err
 	}
@@ -237,9 +237,9 @@ func checkUserIDs(p *validate.Problems, ids []string) {
 	p.UUIDs("userIds", ids)
 }
 
-// BulkStatusRequest is the body of Aptly's bulk status update: one status
+// AptlyUpdateStatusRequest is the body of Aptly's bulk status update: one status
 // for several users. It names no tenant; the documents show none.
-type BulkStatusRequest struct {
+type AptlyUpdateStatusRequest struct {
 	// UserIDs are the users' ids (UUIDs, as User.ID); at least one (the
 	// documents give no minimum; an empty list would change nothing).
 	UserIDs []string `json:"userIds"`
@@ -248,7 +248,7 @@ type BulkStatusRequest struct {
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
-func (r *BulkStatusRequest) Validate() error {
+func (r *AptlyUpdateStatusRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -259,9 +259,9 @@ func (r *BulkStatusRequest) Validate() error {
 	return validationError("Users.UpdateStatusBulk", &p)
 }
 
-// BulkStatusResult is Aptly's answer to a bulk status update: counts only.
+// AptlyUpdateStatusResult is Aptly's answer to a bulk status update: counts only.
 // The answer does not say which users failed.
-type BulkStatusResult struct {
+type AptlyUpdateStatusResult struct {
 	// Total, SuccessfulCount and FailedCount are the server's counts.
 	Total           int `json:"total"`
 	SuccessfulCount int `json:"successful"`
@@ -278,11 +278,11 @@ var bulkStatus = endpoint{op: "Users.UpdateStatusBulk", method: http.MethodPatch
 // not documented.
 //
 // Aptly: PATCH /v1/user/bulk-status-update.
-func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *BulkStatusRequest, opts ...CallOption) (*BulkStatusResult, error) {
+func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *AptlyUpdateStatusRequest, opts ...CallOption) (*AptlyUpdateStatusResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	res := new(BulkStatusResult)
+	res := new(AptlyUpdateStatusResult)
 	if err := s.client.call(ctx, bulkStatus, nil, req, res, opts); err != nil {
 		return nil, err
 	}
@@ -304,7 +304,7 @@ func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *BulkStatusReques
 // AptlyInvites.SendBulkAll; the report holds one outcome per id even then.
 //
 // Aptly: PATCH /v1/user/bulk-status-update, in batches.
-func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *BulkStatusRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
+func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *AptlyUpdateStatusRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
 	return collectBatches(ctx, s.statusSpec("Users.UpdateStatusBulkAll", req), userIDs, opts)
 }
 
@@ -315,26 +315,26 @@ func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *BulkStatusReq
 // AptlyInvites.SendBulkSeq. Range over the result once.
 //
 // Aptly: PATCH /v1/user/bulk-status-update, in batches.
-func (s *AptlyUsers) UpdateStatusBulkSeq(ctx context.Context, req *BulkStatusRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
+func (s *AptlyUsers) UpdateStatusBulkSeq(ctx context.Context, req *AptlyUpdateStatusRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
 	return streamBatches(ctx, s.statusSpec("Users.UpdateStatusBulkSeq", req), userIDs, opts)
 }
 
-func (s *AptlyUsers) statusSpec(op string, req *BulkStatusRequest) *batchSpec[string] {
+func (s *AptlyUsers) statusSpec(op string, req *AptlyUpdateStatusRequest) *batchSpec[string] {
 	var p validate.Problems
-	var template BulkStatusRequest
+	var template AptlyUpdateStatusRequest
 	if checkTemplate(&p, req, "userIds", req != nil && len(req.UserIDs) > 0) {
-		template = BulkStatusRequest{Status: req.Status}
+		template = AptlyUpdateStatusRequest{Status: req.Status}
 		template.Status.check(&p, "status")
 	}
 	ep := bulkStatus
 	ep.op = op
 	frame, err := newFrame(op, &struct {
-		BulkStatusRequest
+		AptlyUpdateStatusRequest
 		UserIDs json.RawMessage `json:"userIds"`
 	}{template, json.RawMessage("[]")}, "userIds")
 	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
-			res := new(BulkStatusResult)
+			res := new(AptlyUpdateStatusResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
 			if err == nil {
 				countVerdicts(out, res.SuccessfulCount, res.FailedCount, "updated",
@@ -344,16 +344,16 @@ func (s *AptlyUsers) statusSpec(op string, req *BulkStatusRequest) *batchSpec[st
 		})
 }
 
-// BulkDeleteRequest is the body of Aptly's bulk delete. The documents show
+// AptlyDeleteUsersRequest is the body of Aptly's bulk delete. The documents show
 // only an example, {"userIds": [...]}, and no field table; no tenant is
 // sent.
-type BulkDeleteRequest struct {
+type AptlyDeleteUsersRequest struct {
 	// UserIDs are the users' ids (UUIDs, as User.ID); at least one.
 	UserIDs []string `json:"userIds"`
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
-func (r *BulkDeleteRequest) Validate() error {
+func (r *AptlyDeleteUsersRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -363,8 +363,8 @@ func (r *BulkDeleteRequest) Validate() error {
 	return validationError("Users.DeleteBulk", &p)
 }
 
-// BulkDeleteResult is Aptly's answer to a bulk delete: a count only.
-type BulkDeleteResult struct {
+// AptlyDeleteUsersResult is Aptly's answer to a bulk delete: a count only.
+type AptlyDeleteUsersResult struct {
 	// DeletedCount is how many users the server deleted.
 	DeletedCount int `json:"deletedCount"`
 }
@@ -373,7 +373,7 @@ type BulkDeleteResult struct {
 // missing count says nothing of what was deleted, and is not a count of 0.
 // The call then fails with an error matching ErrUnexpectedResponse, and the
 // users of a bulk run's batch are StateUnknown.
-func (r *BulkDeleteResult) UnmarshalJSON(data []byte) error {
+func (r *AptlyDeleteUsersResult) UnmarshalJSON(data []byte) error {
 	var wire struct {
 		DeletedCount *int `json:"deletedCount"`
 	}
@@ -398,11 +398,11 @@ var bulkDelete = endpoint{op: "Users.DeleteBulk", method: http.MethodDelete, pat
 // attempt may have deleted users the count leaves out.
 //
 // Aptly: DELETE /v1/user/bulk-delete.
-func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *BulkDeleteRequest, opts ...CallOption) (*BulkDeleteResult, error) {
+func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *AptlyDeleteUsersRequest, opts ...CallOption) (*AptlyDeleteUsersResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
-	res := new(BulkDeleteResult)
+	res := new(AptlyDeleteUsersResult)
 	if err := s.client.call(ctx, bulkDelete, nil, req, res, opts); err != nil {
 		return nil, err
 	}
@@ -427,7 +427,7 @@ func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *BulkDeleteRequest, opt
 // AptlyInvites.SendBulkAll; the report holds one outcome per id even then.
 //
 // Aptly: DELETE /v1/user/bulk-delete, in batches.
-func (s *AptlyUsers) DeleteBulkAll(ctx context.Context, req *BulkDeleteRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
+func (s *AptlyUsers) DeleteBulkAll(ctx context.Context, req *AptlyDeleteUsersRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
 	return collectBatches(ctx, s.deleteSpec("Users.DeleteBulkAll", req), userIDs, opts)
 }
 
@@ -438,11 +438,11 @@ func (s *AptlyUsers) DeleteBulkAll(ctx context.Context, req *BulkDeleteRequest, 
 // AptlyInvites.SendBulkSeq. Range over the result once.
 //
 // Aptly: DELETE /v1/user/bulk-delete, in batches.
-func (s *AptlyUsers) DeleteBulkSeq(ctx context.Context, req *BulkDeleteRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
+func (s *AptlyUsers) DeleteBulkSeq(ctx context.Context, req *AptlyDeleteUsersRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
 	return streamBatches(ctx, s.deleteSpec("Users.DeleteBulkSeq", req), userIDs, opts)
 }
 
-func (s *AptlyUsers) deleteSpec(op string, req *BulkDeleteRequest) *batchSpec[string] {
+func (s *AptlyUsers) deleteSpec(op string, req *AptlyDeleteUsersRequest) *batchSpec[string] {
 	var p validate.Problems
 	if req != nil && len(req.UserIDs) > 0 {
 		p.Add("userIds", "must be empty in the request; pass the items as the bulk method's own argument")
@@ -454,7 +454,7 @@ func (s *AptlyUsers) deleteSpec(op string, req *BulkDeleteRequest) *batchSpec[st
 	}{json.RawMessage("[]")}, "userIds")
 	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
-			res := new(BulkDeleteResult)
+			res := new(AptlyDeleteUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
 			if err == nil {
 				deleteVerdicts(out, res.DeletedCount, meta.Attempts)
@@ -517,7 +517,7 @@ func countVerdicts(out []verdict, done, failed int, verb, why string) {
 	}
 }
 
-// UpdateEntitiesRequest is the body of Aptly's update of one user's
+// AptlyUpdateEntitiesRequest is the body of Aptly's update of one user's
 // entities (tenant, manager, roles, positions, groups) and profile.
 //
 // Aptly's documents give no required flags, and do not say what an absent
@@ -531,14 +531,14 @@ func countVerdicts(out []verdict, done, failed int, verb, why string) {
 // ProfileImageURL at most 50; LastName, AccountType, UserType,
 // EmployeeType and EmploymentType at most 20; MobilePhone at most 25, of
 // digits, spaces and + ( ) . -, at least 7; SourceID at most 100.
-type UpdateEntitiesRequest struct {
+type AptlyUpdateEntitiesRequest struct {
 	// TenantID is the user's tenant (a UUID).
 	TenantID string `json:"tenantId,omitempty"`
 	// ManagerID, RoleIDs, PositionIDs and the groups' ids are UUIDs.
-	ManagerID   string            `json:"managerId,omitempty"`
-	RoleIDs     []string          `json:"roleIds,omitempty"`
-	PositionIDs []string          `json:"positionIds,omitempty"`
-	Groups      []GroupAssignment `json:"groups,omitempty"`
+	ManagerID   string                 `json:"managerId,omitempty"`
+	RoleIDs     []string               `json:"roleIds,omitempty"`
+	PositionIDs []string               `json:"positionIds,omitempty"`
+	Groups      []AptlyGroupAssignment `json:"groups,omitempty"`
 	// Email is the user's address. The documents' field table leaves it
 	// out, but their example sends it.
 	Email       string `json:"email,omitempty"`
@@ -576,7 +576,7 @@ type UpdateEntitiesRequest struct {
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
-func (r *UpdateEntitiesRequest) Validate() error {
+func (r *AptlyUpdateEntitiesRequest) Validate() error {
 	var p validate.Problems
 	r.check(&p)
 	return validationError("Users.UpdateEntities", &p)
@@ -585,7 +585,7 @@ func (r *UpdateEntitiesRequest) Validate() error {
 // aptlyPhone is the documented pattern of an update's mobilePhone.
 var aptlyPhone = regexp.MustCompile(`^[+()0-9.\s-]{7,25}$`)
 
-func (r *UpdateEntitiesRequest) check(p *validate.Problems) {
+func (r *AptlyUpdateEntitiesRequest) check(p *validate.Problems) {
 	if r == nil {
 		p.Add("request", "is nil")
 		return
@@ -632,7 +632,7 @@ var updateEntities = endpoint{op: "Users.UpdateEntities", method: http.MethodPat
 // the user as sending it once does.
 //
 // Aptly: PATCH /v1/user/update-entities/{id}.
-func (s *AptlyUsers) UpdateEntities(ctx context.Context, id string, req *UpdateEntitiesRequest, opts ...CallOption) (*User, error) {
+func (s *AptlyUsers) UpdateEntities(ctx context.Context, id string, req *AptlyUpdateEntitiesRequest, opts ...CallOption) (*AptlyUser, error) {
 	var p validate.Problems
 	p.RequiredUUID("id", id)
 	req.check(&p)
@@ -641,15 +641,15 @@ func (s *AptlyUsers) UpdateEntities(ctx context.Context, id string, req *UpdateE
 	}
 	ep := updateEntities
 	ep.path += url.PathEscape(id)
-	u := new(User)
+	u := new(AptlyUser)
 	if err := s.client.call(ctx, ep, nil, req, u, opts); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
-// WorkspaceUser is one person in Royalti's bulk user creation.
-type WorkspaceUser struct {
+// RoyaltiWorkspaceUser is one person in Royalti's bulk user creation.
+type RoyaltiWorkspaceUser struct {
 	FirstName string `json:"firstName,omitempty"`
 	LastName  string `json:"lastName,omitempty"`
 	NickName  string `json:"nickName,omitempty"`
@@ -663,11 +663,11 @@ type WorkspaceUser struct {
 	Country string `json:"country,omitempty"`
 }
 
-// CreateUsersRequest is the body of Royalti's bulk user creation.
-type CreateUsersRequest struct {
+// RoyaltiCreateUsersRequest is the body of Royalti's bulk user creation.
+type RoyaltiCreateUsersRequest struct {
 	// Users lists the people to create; at least one. Royalti reports
 	// results by name ("First Last"), so give each person their names.
-	Users []WorkspaceUser `json:"users"`
+	Users []RoyaltiWorkspaceUser `json:"users"`
 	// SendEmail says whether Royalti emails each person an invite; the
 	// server's default is true. Ptr(false) really sends false.
 	SendEmail *bool `json:"sendEmail,omitempty"`
@@ -678,7 +678,7 @@ type CreateUsersRequest struct {
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
-func (r *CreateUsersRequest) Validate() error {
+func (r *RoyaltiCreateUsersRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -688,12 +688,12 @@ func (r *CreateUsersRequest) Validate() error {
 		p.Add("users", "needs at least one user")
 	}
 	for i := range r.Users {
-		checkItem(&p, &r.Users[i], i, (*WorkspaceUser).check)
+		checkItem(&p, &r.Users[i], i, (*RoyaltiWorkspaceUser).check)
 	}
 	return validationError("Users.CreateBulk", &p)
 }
 
-func (u *WorkspaceUser) check(p *validate.Problems, prefix string) {
+func (u *RoyaltiWorkspaceUser) check(p *validate.Problems, prefix string) {
 	p.Email(prefix+"email", u.Email)
 }
 
@@ -707,12 +707,12 @@ var createUsers = endpoint{op: "Users.CreateBulk", method: http.MethodPost, path
 // earlier attempt may have created them.
 //
 // Royalti: POST /user/bulk.
-func (s *RoyaltiUsers) CreateBulk(ctx context.Context, req *CreateUsersRequest, opts ...CallOption) (*CreateUsersResult, error) {
+func (s *RoyaltiUsers) CreateBulk(ctx context.Context, req *RoyaltiCreateUsersRequest, opts ...CallOption) (*RoyaltiCreateUsersResult, error) {
 	if err := req.Validate(); err != nil {
 		return nil, err
 	}
 	meta, opts := callResponse(opts)
-	res := new(CreateUsersResult)
+	res := new(RoyaltiCreateUsersResult)
 	if err := s.client.call(ctx, createUsers, nil, req, res, opts); err != nil {
 		return nil, err
 	}
@@ -740,7 +740,7 @@ func (s *RoyaltiUsers) CreateBulk(ctx context.Context, req *CreateUsersRequest, 
 // then.
 //
 // Royalti: POST /user/bulk, in batches.
-func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *CreateUsersRequest, users []WorkspaceUser, opts ...BulkOption) (*BulkReport[WorkspaceUser], error) {
+func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *RoyaltiCreateUsersRequest, users []RoyaltiWorkspaceUser, opts ...BulkOption) (*BulkReport[RoyaltiWorkspaceUser], error) {
 	return collectBatches(ctx, s.createBulkSpec("Users.CreateBulkAll", req), users, opts)
 }
 
@@ -751,36 +751,36 @@ func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *CreateUsersReques
 // over the result once.
 //
 // Royalti: POST /user/bulk, in batches.
-func (s *RoyaltiUsers) CreateBulkSeq(ctx context.Context, req *CreateUsersRequest, users iter.Seq[WorkspaceUser], opts ...BulkOption) iter.Seq[Outcome[WorkspaceUser]] {
+func (s *RoyaltiUsers) CreateBulkSeq(ctx context.Context, req *RoyaltiCreateUsersRequest, users iter.Seq[RoyaltiWorkspaceUser], opts ...BulkOption) iter.Seq[Outcome[RoyaltiWorkspaceUser]] {
 	return streamBatches(ctx, s.createBulkSpec("Users.CreateBulkSeq", req), users, opts)
 }
 
-func (s *RoyaltiUsers) createBulkSpec(op string, req *CreateUsersRequest) *batchSpec[WorkspaceUser] {
+func (s *RoyaltiUsers) createBulkSpec(op string, req *RoyaltiCreateUsersRequest) *batchSpec[RoyaltiWorkspaceUser] {
 	var p validate.Problems
-	var template CreateUsersRequest
+	var template RoyaltiCreateUsersRequest
 	if checkTemplate(&p, req, "users", req != nil && len(req.Users) > 0) {
 		template = *req
 	}
 	ep := createUsers
 	ep.op = op
 	frame, err := newFrame(op, &struct {
-		CreateUsersRequest
+		RoyaltiCreateUsersRequest
 		Users json.RawMessage `json:"users"`
 	}{template, json.RawMessage("[]")}, "users")
-	return &batchSpec[WorkspaceUser]{
+	return &batchSpec[RoyaltiWorkspaceUser]{
 		op:          op,
 		defaultSize: DefaultBatchSize,
 		precheck:    cmp.Or(validationError(op, &p), err),
 		prefix:      func(i int) string { return "users[" + itoa(i) + "]." },
-		check:       func(p *validate.Problems, prefix string, u *WorkspaceUser) { u.check(p, prefix) },
-		keys: func(u *WorkspaceUser) (string, string) {
+		check:       func(p *validate.Problems, prefix string, u *RoyaltiWorkspaceUser) { u.check(p, prefix) },
+		keys: func(u *RoyaltiWorkspaceUser) (string, string) {
 			return match.Key(fullName(u.FirstName, u.LastName)), match.Key(u.Email)
 		},
 		frames:       []bodyFrame{frame},
 		alreadyThere: match.RoyaltiAlready,
 		target:       batchTarget(s.client, ep),
-		send: func(ctx context.Context, body encodedBody, batch []WorkspaceUser, out []verdict) (*Response, error) {
-			res := new(CreateUsersResult)
+		send: func(ctx context.Context, body encodedBody, batch []RoyaltiWorkspaceUser, out []verdict) (*Response, error) {
+			res := new(RoyaltiCreateUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
 			if err != nil {
 				return meta, err
@@ -809,8 +809,8 @@ var royaltiListUsers = endpoint{op: "Users.List", method: http.MethodGet, path: 
 // to every page (WithResponse holds the last page's).
 //
 // Royalti: GET /user/.
-func (s *RoyaltiUsers) List(ctx context.Context, list *ListWorkspaceUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
-	var q ListWorkspaceUsersOptions
+func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
+	var q RoyaltiListUsersOptions
 	if list != nil {
 		q = *list
 	}
@@ -835,11 +835,11 @@ func (s *RoyaltiUsers) List(ctx context.Context, list *ListWorkspaceUsersOptions
 // safe to repeat.
 //
 // Royalti: GET /user/.
-func (s *RoyaltiUsers) ListPage(ctx context.Context, list *ListWorkspaceUsersOptions, opts ...CallOption) (*RoyaltiUserPage, error) {
+func (s *RoyaltiUsers) ListPage(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) (*RoyaltiUserPage, error) {
 	if err := list.Validate(); err != nil {
 		return nil, err
 	}
-	var q ListWorkspaceUsersOptions
+	var q RoyaltiListUsersOptions
 	if list != nil {
 		q = *list
 	}
@@ -895,7 +895,7 @@ func (s *RoyaltiUsers) Delete(ctx context.Context, id string, opts ...CallOption
 // *APIError matching ErrNotFound.
 //
 // Royalti: PUT /user/{id}/aut.
-func (s *RoyaltiUsers) AddToWorkspace(ctx context.Context, id string, req *AddToWorkspaceRequest, opts ...CallOption) error {
+func (s *RoyaltiUsers) AddToWorkspace(ctx context.Context, id string, req *RoyaltiAddToWorkspaceRequest, opts ...CallOption) error {
 	if err := royaltiIDError("Users.AddToWorkspace", "id", id); err != nil {
 		return err
 	}

@@ -22,15 +22,15 @@ func ts(t *testing.T, s string) time.Time {
 
 // seedCreateUserRequest is the create-user request of Aptly's document, with
 // a real address where the document's page shows a scrambled one.
-func seedCreateUserRequest() *onboard.CreateUserRequest {
-	return &onboard.CreateUserRequest{
+func seedCreateUserRequest() *onboard.AptlyCreateUserRequest {
+	return &onboard.AptlyCreateUserRequest{
 		FirstName:      "Jamar",
 		LastName:       "Johnston",
 		TenantID:       tenantID,
 		Email:          "jamar.johnston@example.com",
 		MobilePhone:    "+1 (555) 123-4567",
 		RoleIDs:        []string{roleID},
-		Groups:         []onboard.GroupAssignment{{GroupID: groupID, IsPrimaryOrg: onboard.Ptr(true)}},
+		Groups:         []onboard.AptlyGroupAssignment{{GroupID: groupID, IsPrimaryOrg: onboard.Ptr(true)}},
 		ManagerID:      managerID,
 		PositionIDs:    []string{positionID},
 		InviteViaEmail: onboard.Ptr(true),
@@ -57,8 +57,8 @@ const scrambled = "[email\u00a0protected]"
 
 // seedUser is the user in the example response of Aptly's create-user
 // document, field by field.
-func seedUser(t *testing.T) *onboard.User {
-	position := onboard.UserPosition{
+func seedUser(t *testing.T) *onboard.AptlyUser {
+	position := onboard.AptlyUserPosition{
 		ID:                "1b639583-b421-439f-9bbc-e909aa78126e",
 		UserID:            "86e26861-524b-4d36-94c6-70a70726add9",
 		TenantID:          "62c0e2b7-259d-4692-9f3d-3655665366c2",
@@ -72,7 +72,7 @@ func seedUser(t *testing.T) *onboard.User {
 		PositionName:      "Senior Developer",
 		IsSCIMProvisioned: false,
 	}
-	return &onboard.User{
+	return &onboard.AptlyUser{
 		ID:               "6a7d8103-8d39-4fb4-a45e-f4607b5b8476",
 		UserID:           "10001",
 		LoginID:          scrambled,
@@ -98,7 +98,7 @@ func seedUser(t *testing.T) *onboard.User {
 		ManagerSync:      true,
 		IsDeleted:        false,
 		IsExpirePassword: false,
-		Manager: &onboard.Manager{
+		Manager: &onboard.AptlyManager{
 			ID:              "d5dc4dd9-bf15-4992-b6ef-4372a3ff3ed3",
 			UserID:          "10001",
 			DescopeUserID:   "HGPusnGo7LY225bob0Tg2sNbVPBFLO8T",
@@ -110,8 +110,8 @@ func seedUser(t *testing.T) *onboard.User {
 			ProfileImageURL: "https://loremflickr.com/429/3636?lock=5343508147167765",
 			CreatedOn:       ts(t, "2025-06-25T04:31:23.563Z"),
 			UpdatedOn:       ts(t, "2025-06-24T17:20:32.235Z"),
-			UserPositions:   []onboard.UserPosition{position},
-			PrimaryOrganization: &onboard.PrimaryOrganization{
+			UserPositions:   []onboard.AptlyUserPosition{position},
+			PrimaryOrganization: &onboard.AptlyPrimaryOrganization{
 				GroupName:           "Aplty Inc.",
 				TenantGroupTypeID:   "b135555e-0520-482b-bfbf-8429c293c268",
 				TenantGroupTypeName: "Organization",
@@ -127,13 +127,13 @@ func seedUser(t *testing.T) *onboard.User {
 		DeletedOn:           ts(t, "2024-10-01T20:34:39.873Z"),
 		DelegationsReceived: 1,
 		DelegationsIssued:   1,
-		DashboardData: []onboard.DashboardTile{
+		DashboardData: []onboard.AptlyDashboardTile{
 			{X: 0, Y: 0, W: 2, H: 1, I: "0"},
 			{X: 0, Y: 1, W: 2, H: 4, I: "1"},
 			{X: 0, Y: 5, W: 1, H: 4, I: "2"},
 			{X: 1, Y: 5, W: 1, H: 4, I: "3"},
 		},
-		UserRoles: []onboard.UserRole{{
+		UserRoles: []onboard.AptlyUserRole{{
 			ID:              "340314db-0571-4a85-9296-8ccea2d5ff90",
 			TenantID:        "a2f84c63-2056-46c8-a975-5fc22efa5060",
 			TenantRoleID:    "a1729a44-15d6-4976-b3a5-c4dceff45835",
@@ -143,8 +143,8 @@ func seedUser(t *testing.T) *onboard.User {
 			DeletedOn:       ts(t, "2025-05-05T01:45:20.777Z"),
 			UpdatedOn:       ts(t, "2025-06-25T02:53:18.799Z"),
 		}},
-		UserPositions: []onboard.UserPosition{position},
-		UserGroups: []onboard.UserGroup{{
+		UserPositions: []onboard.AptlyUserPosition{position},
+		UserGroups: []onboard.AptlyUserGroup{{
 			ID:              "0babd381-2af5-4bf7-ac1c-0230f25cf088",
 			TenantID:        "1eb866a0-2a81-4d3f-9831-6b4e9f4e633d",
 			UserID:          "0e1b099f-2e52-4307-8860-89314ef97dbb",
@@ -233,7 +233,7 @@ func TestUsersCreate_optionalBooleans(t *testing.T) {
 			})
 			req := validCreateUser()
 			req.InviteViaEmail = tt.inviteViaEmail
-			req.Groups = []onboard.GroupAssignment{{GroupID: groupID, IsPrimaryOrg: tt.isPrimaryOrg}}
+			req.Groups = []onboard.AptlyGroupAssignment{{GroupID: groupID, IsPrimaryOrg: tt.isPrimaryOrg}}
 
 			u, err := c.Users.Create(testCtx(t), req)
 			require.NoError(t, err)
@@ -251,8 +251,8 @@ func TestUsersCreateBulk(t *testing.T) {
 		reply(w, http.StatusCreated, docRoyaltiBulkUsers)
 	})
 
-	req := &onboard.CreateUsersRequest{
-		Users: []onboard.WorkspaceUser{
+	req := &onboard.RoyaltiCreateUsersRequest{
+		Users: []onboard.RoyaltiWorkspaceUser{
 			{FirstName: "John", LastName: "Doe", NickName: "JD", UserType: "artist", Email: "john@example.com",
 				IPI: "00052210040", Role: "admin", Phone: "+2348000000000", Country: "NG"},
 			{FirstName: "Jericho", LastName: "Doe", Email: "jericho@example.com"},
@@ -361,14 +361,14 @@ func TestUsersCreateBulk_outcomes(t *testing.T) {
 	}
 	tests := []struct {
 		name     string
-		users    []onboard.WorkspaceUser
+		users    []onboard.RoyaltiWorkspaceUser
 		answer   string
 		want     []want
 		contains []string // substrings of each unknown's reason
 	}{
 		{
 			name: "two inputs named the same, one created and one refused, are both unknown",
-			users: []onboard.WorkspaceUser{
+			users: []onboard.RoyaltiWorkspaceUser{
 				{FirstName: "John", LastName: "Doe", Email: "john1@example.com"},
 				{FirstName: "John", LastName: "Doe", Email: "john2@example.com"},
 				{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"},
@@ -380,7 +380,7 @@ func TestUsersCreateBulk_outcomes(t *testing.T) {
 		},
 		{
 			name: "two inputs named the same, both created",
-			users: []onboard.WorkspaceUser{
+			users: []onboard.RoyaltiWorkspaceUser{
 				{FirstName: "John", LastName: "Doe", Email: "john1@example.com"},
 				{FirstName: "John", LastName: "Doe", Email: "john2@example.com"},
 			},
@@ -389,7 +389,7 @@ func TestUsersCreateBulk_outcomes(t *testing.T) {
 		},
 		{
 			name: "an error naming an email settles that input even when names clash",
-			users: []onboard.WorkspaceUser{
+			users: []onboard.RoyaltiWorkspaceUser{
 				{FirstName: "John", LastName: "Doe", Email: "john1@example.com"},
 				{FirstName: "John", LastName: "Doe", Email: "john2@example.com"},
 			},
@@ -399,7 +399,7 @@ func TestUsersCreateBulk_outcomes(t *testing.T) {
 		},
 		{
 			name: "an input in neither list is unknown",
-			users: []onboard.WorkspaceUser{
+			users: []onboard.RoyaltiWorkspaceUser{
 				{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"},
 				{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"},
 			},
@@ -409,20 +409,20 @@ func TestUsersCreateBulk_outcomes(t *testing.T) {
 		},
 		{
 			name:     "an input without a name cannot be matched",
-			users:    []onboard.WorkspaceUser{{Email: "anon@example.com"}},
+			users:    []onboard.RoyaltiWorkspaceUser{{Email: "anon@example.com"}},
 			answer:   `{"message":"Done.","createdUsers":[],"processedCount":1,"errors":[]}`,
 			want:     []want{{state: onboard.StateUnknown}},
 			contains: []string{"no name"},
 		},
 		{
 			name:   "names are compared without case or extra spaces",
-			users:  []onboard.WorkspaceUser{{FirstName: " Ada ", LastName: "Lovelace", Email: "ada@example.com"}},
+			users:  []onboard.RoyaltiWorkspaceUser{{FirstName: " Ada ", LastName: "Lovelace", Email: "ada@example.com"}},
 			answer: `{"message":"Done.","createdUsers":["ada  LOVELACE"],"processedCount":1,"errors":[]}`,
 			want:   []want{{state: onboard.StateSucceeded}},
 		},
 		{
 			name:   "empty answer lists",
-			users:  []onboard.WorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}},
+			users:  []onboard.RoyaltiWorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}},
 			answer: `{"message":"Done."}`,
 			want:   []want{{state: onboard.StateUnknown}},
 		},
@@ -435,7 +435,7 @@ func TestUsersCreateBulk_outcomes(t *testing.T) {
 			srv.handle(royaltiPrefix+"/user/bulk", func(w http.ResponseWriter, r *http.Request) {
 				reply(w, http.StatusCreated, tt.answer)
 			})
-			res, err := c.Users.CreateBulk(testCtx(t), &onboard.CreateUsersRequest{Users: tt.users})
+			res, err := c.Users.CreateBulk(testCtx(t), &onboard.RoyaltiCreateUsersRequest{Users: tt.users})
 			require.NoError(t, err)
 			require.Len(t, res.Outcomes, len(tt.users))
 			unknown := 0
@@ -470,7 +470,7 @@ func TestState_String(t *testing.T) {
 
 func TestUsersCreate_validation(t *testing.T) {
 	t.Parallel()
-	create := func(req *onboard.CreateUserRequest) func(context.Context, *clients) error {
+	create := func(req *onboard.AptlyCreateUserRequest) func(context.Context, *clients) error {
 		return func(ctx context.Context, c *clients) error {
 			u, err := c.aptly.Users.Create(ctx, req)
 			assert.Nil(t, u)
@@ -481,20 +481,20 @@ func TestUsersCreate_validation(t *testing.T) {
 		{name: "nil request", call: create(nil), want: []problem{{"request", "is nil"}}},
 		{
 			name: "required fields",
-			call: create(&onboard.CreateUserRequest{}),
+			call: create(&onboard.AptlyCreateUserRequest{}),
 			want: []problem{{"tenantId", "is required"}, {"firstName", "is required"}, {"lastName", "is required"}, {"email", "is required"}},
 		},
 		{
 			name: "blank is missing",
-			call: create(&onboard.CreateUserRequest{TenantID: " ", FirstName: "\t", LastName: "  ", Email: " "}),
+			call: create(&onboard.AptlyCreateUserRequest{TenantID: " ", FirstName: "\t", LastName: "  ", Email: " "}),
 			want: []problem{{"tenantId", "is required"}, {"firstName", "is required"}, {"lastName", "is required"}, {"email", "is required"}},
 		},
 		{
 			name: "syntax of every id and the email",
-			call: create(&onboard.CreateUserRequest{
+			call: create(&onboard.AptlyCreateUserRequest{
 				TenantID: "tenant-1", FirstName: "Ada", LastName: "Lovelace", Email: "ada.example.com",
 				RoleIDs:     []string{"admin", ""},
-				Groups:      []onboard.GroupAssignment{{GroupID: ""}, {GroupID: "engineering", IsPrimaryOrg: onboard.Ptr(false)}},
+				Groups:      []onboard.AptlyGroupAssignment{{GroupID: ""}, {GroupID: "engineering", IsPrimaryOrg: onboard.Ptr(false)}},
 				ManagerID:   "boss",
 				PositionIDs: []string{roleID, "p1"},
 			}),
@@ -516,7 +516,7 @@ func TestUsersCreate_validation(t *testing.T) {
 
 func TestUsersCreateBulk_validation(t *testing.T) {
 	t.Parallel()
-	createBulk := func(req *onboard.CreateUsersRequest) func(context.Context, *clients) error {
+	createBulk := func(req *onboard.RoyaltiCreateUsersRequest) func(context.Context, *clients) error {
 		return func(ctx context.Context, c *clients) error {
 			res, err := c.royalti.Users.CreateBulk(ctx, req)
 			assert.Nil(t, res)
@@ -525,10 +525,10 @@ func TestUsersCreateBulk_validation(t *testing.T) {
 	}
 	runValidationCases(t, "Users.CreateBulk", []validationCase{
 		{name: "nil request", call: createBulk(nil), want: []problem{{"request", "is nil"}}},
-		{name: "no users", call: createBulk(&onboard.CreateUsersRequest{}), want: []problem{{"users", "at least one"}}},
+		{name: "no users", call: createBulk(&onboard.RoyaltiCreateUsersRequest{}), want: []problem{{"users", "at least one"}}},
 		{
 			name: "every bad user by index",
-			call: createBulk(&onboard.CreateUsersRequest{Users: []onboard.WorkspaceUser{
+			call: createBulk(&onboard.RoyaltiCreateUsersRequest{Users: []onboard.RoyaltiWorkspaceUser{
 				{FirstName: "John", Email: "john@example.com"},
 				{FirstName: "Jericho"},
 				{FirstName: "Jane", Email: "jane@example.com"},
@@ -571,10 +571,10 @@ func TestUsersBulkCountsMissing(t *testing.T) {
 			return aptly.Users.DeleteBulkAll(ctx, nil, ids)
 		}},
 		{"Aptly Users.UpdateStatusBulkAll", func() (*onboard.BulkReport[string], error) {
-			return aptly.Users.UpdateStatusBulkAll(ctx, &onboard.BulkStatusRequest{Status: onboard.AptlyUserActive}, ids)
+			return aptly.Users.UpdateStatusBulkAll(ctx, &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserActive}, ids)
 		}},
 		{"Aptly Invites.ResendBulkAll", func() (*onboard.BulkReport[string], error) {
-			return aptly.Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: engineTenant}, ids)
+			return aptly.Invites.ResendBulkAll(ctx, &onboard.AptlyBulkResendRequest{TenantID: engineTenant}, ids)
 		}},
 		{"Royalti Users.DeleteBulkAll", func() (*onboard.BulkReport[string], error) {
 			return royalti.Users.DeleteBulkAll(ctx, nil, ids)
@@ -591,7 +591,7 @@ func TestUsersBulkCountsMissing(t *testing.T) {
 	}
 
 	t.Run("Aptly Users.DeleteBulk", func(t *testing.T) {
-		res, err := aptly.Users.DeleteBulk(ctx, &onboard.BulkDeleteRequest{UserIDs: ids})
+		res, err := aptly.Users.DeleteBulk(ctx, &onboard.AptlyDeleteUsersRequest{UserIDs: ids})
 		assert.Nil(t, res)
 		require.ErrorIs(t, err, onboard.ErrUnexpectedResponse)
 		assert.Contains(t, err.Error(), "deletedCount")

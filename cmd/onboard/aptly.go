@@ -168,10 +168,10 @@ func runAptlyInvite(ctx context.Context, opts *aptlyInviteOptions) error {
 	if err != nil {
 		return err
 	}
-	ic := &importCmd[onboard.Invitee]{
+	ic := &importCmd[onboard.AptlyInvitee]{
 		file: opts.file, dryRun: opts.dryRun, flags: &opts.bulk, verb: "inviting",
-		schema: schemaOf[onboard.Invitee]("email"), keyField: "email",
-		key:   func(p *onboard.Invitee) string { return p.Email },
+		schema: schemaOf[onboard.AptlyInvitee]("email"), keyField: "email",
+		key:   func(p *onboard.AptlyInvitee) string { return p.Email },
 		check: checkInvitee,
 	}
 	if !opts.dryRun {
@@ -183,34 +183,34 @@ func runAptlyInvite(ctx context.Context, opts *aptlyInviteOptions) error {
 		if err != nil {
 			return err
 		}
-		ic.preflight = func(ctx context.Context, _ *onboard.Invitee) error { return aptlyPreflight(ctx, c) }
-		ic.send = func(ctx context.Context, items iter.Seq[onboard.Invitee], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.Invitee]] {
-			return c.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: tenant}, items, opts...)
+		ic.preflight = func(ctx context.Context, _ *onboard.AptlyInvitee) error { return aptlyPreflight(ctx, c) }
+		ic.send = func(ctx context.Context, items iter.Seq[onboard.AptlyInvitee], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.AptlyInvitee]] {
+			return c.Invites.SendBulkSeq(ctx, &onboard.AptlyBulkInviteRequest{TenantID: tenant}, items, opts...)
 		}
-		ic.keys = keyedBy[onboard.Invitee]
+		ic.keys = keyedBy[onboard.AptlyInvitee]
 	}
 	return runImport(ctx, opts.io, ic)
 }
 
 // checkInvitee validates one person as Aptly's bulk invite will.
-func checkInvitee(p *onboard.Invitee) error {
-	req := &onboard.BulkInviteRequest{TenantID: placeholderUUID, Users: []onboard.Invitee{*p}}
+func checkInvitee(p *onboard.AptlyInvitee) error {
+	req := &onboard.AptlyBulkInviteRequest{TenantID: placeholderUUID, Users: []onboard.AptlyInvitee{*p}}
 	return itemProblems(req.Validate(), "users[0]")
 }
 
 // aptlyPreflight checks the credential with a read-only request: the first
 // user of the list.
 func aptlyPreflight(ctx context.Context, c *onboard.AptlyClient) error {
-	_, err := c.Users.ListPage(ctx, &onboard.ListUsersOptions{Page: 1, Limit: 1})
+	_, err := c.Users.ListPage(ctx, &onboard.AptlyListUsersOptions{Page: 1, Limit: 1})
 	return err
 }
 
 // aptlyUsers lists the users of tenant ("" for every user the credential
 // sees). Aptly's list is not filtered by tenant: a user is kept when its
 // activeTenantId is the tenant, or when the answer gives none.
-func aptlyUsers(ctx context.Context, c *onboard.AptlyClient, tenant string) ([]onboard.User, error) {
-	var out []onboard.User
-	for u, err := range c.Users.List(ctx, &onboard.ListUsersOptions{Limit: aptlyPageSize}) {
+func aptlyUsers(ctx context.Context, c *onboard.AptlyClient, tenant string) ([]onboard.AptlyUser, error) {
+	var out []onboard.AptlyUser
+	for u, err := range c.Users.List(ctx, &onboard.AptlyListUsersOptions{Limit: aptlyPageSize}) {
 		if err != nil {
 			return nil, err
 		}
@@ -224,7 +224,7 @@ func aptlyUsers(ctx context.Context, c *onboard.AptlyClient, tenant string) ([]o
 // aptlySince is when an Aptly user was last changed, which for a pending
 // invite is the closest Aptly comes to when it was sent: its list gives
 // no time of the invite itself.
-func aptlySince(u *onboard.User) time.Time {
+func aptlySince(u *onboard.AptlyUser) time.Time {
 	if u.UpdatedOn.After(u.CreatedOn) {
 		return u.UpdatedOn
 	}
@@ -457,7 +457,7 @@ func runAptlyResend(ctx context.Context, opts *aptlyResendOptions) error {
 	if err != nil {
 		return err
 	}
-	byEmail := make(map[string]*onboard.User, len(users))
+	byEmail := make(map[string]*onboard.AptlyUser, len(users))
 	for i := range users {
 		u := &users[i]
 		byEmail[strings.ToLower(u.Email)] = u
@@ -487,7 +487,7 @@ func runAptlyResend(ctx context.Context, opts *aptlyResendOptions) error {
 	}
 	if len(ids) > 0 {
 		p := newProgress(opts.io.stderr, opts.io.tty, "resending", len(ids))
-		rep, _ := c.Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: tenant}, ids, bulk.options(len(ids), p, nil, nil)...)
+		rep, _ := c.Invites.ResendBulkAll(ctx, &onboard.AptlyBulkResendRequest{TenantID: tenant}, ids, bulk.options(len(ids), p, nil, nil)...)
 		p.finish()
 		for i, o := range rep.Outcomes {
 			rows[idx[i]].v = outcomeVerdict(o, "id")

@@ -45,11 +45,11 @@ type targetRow struct {
 	GroupID   string `json:"group_id"`
 }
 
-func (r *targetRow) target() onboard.Target {
+func (r *targetRow) target() onboard.AthenaTarget {
 	if r.GroupID != "" {
-		return onboard.Group(r.GroupID)
+		return onboard.AthenaGroup(r.GroupID)
 	}
-	return onboard.Website(r.WebsiteID)
+	return onboard.AthenaWebsite(r.WebsiteID)
 }
 
 func (r *targetRow) id() string { return r.WebsiteID + r.GroupID }
@@ -74,15 +74,15 @@ type athenaPersonFlags struct {
 
 func addAthenaPersonFlags(cmd *cobra.Command, p *athenaPersonFlags) {
 	f := cmd.Flags()
-	f.StringVar(&p.method, "method", string(onboard.InviteByEmail),
+	f.StringVar(&p.method, "method", string(onboard.AthenaInviteByEmail),
 		"email (a pending invite the person accepts by email) or direct (added at once, without email)")
-	f.StringVar(&p.role, "role", string(onboard.RoleViewer), "the `role` given: viewer or admin")
+	f.StringVar(&p.role, "role", string(onboard.AthenaRoleViewer), "the `role` given: viewer or admin")
 }
 
 // request returns the invite of the person, without targets.
-func (p *athenaPersonFlags) request() *onboard.TargetInviteRequest {
-	return &onboard.TargetInviteRequest{
-		InviteMethod: onboard.InviteMethod(p.method), Email: p.email, Role: onboard.Role(p.role),
+func (p *athenaPersonFlags) request() *onboard.AthenaTargetInviteRequest {
+	return &onboard.AthenaTargetInviteRequest{
+		InviteMethod: onboard.AthenaInviteMethod(p.method), Email: p.email, Role: onboard.AthenaRole(p.role),
 		FirstName: p.first, LastName: p.last,
 	}
 }
@@ -192,7 +192,7 @@ func runAthenaInvite(ctx context.Context, opts *athenaInviteOptions) error {
 		}
 		ic.preflight = func(ctx context.Context, first *targetRow) error { return athenaPreflight(ctx, c, first) }
 		ic.send = athenaSender(c, person.request())
-		ic.keys = keyedBy[onboard.Target]
+		ic.keys = keyedBy[onboard.AthenaTarget]
 	}
 	return runImport(ctx, opts.io, ic)
 }
@@ -201,7 +201,7 @@ func runAthenaInvite(ctx context.Context, opts *athenaInviteOptions) error {
 func checkTarget(person *athenaPersonFlags, r *targetRow) error {
 	req := person.request()
 	field := "website_ids"
-	if t := r.target(); t.Kind == onboard.TargetGroup {
+	if t := r.target(); t.Kind == onboard.AthenaTargetGroup {
 		req.GroupIDs, field = []string{t.ID}, "group_ids"
 	} else {
 		req.WebsiteIDs = []string{t.ID}
@@ -213,7 +213,7 @@ func checkTarget(person *athenaPersonFlags, r *targetRow) error {
 // members of the first target.
 func athenaPreflight(ctx context.Context, c *onboard.AthenaClient, first *targetRow) error {
 	var err error
-	if t := first.target(); t.Kind == onboard.TargetGroup {
+	if t := first.target(); t.Kind == onboard.AthenaTargetGroup {
 		_, err = c.Members.ListForGroup(ctx, t.ID, nil)
 	} else {
 		_, err = c.Members.ListForWebsite(ctx, t.ID)
@@ -223,9 +223,9 @@ func athenaPreflight(ctx context.Context, c *onboard.AthenaClient, first *target
 
 // athenaSender returns the bulk invite of the person in req to the
 // targets of the rows.
-func athenaSender(c *onboard.AthenaClient, req *onboard.TargetInviteRequest) func(context.Context, iter.Seq[targetRow], []onboard.BulkOption) iter.Seq[onboard.Outcome[targetRow]] {
+func athenaSender(c *onboard.AthenaClient, req *onboard.AthenaTargetInviteRequest) func(context.Context, iter.Seq[targetRow], []onboard.BulkOption) iter.Seq[onboard.Outcome[targetRow]] {
 	return func(ctx context.Context, rows iter.Seq[targetRow], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[targetRow]] {
-		targets := func(yield func(onboard.Target) bool) {
+		targets := func(yield func(onboard.AthenaTarget) bool) {
 			for r := range rows {
 				if !yield(r.target()) {
 					return
@@ -235,7 +235,7 @@ func athenaSender(c *onboard.AthenaClient, req *onboard.TargetInviteRequest) fun
 		return func(yield func(onboard.Outcome[targetRow]) bool) {
 			for o := range c.Invites.SendToTargetsSeq(ctx, req, targets, opts...) {
 				item := targetRow{WebsiteID: o.Item.ID}
-				if o.Item.Kind == onboard.TargetGroup {
+				if o.Item.Kind == onboard.AthenaTargetGroup {
 					item = targetRow{GroupID: o.Item.ID}
 				}
 				out := onboard.Outcome[targetRow]{Index: o.Index, Item: item, State: o.State, Message: o.Message,
@@ -255,9 +255,9 @@ type scopeFlags struct {
 }
 
 // athenaMembers lists the members of the website or group.
-func athenaMembers(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags, access string) ([]onboard.Member, error) {
+func athenaMembers(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags, access string) ([]onboard.AthenaMember, error) {
 	if sc.group != "" {
-		return c.Members.ListForGroup(ctx, sc.group, &onboard.GroupMembersOptions{AccessType: onboard.AccessType(access)})
+		return c.Members.ListForGroup(ctx, sc.group, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessType(access)})
 	}
 	return c.Members.ListForWebsite(ctx, sc.website)
 }
@@ -460,7 +460,7 @@ outcome, reason. Exit status 1 when AthenaHQ refused the change.`,
 // runAthenaRole gives the member the role, in the website or the
 // organization.
 func runAthenaRole(ctx context.Context, opts *athenaMemberOptions) error {
-	role := onboard.Role(opts.role)
+	role := onboard.AthenaRole(opts.role)
 	return runMember(ctx, opts, func(ctx context.Context, c *onboard.AthenaClient, userID string) (string, error) {
 		if opts.scope.organization {
 			_, err := c.Members.UpdateOrganizationRole(ctx, userID, role)

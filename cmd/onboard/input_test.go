@@ -42,7 +42,7 @@ func TestCSVRowsFields(t *testing.T) {
 		"ada@example.com,Ada,11111111-1111-4111-8111-111111111111; 22222222-2222-4222-8222-222222222222,2025-10-14,Engineering,"+
 		`"[{""groupId"":""33333333-3333-4333-8333-333333333333"",""isPrimaryOrg"":true}]","{""id"":7}"`+"\n"+
 		"grace@example.com,,,2025-10-14T09:30:00Z,,,\n")
-	rows, err := readAll[onboard.Invitee](t, path, schemaOf[onboard.Invitee]("email"))
+	rows, err := readAll[onboard.AptlyInvitee](t, path, schemaOf[onboard.AptlyInvitee]("email"))
 	require.NoError(t, err)
 	require.Len(t, rows, 2)
 
@@ -76,7 +76,7 @@ func TestCSVRowProblems(t *testing.T) {
 		"\"grace\n@example.com\",,not json\n"+ // a quoted cell across two lines: the row starts on line 3
 		"alan@example.com,,,too many\n"+
 		"kat@example.com,,\n")
-	rows, err := readAll[onboard.Invitee](t, path, schemaOf[onboard.Invitee]("email"))
+	rows, err := readAll[onboard.AptlyInvitee](t, path, schemaOf[onboard.AptlyInvitee]("email"))
 	require.NoError(t, err)
 	require.Len(t, rows, 4)
 	assert.Equal(t, []fieldProblem{{"startDate", `"14/10/2025" is not a date such as 2025-10-14 or a date-time such as 2025-10-14T09:00:00Z`}}, rows[0].problems)
@@ -100,7 +100,7 @@ func TestCSVHeaderProblems(t *testing.T) {
 		"bad quote": {"email\n\"ada@example.com\n", "extraneous or missing \" in quoted-field"},
 	} {
 		path := writeFile(t, "f.csv", c.content)
-		_, err := readAll[onboard.Invitee](t, path, schemaOf[onboard.Invitee]("email"))
+		_, err := readAll[onboard.AptlyInvitee](t, path, schemaOf[onboard.AptlyInvitee]("email"))
 		if assert.Error(t, err, name) {
 			assert.Contains(t, err.Error(), c.msg, name)
 		}
@@ -131,7 +131,7 @@ func TestJSONLinesRows(t *testing.T) {
 		"[1,2]\n"+
 		"null\n"+
 		`{"email":"alan@example.com","groups":[{"groupId":"33333333-3333-4333-8333-333333333333"}]}`)
-	rows, err := readAll[onboard.Invitee](t, path, schemaOf[onboard.Invitee]("email"))
+	rows, err := readAll[onboard.AptlyInvitee](t, path, schemaOf[onboard.AptlyInvitee]("email"))
 	require.NoError(t, err)
 	require.Len(t, rows, 5, "the blank line is skipped, and counted")
 
@@ -161,7 +161,7 @@ func TestJSONLineTooLong(t *testing.T) {
 		long[i] = 'x'
 	}
 	path := writeFile(t, "big.jsonl", `{"email":"ada@example.com"}`+"\n"+string(long)+"\n")
-	rows, err := readAll[onboard.Invitee](t, path, schemaOf[onboard.Invitee]("email"))
+	rows, err := readAll[onboard.AptlyInvitee](t, path, schemaOf[onboard.AptlyInvitee]("email"))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "line 2")
 	assert.Len(t, rows, 1)
@@ -181,12 +181,12 @@ func TestDetectFormat(t *testing.T) {
 func TestSetCellKinds(t *testing.T) {
 	t.Parallel()
 	type all struct {
-		S    string         `json:"s"`
-		L    []string       `json:"l"`
-		B    *bool          `json:"b"`
-		N    int            `json:"n"`
-		Role onboard.Role   `json:"role"`
-		M    map[string]any `json:"m"`
+		S    string             `json:"s"`
+		L    []string           `json:"l"`
+		B    *bool              `json:"b"`
+		N    int                `json:"n"`
+		Role onboard.AthenaRole `json:"role"`
+		M    map[string]any     `json:"m"`
 	}
 	path := writeFile(t, "x.csv", "s,l,b,n,role,m\n"+
 		`text,"[""a"",""b""]",false,42,admin,"{""k"":1}"`+"\n"+
@@ -194,7 +194,7 @@ func TestSetCellKinds(t *testing.T) {
 	rows, err := readAll[all](t, path, schemaOf[all]())
 	require.NoError(t, err)
 	require.Len(t, rows, 2)
-	assert.Equal(t, all{S: "text", L: []string{"a", "b"}, B: onboard.Ptr(false), N: 42, Role: onboard.RoleAdmin, M: map[string]any{"k": float64(1)}}, rows[0].item)
+	assert.Equal(t, all{S: "text", L: []string{"a", "b"}, B: onboard.Ptr(false), N: 42, Role: onboard.AthenaRoleAdmin, M: map[string]any{"k": float64(1)}}, rows[0].item)
 	assert.Empty(t, rows[0].problems)
 	assert.Equal(t, []string{"a", "b"}, rows[1].item.L, "empty parts are dropped")
 	assert.Equal(t, []fieldProblem{
@@ -212,7 +212,7 @@ func FuzzCSVRows(f *testing.F) {
 	f.Fuzz(func(t *testing.T, content string) {
 		path := filepath.Join(t.TempDir(), "f")
 		require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
-		rows, _ := readAll[onboard.Invitee](t, path, schemaOf[onboard.Invitee]("email"))
+		rows, _ := readAll[onboard.AptlyInvitee](t, path, schemaOf[onboard.AptlyInvitee]("email"))
 		last := 0
 		for _, r := range rows {
 			assert.Greater(t, r.line, last, "lines grow")
@@ -235,7 +235,7 @@ func TestInvalidUTF8Refused(t *testing.T) {
 		"csv name":    {"people.csv", "email,firstName\nok@example.com,\nada@example.com,A\xc3\n", "firstName"},
 	} {
 		path := writeFile(t, c.file, c.content)
-		rows, err := readAll[onboard.Invitee](t, path, schemaOf[onboard.Invitee]("email"))
+		rows, err := readAll[onboard.AptlyInvitee](t, path, schemaOf[onboard.AptlyInvitee]("email"))
 		require.NoError(t, err, name)
 		require.Len(t, rows, 2, name)
 		assert.Empty(t, rows[0].problems, name)

@@ -46,7 +46,7 @@ type royaltiImportOptions struct {
 	importFlags
 	// shared holds the fields of every request: --message,
 	// --redirect-url, and --send-email when it is given.
-	shared    onboard.CreateUsersRequest
+	shared    onboard.RoyaltiCreateUsersRequest
 	sendEmail bool
 }
 
@@ -103,10 +103,10 @@ func runRoyaltiImport(ctx context.Context, opts *royaltiImportOptions) error {
 	if _, err := opts.env(); err != nil {
 		return err
 	}
-	ic := &importCmd[onboard.WorkspaceUser]{
+	ic := &importCmd[onboard.RoyaltiWorkspaceUser]{
 		file: opts.file, dryRun: opts.dryRun, flags: &opts.bulk, verb: "creating",
-		schema: schemaOf[onboard.WorkspaceUser]("email"), keyField: "email",
-		key:   func(u *onboard.WorkspaceUser) string { return u.Email },
+		schema: schemaOf[onboard.RoyaltiWorkspaceUser]("email"), keyField: "email",
+		key:   func(u *onboard.RoyaltiWorkspaceUser) string { return u.Email },
 		check: checkWorkspaceUser,
 	}
 	if !opts.dryRun {
@@ -115,25 +115,25 @@ func runRoyaltiImport(ctx context.Context, opts *royaltiImportOptions) error {
 			return err
 		}
 		shared := &opts.shared
-		ic.preflight = func(ctx context.Context, _ *onboard.WorkspaceUser) error { return royaltiPreflight(ctx, c) }
-		ic.send = func(ctx context.Context, items iter.Seq[onboard.WorkspaceUser], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.WorkspaceUser]] {
+		ic.preflight = func(ctx context.Context, _ *onboard.RoyaltiWorkspaceUser) error { return royaltiPreflight(ctx, c) }
+		ic.send = func(ctx context.Context, items iter.Seq[onboard.RoyaltiWorkspaceUser], opts []onboard.BulkOption) iter.Seq[onboard.Outcome[onboard.RoyaltiWorkspaceUser]] {
 			return c.Users.CreateBulkSeq(ctx, shared, items, opts...)
 		}
-		ic.keys = keyedBy[onboard.WorkspaceUser]
+		ic.keys = keyedBy[onboard.RoyaltiWorkspaceUser]
 	}
 	return runImport(ctx, opts.io, ic)
 }
 
 // checkWorkspaceUser validates one person as Royalti's bulk creation will.
-func checkWorkspaceUser(u *onboard.WorkspaceUser) error {
-	req := &onboard.CreateUsersRequest{Users: []onboard.WorkspaceUser{*u}}
+func checkWorkspaceUser(u *onboard.RoyaltiWorkspaceUser) error {
+	req := &onboard.RoyaltiCreateUsersRequest{Users: []onboard.RoyaltiWorkspaceUser{*u}}
 	return itemProblems(req.Validate(), "users[0]")
 }
 
 // royaltiPreflight checks the credential with a read-only request: the
 // first invite of the list.
 func royaltiPreflight(ctx context.Context, c *onboard.RoyaltiClient) error {
-	_, err := c.Invites.ListPage(ctx, &onboard.ListInvitesOptions{Page: 1, Size: 1})
+	_, err := c.Invites.ListPage(ctx, &onboard.RoyaltiListInvitesOptions{Page: 1, Size: 1})
 	return err
 }
 
@@ -155,7 +155,7 @@ func royaltiEmail(inv *onboard.RoyaltiInvite) string { return inv.TenantUser.Use
 // royaltiInvites lists the workspace's invites with status ("" for all).
 func royaltiInvites(ctx context.Context, c *onboard.RoyaltiClient, status string) ([]onboard.RoyaltiInvite, error) {
 	var out []onboard.RoyaltiInvite
-	for inv, err := range c.Invites.List(ctx, &onboard.ListInvitesOptions{Status: onboard.RoyaltiInviteStatus(status)}) {
+	for inv, err := range c.Invites.List(ctx, &onboard.RoyaltiListInvitesOptions{Status: onboard.RoyaltiInviteStatus(status)}) {
 		if err != nil {
 			return nil, err
 		}
@@ -219,7 +219,7 @@ func runRoyaltiInvites(ctx context.Context, opts *royaltiInvitesOptions) error {
 	if _, err := opts.env(); err != nil {
 		return err
 	}
-	if err := (&onboard.ListInvitesOptions{Status: onboard.RoyaltiInviteStatus(opts.status)}).Validate(); err != nil {
+	if err := (&onboard.RoyaltiListInvitesOptions{Status: onboard.RoyaltiInviteStatus(opts.status)}).Validate(); err != nil {
 		return usageErrorf("--status %q is not invited, joined or cancelled", opts.status)
 	}
 	c, err := opts.client()

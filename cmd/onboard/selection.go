@@ -95,7 +95,7 @@ func (s *selection) people() ([]wanted, error) {
 // checkEmail records a problem when w's address is not one, by the SDK's
 // rule for an invite's email.
 func checkEmail(w wanted) wanted {
-	err := (&onboard.InviteRequest{Email: w.email}).Validate()
+	err := (&onboard.RoyaltiInviteRequest{Email: w.email}).Validate()
 	if ve := asValidation(err); ve != nil {
 		for _, p := range ve.Problems {
 			w.problems = append(w.problems, fieldProblem{"email", p.Message})

@@ -569,10 +569,10 @@ func runSyncAptly(ctx context.Context, opts *syncAptlyOptions) error {
 	return runSync(ctx, opts.io, &opts.syncFlags, aptlySync(c, tenant), opts.now())
 }
 
-func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Invitee] {
-	return &syncService[onboard.Invitee]{
-		schema: schemaOf[onboard.Invitee]("email"),
-		key:    func(p *onboard.Invitee) string { return p.Email },
+func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.AptlyInvitee] {
+	return &syncService[onboard.AptlyInvitee]{
+		schema: schemaOf[onboard.AptlyInvitee]("email"),
+		key:    func(p *onboard.AptlyInvitee) string { return p.Email },
 		check:  checkInvitee,
 		fetch: func(ctx context.Context) ([]remote, error) {
 			users, err := aptlyUsers(ctx, c, tenant)
@@ -593,13 +593,13 @@ func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Invit
 			}
 			return out, err
 		},
-		invite: func(ctx context.Context, items []onboard.Invitee, st *step) []verdict {
-			rep, _ := c.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: tenant}, items, st.opts...)
+		invite: func(ctx context.Context, items []onboard.AptlyInvitee, st *step) []verdict {
+			rep, _ := c.Invites.SendBulkAll(ctx, &onboard.AptlyBulkInviteRequest{TenantID: tenant}, items, st.opts...)
 			st.p.finish()
 			return verdictsOf(rep, "email")
 		},
 		resend: func(ctx context.Context, ids []string, st *step) []verdict {
-			rep, _ := c.Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: tenant}, ids, st.opts...)
+			rep, _ := c.Invites.ResendBulkAll(ctx, &onboard.AptlyBulkResendRequest{TenantID: tenant}, ids, st.opts...)
 			st.p.finish()
 			return verdictsOf(rep, "id")
 		},
@@ -618,7 +618,7 @@ type syncRoyaltiOptions struct {
 	syncFlags
 	// shared holds the fields of every creation request: --message, and
 	// --send-email when it is given.
-	shared    onboard.CreateUsersRequest
+	shared    onboard.RoyaltiCreateUsersRequest
 	sendEmail bool
 }
 
@@ -671,13 +671,13 @@ func runSyncRoyalti(ctx context.Context, opts *syncRoyaltiOptions) error {
 	return runSync(ctx, opts.io, &opts.syncFlags, royaltiSync(c, &opts.shared), opts.now())
 }
 
-func royaltiSync(c *onboard.RoyaltiClient, shared *onboard.CreateUsersRequest) *syncService[onboard.WorkspaceUser] {
-	return &syncService[onboard.WorkspaceUser]{
-		schema: schemaOf[onboard.WorkspaceUser]("email"),
-		key:    func(u *onboard.WorkspaceUser) string { return u.Email },
+func royaltiSync(c *onboard.RoyaltiClient, shared *onboard.RoyaltiCreateUsersRequest) *syncService[onboard.RoyaltiWorkspaceUser] {
+	return &syncService[onboard.RoyaltiWorkspaceUser]{
+		schema: schemaOf[onboard.RoyaltiWorkspaceUser]("email"),
+		key:    func(u *onboard.RoyaltiWorkspaceUser) string { return u.Email },
 		check:  checkWorkspaceUser,
 		fetch:  func(ctx context.Context) ([]remote, error) { return royaltiPeople(ctx, c) },
-		invite: func(ctx context.Context, items []onboard.WorkspaceUser, st *step) []verdict {
+		invite: func(ctx context.Context, items []onboard.RoyaltiWorkspaceUser, st *step) []verdict {
 			rep, _ := c.Users.CreateBulkAll(ctx, shared, items, st.opts...)
 			st.p.finish()
 			return verdictsOf(rep, "email")
@@ -729,10 +729,10 @@ func royaltiPeople(ctx context.Context, c *onboard.RoyaltiClient) ([]remote, err
 
 // athenaPerson is a row of an AthenaHQ roster.
 type athenaPerson struct {
-	Email     string       `json:"email"`
-	FirstName string       `json:"first_name"`
-	LastName  string       `json:"last_name"`
-	Role      onboard.Role `json:"role"`
+	Email     string             `json:"email"`
+	FirstName string             `json:"first_name"`
+	LastName  string             `json:"last_name"`
+	Role      onboard.AthenaRole `json:"role"`
 }
 
 // syncAthenaOptions are what "onboard sync athena" runs with.
@@ -809,11 +809,11 @@ func runSyncAthena(ctx context.Context, opts *syncAthenaOptions) error {
 }
 
 func athenaSync(c *onboard.AthenaClient, sc *scopeFlags, person *athenaPersonFlags) *syncService[athenaPerson] {
-	target := onboard.Website(sc.website)
+	target := onboard.AthenaWebsite(sc.website)
 	if sc.group != "" {
-		target = onboard.Group(sc.group)
+		target = onboard.AthenaGroup(sc.group)
 	}
-	request := func(p *athenaPerson) *onboard.TargetInviteRequest {
+	request := func(p *athenaPerson) *onboard.AthenaTargetInviteRequest {
 		req := person.request()
 		req.Email, req.FirstName, req.LastName = p.Email, p.FirstName, p.LastName
 		if p.Role != "" {
@@ -833,7 +833,7 @@ func athenaSync(c *onboard.AthenaClient, sc *scopeFlags, person *athenaPersonFla
 		fetch: func(ctx context.Context) ([]remote, error) { return athenaPeople(ctx, c, sc) },
 		invite: func(ctx context.Context, items []athenaPerson, st *step) []verdict {
 			vs := each(ctx, len(items), st.conc, st.p, func(ctx context.Context, i int) verdict {
-				rep, err := c.Invites.SendToTargetsAll(ctx, request(&items[i]), []onboard.Target{target})
+				rep, err := c.Invites.SendToTargetsAll(ctx, request(&items[i]), []onboard.AthenaTarget{target})
 				if len(rep.Outcomes) != 1 {
 					return errVerdict(cmp.Or(err, errors.New("no outcome for the invite")), "email")
 				}
@@ -864,7 +864,7 @@ func athenaPeople(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags) 
 	for i, m := range members {
 		p := remote{email: m.Email, status: fmt.Sprintf("%s (%s)", m.Role, m.AccessType)}
 		switch {
-		case m.AccessType == onboard.AccessOrganization:
+		case m.AccessType == onboard.AthenaAccessOrganization:
 			p.note = "an organization member: access through the organization, kept"
 		case sc.group != "":
 			p.note = "AthenaHQ has no call to remove a group member"

@@ -82,9 +82,9 @@ func run(ctx context.Context, in, journal string, getenv func(string) string, st
 		return fail(stderr, err)
 	}
 	var readErr error
-	people := func(yield func(onboard.Invitee) bool) {
+	people := func(yield func(onboard.AptlyInvitee) bool) {
 		for rec, err := rows.Read(); !errors.Is(err, io.EOF); rec, err = rows.Read() {
-			if err != nil || !yield(onboard.Invitee{Email: rec[0], FirstName: rec[1], LastName: rec[2]}) {
+			if err != nil || !yield(onboard.AptlyInvitee{Email: rec[0], FirstName: rec[1], LastName: rec[2]}) {
 				readErr = err
 				return
 			}
@@ -93,7 +93,7 @@ func run(ctx context.Context, in, journal string, getenv func(string) string, st
 	out := csv.NewWriter(stdout)
 	_ = out.Write([]string{"row", "email", "outcome", "reason"})
 	status := 0
-	for o := range client.Invites.SendBulkSeq(ctx, &onboard.BulkInviteRequest{TenantID: tenant}, people, onboard.WithJournal(j)) {
+	for o := range client.Invites.SendBulkSeq(ctx, &onboard.AptlyBulkInviteRequest{TenantID: tenant}, people, onboard.WithJournal(j)) {
 		reason := o.Message
 		if o.DuplicateOf != nil {
 			reason = fmt.Sprintf("repeats row %d, whose outcome it shares", *o.DuplicateOf+1)

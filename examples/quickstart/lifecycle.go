@@ -75,7 +75,7 @@ func (q *quickstart) royaltiLifecycle(ctx context.Context) error {
 func (q *quickstart) royaltiInvite(ctx context.Context, team []person) error {
 	p := q.section("Royalti", "Invites.Send", "POST /auth/invite, a team of "+fmt.Sprint(len(team)))
 	for _, who := range team {
-		res, err := q.royalti.Invites.Send(ctx, &onboard.InviteRequest{
+		res, err := q.royalti.Invites.Send(ctx, &onboard.RoyaltiInviteRequest{
 			Email: who.email, FirstName: who.first, LastName: who.last,
 		})
 		switch {
@@ -95,7 +95,7 @@ func (q *quickstart) royaltiInvite(ctx context.Context, team []person) error {
 func (q *quickstart) royaltiPending(ctx context.Context, team []person, what string) ([]onboard.RoyaltiInvite, error) {
 	p := q.section("Royalti", "Invites.List", "GET /user/invites?status=invited, "+what)
 	var pending []onboard.RoyaltiInvite
-	for inv, err := range q.royalti.Invites.List(ctx, &onboard.ListInvitesOptions{Status: onboard.RoyaltiInviteInvited}) {
+	for inv, err := range q.royalti.Invites.List(ctx, &onboard.RoyaltiListInvitesOptions{Status: onboard.RoyaltiInviteInvited}) {
 		if err != nil {
 			return nil, fmt.Errorf("listing Royalti invites (Invites.List): %w", err)
 		}
@@ -181,11 +181,11 @@ func (q *quickstart) aptlyLifecycle(ctx context.Context) error {
 // aptlyInvite invites the team into the tenant in one bulk call.
 func (q *quickstart) aptlyInvite(ctx context.Context, team []person) error {
 	p := q.section("Aptly", "Invites.SendBulkAll", "POST /v1/user/bulk-invite, a team of "+fmt.Sprint(len(team)))
-	people := make([]onboard.Invitee, len(team))
+	people := make([]onboard.AptlyInvitee, len(team))
 	for i, who := range team {
-		people[i] = onboard.Invitee{Email: who.email, FirstName: who.first, LastName: who.last}
+		people[i] = onboard.AptlyInvitee{Email: who.email, FirstName: who.first, LastName: who.last}
 	}
-	rep, err := q.aptly.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: q.cfg.tenantID}, people)
+	rep, err := q.aptly.Invites.SendBulkAll(ctx, &onboard.AptlyBulkInviteRequest{TenantID: q.cfg.tenantID}, people)
 	if err != nil {
 		return fmt.Errorf("bulk-inviting on Aptly (Invites.SendBulkAll): %w", err)
 	}
@@ -200,11 +200,11 @@ func (q *quickstart) aptlyInvite(ctx context.Context, team []person) error {
 // list has no status filter, so Users.List goes through the users, a page
 // at a time as the loop ranges; it stops once the whole team has been
 // seen, and breaking out of the loop fetches no further page.
-func (q *quickstart) aptlyPending(ctx context.Context, team []person) ([]onboard.User, error) {
+func (q *quickstart) aptlyPending(ctx context.Context, team []person) ([]onboard.AptlyUser, error) {
 	p := q.section("Aptly", "Users.List", "GET /v1/user, who is pending (status INVITED)")
-	var pending []onboard.User
+	var pending []onboard.AptlyUser
 	seen := 0
-	for u, err := range q.aptly.Users.List(ctx, &onboard.ListUsersOptions{Limit: 100}) {
+	for u, err := range q.aptly.Users.List(ctx, &onboard.AptlyListUsersOptions{Limit: 100}) {
 		if err != nil {
 			return nil, fmt.Errorf("listing Aptly users (Users.List): %w", err)
 		}
@@ -224,7 +224,7 @@ func (q *quickstart) aptlyPending(ctx context.Context, team []person) ([]onboard
 }
 
 // aptlyResend sends the pending users' invitations again, in one bulk call.
-func (q *quickstart) aptlyResend(ctx context.Context, pending []onboard.User) error {
+func (q *quickstart) aptlyResend(ctx context.Context, pending []onboard.AptlyUser) error {
 	p := q.section("Aptly", "Invites.ResendBulkAll", "POST /v1/user/bulk-resend-invite, to the pending")
 	if len(pending) == 0 {
 		p.skipped("nobody", "nobody on the team is pending")
@@ -234,7 +234,7 @@ func (q *quickstart) aptlyResend(ctx context.Context, pending []onboard.User) er
 	for i, u := range pending {
 		ids[i] = u.ID
 	}
-	rep, err := q.aptly.Invites.ResendBulkAll(ctx, &onboard.BulkResendRequest{TenantID: q.cfg.tenantID}, ids)
+	rep, err := q.aptly.Invites.ResendBulkAll(ctx, &onboard.AptlyBulkResendRequest{TenantID: q.cfg.tenantID}, ids)
 	if err != nil {
 		return fmt.Errorf("resending Aptly invites (Invites.ResendBulkAll): %w", err)
 	}

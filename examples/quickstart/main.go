@@ -272,7 +272,7 @@ func seedFake(srv *onboardtest.Server) {
 // createUser creates one Aptly user.
 func (q *quickstart) createUser(ctx context.Context) error {
 	p := q.section("Aptly", "Users.Create", "POST /v1/user/create")
-	u, err := q.aptly.Users.Create(ctx, &onboard.CreateUserRequest{
+	u, err := q.aptly.Users.Create(ctx, &onboard.AptlyCreateUserRequest{
 		TenantID:  q.cfg.tenantID,
 		FirstName: "Ada", LastName: "Lovelace", Email: "ada.lovelace@example.com",
 		InviteViaEmail: onboard.Ptr(false),
@@ -291,7 +291,7 @@ func (q *quickstart) createUser(ctx context.Context) error {
 // inviteOne sends one Royalti invite.
 func (q *quickstart) inviteOne(ctx context.Context) error {
 	p := q.section("Royalti", "Invites.Send", "POST /auth/invite")
-	res, err := q.royalti.Invites.Send(ctx, &onboard.InviteRequest{
+	res, err := q.royalti.Invites.Send(ctx, &onboard.RoyaltiInviteRequest{
 		Email: "grace.hopper@example.com", FirstName: "Grace", LastName: "Hopper",
 		Role: "admin", WorkspaceID: q.cfg.workspaceID,
 	})
@@ -310,7 +310,7 @@ func (q *quickstart) inviteOne(ctx context.Context) error {
 // listed twice, one was created by createUser, and one has a broken email.
 func (q *quickstart) bulkInvite(ctx context.Context) error {
 	p := q.section("Aptly", "Invites.SendBulkAll", "POST /v1/user/bulk-invite, tenant "+q.cfg.tenantID)
-	people := []onboard.Invitee{
+	people := []onboard.AptlyInvitee{
 		{Email: "alan.turing@example.com", FirstName: "Alan", LastName: "Turing"},
 		{Email: "katherine.johnson@example.com", FirstName: "Katherine", LastName: "Johnson"},
 		{Email: "margaret.hamilton@example.com", FirstName: "Margaret", LastName: "Hamilton",
@@ -321,7 +321,7 @@ func (q *quickstart) bulkInvite(ctx context.Context) error {
 	}
 	// A person listed twice is sent once; the second entry shares the
 	// first's outcome.
-	rep, err := q.aptly.Invites.SendBulkAll(ctx, &onboard.BulkInviteRequest{TenantID: q.cfg.tenantID}, people,
+	rep, err := q.aptly.Invites.SendBulkAll(ctx, &onboard.AptlyBulkInviteRequest{TenantID: q.cfg.tenantID}, people,
 		onboard.WithConcurrency(1))
 	if err != nil {
 		return fmt.Errorf("bulk-inviting on Aptly (Invites.SendBulkAll): %w", err)
@@ -342,12 +342,12 @@ func (q *quickstart) bulkInvite(ctx context.Context) error {
 func (q *quickstart) inviteToWebsites(ctx context.Context) error {
 	const email = "edsger.dijkstra@example.com"
 	p := q.section("AthenaHQ", "Invites.SendToTargetsAll", "POST /api/v1/invites/bulk, "+email)
-	websites := make([]onboard.Target, len(q.cfg.websiteIDs))
+	websites := make([]onboard.AthenaTarget, len(q.cfg.websiteIDs))
 	for i, id := range q.cfg.websiteIDs {
-		websites[i] = onboard.Website(id)
+		websites[i] = onboard.AthenaWebsite(id)
 	}
-	rep, err := q.athena.Invites.SendToTargetsAll(ctx, &onboard.TargetInviteRequest{
-		InviteMethod: onboard.InviteDirect, Email: email, Role: onboard.RoleViewer,
+	rep, err := q.athena.Invites.SendToTargetsAll(ctx, &onboard.AthenaTargetInviteRequest{
+		InviteMethod: onboard.AthenaInviteDirect, Email: email, Role: onboard.AthenaRoleViewer,
 		FirstName: "Edsger", LastName: "Dijkstra",
 	}, websites)
 	if err != nil {
@@ -364,13 +364,13 @@ func (q *quickstart) inviteToWebsites(ctx context.Context) error {
 // inviteOne.
 func (q *quickstart) createUsers(ctx context.Context) error {
 	p := q.section("Royalti", "Users.CreateBulkAll", "POST /user/bulk")
-	users := []onboard.WorkspaceUser{
+	users := []onboard.RoyaltiWorkspaceUser{
 		{FirstName: "Barbara", LastName: "Liskov", Email: "barbara.liskov@example.com", Role: "admin"},
 		{FirstName: "Donald", LastName: "Knuth", Email: "donald.knuth@example.com", UserType: "writer"},
 		{FirstName: "Frances", LastName: "Allen", Email: "frances.allen@example.com", Country: "US"},
 		{FirstName: "Grace", LastName: "Hopper", Email: "grace.hopper@example.com"},
 	}
-	rep, err := q.royalti.Users.CreateBulkAll(ctx, &onboard.CreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
+	rep, err := q.royalti.Users.CreateBulkAll(ctx, &onboard.RoyaltiCreateUsersRequest{SendEmail: onboard.Ptr(false)}, users)
 	if err != nil {
 		return fmt.Errorf("creating Royalti users (Users.CreateBulkAll): %w", err)
 	}
