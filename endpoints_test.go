@@ -85,6 +85,8 @@ const (
 	epInviteID  = "e2d9b1ff-1db1-4c6f-86de-65c13716fd4d" // a Royalti invite
 	epRoyaltiID = "eec29e6f-b567-4ca4-befe-658743058098" // a Royalti user
 	epRoyaltiB  = "b56fe67e-d1b9-4a04-9a13-c0a53be8da49"
+	epWebsiteID = "0b6c3c2e-6f0a-4a43-9d0e-5f1c2a7b9e01" // an AthenaHQ website and group
+	epGroupID   = "5a1d7c44-2b8e-4f61-8c3a-9e0f1b2c3d02"
 )
 
 // docAptlyUserPage is a page of Aptly's user list holding the user of the
@@ -354,9 +356,9 @@ func athenaEndpoints() []endpointCase {
 		},
 		{
 			api: athenaAPI, key: "AthenaMembers.ListForWebsite", op: "Members.ListForWebsite", method: http.MethodGet,
-			path: "/api/v1/websites/" + websiteID1 + "/members", okStatus: http.StatusOK, okBody: docAthenaSiteMembers, errBody: athenaError,
+			path: "/api/v1/websites/" + epWebsiteID + "/members", okStatus: http.StatusOK, okBody: docAthenaSiteMembers, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return members(c.athena.Members.ListForWebsite(ctx, websiteID1, opts...))
+				return members(c.athena.Members.ListForWebsite(ctx, epWebsiteID, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
 				return members(c.athena.Members.ListForWebsite(ctx, "w1"))
@@ -365,10 +367,10 @@ func athenaEndpoints() []endpointCase {
 		},
 		{
 			api: athenaAPI, key: "AthenaMembers.UpdateWebsiteRole", op: "Members.UpdateWebsiteRole", method: http.MethodPatch,
-			path:     "/api/v1/websites/" + websiteID1 + "/members/" + epMemberID,
+			path:     "/api/v1/websites/" + epWebsiteID + "/members/" + epMemberID,
 			okStatus: http.StatusOK, okBody: `{"success":true}`, noResult: true, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return noResult(c.athena.Members.UpdateWebsiteRole(ctx, websiteID1, epMemberID, onboard.RoleViewer, opts...))
+				return noResult(c.athena.Members.UpdateWebsiteRole(ctx, epWebsiteID, epMemberID, onboard.RoleViewer, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
 				return noResult(c.athena.Members.UpdateWebsiteRole(ctx, "w1", epMemberID, onboard.RoleViewer))
@@ -377,13 +379,13 @@ func athenaEndpoints() []endpointCase {
 		},
 		{
 			api: athenaAPI, key: "AthenaMembers.RemoveFromWebsite", op: "Members.RemoveFromWebsite", method: http.MethodDelete,
-			path:     "/api/v1/websites/" + websiteID1 + "/members/" + epMemberID,
+			path:     "/api/v1/websites/" + epWebsiteID + "/members/" + epMemberID,
 			okStatus: http.StatusOK, okBody: docAthenaSiteRemove, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return result(c.athena.Members.RemoveFromWebsite(ctx, websiteID1, epMemberID, opts...))
+				return result(c.athena.Members.RemoveFromWebsite(ctx, epWebsiteID, epMemberID, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(c.athena.Members.RemoveFromWebsite(ctx, websiteID1, "user-1"))
+				return result(c.athena.Members.RemoveFromWebsite(ctx, epWebsiteID, "user-1"))
 			},
 			checkOK: func(t *testing.T, res any) {
 				r, ok := res.(*onboard.WebsiteRemovalResult)
@@ -393,9 +395,9 @@ func athenaEndpoints() []endpointCase {
 		},
 		{
 			api: athenaAPI, key: "AthenaMembers.ListForGroup", op: "Members.ListForGroup", method: http.MethodGet,
-			path: "/api/v1/groups/" + groupID1 + "/members", okStatus: http.StatusOK, okBody: docAthenaGroup, errBody: athenaError,
+			path: "/api/v1/groups/" + epGroupID + "/members", okStatus: http.StatusOK, okBody: docAthenaGroup, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return members(c.athena.Members.ListForGroup(ctx, groupID1, nil, opts...))
+				return members(c.athena.Members.ListForGroup(ctx, epGroupID, nil, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
 				return members(c.athena.Members.ListForGroup(ctx, "g1", nil))
