@@ -675,3 +675,15 @@ func TestEndpointTable(t *testing.T) {
 		})
 	}
 }
+
+// handleEvery registers h on srv at the path of every endpoint, once for
+// a path two endpoints share (they differ by method).
+func handleEvery(srv *server, h http.HandlerFunc) {
+	done := map[string]bool{}
+	for _, ep := range allEndpoints() {
+		if !done[ep.fullPath()] {
+			done[ep.fullPath()] = true
+			srv.handle(ep.fullPath(), h)
+		}
+	}
+}
