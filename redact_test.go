@@ -16,13 +16,13 @@ import (
 )
 
 // TestEchoedCredentialIsRedacted covers a server that echoes the request's
-// credential back in its error body: neither the error nor the metadata may
-// carry it.
+// credential back in its error body, at every endpoint: neither the error
+// nor the metadata may carry it.
 func TestEchoedCredentialIsRedacted(t *testing.T) {
 	t.Parallel()
 	const token, password = "tok_ECHOED_0123456789", "pw_ECHOED_9876543210"
 	srv := newServer(t)
-	srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+	handleEvery(srv, func(w http.ResponseWriter, r *http.Request) {
 		user, pass, _ := r.BasicAuth()
 		reply(w, http.StatusUnauthorized, fmt.Sprintf(`{"message":"bad credential %q (user %s, password %s)","x-api-key":%q}`,
 			r.Header.Get("Authorization"), user, pass, r.Header.Get("x-api-key")))
@@ -38,18 +38,21 @@ func TestEchoedCredentialIsRedacted(t *testing.T) {
 		{"basic", onboard.BasicAuth("ada", password), password},
 		{"bearer func", onboard.BearerTokenFunc(func(context.Context) (string, error) { return token, nil }), token},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c := newRoyalti(t, withAuth(srv, tc.auth), onboard.WithRetry(0))
-			var meta onboard.Response
-			_, err := c.Invites.Send(testCtx(t), &onboard.RoyaltiInviteRequest{Email: "ada@example.com"}, onboard.WithResponse(&meta))
-			require.ErrorIs(t, err, onboard.ErrUnauthorized)
-			var apiErr *onboard.APIError
-			require.ErrorAs(t, err, &apiErr)
-			for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", apiErr), string(apiErr.Body), apiErr.Message, string(meta.Body)} {
-				assert.NotContains(t, text, tc.secret)
-			}
-			assert.Contains(t, apiErr.Message, "[redacted]")
-		})
+		for _, ep := range allEndpoints() {
+			t.Run(tc.name+"/"+ep.name(), func(t *testing.T) {
+				t.Parallel()
+				c := newClients(t, withAuth(srv, tc.auth), onboard.WithRetry(0))
+				var meta onboard.Response
+				_, err := ep.call(testCtx(t), c, onboard.WithResponse(&meta))
+				require.ErrorIs(t, err, onboard.ErrUnauthorized)
+				var apiErr *onboard.APIError
+				require.ErrorAs(t, err, &apiErr)
+				for _, text := range []string{err.Error(), fmt.Sprintf("%+v", err), fmt.Sprintf("%#v", apiErr), string(apiErr.Body), apiErr.Message, string(meta.Body)} {
+					assert.NotContains(t, text, tc.secret)
+				}
+				assert.Contains(t, apiErr.Message, "[redacted]")
+			})
+		}
 	}
 }
 
@@ -72,33 +75,39 @@ func TestEchoedCredentialIsRedacted_escaped(t *testing.T) {
 	const key, token = "ak_<ESC&APED>_0123456789", "tok_<ESC&APED>_9876543210"
 	require.NotEqual(t, key, jsonEscaped(t, key), "the key must change when escaped")
 
-	t.Run("error body", func(t *testing.T) {
-		t.Parallel()
-		srv := newServer(t)
-		srv.handle(aptlyPrefix+"/v1/tenants/access-key/exchange", func(w http.ResponseWriter, r *http.Request) {
-			// The message names the key (encoded, so escaped), and the
-			// answer echoes the request's body as it came.
-			body, err := io.ReadAll(r.Body)
-			assert.NoError(t, err)
-			var in struct {
-				AccessKey string `json:"accessKey"`
-			}
-			assert.NoError(t, json.Unmarshal(body, &in))
-			msg, err := json.Marshal("key " + in.AccessKey + " is malformed")
-			assert.NoError(t, err)
-			reply(w, http.StatusBadRequest, fmt.Sprintf(`{"statusCode":400,"message":%s,"error":"Bad Request","received":%s}`, msg, body))
-		})
-		c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(key)), onboard.WithRetry(0))
-		_, err := c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"))
-		require.ErrorIs(t, err, onboard.ErrBadRequest)
-		var apiErr *onboard.APIError
-		require.ErrorAs(t, err, &apiErr)
-		assert.Contains(t, apiErr.Message, "[redacted]")
-		for _, text := range []string{err.Error(), string(apiErr.Body), apiErr.Message, fmt.Sprintf("%#v", apiErr)} {
-			assert.NotContains(t, text, key)
-			assert.NotContains(t, text, jsonEscaped(t, key))
+	// The access key is Aptly's alone: each of its endpoints exchanges it.
+	for _, ep := range allEndpoints() {
+		if ep.api != aptlyAPI {
+			continue
 		}
-	})
+		t.Run("error body/"+ep.name(), func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			srv.handle(aptlyPrefix+"/v1/tenants/access-key/exchange", func(w http.ResponseWriter, r *http.Request) {
+				// The message names the key (encoded, so escaped), and the
+				// answer echoes the request's body as it came.
+				body, err := io.ReadAll(r.Body)
+				assert.NoError(t, err)
+				var in struct {
+					AccessKey string `json:"accessKey"`
+				}
+				assert.NoError(t, json.Unmarshal(body, &in))
+				msg, err := json.Marshal("key " + in.AccessKey + " is malformed")
+				assert.NoError(t, err)
+				reply(w, http.StatusBadRequest, fmt.Sprintf(`{"statusCode":400,"message":%s,"error":"Bad Request","received":%s}`, msg, body))
+			})
+			c := newAptly(t, withAuth(srv, onboard.AptlyAccessKey(key)), onboard.WithRetry(0))
+			_, err := ep.call(testCtx(t), &clients{aptly: c})
+			require.ErrorIs(t, err, onboard.ErrBadRequest)
+			var apiErr *onboard.APIError
+			require.ErrorAs(t, err, &apiErr)
+			assert.Contains(t, apiErr.Message, "[redacted]")
+			for _, text := range []string{err.Error(), string(apiErr.Body), apiErr.Message, fmt.Sprintf("%#v", apiErr)} {
+				assert.NotContains(t, text, key)
+				assert.NotContains(t, text, jsonEscaped(t, key))
+			}
+		})
+	}
 
 	t.Run("per-item messages of a success", func(t *testing.T) {
 		t.Parallel()

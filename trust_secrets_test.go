@@ -164,49 +164,69 @@ func TestTrust_exchangedTokenNotInError(t *testing.T) {
 	}
 }
 
-// Every credential the client holds is scrubbed from a later call's error:
-// the access key, the token in use, and the token it replaced.
+// Every credential the client holds is scrubbed from a later call's error,
+// at each Aptly endpoint (the access key is Aptly's): the access key, the
+// token in use, and the token it replaced.
 func TestTrust_heldSecretsScrubbed(t *testing.T) {
 	t.Parallel()
 	const first, second = "tok_FIRST_0123456789", "tok_SECOND_0123456789"
-	srv := newServer(t)
-	var exchanges atomic.Int32
-	srv.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
-		if exchanges.Add(1) == 1 {
-			trustTokenAnswer(w, first)
-			return
+	for _, ep := range allEndpoints() {
+		if ep.api != aptlyAPI {
+			continue
 		}
-		trustTokenAnswer(w, second)
-	})
-	srv.handle(trustInvite, func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("Authorization") == "Bearer "+first {
-			reply(w, http.StatusUnauthorized, envelope(401, "expired", "null"))
-			return
-		}
-		msg := fmt.Sprintf("tokens %s and %s and key %s are not for this tenant", first, second, trustKey)
-		reply(w, http.StatusBadRequest, envelope(400, msg, "null"),
-			"X-Echo", first+" "+second+" "+trustKey)
-	})
-	c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
-	require.NoError(t, err)
-	var meta onboard.Response
-	_, err = c.Invites.SendBulk(testCtx(t), accessKeyInvite("ada@example.com"), onboard.WithResponse(&meta))
-	require.ErrorIs(t, err, onboard.ErrBadRequest)
-	assert.Equal(t, int32(2), exchanges.Load())
-	trustAssertNone(t, err, first, second, trustKey)
-	for _, text := range []string{string(meta.Body), fmt.Sprint(meta.Header), fmt.Sprintf("%#v", meta)} {
-		for _, s := range []string{first, second, trustKey} {
-			assert.NotContains(t, text, s)
-		}
+		t.Run(ep.name(), func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			var exchanges atomic.Int32
+			srv.handle(trustExchange, func(w http.ResponseWriter, r *http.Request) {
+				if exchanges.Add(1) == 1 {
+					trustTokenAnswer(w, first)
+					return
+				}
+				trustTokenAnswer(w, second)
+			})
+			srv.handle(ep.fullPath(), func(w http.ResponseWriter, r *http.Request) {
+				if r.Header.Get("Authorization") == "Bearer "+first {
+					reply(w, http.StatusUnauthorized, envelope(401, "expired", "null"))
+					return
+				}
+				msg := fmt.Sprintf("tokens %s and %s and key %s are not for this tenant", first, second, trustKey)
+				reply(w, http.StatusBadRequest, envelope(400, msg, "null"),
+					"X-Echo", first+" "+second+" "+trustKey)
+			})
+			c, err := onboard.NewAptlyClient(srv.URL+aptlyPrefix, onboard.AptlyAccessKey(trustKey))
+			require.NoError(t, err)
+			var meta onboard.Response
+			_, err = ep.call(testCtx(t), &clients{aptly: c}, onboard.WithResponse(&meta))
+			require.ErrorIs(t, err, onboard.ErrBadRequest)
+			assert.Equal(t, int32(2), exchanges.Load())
+			trustAssertNone(t, err, first, second, trustKey)
+			for _, text := range []string{string(meta.Body), fmt.Sprint(meta.Header), fmt.Sprintf("%#v", meta)} {
+				for _, s := range []string{first, second, trustKey} {
+					assert.NotContains(t, text, s)
+				}
+			}
+			assert.Contains(t, err.Error(), "[redacted]")
+		})
 	}
-	assert.Contains(t, err.Error(), "[redacted]")
 }
 
 // A credential the server echoes in a response header is scrubbed from the
-// error's and the metadata's headers; other headers are kept as they came.
+// error's and the metadata's headers, at every endpoint; other headers are
+// kept as they came.
 func TestTrust_echoedHeaderScrubbed(t *testing.T) {
 	t.Parallel()
 	const token, password = "tok_HEADER_ECHO_0123456789", "pw_HEADER_ECHO_9876543210"
+	srv := newServer(t)
+	handleEvery(srv, func(w http.ResponseWriter, r *http.Request) {
+		_, pass, _ := r.BasicAuth()
+		w.Header().Set("X-Request-Id", "req-42")
+		w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
+		w.Header().Add("X-Echo", "key="+r.Header.Get("x-api-key"))
+		w.Header().Add("X-Echo", "password="+pass)
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		reply(w, http.StatusUnauthorized, `{"message":"no"}`)
+	})
 	for _, tc := range []struct {
 		name   string
 		auth   onboard.Authenticator
@@ -217,32 +237,23 @@ func TestTrust_echoedHeaderScrubbed(t *testing.T) {
 		{"basic", onboard.BasicAuth("ada", password), password},
 		{"bearer func", onboard.BearerTokenFunc(func(context.Context) (string, error) { return token, nil }), token},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-				_, pass, _ := r.BasicAuth()
-				w.Header().Set("X-Request-Id", "req-42")
-				w.Header().Set("X-Echo-Authorization", r.Header.Get("Authorization"))
-				w.Header().Add("X-Echo", "key="+r.Header.Get("x-api-key"))
-				w.Header().Add("X-Echo", "password="+pass)
-				w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-				reply(w, http.StatusUnauthorized, `{"message":"no"}`)
-			}))
-			t.Cleanup(srv.Close)
-			c, err := onboard.NewRoyaltiClient(srv.URL, tc.auth, onboard.WithRetry(0))
-			require.NoError(t, err)
-			var meta onboard.Response
-			_, err = c.Invites.Send(testCtx(t), validInvite(), onboard.WithResponse(&meta))
-			require.ErrorIs(t, err, onboard.ErrUnauthorized)
-			trustAssertNone(t, err, tc.secret)
-			assert.NotContains(t, fmt.Sprintf("%#v", meta), tc.secret)
-			var apiErr *onboard.APIError
-			require.ErrorAs(t, err, &apiErr)
-			assert.Equal(t, "req-42", apiErr.Header.Get("X-Request-Id"))
-			assert.Equal(t, `Bearer error="invalid_token"`, apiErr.Header.Get("WWW-Authenticate"))
-			assert.Contains(t, fmt.Sprint(apiErr.Header), "[redacted]")
-			assert.Equal(t, apiErr.Header, meta.Header)
-		})
+		for _, ep := range allEndpoints() {
+			t.Run(tc.name+"/"+ep.name(), func(t *testing.T) {
+				t.Parallel()
+				c := newClients(t, withAuth(srv, tc.auth), onboard.WithRetry(0))
+				var meta onboard.Response
+				_, err := ep.call(testCtx(t), c, onboard.WithResponse(&meta))
+				require.ErrorIs(t, err, onboard.ErrUnauthorized)
+				trustAssertNone(t, err, tc.secret)
+				assert.NotContains(t, fmt.Sprintf("%#v", meta), tc.secret)
+				var apiErr *onboard.APIError
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, "req-42", apiErr.Header.Get("X-Request-Id"))
+				assert.Equal(t, `Bearer error="invalid_token"`, apiErr.Header.Get("WWW-Authenticate"))
+				assert.Contains(t, fmt.Sprint(apiErr.Header), "[redacted]")
+				assert.Equal(t, apiErr.Header, meta.Header)
+			})
+		}
 	}
 }
 
