@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/onboardkit/onboard/internal/retry"
+	"github.com/onboardkit/onboard/internal/validate"
 )
 
 // Version is the version of this SDK, sent in the default User-Agent: the
@@ -239,20 +239,12 @@ func parseBaseURL(op, raw string, insecure bool) (*url.URL, error) {
 	if u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		return nil, fmt.Errorf("onboard: %s: base URL must not carry credentials, a query or a fragment; pass credentials as an Authenticator", op)
 	}
-	if u.Scheme == "http" && !insecure && !isLoopback(u.Hostname()) {
+	if u.Scheme == "http" && !insecure && !validate.IsLoopbackHost(u.Hostname()) {
 		return nil, fmt.Errorf("onboard: %s: base URL %q is plain http on a host that is not loopback; use https, or WithInsecureHTTP if you must", op, u.Redacted())
 	}
 	u.Path = strings.TrimSuffix(u.Path, "/")
 	u.RawPath = ""
 	return u, nil
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // describe renders a client of kind for String, without its credential.

@@ -245,7 +245,7 @@ type answer struct {
 	data    []byte
 	tooBig  bool
 	readErr error
-	meta    *Response
+	meta    Response
 }
 
 // readAnswer reads resp's body through the client's cap, scrubs a
@@ -259,11 +259,12 @@ func (l *callLoop) readAnswer(ep endpoint, path string, resp *http.Response) ans
 	if resp.StatusCode/100 == 2 && !ep.secretAnswer {
 		// A success that echoes a credential (in a per-item message, say)
 		// must not hand it on to the caller, a journal or a report.
-		a.data = l.scrubber().body(a.data)
+		var buf [8]string
+		a.data = l.appendSecrets(buf[:0]).body(a.data)
 	}
 	a.meta = newResponse(resp, l.attempts, a.data)
 	if cs.response != nil {
-		*cs.response = *a.meta
+		*cs.response = a.meta
 		cs.response.Body = successBody(a.data)
 	}
 	return a

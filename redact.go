@@ -25,7 +25,13 @@ type scrubber []string
 // token of "Bearer <token>" and the password of "Basic <base64>". Each is
 // looked for as it is and as a JSON body escapes it.
 func (l *callLoop) scrubber() scrubber {
-	s := append(scrubber(nil), l.cs.secrets...)
+	return l.appendSecrets(make(scrubber, 0, len(l.cs.secrets)+8))
+}
+
+// appendSecrets appends to s what scrubber collects. Given a buffer on the
+// caller's stack with room for them, it allocates nothing.
+func (l *callLoop) appendSecrets(s scrubber) scrubber {
+	s = append(s, l.cs.secrets...)
 	if h, ok := l.c.auth.(secretHolder); ok {
 		s = append(s, h.heldSecrets()...)
 	}
@@ -34,7 +40,7 @@ func (l *callLoop) scrubber() scrubber {
 			continue
 		}
 		for _, v := range values {
-			s = append(s, secretParts(v)...)
+			s = appendSecretParts(s, v)
 		}
 	}
 	s = withEscaped(s)
@@ -115,22 +121,23 @@ func (s scrubber) response(r *Response, body []byte, header http.Header, withhel
 // shorter than four bytes would match by chance.
 func scrubbable(secret string) bool { return len(secret) >= 4 }
 
-// secretParts returns a credential header value and the secrets inside it.
-func secretParts(v string) []string {
-	parts := []string{v}
+// appendSecretParts appends to s a credential header value and the secrets
+// inside it: the token of "Bearer <token>", the password of "Basic <base64>".
+func appendSecretParts(s scrubber, v string) scrubber {
+	s = append(s, v)
 	scheme, rest, ok := strings.Cut(v, " ")
 	if !ok {
-		return parts
+		return s
 	}
-	parts = append(parts, rest)
+	s = append(s, rest)
 	if strings.EqualFold(scheme, "Basic") {
 		if raw, err := base64.StdEncoding.DecodeString(rest); err == nil {
 			if _, password, ok := strings.Cut(string(raw), ":"); ok {
-				parts = append(parts, password)
+				s = append(s, password)
 			}
 		}
 	}
-	return parts
+	return s
 }
 
 // withEscaped adds to s the form in which a JSON body carries each secret

@@ -58,8 +58,8 @@ type Envelope struct {
 
 var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Amzn-Requestid", "X-Cloud-Trace-Context"}
 
-func newResponse(resp *http.Response, attempts int, body []byte) *Response {
-	r := &Response{StatusCode: resp.StatusCode, Header: resp.Header, Attempts: max(attempts, 1), Body: body}
+func newResponse(resp *http.Response, attempts int, body []byte) Response {
+	r := Response{StatusCode: resp.StatusCode, Header: resp.Header, Attempts: max(attempts, 1), Body: body}
 	for _, h := range requestIDHeaders {
 		if v := resp.Header.Get(h); v != "" {
 			r.RequestID = v
@@ -69,12 +69,25 @@ func newResponse(resp *http.Response, attempts int, body []byte) *Response {
 	if d, ok := retry.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now()); ok {
 		r.RetryAfter = d
 	}
-	r.RateLimit.Limit, _ = strconv.Atoi(resp.Header.Get("X-Rate-Limit-Limit"))
-	r.RateLimit.Remaining, _ = strconv.Atoi(resp.Header.Get("X-Rate-Limit-Remaining"))
-	if secs, err := strconv.ParseInt(resp.Header.Get("X-Rate-Limit-Reset"), 10, 64); err == nil {
-		r.RateLimit.Reset = time.Unix(secs, 0)
+	r.RateLimit.Limit = headerInt(resp.Header, "X-Rate-Limit-Limit")
+	r.RateLimit.Remaining = headerInt(resp.Header, "X-Rate-Limit-Remaining")
+	if v := resp.Header.Get("X-Rate-Limit-Reset"); v != "" {
+		if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+			r.RateLimit.Reset = time.Unix(secs, 0)
+		}
 	}
 	return r
+}
+
+// headerInt returns the integer in h's header name, or 0 when it is absent
+// or not one. An absent header is not parsed: a failed parse allocates.
+func headerInt(h http.Header, name string) int {
+	v := h.Get(name)
+	if v == "" {
+		return 0
+	}
+	n, _ := strconv.Atoi(v)
+	return n
 }
 
 // successBody returns body to keep in a Response: body itself, or a copy

@@ -129,7 +129,13 @@ func (l *callLoop) prepare(req *http.Request) (*http.Request, error) {
 	if l.noAuth {
 		return req, nil
 	}
-	authed := req.Clone(req.Context())
+	// A copy with headers of its own, as a RoundTripper must leave req
+	// as it came; the rest is shared, as http.Request.WithContext does.
+	authed := req.WithContext(req.Context())
+	authed.Header = req.Header.Clone()
+	if authed.Header == nil {
+		authed.Header = http.Header{}
+	}
 	if err := l.c.auth.Authenticate(authed); err != nil {
 		return req, err
 	}

@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/netip"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/onboardkit/onboard/internal/validate"
 )
 
 // rateLimit is the value of --rate-limit: n requests per period, per
@@ -72,20 +73,10 @@ func checkAddr(addr string, allowAny bool) error {
 	if err != nil {
 		return usageErrorf("--addr %q is not host:port; write, for example, 127.0.0.1:8080", addr)
 	}
-	if allowAny || isLoopbackHost(host) {
+	if allowAny || validate.IsLoopbackHost(host) {
 		return nil
 	}
 	return usageErrorf("--addr %q is not a loopback address: the fake accepts fixed, public credentials, "+
 		"so anyone who can reach it could use it; listen on 127.0.0.1, [::1] or localhost, "+
 		"or pass --allow-non-loopback to serve beyond this machine anyway", addr)
-}
-
-// isLoopbackHost reports whether host is "localhost" or a loopback IP
-// address. An empty host, which listens on every interface, is not.
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip, err := netip.ParseAddr(host)
-	return err == nil && ip.IsLoopback()
 }

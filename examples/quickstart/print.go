@@ -1,10 +1,8 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -99,37 +97,4 @@ func (p *printer) flush() error {
 // pad fills s with spaces to width columns.
 func pad(s string, width int) string {
 	return s + strings.Repeat(" ", max(0, width-utf8.RuneCountInString(s)))
-}
-
-// serverWords returns the server's message from an *onboard.APIError, or
-// the error's text.
-func serverWords(err error) string {
-	var apiErr *onboard.APIError
-	if errors.As(err, &apiErr) && apiErr.Message != "" {
-		return apiErr.Message
-	}
-	return err.Error()
-}
-
-var itemPrefix = regexp.MustCompile(`^[a-z_]+\[\d+\]\.?`)
-
-// describe says why an item was not sent, in a few words: the problems of
-// an item the SDK refused before sending, or the failure of its batch.
-func describe(err error) string {
-	var ve *onboard.ValidationError
-	if errors.As(err, &ve) && len(ve.Problems) > 0 {
-		parts := make([]string, len(ve.Problems))
-		for i, p := range ve.Problems {
-			field := itemPrefix.ReplaceAllString(p.Field, "")
-			if field == "" {
-				field = "value"
-			}
-			parts[i] = field + " " + p.Message
-		}
-		return strings.Join(parts, "; ")
-	}
-	if err == nil {
-		return ""
-	}
-	return serverWords(err)
 }

@@ -1,10 +1,12 @@
-// Package validate holds the input rules shared by the request types: a
-// collector of field problems and the syntax checks the API documents name.
+// Package validate holds the input rules shared by the request types and the
+// command: a collector of field problems, the syntax checks the API documents
+// name, and the loopback check for plain-http and listening addresses.
 package validate
 
 import (
 	"fmt"
 	"net/mail"
+	"net/netip"
 	"strings"
 )
 
@@ -178,4 +180,15 @@ func IsUUID(s string) bool {
 		}
 	}
 	return true
+}
+
+// IsLoopbackHost reports whether host is "localhost", in any case (RFC 4343),
+// or a loopback IP address, IPv4-mapped included. An empty host, which
+// listens on every interface, is not.
+func IsLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Unmap().IsLoopback()
 }

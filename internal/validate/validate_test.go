@@ -68,6 +68,33 @@ func TestIsUUID(t *testing.T) {
 	}
 }
 
+func TestIsLoopbackHost(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		in   string
+		want bool
+	}{
+		{"localhost", true},
+		{"LOCALHOST", true},
+		{"LocalHost", true},
+		{"127.0.0.1", true},
+		{"127.9.9.9", true},
+		{"::1", true},
+		{"::ffff:127.0.0.1", true},
+		{"", false},
+		{"0.0.0.0", false},
+		{"::", false},
+		{"::ffff:10.0.0.1", false},
+		{"192.168.1.10", false},
+		{"example.com", false},
+		{"localhost.example.com", false},
+		{"[::1]", false},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, IsLoopbackHost(tt.in), "IsLoopbackHost(%q)", tt.in)
+	}
+}
+
 func TestProblems(t *testing.T) {
 	t.Parallel()
 	var p Problems
