@@ -149,7 +149,7 @@ func TestListDocs_collectFirst(t *testing.T) {
 	t.Parallel()
 	fset := token.NewFileSet()
 	lists := 0
-	for _, file := range []string{"users.go", "invites.go", "members.go"} {
+	for _, file := range []string{"aptly_users.go", "royalti_users.go", "aptly_invites.go", "athena_invites.go", "royalti_invites.go", "athena_members.go"} {
 		f, err := parser.ParseFile(fset, file, nil, parser.ParseComments)
 		require.NoError(t, err)
 		for _, decl := range f.Decls {

@@ -19,7 +19,7 @@ import (
 
 // The request loop: a call passes four layers, each with one job.
 //
-//  1. The service method (users.go, invites.go, members.go) validates its
+//  1. The service method (aptly_users.go and its siblings) validates its
 //     arguments and names its endpoint.
 //  2. call, here, builds the request, hands it to the call's own loop, and
 //     decodes the answer or turns it into an *APIError.

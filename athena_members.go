@@ -6,7 +6,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/onboardkit/onboard/internal/validate"
 )
@@ -20,45 +19,6 @@ import (
 // organization's members (its answer is not documented) and listing a
 // user's websites (its method and path are not documented).
 type AthenaMembers service
-
-// RoleOwner is the role of the organization's owner. It shows in member
-// lists; no endpoint gives it, and the owner's role cannot be changed nor
-// the owner removed.
-const RoleOwner AthenaRole = "owner"
-
-// AthenaAccessType says how a member has access to an AthenaHQ website or group.
-type AthenaAccessType string
-
-// The access types AthenaHQ documents.
-const (
-	// AthenaAccessOrganization is access through membership of the
-	// organization, which reaches every website and group in it.
-	AthenaAccessOrganization AthenaAccessType = "organization"
-	// AthenaAccessWebsite is access through the member's own row in the website.
-	AthenaAccessWebsite AthenaAccessType = "website"
-	// AthenaAccessGroup is access through the member's own row in the group.
-	AthenaAccessGroup AthenaAccessType = "group"
-)
-
-// AthenaMember is one person with access to an AthenaHQ website or group.
-type AthenaMember struct {
-	// UserID is the person's AthenaHQ user id, the user_id the other
-	// member calls take.
-	UserID string `json:"user_id"`
-	Email  string `json:"email"`
-	// Role is the member's role. The documents do not list its values:
-	// expect RoleAdmin and RoleViewer, and RoleOwner for the
-	// organization's owner.
-	Role AthenaRole `json:"role"`
-	// AccessType says whether the access comes from the organization or
-	// from the member's own row in the website or group.
-	AccessType AthenaAccessType `json:"access_type"`
-	// CreatedAt is the member's created_at; the documents do not say what
-	// it dates (presumably when the access began).
-	CreatedAt time.Time `json:"created_at"`
-	FirstName string    `json:"first_name"`
-	LastName  string    `json:"last_name"`
-}
 
 // athenaMemberList is the answer of the member lists. Its members are
 // required: a 2xx answer without them is not taken for an empty list.
