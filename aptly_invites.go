@@ -66,7 +66,7 @@ func (r *AptlyBulkInviteRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Invites.SendBulk", &p)
+		return validationError("aptly: Invites.SendBulk", &p)
 	}
 	p.RequiredUUID("tenantId", r.TenantID)
 	if len(r.Users) == 0 {
@@ -75,7 +75,7 @@ func (r *AptlyBulkInviteRequest) Validate() error {
 	for i := range r.Users {
 		checkItem(&p, &r.Users[i], i, (*AptlyInvitee).check)
 	}
-	return validationError("Invites.SendBulk", &p)
+	return validationError("aptly: Invites.SendBulk", &p)
 }
 
 func (u *AptlyInvitee) check(p *validate.Problems, prefix string) {
@@ -86,7 +86,7 @@ func (u *AptlyInvitee) check(p *validate.Problems, prefix string) {
 	}
 }
 
-var bulkInvite = endpoint{op: "Invites.SendBulk", method: http.MethodPost, path: "/v1/user/bulk-invite", envelope: true}
+var bulkInvite = endpoint{op: "aptly: Invites.SendBulk", method: http.MethodPost, path: "/v1/user/bulk-invite", envelope: true}
 
 // SendBulk invites people by email into one Aptly tenant in one request and
 // returns a result per email, unwrapped from Aptly's envelope. A person the
@@ -149,7 +149,7 @@ func (r *AptlyBulkInviteResult) Failed() []AptlyEmailResult {
 //
 // Aptly: POST /v1/user/bulk-invite, in batches.
 func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *AptlyBulkInviteRequest, people []AptlyInvitee, opts ...BulkOption) (*BulkReport[AptlyInvitee], error) {
-	return collectBatches(ctx, s.bulkInviteSpec("Invites.SendBulkAll", req), people, opts)
+	return collectBatches(ctx, s.bulkInviteSpec("aptly: Invites.SendBulkAll", req), people, opts)
 }
 
 // SendBulkSeq is SendBulkAll for a sequence of any length, such as rows
@@ -164,7 +164,7 @@ func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *AptlyBulkInviteRequ
 //
 // Aptly: POST /v1/user/bulk-invite, in batches.
 func (s *AptlyInvites) SendBulkSeq(ctx context.Context, req *AptlyBulkInviteRequest, people iter.Seq[AptlyInvitee], opts ...BulkOption) iter.Seq[Outcome[AptlyInvitee]] {
-	return streamBatches(ctx, s.bulkInviteSpec("Invites.SendBulkSeq", req), people, opts)
+	return streamBatches(ctx, s.bulkInviteSpec("aptly: Invites.SendBulkSeq", req), people, opts)
 }
 
 func (s *AptlyInvites) bulkInviteSpec(op string, req *AptlyBulkInviteRequest) *batchSpec[AptlyInvitee] {
@@ -218,11 +218,11 @@ func (r *AptlyBulkResendRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Invites.ResendBulk", &p)
+		return validationError("aptly: Invites.ResendBulk", &p)
 	}
 	p.RequiredUUID("tenantId", r.TenantID)
 	checkUserIDs(&p, r.UserIDs)
-	return validationError("Invites.ResendBulk", &p)
+	return validationError("aptly: Invites.ResendBulk", &p)
 }
 
 // AptlyBulkResendResult is Aptly's answer to a bulk invite resend: counts and
@@ -247,7 +247,7 @@ func (r *AptlyBulkResendResult) Failed() []AptlyEmailResult {
 	return filter(r.Results, func(e AptlyEmailResult) bool { return !e.Success })
 }
 
-var bulkResend = endpoint{op: "Invites.ResendBulk", method: http.MethodPost, path: "/v1/user/bulk-resend-invite", envelope: true}
+var bulkResend = endpoint{op: "aptly: Invites.ResendBulk", method: http.MethodPost, path: "/v1/user/bulk-resend-invite", envelope: true}
 
 // ResendBulk sends again the invitations of several users of one Aptly
 // tenant in one request, and returns the server's counts and results,
@@ -291,7 +291,7 @@ func (s *AptlyInvites) ResendBulk(ctx context.Context, req *AptlyBulkResendReque
 //
 // Aptly: POST /v1/user/bulk-resend-invite, in batches.
 func (s *AptlyInvites) ResendBulkAll(ctx context.Context, req *AptlyBulkResendRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
-	return collectBatches(ctx, s.resendSpec("Invites.ResendBulkAll", req), userIDs, opts)
+	return collectBatches(ctx, s.resendSpec("aptly: Invites.ResendBulkAll", req), userIDs, opts)
 }
 
 // ResendBulkSeq is ResendBulkAll for a sequence of user ids of any length:
@@ -302,7 +302,7 @@ func (s *AptlyInvites) ResendBulkAll(ctx context.Context, req *AptlyBulkResendRe
 //
 // Aptly: POST /v1/user/bulk-resend-invite, in batches.
 func (s *AptlyInvites) ResendBulkSeq(ctx context.Context, req *AptlyBulkResendRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
-	return streamBatches(ctx, s.resendSpec("Invites.ResendBulkSeq", req), userIDs, opts)
+	return streamBatches(ctx, s.resendSpec("aptly: Invites.ResendBulkSeq", req), userIDs, opts)
 }
 
 func (s *AptlyInvites) resendSpec(op string, req *AptlyBulkResendRequest) *batchSpec[string] {

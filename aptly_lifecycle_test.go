@@ -453,7 +453,7 @@ func TestAptlyList_contextCancelledMidPage(t *testing.T) {
 	}
 	assert.Equal(t, 3, n, "the page in hand is delivered")
 	require.ErrorIs(t, last, context.Canceled)
-	assert.Contains(t, last.Error(), "Users.List")
+	assert.Contains(t, last.Error(), "aptly: Users.List")
 	assert.Equal(t, 1, srv.RequestCount("/v1/user"), "no page is fetched after the cancel")
 }
 

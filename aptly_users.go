@@ -46,14 +46,14 @@ func (r *AptlyCreateUserRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Users.Create", &p)
+		return validationError("aptly: Users.Create", &p)
 	}
 	p.RequiredUUID("tenantId", r.TenantID)
 	p.Required("firstName", r.FirstName)
 	p.Required("lastName", r.LastName)
 	p.Email("email", r.Email)
 	checkAptlyLinks(&p, "", r.RoleIDs, r.Groups, r.ManagerID, r.PositionIDs)
-	return validationError("Users.Create", &p)
+	return validationError("aptly: Users.Create", &p)
 }
 
 // checkAptlyLinks checks the ids that tie an Aptly user to roles, groups, a
@@ -78,7 +78,7 @@ func checkAptlyLinks(p *validate.Problems, prefix string, roleIDs []string, grou
 	}
 }
 
-var createUser = endpoint{op: "Users.Create", method: http.MethodPost, path: "/v1/user/create", envelope: true}
+var createUser = endpoint{op: "aptly: Users.Create", method: http.MethodPost, path: "/v1/user/create", envelope: true}
 
 // Create creates one user in an Aptly tenant and returns the user as stored,
 // unwrapped from Aptly's envelope.
@@ -122,7 +122,7 @@ func (o *AptlyListUsersOptions) Validate() error {
 			p.Add("limit", "is %d; want 1 or more, or 0 for the server's default", o.Limit)
 		}
 	}
-	return validationError("Users.List", &p)
+	return validationError("aptly: Users.List", &p)
 }
 
 // AptlyUserPage is one page of Aptly's user list.
@@ -155,7 +155,7 @@ func (p *AptlyUserPage) NextPage() int {
 	return p.Page + 1
 }
 
-var listUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/v1/user", envelope: true}
+var listUsers = endpoint{op: "aptly: Users.List", method: http.MethodGet, path: "/v1/user", envelope: true}
 
 // List returns an iterator over Aptly's users, from opts.Page (the first
 // page when 0), opts.Limit to a page (the server's default when 0). Pages
@@ -207,7 +207,7 @@ func (s *AptlyUsers) ListPage(ctx context.Context, opts *AptlyListUsersOptions, 
 		return nil, err
 	}
 	ep := listUsers
-	ep.op = "Users.ListPage"
+	ep.op = "aptly: Users.ListPage"
 	return s.listPage(ctx, ep, opts, callOpts)
 }
 
@@ -247,11 +247,11 @@ func (r *AptlyUpdateStatusRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Users.UpdateStatusBulk", &p)
+		return validationError("aptly: Users.UpdateStatusBulk", &p)
 	}
 	checkUserIDs(&p, r.UserIDs)
 	r.Status.check(&p, "status")
-	return validationError("Users.UpdateStatusBulk", &p)
+	return validationError("aptly: Users.UpdateStatusBulk", &p)
 }
 
 // AptlyUpdateStatusResult is Aptly's answer to a bulk status update: counts only.
@@ -263,7 +263,7 @@ type AptlyUpdateStatusResult struct {
 	FailedCount     int `json:"failed"`
 }
 
-var bulkStatus = endpoint{op: "Users.UpdateStatusBulk", method: http.MethodPatch, path: "/v1/user/bulk-status-update", envelope: true}
+var bulkStatus = endpoint{op: "aptly: Users.UpdateStatusBulk", method: http.MethodPatch, path: "/v1/user/bulk-status-update", envelope: true}
 
 // UpdateStatusBulk sets one status on several Aptly users in one request
 // and returns the server's counts, unwrapped from Aptly's envelope; the
@@ -300,7 +300,7 @@ func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *AptlyUpdateStatu
 //
 // Aptly: PATCH /v1/user/bulk-status-update, in batches.
 func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *AptlyUpdateStatusRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
-	return collectBatches(ctx, s.statusSpec("Users.UpdateStatusBulkAll", req), userIDs, opts)
+	return collectBatches(ctx, s.statusSpec("aptly: Users.UpdateStatusBulkAll", req), userIDs, opts)
 }
 
 // UpdateStatusBulkSeq is UpdateStatusBulkAll for a sequence of user ids of
@@ -311,7 +311,7 @@ func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *AptlyUpdateSt
 //
 // Aptly: PATCH /v1/user/bulk-status-update, in batches.
 func (s *AptlyUsers) UpdateStatusBulkSeq(ctx context.Context, req *AptlyUpdateStatusRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
-	return streamBatches(ctx, s.statusSpec("Users.UpdateStatusBulkSeq", req), userIDs, opts)
+	return streamBatches(ctx, s.statusSpec("aptly: Users.UpdateStatusBulkSeq", req), userIDs, opts)
 }
 
 func (s *AptlyUsers) statusSpec(op string, req *AptlyUpdateStatusRequest) *batchSpec[string] {
@@ -352,10 +352,10 @@ func (r *AptlyDeleteUsersRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Users.DeleteBulk", &p)
+		return validationError("aptly: Users.DeleteBulk", &p)
 	}
 	checkUserIDs(&p, r.UserIDs)
-	return validationError("Users.DeleteBulk", &p)
+	return validationError("aptly: Users.DeleteBulk", &p)
 }
 
 // AptlyDeleteUsersResult is Aptly's answer to a bulk delete: a count only.
@@ -382,7 +382,7 @@ func (r *AptlyDeleteUsersResult) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-var bulkDelete = endpoint{op: "Users.DeleteBulk", method: http.MethodDelete, path: "/v1/user/bulk-delete", envelope: true}
+var bulkDelete = endpoint{op: "aptly: Users.DeleteBulk", method: http.MethodDelete, path: "/v1/user/bulk-delete", envelope: true}
 
 // DeleteBulk deletes several Aptly users in one request, sent as a DELETE
 // with a JSON body, and returns how many the server deleted, unwrapped
@@ -423,7 +423,7 @@ func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *AptlyDeleteUsersReques
 //
 // Aptly: DELETE /v1/user/bulk-delete, in batches.
 func (s *AptlyUsers) DeleteBulkAll(ctx context.Context, req *AptlyDeleteUsersRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
-	return collectBatches(ctx, s.deleteSpec("Users.DeleteBulkAll", req), userIDs, opts)
+	return collectBatches(ctx, s.deleteSpec("aptly: Users.DeleteBulkAll", req), userIDs, opts)
 }
 
 // DeleteBulkSeq is DeleteBulkAll for a sequence of user ids of any length:
@@ -434,7 +434,7 @@ func (s *AptlyUsers) DeleteBulkAll(ctx context.Context, req *AptlyDeleteUsersReq
 //
 // Aptly: DELETE /v1/user/bulk-delete, in batches.
 func (s *AptlyUsers) DeleteBulkSeq(ctx context.Context, req *AptlyDeleteUsersRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
-	return streamBatches(ctx, s.deleteSpec("Users.DeleteBulkSeq", req), userIDs, opts)
+	return streamBatches(ctx, s.deleteSpec("aptly: Users.DeleteBulkSeq", req), userIDs, opts)
 }
 
 func (s *AptlyUsers) deleteSpec(op string, req *AptlyDeleteUsersRequest) *batchSpec[string] {
@@ -574,7 +574,7 @@ type AptlyUpdateEntitiesRequest struct {
 func (r *AptlyUpdateEntitiesRequest) Validate() error {
 	var p validate.Problems
 	r.check(&p)
-	return validationError("Users.UpdateEntities", &p)
+	return validationError("aptly: Users.UpdateEntities", &p)
 }
 
 // aptlyPhone is the documented pattern of an update's mobilePhone.
@@ -615,7 +615,7 @@ func (r *AptlyUpdateEntitiesRequest) check(p *validate.Problems) {
 	}
 }
 
-var updateEntities = endpoint{op: "Users.UpdateEntities", method: http.MethodPatch, path: "/v1/user/update-entities/", envelope: true}
+var updateEntities = endpoint{op: "aptly: Users.UpdateEntities", method: http.MethodPatch, path: "/v1/user/update-entities/", envelope: true}
 
 // UpdateEntities changes one Aptly user's tenant links (manager, roles,
 // positions, groups) and profile fields, and returns the user as stored,

@@ -158,7 +158,7 @@ func TestAthenaInvitesSend_validation(t *testing.T) {
 			var ve *onboard.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.ErrorIs(t, err, onboard.ErrInvalidRequest)
-			assert.Equal(t, "Invites.Send", ve.Op)
+			assert.Equal(t, "athena: Invites.Send", ve.Op)
 			var fields []string
 			for _, p := range ve.Problems {
 				fields = append(fields, p.String())

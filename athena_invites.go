@@ -55,7 +55,7 @@ func (r *AthenaTargetInviteRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Invites.SendToTargets", &p)
+		return validationError("athena: Invites.SendToTargets", &p)
 	}
 	r.checkPerson(&p)
 	switch {
@@ -73,7 +73,7 @@ func (r *AthenaTargetInviteRequest) Validate() error {
 		}
 		p.UUIDs(t.name, t.ids)
 	}
-	return validationError("Invites.SendToTargets", &p)
+	return validationError("athena: Invites.SendToTargets", &p)
 }
 
 // checkPerson checks the fields that say whom to invite and how: everything
@@ -86,7 +86,7 @@ func (r *AthenaTargetInviteRequest) checkPerson(p *validate.Problems) {
 	p.OneOf("role", string(r.Role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
 }
 
-var targetInvite = endpoint{op: "Invites.SendToTargets", method: http.MethodPost, path: "/api/v1/invites/bulk"}
+var targetInvite = endpoint{op: "athena: Invites.SendToTargets", method: http.MethodPost, path: "/api/v1/invites/bulk"}
 
 // SendToTargets invites one person to up to 50 AthenaHQ websites or groups in
 // one request and returns a result per target. AthenaHQ processes each
@@ -259,7 +259,7 @@ func (t *AthenaTarget) check(p *validate.Problems, prefix string) {
 //
 // AthenaHQ: POST /api/v1/invites/bulk, in batches.
 func (s *AthenaInvites) SendToTargetsAll(ctx context.Context, req *AthenaTargetInviteRequest, targets []AthenaTarget, opts ...BulkOption) (*BulkReport[AthenaTarget], error) {
-	return collectBatches(ctx, s.targetSpec("Invites.SendToTargetsAll", req), targets, opts)
+	return collectBatches(ctx, s.targetSpec("athena: Invites.SendToTargetsAll", req), targets, opts)
 }
 
 // SendToTargetsSeq is SendToTargetsAll for a sequence of targets of any
@@ -270,7 +270,7 @@ func (s *AthenaInvites) SendToTargetsAll(ctx context.Context, req *AthenaTargetI
 //
 // AthenaHQ: POST /api/v1/invites/bulk, in batches.
 func (s *AthenaInvites) SendToTargetsSeq(ctx context.Context, req *AthenaTargetInviteRequest, targets iter.Seq[AthenaTarget], opts ...BulkOption) iter.Seq[Outcome[AthenaTarget]] {
-	return streamBatches(ctx, s.targetSpec("Invites.SendToTargetsSeq", req), targets, opts)
+	return streamBatches(ctx, s.targetSpec("athena: Invites.SendToTargetsSeq", req), targets, opts)
 }
 
 // targetSpec describes AthenaHQ's bulk invite of the person in req to
@@ -374,7 +374,7 @@ func (r *AthenaInviteRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Invites.Send", &p)
+		return validationError("athena: Invites.Send", &p)
 	}
 	if p.Required("type", string(r.Type)) {
 		p.OneOf("type", string(r.Type), string(AthenaInviteToOrganization), string(AthenaInviteToWebsite), string(AthenaInviteToGroup))
@@ -386,7 +386,7 @@ func (r *AthenaInviteRequest) Validate() error {
 	p.OneOf("role", string(r.Role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
 	r.checkTarget(&p, "website_id", r.WebsiteID, AthenaInviteToWebsite)
 	r.checkTarget(&p, "group_id", r.GroupID, AthenaInviteToGroup)
-	return validationError("Invites.Send", &p)
+	return validationError("athena: Invites.Send", &p)
 }
 
 // checkTarget checks the id field that names a target of type kind: it is
@@ -419,7 +419,7 @@ type AthenaInviteResult struct {
 	UserID string `json:"user_id,omitempty"`
 }
 
-var athenaInvite = endpoint{op: "Invites.Send", method: http.MethodPost, path: "/api/v1/invites"}
+var athenaInvite = endpoint{op: "athena: Invites.Send", method: http.MethodPost, path: "/api/v1/invites"}
 
 // Send invites one person to the AthenaHQ organization, one website or one
 // group, as req.Type says. InviteDirect adds them at once, without email,

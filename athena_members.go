@@ -103,12 +103,12 @@ func (o *AthenaGroupMembersOptions) check(p *validate.Problems) {
 }
 
 var (
-	updateOrgRole    = endpoint{op: "Members.UpdateOrganizationRole", method: http.MethodPatch}
-	removeOrgMember  = endpoint{op: "Members.RemoveFromOrganization", method: http.MethodDelete}
-	listSiteMembers  = endpoint{op: "Members.ListForWebsite", method: http.MethodGet}
-	updateSiteRole   = endpoint{op: "Members.UpdateWebsiteRole", method: http.MethodPatch}
-	removeSiteMember = endpoint{op: "Members.RemoveFromWebsite", method: http.MethodDelete}
-	listGroupMembers = endpoint{op: "Members.ListForGroup", method: http.MethodGet}
+	updateOrgRole    = endpoint{op: "athena: Members.UpdateOrganizationRole", method: http.MethodPatch}
+	removeOrgMember  = endpoint{op: "athena: Members.RemoveFromOrganization", method: http.MethodDelete}
+	listSiteMembers  = endpoint{op: "athena: Members.ListForWebsite", method: http.MethodGet}
+	updateSiteRole   = endpoint{op: "athena: Members.UpdateWebsiteRole", method: http.MethodPatch}
+	removeSiteMember = endpoint{op: "athena: Members.RemoveFromWebsite", method: http.MethodDelete}
+	listGroupMembers = endpoint{op: "athena: Members.ListForGroup", method: http.MethodGet}
 )
 
 // athenaMembersAt returns ep with its path: the members of the

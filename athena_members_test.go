@@ -520,37 +520,37 @@ func TestAthenaMembers_validation(t *testing.T) {
 		{"update organization role: nothing given", func(ctx context.Context) error {
 			_, err := m.UpdateOrganizationRole(ctx, "", "")
 			return err
-		}, "Members.UpdateOrganizationRole", []string{"user_id: is required", "role: is required; use RoleAdmin or RoleViewer"}},
+		}, "athena: Members.UpdateOrganizationRole", []string{"user_id: is required", "role: is required; use RoleAdmin or RoleViewer"}},
 		{"update organization role: owner", func(ctx context.Context) error {
 			_, err := m.UpdateOrganizationRole(ctx, "user-1", onboard.RoleOwner)
 			return err
-		}, "Members.UpdateOrganizationRole", []string{`user_id: "user-1" is not a UUID`, `role: "owner" cannot be given through the API; use RoleAdmin or RoleViewer`}},
+		}, "athena: Members.UpdateOrganizationRole", []string{`user_id: "user-1" is not a UUID`, `role: "owner" cannot be given through the API; use RoleAdmin or RoleViewer`}},
 		{"update organization role: unknown role", func(ctx context.Context) error {
 			_, err := m.UpdateOrganizationRole(ctx, mStranger, "editor")
 			return err
-		}, "Members.UpdateOrganizationRole", []string{`role: "editor" is not one of admin, viewer`}},
+		}, "athena: Members.UpdateOrganizationRole", []string{`role: "editor" is not one of admin, viewer`}},
 		{"remove from organization", func(ctx context.Context) error {
 			_, err := m.RemoveFromOrganization(ctx, " ")
 			return err
-		}, "Members.RemoveFromOrganization", []string{"user_id: is required"}},
+		}, "athena: Members.RemoveFromOrganization", []string{"user_id: is required"}},
 		{"list for website", func(ctx context.Context) error {
 			_, err := m.ListForWebsite(ctx, "site")
 			return err
-		}, "Members.ListForWebsite", []string{`website_id: "site" is not a UUID`}},
+		}, "athena: Members.ListForWebsite", []string{`website_id: "site" is not a UUID`}},
 		{"update website role", func(ctx context.Context) error {
 			return m.UpdateWebsiteRole(ctx, "", "x", onboard.RoleOwner)
-		}, "Members.UpdateWebsiteRole", []string{"website_id: is required", `user_id: "x" is not a UUID`, `role: "owner" cannot be given through the API; use RoleAdmin or RoleViewer`}},
+		}, "athena: Members.UpdateWebsiteRole", []string{"website_id: is required", `user_id: "x" is not a UUID`, `role: "owner" cannot be given through the API; use RoleAdmin or RoleViewer`}},
 		{"remove from website", func(ctx context.Context) error {
 			_, err := m.RemoveFromWebsite(ctx, mWebsite, "")
 			return err
-		}, "Members.RemoveFromWebsite", []string{"user_id: is required"}},
+		}, "athena: Members.RemoveFromWebsite", []string{"user_id: is required"}},
 		{"list for group", func(ctx context.Context) error {
 			_, err := m.ListForGroup(ctx, "", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessWebsite})
 			return err
-		}, "Members.ListForGroup", []string{"group_id: is required", `access_type: "website" is not one of organization, group`}},
+		}, "athena: Members.ListForGroup", []string{"group_id: is required", `access_type: "website" is not one of organization, group`}},
 		{"group options alone", func(context.Context) error {
 			return (&onboard.AthenaGroupMembersOptions{AccessType: "everyone"}).Validate()
-		}, "Members.ListForGroup", []string{`access_type: "everyone" is not one of organization, group`}},
+		}, "athena: Members.ListForGroup", []string{`access_type: "everyone" is not one of organization, group`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -630,7 +630,7 @@ func TestEngineInvalidItemsAndOptions(t *testing.T) {
 			var ve *onboard.ValidationError
 			require.ErrorAs(t, o.Err, &ve)
 			assert.ErrorIs(t, o.Err, onboard.ErrInvalidRequest)
-			assert.Equal(t, "Invites.SendBulkAll", ve.Op)
+			assert.Equal(t, "aptly: Invites.SendBulkAll", ve.Op)
 			assert.True(t, strings.HasPrefix(ve.Problems[0].Field, fmt.Sprintf("users[%d].", i)), ve.Problems[0].Field)
 			_, reached := e.lastAnswer(o.Item.Email)
 			assert.False(t, reached)

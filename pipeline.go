@@ -36,7 +36,7 @@ import (
 
 // endpoint describes one documented API call.
 type endpoint struct {
-	op       string // the method's name, for errors: "Users.Create"
+	op       string // the service and method, for errors: "aptly: Users.Create"
 	method   string
 	path     string // relative to the base URL's path
 	envelope bool   // the body is {statusCode, timestamp, message, data}

@@ -44,10 +44,10 @@ func (r *RoyaltiInviteRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Invites.Send", &p)
+		return validationError("royalti: Invites.Send", &p)
 	}
 	p.Email("email", r.Email)
-	return validationError("Invites.Send", &p)
+	return validationError("royalti: Invites.Send", &p)
 }
 
 // RoyaltiInviteResult is Royalti's answer to a single invite.
@@ -56,7 +56,7 @@ type RoyaltiInviteResult struct {
 	Message string `json:"message"`
 }
 
-var sendInvite = endpoint{op: "Invites.Send", method: http.MethodPost, path: "/auth/invite"}
+var sendInvite = endpoint{op: "royalti: Invites.Send", method: http.MethodPost, path: "/auth/invite"}
 
 // Send invites one person to a Royalti workspace. A person already in the
 // workspace is an *APIError matching ErrConflict.
@@ -95,7 +95,7 @@ func (o *RoyaltiListInvitesOptions) Validate() error {
 		p.OneOf("status", string(o.Status), string(RoyaltiInviteInvited), string(RoyaltiInviteJoined), string(RoyaltiInviteCancelled))
 		checkPaging(&p, o.Page, o.Size)
 	}
-	return validationError("Invites.List", &p)
+	return validationError("royalti: Invites.List", &p)
 }
 
 // RoyaltiInvitePage is one page of a Royalti workspace's invites, as
@@ -114,7 +114,7 @@ type RoyaltiInvitePage struct {
 	Invites []RoyaltiInvite `json:"invites"`
 }
 
-var royaltiListInvites = endpoint{op: "Invites.List", method: http.MethodGet, path: "/user/invites"}
+var royaltiListInvites = endpoint{op: "royalti: Invites.List", method: http.MethodGet, path: "/user/invites"}
 
 // List returns an iterator over the invites of the credential's Royalti
 // workspace, pending, joined and cancelled alike unless list.Status says
@@ -137,7 +137,7 @@ func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptio
 		q = *list
 	}
 	key := func(inv *RoyaltiInvite) string { return inv.ID }
-	return listAll(ctx, "Invites.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiInvite], error) {
+	return listAll(ctx, "royalti: Invites.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiInvite], error) {
 		q.Page = n
 		p, err := s.ListPage(ctx, &q, opts...)
 		if err != nil {
@@ -191,13 +191,13 @@ type RoyaltiResendRequest struct {
 //
 // Royalti: POST /user/invites/{inviteId}/resend.
 func (s *RoyaltiInvites) Resend(ctx context.Context, inviteID string, req *RoyaltiResendRequest, opts ...CallOption) (*RoyaltiInviteResult, error) {
-	if err := royaltiIDError("Invites.Resend", "inviteId", inviteID); err != nil {
+	if err := royaltiIDError("royalti: Invites.Resend", "inviteId", inviteID); err != nil {
 		return nil, err
 	}
 	if req == nil {
 		req = &RoyaltiResendRequest{}
 	}
-	ep := endpoint{op: "Invites.Resend", method: http.MethodPost, path: "/user/invites/" + url.PathEscape(inviteID) + "/resend"}
+	ep := endpoint{op: "royalti: Invites.Resend", method: http.MethodPost, path: "/user/invites/" + url.PathEscape(inviteID) + "/resend"}
 	res := new(RoyaltiInviteResult)
 	if err := s.client.call(ctx, ep, nil, req, res, opts); err != nil {
 		return nil, err
@@ -215,9 +215,9 @@ func (s *RoyaltiInvites) Resend(ctx context.Context, inviteID string, req *Royal
 //
 // Royalti: POST /user/invites/{id}/cancel.
 func (s *RoyaltiInvites) Cancel(ctx context.Context, inviteID string, opts ...CallOption) error {
-	if err := royaltiIDError("Invites.Cancel", "id", inviteID); err != nil {
+	if err := royaltiIDError("royalti: Invites.Cancel", "id", inviteID); err != nil {
 		return err
 	}
-	ep := endpoint{op: "Invites.Cancel", method: http.MethodPost, path: "/user/invites/" + url.PathEscape(inviteID) + "/cancel"}
+	ep := endpoint{op: "royalti: Invites.Cancel", method: http.MethodPost, path: "/user/invites/" + url.PathEscape(inviteID) + "/cancel"}
 	return s.client.call(ctx, ep, nil, nil, nil, opts)
 }

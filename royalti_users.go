@@ -52,7 +52,7 @@ func (r *RoyaltiCreateUsersRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Users.CreateBulk", &p)
+		return validationError("royalti: Users.CreateBulk", &p)
 	}
 	if len(r.Users) == 0 {
 		p.Add("users", "needs at least one user")
@@ -60,14 +60,14 @@ func (r *RoyaltiCreateUsersRequest) Validate() error {
 	for i := range r.Users {
 		checkItem(&p, &r.Users[i], i, (*RoyaltiWorkspaceUser).check)
 	}
-	return validationError("Users.CreateBulk", &p)
+	return validationError("royalti: Users.CreateBulk", &p)
 }
 
 func (u *RoyaltiWorkspaceUser) check(p *validate.Problems, prefix string) {
 	p.Email(prefix+"email", u.Email)
 }
 
-var createUsers = endpoint{op: "Users.CreateBulk", method: http.MethodPost, path: "/user/bulk"}
+var createUsers = endpoint{op: "royalti: Users.CreateBulk", method: http.MethodPost, path: "/user/bulk"}
 
 // CreateBulk creates several users in the credential's Royalti workspace in
 // one request. Royalti answers with the names it created and error strings;
@@ -148,7 +148,7 @@ func (r *RoyaltiCreateUsersResult) Unknown() []Outcome[RoyaltiWorkspaceUser] {
 //
 // Royalti: POST /user/bulk, in batches.
 func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *RoyaltiCreateUsersRequest, users []RoyaltiWorkspaceUser, opts ...BulkOption) (*BulkReport[RoyaltiWorkspaceUser], error) {
-	return collectBatches(ctx, s.createBulkSpec("Users.CreateBulkAll", req), users, opts)
+	return collectBatches(ctx, s.createBulkSpec("royalti: Users.CreateBulkAll", req), users, opts)
 }
 
 // CreateBulkSeq is CreateBulkAll for a sequence of any length: outcomes come
@@ -159,7 +159,7 @@ func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *RoyaltiCreateUser
 //
 // Royalti: POST /user/bulk, in batches.
 func (s *RoyaltiUsers) CreateBulkSeq(ctx context.Context, req *RoyaltiCreateUsersRequest, users iter.Seq[RoyaltiWorkspaceUser], opts ...BulkOption) iter.Seq[Outcome[RoyaltiWorkspaceUser]] {
-	return streamBatches(ctx, s.createBulkSpec("Users.CreateBulkSeq", req), users, opts)
+	return streamBatches(ctx, s.createBulkSpec("royalti: Users.CreateBulkSeq", req), users, opts)
 }
 
 func (s *RoyaltiUsers) createBulkSpec(op string, req *RoyaltiCreateUsersRequest) *batchSpec[RoyaltiWorkspaceUser] {
@@ -275,7 +275,7 @@ func (o *RoyaltiListUsersOptions) Validate() error {
 		p.OneOf("sort", o.Sort, "createdAt", "updatedAt", "name", "split")
 		p.OneOf("order", o.Order, "asc", "desc")
 	}
-	return validationError("Users.List", &p)
+	return validationError("royalti: Users.List", &p)
 }
 
 // RoyaltiUserPage is one page of a Royalti workspace's users, as Royalti
@@ -294,7 +294,7 @@ type RoyaltiUserPage struct {
 	AccountingMetadata json.RawMessage `json:"accountingMetadata,omitempty"`
 }
 
-var royaltiListUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/user/"}
+var royaltiListUsers = endpoint{op: "royalti: Users.List", method: http.MethodGet, path: "/user/"}
 
 // List returns an iterator over the users of the credential's Royalti
 // workspace, filtered and sorted as list says (nil list: every user, in
@@ -316,7 +316,7 @@ func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, 
 		q = *list
 	}
 	key := func(u *RoyaltiUser) string { return u.ID }
-	return listAll(ctx, "Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
+	return listAll(ctx, "royalti: Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
 		q.Page = n
 		p, err := s.ListPage(ctx, &q, opts...)
 		if err != nil {
@@ -359,10 +359,10 @@ func (s *RoyaltiUsers) ListPage(ctx context.Context, list *RoyaltiListUsersOptio
 //
 // Royalti: GET /user/{id}.
 func (s *RoyaltiUsers) Get(ctx context.Context, id string, opts ...CallOption) (*RoyaltiUserDetail, error) {
-	if err := royaltiIDError("Users.Get", "id", id); err != nil {
+	if err := royaltiIDError("royalti: Users.Get", "id", id); err != nil {
 		return nil, err
 	}
-	ep := endpoint{op: "Users.Get", method: http.MethodGet, path: "/user/" + url.PathEscape(id)}
+	ep := endpoint{op: "royalti: Users.Get", method: http.MethodGet, path: "/user/" + url.PathEscape(id)}
 	u := new(RoyaltiUserDetail)
 	if err := s.client.call(ctx, ep, nil, nil, u, opts); err != nil {
 		return nil, err
@@ -380,10 +380,10 @@ func (s *RoyaltiUsers) Get(ctx context.Context, id string, opts ...CallOption) (
 //
 // Royalti: DELETE /user/{id}.
 func (s *RoyaltiUsers) Delete(ctx context.Context, id string, opts ...CallOption) error {
-	if err := royaltiIDError("Users.Delete", "id", id); err != nil {
+	if err := royaltiIDError("royalti: Users.Delete", "id", id); err != nil {
 		return err
 	}
-	ep := endpoint{op: "Users.Delete", method: http.MethodDelete, path: "/user/" + url.PathEscape(id)}
+	ep := endpoint{op: "royalti: Users.Delete", method: http.MethodDelete, path: "/user/" + url.PathEscape(id)}
 	return s.client.call(ctx, ep, nil, nil, nil, opts)
 }
 
@@ -407,14 +407,14 @@ type RoyaltiAddToWorkspaceRequest struct {
 //
 // Royalti: PUT /user/{id}/aut.
 func (s *RoyaltiUsers) AddToWorkspace(ctx context.Context, id string, req *RoyaltiAddToWorkspaceRequest, opts ...CallOption) error {
-	if err := royaltiIDError("Users.AddToWorkspace", "id", id); err != nil {
+	if err := royaltiIDError("royalti: Users.AddToWorkspace", "id", id); err != nil {
 		return err
 	}
 	var body any // no body at all for a nil req
 	if req != nil {
 		body = req
 	}
-	ep := endpoint{op: "Users.AddToWorkspace", method: http.MethodPut, path: "/user/" + url.PathEscape(id) + "/aut"}
+	ep := endpoint{op: "royalti: Users.AddToWorkspace", method: http.MethodPut, path: "/user/" + url.PathEscape(id) + "/aut"}
 	return s.client.call(ctx, ep, nil, body, nil, opts)
 }
 
@@ -430,7 +430,7 @@ func (r *RoyaltiDeleteUsersRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Users.DeleteBulk", &p)
+		return validationError("royalti: Users.DeleteBulk", &p)
 	}
 	if len(r.IDs) == 0 {
 		p.Add("ids", "needs at least one id")
@@ -446,7 +446,7 @@ func (r *RoyaltiDeleteUsersRequest) Validate() error {
 		}
 		first[key] = i
 	}
-	return validationError("Users.DeleteBulk", &p)
+	return validationError("royalti: Users.DeleteBulk", &p)
 }
 
 // RoyaltiDeleteUsersResult is Royalti's answer to a bulk user deletion,
@@ -479,7 +479,7 @@ func (r *RoyaltiDeleteUsersResult) Unknown() []Outcome[string] {
 	return filter(r.Outcomes, func(o Outcome[string]) bool { return o.State == StateUnknown })
 }
 
-var royaltiDeleteUsers = endpoint{op: "Users.DeleteBulk", method: http.MethodPost, path: "/user/bulk/delete"}
+var royaltiDeleteUsers = endpoint{op: "royalti: Users.DeleteBulk", method: http.MethodPost, path: "/user/bulk/delete"}
 
 // DeleteBulk deletes several users of the credential's Royalti workspace in
 // one request, and ties the answer to each id in the result's Outcomes. An
@@ -529,7 +529,7 @@ func (s *RoyaltiUsers) DeleteBulk(ctx context.Context, req *RoyaltiDeleteUsersRe
 //
 // Royalti: POST /user/bulk/delete, in batches.
 func (s *RoyaltiUsers) DeleteBulkAll(ctx context.Context, req *RoyaltiDeleteUsersRequest, ids []string, opts ...BulkOption) (*BulkReport[string], error) {
-	return collectBatches(ctx, s.deleteBulkSpec("Users.DeleteBulkAll", req), ids, opts)
+	return collectBatches(ctx, s.deleteBulkSpec("royalti: Users.DeleteBulkAll", req), ids, opts)
 }
 
 // DeleteBulkSeq is DeleteBulkAll for a sequence of ids of any length:
@@ -540,7 +540,7 @@ func (s *RoyaltiUsers) DeleteBulkAll(ctx context.Context, req *RoyaltiDeleteUser
 //
 // Royalti: POST /user/bulk/delete, in batches.
 func (s *RoyaltiUsers) DeleteBulkSeq(ctx context.Context, req *RoyaltiDeleteUsersRequest, ids iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
-	return streamBatches(ctx, s.deleteBulkSpec("Users.DeleteBulkSeq", req), ids, opts)
+	return streamBatches(ctx, s.deleteBulkSpec("royalti: Users.DeleteBulkSeq", req), ids, opts)
 }
 
 func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest) *batchSpec[string] {
