@@ -38,7 +38,7 @@ type AthenaTargetInviteRequest struct {
 	InviteMethod AthenaInviteMethod `json:"invite_method"`
 	// Email is the person's address. Required.
 	Email string `json:"email"`
-	// Role is RoleAdmin or RoleViewer; empty leaves the server's default
+	// Role is AthenaRoleAdmin or AthenaRoleViewer; empty leaves the server's default
 	// (viewer).
 	Role AthenaRole `json:"role,omitempty"`
 	// WebsiteIDs lists 1–50 website UUIDs. Exactly one of WebsiteIDs and
@@ -199,46 +199,38 @@ func (w *targetResultWire) result() AthenaTargetResult {
 	return AthenaTargetResult{WebsiteID: w.WebsiteID, GroupID: w.GroupID, Success: w.Success, Message: msg, UserID: w.UserID}
 }
 
-// AthenaTargetKind says whether an AthenaHQ target is a website or a group.
-type AthenaTargetKind int
-
-// The kinds of AthenaHQ targets.
-const (
-	// AthenaTargetWebsite is a website, sent in website_ids.
-	AthenaTargetWebsite AthenaTargetKind = iota + 1
-	// AthenaTargetGroup is a group, sent in group_ids; group invites need a
-	// global API key.
-	AthenaTargetGroup
-)
-
-// String names the kind: "website" or "group".
-func (k AthenaTargetKind) String() string {
-	switch k {
-	case AthenaTargetWebsite:
-		return "website"
-	case AthenaTargetGroup:
-		return "group"
-	}
-	return "TargetKind(" + itoa(int(k)) + ")"
-}
-
 // AthenaTarget is one AthenaHQ website or group to invite a person to.
 type AthenaTarget struct {
-	// Kind is TargetWebsite or TargetGroup.
-	Kind AthenaTargetKind
+	// Kind is AthenaScopeWebsite or AthenaScopeGroup.
+	Kind AthenaScope
 	// ID is the website's or group's UUID.
 	ID string
 }
 
 // AthenaWebsite returns the target of the website with the given id.
-func AthenaWebsite(id string) AthenaTarget { return AthenaTarget{Kind: AthenaTargetWebsite, ID: id} }
+func AthenaWebsite(id string) AthenaTarget { return AthenaTarget{Kind: AthenaScopeWebsite, ID: id} }
 
 // AthenaGroup returns the target of the group with the given id.
-func AthenaGroup(id string) AthenaTarget { return AthenaTarget{Kind: AthenaTargetGroup, ID: id} }
+func AthenaGroup(id string) AthenaTarget { return AthenaTarget{Kind: AthenaScopeGroup, ID: id} }
+
+// frame is the index of the body frame t's kind is sent in: 1 for
+// website_ids, 2 for group_ids, 0 for any other kind.
+func (t *AthenaTarget) frame() int {
+	switch t.Kind {
+	case AthenaScopeWebsite:
+		return 1
+	case AthenaScopeGroup:
+		return 2
+	}
+	return 0
+}
 
 func (t *AthenaTarget) check(p *validate.Problems, prefix string) {
-	if t.Kind != AthenaTargetWebsite && t.Kind != AthenaTargetGroup {
-		p.Add(prefix+"kind", "is %d; want TargetWebsite or TargetGroup", int(t.Kind))
+	switch {
+	case t.Kind == "":
+		p.Add(prefix+"kind", "is required; use AthenaScopeWebsite or AthenaScopeGroup")
+	case t.frame() == 0:
+		p.Add(prefix+"kind", "is %q; want AthenaScopeWebsite or AthenaScopeGroup", t.Kind)
 	}
 	p.RequiredUUID(prefix+"id", t.ID)
 }
@@ -302,10 +294,10 @@ func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *b
 		precheck:    cmp.Or(validationError(op, &p), err1, err2),
 		prefix:      func(i int) string { return "targets[" + itoa(i) + "]." },
 		check:       func(p *validate.Problems, prefix string, t *AthenaTarget) { t.check(p, prefix) },
-		keys:        func(t *AthenaTarget) (string, string) { return t.Kind.String() + ":" + strings.ToLower(t.ID), "" },
-		// frames[0] is unused: kind numbers TargetWebsite and TargetGroup.
+		keys:        func(t *AthenaTarget) (string, string) { return string(t.Kind) + ":" + strings.ToLower(t.ID), "" },
+		// frames[0] is unused: see AthenaTarget.frame.
 		frames:       []bodyFrame{{}, websites, groups},
-		kind:         func(t *AthenaTarget) int { return int(t.Kind) },
+		kind:         func(t *AthenaTarget) int { return t.frame() },
 		wire:         func(t *AthenaTarget) any { return t.ID },
 		alreadyThere: match.AthenaAlready,
 		target:       batchTarget(s.client, ep),
@@ -324,38 +316,23 @@ func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *b
 	}
 }
 
-// AthenaInviteType says what an AthenaHQ single invite grants access to.
-type AthenaInviteType string
-
-// The invite types AthenaHQ documents.
-const (
-	// AthenaInviteToOrganization grants access to the whole organization, every
-	// website in it included.
-	AthenaInviteToOrganization AthenaInviteType = "organization"
-	// AthenaInviteToWebsite grants access to the one website named by WebsiteID.
-	AthenaInviteToWebsite AthenaInviteType = "website"
-	// AthenaInviteToGroup grants access to every website in the group named by
-	// GroupID; group invites need a global API key.
-	AthenaInviteToGroup AthenaInviteType = "group"
-)
-
 // AthenaInviteRequest is the body of AthenaHQ's single invite: one person
 // to the organization, one website or one group.
 type AthenaInviteRequest struct {
-	// Type is InviteToOrganization, InviteToWebsite or InviteToGroup.
+	// Type is AthenaScopeOrganization, AthenaScopeWebsite or AthenaScopeGroup.
 	// Required.
-	Type AthenaInviteType `json:"type"`
+	Type AthenaScope `json:"type"`
 	// InviteMethod is InviteDirect or InviteByEmail. Required.
 	InviteMethod AthenaInviteMethod `json:"invite_method"`
 	// Email is the person's address. Required.
 	Email string `json:"email"`
-	// Role is RoleAdmin or RoleViewer; empty leaves the server's default
+	// Role is AthenaRoleAdmin or AthenaRoleViewer; empty leaves the server's default
 	// (viewer).
 	Role AthenaRole `json:"role,omitempty"`
 	// WebsiteID is the website's UUID: required when Type is
-	// InviteToWebsite, and refused with any other Type.
+	// AthenaScopeWebsite, and refused with any other Type.
 	WebsiteID string `json:"website_id,omitempty"`
-	// GroupID is the group's UUID: required when Type is InviteToGroup,
+	// GroupID is the group's UUID: required when Type is AthenaScopeGroup,
 	// and refused with any other Type.
 	GroupID string `json:"group_id,omitempty"`
 	// FirstName and LastName name the person: the new account's names on
@@ -377,25 +354,25 @@ func (r *AthenaInviteRequest) Validate() error {
 		return validationError("athena: Invites.Send", &p)
 	}
 	if p.Required("type", string(r.Type)) {
-		p.OneOf("type", string(r.Type), string(AthenaInviteToOrganization), string(AthenaInviteToWebsite), string(AthenaInviteToGroup))
+		p.OneOf("type", string(r.Type), string(AthenaScopeOrganization), string(AthenaScopeWebsite), string(AthenaScopeGroup))
 	}
 	if p.Required("invite_method", string(r.InviteMethod)) {
 		p.OneOf("invite_method", string(r.InviteMethod), string(AthenaInviteDirect), string(AthenaInviteByEmail))
 	}
 	p.Email("email", r.Email)
 	p.OneOf("role", string(r.Role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
-	r.checkTarget(&p, "website_id", r.WebsiteID, AthenaInviteToWebsite)
-	r.checkTarget(&p, "group_id", r.GroupID, AthenaInviteToGroup)
+	r.checkTarget(&p, "website_id", r.WebsiteID, AthenaScopeWebsite)
+	r.checkTarget(&p, "group_id", r.GroupID, AthenaScopeGroup)
 	return validationError("athena: Invites.Send", &p)
 }
 
 // checkTarget checks the id field that names a target of type kind: it is
 // required for that type and refused with the other documented types.
-func (r *AthenaInviteRequest) checkTarget(p *validate.Problems, field, id string, kind AthenaInviteType) {
+func (r *AthenaInviteRequest) checkTarget(p *validate.Problems, field, id string, kind AthenaScope) {
 	switch r.Type {
 	case kind:
 		p.RequiredUUID(field, id)
-	case AthenaInviteToOrganization, AthenaInviteToWebsite, AthenaInviteToGroup:
+	case AthenaScopeOrganization, AthenaScopeWebsite, AthenaScopeGroup:
 		if id != "" {
 			p.Add(field, "is set, but type is %q; send it only with type %q, or leave it empty", r.Type, kind)
 		}

@@ -79,13 +79,13 @@ type AthenaWebsiteRemovalResult struct {
 
 // AthenaGroupMembersOptions filters the members of an AthenaHQ group.
 type AthenaGroupMembersOptions struct {
-	// AccessType, when set, keeps one kind of access: AccessGroup gives
+	// AccessType, when set, keeps one kind of access: AthenaScopeGroup gives
 	// the group's own rows, members of the organization with a row
 	// included (each row once, users not deduplicated), and
-	// AccessOrganization only the organization's members. Empty gives the
-	// merged view: each user once, as AccessOrganization when they have
+	// AthenaScopeOrganization only the organization's members. Empty gives the
+	// merged view: each user once, as AthenaScopeOrganization when they have
 	// both kinds of access.
-	AccessType AthenaAccessType `url:"access_type,omitempty"`
+	AccessType AthenaScope `url:"access_type,omitempty"`
 }
 
 // Validate reports every problem with o as a *ValidationError, or nil. A
@@ -98,7 +98,7 @@ func (o *AthenaGroupMembersOptions) Validate() error {
 
 func (o *AthenaGroupMembersOptions) check(p *validate.Problems) {
 	if o != nil {
-		p.OneOf("access_type", string(o.AccessType), string(AthenaAccessOrganization), string(AthenaAccessGroup))
+		p.OneOf("access_type", string(o.AccessType), string(AthenaScopeOrganization), string(AthenaScopeGroup))
 	}
 }
 
@@ -126,13 +126,13 @@ func athenaMembersAt(ep endpoint, scope, scopeID, userID string) endpoint {
 }
 
 // checkMemberRole records a problem unless role is one a role update
-// takes: RoleAdmin or RoleViewer.
+// takes: AthenaRoleAdmin or AthenaRoleViewer.
 func checkMemberRole(p *validate.Problems, role AthenaRole) {
 	switch role {
 	case "":
-		p.Add("role", "is required; use RoleAdmin or RoleViewer")
-	case RoleOwner:
-		p.Add("role", "%q cannot be given through the API; use RoleAdmin or RoleViewer", role)
+		p.Add("role", "is required; use AthenaRoleAdmin or AthenaRoleViewer")
+	case AthenaRoleOwner:
+		p.Add("role", "%q cannot be given through the API; use AthenaRoleAdmin or AthenaRoleViewer", role)
 	default:
 		p.OneOf("role", string(role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
 	}
@@ -143,8 +143,8 @@ type athenaRoleBody struct {
 	Role AthenaRole `json:"role"`
 }
 
-// UpdateOrganizationRole gives an organization member role, RoleAdmin or
-// RoleViewer, and returns the membership as it then stands. It needs a
+// UpdateOrganizationRole gives an organization member role, AthenaRoleAdmin or
+// AthenaRoleViewer, and returns the membership as it then stands. It needs a
 // global API key; a website-scoped key is refused, an *APIError matching
 // ErrForbidden.
 //
@@ -200,8 +200,8 @@ func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID strin
 }
 
 // ListForWebsite returns everyone with access to a website: the
-// organization's members (AccessOrganization) and users with their own
-// row in the website (AccessWebsite), each user once. AthenaHQ sends the
+// organization's members (AthenaScopeOrganization) and users with their own
+// row in the website (AthenaScopeWebsite), each user once. AthenaHQ sends the
 // whole list in one answer (the documents show no paging), so it comes as
 // a slice. It takes a global API key, or a website-scoped key whose
 // allowlist holds the website.
@@ -222,7 +222,7 @@ func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, op
 	return res.Members, nil
 }
 
-// UpdateWebsiteRole gives a website member role, RoleAdmin or RoleViewer.
+// UpdateWebsiteRole gives a website member role, AthenaRoleAdmin or AthenaRoleViewer.
 // It takes a global API key, or a website-scoped key whose allowlist holds
 // the website. As documented, AthenaHQ refuses to change the API key's own
 // user or the organization's owner (no status is documented; onboardtest
@@ -273,8 +273,8 @@ func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID
 }
 
 // ListForGroup returns everyone with access to a group: by default the
-// organization's members (AccessOrganization) and users with their own row
-// in the group (AccessGroup), each user once; o can keep one kind of
+// organization's members (AthenaScopeOrganization) and users with their own row
+// in the group (AthenaScopeGroup), each user once; o can keep one kind of
 // access (see GroupMembersOptions), and may be nil. AthenaHQ sends the
 // whole list in one answer (the documents show no paging), so it comes as
 // a slice. It needs a global API key; a website-scoped key is refused, an

@@ -245,7 +245,7 @@ func TestAthenaMembers_ListForWebsite(t *testing.T) {
 	admin := f.srv.AddAthenaMemberAs(mOrg, "admin@example.com", onboardtest.AthenaRoleAdmin)
 	f.srv.AddAthenaMemberAs(mWebsite, "admin@example.com", onboardtest.AthenaRoleViewer) // a stray row: listed once, as organization
 	invited, err := f.global.Invites.Send(t.Context(), &onboard.AthenaInviteRequest{
-		Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "site@example.com",
+		Type: onboard.AthenaScopeWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "site@example.com",
 		WebsiteID: mWebsite, FirstName: "Sita", LastName: "Ram",
 	})
 	require.NoError(t, err)
@@ -258,9 +258,9 @@ func TestAthenaMembers_ListForWebsite(t *testing.T) {
 			assert.False(t, m.CreatedAt.Before(start), "created_at %s is a time of this test", m.CreatedAt)
 		}
 		want := []onboard.AthenaMember{
-			{UserID: owner, Email: "owner@example.com", Role: onboard.RoleOwner, AccessType: onboard.AthenaAccessOrganization},
-			{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaAccessOrganization},
-			{UserID: invited.UserID, Email: "site@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaAccessWebsite, FirstName: "Sita", LastName: "Ram"},
+			{UserID: owner, Email: "owner@example.com", Role: onboard.AthenaRoleOwner, AccessType: onboard.AthenaScopeOrganization},
+			{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaScopeOrganization},
+			{UserID: invited.UserID, Email: "site@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaScopeWebsite, FirstName: "Sita", LastName: "Ram"},
 		}
 		for i := range got {
 			got[i].CreatedAt = time.Time{}
@@ -281,9 +281,9 @@ func TestAthenaMembers_ListForGroup(t *testing.T) {
 	grouped := f.srv.AddAthenaMemberAs(mGroup, "grouped@example.com", onboardtest.AthenaRoleAdmin)
 	path := "/api/v1/groups/" + mGroup + "/members"
 
-	orgAdmin := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaAccessOrganization}
-	adminRow := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaAccessGroup}
-	groupRow := onboard.AthenaMember{UserID: grouped, Email: "grouped@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaAccessGroup}
+	orgAdmin := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaScopeOrganization}
+	adminRow := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaScopeGroup}
+	groupRow := onboard.AthenaMember{UserID: grouped, Email: "grouped@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaScopeGroup}
 	cases := []struct {
 		name  string
 		opts  *onboard.AthenaGroupMembersOptions
@@ -292,8 +292,8 @@ func TestAthenaMembers_ListForGroup(t *testing.T) {
 	}{
 		{"merged, nil options", nil, nil, []onboard.AthenaMember{orgAdmin, groupRow}},
 		{"merged, empty options", &onboard.AthenaGroupMembersOptions{}, nil, []onboard.AthenaMember{orgAdmin, groupRow}},
-		{"the group's rows", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessGroup}, url.Values{"access_type": {"group"}}, []onboard.AthenaMember{adminRow, groupRow}},
-		{"the organization's", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessOrganization}, url.Values{"access_type": {"organization"}}, []onboard.AthenaMember{orgAdmin}},
+		{"the group's rows", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeGroup}, url.Values{"access_type": {"group"}}, []onboard.AthenaMember{adminRow, groupRow}},
+		{"the organization's", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeOrganization}, url.Values{"access_type": {"organization"}}, []onboard.AthenaMember{orgAdmin}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -387,7 +387,7 @@ func TestAthenaMembers_RemoveFromWebsite(t *testing.T) {
 func TestAthenaMembers_documentedExamples(t *testing.T) {
 	const docUser = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 	docMember := onboard.AthenaMember{
-		UserID: docUser, Email: "jsmith@example.com", Role: "<string>", AccessType: onboard.AthenaAccessOrganization,
+		UserID: docUser, Email: "jsmith@example.com", Role: "<string>", AccessType: onboard.AthenaScopeOrganization,
 		CreatedAt: time.Date(2023, 11, 7, 5, 31, 56, 0, time.UTC), FirstName: "<string>", LastName: "<string>",
 	}
 	t.Run("update organization role", func(t *testing.T) {
@@ -463,7 +463,7 @@ var memberCalls = map[string]func(ctx context.Context, c *onboard.AthenaClient, 
 		return err
 	},
 	"ListForGroup": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
-		_, err := c.Members.ListForGroup(ctx, mGroup, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessGroup}, opts...)
+		_, err := c.Members.ListForGroup(ctx, mGroup, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeGroup}, opts...)
 		return err
 	},
 }
@@ -520,11 +520,11 @@ func TestAthenaMembers_validation(t *testing.T) {
 		{"update organization role: nothing given", func(ctx context.Context) error {
 			_, err := m.UpdateOrganizationRole(ctx, "", "")
 			return err
-		}, "athena: Members.UpdateOrganizationRole", []string{"user_id: is required", "role: is required; use RoleAdmin or RoleViewer"}},
+		}, "athena: Members.UpdateOrganizationRole", []string{"user_id: is required", "role: is required; use AthenaRoleAdmin or AthenaRoleViewer"}},
 		{"update organization role: owner", func(ctx context.Context) error {
-			_, err := m.UpdateOrganizationRole(ctx, "user-1", onboard.RoleOwner)
+			_, err := m.UpdateOrganizationRole(ctx, "user-1", onboard.AthenaRoleOwner)
 			return err
-		}, "athena: Members.UpdateOrganizationRole", []string{`user_id: "user-1" is not a UUID`, `role: "owner" cannot be given through the API; use RoleAdmin or RoleViewer`}},
+		}, "athena: Members.UpdateOrganizationRole", []string{`user_id: "user-1" is not a UUID`, `role: "owner" cannot be given through the API; use AthenaRoleAdmin or AthenaRoleViewer`}},
 		{"update organization role: unknown role", func(ctx context.Context) error {
 			_, err := m.UpdateOrganizationRole(ctx, mStranger, "editor")
 			return err
@@ -538,14 +538,14 @@ func TestAthenaMembers_validation(t *testing.T) {
 			return err
 		}, "athena: Members.ListForWebsite", []string{`website_id: "site" is not a UUID`}},
 		{"update website role", func(ctx context.Context) error {
-			return m.UpdateWebsiteRole(ctx, "", "x", onboard.RoleOwner)
-		}, "athena: Members.UpdateWebsiteRole", []string{"website_id: is required", `user_id: "x" is not a UUID`, `role: "owner" cannot be given through the API; use RoleAdmin or RoleViewer`}},
+			return m.UpdateWebsiteRole(ctx, "", "x", onboard.AthenaRoleOwner)
+		}, "athena: Members.UpdateWebsiteRole", []string{"website_id: is required", `user_id: "x" is not a UUID`, `role: "owner" cannot be given through the API; use AthenaRoleAdmin or AthenaRoleViewer`}},
 		{"remove from website", func(ctx context.Context) error {
 			_, err := m.RemoveFromWebsite(ctx, mWebsite, "")
 			return err
 		}, "athena: Members.RemoveFromWebsite", []string{"user_id: is required"}},
 		{"list for group", func(ctx context.Context) error {
-			_, err := m.ListForGroup(ctx, "", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessWebsite})
+			_, err := m.ListForGroup(ctx, "", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeWebsite})
 			return err
 		}, "athena: Members.ListForGroup", []string{"group_id: is required", `access_type: "website" is not one of organization, group`}},
 		{"group options alone", func(context.Context) error {

@@ -13,23 +13,25 @@ const (
 	AthenaRoleViewer AthenaRole = "viewer"
 )
 
-// RoleOwner is the role of the organization's owner. It shows in member
+// AthenaRoleOwner is the role of the organization's owner. It shows in member
 // lists; no endpoint gives it, and the owner's role cannot be changed nor
 // the owner removed.
-const RoleOwner AthenaRole = "owner"
+const AthenaRoleOwner AthenaRole = "owner"
 
-// AthenaAccessType says how a member has access to an AthenaHQ website or group.
-type AthenaAccessType string
+// AthenaScope is what an AthenaHQ invite grants, or a member's access
+// comes through: the organization, one website or one group.
+type AthenaScope string
 
-// The access types AthenaHQ documents.
+// The scopes AthenaHQ documents.
 const (
-	// AthenaAccessOrganization is access through membership of the
-	// organization, which reaches every website and group in it.
-	AthenaAccessOrganization AthenaAccessType = "organization"
-	// AthenaAccessWebsite is access through the member's own row in the website.
-	AthenaAccessWebsite AthenaAccessType = "website"
-	// AthenaAccessGroup is access through the member's own row in the group.
-	AthenaAccessGroup AthenaAccessType = "group"
+	// AthenaScopeOrganization is the whole organization, every website
+	// and group in it included.
+	AthenaScopeOrganization AthenaScope = "organization"
+	// AthenaScopeWebsite is one website (website_id, website_ids).
+	AthenaScopeWebsite AthenaScope = "website"
+	// AthenaScopeGroup is one group (group_id, group_ids), and through it
+	// every website in it; group invites need a global API key.
+	AthenaScopeGroup AthenaScope = "group"
 )
 
 // AthenaMember is one person with access to an AthenaHQ website or group.
@@ -39,12 +41,12 @@ type AthenaMember struct {
 	UserID string `json:"user_id"`
 	Email  string `json:"email"`
 	// Role is the member's role. The documents do not list its values:
-	// expect RoleAdmin and RoleViewer, and RoleOwner for the
+	// expect AthenaRoleAdmin and AthenaRoleViewer, and AthenaRoleOwner for the
 	// organization's owner.
 	Role AthenaRole `json:"role"`
 	// AccessType says whether the access comes from the organization or
 	// from the member's own row in the website or group.
-	AccessType AthenaAccessType `json:"access_type"`
+	AccessType AthenaScope `json:"access_type"`
 	// CreatedAt is the member's created_at; the documents do not say what
 	// it dates (presumably when the access began).
 	CreatedAt time.Time `json:"created_at"`

@@ -228,7 +228,7 @@ func TestSendToTargets_sameIDBothKinds(t *testing.T) {
 			engineCheckOrder(t, in, rep.Outcomes)
 			assert.Equal(t, 2, srv.count(), "one batch of each kind")
 			for i, o := range rep.Outcomes {
-				if in[i].Kind == onboard.AthenaTargetWebsite {
+				if in[i].Kind == onboard.AthenaScopeWebsite {
 					assert.Equal(t, onboard.StateSucceeded, o.State, "item %d", i)
 					assert.Equal(t, "User added to website", o.Message, "item %d", i)
 					continue

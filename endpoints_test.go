@@ -315,7 +315,7 @@ func athenaEndpoints() []endpointCase {
 			okStatus: http.StatusOK, okBody: docAthenaInvite, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.athena.Invites.Send(ctx, &onboard.AthenaInviteRequest{
-					Type: onboard.AthenaInviteToOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com", Role: onboard.AthenaRoleAdmin,
+					Type: onboard.AthenaScopeOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com", Role: onboard.AthenaRoleAdmin,
 				}, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
@@ -334,7 +334,7 @@ func athenaEndpoints() []endpointCase {
 				return result(c.athena.Members.UpdateOrganizationRole(ctx, epMemberID, onboard.AthenaRoleAdmin, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(c.athena.Members.UpdateOrganizationRole(ctx, "user-1", onboard.RoleOwner))
+				return result(c.athena.Members.UpdateOrganizationRole(ctx, "user-1", onboard.AthenaRoleOwner))
 			},
 			checkOK: func(t *testing.T, res any) {
 				r, ok := res.(*onboard.AthenaOrganizationRoleResult)

@@ -1125,7 +1125,7 @@ func TestEngineTargets(t *testing.T) {
 		engineCheckOrder(t, in, rep.Outcomes)
 		assert.Equal(t, onboard.StateNotSent, rep.Outcomes[0].State)
 		ve := mustValidationError(t, rep.Outcomes[0].Err)
-		assertProblems(t, ve, []problem{{"targets[0].kind", "is 0; want TargetWebsite or TargetGroup"}})
+		assertProblems(t, ve, []problem{{"targets[0].kind", "is required; use AthenaScopeWebsite or AthenaScopeGroup"}})
 		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[1].State)
 		assert.Equal(t, 1, srv.RequestCount("/api/v1/invites/bulk")-before)
 	})

@@ -371,7 +371,7 @@ func ExampleAthenaInvites_SendToTargetsAll() {
 	}
 	for _, o := range rep.Outcomes {
 		kind := "website"
-		if o.Item.Kind == onboard.AthenaTargetGroup {
+		if o.Item.Kind == onboard.AthenaScopeGroup {
 			kind = "group"
 		}
 		fmt.Printf("%s %s: %s: %s\n", kind, o.Item.ID[:8], o.State, o.Message)

@@ -201,7 +201,7 @@ func runAthenaInvite(ctx context.Context, opts *athenaInviteOptions) error {
 func checkTarget(person *athenaPersonFlags, r *targetRow) error {
 	req := person.request()
 	field := "website_ids"
-	if t := r.target(); t.Kind == onboard.AthenaTargetGroup {
+	if t := r.target(); t.Kind == onboard.AthenaScopeGroup {
 		req.GroupIDs, field = []string{t.ID}, "group_ids"
 	} else {
 		req.WebsiteIDs = []string{t.ID}
@@ -213,7 +213,7 @@ func checkTarget(person *athenaPersonFlags, r *targetRow) error {
 // members of the first target.
 func athenaPreflight(ctx context.Context, c *onboard.AthenaClient, first *targetRow) error {
 	var err error
-	if t := first.target(); t.Kind == onboard.AthenaTargetGroup {
+	if t := first.target(); t.Kind == onboard.AthenaScopeGroup {
 		_, err = c.Members.ListForGroup(ctx, t.ID, nil)
 	} else {
 		_, err = c.Members.ListForWebsite(ctx, t.ID)
@@ -235,7 +235,7 @@ func athenaSender(c *onboard.AthenaClient, req *onboard.AthenaTargetInviteReques
 		return func(yield func(onboard.Outcome[targetRow]) bool) {
 			for o := range c.Invites.SendToTargetsSeq(ctx, req, targets, opts...) {
 				item := targetRow{WebsiteID: o.Item.ID}
-				if o.Item.Kind == onboard.AthenaTargetGroup {
+				if o.Item.Kind == onboard.AthenaScopeGroup {
 					item = targetRow{GroupID: o.Item.ID}
 				}
 				out := onboard.Outcome[targetRow]{Index: o.Index, Item: item, State: o.State, Message: o.Message,
@@ -257,7 +257,7 @@ type scopeFlags struct {
 // athenaMembers lists the members of the website or group.
 func athenaMembers(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags, access string) ([]onboard.AthenaMember, error) {
 	if sc.group != "" {
-		return c.Members.ListForGroup(ctx, sc.group, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessType(access)})
+		return c.Members.ListForGroup(ctx, sc.group, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScope(access)})
 	}
 	return c.Members.ListForWebsite(ctx, sc.website)
 }

@@ -864,7 +864,7 @@ func athenaPeople(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags) 
 	for i, m := range members {
 		p := remote{email: m.Email, status: fmt.Sprintf("%s (%s)", m.Role, m.AccessType)}
 		switch {
-		case m.AccessType == onboard.AthenaAccessOrganization:
+		case m.AccessType == onboard.AthenaScopeOrganization:
 			p.note = "an organization member: access through the organization, kept"
 		case sc.group != "":
 			p.note = "AthenaHQ has no call to remove a group member"
