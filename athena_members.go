@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"net/http"
 	"net/url"
 
@@ -199,27 +200,25 @@ func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID strin
 	return res, nil
 }
 
-// ListForWebsite returns everyone with access to a website: the
-// organization's members (AthenaScopeOrganization) and users with their own
-// row in the website (AthenaScopeWebsite), each user once. AthenaHQ sends the
-// whole list in one answer (the documents show no paging), so it comes as
-// a slice. It takes a global API key, or a website-scoped key whose
-// allowlist holds the website.
+// ListForWebsite returns an iterator over everyone with access to a
+// website: the organization's members (AthenaScopeOrganization) and users
+// with their own row in the website (AthenaScopeWebsite), each user once.
+// AthenaHQ sends the whole list in one answer (the documents show no
+// paging): the iterator makes that one request when the loop starts, and
+// the error, if any, is the loop's only value. It takes a global API key,
+// or a website-scoped key whose allowlist holds the website.
 //
 // It changes nothing, so it is safe to repeat.
 //
 // AthenaHQ: GET /api/v1/websites/{website_id}/members.
-func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, opts ...CallOption) ([]AthenaMember, error) {
+func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, opts ...CallOption) iter.Seq2[AthenaMember, error] {
 	var p validate.Problems
 	p.RequiredUUID("website_id", websiteID)
-	if err := validationError(listSiteMembers.op, &p); err != nil {
-		return nil, err
-	}
-	var res athenaMemberList
-	if err := s.client.call(ctx, athenaMembersAt(listSiteMembers, "websites", websiteID, ""), nil, nil, &res, opts); err != nil {
-		return nil, err
-	}
-	return res.Members, nil
+	return listWhole(validationError(listSiteMembers.op, &p), func() ([]AthenaMember, error) {
+		var res athenaMemberList
+		err := s.client.call(ctx, athenaMembersAt(listSiteMembers, "websites", websiteID, ""), nil, nil, &res, opts)
+		return res.Members, err
+	})
 }
 
 // UpdateWebsiteRole gives a website member role, AthenaRoleAdmin or AthenaRoleViewer.
@@ -275,24 +274,20 @@ func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID
 // ListForGroup returns everyone with access to a group: by default the
 // organization's members (AthenaScopeOrganization) and users with their own row
 // in the group (AthenaScopeGroup), each user once; o can keep one kind of
-// access (see GroupMembersOptions), and may be nil. AthenaHQ sends the
-// whole list in one answer (the documents show no paging), so it comes as
-// a slice. It needs a global API key; a website-scoped key is refused, an
-// *APIError matching ErrForbidden.
+// access (see AthenaGroupMembersOptions), and may be nil. The list comes in
+// one request, as for ListForWebsite. It needs a global API key; a
+// website-scoped key is refused, an *APIError matching ErrForbidden.
 //
 // It changes nothing, so it is safe to repeat.
 //
 // AthenaHQ: GET /api/v1/groups/{group_id}/members.
-func (s *AthenaMembers) ListForGroup(ctx context.Context, groupID string, o *AthenaGroupMembersOptions, opts ...CallOption) ([]AthenaMember, error) {
+func (s *AthenaMembers) ListForGroup(ctx context.Context, groupID string, o *AthenaGroupMembersOptions, opts ...CallOption) iter.Seq2[AthenaMember, error] {
 	var p validate.Problems
 	p.RequiredUUID("group_id", groupID)
 	o.check(&p)
-	if err := validationError(listGroupMembers.op, &p); err != nil {
-		return nil, err
-	}
-	var res athenaMemberList
-	if err := s.client.call(ctx, athenaMembersAt(listGroupMembers, "groups", groupID, ""), o, nil, &res, opts); err != nil {
-		return nil, err
-	}
-	return res.Members, nil
+	return listWhole(validationError(listGroupMembers.op, &p), func() ([]AthenaMember, error) {
+		var res athenaMemberList
+		err := s.client.call(ctx, athenaMembersAt(listGroupMembers, "groups", groupID, ""), o, nil, &res, opts)
+		return res.Members, err
+	})
 }

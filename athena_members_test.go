@@ -35,7 +35,7 @@ func init() {
 		return err
 	}
 	specCalls["AthenaMembers.ListForWebsite"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.athena.Members.ListForWebsite(ctx, mWebsite)
+		_, err := rlDrain(c.athena.Members.ListForWebsite(ctx, mWebsite))
 		return err
 	}
 	specCalls["AthenaMembers.UpdateWebsiteRole"] = func(ctx context.Context, c *specClients) error {
@@ -46,7 +46,7 @@ func init() {
 		return err
 	}
 	specCalls["AthenaMembers.ListForGroup"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.athena.Members.ListForGroup(ctx, mGroup, nil)
+		_, err := rlDrain(c.athena.Members.ListForGroup(ctx, mGroup, nil))
 		return err
 	}
 }
@@ -251,7 +251,7 @@ func TestAthenaMembers_ListForWebsite(t *testing.T) {
 	require.NoError(t, err)
 
 	for _, c := range []*onboard.AthenaClient{f.global, f.scoped} { // either key may list a website
-		got, err := c.Members.ListForWebsite(t.Context(), mWebsite)
+		got, err := rlDrain(c.Members.ListForWebsite(t.Context(), mWebsite))
 		require.NoError(t, err)
 		require.Len(t, got, 3)
 		for _, m := range got {
@@ -269,7 +269,7 @@ func TestAthenaMembers_ListForWebsite(t *testing.T) {
 	}
 	f.assertSent(t, sentRequest{method: http.MethodGet, path: "/api/v1/websites/" + mWebsite + "/members", key: onboardtest.AthenaAPIKey})
 
-	got, err := f.global.Members.ListForWebsite(t.Context(), "7c9e6679-7425-40de-944b-e07fc1f90ae7")
+	got, err := rlDrain(f.global.Members.ListForWebsite(t.Context(), "7c9e6679-7425-40de-944b-e07fc1f90ae7"))
 	require.NoError(t, err)
 	assert.Len(t, got, 2, "a website without rows of its own lists the organization's members")
 }
@@ -297,7 +297,7 @@ func TestAthenaMembers_ListForGroup(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := f.global.Members.ListForGroup(t.Context(), mGroup, tc.opts)
+			got, err := rlDrain(f.global.Members.ListForGroup(t.Context(), mGroup, tc.opts))
 			require.NoError(t, err)
 			for i := range got {
 				assert.False(t, got[i].CreatedAt.IsZero())
@@ -308,7 +308,7 @@ func TestAthenaMembers_ListForGroup(t *testing.T) {
 		})
 	}
 
-	_, err := f.scoped.Members.ListForGroup(t.Context(), mGroup, nil)
+	_, err := rlDrain(f.scoped.Members.ListForGroup(t.Context(), mGroup, nil))
 	assertRefused(t, err, onboard.ErrForbidden, http.StatusForbidden, "This endpoint requires a global API key")
 }
 
@@ -376,7 +376,7 @@ func TestAthenaMembers_RemoveFromWebsite(t *testing.T) {
 	_, err = f.global.Members.RemoveFromWebsite(t.Context(), mWebsite, orgViewer)
 	assertRefused(t, err, onboard.ErrConflict, http.StatusConflict,
 		"User has access through the organization; remove them through /organizations/members instead")
-	list, err := f.global.Members.ListForWebsite(t.Context(), mWebsite)
+	list, err := rlDrain(f.global.Members.ListForWebsite(t.Context(), mWebsite))
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.Equal(t, orgViewer, list[0].UserID, "an organization member keeps their access")
@@ -405,7 +405,7 @@ func TestAthenaMembers_documentedExamples(t *testing.T) {
 	})
 	t.Run("list website members", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-website-members-response.json"))
-		got, err := c.Members.ListForWebsite(t.Context(), mWebsite)
+		got, err := rlDrain(c.Members.ListForWebsite(t.Context(), mWebsite))
 		require.NoError(t, err)
 		assert.Equal(t, []onboard.AthenaMember{docMember}, got)
 	})
@@ -417,7 +417,7 @@ func TestAthenaMembers_documentedExamples(t *testing.T) {
 	})
 	t.Run("list group members", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-group-members-response.json"))
-		got, err := c.Members.ListForGroup(t.Context(), mGroup, nil)
+		got, err := rlDrain(c.Members.ListForGroup(t.Context(), mGroup, nil))
 		require.NoError(t, err)
 		assert.Equal(t, []onboard.AthenaMember{docMember}, got)
 	})
@@ -428,17 +428,19 @@ func TestAthenaMembers_documentedExamples(t *testing.T) {
 func TestAthenaMembers_listNeedsMembers(t *testing.T) {
 	for _, body := range []string{`{}`, `{"members":null}`, `{"users":[]}`} {
 		c, _ := docServer(t, http.StatusOK, body)
-		_, err := c.Members.ListForWebsite(t.Context(), mWebsite)
+		_, err := rlDrain(c.Members.ListForWebsite(t.Context(), mWebsite))
 		assert.ErrorIs(t, err, onboard.ErrUnexpectedResponse, body)
 		assert.ErrorContains(t, err, `no "members" list`, body)
-		_, err = c.Members.ListForGroup(t.Context(), mGroup, nil)
+		_, err = rlDrain(c.Members.ListForGroup(t.Context(), mGroup, nil))
 		assert.ErrorIs(t, err, onboard.ErrUnexpectedResponse, body)
 	}
 	c, _ := docServer(t, http.StatusOK, `{"members":[]}`)
-	got, err := c.Members.ListForWebsite(t.Context(), mWebsite)
-	require.NoError(t, err)
-	assert.NotNil(t, got)
-	assert.Empty(t, got)
+	yielded := 0
+	for _, err := range c.Members.ListForWebsite(t.Context(), mWebsite) {
+		require.NoError(t, err)
+		yielded++
+	}
+	assert.Zero(t, yielded, "an empty list yields nothing, and no error")
 }
 
 // memberCalls calls each member method once with valid input.
@@ -452,7 +454,7 @@ var memberCalls = map[string]func(ctx context.Context, c *onboard.AthenaClient, 
 		return err
 	},
 	"ListForWebsite": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
-		_, err := c.Members.ListForWebsite(ctx, mWebsite, opts...)
+		_, err := rlDrain(c.Members.ListForWebsite(ctx, mWebsite, opts...))
 		return err
 	},
 	"UpdateWebsiteRole": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
@@ -463,7 +465,7 @@ var memberCalls = map[string]func(ctx context.Context, c *onboard.AthenaClient, 
 		return err
 	},
 	"ListForGroup": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
-		_, err := c.Members.ListForGroup(ctx, mGroup, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeGroup}, opts...)
+		_, err := rlDrain(c.Members.ListForGroup(ctx, mGroup, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeGroup}, opts...))
 		return err
 	},
 }
@@ -534,7 +536,7 @@ func TestAthenaMembers_validation(t *testing.T) {
 			return err
 		}, "athena: Members.RemoveFromOrganization", []string{"user_id: is required"}},
 		{"list for website", func(ctx context.Context) error {
-			_, err := m.ListForWebsite(ctx, "site")
+			_, err := rlDrain(m.ListForWebsite(ctx, "site"))
 			return err
 		}, "athena: Members.ListForWebsite", []string{`website_id: "site" is not a UUID`}},
 		{"update website role", func(ctx context.Context) error {
@@ -545,7 +547,7 @@ func TestAthenaMembers_validation(t *testing.T) {
 			return err
 		}, "athena: Members.RemoveFromWebsite", []string{"user_id: is required"}},
 		{"list for group", func(ctx context.Context) error {
-			_, err := m.ListForGroup(ctx, "", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeWebsite})
+			_, err := rlDrain(m.ListForGroup(ctx, "", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeWebsite}))
 			return err
 		}, "athena: Members.ListForGroup", []string{"group_id: is required", `access_type: "website" is not one of organization, group`}},
 		{"group options alone", func(context.Context) error {

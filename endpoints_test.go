@@ -361,10 +361,10 @@ func athenaEndpoints() []endpointCase {
 			api: athenaAPI, key: "AthenaMembers.ListForWebsite", op: "athena: Members.ListForWebsite", method: http.MethodGet,
 			path: "/api/v1/websites/" + epWebsiteID + "/members", okStatus: http.StatusOK, okBody: docAthenaSiteMembers, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return members(c.athena.Members.ListForWebsite(ctx, epWebsiteID, opts...))
+				return members(rlDrain(c.athena.Members.ListForWebsite(ctx, epWebsiteID, opts...)))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return members(c.athena.Members.ListForWebsite(ctx, "w1"))
+				return members(rlDrain(c.athena.Members.ListForWebsite(ctx, "w1")))
 			},
 			checkOK: checkMembers,
 		},
@@ -400,10 +400,10 @@ func athenaEndpoints() []endpointCase {
 			api: athenaAPI, key: "AthenaMembers.ListForGroup", op: "athena: Members.ListForGroup", method: http.MethodGet,
 			path: "/api/v1/groups/" + epGroupID + "/members", okStatus: http.StatusOK, okBody: docAthenaGroup, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return members(c.athena.Members.ListForGroup(ctx, epGroupID, nil, opts...))
+				return members(rlDrain(c.athena.Members.ListForGroup(ctx, epGroupID, nil, opts...)))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return members(c.athena.Members.ListForGroup(ctx, "g1", nil))
+				return members(rlDrain(c.athena.Members.ListForGroup(ctx, "g1", nil)))
 			},
 			checkOK: checkMembers,
 		},

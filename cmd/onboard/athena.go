@@ -212,13 +212,17 @@ func checkTarget(person *athenaPersonFlags, r *targetRow) error {
 // athenaPreflight checks the credential with a read-only request: the
 // members of the first target.
 func athenaPreflight(ctx context.Context, c *onboard.AthenaClient, first *targetRow) error {
-	var err error
+	list := c.Members.ListForWebsite
 	if t := first.target(); t.Kind == onboard.AthenaScopeGroup {
-		_, err = c.Members.ListForGroup(ctx, t.ID, nil)
-	} else {
-		_, err = c.Members.ListForWebsite(ctx, t.ID)
+		list = func(ctx context.Context, id string, opts ...onboard.CallOption) iter.Seq2[onboard.AthenaMember, error] {
+			return c.Members.ListForGroup(ctx, id, nil, opts...)
+		}
 	}
-	return err
+	// The list comes in one answer: its error, if any, is its first value.
+	for _, err := range list(ctx, first.target().ID) {
+		return err
+	}
+	return nil
 }
 
 // athenaSender returns the bulk invite of the person in req to the
@@ -256,10 +260,18 @@ type scopeFlags struct {
 
 // athenaMembers lists the members of the website or group.
 func athenaMembers(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags, access string) ([]onboard.AthenaMember, error) {
+	list := c.Members.ListForWebsite(ctx, sc.website)
 	if sc.group != "" {
-		return c.Members.ListForGroup(ctx, sc.group, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScope(access)})
+		list = c.Members.ListForGroup(ctx, sc.group, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScope(access)})
 	}
-	return c.Members.ListForWebsite(ctx, sc.website)
+	var members []onboard.AthenaMember
+	for m, err := range list {
+		if err != nil {
+			return nil, err
+		}
+		members = append(members, m)
+	}
+	return members, nil
 }
 
 // athenaMembersOptions are what "onboard athena members" runs with.
