@@ -579,8 +579,8 @@ func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Aptly
 			out := make([]remote, len(users))
 			for i := range users {
 				u := &users[i]
-				out[i] = remote{email: u.Email, status: u.Status, resendID: u.ID, removeID: u.ID,
-					pending: u.Status == string(onboard.AptlyUserInvited)}
+				out[i] = remote{email: u.Email, status: string(u.Status), resendID: u.ID, removeID: u.ID,
+					pending: u.Status == onboard.AptlyUserInvited}
 				if !strings.EqualFold(u.ActiveTenantID, tenant) {
 					// Bulk delete takes no tenant and removes the whole
 					// account: only a user Aptly shows in the tenant goes.
