@@ -209,7 +209,7 @@ func (s *AptlyInvites) bulkInviteSpec(op string, req *AptlyBulkInviteRequest) *b
 type AptlyBulkResendRequest struct {
 	// TenantID is the users' tenant (a UUID). Required.
 	TenantID string `json:"tenantId"`
-	// UserIDs are the users' ids (UUIDs, as User.ID); at least one.
+	// UserIDs are the users' ids (UUIDs, as AptlyUser.ID); at least one.
 	UserIDs []string `json:"userIds"`
 }
 

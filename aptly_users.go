@@ -198,7 +198,7 @@ func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, call
 
 // ListPage fetches one page of Aptly's users, opts.Page of opts.Limit
 // users (the server's defaults when 0 or opts is nil), for callers who
-// keep their own place; UserPage.NextPage says which page comes next.
+// keep their own place; AptlyUserPage.NextPage says which page comes next.
 // Fetching a page is read-only: repeating it is harmless.
 //
 // Aptly: GET /v1/user.
@@ -235,7 +235,7 @@ func checkUserIDs(p *validate.Problems, ids []string) {
 // AptlyUpdateStatusRequest is the body of Aptly's bulk status update: one status
 // for several users. It names no tenant; the documents show none.
 type AptlyUpdateStatusRequest struct {
-	// UserIDs are the users' ids (UUIDs, as User.ID); at least one (the
+	// UserIDs are the users' ids (UUIDs, as AptlyUser.ID); at least one (the
 	// documents give no minimum; an empty list would change nothing).
 	UserIDs []string `json:"userIds"`
 	// Status is the status to set. Required.
@@ -343,7 +343,7 @@ func (s *AptlyUsers) statusSpec(op string, req *AptlyUpdateStatusRequest) *batch
 // only an example, {"userIds": [...]}, and no field table; no tenant is
 // sent.
 type AptlyDeleteUsersRequest struct {
-	// UserIDs are the users' ids (UUIDs, as User.ID); at least one.
+	// UserIDs are the users' ids (UUIDs, as AptlyUser.ID); at least one.
 	UserIDs []string `json:"userIds"`
 }
 
@@ -619,10 +619,10 @@ var updateEntities = endpoint{op: "aptly: Users.UpdateEntities", method: http.Me
 
 // UpdateEntities changes one Aptly user's tenant links (manager, roles,
 // positions, groups) and profile fields, and returns the user as stored,
-// unwrapped from Aptly's envelope. id is the user's id, a UUID (User.ID):
+// unwrapped from Aptly's envelope. id is the user's id, a UUID (AptlyUser.ID):
 // the documents name the path parameter without describing it, and the
 // answer's user carries the id. Every problem with id and req is reported
-// at once, before sending; see UpdateEntitiesRequest for what is assumed
+// at once, before sending; see AptlyUpdateEntitiesRequest for what is assumed
 // where the documents are silent. Sending the same request twice leaves
 // the user as sending it once does.
 //

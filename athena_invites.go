@@ -34,7 +34,7 @@ const AthenaMaxTargets = 50
 // AthenaTargetInviteRequest is the body of AthenaHQ's bulk invite: one person to
 // 1–50 websites, or to 1–50 groups (never both).
 type AthenaTargetInviteRequest struct {
-	// InviteMethod is InviteDirect or InviteByEmail. Required.
+	// InviteMethod is AthenaInviteDirect or AthenaInviteByEmail. Required.
 	InviteMethod AthenaInviteMethod `json:"invite_method"`
 	// Email is the person's address. Required.
 	Email string `json:"email"`
@@ -158,16 +158,16 @@ func (r *AthenaTargetInviteResult) Failed() []AthenaTargetResult {
 	return filter(r.Results, func(t AthenaTargetResult) bool { return !t.Success })
 }
 
-// targetInviteWire is a TargetInviteResult as AthenaHQ sends it. The
+// targetInviteWire is an AthenaTargetInviteResult as AthenaHQ sends it. The
 // client decodes answers into it, in one pass; decoding into
-// TargetInviteResult would decode each result a second time, through
-// TargetResult's UnmarshalJSON.
+// AthenaTargetInviteResult would decode each result a second time, through
+// AthenaTargetResult's UnmarshalJSON.
 type targetInviteWire struct {
 	Success bool               `json:"success"`
 	Results []targetResultWire `json:"results"`
 }
 
-// result is w as a TargetInviteResult.
+// result is w as an AthenaTargetInviteResult.
 func (w *targetInviteWire) result() *AthenaTargetInviteResult {
 	res := &AthenaTargetInviteResult{Success: w.Success}
 	if w.Results != nil {
@@ -190,7 +190,7 @@ type targetResultWire struct {
 	UserID    string `json:"user_id"`
 }
 
-// result is w as a TargetResult, the "error" in Message when there is one.
+// result is w as an AthenaTargetResult, the "error" in Message when there is one.
 func (w *targetResultWire) result() AthenaTargetResult {
 	msg := w.Message
 	if w.Error != "" {
@@ -239,7 +239,7 @@ func (t *AthenaTarget) check(p *validate.Problems, prefix string) {
 // and groups, and reports what became of each target, in input order, with
 // the person's AthenaHQ user id when the server gives it. req says whom to
 // invite and how; its WebsiteIDs and GroupIDs must be empty, the targets
-// being passed as targets. Targets go in batches of MaxTargets (see
+// being passed as targets. Targets go in batches of AthenaMaxTargets (see
 // WithBatchSize), each of one kind: a run may mix websites and groups, and
 // a change of kind starts a new batch. Each target is checked alone first;
 // an id that is not a UUID is not sent. A batch never holds one id twice,
@@ -322,7 +322,7 @@ type AthenaInviteRequest struct {
 	// Type is AthenaScopeOrganization, AthenaScopeWebsite or AthenaScopeGroup.
 	// Required.
 	Type AthenaScope `json:"type"`
-	// InviteMethod is InviteDirect or InviteByEmail. Required.
+	// InviteMethod is AthenaInviteDirect or AthenaInviteByEmail. Required.
 	InviteMethod AthenaInviteMethod `json:"invite_method"`
 	// Email is the person's address. Required.
 	Email string `json:"email"`
@@ -399,8 +399,8 @@ type AthenaInviteResult struct {
 var athenaInvite = endpoint{op: "athena: Invites.Send", method: http.MethodPost, path: "/api/v1/invites"}
 
 // Send invites one person to the AthenaHQ organization, one website or one
-// group, as req.Type says. InviteDirect adds them at once, without email,
-// creating an account (unverified) if none exists; InviteByEmail creates a
+// group, as req.Type says. AthenaInviteDirect adds them at once, without email,
+// creating an account (unverified) if none exists; AthenaInviteByEmail creates a
 // pending invite and emails it, which the person must accept.
 //
 // Group invites need a global API key: a website-scoped key is refused, an
