@@ -169,3 +169,20 @@ func TestAthenaInvitesSend_validation(t *testing.T) {
 	}
 	assert.Zero(t, f.srv.RequestCount(""), "nothing was sent")
 }
+
+// TestAthenaTarget_scopeOfNoTarget checks that a target whose Kind is a
+// scope no target has, the organization, is refused alone and not sent.
+func TestAthenaTarget_scopeOfNoTarget(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t) // no handlers: any request that arrives fails the test
+	c := newClients(t, srv)
+	rep, err := c.athena.Invites.SendToTargetsAll(testCtx(t), &onboard.AthenaTargetInviteRequest{
+		InviteMethod: onboard.AthenaInviteDirect, Email: "kind@example.com",
+	}, []onboard.AthenaTarget{{Kind: onboard.AthenaScopeOrganization, ID: mWebsite}})
+	require.NoError(t, err)
+	require.Len(t, rep.Outcomes, 1)
+	assert.Equal(t, onboard.StateNotSent, rep.Outcomes[0].State)
+	assertProblems(t, mustValidationError(t, rep.Outcomes[0].Err),
+		[]problem{{"targets[0].kind", `is "organization"; want AthenaScopeWebsite or AthenaScopeGroup`}})
+	assert.Zero(t, srv.count(), "nothing reaches the server")
+}
