@@ -308,7 +308,7 @@ func TestAptlyListPage_documentExample2025(t *testing.T) {
 	assertAptlyRequest(t, s, http.MethodGet, "/v1/user", "", "")
 	require.Len(t, p.Users, 1)
 	assert.Equal(t, *want, p.Users[0])
-	assert.Equal(t, "ACTIVE", p.Users[0].Status)
+	assert.Equal(t, onboard.AptlyUserActive, p.Users[0].Status)
 	assert.Equal(t, "MM/DD/YYYY", p.Users[0].DateFormat)
 }
 
@@ -324,7 +324,7 @@ func TestAptlyListPage_fake(t *testing.T) {
 	assert.Equal(t, 5, p.Total)
 	require.Len(t, p.Users, 2)
 	assert.Equal(t, []string{p.Users[0].ID, p.Users[1].ID}, ids[2:4])
-	assert.Equal(t, "INVITED", p.Users[0].Status)
+	assert.Equal(t, onboard.AptlyUserInvited, p.Users[0].Status)
 	assert.Equal(t, 3, p.NextPage())
 	assert.Equal(t, http.StatusOK, meta.StatusCode)
 	require.NotNil(t, meta.Envelope)
@@ -453,7 +453,7 @@ func TestAptlyList_contextCancelledMidPage(t *testing.T) {
 	}
 	assert.Equal(t, 3, n, "the page in hand is delivered")
 	require.ErrorIs(t, last, context.Canceled)
-	assert.Contains(t, last.Error(), "Users.List")
+	assert.Contains(t, last.Error(), "aptly: Users.List")
 	assert.Equal(t, 1, srv.RequestCount("/v1/user"), "no page is fetched after the cancel")
 }
 
@@ -623,7 +623,7 @@ func TestAptlyUpdateEntities_fake(t *testing.T) {
 	assert.Equal(t, ids[0], u.ID)
 	assert.Equal(t, "Ada L.", u.DisplayName)
 	assert.Equal(t, "E-7", u.EmployeeNumber)
-	assert.Equal(t, "ACTIVE", u.Status)
+	assert.Equal(t, onboard.AptlyUserActive, u.Status)
 	assert.Equal(t, mustTime(t, "2025-10-14T14:16:32.154Z"), u.StartDate)
 	assert.Equal(t, map[string]any{"department": "Engineering"}, u.CustomAttributes)
 	assert.Equal(t, http.StatusOK, meta.StatusCode)

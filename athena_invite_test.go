@@ -15,7 +15,7 @@ import (
 func init() {
 	specCalls["AthenaInvites.Send"] = func(ctx context.Context, c *specClients) error {
 		_, err := c.athena.Invites.Send(ctx, &onboard.AthenaInviteRequest{
-			Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", WebsiteID: mWebsite,
+			Type: onboard.AthenaScopeWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", WebsiteID: mWebsite,
 		})
 		return err
 	}
@@ -31,20 +31,20 @@ func TestAthenaInvitesSend_eachType(t *testing.T) {
 	}{
 		{
 			"organization, direct",
-			onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com",
+			onboard.AthenaInviteRequest{Type: onboard.AthenaScopeOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com",
 				Role: onboard.AthenaRoleAdmin, FirstName: "Ada", LastName: "Lovelace"},
 			`{"type":"organization","invite_method":"direct","email":"ada@example.com","role":"admin","first_name":"Ada","last_name":"Lovelace"}`,
 			"User added to organization", mOrg,
 		},
 		{
 			"website, email",
-			onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteByEmail, Email: "bob@example.com", WebsiteID: mWebsite},
+			onboard.AthenaInviteRequest{Type: onboard.AthenaScopeWebsite, InviteMethod: onboard.AthenaInviteByEmail, Email: "bob@example.com", WebsiteID: mWebsite},
 			`{"type":"website","invite_method":"email","email":"bob@example.com","website_id":"` + mWebsite + `"}`,
 			"Invitation sent", mWebsite,
 		},
 		{
 			"group, direct",
-			onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToGroup, InviteMethod: onboard.AthenaInviteDirect, Email: "cy@example.com",
+			onboard.AthenaInviteRequest{Type: onboard.AthenaScopeGroup, InviteMethod: onboard.AthenaInviteDirect, Email: "cy@example.com",
 				Role: onboard.AthenaRoleViewer, GroupID: mGroup},
 			`{"type":"group","invite_method":"direct","email":"cy@example.com","role":"viewer","group_id":"` + mGroup + `"}`,
 			"User added to group", mGroup,
@@ -76,18 +76,18 @@ func TestAthenaInvitesSend_eachType(t *testing.T) {
 
 func TestAthenaInvitesSend_refusals(t *testing.T) {
 	f := newMemberFixture(t)
-	group := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToGroup, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", GroupID: mGroup}
+	group := &onboard.AthenaInviteRequest{Type: onboard.AthenaScopeGroup, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", GroupID: mGroup}
 	_, err := f.scoped.Invites.Send(t.Context(), group)
 	assertRefused(t, err, onboard.ErrForbidden, http.StatusForbidden, "Group invites require a global API key")
 	assert.Empty(t, f.srv.AthenaMembers(mGroup))
 
-	direct := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", WebsiteID: mWebsite}
+	direct := &onboard.AthenaInviteRequest{Type: onboard.AthenaScopeWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "ada@example.com", WebsiteID: mWebsite}
 	_, err = f.scoped.Invites.Send(t.Context(), direct)
 	require.NoError(t, err, "a website invite takes the website-scoped key")
 	_, err = f.scoped.Invites.Send(t.Context(), direct)
 	assertRefused(t, err, onboard.ErrConflict, http.StatusConflict, "User is already a member of this website")
 
-	byEmail := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteByEmail, Email: "bob@example.com", WebsiteID: mWebsite}
+	byEmail := &onboard.AthenaInviteRequest{Type: onboard.AthenaScopeWebsite, InviteMethod: onboard.AthenaInviteByEmail, Email: "bob@example.com", WebsiteID: mWebsite}
 	_, err = f.scoped.Invites.Send(t.Context(), byEmail)
 	require.NoError(t, err)
 	_, err = f.scoped.Invites.Send(t.Context(), byEmail)
@@ -99,7 +99,7 @@ func TestAthenaInvitesSend_refusals(t *testing.T) {
 // the newer render's example verbatim, the older render's, and an email
 // invite's with the invite_id its schema describes.
 func TestAthenaInvitesSend_documentedAnswers(t *testing.T) {
-	req := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com"}
+	req := &onboard.AthenaInviteRequest{Type: onboard.AthenaScopeOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com"}
 	cases := []struct {
 		body string
 		want onboard.AthenaInviteResult
@@ -122,7 +122,7 @@ func TestAthenaInvitesSend_documentedAnswers(t *testing.T) {
 func TestAthenaInvitesSend_validation(t *testing.T) {
 	f := newMemberFixture(t)
 	ok := func(mod func(r *onboard.AthenaInviteRequest)) *onboard.AthenaInviteRequest {
-		r := &onboard.AthenaInviteRequest{Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteByEmail, Email: "ada@example.com", WebsiteID: mWebsite}
+		r := &onboard.AthenaInviteRequest{Type: onboard.AthenaScopeWebsite, InviteMethod: onboard.AthenaInviteByEmail, Email: "ada@example.com", WebsiteID: mWebsite}
 		mod(r)
 		return r
 	}
@@ -133,7 +133,7 @@ func TestAthenaInvitesSend_validation(t *testing.T) {
 	}{
 		{"nil", nil, []string{"request: is nil"}},
 		{"empty", &onboard.AthenaInviteRequest{}, []string{"type: is required", "invite_method: is required", "email: is required"}},
-		{"unknown values", &onboard.AthenaInviteRequest{Type: "team", InviteMethod: "sms", Email: "ada at example", Role: onboard.RoleOwner, WebsiteID: "site"}, []string{
+		{"unknown values", &onboard.AthenaInviteRequest{Type: "team", InviteMethod: "sms", Email: "ada at example", Role: onboard.AthenaRoleOwner, WebsiteID: "site"}, []string{
 			`type: "team" is not one of organization, website, group`,
 			`invite_method: "sms" is not one of direct, email`,
 			`email: "ada at example" is not a valid email address`,
@@ -142,12 +142,12 @@ func TestAthenaInvitesSend_validation(t *testing.T) {
 		}},
 		{"website without its id", ok(func(r *onboard.AthenaInviteRequest) { r.WebsiteID = "" }), []string{"website_id: is required"}},
 		{"website with a bad id", ok(func(r *onboard.AthenaInviteRequest) { r.WebsiteID = "site-1" }), []string{`website_id: "site-1" is not a UUID`}},
-		{"group with a website id", ok(func(r *onboard.AthenaInviteRequest) { r.Type = onboard.AthenaInviteToGroup }), []string{
+		{"group with a website id", ok(func(r *onboard.AthenaInviteRequest) { r.Type = onboard.AthenaScopeGroup }), []string{
 			`website_id: is set, but type is "group"; send it only with type "website", or leave it empty`,
 			"group_id: is required",
 		}},
 		// The documents' own example sends both ids with type organization.
-		{"organization with both ids", ok(func(r *onboard.AthenaInviteRequest) { r.Type = onboard.AthenaInviteToOrganization; r.GroupID = mGroup }), []string{
+		{"organization with both ids", ok(func(r *onboard.AthenaInviteRequest) { r.Type = onboard.AthenaScopeOrganization; r.GroupID = mGroup }), []string{
 			`website_id: is set, but type is "organization"; send it only with type "website", or leave it empty`,
 			`group_id: is set, but type is "organization"; send it only with type "group", or leave it empty`,
 		}},
@@ -158,7 +158,7 @@ func TestAthenaInvitesSend_validation(t *testing.T) {
 			var ve *onboard.ValidationError
 			require.ErrorAs(t, err, &ve)
 			assert.ErrorIs(t, err, onboard.ErrInvalidRequest)
-			assert.Equal(t, "Invites.Send", ve.Op)
+			assert.Equal(t, "athena: Invites.Send", ve.Op)
 			var fields []string
 			for _, p := range ve.Problems {
 				fields = append(fields, p.String())
@@ -168,4 +168,21 @@ func TestAthenaInvitesSend_validation(t *testing.T) {
 		})
 	}
 	assert.Zero(t, f.srv.RequestCount(""), "nothing was sent")
+}
+
+// TestAthenaTarget_scopeOfNoTarget checks that a target whose Kind is a
+// scope no target has, the organization, is refused alone and not sent.
+func TestAthenaTarget_scopeOfNoTarget(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t) // no handlers: any request that arrives fails the test
+	c := newClients(t, srv)
+	rep, err := c.athena.Invites.SendToTargetsAll(testCtx(t), &onboard.AthenaTargetInviteRequest{
+		InviteMethod: onboard.AthenaInviteDirect, Email: "kind@example.com",
+	}, []onboard.AthenaTarget{{Kind: onboard.AthenaScopeOrganization, ID: mWebsite}})
+	require.NoError(t, err)
+	require.Len(t, rep.Outcomes, 1)
+	assert.Equal(t, onboard.StateNotSent, rep.Outcomes[0].State)
+	assertProblems(t, mustValidationError(t, rep.Outcomes[0].Err),
+		[]problem{{"targets[0].kind", `is "organization"; want AthenaScopeWebsite or AthenaScopeGroup`}})
+	assert.Zero(t, srv.count(), "nothing reaches the server")
 }

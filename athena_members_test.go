@@ -35,7 +35,7 @@ func init() {
 		return err
 	}
 	specCalls["AthenaMembers.ListForWebsite"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.athena.Members.ListForWebsite(ctx, mWebsite)
+		_, err := rlDrain(c.athena.Members.ListForWebsite(ctx, mWebsite))
 		return err
 	}
 	specCalls["AthenaMembers.UpdateWebsiteRole"] = func(ctx context.Context, c *specClients) error {
@@ -46,7 +46,7 @@ func init() {
 		return err
 	}
 	specCalls["AthenaMembers.ListForGroup"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.athena.Members.ListForGroup(ctx, mGroup, nil)
+		_, err := rlDrain(c.athena.Members.ListForGroup(ctx, mGroup, nil))
 		return err
 	}
 }
@@ -245,22 +245,22 @@ func TestAthenaMembers_ListForWebsite(t *testing.T) {
 	admin := f.srv.AddAthenaMemberAs(mOrg, "admin@example.com", onboardtest.AthenaRoleAdmin)
 	f.srv.AddAthenaMemberAs(mWebsite, "admin@example.com", onboardtest.AthenaRoleViewer) // a stray row: listed once, as organization
 	invited, err := f.global.Invites.Send(t.Context(), &onboard.AthenaInviteRequest{
-		Type: onboard.AthenaInviteToWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "site@example.com",
+		Type: onboard.AthenaScopeWebsite, InviteMethod: onboard.AthenaInviteDirect, Email: "site@example.com",
 		WebsiteID: mWebsite, FirstName: "Sita", LastName: "Ram",
 	})
 	require.NoError(t, err)
 
 	for _, c := range []*onboard.AthenaClient{f.global, f.scoped} { // either key may list a website
-		got, err := c.Members.ListForWebsite(t.Context(), mWebsite)
+		got, err := rlDrain(c.Members.ListForWebsite(t.Context(), mWebsite))
 		require.NoError(t, err)
 		require.Len(t, got, 3)
 		for _, m := range got {
 			assert.False(t, m.CreatedAt.Before(start), "created_at %s is a time of this test", m.CreatedAt)
 		}
 		want := []onboard.AthenaMember{
-			{UserID: owner, Email: "owner@example.com", Role: onboard.RoleOwner, AccessType: onboard.AthenaAccessOrganization},
-			{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaAccessOrganization},
-			{UserID: invited.UserID, Email: "site@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaAccessWebsite, FirstName: "Sita", LastName: "Ram"},
+			{UserID: owner, Email: "owner@example.com", Role: onboard.AthenaRoleOwner, AccessType: onboard.AthenaScopeOrganization},
+			{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaScopeOrganization},
+			{UserID: invited.UserID, Email: "site@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaScopeWebsite, FirstName: "Sita", LastName: "Ram"},
 		}
 		for i := range got {
 			got[i].CreatedAt = time.Time{}
@@ -269,7 +269,7 @@ func TestAthenaMembers_ListForWebsite(t *testing.T) {
 	}
 	f.assertSent(t, sentRequest{method: http.MethodGet, path: "/api/v1/websites/" + mWebsite + "/members", key: onboardtest.AthenaAPIKey})
 
-	got, err := f.global.Members.ListForWebsite(t.Context(), "7c9e6679-7425-40de-944b-e07fc1f90ae7")
+	got, err := rlDrain(f.global.Members.ListForWebsite(t.Context(), "7c9e6679-7425-40de-944b-e07fc1f90ae7"))
 	require.NoError(t, err)
 	assert.Len(t, got, 2, "a website without rows of its own lists the organization's members")
 }
@@ -281,9 +281,9 @@ func TestAthenaMembers_ListForGroup(t *testing.T) {
 	grouped := f.srv.AddAthenaMemberAs(mGroup, "grouped@example.com", onboardtest.AthenaRoleAdmin)
 	path := "/api/v1/groups/" + mGroup + "/members"
 
-	orgAdmin := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaAccessOrganization}
-	adminRow := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaAccessGroup}
-	groupRow := onboard.AthenaMember{UserID: grouped, Email: "grouped@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaAccessGroup}
+	orgAdmin := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaScopeOrganization}
+	adminRow := onboard.AthenaMember{UserID: admin, Email: "admin@example.com", Role: onboard.AthenaRoleViewer, AccessType: onboard.AthenaScopeGroup}
+	groupRow := onboard.AthenaMember{UserID: grouped, Email: "grouped@example.com", Role: onboard.AthenaRoleAdmin, AccessType: onboard.AthenaScopeGroup}
 	cases := []struct {
 		name  string
 		opts  *onboard.AthenaGroupMembersOptions
@@ -292,12 +292,12 @@ func TestAthenaMembers_ListForGroup(t *testing.T) {
 	}{
 		{"merged, nil options", nil, nil, []onboard.AthenaMember{orgAdmin, groupRow}},
 		{"merged, empty options", &onboard.AthenaGroupMembersOptions{}, nil, []onboard.AthenaMember{orgAdmin, groupRow}},
-		{"the group's rows", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessGroup}, url.Values{"access_type": {"group"}}, []onboard.AthenaMember{adminRow, groupRow}},
-		{"the organization's", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessOrganization}, url.Values{"access_type": {"organization"}}, []onboard.AthenaMember{orgAdmin}},
+		{"the group's rows", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeGroup}, url.Values{"access_type": {"group"}}, []onboard.AthenaMember{adminRow, groupRow}},
+		{"the organization's", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeOrganization}, url.Values{"access_type": {"organization"}}, []onboard.AthenaMember{orgAdmin}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := f.global.Members.ListForGroup(t.Context(), mGroup, tc.opts)
+			got, err := rlDrain(f.global.Members.ListForGroup(t.Context(), mGroup, tc.opts))
 			require.NoError(t, err)
 			for i := range got {
 				assert.False(t, got[i].CreatedAt.IsZero())
@@ -308,7 +308,7 @@ func TestAthenaMembers_ListForGroup(t *testing.T) {
 		})
 	}
 
-	_, err := f.scoped.Members.ListForGroup(t.Context(), mGroup, nil)
+	_, err := rlDrain(f.scoped.Members.ListForGroup(t.Context(), mGroup, nil))
 	assertRefused(t, err, onboard.ErrForbidden, http.StatusForbidden, "This endpoint requires a global API key")
 }
 
@@ -376,7 +376,7 @@ func TestAthenaMembers_RemoveFromWebsite(t *testing.T) {
 	_, err = f.global.Members.RemoveFromWebsite(t.Context(), mWebsite, orgViewer)
 	assertRefused(t, err, onboard.ErrConflict, http.StatusConflict,
 		"User has access through the organization; remove them through /organizations/members instead")
-	list, err := f.global.Members.ListForWebsite(t.Context(), mWebsite)
+	list, err := rlDrain(f.global.Members.ListForWebsite(t.Context(), mWebsite))
 	require.NoError(t, err)
 	require.Len(t, list, 1)
 	assert.Equal(t, orgViewer, list[0].UserID, "an organization member keeps their access")
@@ -387,7 +387,7 @@ func TestAthenaMembers_RemoveFromWebsite(t *testing.T) {
 func TestAthenaMembers_documentedExamples(t *testing.T) {
 	const docUser = "3c90c3cc-0d44-4b50-8888-8dd25736052a"
 	docMember := onboard.AthenaMember{
-		UserID: docUser, Email: "jsmith@example.com", Role: "<string>", AccessType: onboard.AthenaAccessOrganization,
+		UserID: docUser, Email: "jsmith@example.com", Role: "<string>", AccessType: onboard.AthenaScopeOrganization,
 		CreatedAt: time.Date(2023, 11, 7, 5, 31, 56, 0, time.UTC), FirstName: "<string>", LastName: "<string>",
 	}
 	t.Run("update organization role", func(t *testing.T) {
@@ -405,7 +405,7 @@ func TestAthenaMembers_documentedExamples(t *testing.T) {
 	})
 	t.Run("list website members", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-website-members-response.json"))
-		got, err := c.Members.ListForWebsite(t.Context(), mWebsite)
+		got, err := rlDrain(c.Members.ListForWebsite(t.Context(), mWebsite))
 		require.NoError(t, err)
 		assert.Equal(t, []onboard.AthenaMember{docMember}, got)
 	})
@@ -417,7 +417,7 @@ func TestAthenaMembers_documentedExamples(t *testing.T) {
 	})
 	t.Run("list group members", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-group-members-response.json"))
-		got, err := c.Members.ListForGroup(t.Context(), mGroup, nil)
+		got, err := rlDrain(c.Members.ListForGroup(t.Context(), mGroup, nil))
 		require.NoError(t, err)
 		assert.Equal(t, []onboard.AthenaMember{docMember}, got)
 	})
@@ -428,17 +428,19 @@ func TestAthenaMembers_documentedExamples(t *testing.T) {
 func TestAthenaMembers_listNeedsMembers(t *testing.T) {
 	for _, body := range []string{`{}`, `{"members":null}`, `{"users":[]}`} {
 		c, _ := docServer(t, http.StatusOK, body)
-		_, err := c.Members.ListForWebsite(t.Context(), mWebsite)
+		_, err := rlDrain(c.Members.ListForWebsite(t.Context(), mWebsite))
 		assert.ErrorIs(t, err, onboard.ErrUnexpectedResponse, body)
 		assert.ErrorContains(t, err, `no "members" list`, body)
-		_, err = c.Members.ListForGroup(t.Context(), mGroup, nil)
+		_, err = rlDrain(c.Members.ListForGroup(t.Context(), mGroup, nil))
 		assert.ErrorIs(t, err, onboard.ErrUnexpectedResponse, body)
 	}
 	c, _ := docServer(t, http.StatusOK, `{"members":[]}`)
-	got, err := c.Members.ListForWebsite(t.Context(), mWebsite)
-	require.NoError(t, err)
-	assert.NotNil(t, got)
-	assert.Empty(t, got)
+	yielded := 0
+	for _, err := range c.Members.ListForWebsite(t.Context(), mWebsite) {
+		require.NoError(t, err)
+		yielded++
+	}
+	assert.Zero(t, yielded, "an empty list yields nothing, and no error")
 }
 
 // memberCalls calls each member method once with valid input.
@@ -452,7 +454,7 @@ var memberCalls = map[string]func(ctx context.Context, c *onboard.AthenaClient, 
 		return err
 	},
 	"ListForWebsite": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
-		_, err := c.Members.ListForWebsite(ctx, mWebsite, opts...)
+		_, err := rlDrain(c.Members.ListForWebsite(ctx, mWebsite, opts...))
 		return err
 	},
 	"UpdateWebsiteRole": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
@@ -463,7 +465,7 @@ var memberCalls = map[string]func(ctx context.Context, c *onboard.AthenaClient, 
 		return err
 	},
 	"ListForGroup": func(ctx context.Context, c *onboard.AthenaClient, opts ...onboard.CallOption) error {
-		_, err := c.Members.ListForGroup(ctx, mGroup, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessGroup}, opts...)
+		_, err := rlDrain(c.Members.ListForGroup(ctx, mGroup, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeGroup}, opts...))
 		return err
 	},
 }
@@ -520,37 +522,37 @@ func TestAthenaMembers_validation(t *testing.T) {
 		{"update organization role: nothing given", func(ctx context.Context) error {
 			_, err := m.UpdateOrganizationRole(ctx, "", "")
 			return err
-		}, "Members.UpdateOrganizationRole", []string{"user_id: is required", "role: is required; use RoleAdmin or RoleViewer"}},
+		}, "athena: Members.UpdateOrganizationRole", []string{"user_id: is required", "role: is required; use AthenaRoleAdmin or AthenaRoleViewer"}},
 		{"update organization role: owner", func(ctx context.Context) error {
-			_, err := m.UpdateOrganizationRole(ctx, "user-1", onboard.RoleOwner)
+			_, err := m.UpdateOrganizationRole(ctx, "user-1", onboard.AthenaRoleOwner)
 			return err
-		}, "Members.UpdateOrganizationRole", []string{`user_id: "user-1" is not a UUID`, `role: "owner" cannot be given through the API; use RoleAdmin or RoleViewer`}},
+		}, "athena: Members.UpdateOrganizationRole", []string{`user_id: "user-1" is not a UUID`, `role: "owner" cannot be given through the API; use AthenaRoleAdmin or AthenaRoleViewer`}},
 		{"update organization role: unknown role", func(ctx context.Context) error {
 			_, err := m.UpdateOrganizationRole(ctx, mStranger, "editor")
 			return err
-		}, "Members.UpdateOrganizationRole", []string{`role: "editor" is not one of admin, viewer`}},
+		}, "athena: Members.UpdateOrganizationRole", []string{`role: "editor" is not one of admin, viewer`}},
 		{"remove from organization", func(ctx context.Context) error {
 			_, err := m.RemoveFromOrganization(ctx, " ")
 			return err
-		}, "Members.RemoveFromOrganization", []string{"user_id: is required"}},
+		}, "athena: Members.RemoveFromOrganization", []string{"user_id: is required"}},
 		{"list for website", func(ctx context.Context) error {
-			_, err := m.ListForWebsite(ctx, "site")
+			_, err := rlDrain(m.ListForWebsite(ctx, "site"))
 			return err
-		}, "Members.ListForWebsite", []string{`website_id: "site" is not a UUID`}},
+		}, "athena: Members.ListForWebsite", []string{`website_id: "site" is not a UUID`}},
 		{"update website role", func(ctx context.Context) error {
-			return m.UpdateWebsiteRole(ctx, "", "x", onboard.RoleOwner)
-		}, "Members.UpdateWebsiteRole", []string{"website_id: is required", `user_id: "x" is not a UUID`, `role: "owner" cannot be given through the API; use RoleAdmin or RoleViewer`}},
+			return m.UpdateWebsiteRole(ctx, "", "x", onboard.AthenaRoleOwner)
+		}, "athena: Members.UpdateWebsiteRole", []string{"website_id: is required", `user_id: "x" is not a UUID`, `role: "owner" cannot be given through the API; use AthenaRoleAdmin or AthenaRoleViewer`}},
 		{"remove from website", func(ctx context.Context) error {
 			_, err := m.RemoveFromWebsite(ctx, mWebsite, "")
 			return err
-		}, "Members.RemoveFromWebsite", []string{"user_id: is required"}},
+		}, "athena: Members.RemoveFromWebsite", []string{"user_id: is required"}},
 		{"list for group", func(ctx context.Context) error {
-			_, err := m.ListForGroup(ctx, "", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessWebsite})
+			_, err := rlDrain(m.ListForGroup(ctx, "", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeWebsite}))
 			return err
-		}, "Members.ListForGroup", []string{"group_id: is required", `access_type: "website" is not one of organization, group`}},
+		}, "athena: Members.ListForGroup", []string{"group_id: is required", `access_type: "website" is not one of organization, group`}},
 		{"group options alone", func(context.Context) error {
 			return (&onboard.AthenaGroupMembersOptions{AccessType: "everyone"}).Validate()
-		}, "Members.ListForGroup", []string{`access_type: "everyone" is not one of organization, group`}},
+		}, "athena: Members.ListForGroup", []string{`access_type: "everyone" is not one of organization, group`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

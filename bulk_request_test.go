@@ -69,25 +69,25 @@ func bulkMethods() []bulkMethod {
 		return validTargetInvite()
 	}
 	return []bulkMethod{
-		{"Invites.SendBulkAll", "users", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
+		{"aptly: Invites.SendBulkAll", "users", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
 			rep, err := c.aptly.Invites.SendBulkAll(ctx, invite(nilRequest), people)
 			return outcomesOf(rep.Outcomes), err
 		}},
-		{"Invites.SendBulkSeq", "users", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
+		{"aptly: Invites.SendBulkSeq", "users", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
 			return ranged(c.aptly.Invites.SendBulkSeq(ctx, invite(nilRequest), slices.Values(people))), nil
 		}},
-		{"Users.CreateBulkAll", "users", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
+		{"royalti: Users.CreateBulkAll", "users", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
 			rep, err := c.royalti.Users.CreateBulkAll(ctx, create(nilRequest), users)
 			return outcomesOf(rep.Outcomes), err
 		}},
-		{"Users.CreateBulkSeq", "users", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
+		{"royalti: Users.CreateBulkSeq", "users", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
 			return ranged(c.royalti.Users.CreateBulkSeq(ctx, create(nilRequest), slices.Values(users))), nil
 		}},
-		{"Invites.SendToTargetsAll", "website_ids", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
+		{"athena: Invites.SendToTargetsAll", "website_ids", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
 			rep, err := c.athena.Invites.SendToTargetsAll(ctx, target(nilRequest), sites)
 			return outcomesOf(rep.Outcomes), err
 		}},
-		{"Invites.SendToTargetsSeq", "website_ids", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
+		{"athena: Invites.SendToTargetsSeq", "website_ids", func(ctx context.Context, c *clients, nilRequest bool) ([]outcome, error) {
 			return ranged(c.athena.Invites.SendToTargetsSeq(ctx, target(nilRequest), slices.Values(sites))), nil
 		}},
 	}
@@ -228,7 +228,7 @@ func TestSendToTargets_sameIDBothKinds(t *testing.T) {
 			engineCheckOrder(t, in, rep.Outcomes)
 			assert.Equal(t, 2, srv.count(), "one batch of each kind")
 			for i, o := range rep.Outcomes {
-				if in[i].Kind == onboard.AthenaTargetWebsite {
+				if in[i].Kind == onboard.AthenaScopeWebsite {
 					assert.Equal(t, onboard.StateSucceeded, o.State, "item %d", i)
 					assert.Equal(t, "User added to website", o.Message, "item %d", i)
 					continue

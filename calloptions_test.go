@@ -96,7 +96,7 @@ func TestCallOptions_invalidRefusedBeforeSending(t *testing.T) {
 	for _, opt := range []onboard.CallOption{onboard.WithRetry(-1), onboard.WithTimeout(-time.Second)} {
 		_, err = c.Invites.SendToTargets(t.Context(), athenaInvite(), opt)
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), "Invites.SendToTargets")
+		assert.Contains(t, err.Error(), "athena: Invites.SendToTargets")
 		assert.Contains(t, err.Error(), "negative")
 	}
 	assert.Empty(t, srv.times(), "nothing is sent")

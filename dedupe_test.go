@@ -142,7 +142,7 @@ func TestDuplicates_ofAnItemNotSent(t *testing.T) {
 	assert.Equal(t, onboard.StateNotSent, rep.Outcomes[1].State)
 	assert.Equal(t, onboard.StateNotSent, o.State)
 	assert.ErrorIs(t, o.Err, onboard.ErrDuplicate)
-	assert.EqualError(t, o.Err, "onboard: Invites.SendBulkAll: not sent: this item repeats item 1, which was not sent either")
+	assert.EqualError(t, o.Err, "onboard: aptly: Invites.SendBulkAll: not sent: this item repeats item 1, which was not sent either")
 	assert.Equal(t, people[:2], rep.Items(onboard.StateNotSent)[:2])
 }
 

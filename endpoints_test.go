@@ -26,7 +26,7 @@ import (
 type endpointCase struct {
 	api      api
 	key      string // the method as Go names it: "AptlyUsers.Create"
-	op       string // the method as errors name it: "Users.Create"
+	op       string // the service and method as errors name them: "aptly: Users.Create"
 	method   string // the HTTP method
 	path     string // below the base URL, with the ids call sends
 	seed     bool   // one of the five endpoints of v0.1
@@ -50,7 +50,10 @@ type endpointCase struct {
 }
 
 // name names the case in subtests: "Aptly Users.Create".
-func (ep endpointCase) name() string { return ep.api.String() + " " + ep.op }
+func (ep endpointCase) name() string {
+	_, op, _ := strings.Cut(ep.op, ": ")
+	return ep.api.String() + " " + op
+}
 
 // fullPath is the endpoint's path on a recording server, prefix included.
 func (ep endpointCase) fullPath() string { return ep.api.prefix() + ep.path }
@@ -166,7 +169,7 @@ func endpoints() []endpointCase {
 func aptlyEndpoints() []endpointCase {
 	return []endpointCase{
 		{
-			api: aptlyAPI, key: "AptlyUsers.Create", op: "Users.Create", method: http.MethodPost, seed: true, path: "/v1/user/create", envelope: true,
+			api: aptlyAPI, key: "AptlyUsers.Create", op: "aptly: Users.Create", method: http.MethodPost, seed: true, path: "/v1/user/create", envelope: true,
 			okStatus: http.StatusCreated, okBody: docAptlyCreateUser, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.aptly.Users.Create(ctx, &onboard.AptlyCreateUserRequest{
@@ -184,7 +187,7 @@ func aptlyEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: aptlyAPI, key: "AptlyInvites.SendBulk", op: "Invites.SendBulk", method: http.MethodPost, seed: true, path: "/v1/user/bulk-invite", envelope: true,
+			api: aptlyAPI, key: "AptlyInvites.SendBulk", op: "aptly: Invites.SendBulk", method: http.MethodPost, seed: true, path: "/v1/user/bulk-invite", envelope: true,
 			okStatus: http.StatusCreated, okBody: docAptlyBulkInvite, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.aptly.Invites.SendBulk(ctx, &onboard.AptlyBulkInviteRequest{
@@ -203,7 +206,7 @@ func aptlyEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: aptlyAPI, key: "AptlyUsers.ListPage", op: "Users.ListPage", method: http.MethodGet, path: "/v1/user", envelope: true,
+			api: aptlyAPI, key: "AptlyUsers.ListPage", op: "aptly: Users.ListPage", method: http.MethodGet, path: "/v1/user", envelope: true,
 			okStatus: http.StatusOK, okBody: docAptlyUserPage, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.aptly.Users.ListPage(ctx, &onboard.AptlyListUsersOptions{Page: 1, Limit: 10}, opts...))
@@ -220,7 +223,7 @@ func aptlyEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: aptlyAPI, key: "AptlyInvites.ResendBulk", op: "Invites.ResendBulk", method: http.MethodPost, path: "/v1/user/bulk-resend-invite", envelope: true,
+			api: aptlyAPI, key: "AptlyInvites.ResendBulk", op: "aptly: Invites.ResendBulk", method: http.MethodPost, path: "/v1/user/bulk-resend-invite", envelope: true,
 			okStatus: http.StatusCreated, okBody: docAptlyResend, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.aptly.Invites.ResendBulk(ctx, &onboard.AptlyBulkResendRequest{TenantID: tenantID, UserIDs: []string{epUserID, epUserID2}}, opts...))
@@ -236,7 +239,7 @@ func aptlyEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: aptlyAPI, key: "AptlyUsers.UpdateStatusBulk", op: "Users.UpdateStatusBulk", method: http.MethodPatch, path: "/v1/user/bulk-status-update", envelope: true,
+			api: aptlyAPI, key: "AptlyUsers.UpdateStatusBulk", op: "aptly: Users.UpdateStatusBulk", method: http.MethodPatch, path: "/v1/user/bulk-status-update", envelope: true,
 			okStatus: http.StatusOK, okBody: docAptlyStatus, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.aptly.Users.UpdateStatusBulk(ctx, &onboard.AptlyUpdateStatusRequest{UserIDs: []string{epUserID}, Status: onboard.AptlyUserInactive}, opts...))
@@ -252,7 +255,7 @@ func aptlyEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: aptlyAPI, key: "AptlyUsers.DeleteBulk", op: "Users.DeleteBulk", method: http.MethodDelete, path: "/v1/user/bulk-delete", envelope: true,
+			api: aptlyAPI, key: "AptlyUsers.DeleteBulk", op: "aptly: Users.DeleteBulk", method: http.MethodDelete, path: "/v1/user/bulk-delete", envelope: true,
 			okStatus: http.StatusOK, okBody: docAptlyDelete, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.aptly.Users.DeleteBulk(ctx, &onboard.AptlyDeleteUsersRequest{UserIDs: []string{epUserID}}, opts...))
@@ -267,7 +270,7 @@ func aptlyEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: aptlyAPI, key: "AptlyUsers.UpdateEntities", op: "Users.UpdateEntities", method: http.MethodPatch, path: "/v1/user/update-entities/" + epUserID, envelope: true,
+			api: aptlyAPI, key: "AptlyUsers.UpdateEntities", op: "aptly: Users.UpdateEntities", method: http.MethodPatch, path: "/v1/user/update-entities/" + epUserID, envelope: true,
 			okStatus: http.StatusOK, okBody: docAptlyCreateUser, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.aptly.Users.UpdateEntities(ctx, epUserID, &onboard.AptlyUpdateEntitiesRequest{TenantID: tenantID, ManagerID: managerID, DisplayName: "Jamar"}, opts...))
@@ -287,7 +290,7 @@ func aptlyEndpoints() []endpointCase {
 func athenaEndpoints() []endpointCase {
 	return []endpointCase{
 		{
-			api: athenaAPI, key: "AthenaInvites.SendToTargets", op: "Invites.SendToTargets", method: http.MethodPost, seed: true, path: "/api/v1/invites/bulk",
+			api: athenaAPI, key: "AthenaInvites.SendToTargets", op: "athena: Invites.SendToTargets", method: http.MethodPost, seed: true, path: "/api/v1/invites/bulk",
 			okStatus: http.StatusOK, okBody: docAthenaBulkInvite, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.athena.Invites.SendToTargets(ctx, &onboard.AthenaTargetInviteRequest{
@@ -308,11 +311,11 @@ func athenaEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: athenaAPI, key: "AthenaInvites.Send", op: "Invites.Send", method: http.MethodPost, path: "/api/v1/invites",
+			api: athenaAPI, key: "AthenaInvites.Send", op: "athena: Invites.Send", method: http.MethodPost, path: "/api/v1/invites",
 			okStatus: http.StatusOK, okBody: docAthenaInvite, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.athena.Invites.Send(ctx, &onboard.AthenaInviteRequest{
-					Type: onboard.AthenaInviteToOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com", Role: onboard.AthenaRoleAdmin,
+					Type: onboard.AthenaScopeOrganization, InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com", Role: onboard.AthenaRoleAdmin,
 				}, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
@@ -325,13 +328,13 @@ func athenaEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: athenaAPI, key: "AthenaMembers.UpdateOrganizationRole", op: "Members.UpdateOrganizationRole", method: http.MethodPatch,
+			api: athenaAPI, key: "AthenaMembers.UpdateOrganizationRole", op: "athena: Members.UpdateOrganizationRole", method: http.MethodPatch,
 			path: "/api/v1/organizations/members/" + epMemberID, okStatus: http.StatusOK, okBody: docAthenaOrgRole, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.athena.Members.UpdateOrganizationRole(ctx, epMemberID, onboard.AthenaRoleAdmin, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(c.athena.Members.UpdateOrganizationRole(ctx, "user-1", onboard.RoleOwner))
+				return result(c.athena.Members.UpdateOrganizationRole(ctx, "user-1", onboard.AthenaRoleOwner))
 			},
 			checkOK: func(t *testing.T, res any) {
 				r, ok := res.(*onboard.AthenaOrganizationRoleResult)
@@ -340,7 +343,7 @@ func athenaEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: athenaAPI, key: "AthenaMembers.RemoveFromOrganization", op: "Members.RemoveFromOrganization", method: http.MethodDelete,
+			api: athenaAPI, key: "AthenaMembers.RemoveFromOrganization", op: "athena: Members.RemoveFromOrganization", method: http.MethodDelete,
 			path: "/api/v1/organizations/members/" + epMemberID, okStatus: http.StatusOK, okBody: docAthenaOrgRemove, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.athena.Members.RemoveFromOrganization(ctx, epMemberID, opts...))
@@ -355,18 +358,18 @@ func athenaEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: athenaAPI, key: "AthenaMembers.ListForWebsite", op: "Members.ListForWebsite", method: http.MethodGet,
+			api: athenaAPI, key: "AthenaMembers.ListForWebsite", op: "athena: Members.ListForWebsite", method: http.MethodGet,
 			path: "/api/v1/websites/" + epWebsiteID + "/members", okStatus: http.StatusOK, okBody: docAthenaSiteMembers, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return members(c.athena.Members.ListForWebsite(ctx, epWebsiteID, opts...))
+				return members(rlDrain(c.athena.Members.ListForWebsite(ctx, epWebsiteID, opts...)))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return members(c.athena.Members.ListForWebsite(ctx, "w1"))
+				return members(rlDrain(c.athena.Members.ListForWebsite(ctx, "w1")))
 			},
 			checkOK: checkMembers,
 		},
 		{
-			api: athenaAPI, key: "AthenaMembers.UpdateWebsiteRole", op: "Members.UpdateWebsiteRole", method: http.MethodPatch,
+			api: athenaAPI, key: "AthenaMembers.UpdateWebsiteRole", op: "athena: Members.UpdateWebsiteRole", method: http.MethodPatch,
 			path:     "/api/v1/websites/" + epWebsiteID + "/members/" + epMemberID,
 			okStatus: http.StatusOK, okBody: `{"success":true}`, noResult: true, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
@@ -378,7 +381,7 @@ func athenaEndpoints() []endpointCase {
 			checkOK: checkNoResult,
 		},
 		{
-			api: athenaAPI, key: "AthenaMembers.RemoveFromWebsite", op: "Members.RemoveFromWebsite", method: http.MethodDelete,
+			api: athenaAPI, key: "AthenaMembers.RemoveFromWebsite", op: "athena: Members.RemoveFromWebsite", method: http.MethodDelete,
 			path:     "/api/v1/websites/" + epWebsiteID + "/members/" + epMemberID,
 			okStatus: http.StatusOK, okBody: docAthenaSiteRemove, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
@@ -394,13 +397,13 @@ func athenaEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: athenaAPI, key: "AthenaMembers.ListForGroup", op: "Members.ListForGroup", method: http.MethodGet,
+			api: athenaAPI, key: "AthenaMembers.ListForGroup", op: "athena: Members.ListForGroup", method: http.MethodGet,
 			path: "/api/v1/groups/" + epGroupID + "/members", okStatus: http.StatusOK, okBody: docAthenaGroup, errBody: athenaError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return members(c.athena.Members.ListForGroup(ctx, epGroupID, nil, opts...))
+				return members(rlDrain(c.athena.Members.ListForGroup(ctx, epGroupID, nil, opts...)))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return members(c.athena.Members.ListForGroup(ctx, "g1", nil))
+				return members(rlDrain(c.athena.Members.ListForGroup(ctx, "g1", nil)))
 			},
 			checkOK: checkMembers,
 		},
@@ -410,7 +413,7 @@ func athenaEndpoints() []endpointCase {
 func royaltiEndpoints() []endpointCase {
 	return []endpointCase{
 		{
-			api: royaltiAPI, key: "RoyaltiUsers.CreateBulk", op: "Users.CreateBulk", method: http.MethodPost, seed: true, path: "/user/bulk",
+			api: royaltiAPI, key: "RoyaltiUsers.CreateBulk", op: "royalti: Users.CreateBulk", method: http.MethodPost, seed: true, path: "/user/bulk",
 			okStatus: http.StatusCreated, okBody: docRoyaltiBulkUsers, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.royalti.Users.CreateBulk(ctx, &onboard.RoyaltiCreateUsersRequest{
@@ -429,7 +432,7 @@ func royaltiEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: royaltiAPI, key: "RoyaltiInvites.Send", op: "Invites.Send", method: http.MethodPost, seed: true, path: "/auth/invite",
+			api: royaltiAPI, key: "RoyaltiInvites.Send", op: "royalti: Invites.Send", method: http.MethodPost, seed: true, path: "/auth/invite",
 			okStatus: http.StatusCreated, okBody: docRoyaltiInvite, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.royalti.Invites.Send(ctx, &onboard.RoyaltiInviteRequest{
@@ -447,7 +450,7 @@ func royaltiEndpoints() []endpointCase {
 		},
 		{
 			// Its errors name it Invites.List, as List's do.
-			api: royaltiAPI, key: "RoyaltiInvites.ListPage", op: "Invites.List", method: http.MethodGet, path: "/user/invites",
+			api: royaltiAPI, key: "RoyaltiInvites.ListPage", op: "royalti: Invites.List", method: http.MethodGet, path: "/user/invites",
 			okStatus: http.StatusOK, okBody: docRoyaltiInvites, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.royalti.Invites.ListPage(ctx, nil, opts...))
@@ -463,7 +466,7 @@ func royaltiEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: royaltiAPI, key: "RoyaltiInvites.Resend", op: "Invites.Resend", method: http.MethodPost, path: "/user/invites/" + epInviteID + "/resend",
+			api: royaltiAPI, key: "RoyaltiInvites.Resend", op: "royalti: Invites.Resend", method: http.MethodPost, path: "/user/invites/" + epInviteID + "/resend",
 			okStatus: http.StatusOK, okBody: docRoyaltiResend, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.royalti.Invites.Resend(ctx, epInviteID, &onboard.RoyaltiResendRequest{Message: "Welcome back"}, opts...))
@@ -478,7 +481,7 @@ func royaltiEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: royaltiAPI, key: "RoyaltiInvites.Cancel", op: "Invites.Cancel", method: http.MethodPost, path: "/user/invites/" + epInviteID + "/cancel",
+			api: royaltiAPI, key: "RoyaltiInvites.Cancel", op: "royalti: Invites.Cancel", method: http.MethodPost, path: "/user/invites/" + epInviteID + "/cancel",
 			okStatus: http.StatusOK, okBody: `{"message":"Invite cancelled"}`, noResult: true, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return noResult(c.royalti.Invites.Cancel(ctx, epInviteID, opts...))
@@ -490,7 +493,7 @@ func royaltiEndpoints() []endpointCase {
 		},
 		{
 			// Its errors name it Users.List, as List's do.
-			api: royaltiAPI, key: "RoyaltiUsers.ListPage", op: "Users.List", method: http.MethodGet, path: "/user/",
+			api: royaltiAPI, key: "RoyaltiUsers.ListPage", op: "royalti: Users.List", method: http.MethodGet, path: "/user/",
 			okStatus: http.StatusOK, okBody: docRoyaltiUsers, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.royalti.Users.ListPage(ctx, &onboard.RoyaltiListUsersOptions{Page: 1}, opts...))
@@ -506,7 +509,7 @@ func royaltiEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: royaltiAPI, key: "RoyaltiUsers.Get", op: "Users.Get", method: http.MethodGet, path: "/user/" + epRoyaltiB,
+			api: royaltiAPI, key: "RoyaltiUsers.Get", op: "royalti: Users.Get", method: http.MethodGet, path: "/user/" + epRoyaltiB,
 			okStatus: http.StatusOK, okBody: docRoyaltiUser, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.royalti.Users.Get(ctx, epRoyaltiB, opts...))
@@ -521,7 +524,7 @@ func royaltiEndpoints() []endpointCase {
 			},
 		},
 		{
-			api: royaltiAPI, key: "RoyaltiUsers.Delete", op: "Users.Delete", method: http.MethodDelete, path: "/user/" + epRoyaltiID,
+			api: royaltiAPI, key: "RoyaltiUsers.Delete", op: "royalti: Users.Delete", method: http.MethodDelete, path: "/user/" + epRoyaltiID,
 			okStatus: http.StatusOK, okBody: `{"message":"User deleted"}`, noResult: true, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return noResult(c.royalti.Users.Delete(ctx, epRoyaltiID, opts...))
@@ -532,7 +535,7 @@ func royaltiEndpoints() []endpointCase {
 			checkOK: checkNoResult,
 		},
 		{
-			api: royaltiAPI, key: "RoyaltiUsers.AddToWorkspace", op: "Users.AddToWorkspace", method: http.MethodPut, path: "/user/" + epRoyaltiID + "/aut",
+			api: royaltiAPI, key: "RoyaltiUsers.AddToWorkspace", op: "royalti: Users.AddToWorkspace", method: http.MethodPut, path: "/user/" + epRoyaltiID + "/aut",
 			okStatus: http.StatusOK, okBody: `{}`, noResult: true, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return noResult(c.royalti.Users.AddToWorkspace(ctx, epRoyaltiID, &onboard.RoyaltiAddToWorkspaceRequest{SendEmail: onboard.Ptr(false)}, opts...))
@@ -543,7 +546,7 @@ func royaltiEndpoints() []endpointCase {
 			checkOK: checkNoResult,
 		},
 		{
-			api: royaltiAPI, key: "RoyaltiUsers.DeleteBulk", op: "Users.DeleteBulk", method: http.MethodPost, path: "/user/bulk/delete",
+			api: royaltiAPI, key: "RoyaltiUsers.DeleteBulk", op: "royalti: Users.DeleteBulk", method: http.MethodPost, path: "/user/bulk/delete",
 			okStatus: http.StatusOK, okBody: docRoyaltiDeleteBulk, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
 				return result(c.royalti.Users.DeleteBulk(ctx, &onboard.RoyaltiDeleteUsersRequest{IDs: []string{epRoyaltiID, epRoyaltiB}}, opts...))

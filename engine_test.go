@@ -630,7 +630,7 @@ func TestEngineInvalidItemsAndOptions(t *testing.T) {
 			var ve *onboard.ValidationError
 			require.ErrorAs(t, o.Err, &ve)
 			assert.ErrorIs(t, o.Err, onboard.ErrInvalidRequest)
-			assert.Equal(t, "Invites.SendBulkAll", ve.Op)
+			assert.Equal(t, "aptly: Invites.SendBulkAll", ve.Op)
 			assert.True(t, strings.HasPrefix(ve.Problems[0].Field, fmt.Sprintf("users[%d].", i)), ve.Problems[0].Field)
 			_, reached := e.lastAnswer(o.Item.Email)
 			assert.False(t, reached)
@@ -1125,7 +1125,7 @@ func TestEngineTargets(t *testing.T) {
 		engineCheckOrder(t, in, rep.Outcomes)
 		assert.Equal(t, onboard.StateNotSent, rep.Outcomes[0].State)
 		ve := mustValidationError(t, rep.Outcomes[0].Err)
-		assertProblems(t, ve, []problem{{"targets[0].kind", "is 0; want TargetWebsite or TargetGroup"}})
+		assertProblems(t, ve, []problem{{"targets[0].kind", "is required; use AthenaScopeWebsite or AthenaScopeGroup"}})
 		assert.Equal(t, onboard.StateSucceeded, rep.Outcomes[1].State)
 		assert.Equal(t, 1, srv.RequestCount("/api/v1/invites/bulk")-before)
 	})

@@ -205,7 +205,8 @@ func (f FieldError) String() string { return mask.String(f.Field + ": " + f.Mess
 // ValidationError reports input that was refused before any request was
 // sent. It lists every problem found, not just the first.
 type ValidationError struct {
-	// Op names the operation that refused the input, such as "Users.Create".
+	// Op names the service and operation that refused the input, such as
+	// "aptly: Users.Create".
 	Op string
 	// Problems lists each field that is wrong, in the order found.
 	Problems []FieldError
@@ -253,7 +254,7 @@ func validationError(op string, p *validate.Problems) error {
 // RequestError reports a call that got no answer from the server: the
 // connection failed, the context ended, or the credential could not be added.
 type RequestError struct {
-	// Op is the SDK method, such as "Invites.SendBulk".
+	// Op is the service and SDK method, such as "aptly: Invites.SendBulk".
 	Op string
 	// Method and Path name the request (never its query).
 	Method, Path string

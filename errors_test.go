@@ -476,7 +476,7 @@ func TestRequestError(t *testing.T) {
 	c := newRoyalti(t, site(closedURL(t)), onboard.WithRetry(0))
 	_, err := c.Users.CreateBulk(testCtx(t), validCreateUsers())
 	re := mustRequestError(t, err)
-	assert.Equal(t, "Users.CreateBulk", re.Op)
+	assert.Equal(t, "royalti: Users.CreateBulk", re.Op)
 	assert.Equal(t, http.MethodPost, re.Method)
 	assert.Equal(t, royaltiPrefix+"/user/bulk", re.Path)
 	assert.Equal(t, 1, re.Attempts)

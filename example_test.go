@@ -303,7 +303,7 @@ func ExampleAptlyInvites_SendBulkAll() {
 	// Output:
 	// 0 ada@example.com: invited
 	// 1 grace@example.com: failed: Email already exists
-	// 2 alan@example: not sent: onboard: Invites.SendBulkAll: invalid request, nothing was sent: users[2].email: "a***@example" is not a valid email address
+	// 2 alan@example: not sent: onboard: aptly: Invites.SendBulkAll: invalid request, nothing was sent: users[2].email: "a***@example" is not a valid email address
 	// 3 katherine@example.com: invited
 	// 4 margaret@example.com: invited
 	// 3 invited, 1 failed, 1 not sent
@@ -371,7 +371,7 @@ func ExampleAthenaInvites_SendToTargetsAll() {
 	}
 	for _, o := range rep.Outcomes {
 		kind := "website"
-		if o.Item.Kind == onboard.AthenaTargetGroup {
+		if o.Item.Kind == onboard.AthenaScopeGroup {
 			kind = "group"
 		}
 		fmt.Printf("%s %s: %s: %s\n", kind, o.Item.ID[:8], o.State, o.Message)

@@ -107,7 +107,7 @@ func TestFake_UsersCreate(t *testing.T) {
 	assert.Equal(t, "Johnston", u.LastName)
 	assert.Equal(t, "Jamar Johnston", u.Name)
 	assert.Equal(t, tenantID, u.ActiveTenantID)
-	assert.Equal(t, onboardtest.AptlyStatusInvited, u.Status)
+	assert.Equal(t, onboardtest.AptlyStatusInvited, string(u.Status))
 	assert.Equal(t, "+1 (555) 123-4567", u.MobilePhone)
 	assert.Equal(t, fakeNow, u.CreatedOn)
 	require.NotNil(t, u.Manager)
@@ -146,7 +146,7 @@ func TestFake_UsersCreate(t *testing.T) {
 		req.Email, req.InviteViaEmail = "no.email@example.com", onboard.Ptr(false)
 		u, err := c.Users.Create(testCtx(t), req)
 		require.NoError(t, err)
-		assert.Equal(t, onboardtest.AptlyStatusActive, u.Status)
+		assert.Equal(t, onboardtest.AptlyStatusActive, string(u.Status))
 		assert.Contains(t, string(fakeLast(t, srv, "/v1/user/create").Body), `"inviteViaEmail":false`)
 	})
 

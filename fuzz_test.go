@@ -100,11 +100,13 @@ func (rt *fuzzRoundTripper) RoundTrip(req *http.Request) (*http.Response, error)
 	}, nil
 }
 
-func FuzzAptlyUsersCreateResponse(f *testing.F)           { fuzzResponse(f, "Users.Create") }
-func FuzzAptlyInvitesSendBulkResponse(f *testing.F)       { fuzzResponse(f, "Invites.SendBulk") }
-func FuzzAthenaInvitesSendToTargetsResponse(f *testing.F) { fuzzResponse(f, "Invites.SendToTargets") }
-func FuzzRoyaltiUsersCreateBulkResponse(f *testing.F)     { fuzzResponse(f, "Users.CreateBulk") }
-func FuzzRoyaltiInvitesSendResponse(f *testing.F)         { fuzzResponse(f, "Invites.Send") }
+func FuzzAptlyUsersCreateResponse(f *testing.F)     { fuzzResponse(f, "aptly: Users.Create") }
+func FuzzAptlyInvitesSendBulkResponse(f *testing.F) { fuzzResponse(f, "aptly: Invites.SendBulk") }
+func FuzzAthenaInvitesSendToTargetsResponse(f *testing.F) {
+	fuzzResponse(f, "athena: Invites.SendToTargets")
+}
+func FuzzRoyaltiUsersCreateBulkResponse(f *testing.F) { fuzzResponse(f, "royalti: Users.CreateBulk") }
+func FuzzRoyaltiInvitesSendResponse(f *testing.F)     { fuzzResponse(f, "royalti: Invites.Send") }
 
 // fuzzResponse fuzzes the answer to the endpoint whose op is op.
 func fuzzResponse(f *testing.F, op string) {

@@ -450,7 +450,7 @@ func TestInvitesSendBulk_validation(t *testing.T) {
 		}
 	}
 	start := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
-	runValidationCases(t, "Invites.SendBulk", []validationCase{
+	runValidationCases(t, "aptly: Invites.SendBulk", []validationCase{
 		{name: "nil request", call: sendBulk(nil), want: []problem{{"request", "is nil"}}},
 		{
 			name: "required fields",
@@ -496,7 +496,7 @@ func TestInvitesSendToTargets_validation(t *testing.T) {
 		edit(r)
 		return r
 	}
-	runValidationCases(t, "Invites.SendToTargets", []validationCase{
+	runValidationCases(t, "athena: Invites.SendToTargets", []validationCase{
 		{name: "nil request", call: send(nil), want: []problem{{"request", "is nil"}}},
 		{
 			name: "required fields",
@@ -579,7 +579,7 @@ func TestInvitesSend_validation(t *testing.T) {
 			return err
 		}
 	}
-	runValidationCases(t, "Invites.Send", []validationCase{
+	runValidationCases(t, "royalti: Invites.Send", []validationCase{
 		{name: "nil request", call: send(nil), want: []problem{{"request", "is nil"}}},
 		{name: "no email", call: send(&onboard.RoyaltiInviteRequest{WorkspaceID: "ws-1"}), want: []problem{{"email", "is required"}}},
 		{name: "email with spaces", call: send(&onboard.RoyaltiInviteRequest{Email: " ada@example.com"}), want: []problem{{"email", "not a valid email"}}},
@@ -589,11 +589,11 @@ func TestInvitesSend_validation(t *testing.T) {
 
 func TestValidationError_Error(t *testing.T) {
 	t.Parallel()
-	ve := &onboard.ValidationError{Op: "Invites.SendBulk", Problems: []onboard.FieldError{
+	ve := &onboard.ValidationError{Op: "aptly: Invites.SendBulk", Problems: []onboard.FieldError{
 		{Field: "tenantId", Message: "is required"},
 		{Field: "users[3].email", Message: `"x" is not a valid email address`},
 	}}
-	assert.Equal(t, `onboard: Invites.SendBulk: invalid request, nothing was sent: tenantId: is required; users[3].email: "x" is not a valid email address`, ve.Error())
+	assert.Equal(t, `onboard: aptly: Invites.SendBulk: invalid request, nothing was sent: tenantId: is required; users[3].email: "x" is not a valid email address`, ve.Error())
 	assert.ErrorIs(t, ve, onboard.ErrInvalidRequest)
 	assert.NotErrorIs(t, ve, onboard.ErrBadRequest)
 	assert.Equal(t, "users[3].email: \"x\" is not a valid email address", ve.Problems[1].String())

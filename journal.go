@@ -278,8 +278,12 @@ func (j *Journal) begin(op string, h journal.Header, resend, keys bool) (*journa
 }
 
 // journalOp is the name a journal's header gives a bulk method: the same
-// for its All and Seq forms, so that either can resume the other.
+// for its All and Seq forms, so that either can resume the other, and
+// without the service (the endpoint names it), as v0.2 wrote it.
 func journalOp(op string) string {
+	if _, m, ok := strings.Cut(op, ": "); ok {
+		op = m
+	}
 	if s, ok := strings.CutSuffix(op, "All"); ok {
 		return s
 	}

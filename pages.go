@@ -75,6 +75,29 @@ func listAll[T any](ctx context.Context, op string, first int, key func(*T) stri
 	}
 }
 
+// listWhole returns an iterator over a list the server sends whole, in one
+// answer: it yields invalid, when not nil, or else calls fetch once, as the
+// caller starts ranging, and yields its items or its error.
+func listWhole[T any](invalid error, fetch func() ([]T, error)) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		var zero T
+		if invalid != nil {
+			yield(zero, invalid)
+			return
+		}
+		items, err := fetch()
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		for _, it := range items {
+			if !yield(it, nil) {
+				return
+			}
+		}
+	}
+}
+
 // ErrPageRepeated matches the error a list iterator ends with when a page
 // brings no item the listing has not already given, as from a server that
 // ignores the paging parameters or serves its pages round again: going on

@@ -19,7 +19,7 @@ import (
 
 // The request loop: a call passes four layers, each with one job.
 //
-//  1. The service method (users.go, invites.go, members.go) validates its
+//  1. The service method (aptly_users.go and its siblings) validates its
 //     arguments and names its endpoint.
 //  2. call, here, builds the request, hands it to the call's own loop, and
 //     decodes the answer or turns it into an *APIError.
@@ -36,7 +36,7 @@ import (
 
 // endpoint describes one documented API call.
 type endpoint struct {
-	op       string // the method's name, for errors: "Users.Create"
+	op       string // the service and method, for errors: "aptly: Users.Create"
 	method   string
 	path     string // relative to the base URL's path
 	envelope bool   // the body is {statusCode, timestamp, message, data}

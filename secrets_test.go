@@ -266,7 +266,7 @@ func TestSecrets_failingAuthenticator(t *testing.T) {
 	auth := onboard.BearerTokenFunc(func(context.Context) (string, error) {
 		return "", errors.New("token service unavailable")
 	})
-	ep := endpointNamed(t, "Invites.Send")
+	ep := endpointNamed(t, "royalti: Invites.Send")
 	ctx, env := faultSetup(t, ep, faultCell{serve: func(env *faultEnv, w http.ResponseWriter, _ *http.Request) { env.writeOK(w) }})
 	c := newClients(t, withAuth(env.host, auth), onboard.WithLogger(logger), onboard.WithRetryWait(time.Millisecond, faultWaitMax))
 	_, err := ep.call(ctx, c)

@@ -477,7 +477,7 @@ func TestUsersCreate_validation(t *testing.T) {
 			return err
 		}
 	}
-	runValidationCases(t, "Users.Create", []validationCase{
+	runValidationCases(t, "aptly: Users.Create", []validationCase{
 		{name: "nil request", call: create(nil), want: []problem{{"request", "is nil"}}},
 		{
 			name: "required fields",
@@ -523,7 +523,7 @@ func TestUsersCreateBulk_validation(t *testing.T) {
 			return err
 		}
 	}
-	runValidationCases(t, "Users.CreateBulk", []validationCase{
+	runValidationCases(t, "royalti: Users.CreateBulk", []validationCase{
 		{name: "nil request", call: createBulk(nil), want: []problem{{"request", "is nil"}}},
 		{name: "no users", call: createBulk(&onboard.RoyaltiCreateUsersRequest{}), want: []problem{{"users", "at least one"}}},
 		{

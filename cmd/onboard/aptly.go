@@ -290,9 +290,9 @@ func runAptlyUsers(ctx context.Context, opts *aptlyUsersOptions) error {
 	w := newRecordWriter(opts.io.stdout, opts.output, []string{"id", "email", "first_name", "last_name", "status", "created", "updated"})
 	n := 0
 	for _, u := range users {
-		if opts.status == "" || strings.EqualFold(u.Status, opts.status) {
+		if opts.status == "" || strings.EqualFold(string(u.Status), opts.status) {
 			n++
-			if err := w.write(u.ID, u.Email, u.FirstName, u.LastName, u.Status, u.CreatedOn, u.UpdatedOn); err != nil {
+			if err := w.write(u.ID, u.Email, u.FirstName, u.LastName, string(u.Status), u.CreatedOn, u.UpdatedOn); err != nil {
 				return err
 			}
 		}
@@ -461,7 +461,7 @@ func runAptlyResend(ctx context.Context, opts *aptlyResendOptions) error {
 	for i := range users {
 		u := &users[i]
 		byEmail[strings.ToLower(u.Email)] = u
-		if _, recent := sel.tooRecent(aptlySince(u), now); sel.pending && u.Status == string(onboard.AptlyUserInvited) && !recent {
+		if _, recent := sel.tooRecent(aptlySince(u), now); sel.pending && u.Status == onboard.AptlyUserInvited && !recent {
 			people = append(people, wanted{email: u.Email})
 		}
 	}
@@ -470,7 +470,7 @@ func runAptlyResend(ctx context.Context, opts *aptlyResendOptions) error {
 		switch {
 		case u == nil:
 			return "", "no user with this address in the tenant"
-		case u.Status != string(onboard.AptlyUserInvited):
+		case u.Status != onboard.AptlyUserInvited:
 			return u.ID, fmt.Sprintf("status %s, not INVITED: no invite to resend", u.Status)
 		}
 		why, _ := sel.tooRecent(aptlySince(u), now)

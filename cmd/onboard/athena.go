@@ -201,7 +201,7 @@ func runAthenaInvite(ctx context.Context, opts *athenaInviteOptions) error {
 func checkTarget(person *athenaPersonFlags, r *targetRow) error {
 	req := person.request()
 	field := "website_ids"
-	if t := r.target(); t.Kind == onboard.AthenaTargetGroup {
+	if t := r.target(); t.Kind == onboard.AthenaScopeGroup {
 		req.GroupIDs, field = []string{t.ID}, "group_ids"
 	} else {
 		req.WebsiteIDs = []string{t.ID}
@@ -212,13 +212,17 @@ func checkTarget(person *athenaPersonFlags, r *targetRow) error {
 // athenaPreflight checks the credential with a read-only request: the
 // members of the first target.
 func athenaPreflight(ctx context.Context, c *onboard.AthenaClient, first *targetRow) error {
-	var err error
-	if t := first.target(); t.Kind == onboard.AthenaTargetGroup {
-		_, err = c.Members.ListForGroup(ctx, t.ID, nil)
-	} else {
-		_, err = c.Members.ListForWebsite(ctx, t.ID)
+	list := c.Members.ListForWebsite
+	if t := first.target(); t.Kind == onboard.AthenaScopeGroup {
+		list = func(ctx context.Context, id string, opts ...onboard.CallOption) iter.Seq2[onboard.AthenaMember, error] {
+			return c.Members.ListForGroup(ctx, id, nil, opts...)
+		}
 	}
-	return err
+	// The list comes in one answer: its error, if any, is its first value.
+	for _, err := range list(ctx, first.target().ID) {
+		return err
+	}
+	return nil
 }
 
 // athenaSender returns the bulk invite of the person in req to the
@@ -235,7 +239,7 @@ func athenaSender(c *onboard.AthenaClient, req *onboard.AthenaTargetInviteReques
 		return func(yield func(onboard.Outcome[targetRow]) bool) {
 			for o := range c.Invites.SendToTargetsSeq(ctx, req, targets, opts...) {
 				item := targetRow{WebsiteID: o.Item.ID}
-				if o.Item.Kind == onboard.AthenaTargetGroup {
+				if o.Item.Kind == onboard.AthenaScopeGroup {
 					item = targetRow{GroupID: o.Item.ID}
 				}
 				out := onboard.Outcome[targetRow]{Index: o.Index, Item: item, State: o.State, Message: o.Message,
@@ -256,10 +260,18 @@ type scopeFlags struct {
 
 // athenaMembers lists the members of the website or group.
 func athenaMembers(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags, access string) ([]onboard.AthenaMember, error) {
+	list := c.Members.ListForWebsite(ctx, sc.website)
 	if sc.group != "" {
-		return c.Members.ListForGroup(ctx, sc.group, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaAccessType(access)})
+		list = c.Members.ListForGroup(ctx, sc.group, &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScope(access)})
 	}
-	return c.Members.ListForWebsite(ctx, sc.website)
+	var members []onboard.AthenaMember
+	for m, err := range list {
+		if err != nil {
+			return nil, err
+		}
+		members = append(members, m)
+	}
+	return members, nil
 }
 
 // athenaMembersOptions are what "onboard athena members" runs with.

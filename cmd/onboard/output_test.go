@@ -130,7 +130,7 @@ func TestTally(t *testing.T) {
 func TestOutcomeVerdict(t *testing.T) {
 	t.Parallel()
 	stopped := errors.Join(onboard.ErrStopped, errors.New("context canceled"))
-	ve := &onboard.ValidationError{Op: "Invites.SendBulkSeq", Problems: []onboard.FieldError{
+	ve := &onboard.ValidationError{Op: "aptly: Invites.SendBulkSeq", Problems: []onboard.FieldError{
 		{Field: "users[3].email", Message: `"bob@" is not a valid email address`},
 		{Field: "users[3].groups[0].groupId", Message: "is required"},
 	}}

@@ -579,8 +579,8 @@ func aptlySync(c *onboard.AptlyClient, tenant string) *syncService[onboard.Aptly
 			out := make([]remote, len(users))
 			for i := range users {
 				u := &users[i]
-				out[i] = remote{email: u.Email, status: u.Status, resendID: u.ID, removeID: u.ID,
-					pending: u.Status == string(onboard.AptlyUserInvited)}
+				out[i] = remote{email: u.Email, status: string(u.Status), resendID: u.ID, removeID: u.ID,
+					pending: u.Status == onboard.AptlyUserInvited}
 				if !strings.EqualFold(u.ActiveTenantID, tenant) {
 					// Bulk delete takes no tenant and removes the whole
 					// account: only a user Aptly shows in the tenant goes.
@@ -864,7 +864,7 @@ func athenaPeople(ctx context.Context, c *onboard.AthenaClient, sc *scopeFlags) 
 	for i, m := range members {
 		p := remote{email: m.Email, status: fmt.Sprintf("%s (%s)", m.Role, m.AccessType)}
 		switch {
-		case m.AccessType == onboard.AthenaAccessOrganization:
+		case m.AccessType == onboard.AthenaScopeOrganization:
 			p.note = "an organization member: access through the organization, kept"
 		case sc.group != "":
 			p.note = "AthenaHQ has no call to remove a group member"

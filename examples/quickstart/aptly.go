@@ -60,7 +60,7 @@ func (q *quickstart) aptlyPending(ctx context.Context, team []person) ([]onboard
 		if !inTeam(team, u.Email) {
 			continue
 		}
-		if u.Status == string(onboard.AptlyUserInvited) {
+		if u.Status == onboard.AptlyUserInvited {
 			pending = append(pending, u)
 			p.listed(u.Email, "pending", "user "+u.ID)
 		}

@@ -195,7 +195,7 @@ func TestRun_realService(t *testing.T) {
 	assert.Contains(t, out, "tenant "+tenant)
 	u, ok := aptly.FindAptlyUser(tenant, "ada.lovelace@example.com")
 	require.True(t, ok, "the user was created on the server named by the environment")
-	assert.Equal(t, onboardtest.AptlyStatusActive, u.Status)
+	assert.Equal(t, onboardtest.AptlyStatusActive, string(u.Status))
 	assert.Equal(t, 7, aptly.AptlyUserCount(tenant), "Ada, three invited, and the loop's three")
 	assert.Equal(t, [][]string{{"– hedy.lamarr@example.com | skipped | the invitee accepts by following the emailed link"}},
 		steps(t, out, "Aptly · accept · skipped against a real service"))
@@ -206,7 +206,7 @@ func TestRun_realService(t *testing.T) {
 	for _, email := range team {
 		u, ok := aptly.FindAptlyUser(tenant, email)
 		require.True(t, ok, email)
-		assert.Equal(t, onboardtest.AptlyStatusInvited, u.Status, email)
+		assert.Equal(t, onboardtest.AptlyStatusInvited, string(u.Status), email)
 		assert.Equal(t, 1, u.InviteResends, email)
 	}
 

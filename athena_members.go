@@ -4,9 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"iter"
 	"net/http"
 	"net/url"
-	"time"
 
 	"github.com/onboardkit/onboard/internal/validate"
 )
@@ -20,45 +20,6 @@ import (
 // organization's members (its answer is not documented) and listing a
 // user's websites (its method and path are not documented).
 type AthenaMembers service
-
-// RoleOwner is the role of the organization's owner. It shows in member
-// lists; no endpoint gives it, and the owner's role cannot be changed nor
-// the owner removed.
-const RoleOwner AthenaRole = "owner"
-
-// AthenaAccessType says how a member has access to an AthenaHQ website or group.
-type AthenaAccessType string
-
-// The access types AthenaHQ documents.
-const (
-	// AthenaAccessOrganization is access through membership of the
-	// organization, which reaches every website and group in it.
-	AthenaAccessOrganization AthenaAccessType = "organization"
-	// AthenaAccessWebsite is access through the member's own row in the website.
-	AthenaAccessWebsite AthenaAccessType = "website"
-	// AthenaAccessGroup is access through the member's own row in the group.
-	AthenaAccessGroup AthenaAccessType = "group"
-)
-
-// AthenaMember is one person with access to an AthenaHQ website or group.
-type AthenaMember struct {
-	// UserID is the person's AthenaHQ user id, the user_id the other
-	// member calls take.
-	UserID string `json:"user_id"`
-	Email  string `json:"email"`
-	// Role is the member's role. The documents do not list its values:
-	// expect RoleAdmin and RoleViewer, and RoleOwner for the
-	// organization's owner.
-	Role AthenaRole `json:"role"`
-	// AccessType says whether the access comes from the organization or
-	// from the member's own row in the website or group.
-	AccessType AthenaAccessType `json:"access_type"`
-	// CreatedAt is the member's created_at; the documents do not say what
-	// it dates (presumably when the access began).
-	CreatedAt time.Time `json:"created_at"`
-	FirstName string    `json:"first_name"`
-	LastName  string    `json:"last_name"`
-}
 
 // athenaMemberList is the answer of the member lists. Its members are
 // required: a 2xx answer without them is not taken for an empty list.
@@ -119,13 +80,13 @@ type AthenaWebsiteRemovalResult struct {
 
 // AthenaGroupMembersOptions filters the members of an AthenaHQ group.
 type AthenaGroupMembersOptions struct {
-	// AccessType, when set, keeps one kind of access: AccessGroup gives
+	// AccessType, when set, keeps one kind of access: AthenaScopeGroup gives
 	// the group's own rows, members of the organization with a row
 	// included (each row once, users not deduplicated), and
-	// AccessOrganization only the organization's members. Empty gives the
-	// merged view: each user once, as AccessOrganization when they have
+	// AthenaScopeOrganization only the organization's members. Empty gives the
+	// merged view: each user once, as AthenaScopeOrganization when they have
 	// both kinds of access.
-	AccessType AthenaAccessType `url:"access_type,omitempty"`
+	AccessType AthenaScope `url:"access_type,omitempty"`
 }
 
 // Validate reports every problem with o as a *ValidationError, or nil. A
@@ -138,17 +99,17 @@ func (o *AthenaGroupMembersOptions) Validate() error {
 
 func (o *AthenaGroupMembersOptions) check(p *validate.Problems) {
 	if o != nil {
-		p.OneOf("access_type", string(o.AccessType), string(AthenaAccessOrganization), string(AthenaAccessGroup))
+		p.OneOf("access_type", string(o.AccessType), string(AthenaScopeOrganization), string(AthenaScopeGroup))
 	}
 }
 
 var (
-	updateOrgRole    = endpoint{op: "Members.UpdateOrganizationRole", method: http.MethodPatch}
-	removeOrgMember  = endpoint{op: "Members.RemoveFromOrganization", method: http.MethodDelete}
-	listSiteMembers  = endpoint{op: "Members.ListForWebsite", method: http.MethodGet}
-	updateSiteRole   = endpoint{op: "Members.UpdateWebsiteRole", method: http.MethodPatch}
-	removeSiteMember = endpoint{op: "Members.RemoveFromWebsite", method: http.MethodDelete}
-	listGroupMembers = endpoint{op: "Members.ListForGroup", method: http.MethodGet}
+	updateOrgRole    = endpoint{op: "athena: Members.UpdateOrganizationRole", method: http.MethodPatch}
+	removeOrgMember  = endpoint{op: "athena: Members.RemoveFromOrganization", method: http.MethodDelete}
+	listSiteMembers  = endpoint{op: "athena: Members.ListForWebsite", method: http.MethodGet}
+	updateSiteRole   = endpoint{op: "athena: Members.UpdateWebsiteRole", method: http.MethodPatch}
+	removeSiteMember = endpoint{op: "athena: Members.RemoveFromWebsite", method: http.MethodDelete}
+	listGroupMembers = endpoint{op: "athena: Members.ListForGroup", method: http.MethodGet}
 )
 
 // athenaMembersAt returns ep with its path: the members of the
@@ -166,13 +127,13 @@ func athenaMembersAt(ep endpoint, scope, scopeID, userID string) endpoint {
 }
 
 // checkMemberRole records a problem unless role is one a role update
-// takes: RoleAdmin or RoleViewer.
+// takes: AthenaRoleAdmin or AthenaRoleViewer.
 func checkMemberRole(p *validate.Problems, role AthenaRole) {
 	switch role {
 	case "":
-		p.Add("role", "is required; use RoleAdmin or RoleViewer")
-	case RoleOwner:
-		p.Add("role", "%q cannot be given through the API; use RoleAdmin or RoleViewer", role)
+		p.Add("role", "is required; use AthenaRoleAdmin or AthenaRoleViewer")
+	case AthenaRoleOwner:
+		p.Add("role", "%q cannot be given through the API; use AthenaRoleAdmin or AthenaRoleViewer", role)
 	default:
 		p.OneOf("role", string(role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
 	}
@@ -183,8 +144,8 @@ type athenaRoleBody struct {
 	Role AthenaRole `json:"role"`
 }
 
-// UpdateOrganizationRole gives an organization member role, RoleAdmin or
-// RoleViewer, and returns the membership as it then stands. It needs a
+// UpdateOrganizationRole gives an organization member role, AthenaRoleAdmin or
+// AthenaRoleViewer, and returns the membership as it then stands. It needs a
 // global API key; a website-scoped key is refused, an *APIError matching
 // ErrForbidden.
 //
@@ -239,30 +200,28 @@ func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID strin
 	return res, nil
 }
 
-// ListForWebsite returns everyone with access to a website: the
-// organization's members (AccessOrganization) and users with their own
-// row in the website (AccessWebsite), each user once. AthenaHQ sends the
-// whole list in one answer (the documents show no paging), so it comes as
-// a slice. It takes a global API key, or a website-scoped key whose
-// allowlist holds the website.
+// ListForWebsite returns an iterator over everyone with access to a
+// website: the organization's members (AthenaScopeOrganization) and users
+// with their own row in the website (AthenaScopeWebsite), each user once.
+// AthenaHQ sends the whole list in one answer (the documents show no
+// paging): the iterator makes that one request when the loop starts, and
+// the error, if any, is the loop's only value. It takes a global API key,
+// or a website-scoped key whose allowlist holds the website.
 //
 // It changes nothing, so it is safe to repeat.
 //
 // AthenaHQ: GET /api/v1/websites/{website_id}/members.
-func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, opts ...CallOption) ([]AthenaMember, error) {
+func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, opts ...CallOption) iter.Seq2[AthenaMember, error] {
 	var p validate.Problems
 	p.RequiredUUID("website_id", websiteID)
-	if err := validationError(listSiteMembers.op, &p); err != nil {
-		return nil, err
-	}
-	var res athenaMemberList
-	if err := s.client.call(ctx, athenaMembersAt(listSiteMembers, "websites", websiteID, ""), nil, nil, &res, opts); err != nil {
-		return nil, err
-	}
-	return res.Members, nil
+	return listWhole(validationError(listSiteMembers.op, &p), func() ([]AthenaMember, error) {
+		var res athenaMemberList
+		err := s.client.call(ctx, athenaMembersAt(listSiteMembers, "websites", websiteID, ""), nil, nil, &res, opts)
+		return res.Members, err
+	})
 }
 
-// UpdateWebsiteRole gives a website member role, RoleAdmin or RoleViewer.
+// UpdateWebsiteRole gives a website member role, AthenaRoleAdmin or AthenaRoleViewer.
 // It takes a global API key, or a website-scoped key whose allowlist holds
 // the website. As documented, AthenaHQ refuses to change the API key's own
 // user or the organization's owner (no status is documented; onboardtest
@@ -313,26 +272,22 @@ func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID
 }
 
 // ListForGroup returns everyone with access to a group: by default the
-// organization's members (AccessOrganization) and users with their own row
-// in the group (AccessGroup), each user once; o can keep one kind of
-// access (see GroupMembersOptions), and may be nil. AthenaHQ sends the
-// whole list in one answer (the documents show no paging), so it comes as
-// a slice. It needs a global API key; a website-scoped key is refused, an
-// *APIError matching ErrForbidden.
+// organization's members (AthenaScopeOrganization) and users with their own row
+// in the group (AthenaScopeGroup), each user once; o can keep one kind of
+// access (see AthenaGroupMembersOptions), and may be nil. The list comes in
+// one request, as for ListForWebsite. It needs a global API key; a
+// website-scoped key is refused, an *APIError matching ErrForbidden.
 //
 // It changes nothing, so it is safe to repeat.
 //
 // AthenaHQ: GET /api/v1/groups/{group_id}/members.
-func (s *AthenaMembers) ListForGroup(ctx context.Context, groupID string, o *AthenaGroupMembersOptions, opts ...CallOption) ([]AthenaMember, error) {
+func (s *AthenaMembers) ListForGroup(ctx context.Context, groupID string, o *AthenaGroupMembersOptions, opts ...CallOption) iter.Seq2[AthenaMember, error] {
 	var p validate.Problems
 	p.RequiredUUID("group_id", groupID)
 	o.check(&p)
-	if err := validationError(listGroupMembers.op, &p); err != nil {
-		return nil, err
-	}
-	var res athenaMemberList
-	if err := s.client.call(ctx, athenaMembersAt(listGroupMembers, "groups", groupID, ""), o, nil, &res, opts); err != nil {
-		return nil, err
-	}
-	return res.Members, nil
+	return listWhole(validationError(listGroupMembers.op, &p), func() ([]AthenaMember, error) {
+		var res athenaMemberList
+		err := s.client.call(ctx, athenaMembersAt(listGroupMembers, "groups", groupID, ""), o, nil, &res, opts)
+		return res.Members, err
+	})
 }

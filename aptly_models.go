@@ -23,7 +23,7 @@ type AptlyUser struct {
 	ProfileImageURL     string               `json:"profileImageUrl"`
 	CurrencyName        string               `json:"currencyName"`
 	CurrencyCode        string               `json:"currencyCode"`
-	Status              string               `json:"status"`
+	Status              AptlyUserStatus      `json:"status"`
 	AccountType         string               `json:"accountType"`
 	AutoProvisioned     bool                 `json:"autoProvisioned"`
 	EmployeeID          string               `json:"employeeId"`
@@ -166,8 +166,8 @@ type AptlyColumnViewSettings struct {
 	Columns []string `json:"columns"`
 }
 
-// AptlyUserStatus is an Aptly user's status, as a bulk status update and
-// an update of a user's entities set it.
+// AptlyUserStatus is an Aptly user's status: what AptlyUser.Status reads,
+// and what a bulk status update and an update of a user's entities set.
 type AptlyUserStatus string
 
 // The statuses Aptly documents.

@@ -14,17 +14,12 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/onboardkit/onboard/internal/match"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
 // AptlyUsers creates, lists, updates and deletes Aptly users. Reach it as
 // AptlyClient.Users.
 type AptlyUsers service
-
-// RoyaltiUsers creates, lists, gets and deletes the users of a Royalti
-// workspace. Reach it as RoyaltiClient.Users.
-type RoyaltiUsers service
 
 // AptlyCreateUserRequest is the body of Aptly's create-user call.
 type AptlyCreateUserRequest struct {
@@ -51,14 +46,14 @@ func (r *AptlyCreateUserRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Users.Create", &p)
+		return validationError("aptly: Users.Create", &p)
 	}
 	p.RequiredUUID("tenantId", r.TenantID)
 	p.Required("firstName", r.FirstName)
 	p.Required("lastName", r.LastName)
 	p.Email("email", r.Email)
 	checkAptlyLinks(&p, "", r.RoleIDs, r.Groups, r.ManagerID, r.PositionIDs)
-	return validationError("Users.Create", &p)
+	return validationError("aptly: Users.Create", &p)
 }
 
 // checkAptlyLinks checks the ids that tie an Aptly user to roles, groups, a
@@ -83,7 +78,7 @@ func checkAptlyLinks(p *validate.Problems, prefix string, roleIDs []string, grou
 	}
 }
 
-var createUser = endpoint{op: "Users.Create", method: http.MethodPost, path: "/v1/user/create", envelope: true}
+var createUser = endpoint{op: "aptly: Users.Create", method: http.MethodPost, path: "/v1/user/create", envelope: true}
 
 // Create creates one user in an Aptly tenant and returns the user as stored,
 // unwrapped from Aptly's envelope.
@@ -127,7 +122,7 @@ func (o *AptlyListUsersOptions) Validate() error {
 			p.Add("limit", "is %d; want 1 or more, or 0 for the server's default", o.Limit)
 		}
 	}
-	return validationError("Users.List", &p)
+	return validationError("aptly: Users.List", &p)
 }
 
 // AptlyUserPage is one page of Aptly's user list.
@@ -160,7 +155,7 @@ func (p *AptlyUserPage) NextPage() int {
 	return p.Page + 1
 }
 
-var listUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/v1/user", envelope: true}
+var listUsers = endpoint{op: "aptly: Users.List", method: http.MethodGet, path: "/v1/user", envelope: true}
 
 // List returns an iterator over Aptly's users, from opts.Page (the first
 // page when 0), opts.Limit to a page (the server's default when 0). Pages
@@ -203,7 +198,7 @@ func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, call
 
 // ListPage fetches one page of Aptly's users, opts.Page of opts.Limit
 // users (the server's defaults when 0 or opts is nil), for callers who
-// keep their own place; UserPage.NextPage says which page comes next.
+// keep their own place; AptlyUserPage.NextPage says which page comes next.
 // Fetching a page is read-only: repeating it is harmless.
 //
 // Aptly: GET /v1/user.
@@ -212,7 +207,7 @@ func (s *AptlyUsers) ListPage(ctx context.Context, opts *AptlyListUsersOptions, 
 		return nil, err
 	}
 	ep := listUsers
-	ep.op = "Users.ListPage"
+	ep.op = "aptly: Users.ListPage"
 	return s.listPage(ctx, ep, opts, callOpts)
 }
 
@@ -240,7 +235,7 @@ func checkUserIDs(p *validate.Problems, ids []string) {
 // AptlyUpdateStatusRequest is the body of Aptly's bulk status update: one status
 // for several users. It names no tenant; the documents show none.
 type AptlyUpdateStatusRequest struct {
-	// UserIDs are the users' ids (UUIDs, as User.ID); at least one (the
+	// UserIDs are the users' ids (UUIDs, as AptlyUser.ID); at least one (the
 	// documents give no minimum; an empty list would change nothing).
 	UserIDs []string `json:"userIds"`
 	// Status is the status to set. Required.
@@ -252,11 +247,11 @@ func (r *AptlyUpdateStatusRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Users.UpdateStatusBulk", &p)
+		return validationError("aptly: Users.UpdateStatusBulk", &p)
 	}
 	checkUserIDs(&p, r.UserIDs)
 	r.Status.check(&p, "status")
-	return validationError("Users.UpdateStatusBulk", &p)
+	return validationError("aptly: Users.UpdateStatusBulk", &p)
 }
 
 // AptlyUpdateStatusResult is Aptly's answer to a bulk status update: counts only.
@@ -268,7 +263,7 @@ type AptlyUpdateStatusResult struct {
 	FailedCount     int `json:"failed"`
 }
 
-var bulkStatus = endpoint{op: "Users.UpdateStatusBulk", method: http.MethodPatch, path: "/v1/user/bulk-status-update", envelope: true}
+var bulkStatus = endpoint{op: "aptly: Users.UpdateStatusBulk", method: http.MethodPatch, path: "/v1/user/bulk-status-update", envelope: true}
 
 // UpdateStatusBulk sets one status on several Aptly users in one request
 // and returns the server's counts, unwrapped from Aptly's envelope; the
@@ -305,7 +300,7 @@ func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *AptlyUpdateStatu
 //
 // Aptly: PATCH /v1/user/bulk-status-update, in batches.
 func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *AptlyUpdateStatusRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
-	return collectBatches(ctx, s.statusSpec("Users.UpdateStatusBulkAll", req), userIDs, opts)
+	return collectBatches(ctx, s.statusSpec("aptly: Users.UpdateStatusBulkAll", req), userIDs, opts)
 }
 
 // UpdateStatusBulkSeq is UpdateStatusBulkAll for a sequence of user ids of
@@ -316,7 +311,7 @@ func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *AptlyUpdateSt
 //
 // Aptly: PATCH /v1/user/bulk-status-update, in batches.
 func (s *AptlyUsers) UpdateStatusBulkSeq(ctx context.Context, req *AptlyUpdateStatusRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
-	return streamBatches(ctx, s.statusSpec("Users.UpdateStatusBulkSeq", req), userIDs, opts)
+	return streamBatches(ctx, s.statusSpec("aptly: Users.UpdateStatusBulkSeq", req), userIDs, opts)
 }
 
 func (s *AptlyUsers) statusSpec(op string, req *AptlyUpdateStatusRequest) *batchSpec[string] {
@@ -348,7 +343,7 @@ func (s *AptlyUsers) statusSpec(op string, req *AptlyUpdateStatusRequest) *batch
 // only an example, {"userIds": [...]}, and no field table; no tenant is
 // sent.
 type AptlyDeleteUsersRequest struct {
-	// UserIDs are the users' ids (UUIDs, as User.ID); at least one.
+	// UserIDs are the users' ids (UUIDs, as AptlyUser.ID); at least one.
 	UserIDs []string `json:"userIds"`
 }
 
@@ -357,10 +352,10 @@ func (r *AptlyDeleteUsersRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
-		return validationError("Users.DeleteBulk", &p)
+		return validationError("aptly: Users.DeleteBulk", &p)
 	}
 	checkUserIDs(&p, r.UserIDs)
-	return validationError("Users.DeleteBulk", &p)
+	return validationError("aptly: Users.DeleteBulk", &p)
 }
 
 // AptlyDeleteUsersResult is Aptly's answer to a bulk delete: a count only.
@@ -387,7 +382,7 @@ func (r *AptlyDeleteUsersResult) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-var bulkDelete = endpoint{op: "Users.DeleteBulk", method: http.MethodDelete, path: "/v1/user/bulk-delete", envelope: true}
+var bulkDelete = endpoint{op: "aptly: Users.DeleteBulk", method: http.MethodDelete, path: "/v1/user/bulk-delete", envelope: true}
 
 // DeleteBulk deletes several Aptly users in one request, sent as a DELETE
 // with a JSON body, and returns how many the server deleted, unwrapped
@@ -428,7 +423,7 @@ func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *AptlyDeleteUsersReques
 //
 // Aptly: DELETE /v1/user/bulk-delete, in batches.
 func (s *AptlyUsers) DeleteBulkAll(ctx context.Context, req *AptlyDeleteUsersRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
-	return collectBatches(ctx, s.deleteSpec("Users.DeleteBulkAll", req), userIDs, opts)
+	return collectBatches(ctx, s.deleteSpec("aptly: Users.DeleteBulkAll", req), userIDs, opts)
 }
 
 // DeleteBulkSeq is DeleteBulkAll for a sequence of user ids of any length:
@@ -439,7 +434,7 @@ func (s *AptlyUsers) DeleteBulkAll(ctx context.Context, req *AptlyDeleteUsersReq
 //
 // Aptly: DELETE /v1/user/bulk-delete, in batches.
 func (s *AptlyUsers) DeleteBulkSeq(ctx context.Context, req *AptlyDeleteUsersRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
-	return streamBatches(ctx, s.deleteSpec("Users.DeleteBulkSeq", req), userIDs, opts)
+	return streamBatches(ctx, s.deleteSpec("aptly: Users.DeleteBulkSeq", req), userIDs, opts)
 }
 
 func (s *AptlyUsers) deleteSpec(op string, req *AptlyDeleteUsersRequest) *batchSpec[string] {
@@ -579,7 +574,7 @@ type AptlyUpdateEntitiesRequest struct {
 func (r *AptlyUpdateEntitiesRequest) Validate() error {
 	var p validate.Problems
 	r.check(&p)
-	return validationError("Users.UpdateEntities", &p)
+	return validationError("aptly: Users.UpdateEntities", &p)
 }
 
 // aptlyPhone is the documented pattern of an update's mobilePhone.
@@ -620,14 +615,14 @@ func (r *AptlyUpdateEntitiesRequest) check(p *validate.Problems) {
 	}
 }
 
-var updateEntities = endpoint{op: "Users.UpdateEntities", method: http.MethodPatch, path: "/v1/user/update-entities/", envelope: true}
+var updateEntities = endpoint{op: "aptly: Users.UpdateEntities", method: http.MethodPatch, path: "/v1/user/update-entities/", envelope: true}
 
 // UpdateEntities changes one Aptly user's tenant links (manager, roles,
 // positions, groups) and profile fields, and returns the user as stored,
-// unwrapped from Aptly's envelope. id is the user's id, a UUID (User.ID):
+// unwrapped from Aptly's envelope. id is the user's id, a UUID (AptlyUser.ID):
 // the documents name the path parameter without describing it, and the
 // answer's user carries the id. Every problem with id and req is reported
-// at once, before sending; see UpdateEntitiesRequest for what is assumed
+// at once, before sending; see AptlyUpdateEntitiesRequest for what is assumed
 // where the documents are silent. Sending the same request twice leaves
 // the user as sending it once does.
 //
@@ -646,401 +641,4 @@ func (s *AptlyUsers) UpdateEntities(ctx context.Context, id string, req *AptlyUp
 		return nil, err
 	}
 	return u, nil
-}
-
-// RoyaltiWorkspaceUser is one person in Royalti's bulk user creation.
-type RoyaltiWorkspaceUser struct {
-	FirstName string `json:"firstName,omitempty"`
-	LastName  string `json:"lastName,omitempty"`
-	NickName  string `json:"nickName,omitempty"`
-	UserType  string `json:"userType,omitempty"`
-	// Email is the person's address. Required.
-	Email string `json:"email"`
-	// IPI is the person's Interested Party Information number.
-	IPI     string `json:"ipi,omitempty"`
-	Role    string `json:"role,omitempty"`
-	Phone   string `json:"phone,omitempty"`
-	Country string `json:"country,omitempty"`
-}
-
-// RoyaltiCreateUsersRequest is the body of Royalti's bulk user creation.
-type RoyaltiCreateUsersRequest struct {
-	// Users lists the people to create; at least one. Royalti reports
-	// results by name ("First Last"), so give each person their names.
-	Users []RoyaltiWorkspaceUser `json:"users"`
-	// SendEmail says whether Royalti emails each person an invite; the
-	// server's default is true. Ptr(false) really sends false.
-	SendEmail *bool `json:"sendEmail,omitempty"`
-	// RedirectURL is where people land after accepting.
-	RedirectURL string `json:"redirect_url,omitempty"`
-	// Message is a custom message for the invite email.
-	Message string `json:"message,omitempty"`
-}
-
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *RoyaltiCreateUsersRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("Users.CreateBulk", &p)
-	}
-	if len(r.Users) == 0 {
-		p.Add("users", "needs at least one user")
-	}
-	for i := range r.Users {
-		checkItem(&p, &r.Users[i], i, (*RoyaltiWorkspaceUser).check)
-	}
-	return validationError("Users.CreateBulk", &p)
-}
-
-func (u *RoyaltiWorkspaceUser) check(p *validate.Problems, prefix string) {
-	p.Email(prefix+"email", u.Email)
-}
-
-var createUsers = endpoint{op: "Users.CreateBulk", method: http.MethodPost, path: "/user/bulk"}
-
-// CreateBulk creates several users in the credential's Royalti workspace in
-// one request. Royalti answers with the names it created and error strings;
-// the result matches them back to each submitted user in Outcomes, marking
-// any it cannot match as unknown rather than guessing. After a retried
-// request, a user refused as already in the workspace is unknown too: the
-// earlier attempt may have created them.
-//
-// Royalti: POST /user/bulk.
-func (s *RoyaltiUsers) CreateBulk(ctx context.Context, req *RoyaltiCreateUsersRequest, opts ...CallOption) (*RoyaltiCreateUsersResult, error) {
-	if err := req.Validate(); err != nil {
-		return nil, err
-	}
-	meta, opts := callResponse(opts)
-	res := new(RoyaltiCreateUsersResult)
-	if err := s.client.call(ctx, createUsers, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	res.Outcomes = matchCreated(req.Users, res.CreatedUsers, res.Errors)
-	markDoneEarlier(res.Outcomes, meta.Attempts)
-	return res, nil
-}
-
-// CreateBulkAll creates any number of users in the credential's Royalti
-// workspace, in batches of DefaultBatchSize (see WithBatchSize), and
-// reports what became of each, in input order. req gives the settings
-// every batch shares (SendEmail, RedirectURL, Message); its Users must be
-// empty, the users being passed as users. Each user is checked alone
-// first; an invalid one is not sent, and the rest go on.
-//
-// Royalti answers with names and error texts only; they are tied back to
-// each user by name ("First Last") and email. A batch never holds one name
-// or one email twice (case-folded), so other users sharing one go in later
-// batches rather than becoming ambiguous. A user the answer cannot be tied
-// to for certain, such as one without a name, is StateUnknown, never
-// guessed as created.
-//
-// The error is what stopped the run early or nil, as for
-// AptlyInvites.SendBulkAll; the report holds one outcome per user even
-// then.
-//
-// Royalti: POST /user/bulk, in batches.
-func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *RoyaltiCreateUsersRequest, users []RoyaltiWorkspaceUser, opts ...BulkOption) (*BulkReport[RoyaltiWorkspaceUser], error) {
-	return collectBatches(ctx, s.createBulkSpec("Users.CreateBulkAll", req), users, opts)
-}
-
-// CreateBulkSeq is CreateBulkAll for a sequence of any length: outcomes come
-// as the caller ranges, in input order, with bounded memory. A run that
-// stops early reads users no further, and breaking out of the range loop
-// cancels the batches in flight, as for AptlyInvites.SendBulkSeq. Range
-// over the result once.
-//
-// Royalti: POST /user/bulk, in batches.
-func (s *RoyaltiUsers) CreateBulkSeq(ctx context.Context, req *RoyaltiCreateUsersRequest, users iter.Seq[RoyaltiWorkspaceUser], opts ...BulkOption) iter.Seq[Outcome[RoyaltiWorkspaceUser]] {
-	return streamBatches(ctx, s.createBulkSpec("Users.CreateBulkSeq", req), users, opts)
-}
-
-func (s *RoyaltiUsers) createBulkSpec(op string, req *RoyaltiCreateUsersRequest) *batchSpec[RoyaltiWorkspaceUser] {
-	var p validate.Problems
-	var template RoyaltiCreateUsersRequest
-	if checkTemplate(&p, req, "users", req != nil && len(req.Users) > 0) {
-		template = *req
-	}
-	ep := createUsers
-	ep.op = op
-	frame, err := newFrame(op, &struct {
-		RoyaltiCreateUsersRequest
-		Users json.RawMessage `json:"users"`
-	}{template, json.RawMessage("[]")}, "users")
-	return &batchSpec[RoyaltiWorkspaceUser]{
-		op:          op,
-		defaultSize: DefaultBatchSize,
-		precheck:    cmp.Or(validationError(op, &p), err),
-		prefix:      func(i int) string { return "users[" + itoa(i) + "]." },
-		check:       func(p *validate.Problems, prefix string, u *RoyaltiWorkspaceUser) { u.check(p, prefix) },
-		keys: func(u *RoyaltiWorkspaceUser) (string, string) {
-			return match.Key(fullName(u.FirstName, u.LastName)), match.Key(u.Email)
-		},
-		frames:       []bodyFrame{frame},
-		alreadyThere: match.RoyaltiAlready,
-		target:       batchTarget(s.client, ep),
-		send: func(ctx context.Context, body encodedBody, batch []RoyaltiWorkspaceUser, out []verdict) (*Response, error) {
-			res := new(RoyaltiCreateUsersResult)
-			meta, err := sendBatch(ctx, s.client, ep, body, res)
-			if err != nil {
-				return meta, err
-			}
-			for i, o := range matchCreated(batch, res.CreatedUsers, res.Errors) {
-				out[i] = verdict{state: o.State, message: o.Message}
-			}
-			return meta, nil
-		},
-	}
-}
-
-var royaltiListUsers = endpoint{op: "Users.List", method: http.MethodGet, path: "/user/"}
-
-// List returns an iterator over the users of the credential's Royalti
-// workspace, filtered and sorted as list says (nil list: every user, in
-// the server's order, updatedAt descending by Royalti's convention). It
-// fetches a page of list.Size users (RoyaltiMaxPageSize if 0) as the
-// caller ranges, from list.Page, and stops when the caller stops. It ends
-// after as many users as the answer's totalUsers, or on an empty page; a
-// page that brings no user not already listed ends it with an error
-// matching ErrPageRepeated. An error is the loop's last value. Users added
-// or removed while it runs, by this program too, can shift the pages, so
-// that a user is seen twice or not at all: collect the list, then act (see
-// ErrPageRepeated). Each page is a GET that is safe to repeat; opts apply
-// to every page (WithResponse holds the last page's).
-//
-// Royalti: GET /user/.
-func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
-	var q RoyaltiListUsersOptions
-	if list != nil {
-		q = *list
-	}
-	key := func(u *RoyaltiUser) string { return u.ID }
-	return listAll(ctx, "Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
-		q.Page = n
-		p, err := s.ListPage(ctx, &q, opts...)
-		if err != nil {
-			return page[RoyaltiUser]{}, err
-		}
-		total := p.TotalUsers
-		if total < len(p.Users) {
-			total = -1 // no usable count: go on to an empty page
-		}
-		return page[RoyaltiUser]{items: p.Users, total: total}, nil
-	})
-}
-
-// ListPage fetches one page of the users of the credential's Royalti
-// workspace: page list.Page (1 if 0) of list.Size users
-// (RoyaltiMaxPageSize if 0), for callers who keep their own place. A GET,
-// safe to repeat.
-//
-// Royalti: GET /user/.
-func (s *RoyaltiUsers) ListPage(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) (*RoyaltiUserPage, error) {
-	if err := list.Validate(); err != nil {
-		return nil, err
-	}
-	var q RoyaltiListUsersOptions
-	if list != nil {
-		q = *list
-	}
-	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
-	res := new(RoyaltiUserPage)
-	if err := s.client.call(ctx, royaltiListUsers, &q, nil, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
-}
-
-// Get returns the user id (the id List gives, a UUID) of the credential's
-// Royalti workspace, with the user's current invite, if the answer has
-// one. An unknown id is an *APIError matching ErrNotFound. A GET, safe to
-// repeat.
-//
-// Royalti: GET /user/{id}.
-func (s *RoyaltiUsers) Get(ctx context.Context, id string, opts ...CallOption) (*RoyaltiUserDetail, error) {
-	if err := royaltiIDError("Users.Get", "id", id); err != nil {
-		return nil, err
-	}
-	ep := endpoint{op: "Users.Get", method: http.MethodGet, path: "/user/" + url.PathEscape(id)}
-	u := new(RoyaltiUserDetail)
-	if err := s.client.call(ctx, ep, nil, nil, u, opts); err != nil {
-		return nil, err
-	}
-	return u, nil
-}
-
-// Delete removes the user id (the id List gives, a UUID) from the
-// credential's Royalti workspace. The documents do not show the answer, so
-// Delete takes any 2xx status as done, whatever the body holds (none is
-// required; WithResponse shows it). An unknown id is expected to be an
-// *APIError matching ErrNotFound; after a retried attempt (its Attempts
-// above 1), that may mean an earlier attempt deleted the user. Either way
-// the user is gone.
-//
-// Royalti: DELETE /user/{id}.
-func (s *RoyaltiUsers) Delete(ctx context.Context, id string, opts ...CallOption) error {
-	if err := royaltiIDError("Users.Delete", "id", id); err != nil {
-		return err
-	}
-	ep := endpoint{op: "Users.Delete", method: http.MethodDelete, path: "/user/" + url.PathEscape(id)}
-	return s.client.call(ctx, ep, nil, nil, nil, opts)
-}
-
-// AddToWorkspace adds the user id (a UUID) to the credential's Royalti
-// workspace: Royalti's "Add User to Tenant", whose path ends in /aut.
-// Royalti emails the user an invite unless req.SendEmail is false. req may
-// be nil, to send no body, as the older documents show the call. Royalti
-// answers {}, so AddToWorkspace takes any 2xx status as done. A repeated
-// call may send another invite email. An unknown id is expected to be an
-// *APIError matching ErrNotFound.
-//
-// Royalti: PUT /user/{id}/aut.
-func (s *RoyaltiUsers) AddToWorkspace(ctx context.Context, id string, req *RoyaltiAddToWorkspaceRequest, opts ...CallOption) error {
-	if err := royaltiIDError("Users.AddToWorkspace", "id", id); err != nil {
-		return err
-	}
-	var body any // no body at all for a nil req
-	if req != nil {
-		body = req
-	}
-	ep := endpoint{op: "Users.AddToWorkspace", method: http.MethodPut, path: "/user/" + url.PathEscape(id) + "/aut"}
-	return s.client.call(ctx, ep, nil, body, nil, opts)
-}
-
-var royaltiDeleteUsers = endpoint{op: "Users.DeleteBulk", method: http.MethodPost, path: "/user/bulk/delete"}
-
-// DeleteBulk deletes several users of the credential's Royalti workspace in
-// one request, and ties the answer to each id in the result's Outcomes. An
-// id the answer lists in failedDeletions is StateFailed (Royalti gives no
-// reason). The others are StateSucceeded when the answer is consistent:
-// processedCount is the number of ids sent, or that number less the
-// failures (the documents do not say which it counts). Otherwise, or when
-// failedDeletions names something that is not an id sent, they are
-// StateUnknown with a message saying what the server counted. After a
-// retried request, a listed id is StateUnknown too: the earlier attempt
-// may have deleted it.
-//
-// Royalti: POST /user/bulk/delete.
-func (s *RoyaltiUsers) DeleteBulk(ctx context.Context, req *RoyaltiDeleteUsersRequest, opts ...CallOption) (*RoyaltiDeleteUsersResult, error) {
-	if err := req.Validate(); err != nil {
-		return nil, err
-	}
-	meta, opts := callResponse(opts)
-	res := new(RoyaltiDeleteUsersResult)
-	if err := s.client.call(ctx, royaltiDeleteUsers, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	out := make([]verdict, len(req.IDs))
-	matchDeletions(req.IDs, res, out)
-	res.Outcomes = make([]Outcome[string], len(out))
-	for i, v := range out {
-		if v.state == StateFailed && meta.Attempts > 1 {
-			v.state, v.message = StateUnknown, doneEarlier(v.message, meta.Attempts)
-		}
-		res.Outcomes[i] = Outcome[string]{Index: i, Item: req.IDs[i], State: v.state, Message: v.message, Attempts: meta.Attempts}
-	}
-	return res, nil
-}
-
-// DeleteBulkAll deletes any number of users of the credential's Royalti
-// workspace, in batches of DefaultBatchSize (see WithBatchSize), and
-// reports what became of each id, in input order, read from each answer
-// as DeleteBulk reads it. req holds the fields every batch shares; Royalti
-// documents none besides ids, so req may be nil, and its IDs must be
-// empty, the ids being passed as ids. Each id is checked alone first; one
-// that is not a UUID is not sent. A batch never holds one id twice
-// (letter case ignored): a repeated id goes in a later batch, whose answer
-// will likely list it as failed, the user being gone.
-//
-// The error is what stopped the run early or nil, as for
-// AptlyInvites.SendBulkAll; the report holds one outcome per id even then.
-//
-// Royalti: POST /user/bulk/delete, in batches.
-func (s *RoyaltiUsers) DeleteBulkAll(ctx context.Context, req *RoyaltiDeleteUsersRequest, ids []string, opts ...BulkOption) (*BulkReport[string], error) {
-	return collectBatches(ctx, s.deleteBulkSpec("Users.DeleteBulkAll", req), ids, opts)
-}
-
-// DeleteBulkSeq is DeleteBulkAll for a sequence of ids of any length:
-// outcomes come as the caller ranges, in input order, with bounded memory.
-// A run that stops early reads ids no further, and breaking out of the
-// range loop cancels the batches in flight, as for
-// AptlyInvites.SendBulkSeq. Range over the result once.
-//
-// Royalti: POST /user/bulk/delete, in batches.
-func (s *RoyaltiUsers) DeleteBulkSeq(ctx context.Context, req *RoyaltiDeleteUsersRequest, ids iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
-	return streamBatches(ctx, s.deleteBulkSpec("Users.DeleteBulkSeq", req), ids, opts)
-}
-
-func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest) *batchSpec[string] {
-	var p validate.Problems
-	if req != nil && len(req.IDs) > 0 {
-		p.Add("ids", "must be empty in the request; pass the ids as the bulk method's own argument")
-	}
-	ep := royaltiDeleteUsers
-	ep.op = op
-	frame, err := newFrame(op, &struct {
-		IDs json.RawMessage `json:"ids"`
-	}{json.RawMessage("[]")}, "ids")
-	return &batchSpec[string]{
-		op:          op,
-		defaultSize: DefaultBatchSize,
-		precheck:    cmp.Or(validationError(op, &p), err),
-		prefix:      func(i int) string { return "ids[" + itoa(i) + "]" },
-		check:       func(p *validate.Problems, prefix string, id *string) { checkRoyaltiID(p, prefix, *id) },
-		keys:        func(id *string) (string, string) { return strings.ToLower(*id), "" },
-		frames:      []bodyFrame{frame},
-		// failedDeletions gives no reason: after a retry, any id it lists
-		// may have been deleted by the earlier attempt.
-		alreadyThere: func(string) bool { return true },
-		target:       batchTarget(s.client, ep),
-		send: func(ctx context.Context, body encodedBody, batch []string, out []verdict) (*Response, error) {
-			res := new(RoyaltiDeleteUsersResult)
-			meta, err := sendBatch(ctx, s.client, ep, body, res)
-			if err == nil {
-				matchDeletions(batch, res, out)
-			}
-			return meta, err
-		},
-	}
-}
-
-// matchDeletions ties Royalti's answer to a bulk deletion of ids (no id
-// twice) to each id, filling out: an id listed in failedDeletions failed;
-// the others were deleted if the answer is consistent, and are unknown
-// otherwise, with a message saying why.
-func matchDeletions(ids []string, res *RoyaltiDeleteUsersResult, out []verdict) {
-	if res.FailedDeletions == nil {
-		for i := range out {
-			out[i] = verdict{state: StateUnknown, message: "the answer has no failedDeletions list, so it does not say whether this id was deleted"}
-		}
-		return
-	}
-	index := make(map[string]int, len(ids))
-	for i, id := range ids {
-		index[strings.ToLower(id)] = i
-		out[i] = verdict{state: StateSucceeded}
-	}
-	failed, stray := 0, 0
-	for _, f := range res.FailedDeletions {
-		i, ok := index[strings.ToLower(strings.TrimSpace(f))]
-		switch {
-		case !ok:
-			stray++
-		case out[i].state != StateFailed:
-			out[i] = verdict{state: StateFailed, message: "the server listed this id in failedDeletions, without a reason"}
-			failed++
-		}
-	}
-	doubt := ""
-	switch n := len(ids); {
-	case stray > 0:
-		doubt = fmt.Sprintf("the answer lists %d failed deletions that name no id sent, so this id may be one of them", stray)
-	case res.ProcessedCount != n && res.ProcessedCount != n-failed:
-		doubt = fmt.Sprintf("the server counted %d processed of %d ids sent and listed %d as failed, so whether this id was deleted is not certain", res.ProcessedCount, n, failed)
-	}
-	for i := range out {
-		if out[i].state == StateSucceeded && doubt != "" {
-			out[i] = verdict{state: StateUnknown, message: doubt}
-		}
-	}
 }
