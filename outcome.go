@@ -3,6 +3,7 @@ package onboard
 import (
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"slices"
 
 	"github.com/onboardkit/onboard/internal/validate"
@@ -402,3 +403,76 @@ func (e *duplicateError) Error() string {
 }
 
 func (e *duplicateError) Is(target error) bool { return target == ErrDuplicate }
+
+// seenSet remembers the first item of each fingerprint a run sends: its
+// index and, once its outcome is out, its state, packed as index<<3 |
+// (state+1). Two items whose 64-bit fingerprints collide (about 1 in 37
+// million for a million items) have the later reported as a repeat of the
+// earlier: reported, never lost. A nil set remembers nothing.
+type seenSet struct {
+	seed maphash.Seed
+	m    map[uint64]uint64
+}
+
+func newSeenSet() *seenSet {
+	return &seenSet{seed: maphash.MakeSeed(), m: make(map[uint64]uint64)}
+}
+
+// fingerprint returns the fingerprint of an item's keys, never 0, or 0
+// for a nil set.
+func (s *seenSet) fingerprint(k1, k2 string) uint64 {
+	if s == nil {
+		return 0
+	}
+	var h maphash.Hash
+	h.SetSeed(s.seed)
+	_, _ = h.WriteString(k1)
+	_ = h.WriteByte(0)
+	_, _ = h.WriteString(k2)
+	return max(h.Sum64(), 1)
+}
+
+// first returns the index of the first item with fp, or -1.
+func (s *seenSet) first(fp uint64) int {
+	if fp == 0 {
+		return -1
+	}
+	if v, ok := s.m[fp]; ok {
+		return int(v >> 3)
+	}
+	return -1
+}
+
+// add remembers the item at index under fp, unless fp is 0 or known.
+func (s *seenSet) add(fp uint64, index int) {
+	if fp == 0 {
+		return
+	}
+	if _, ok := s.m[fp]; !ok {
+		s.m[fp] = uint64(index) << 3 //nolint:gosec // G115: an index is not negative
+	}
+}
+
+// settleSeen, as o is emitted, notes its state in s for the repeats that
+// follow it, or, if o is a repeat, fills it from the earlier item's, whose
+// outcome is out, as every earlier item's is.
+func settleSeen[T any](s *seenSet, op string, o *Outcome[T], fp uint64) {
+	v, ok := s.m[fp]
+	switch {
+	case !ok:
+	case o.DuplicateOf == nil:
+		if int(v>>3) == o.Index {
+			s.m[fp] = v&^7 | uint64(o.State) + 1 //nolint:gosec // G115: a State is 0 to 3
+		}
+	default:
+		of, st := *o.DuplicateOf, StateUnknown
+		if v&7 != 0 {
+			st = State(v&7 - 1)
+		}
+		o.State = st
+		o.Message = fmt.Sprintf("not sent: it repeats item %d, whose outcome it shares", of)
+		if st == StateNotSent {
+			o.Err = &duplicateError{op: op, of: of}
+		}
+	}
+}
