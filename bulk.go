@@ -325,7 +325,7 @@ type chunk[T any] struct {
 	outs    []Outcome[T] // one per input item, in order
 	batch   []T          // the valid items
 	pos     []int        // pos[i] is the index in outs of batch[i]
-	fps     []uint64     // fingerprint of each of outs, 0 for none
+	marks   []seenRef    // each of outs' entry in the run's seenSet, if any
 	body    encodedBody  // the batch's request
 	out     []verdict    // filled by send
 	err     error        // the batch's failure, if it got no per-item answer
@@ -525,24 +525,28 @@ func (r *batchRun[T]) add(item T) bool {
 	if rec, ok := r.checkRecord(idx, it, k.kind); ok {
 		var settled bool
 		if settled, prior = r.fromJournal(&out, it, rec, k.kind); settled {
-			return r.addSettled(out, k.fp)
+			return r.addSettled(out, &k)
 		}
 	}
-	if first := r.seen.first(k.fp); first >= 0 {
+	if k.known {
 		r.skip(idx, it, k.kind, journal.Repeat)
-		of := first
+		of := k.ref.index()
 		out.DuplicateOf = &of
-		return r.addSettled(out, k.fp)
+		return r.addSettled(out, &k)
 	}
 	return r.addToBatch(out, it, k, prior)
 }
 
 // itemKeys is what tells a valid item apart: its keys, its kind (an index
-// in spec.frames) and the fingerprint of its keys (0 without a seenSet).
+// in spec.frames), and the fingerprint of its keys with what the run's
+// seenSet knows of it.
 type itemKeys struct {
 	k1, k2 string
 	kind   int
 	fp     uint64
+	ref    seenRef // the entry of fp, when known
+	known  bool    // an earlier item has fp
+	slot   uint64  // where fp goes, when not known
 }
 
 func (r *batchRun[T]) identify(it *T) itemKeys {
@@ -553,7 +557,10 @@ func (r *batchRun[T]) identify(it *T) itemKeys {
 	if r.spec.kind != nil {
 		k.kind = r.spec.kind(it)
 	}
-	k.fp = r.seen.fingerprint(k.k1, k.k2)
+	if r.seen != nil {
+		k.fp = r.seen.fingerprint(k.k1, k.k2)
+		k.ref, k.known, k.slot = r.seen.lookup(k.fp)
+	}
 	return k
 }
 
@@ -593,7 +600,7 @@ func (r *batchRun[T]) addToBatch(out Outcome[T], it *T, k itemKeys, prior bool) 
 			r.keys[key] = struct{}{}
 		}
 	}
-	kind, fp := k.kind, k.fp
+	kind := k.kind
 	r.kind = kind
 	c := r.cur
 	if len(c.body) == 0 {
@@ -610,20 +617,25 @@ func (r *batchRun[T]) addToBatch(out Outcome[T], it *T, k itemKeys, prior bool) 
 	}
 	c.pos = append(c.pos, len(c.outs))
 	c.batch = append(c.batch, out.Item)
-	return r.addSettled(out, fp) && (len(c.batch) < r.size || r.cut())
+	return r.addSettled(out, &k) && (len(c.batch) < r.size || r.cut())
 }
 
 // addSettled puts an item in the current chunk: one of its batch, or one
 // whose outcome is known without sending it (from the journal, or a
 // repeat, settled when it is emitted). It returns false once the consumer
 // has stopped.
-func (r *batchRun[T]) addSettled(out Outcome[T], fp uint64) bool {
-	if out.DuplicateOf == nil {
-		r.seen.add(fp, out.Index)
+// k is nil for an invalid item.
+func (r *batchRun[T]) addSettled(out Outcome[T], k *itemKeys) bool {
+	var mark seenRef
+	if r.seen != nil && k != nil {
+		mark = k.ref
+		if !k.known {
+			mark = r.seen.insert(k.fp, out.Index, k.slot)
+		}
 	}
 	c := r.cur
 	c.outs = append(c.outs, out)
-	c.fps = append(c.fps, fp)
+	c.marks = append(c.marks, mark)
 	return len(c.outs) < 2*r.size || r.cut()
 }
 
@@ -631,7 +643,7 @@ func (r *batchRun[T]) addSettled(out Outcome[T], fp uint64) bool {
 // chunk. It returns false once the consumer has stopped.
 func (r *batchRun[T]) addInvalid(out Outcome[T], p *validate.Problems) bool {
 	out.State, out.Err = StateNotSent, validationError(r.spec.op, p)
-	return r.addSettled(out, 0)
+	return r.addSettled(out, nil)
 }
 
 // addStopped puts an item read after the run stopped in the current chunk,
@@ -645,7 +657,7 @@ func (r *batchRun[T]) addStopped(item T) {
 		out.Key = r.keyFn(r.next, item)
 	}
 	r.cur.outs = append(r.cur.outs, out)
-	r.cur.fps = append(r.cur.fps, 0)
+	r.cur.marks = append(r.cur.marks, seenRef{})
 	r.next++
 }
 
@@ -674,7 +686,7 @@ func (r *batchRun[T]) newChunk() *chunk[T] {
 	if r.known >= 0 {
 		n = max(0, min(r.size, r.known-r.next+1))
 	}
-	return &chunk[T]{outs: make([]Outcome[T], 0, n), batch: make([]T, 0, n), pos: make([]int, 0, n), fps: make([]uint64, 0, n)}
+	return &chunk[T]{outs: make([]Outcome[T], 0, n), batch: make([]T, 0, n), pos: make([]int, 0, n), marks: make([]seenRef, 0, n)}
 }
 
 // cut closes the current chunk: it waits for room in the window, then
@@ -919,8 +931,8 @@ func (r *batchRun[T]) emitReady() bool {
 		r.queue = r.queue[1:]
 		for i := range c.outs {
 			o := &c.outs[i]
-			if r.seen != nil {
-				settleSeen(r.seen, r.spec.op, o, c.fps[i])
+			if c.marks[i].p != nil {
+				settleSeen(r.spec.op, o, c.marks[i])
 			}
 			if !r.emit(*o) {
 				return false
@@ -939,6 +951,6 @@ func (r *batchRun[T]) emitReady() bool {
 func (r *batchRun[T]) recycle(c *chunk[T]) {
 	clear(c.outs)
 	clear(c.batch)
-	*c = chunk[T]{outs: c.outs[:0], batch: c.batch[:0], pos: c.pos[:0], fps: c.fps[:0]}
+	*c = chunk[T]{outs: c.outs[:0], batch: c.batch[:0], pos: c.pos[:0], marks: c.marks[:0]}
 	r.free = append(r.free, c)
 }
