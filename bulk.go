@@ -1,6 +1,7 @@
 package onboard
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -352,9 +353,12 @@ type batchRun[T any] struct {
 	keyFn   func(int, T) string // from WithKeys, or nil
 
 	size, window int
-	known        int       // the input's length for a slice, or -1
-	next         int       // index of the next input item
-	item         T         // the item being added
+	known        int // the input's length for a slice, or -1
+	next         int // index of the next input item
+	item         T   // the item being added
+	problems     validate.Problems
+	buf          bytes.Buffer // enc writes an item's JSON into it
+	enc          *json.Encoder
 	cur          *chunk[T] // the chunk being filled
 	keys         map[string]struct{}
 	kind         int         // the kind of cur's batch, an index in spec.frames
@@ -401,6 +405,7 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 	r.window = 2 * r.set.concurrency
 	r.progress.Total = r.set.total
 	r.keyFn = r.keyFunc()
+	r.enc = json.NewEncoder(&r.buf)
 	if !r.set.sendDuplicates && spec.keys != nil {
 		r.seen = newSeenSet()
 	}
@@ -567,11 +572,11 @@ func (r *batchRun[T]) identify(it *T) itemKeys {
 // check returns the problems of the item at idx, or nil. It checks with an
 // empty prefix first, so a valid item costs no path strings.
 func (r *batchRun[T]) check(idx int, it *T) *validate.Problems {
-	p := new(validate.Problems)
-	if r.spec.check(p, "", it); p.Empty() {
+	r.problems = validate.Problems{}
+	if r.spec.check(&r.problems, "", it); r.problems.Empty() {
 		return nil
 	}
-	p = new(validate.Problems)
+	p := new(validate.Problems)
 	r.spec.check(p, r.spec.prefix(idx), it)
 	return p
 }
@@ -589,7 +594,7 @@ func (r *batchRun[T]) addToBatch(out Outcome[T], it *T, k itemKeys, prior bool) 
 		}
 		r.cur = r.newChunk()
 	}
-	data, err := json.Marshal(r.wireOf(it))
+	data, err := r.encode(it)
 	if err != nil {
 		p := new(validate.Problems)
 		p.Add(strings.TrimSuffix(r.spec.prefix(out.Index), "."), "cannot be encoded as JSON: %v", err)
@@ -659,6 +664,16 @@ func (r *batchRun[T]) addStopped(item T) {
 	r.cur.outs = append(r.cur.outs, out)
 	r.cur.marks = append(r.cur.marks, seenRef{})
 	r.next++
+}
+
+// encode returns the JSON of an item, valid until the next call. One
+// encoder serves the run: json.Marshal would allocate a copy per item.
+func (r *batchRun[T]) encode(it *T) ([]byte, error) {
+	r.buf.Reset()
+	if err := r.enc.Encode(r.wireOf(it)); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(r.buf.Bytes(), []byte("\n")), nil
 }
 
 // wireOf returns what is encoded of an item.

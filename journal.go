@@ -2,7 +2,6 @@ package onboard
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -404,7 +403,7 @@ func (r *batchRun[T]) skip(idx int, it *T, kind int, state byte) {
 // hashOf returns the journal's hash of an item of a kind; an item that
 // cannot be encoded hashes as empty.
 func (r *batchRun[T]) hashOf(it *T, kind int) uint64 {
-	data, err := json.Marshal(r.wireOf(it))
+	data, err := r.encode(it)
 	if err != nil {
 		data = nil
 	}
