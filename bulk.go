@@ -748,15 +748,21 @@ func (r *batchRun[T]) cut() bool {
 	default:
 		r.launch(c)
 	}
-	for drained := false; !drained; { // take in what has finished meanwhile
+	return r.emitDone()
+}
+
+// emitDone takes in the batches that have come back meanwhile, without
+// waiting, and emits what is then ready. It returns false once the
+// consumer has stopped.
+func (r *batchRun[T]) emitDone() bool {
+	for {
 		select {
 		case d := <-r.results: // nil before the first dispatch
 			d.done = true
 		default:
-			drained = true
+			return r.emitReady()
 		}
 	}
-	return r.emitReady()
 }
 
 // launch records c's batch in the journal and hands it to a worker, or
