@@ -13,9 +13,6 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// How an endpoint describes itself to the bulk engine (bulk.go), and the
-// helpers its send functions share.
-
 // verdict is what an answer says about one sent item.
 type verdict struct {
 	state           State
@@ -28,48 +25,35 @@ type batchSpec[T any] struct {
 	defaultSize int
 	maxSize     int   // the documented maximum; 0 for none (MaxBatchSize)
 	precheck    error // a *ValidationError for the run's shared fields, or nil
-	// prefix names item i in problems: "users[3]." or "website_ids[3]".
+	// prefix names item i in problems ("users[3]."); check records its problems.
 	prefix func(i int) string
-	// check records the problems of one item under prefix.
-	check func(p *validate.Problems, prefix string, item *T)
-	// keys returns up to two keys of an item ("" for none); an item whose
-	// key is already in the batch starts a new batch, so that the answer
-	// can be tied to each item for certain.
+	check  func(p *validate.Problems, prefix string, item *T)
+	// keys returns up to two keys of an item ("" for none); a key already in
+	// the batch starts a new one, so that each answer ties to its item.
 	keys func(item *T) (string, string)
-	// frames frame a batch's request body, one per kind of item (see
-	// newFrame): the items go between head and tail, each encoded as JSON
-	// when it is added to the batch, so that an item that cannot be
-	// encoded is reported alone and every item is encoded once.
+	// frames frame a batch's body around its items, one per kind of item
+	// (see newFrame); each item is encoded once, as it joins the batch.
 	frames []bodyFrame
-	// kind returns the index in frames of an item's kind, for endpoints
-	// whose batches hold one kind of item (AthenaHQ websites or groups);
-	// a change of kind starts a new batch. nil means one kind, 0.
+	// kind returns an item's index in frames (nil: 0); a change of kind starts
+	// a new batch.
 	kind func(item *T) int
 	// wire returns what is encoded of an item; nil means the item itself.
 	wire func(item *T) any
-	// alreadyThere reports whether the server's refusal of one item says
-	// it is already there ("Email already exists").
+	// alreadyThere reports whether a refusal says the item is already there.
 	alreadyThere func(msg string) bool
-	// target names the endpoint the batches go to, method and URL, for
-	// the run's journal (see batchTarget).
+	// target names the endpoint, method and URL, for the journal (batchTarget).
 	target string
-	// send sends one batch, body being its request encoded, and fills out
-	// (len(batch), zeroed: unknown) from the answer. It returns the
-	// metadata of the answer, or of the last attempt's, when one came
-	// (Attempts counts the attempts); an error means the batch got no
-	// per-item answer.
+	// send sends one batch and fills out (zeroed: unknown) from the answer,
+	// returning the last attempt's metadata; an error means no per-item answer.
 	send func(ctx context.Context, body encodedBody, batch []T, out []verdict) (*Response, error)
 }
 
 // bodyFrame is a batch request's body around its item list.
 type bodyFrame struct{ head, tail []byte }
 
-// newFrame splits the JSON encoding of wire around its item list: wire is a
-// request whose list field, named key, is encoded last and holds the raw
-// JSON "[]". The head ends with `"key":[`, the tail begins with `]`; a
-// batch's body is the head, its items separated by commas, and the tail.
-// Encoded last, the list's key is the last match in the text, and a string
-// value cannot hold it unescaped.
+// newFrame splits the JSON of wire around its list field key, encoded last
+// as "[]": the head ends with `"key":[`, the tail begins with `]`. Encoded
+// last, the key is the last match, and a string cannot hold it unescaped.
 func newFrame(op string, wire any, key string) (bodyFrame, error) {
 	b, err := json.Marshal(wire)
 	if err != nil {
@@ -83,9 +67,8 @@ func newFrame(op string, wire any, key string) (bodyFrame, error) {
 	return bodyFrame{head: b[:cut], tail: b[cut:]}, nil
 }
 
-// checkTemplate checks the request that a bulk run's batches share: it
-// must be given, and its item list (named list) must be empty, since the
-// items are passed on their own. It reports whether req can be used.
+// checkTemplate checks the request a run's batches share: given, with an
+// empty item list (list). It reports whether req can be used.
 func checkTemplate[R any](p *validate.Problems, req *R, list string, hasItems bool) bool {
 	switch {
 	case req == nil:
@@ -105,9 +88,8 @@ func verdictOf(success bool, message, userID string) verdict {
 	return verdict{state: StateFailed, message: message, userID: userID}
 }
 
-// sendBatch sends one batch's encoded body to ep through c's pipeline,
-// decoding the answer into res, and returns the metadata of the answer or
-// of the last attempt's. Attempts is set even when no answer came.
+// sendBatch sends one batch's body to ep through c's pipeline, decoding the
+// answer into res; the metadata's Attempts is set even when no answer came.
 func sendBatch(ctx context.Context, c *client, ep endpoint, body encodedBody, res any) (*Response, error) {
 	meta := new(Response)
 	err := c.call(ctx, ep, nil, body, res, []CallOption{WithResponse(meta)})
@@ -118,11 +100,9 @@ func sendBatch(ctx context.Context, c *client, ep endpoint, body encodedBody, re
 	return meta, err
 }
 
-// matchByKey ties per-item results to the n items of a batch by a key (an
-// email, a target id), the batch's keys being unique, and fills out. Results
-// usually come in the order sent, so position j is tried before a map is
-// built. A result that names nothing sent is ignored; an item named twice,
-// or not at all, is unknown: what names the key in the message.
+// matchByKey ties per-item results to the batch's items by a unique key,
+// trying position j first. A result naming nothing sent is ignored; an item
+// named twice, or not at all, is unknown (what names the key).
 func matchByKey[R any](out []verdict, batchKey func(i int) string, results []R, resultKey func(*R) string, set func(r *R) verdict, what string) {
 	n := len(out)
 	seen := make([]bool, n)
@@ -171,9 +151,8 @@ func collectBatches[T any](ctx context.Context, spec *batchSpec[T], items []T, o
 	return rep, err
 }
 
-// streamBatches runs spec over input as the consumer ranges. The sequence
-// sends its items once: ranging over it again sends nothing, and reports
-// the first item not sent, with an error saying why, reading no further.
+// streamBatches runs spec over input as the consumer ranges; ranging again
+// sends nothing and reports the first item not sent.
 func streamBatches[T any](ctx context.Context, spec *batchSpec[T], input iter.Seq[T], opts []BulkOption) iter.Seq[Outcome[T]] {
 	var used atomic.Bool
 	return func(yield func(Outcome[T]) bool) {

@@ -13,53 +13,29 @@ import (
 	"github.com/onboardkit/onboard/internal/journal"
 )
 
-// A Journal makes a bulk run resumable after a crash. Given to a run with
-// WithJournal, it records each batch as the batch is handed to be sent,
-// synced to storage before its request goes out, and each answer when it
-// comes. A run started again with the same journal and the same input
-// (after a crash, a kill, or a run that stopped early) then:
+// A Journal makes a bulk run resumable after a crash (see WithJournal). It
+// records each batch, durably, before its request goes out, and each answer
+// when it comes. A run started again with the same journal and input then
+// reports the items the journal has an answer for without sending them
+// (Outcome.Replayed); reports as StateUnknown the items that may have been
+// sent without an answer that settles them (in flight when the process died,
+// up to twice WithConcurrency batches, or in a batch that failed after it
+// went out), unless WithResendInFlight; and sends the rest, including the
+// batches refused whole with a 4xx status on their only attempt. So no item
+// is lost, and none the journal has an answer for is sent again.
 //
-//   - reports the items the journal has an answer for with the recorded
-//     outcome (Outcome.Replayed), without sending them;
-//   - reports the items that may have been sent without an answer that
-//     settles them as StateUnknown, with a Message that says so, since
-//     the server may or may not have done them: those in flight when the
-//     process died (on the wire, or handed to be sent next: up to twice
-//     WithConcurrency batches), and those of a batch that failed after it
-//     went out (a 5xx, a broken connection). WithResendInFlight sends
-//     them again instead;
-//   - sends the rest: items never handed to be sent, items of batches the
-//     run did not send after all because it stopped, and items of batches
-//     the server refused whole on their only attempt with a 4xx status,
-//     which it did not do.
+// A journal belongs to one input, endpoint (method and URL) and set of shared
+// request fields: a run given another's is refused before anything is sent,
+// with a JournalMismatchError. Items are matched by position, so the input
+// may grow between runs, but not change before the journal's end. A journal
+// cannot tell credentials apart: resume with the one it was started with
+// (for Royalti, the credential names the workspace).
 //
-// So a process killed at any instant loses no item, and the run never
-// sends an item the journal holds an answer for. A journal belongs to one
-// input, one endpoint (method and URL) and one set of shared request
-// fields (such as the tenant): a run given a journal of another refuses it
-// before sending anything, with an error matching ErrJournalMismatch that
-// names the first item that differs. The journal cannot tell credentials
-// apart: resume with the credential the journal was started with (for
-// Royalti, whose workspace comes from the credential, this matters).
-//
-// An input may grow between runs: items past the journal's last are sent
-// as new. Items are matched by position: the journal records every item it
-// covers, repeats and invalid items too, and a resumed run checks each of
-// them before it sends anything, so an input with rows inserted, removed
-// or changed anywhere before the last item the journal holds is refused
-// with nothing sent.
-//
-// A Journal serves one run; to resume again, open the journal again. A
-// journal file has one holder at a time (see OpenJournal). A
-// resumed run holds the journal's record of each item it has not reached
-// yet, 24 bytes an item, and lets them go as it reads its input; until it
-// has read to the journal's end, it also holds the items it is to send
-// again there, and those after them.
-//
-// The format is JSON lines, versioned (see package
-// github.com/onboardkit/onboard/internal/journal for every field). It
-// holds a hash of each item, not the item; but the servers' messages and
-// the keys given with WithKeys can name people, so keep a journal as you
+// A Journal serves one run; open it again to resume again. A resumed run
+// holds 24 bytes per journal item it has not read yet, and, until it reaches
+// the journal's end, the items it is to send. The format is versioned JSON
+// lines (see internal/journal): item hashes, not items, but the servers'
+// messages and the WithKeys keys can name people, so keep a journal as you
 // keep its input.
 type Journal struct {
 	name  string // for errors: the path, or "the journal"
@@ -69,28 +45,20 @@ type Journal struct {
 	used  atomic.Bool
 }
 
-// A JournalStore holds a journal where OpenJournal's file will not do:
-// Read reads what earlier runs wrote, once, when the Journal is made;
-// Write appends, each record in one call; Sync makes what was written
-// durable (what fsync does for a file). Two Writes never run at once, nor
-// two Syncs, but a Write may run while a Sync does, from another
-// goroutine. A batch is sent only once a Sync that began after its record
-// was written has returned. An *os.File opened for reading and appending
-// is a JournalStore.
+// A JournalStore holds a journal where OpenJournal's file will not do. Read
+// reads what earlier runs wrote, once; Write appends one record a call; Sync
+// makes what was written durable. A Write may run during a Sync, but never
+// two Writes or two Syncs at once. An *os.File opened to read and append is one.
 type JournalStore interface {
 	io.Reader
 	io.Writer
 	Sync() error
 }
 
-// OpenJournal opens the journal at path, creating it (mode 0600) if it
-// does not exist, and reads what it holds. Close it when the run is done.
-//
-// The journal has one holder at a time: OpenJournal takes an exclusive
-// lock on the file (on Linux, macOS and the BSDs; elsewhere nothing keeps
-// two holders apart), held until Close or the process ends, and a journal
-// that another Journal holds, in this process or another, is refused with
-// an error matching ErrJournalBusy before anything is read or sent.
+// OpenJournal opens the journal at path, creating it (mode 0600) if need be,
+// and reads it; close it when the run is done. On Linux, macOS and the BSDs
+// it locks the file until Close, so a journal another Journal holds, in any
+// process, is refused with an error matching ErrJournalBusy.
 func OpenJournal(path string) (*Journal, error) {
 	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o600) //nolint:gosec // G304: opening the file the caller names is the point
@@ -108,8 +76,7 @@ func OpenJournal(path string) (*Journal, error) {
 	return j, nil
 }
 
-// syncDir makes a new file's name in dir durable, as its records will be,
-// where the system can sync a directory (not Windows): best effort.
+// syncDir makes a new file's name in dir durable, where the system can.
 func syncDir(dir string) {
 	if d, err := os.Open(dir); err == nil { //nolint:gosec // G304: the directory of the caller's journal
 		_ = d.Sync()
@@ -117,10 +84,9 @@ func syncDir(dir string) {
 	}
 }
 
-// NewJournal makes a Journal on store, reading what it holds. Close syncs
-// the store, and closes it if it is an io.Closer. A store that is an
-// *os.File is locked as OpenJournal locks its file; any other store must
-// be kept from two Journals at once by its owner.
+// NewJournal makes a Journal on store, reading what it holds. An *os.File
+// is locked as OpenJournal locks its file; keep any other store from two
+// Journals at once.
 func NewJournal(store JournalStore) (*Journal, error) {
 	if store == nil {
 		return nil, errors.New("onboard: NewJournal: the store is nil; pass a JournalStore, or use OpenJournal for a file")
@@ -147,8 +113,7 @@ func newJournal(op, name string, store JournalStore) (*Journal, error) {
 	return &Journal{name: name, store: store, log: log, w: journal.NewWriter(store, store.Sync, log.Torn)}, nil
 }
 
-// Close makes what the run wrote durable and closes the journal's file (or
-// store, if it is an io.Closer).
+// Close makes what the run wrote durable, and closes the store if it is an io.Closer.
 func (j *Journal) Close() error {
 	err := j.w.Sync()
 	if c, ok := j.store.(io.Closer); ok {
@@ -172,33 +137,27 @@ func WithJournal(j *Journal) BulkOption {
 	}
 }
 
-// WithResendInFlight makes a run that resumes from a journal send again
-// the items an earlier run may have sent without getting an answer that
-// settles them: in flight when it died, or in a batch that failed after
-// it went out. The server may have done some of them: one it refuses as
-// already there ("Email already exists") is then StateUnknown, not
-// StateFailed. Without it such items are StateUnknown and not sent.
+// WithResendInFlight makes a run resuming from a journal send again the
+// items an earlier run sent without an answer that settles them; one the
+// server then refuses as already there is StateUnknown, not StateFailed.
 func WithResendInFlight() BulkOption {
 	return func(s *bulkSettings) { s.resendInFlight = true }
 }
 
-// ErrJournalBusy matches the error of OpenJournal (or NewJournal on a
-// file) given a journal that another Journal holds: two runs on one
-// journal would send the same items twice.
+// ErrJournalBusy matches the error of OpenJournal or NewJournal given a
+// journal that another Journal holds.
 var ErrJournalBusy = errors.New("the journal is in use by another run")
 
 // ErrJournalMismatch matches the error of a run given a journal of another
 // run: another endpoint, other shared request fields, or other items.
 var ErrJournalMismatch = errors.New("onboard: the journal belongs to another run")
 
-// JournalMismatchError says how a journal differs from the run it was
-// given to. It matches ErrJournalMismatch.
+// JournalMismatchError says how a journal differs from the run it was given to.
 type JournalMismatchError struct {
 	// Op is the bulk method.
 	Op string
-	// Index is the first input item that differs from the journal's
-	// record of it, or -1 when the journal is for another endpoint or
-	// other shared fields.
+	// Index is the first input item that differs from the journal, or -1
+	// when the endpoint or shared fields differ.
 	Index int
 	// Reason says what differs.
 	Reason string
@@ -220,15 +179,12 @@ type journalRun struct {
 	resend   bool
 	keys     bool
 	frontier int // items at or past it are not in the journal
-	// kick asks the syncing goroutine for a sync; done closes when it
-	// has returned.
+	// kick asks the syncing goroutine for a sync; done closes when it ends.
 	kick chan struct{}
 	done chan struct{}
 }
 
-// startSyncing starts the goroutine that syncs the batch records written
-// as batches are handed to the workers, while the workers are busy with
-// the batches before them.
+// startSyncing starts the goroutine that syncs the batch records.
 func (jr *journalRun) startSyncing() {
 	jr.kick, jr.done = make(chan struct{}, 1), make(chan struct{})
 	go func() {
@@ -255,8 +211,7 @@ func (jr *journalRun) stopSyncing() {
 	}
 }
 
-// begin starts a run on j: it checks j's header against the run's, or
-// writes it to a new journal, and writes the run's record.
+// begin starts a run on j, checking or writing j's header.
 func (j *Journal) begin(op string, h journal.Header, resend, keys bool) (*journalRun, error) {
 	if !j.used.CompareAndSwap(false, true) {
 		return nil, fmt.Errorf("onboard: %s: this Journal was already given to a run; a Journal serves one run: open %s again to resume", op, j.name)
@@ -279,8 +234,7 @@ func (j *Journal) begin(op string, h journal.Header, resend, keys bool) (*journa
 }
 
 // journalOp is the name a journal's header gives a bulk method: the same
-// for its All and Seq forms, so that either can resume the other, and
-// without the service (the endpoint names it), as v0.2 wrote it.
+// for its All and Seq forms, and without the service (the endpoint names it).
 func journalOp(op string) string {
 	if _, m, ok := strings.Cut(op, ": "); ok {
 		op = m
@@ -299,18 +253,7 @@ func batchTarget(c *client, ep endpoint) string {
 // errLocked is lockFile's error for a file another holder has locked.
 var errLocked = errors.New("locked")
 
-// How a run uses its journal: the run's goroutine reads each item's record,
-// checks the item against it and settles the item from it, or sends it.
-// It writes a batch's record as it hands the batch to the workers, and a
-// goroutine of the journal's syncs it meanwhile; the worker that takes the
-// batch makes sure that the record is durable before sending the batch
-// (usually it is by then: the fsync is off the request's path), and writes
-// the answer's record once the batch's outcomes are settled, or a record
-// saying the batch was not sent, if the run stopped first. A journal that
-// cannot be written stops the run: no batch is sent unrecorded.
-
-// startJournal begins the run's use of its journal; an error stops the run
-// before anything is sent.
+// startJournal begins the run's use of its journal, or stops the run.
 func (r *batchRun[T]) startJournal() {
 	if r.spec.target == "" {
 		// A header without its endpoint would match a run on any host.
@@ -331,8 +274,7 @@ func (r *batchRun[T]) startJournal() {
 	jr.startSyncing()
 }
 
-// recordOf returns the journal's record of the item at idx, and lets the
-// records before it go: items come in order.
+// recordOf returns the journal's record of the item at idx, releasing those before it.
 func (r *batchRun[T]) recordOf(idx int) (journal.Item, bool) {
 	if r.jr == nil || idx >= r.frontier {
 		return journal.Item{}, false
@@ -341,18 +283,14 @@ func (r *batchRun[T]) recordOf(idx int) (journal.Item, bool) {
 	return r.jr.log.Item(idx)
 }
 
-// mismatch stops the run: the item at idx is not the one the journal
-// recorded there.
+// mismatch stops the run: the item at idx is not the one the journal recorded.
 func (r *batchRun[T]) mismatch(idx int, why string) {
 	r.stop(&JournalMismatchError{Op: r.spec.op, Index: idx, Reason: fmt.Sprintf("input item %d %s", idx, why)})
 }
 
-// checkRecord checks the valid item at idx, of a kind, against the
-// journal's record of it, and returns the record when it says that an
-// earlier run sent the item (fromJournal takes it from there). Every item
-// before the journal's end has a record, repeats and invalid items too, so
-// that an item changed anywhere there stops the run before anything is
-// sent: one without a record, or recorded as another, is a changed input.
+// checkRecord checks the valid item at idx against the journal's record of
+// it, and returns the record when an earlier run sent the item. A missing or
+// different record before the journal's end means a changed input.
 func (r *batchRun[T]) checkRecord(idx int, it *T, kind int) (journal.Item, bool) {
 	if r.jr == nil || idx >= r.frontier {
 		return journal.Item{}, false
@@ -371,8 +309,7 @@ func (r *batchRun[T]) checkRecord(idx int, it *T, kind int) (journal.Item, bool)
 	return journal.Item{}, false
 }
 
-// skipInvalid checks the invalid item at idx against the journal's record
-// of it, or notes it to be recorded.
+// skipInvalid checks the invalid item at idx against its record, or notes it to be recorded.
 func (r *batchRun[T]) skipInvalid(idx int, it *T) {
 	if r.jr == nil {
 		return
@@ -391,9 +328,8 @@ func (r *batchRun[T]) skipInvalid(idx int, it *T) {
 	}
 }
 
-// skip notes that the item at idx, of a kind, is not sent (state says
-// why), for the record of the chunk it goes in, unless the journal has
-// one already.
+// skip notes that the item at idx is not sent (state says why), for its chunk's
+// record, unless the journal has one already.
 func (r *batchRun[T]) skip(idx int, it *T, kind int, state byte) {
 	if r.jr == nil || idx < r.frontier {
 		return
@@ -404,8 +340,7 @@ func (r *batchRun[T]) skip(idx int, it *T, kind int, state byte) {
 	s.State = append(s.State, state)
 }
 
-// hashOf returns the journal's hash of an item of a kind; an item that
-// cannot be encoded hashes as empty.
+// hashOf returns the journal's hash of an item; one that cannot be encoded hashes as empty.
 func (r *batchRun[T]) hashOf(it *T, kind int) uint64 {
 	data, err := r.encode(it)
 	if err != nil {
@@ -414,10 +349,9 @@ func (r *batchRun[T]) hashOf(it *T, kind int) uint64 {
 	return hashItem(kind, data)
 }
 
-// fromJournal takes an item the journal has a record of. It checks that
-// the item is the one recorded, then settles out from the record, unless
-// the item is to be sent again. It returns whether out is settled, and
-// whether an earlier run sent the item without an answer that settles it.
+// fromJournal takes an item the journal has a record of, and settles out
+// from it unless the item is to be sent again. prior reports that an earlier
+// run sent the item without an answer that settles it.
 func (r *batchRun[T]) fromJournal(out *Outcome[T], it *T, rec journal.Item, kind int) (settled, prior bool) {
 	if r.hashOf(it, kind) != rec.Hash {
 		r.mismatch(out.Index, "differs from the item the journal recorded at that position")
@@ -443,8 +377,7 @@ func (r *batchRun[T]) fromJournal(out *Outcome[T], it *T, rec journal.Item, kind
 	return true, false
 }
 
-// hashItem returns the journal's hash of an item of a kind (an index in
-// spec.frames) encoded as itemJSON.
+// hashItem returns the journal's hash of an item of a kind (an index in spec.frames).
 func hashItem(kind int, itemJSON []byte) uint64 {
 	return journal.HashItem(byte(kind), itemJSON) //nolint:gosec // G115: kind indexes spec.frames, which has at most three entries
 }
@@ -459,8 +392,7 @@ func unsettledMessage(log *journal.Log, rec journal.Item) string {
 	return fmt.Sprintf("sent in batch %d of run %d of the journal, which failed after it went out (%s)%s", batch, run, log.Err(rec), tail)
 }
 
-// sentBefore is the message of an item sent again after an earlier run
-// sent it without an answer, refused as already there.
+// sentBefore is the message of a resent item refused as already there.
 func sentBefore(msg string) string {
 	return msg + " (an earlier run sent it and ended without the answer, so that request may have done this item)"
 }
@@ -490,8 +422,7 @@ func letterOf(s State) byte {
 }
 
 // endInput, once the input is read, stops the run if it ended before the
-// journal's items did, then launches the held chunks. It returns false
-// once the consumer has stopped.
+// journal's items did, then launches the held chunks.
 func (r *batchRun[T]) endInput() bool {
 	if r.jr != nil && r.next < r.frontier {
 		r.stop(&JournalMismatchError{Op: r.spec.op, Index: r.next,
@@ -500,9 +431,8 @@ func (r *batchRun[T]) endInput() bool {
 	return r.release()
 }
 
-// recordSkipped writes the record of the items of c, a chunk with no
-// batch, that the run does not send, if any, in input order with the batch
-// records (a batch record carries those of its own chunk).
+// recordSkipped writes the record of the unsent items of c, a chunk with
+// no batch, if any.
 func (r *batchRun[T]) recordSkipped(c *chunk[T]) error {
 	if r.jr == nil || len(c.skipped.Index) == 0 {
 		return nil
@@ -514,9 +444,8 @@ func (r *batchRun[T]) recordSkipped(c *chunk[T]) error {
 	return nil
 }
 
-// recordBatch writes c's batch record, with the items of c the run does
-// not send, as the batch is handed to a worker, and has it synced in the
-// background, so that it is durable by the time a worker takes the batch.
+// recordBatch writes c's batch record, with its unsent items, as the
+// batch is handed to a worker, and has it synced in the background.
 func (r *batchRun[T]) recordBatch(c *chunk[T]) error {
 	if r.jr == nil {
 		return nil
@@ -543,8 +472,7 @@ func (r *batchRun[T]) recordBatch(c *chunk[T]) error {
 	return nil
 }
 
-// syncBatch makes sure c's batch record is durable, right before the batch
-// is sent.
+// syncBatch makes sure c's batch record is durable, before the batch is sent.
 func (r *batchRun[T]) syncBatch(c *chunk[T]) error {
 	if r.jr == nil {
 		return nil
@@ -559,8 +487,7 @@ func (r *batchRun[T]) notRecordedErr(c *chunk[T], err error) error {
 	return fmt.Errorf("onboard: %s: %w; batch %d was not sent, nor any after it: make the journal writable, then run again with it to resume", r.spec.op, err, c.seq)
 }
 
-// recordUnsent records that c's batch, recorded, was not sent after all,
-// the run having stopped: a resumed run sends it.
+// recordUnsent records that c's batch was not sent, the run having stopped.
 func (r *batchRun[T]) recordUnsent(c *chunk[T]) {
 	if r.jr == nil || c.recorded == 0 {
 		return
@@ -573,8 +500,7 @@ func (r *batchRun[T]) recordUnsent(c *chunk[T]) {
 	}
 }
 
-// recordAnswer writes the record of c's answer, its outcomes settled; a
-// failure stops the run.
+// recordAnswer writes the record of c's answer; a failure stops the run.
 func (r *batchRun[T]) recordAnswer(c *chunk[T], meta *Response, err error) {
 	if r.jr == nil {
 		return
@@ -585,9 +511,8 @@ func (r *batchRun[T]) recordAnswer(c *chunk[T], meta *Response, err error) {
 	if err != nil {
 		a.Err, a.NotDone = err.Error(), notDone(err, meta.Attempts)
 	}
-	// A batch that got no answer is recorded as such, even when its items
-	// are unknown (the run stopped while it was on its way): a resumed run
-	// reports them from Err and NotDone, or sends them again.
+	// A batch that got no answer is recorded as such, even when its items are
+	// unknown: a resumed run reports them from Err and NotDone, or resends them.
 	noAnswer := err != nil && !errors.Is(err, ErrUnexpectedResponse)
 	for i, p := range c.pos {
 		o := &c.outs[p]
@@ -607,15 +532,13 @@ func (r *batchRun[T]) recordAnswer(c *chunk[T], meta *Response, err error) {
 	}
 }
 
-// notDone reports whether a batch's failure means the server did nothing:
-// a 4xx status on the request's only attempt.
+// notDone reports whether a batch's failure means the server did nothing.
 func notDone(err error, attempts int) bool {
 	var ae *APIError
 	return attempts == 1 && errors.As(err, &ae) && ae.StatusCode >= 400 && ae.StatusCode < 500
 }
 
-// syncJournal makes the run's records durable at its end; a failure
-// becomes the run's error if nothing else stopped it.
+// syncJournal makes the run's records durable; a failure stops the run.
 func (r *batchRun[T]) syncJournal() {
 	if r.jr == nil {
 		return
