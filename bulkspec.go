@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"iter"
 	"slices"
+	"strconv"
+	"strings"
 	"sync/atomic"
 
 	"github.com/onboardkit/onboard/internal/validate"
@@ -165,3 +167,46 @@ func streamBatches[T any](ctx context.Context, spec *batchSpec[T], input iter.Se
 		_ = runBatches(ctx, s, opts, -1, input, yield)
 	}
 }
+
+// callResponse returns the Response a call with opts fills, adding a
+// WithResponse to opts when they have none, so that the caller can read
+// the call's attempts afterwards.
+func callResponse(opts []CallOption) (*Response, []CallOption) {
+	var cs callSettings
+	for _, o := range opts {
+		if o != nil {
+			_ = o.applyCall(&cs) // a bad option fails the call itself
+		}
+	}
+	if cs.response != nil {
+		return cs.response, opts
+	}
+	r := new(Response)
+	return r, append(opts[:len(opts):len(opts)], WithResponse(r))
+}
+
+func fullName(first, last string) string {
+	return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
+}
+
+// checkItem records the problems of users[i] in p, checking with an empty
+// path prefix first, so that a valid item costs no path strings.
+func checkItem[T any](p *validate.Problems, item *T, i int, check func(*T, *validate.Problems, string)) {
+	var q validate.Problems
+	check(item, &q, "")
+	if !q.Empty() {
+		check(item, p, "users["+itoa(i)+"].")
+	}
+}
+
+func filter[T any](items []T, keep func(T) bool) []T {
+	var out []T
+	for _, it := range items {
+		if keep(it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -415,3 +415,41 @@ func settleSeen[T any](op string, o *Outcome[T], e seenRef) {
 	}
 	e.settle(o.Index, o.State)
 }
+
+// State is what became of one item of a bulk operation.
+type State int
+
+// The states of an item.
+const (
+	// StateUnknown means the item's request went out, but no answer ties
+	// it to this item for certain: the answer was ambiguous or could not
+	// be read, or the run stopped while the request was on its way. It
+	// may or may not have been done.
+	StateUnknown State = iota
+	// StateSucceeded means the server did what was asked for this item.
+	StateSucceeded
+	// StateFailed means the server refused this item; the reason is the
+	// server's.
+	StateFailed
+	// StateNotSent means the item got no answer of its own: it was never
+	// sent, or its whole request failed. Outcome.Err says which; after a
+	// 5xx or a connection that broke mid-request the server may still
+	// have done the work, so a second submission may be told "already
+	// exists". A request the run stopped while it was on its way (the
+	// context ended) leaves its items StateUnknown, not StateNotSent.
+	StateNotSent
+)
+
+// String names the state.
+func (s State) String() string {
+	switch s {
+	case StateSucceeded:
+		return "succeeded"
+	case StateFailed:
+		return "failed"
+	case StateNotSent:
+		return "not sent"
+	default:
+		return "unknown"
+	}
+}
