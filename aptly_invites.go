@@ -112,16 +112,6 @@ type AptlyEmailResult struct {
 	Message string `json:"message"`
 }
 
-// Succeeded returns the results of the emails invited.
-func (r *AptlyBulkInviteResult) Succeeded() []AptlyEmailResult {
-	return filter(r.Results, func(e AptlyEmailResult) bool { return e.Success })
-}
-
-// Failed returns the results of the emails refused.
-func (r *AptlyBulkInviteResult) Failed() []AptlyEmailResult {
-	return filter(r.Results, func(e AptlyEmailResult) bool { return !e.Success })
-}
-
 // SendBulkAll invites any number of people into one tenant in batches; req's
 // Users must be empty. A batch never holds one email twice, so each result
 // is tied to its person. The error is what stopped the run early, or nil;
@@ -208,16 +198,6 @@ type AptlyBulkResendResult struct {
 	Results []AptlyEmailResult `json:"results"`
 }
 
-// Succeeded returns the results of the invitations resent.
-func (r *AptlyBulkResendResult) Succeeded() []AptlyEmailResult {
-	return filter(r.Results, func(e AptlyEmailResult) bool { return e.Success })
-}
-
-// Failed returns the results of the users refused.
-func (r *AptlyBulkResendResult) Failed() []AptlyEmailResult {
-	return filter(r.Results, func(e AptlyEmailResult) bool { return !e.Success })
-}
-
 var bulkResend = endpoint{op: "aptly: Invites.ResendBulk", method: http.MethodPost, path: "/v1/user/bulk-resend-invite", envelope: true}
 
 // ResendBulk resends the invitations of several users of one tenant; a
@@ -281,7 +261,7 @@ func (s *AptlyInvites) resendSpec(op string, req *AptlyBulkResendRequest) *batch
 func resendVerdicts(out []verdict, res *AptlyBulkResendResult) {
 	done, failed := res.SuccessfulCount, res.FailedCount
 	if len(res.Results) == len(out) {
-		done = len(res.Succeeded())
+		done = len(filter(res.Results, func(e AptlyEmailResult) bool { return e.Success }))
 		failed = len(res.Results) - done
 	}
 	countVerdicts(out, done, failed, "resent",

@@ -137,16 +137,6 @@ func (t AthenaTargetResult) TargetID() string {
 	return t.GroupID
 }
 
-// Succeeded returns the results of the targets that took the person.
-func (r *AthenaTargetInviteResult) Succeeded() []AthenaTargetResult {
-	return filter(r.Results, func(t AthenaTargetResult) bool { return t.Success })
-}
-
-// Failed returns the results of the targets that refused the person.
-func (r *AthenaTargetInviteResult) Failed() []AthenaTargetResult {
-	return filter(r.Results, func(t AthenaTargetResult) bool { return !t.Success })
-}
-
 // targetInviteWire is an AthenaTargetInviteResult as sent, decoded in one
 // pass.
 type targetInviteWire struct {

@@ -254,8 +254,10 @@ func ExampleAptlyInvites_SendBulk() {
 		return
 	}
 	fmt.Printf("%d of %d invited\n", res.SuccessfulCount, res.Total)
-	for _, r := range res.Failed() { // a refused person is a failed item, not an error
-		fmt.Printf("%s: %s\n", r.Email, r.Message)
+	for _, r := range res.Results {
+		if !r.Success { // a refused person is a failed item, not an error
+			fmt.Printf("%s: %s\n", r.Email, r.Message)
+		}
 	}
 	// Output:
 	// 2 of 3 invited

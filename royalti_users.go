@@ -99,21 +99,6 @@ type RoyaltiCreateUsersResult struct {
 	Outcomes []Outcome[RoyaltiWorkspaceUser] `json:"-"`
 }
 
-// Succeeded returns the outcomes of the users created.
-func (r *RoyaltiCreateUsersResult) Succeeded() []Outcome[RoyaltiWorkspaceUser] {
-	return filter(r.Outcomes, func(o Outcome[RoyaltiWorkspaceUser]) bool { return o.State == StateSucceeded })
-}
-
-// Failed returns the outcomes of the users refused.
-func (r *RoyaltiCreateUsersResult) Failed() []Outcome[RoyaltiWorkspaceUser] {
-	return filter(r.Outcomes, func(o Outcome[RoyaltiWorkspaceUser]) bool { return o.State == StateFailed })
-}
-
-// Unknown returns the outcomes the answer could not be tied to.
-func (r *RoyaltiCreateUsersResult) Unknown() []Outcome[RoyaltiWorkspaceUser] {
-	return filter(r.Outcomes, func(o Outcome[RoyaltiWorkspaceUser]) bool { return o.State == StateUnknown })
-}
-
 // CreateBulkAll creates any number of users in batches; req's Users must be
 // empty. A batch never holds one name or email twice, so that every answer
 // can be tied back; a user it cannot be tied to is StateUnknown.
@@ -382,21 +367,6 @@ type RoyaltiDeleteUsersResult struct {
 	FailedDeletions []string `json:"failedDeletions"`
 	// Outcomes holds one entry per id sent, in order, matched by this SDK.
 	Outcomes []Outcome[string] `json:"-"`
-}
-
-// Succeeded returns the outcomes of the ids deleted.
-func (r *RoyaltiDeleteUsersResult) Succeeded() []Outcome[string] {
-	return filter(r.Outcomes, func(o Outcome[string]) bool { return o.State == StateSucceeded })
-}
-
-// Failed returns the outcomes of the ids not deleted.
-func (r *RoyaltiDeleteUsersResult) Failed() []Outcome[string] {
-	return filter(r.Outcomes, func(o Outcome[string]) bool { return o.State == StateFailed })
-}
-
-// Unknown returns the outcomes the answer leaves in doubt.
-func (r *RoyaltiDeleteUsersResult) Unknown() []Outcome[string] {
-	return filter(r.Outcomes, func(o Outcome[string]) bool { return o.State == StateUnknown })
 }
 
 var royaltiDeleteUsers = endpoint{op: "royalti: Users.DeleteBulk", method: http.MethodPost, path: "/user/bulk/delete"}
