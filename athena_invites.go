@@ -129,14 +129,6 @@ func (t *AthenaTargetResult) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// TargetID returns the website or group id the result is about.
-func (t AthenaTargetResult) TargetID() string {
-	if t.WebsiteID != "" {
-		return t.WebsiteID
-	}
-	return t.GroupID
-}
-
 // targetInviteWire is an AthenaTargetInviteResult as sent, decoded in one
 // pass.
 type targetInviteWire struct {
@@ -266,7 +258,7 @@ func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *b
 			}
 			res := wire.result()
 			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].ID) },
-				res.Results, func(r *AthenaTargetResult) string { return strings.ToLower(r.TargetID()) },
+				res.Results, func(r *AthenaTargetResult) string { return strings.ToLower(cmp.Or(r.WebsiteID, r.GroupID)) },
 				func(r *AthenaTargetResult) verdict { return verdictOf(r.Success, r.Message, r.UserID) }, "target")
 			return meta, nil
 		},

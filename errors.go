@@ -130,12 +130,6 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// Temporary reports whether a later repeat may succeed: 429 and 5xx.
-func (e *APIError) Temporary() bool {
-	s := e.effectiveStatus()
-	return e.kind == nil && (s == http.StatusTooManyRequests || s >= 500)
-}
-
 // effectiveStatus is a failing envelope's status, else the HTTP status.
 func (e *APIError) effectiveStatus() int {
 	if e.StatusCode/100 == 2 && e.EnvelopeStatusCode >= 400 {

@@ -334,9 +334,9 @@ func ExampleAthenaInvites_SendToTargets() {
 	}
 	for _, r := range res.Results {
 		if r.Success {
-			fmt.Printf("%s: %s\n", r.TargetID(), r.Message)
+			fmt.Printf("%s: %s\n", r.WebsiteID, r.Message)
 		} else {
-			fmt.Printf("%s: failed: %s\n", r.TargetID(), r.Message)
+			fmt.Printf("%s: failed: %s\n", r.WebsiteID, r.Message)
 		}
 	}
 	// Output:

@@ -7,6 +7,7 @@ package onboard_test
 // status codes and error shapes.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -293,7 +294,7 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 		require.Len(t, targetResults(res.Results, true), 2)
 		for i, id := range []string{groupID1, groupID2} {
 			assert.Equal(t, id, res.Results[i].GroupID)
-			assert.Equal(t, id, res.Results[i].TargetID())
+			assert.Equal(t, id, cmp.Or(res.Results[i].WebsiteID, res.Results[i].GroupID))
 			assert.Equal(t, "Invite sent", res.Results[i].Message)
 			assert.Equal(t, []string{"grace@example.com"}, srv.AthenaPendingInvites(id))
 		}

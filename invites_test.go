@@ -1,6 +1,7 @@
 package onboard_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -236,7 +237,7 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 		assert.Equal(t, &onboard.AthenaTargetInviteResult{Success: true, Results: []onboard.AthenaTargetResult{ok, refused}}, res)
 		assert.Equal(t, []onboard.AthenaTargetResult{ok}, targetResults(res.Results, true))
 		assert.Equal(t, []onboard.AthenaTargetResult{refused}, targetResults(res.Results, false))
-		assert.Equal(t, websiteID1, res.Results[0].TargetID())
+		assert.Equal(t, websiteID1, cmp.Or(res.Results[0].WebsiteID, res.Results[0].GroupID))
 	})
 
 	t.Run("groups", func(t *testing.T) {
@@ -253,8 +254,8 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 		})
 		require.NoError(t, err)
 		require.Len(t, res.Results, 2)
-		assert.Equal(t, groupID1, res.Results[0].TargetID())
-		assert.Equal(t, groupID2, res.Results[1].TargetID())
+		assert.Equal(t, groupID1, cmp.Or(res.Results[0].WebsiteID, res.Results[0].GroupID))
+		assert.Equal(t, groupID2, cmp.Or(res.Results[1].WebsiteID, res.Results[1].GroupID))
 		require.Len(t, targetResults(res.Results, false), 1)
 		assert.Equal(t, "Group not found", targetResults(res.Results, false)[0].Message)
 		assert.Len(t, targetResults(res.Results, true), 1)
