@@ -143,11 +143,11 @@ type service struct{ client *client }
 func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter, opts []Option) (*client, error) {
 	s := settings{
 		userAgent:   "onboard-go/" + Version,
-		timeout:     DefaultTimeout,
-		retries:     DefaultRetries,
-		waitFirst:   DefaultRetryWaitFirst,
-		waitLongest: DefaultRetryWaitLongest,
-		maxBody:     DefaultMaxResponseBytes,
+		timeout:     defaultTimeout,
+		retries:     defaultRetries,
+		waitFirst:   defaultRetryWaitFirst,
+		waitLongest: defaultRetryWaitLongest,
+		maxBody:     defaultMaxResponseBytes,
 	}
 	for _, opt := range opts {
 		if opt == nil {

@@ -33,9 +33,9 @@ var (
 	ErrUnexpectedResponse = errors.New("onboard: unexpected response")
 )
 
-// MaxErrorBodyBytes bounds what an *APIError, or a failed call's Response,
-// keeps of a body.
-const MaxErrorBodyBytes = 64 << 10
+// maxErrorBodyBytes bounds what an *APIError, or a failed call's Response,
+// keeps of a body: 64 KiB.
+const maxErrorBodyBytes = 64 << 10
 
 // APIError reports a request the server answered with a failure: a non-2xx
 // status, an Aptly envelope reporting failure, or an unreadable success.
@@ -56,7 +56,7 @@ type APIError struct {
 	RetryAfter time.Duration
 	Attempts   int
 	// Body is a copy of the body, echoed credentials replaced, cut at
-	// MaxErrorBodyBytes.
+	// 64 KiB.
 	Body   []byte
 	Header http.Header
 
@@ -192,7 +192,7 @@ func (e *ValidationError) Is(target error) bool { return target == ErrInvalidReq
 // errorBody returns the bounded copy of body an *APIError keeps, and what
 // it says; env, if read from the whole body, still tells the failure.
 func errorBody(body []byte, env *Envelope) ([]byte, errbody.Parsed) {
-	kept := append([]byte(nil), body[:min(len(body), MaxErrorBodyBytes)]...)
+	kept := append([]byte(nil), body[:min(len(body), maxErrorBodyBytes)]...)
 	p := errbody.Parse(kept)
 	if len(kept) < len(body) && p.EnvelopeStatus == 0 && env != nil && env.StatusCode >= 100 && env.StatusCode <= 599 {
 		p.EnvelopeStatus = env.StatusCode

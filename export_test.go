@@ -43,3 +43,11 @@ func ReadAndKeep(body io.Reader, limit, size int64) ([]byte, error) {
 // so that tests of token renewal need not wait. Call it before
 // NewAptlyClient.
 func SetAccessKeyClock(auth Authenticator, now func() time.Time) { auth.(*aptlyAccessKey).now = now }
+
+// The defaults and bounds the tests assert against.
+const (
+	DefaultRetries          = defaultRetries
+	DefaultTimeout          = defaultTimeout
+	DefaultMaxResponseBytes = defaultMaxResponseBytes
+	MaxErrorBodyBytes       = maxErrorBodyBytes
+)

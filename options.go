@@ -12,11 +12,11 @@ import (
 
 // Defaults for the options below.
 const (
-	DefaultRetries          = 2
-	DefaultRetryWaitFirst   = 500 * time.Millisecond
-	DefaultRetryWaitLongest = 30 * time.Second
-	DefaultTimeout          = 30 * time.Second
-	DefaultMaxResponseBytes = 10 << 20
+	defaultRetries          = 2
+	defaultRetryWaitFirst   = 500 * time.Millisecond
+	defaultRetryWaitLongest = 30 * time.Second
+	defaultTimeout          = 30 * time.Second
+	defaultMaxResponseBytes = 10 << 20
 )
 
 // settings gathers the options before the client is built.
@@ -99,7 +99,7 @@ func WithUserAgent(ua string) Option {
 // WithTimeout limits each attempt, from sending to the end of the body;
 // pacing and getting a token come before it. An answer whose status has
 // arrived is read to the end within it even if ctx ends meanwhile. Zero
-// means no limit beyond the context's.
+// means no limit beyond the context's; the default is 30 s.
 func WithTimeout(d time.Duration) SharedOption {
 	check := func() error {
 		if d < 0 {
@@ -114,7 +114,7 @@ func WithTimeout(d time.Duration) SharedOption {
 }
 
 // WithRetry sets how many times a failed attempt may be repeated (0 turns
-// retries off), a resend after a refused token included.
+// retries off; the default is 2), a resend after a refused token included.
 func WithRetry(maxRetries int) SharedOption {
 	check := func() error {
 		if maxRetries < 0 {
@@ -129,7 +129,8 @@ func WithRetry(maxRetries int) SharedOption {
 }
 
 // WithRetryWait sets the first back-off and the longest wait between
-// attempts, which also caps a server's Retry-After.
+// attempts (by default 500 ms and 30 s); the latter also caps a server's
+// Retry-After.
 func WithRetryWait(first, longest time.Duration) Option {
 	return clientOption(func(s *settings) error {
 		if first < 0 || longest < first {
@@ -163,7 +164,7 @@ func WithInsecureHTTP() Option {
 }
 
 // WithMaxResponseBytes caps how much of a response body is read: a success
-// body past it is an error, an error body is cut.
+// body past it (10 MiB by default) is an error, an error body is cut.
 func WithMaxResponseBytes(n int64) Option {
 	return clientOption(func(s *settings) error {
 		if n <= 0 {

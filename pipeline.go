@@ -187,7 +187,7 @@ func backoff(first, longest time.Duration, attempt int, resp *http.Response) tim
 func (c *client) callLimit() time.Duration {
 	timeout := c.timeout
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = defaultTimeout
 	}
 	n := time.Duration(c.retries)
 	return (n+1)*timeout + n*c.waitLongest
