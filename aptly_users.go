@@ -111,27 +111,12 @@ func (o *AptlyListUsersOptions) Validate() error {
 	return validationError("aptly: Users.List", &p)
 }
 
-// AptlyUserPage is one page of Aptly's user list.
-type AptlyUserPage struct {
+// aptlyUserPage is one page of Aptly's user list.
+type aptlyUserPage struct {
 	Page  int         `json:"page"`
 	Limit int         `json:"limit"`
 	Total int         `json:"total"` // users in the whole list
 	Users []AptlyUser `json:"data"`
-}
-
-// NextPage returns the number of the next page, or 0 after the last.
-func (p *AptlyUserPage) NextPage() int {
-	if len(p.Users) == 0 || p.Page < 1 {
-		return 0
-	}
-	size := p.Limit
-	if size <= 0 {
-		size = len(p.Users)
-	}
-	if p.Total > 0 && (p.Page-1)*size+len(p.Users) >= p.Total {
-		return 0
-	}
-	return p.Page + 1
 }
 
 var listUsers = endpoint{op: "aptly: Users.List", method: http.MethodGet, path: "/v1/user", envelope: true}
@@ -165,24 +150,12 @@ func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, call
 	return listAll(ctx, listUsers.op, max(q.Page, 1), func(u *AptlyUser) string { return u.ID }, fetch)
 }
 
-// ListPage fetches one page of Aptly's users.
-//
-// Aptly: GET /v1/user.
-func (s *AptlyUsers) ListPage(ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) (*AptlyUserPage, error) {
-	if err := opts.Validate(); err != nil {
-		return nil, err
-	}
-	ep := listUsers
-	ep.op = "aptly: Users.ListPage"
-	return s.listPage(ctx, ep, opts, callOpts)
-}
-
-func (s *AptlyUsers) listPage(ctx context.Context, ep endpoint, opts *AptlyListUsersOptions, callOpts []CallOption) (*AptlyUserPage, error) {
+func (s *AptlyUsers) listPage(ctx context.Context, ep endpoint, opts *AptlyListUsersOptions, callOpts []CallOption) (*aptlyUserPage, error) {
 	var params any
 	if opts != nil {
 		params = opts
 	}
-	p := new(AptlyUserPage)
+	p := new(aptlyUserPage)
 	if err := s.client.call(ctx, ep, params, nil, p, callOpts); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package onboard
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -51,3 +52,28 @@ const (
 	DefaultMaxResponseBytes = defaultMaxResponseBytes
 	MaxErrorBodyBytes       = maxErrorBodyBytes
 )
+
+// The pages the list iterators fetch, for the tests of one request.
+type (
+	AptlyUserPage     = aptlyUserPage
+	RoyaltiUserPage   = royaltiUserPage
+	RoyaltiInvitePage = royaltiInvitePage
+)
+
+// AptlyListPage fetches the one page of Aptly's users that List would.
+func AptlyListPage(s *AptlyUsers, ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) (*AptlyUserPage, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	return s.listPage(ctx, listUsers, opts, callOpts)
+}
+
+// RoyaltiUsersListPage fetches the one page of Royalti's users that List would.
+func RoyaltiUsersListPage(s *RoyaltiUsers, ctx context.Context, opts *RoyaltiListUsersOptions, callOpts ...CallOption) (*RoyaltiUserPage, error) {
+	return s.listPage(ctx, opts, callOpts...)
+}
+
+// RoyaltiInvitesListPage fetches the one page of Royalti's invites that List would.
+func RoyaltiInvitesListPage(s *RoyaltiInvites, ctx context.Context, opts *RoyaltiListInvitesOptions, callOpts ...CallOption) (*RoyaltiInvitePage, error) {
+	return s.listPage(ctx, opts, callOpts...)
+}

@@ -86,8 +86,8 @@ func (o *RoyaltiListInvitesOptions) Validate() error {
 	return validationError("royalti: Invites.List", &p)
 }
 
-// RoyaltiInvitePage is one page of a Royalti workspace's invites.
-type RoyaltiInvitePage struct {
+// royaltiInvitePage is one page of a Royalti workspace's invites.
+type royaltiInvitePage struct {
 	TotalItems int `json:"totalItems"`
 	// FilteredItems is not defined by the documents; List takes it as the
 	// filtered list's length.
@@ -112,7 +112,7 @@ func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptio
 	key := func(inv *RoyaltiInvite) string { return inv.ID }
 	return listAll(ctx, "royalti: Invites.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiInvite], error) {
 		q.Page = n
-		p, err := s.ListPage(ctx, &q, opts...)
+		p, err := s.listPage(ctx, &q, opts...)
 		if err != nil {
 			return page[RoyaltiInvite]{}, err
 		}
@@ -124,10 +124,8 @@ func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptio
 	})
 }
 
-// ListPage fetches one page of a Royalti workspace's invites.
-//
-// Royalti: GET /user/invites.
-func (s *RoyaltiInvites) ListPage(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) (*RoyaltiInvitePage, error) {
+// listPage fetches one page of a Royalti workspace's invites.
+func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) (*royaltiInvitePage, error) {
 	if err := list.Validate(); err != nil {
 		return nil, err
 	}
@@ -136,7 +134,7 @@ func (s *RoyaltiInvites) ListPage(ctx context.Context, list *RoyaltiListInvitesO
 		q = *list
 	}
 	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
-	res := new(RoyaltiInvitePage)
+	res := new(royaltiInvitePage)
 	if err := s.client.call(ctx, royaltiListInvites, &q, nil, res, opts); err != nil {
 		return nil, err
 	}

@@ -196,8 +196,8 @@ type RoyaltiListUsersOptions struct {
 	Page int `url:"page,omitempty"`
 	// Size is the page size; 0 means RoyaltiMaxPageSize.
 	Size int `url:"size,omitempty"`
-	// Accounting asks for accounting data, which is not documented, so kept
-	// only as RoyaltiUserPage.AccountingMetadata.
+	// Accounting asks for accounting data; its fields are not documented,
+	// so only WithResponse's Body holds them.
 	Accounting bool     `url:"accounting,omitempty"`
 	Attributes []string `url:"attributes,comma,omitempty"`
 	// Sort is createdAt, updatedAt, name or split, and Order asc or desc.
@@ -219,8 +219,8 @@ func (o *RoyaltiListUsersOptions) Validate() error {
 	return validationError("royalti: Users.List", &p)
 }
 
-// RoyaltiUserPage is one page of a Royalti workspace's users.
-type RoyaltiUserPage struct {
+// royaltiUserPage is one page of a Royalti workspace's users.
+type royaltiUserPage struct {
 	Message string        `json:"message"`
 	Users   []RoyaltiUser `json:"Users"`
 	Count   int           `json:"count"`
@@ -245,7 +245,7 @@ func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, 
 	key := func(u *RoyaltiUser) string { return u.ID }
 	return listAll(ctx, "royalti: Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
 		q.Page = n
-		p, err := s.ListPage(ctx, &q, opts...)
+		p, err := s.listPage(ctx, &q, opts...)
 		if err != nil {
 			return page[RoyaltiUser]{}, err
 		}
@@ -257,10 +257,8 @@ func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, 
 	})
 }
 
-// ListPage fetches one page of a Royalti workspace's users.
-//
-// Royalti: GET /user/.
-func (s *RoyaltiUsers) ListPage(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) (*RoyaltiUserPage, error) {
+// listPage fetches one page of a Royalti workspace's users.
+func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) (*royaltiUserPage, error) {
 	if err := list.Validate(); err != nil {
 		return nil, err
 	}
@@ -269,7 +267,7 @@ func (s *RoyaltiUsers) ListPage(ctx context.Context, list *RoyaltiListUsersOptio
 		q = *list
 	}
 	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
-	res := new(RoyaltiUserPage)
+	res := new(royaltiUserPage)
 	if err := s.client.call(ctx, royaltiListUsers, &q, nil, res, opts); err != nil {
 		return nil, err
 	}
