@@ -280,8 +280,11 @@ type AptlyDeleteUsersResult struct {
 	DeletedCount int `json:"deletedCount"`
 }
 
-// UnmarshalJSON refuses an answer without deletedCount.
-func (r *AptlyDeleteUsersResult) UnmarshalJSON(data []byte) error {
+// aptlyDeleteWire decodes an AptlyDeleteUsersResult, refusing an answer
+// without deletedCount.
+type aptlyDeleteWire AptlyDeleteUsersResult
+
+func (r *aptlyDeleteWire) UnmarshalJSON(data []byte) error {
 	var wire struct {
 		DeletedCount *int `json:"deletedCount"`
 	}
@@ -307,7 +310,7 @@ func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *AptlyDeleteUsersReques
 		return nil, err
 	}
 	res := new(AptlyDeleteUsersResult)
-	if err := s.client.call(ctx, bulkDelete, nil, req, res, opts); err != nil {
+	if err := s.client.call(ctx, bulkDelete, nil, req, (*aptlyDeleteWire)(res), opts); err != nil {
 		return nil, err
 	}
 	return res, nil
@@ -342,7 +345,7 @@ func (s *AptlyUsers) deleteSpec(op string, req *AptlyDeleteUsersRequest) *batchS
 	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
 			res := new(AptlyDeleteUsersResult)
-			meta, err := sendBatch(ctx, s.client, ep, body, res)
+			meta, err := sendBatch(ctx, s.client, ep, body, (*aptlyDeleteWire)(res))
 			if err == nil {
 				deleteVerdicts(out, res.DeletedCount, meta.Attempts)
 			}
