@@ -253,7 +253,7 @@ func mustTime(t *testing.T, s string) time.Time {
 
 func TestAptlyListPage_documentExample2026(t *testing.T) {
 	s := newExampleServer(t, http.StatusOK, listUsers2026)
-	p, err := onboard.AptlyListPage(s.client(t).Users, t.Context(), &onboard.AptlyListUsersOptions{Page: 1, Limit: 10})
+	p, err := onboard.AptlyListPage(t.Context(), s.client(t).Users, &onboard.AptlyListUsersOptions{Page: 1, Limit: 10})
 	require.NoError(t, err)
 	assertAptlyRequest(t, s, http.MethodGet, "/v1/user", "limit=10&page=1", "")
 
@@ -298,7 +298,7 @@ func TestAptlyListPage_documentExample2025(t *testing.T) {
 	page := `{"statusCode":200,"timestamp":"2025-06-25T06:16:49.188Z","message":"Success",
 		"data":{"page":1,"limit":10,"total":100,"data":[` + user + `]}}`
 	s = newExampleServer(t, http.StatusOK, page)
-	p, err := onboard.AptlyListPage(s.client(t).Users, t.Context(), nil)
+	p, err := onboard.AptlyListPage(t.Context(), s.client(t).Users, nil)
 	require.NoError(t, err)
 	assertAptlyRequest(t, s, http.MethodGet, "/v1/user", "", "")
 	require.Len(t, p.Users, 1)
@@ -312,7 +312,7 @@ func TestAptlyListPage_fake(t *testing.T) {
 	ids := seedInvited(t, srv, lcTenant, 5)
 
 	var meta onboard.Response
-	p, err := onboard.AptlyListPage(c.Users, t.Context(), &onboard.AptlyListUsersOptions{Page: 2, Limit: 2}, onboard.WithResponse(&meta))
+	p, err := onboard.AptlyListPage(t.Context(), c.Users, &onboard.AptlyListUsersOptions{Page: 2, Limit: 2}, onboard.WithResponse(&meta))
 	require.NoError(t, err)
 	assert.Equal(t, 2, p.Page)
 	assert.Equal(t, 2, p.Limit)
@@ -333,11 +333,11 @@ func TestAptlyListPage_fake(t *testing.T) {
 	assert.Len(t, last.Query, 2)
 	assert.Empty(t, last.Body)
 
-	p, err = onboard.AptlyListPage(c.Users, t.Context(), &onboard.AptlyListUsersOptions{Page: 3, Limit: 2})
+	p, err = onboard.AptlyListPage(t.Context(), c.Users, &onboard.AptlyListUsersOptions{Page: 3, Limit: 2})
 	require.NoError(t, err)
 	assert.Len(t, p.Users, 1)
 
-	p, err = onboard.AptlyListPage(c.Users, t.Context(), nil)
+	p, err = onboard.AptlyListPage(t.Context(), c.Users, nil)
 	require.NoError(t, err)
 	assert.Equal(t, onboardtest.AptlyDefaultLimit, p.Limit, "no limit sent: the server's default")
 	last, _ = srv.LastRequest()
@@ -347,7 +347,7 @@ func TestAptlyListPage_fake(t *testing.T) {
 func TestAptlyListUsers_invalidOptionsSendNothing(t *testing.T) {
 	srv, c := aptlyFake(t)
 	opts := &onboard.AptlyListUsersOptions{Page: -1, Limit: -5}
-	_, err := onboard.AptlyListPage(c.Users, t.Context(), opts)
+	_, err := onboard.AptlyListPage(t.Context(), c.Users, opts)
 	var ve *onboard.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Len(t, ve.Problems, 2, "every problem at once")
@@ -749,7 +749,7 @@ func TestAptlyLifecycle_unauthorizedAgainstFake(t *testing.T) {
 	defer srv.Close()
 	c, err := onboard.NewAptlyClient(srv.AptlyURL(), onboard.BearerToken("wrong-token"), onboard.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
-	_, err = onboard.AptlyListPage(c.Users, t.Context(), nil)
+	_, err = onboard.AptlyListPage(t.Context(), c.Users, nil)
 	require.ErrorIs(t, err, onboard.ErrUnauthorized)
 	rep, err := c.Users.DeleteBulkAll(t.Context(), nil, []string{lcUserA, lcUserB})
 	require.ErrorIs(t, err, onboard.ErrUnauthorized, "a 401 stops the run")

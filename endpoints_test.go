@@ -209,10 +209,10 @@ func aptlyEndpoints() []endpointCase {
 			api: aptlyAPI, key: "AptlyUsers.List", op: "aptly: Users.List", method: http.MethodGet, path: "/v1/user", envelope: true,
 			okStatus: http.StatusOK, okBody: docAptlyUserPage, errBody: aptlyError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return result(onboard.AptlyListPage(c.aptly.Users, ctx, &onboard.AptlyListUsersOptions{Page: 1, Limit: 10}, opts...))
+				return result(onboard.AptlyListPage(ctx, c.aptly.Users, &onboard.AptlyListUsersOptions{Page: 1, Limit: 10}, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(onboard.AptlyListPage(c.aptly.Users, ctx, &onboard.AptlyListUsersOptions{Page: -1}))
+				return result(onboard.AptlyListPage(ctx, c.aptly.Users, &onboard.AptlyListUsersOptions{Page: -1}))
 			},
 			checkOK: func(t *testing.T, res any) {
 				p, ok := res.(*onboard.AptlyUserPage)
@@ -453,10 +453,10 @@ func royaltiEndpoints() []endpointCase {
 			api: royaltiAPI, key: "RoyaltiInvites.List", op: "royalti: Invites.List", method: http.MethodGet, path: "/user/invites",
 			okStatus: http.StatusOK, okBody: docRoyaltiInvites, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return result(onboard.RoyaltiInvitesListPage(c.royalti.Invites, ctx, nil, opts...))
+				return result(onboard.RoyaltiInvitesListPage(ctx, c.royalti.Invites, nil, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(onboard.RoyaltiInvitesListPage(c.royalti.Invites, ctx, &onboard.RoyaltiListInvitesOptions{Page: -1}))
+				return result(onboard.RoyaltiInvitesListPage(ctx, c.royalti.Invites, &onboard.RoyaltiListInvitesOptions{Page: -1}))
 			},
 			checkOK: func(t *testing.T, res any) {
 				p, ok := res.(*onboard.RoyaltiInvitePage)
@@ -496,10 +496,10 @@ func royaltiEndpoints() []endpointCase {
 			api: royaltiAPI, key: "RoyaltiUsers.List", op: "royalti: Users.List", method: http.MethodGet, path: "/user/",
 			okStatus: http.StatusOK, okBody: docRoyaltiUsers, errBody: royaltiError,
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) (any, error) {
-				return result(onboard.RoyaltiUsersListPage(c.royalti.Users, ctx, &onboard.RoyaltiListUsersOptions{Page: 1}, opts...))
+				return result(onboard.RoyaltiUsersListPage(ctx, c.royalti.Users, &onboard.RoyaltiListUsersOptions{Page: 1}, opts...))
 			},
 			callInvalid: func(ctx context.Context, c *clients) (any, error) {
-				return result(onboard.RoyaltiUsersListPage(c.royalti.Users, ctx, &onboard.RoyaltiListUsersOptions{Order: "sideways"}))
+				return result(onboard.RoyaltiUsersListPage(ctx, c.royalti.Users, &onboard.RoyaltiListUsersOptions{Order: "sideways"}))
 			},
 			checkOK: func(t *testing.T, res any) {
 				p, ok := res.(*onboard.RoyaltiUserPage)

@@ -61,7 +61,7 @@ type (
 )
 
 // AptlyListPage fetches the one page of Aptly's users that List would.
-func AptlyListPage(s *AptlyUsers, ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) (*AptlyUserPage, error) {
+func AptlyListPage(ctx context.Context, s *AptlyUsers, opts *AptlyListUsersOptions, callOpts ...CallOption) (*AptlyUserPage, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, err
 	}
@@ -69,11 +69,11 @@ func AptlyListPage(s *AptlyUsers, ctx context.Context, opts *AptlyListUsersOptio
 }
 
 // RoyaltiUsersListPage fetches the one page of Royalti's users that List would.
-func RoyaltiUsersListPage(s *RoyaltiUsers, ctx context.Context, opts *RoyaltiListUsersOptions, callOpts ...CallOption) (*RoyaltiUserPage, error) {
+func RoyaltiUsersListPage(ctx context.Context, s *RoyaltiUsers, opts *RoyaltiListUsersOptions, callOpts ...CallOption) (*RoyaltiUserPage, error) {
 	return s.listPage(ctx, opts, callOpts...)
 }
 
 // RoyaltiInvitesListPage fetches the one page of Royalti's invites that List would.
-func RoyaltiInvitesListPage(s *RoyaltiInvites, ctx context.Context, opts *RoyaltiListInvitesOptions, callOpts ...CallOption) (*RoyaltiInvitePage, error) {
+func RoyaltiInvitesListPage(ctx context.Context, s *RoyaltiInvites, opts *RoyaltiListInvitesOptions, callOpts ...CallOption) (*RoyaltiInvitePage, error) {
 	return s.listPage(ctx, opts, callOpts...)
 }

@@ -334,7 +334,7 @@ const rlInvitesExample = `{
 func TestRoyaltiInvitesListPage_documentExample(t *testing.T) {
 	t.Parallel()
 	c, _ := rlStub(t, rlAnswer(http.StatusOK, rlInvitesExample))
-	p, err := onboard.RoyaltiInvitesListPage(c.Invites, t.Context(), nil)
+	p, err := onboard.RoyaltiInvitesListPage(t.Context(), c.Invites, nil)
 	require.NoError(t, err)
 	at := time.Date(2024, 6, 10, 12, 0, 0, 0, time.UTC)
 	assert.Equal(t, &onboard.RoyaltiInvitePage{
@@ -359,7 +359,7 @@ func TestRoyaltiInvitesListPage_request(t *testing.T) {
 	t.Parallel()
 	c, srv := rlFake(t)
 	rlSeedInvites(t, srv, 3)
-	p, err := onboard.RoyaltiInvitesListPage(c.Invites, t.Context(), &onboard.RoyaltiListInvitesOptions{Status: onboard.RoyaltiInviteInvited, Page: 2, Size: 2})
+	p, err := onboard.RoyaltiInvitesListPage(t.Context(), c.Invites, &onboard.RoyaltiListInvitesOptions{Status: onboard.RoyaltiInviteInvited, Page: 2, Size: 2})
 	require.NoError(t, err)
 	assert.Equal(t, 3, p.TotalItems)
 	assert.Equal(t, 3, p.FilteredItems)
@@ -374,7 +374,7 @@ func TestRoyaltiInvitesList_invalidSendsNothing(t *testing.T) {
 	t.Parallel()
 	c, n := rlStub(t, rlAnswer(http.StatusOK, rlInvitesExample))
 	bad := &onboard.RoyaltiListInvitesOptions{Status: "pending", Page: -1, Size: onboard.RoyaltiMaxPageSize + 1}
-	_, err := onboard.RoyaltiInvitesListPage(c.Invites, t.Context(), bad)
+	_, err := onboard.RoyaltiInvitesListPage(t.Context(), c.Invites, bad)
 	rlValidation(t, err, "status", "page", "size")
 	_, err = rlDrain(c.Invites.List(t.Context(), bad))
 	rlValidation(t, err, "status", "page", "size")
@@ -522,7 +522,7 @@ func TestRoyaltiUsersListPage_query(t *testing.T) {
 	t.Parallel()
 	c, srv := rlFake(t)
 	rlSeedUsers(t, srv, 2)
-	p, err := onboard.RoyaltiUsersListPage(c.Users, t.Context(), &onboard.RoyaltiListUsersOptions{
+	p, err := onboard.RoyaltiUsersListPage(t.Context(), c.Users, &onboard.RoyaltiListUsersOptions{
 		Query: "user", Page: 1, Size: 10, Accounting: true, Attributes: []string{"id", "email"},
 		Sort: "name", Order: "desc", Roles: []string{"admin", "user"},
 	})
@@ -536,7 +536,7 @@ func TestRoyaltiUsersListPage_query(t *testing.T) {
 		"sort": {"name"}, "order": {"desc"}, "role": {"admin,user"},
 	}, r.Query)
 
-	p, err = onboard.RoyaltiUsersListPage(c.Users, t.Context(), &onboard.RoyaltiListUsersOptions{ExternalID: "2892"})
+	p, err = onboard.RoyaltiUsersListPage(t.Context(), c.Users, &onboard.RoyaltiListUsersOptions{ExternalID: "2892"})
 	require.NoError(t, err)
 	assert.Empty(t, p.Users)
 	assert.Equal(t, url.Values{"externalId": {"2892"}, "page": {"1"}, "size": {"100"}}, rlLast(t, srv, http.MethodGet, "/user/").Query)
@@ -573,7 +573,7 @@ func TestRoyaltiUsersList_breakCancelRepeat(t *testing.T) {
 func TestRoyaltiUsersList_invalidSendsNothing(t *testing.T) {
 	t.Parallel()
 	c, n := rlStub(t, rlAnswer(http.StatusOK, `{}`))
-	_, err := onboard.RoyaltiUsersListPage(c.Users, t.Context(), &onboard.RoyaltiListUsersOptions{Size: -1, Sort: "email", Order: "up"})
+	_, err := onboard.RoyaltiUsersListPage(t.Context(), c.Users, &onboard.RoyaltiListUsersOptions{Size: -1, Sort: "email", Order: "up"})
 	rlValidation(t, err, "size", "sort", "order")
 	_, err = rlDrain(c.Users.List(t.Context(), &onboard.RoyaltiListUsersOptions{Page: -2}))
 	rlValidation(t, err, "page")
@@ -613,7 +613,7 @@ const rlUsersExample = `{
 func TestRoyaltiUsersListPage_documentExample(t *testing.T) {
 	t.Parallel()
 	c, _ := rlStub(t, rlAnswer(http.StatusOK, rlUsersExample))
-	p, err := onboard.RoyaltiUsersListPage(c.Users, t.Context(), nil)
+	p, err := onboard.RoyaltiUsersListPage(t.Context(), c.Users, nil)
 	require.NoError(t, err)
 	assert.Equal(t, &onboard.RoyaltiUserPage{
 		Message: "success", Count: 1, TotalUsers: 1,
