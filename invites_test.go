@@ -264,7 +264,7 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 
 // AthenaHQ sends a failed target's reason as "error"; a TargetResult reads
 // it into Message, where a success's words go too.
-func TestSendToTargets_resultsAsSent(t *testing.T) {
+func TestTargetResult_UnmarshalJSON(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
 		name string
@@ -292,32 +292,24 @@ func TestSendToTargets_resultsAsSent(t *testing.T) {
 			want: onboard.AthenaTargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website"},
 		},
 	}
-	// sendAnswering sends a bulk invite to a server that answers results.
-	sendAnswering := func(t *testing.T, results string) (*onboard.AthenaTargetInviteResult, error) {
-		srv := newServer(t)
-		c := newAthena(t, srv)
-		srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
-			reply(w, http.StatusOK, `{"success":true,"results":[`+results+`]}`)
-		})
-		return c.Invites.SendToTargets(testCtx(t), &onboard.AthenaTargetInviteRequest{
-			InviteMethod: onboard.AthenaInviteDirect, Email: "user@example.com", WebsiteIDs: []string{websiteID1},
-		})
-	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			res, err := sendAnswering(t, tt.json)
-			require.NoError(t, err)
+			var got onboard.AthenaTargetResult
+			require.NoError(t, json.Unmarshal([]byte(tt.json), &got))
+			assert.Equal(t, tt.want, got)
+
+			var res onboard.AthenaTargetInviteResult
+			require.NoError(t, json.Unmarshal([]byte(`{"success":true,"results":[`+tt.json+`]}`), &res))
 			assert.Equal(t, []onboard.AthenaTargetResult{tt.want}, res.Results, "inside the answer")
 		})
 	}
 
 	t.Run("wrong type", func(t *testing.T) {
 		t.Parallel()
-		for _, result := range []string{`{"website_id":"w","success":"yes"}`, `{"website_id":"w","error":42}`} {
-			_, err := sendAnswering(t, result)
-			assert.ErrorIs(t, err, onboard.ErrUnexpectedResponse, result)
-		}
+		var got onboard.AthenaTargetResult
+		assert.Error(t, json.Unmarshal([]byte(`{"website_id":"w","success":"yes"}`), &got))
+		assert.Error(t, json.Unmarshal([]byte(`{"website_id":"w","error":42}`), &got))
 	})
 }
 
