@@ -83,8 +83,8 @@ func TestAptlyResendBulk_documentExample(t *testing.T) {
 	assert.Equal(t, 4, res.SuccessfulCount)
 	assert.Equal(t, 1, res.FailedCount)
 	assert.Equal(t, []onboard.AptlyEmailResult{{Email: "user@example.com", Success: true, Message: "Invitation resent successfully"}}, res.Results)
-	assert.Len(t, res.Succeeded(), 1)
-	assert.Empty(t, res.Failed())
+	assert.Len(t, emailResults(res.Results, true), 1)
+	assert.Empty(t, emailResults(res.Results, false))
 	assert.Equal(t, http.StatusCreated, meta.StatusCode, "declared 201")
 	assert.Equal(t, http.StatusOK, meta.Envelope.StatusCode, "the example's envelope says 200")
 }

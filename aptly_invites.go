@@ -16,21 +16,19 @@ import (
 )
 
 // AptlyInvites invites people by email into an Aptly tenant and resends
-// invites. Reach it as AptlyClient.Invites.
+// invites.
 type AptlyInvites service
 
-// AptlyBulkInviteRequest is the body of Aptly's bulk invite: people to invite by
-// email into one tenant.
+// AptlyBulkInviteRequest invites people by email into one Aptly tenant.
 type AptlyBulkInviteRequest struct {
-	// TenantID is the tenant to invite into (a UUID). Required.
-	TenantID string `json:"tenantId"`
-	// Users lists the people to invite; at least one.
-	Users []AptlyInvitee `json:"users"`
+	// TenantID (a UUID) is required; Users holds at least one person.
+	TenantID string         `json:"tenantId"`
+	Users    []AptlyInvitee `json:"users"`
 }
 
 // AptlyInvitee is one person in an Aptly bulk invite.
 type AptlyInvitee struct {
-	// Email is the person's address. Required.
+	// Email is required.
 	Email       string `json:"email"`
 	FirstName   string `json:"firstName,omitempty"`
 	LastName    string `json:"lastName,omitempty"`
@@ -43,21 +41,16 @@ type AptlyInvitee struct {
 	PositionIDs    []string               `json:"positionIds,omitempty"`
 	EmployeeID     string                 `json:"employeeId,omitempty"`
 	EmployeeNumber string                 `json:"employeeNumber,omitempty"`
-	// EmployeeType is free text such as "Full-time".
-	EmployeeType string `json:"employeeType,omitempty"`
-	// EmploymentType is free text such as "Permanent".
-	EmploymentType string `json:"employmentType,omitempty"`
+	EmployeeType   string                 `json:"employeeType,omitempty"`
+	EmploymentType string                 `json:"employmentType,omitempty"`
 	// SourceID identifies the person in the system they come from.
-	SourceID    string `json:"sourceId,omitempty"`
-	ActorType   string `json:"actorType,omitempty"`
-	AIAgentType string `json:"aiAgentType,omitempty"`
-	// StartDate and TerminationDate are sent only when set.
-	StartDate       time.Time `json:"startDate,omitzero"`
-	TerminationDate time.Time `json:"terminationDate,omitzero"`
-	// CustomAttributes are the tenant's own fields, such as "department".
+	SourceID         string            `json:"sourceId,omitempty"`
+	ActorType        string            `json:"actorType,omitempty"`
+	AIAgentType      string            `json:"aiAgentType,omitempty"`
+	StartDate        time.Time         `json:"startDate,omitzero"`
+	TerminationDate  time.Time         `json:"terminationDate,omitzero"`
 	CustomAttributes map[string]string `json:"customAttributes,omitempty"`
-	// ExistingUser is passed through as the document shows it, an object.
-	// A nil map is left out; an empty one is sent as {}.
+	// ExistingUser is passed through as the documents show it; nil is left out.
 	ExistingUser map[string]any `json:"existingUser,omitzero"`
 }
 
@@ -88,9 +81,8 @@ func (u *AptlyInvitee) check(p *validate.Problems, prefix string) {
 
 var bulkInvite = endpoint{op: "aptly: Invites.SendBulk", method: http.MethodPost, path: "/v1/user/bulk-invite", envelope: true}
 
-// SendBulk invites people by email into one Aptly tenant in one request and
-// returns a result per email, unwrapped from Aptly's envelope. A person the
-// server refuses ("Email already exists") is a failed item, not an error.
+// SendBulk invites people into one Aptly tenant and returns a result per
+// email; a refused person is a failed result, not an error.
 //
 // Aptly: POST /v1/user/bulk-invite.
 func (s *AptlyInvites) SendBulk(ctx context.Context, req *AptlyBulkInviteRequest, opts ...CallOption) (*AptlyBulkInviteResult, error) {
@@ -104,63 +96,36 @@ func (s *AptlyInvites) SendBulk(ctx context.Context, req *AptlyBulkInviteRequest
 	return res, nil
 }
 
-// AptlyBulkInviteResult is Aptly's answer to a bulk invite: counts and one result
-// per email, in the order sent.
+// AptlyBulkInviteResult is Aptly's answer to a bulk invite: counts and one
+// result per email, in the order sent.
 type AptlyBulkInviteResult struct {
-	// Total, SuccessfulCount and FailedCount are the server's counts.
-	Total           int `json:"total"`
-	SuccessfulCount int `json:"successful"`
-	FailedCount     int `json:"failed"`
-	// Results holds one entry per email.
-	Results []AptlyEmailResult `json:"results"`
+	Total           int                `json:"total"`
+	SuccessfulCount int                `json:"successful"`
+	FailedCount     int                `json:"failed"`
+	Results         []AptlyEmailResult `json:"results"`
 }
 
-// AptlyEmailResult is the outcome of inviting one email in an Aptly bulk invite.
+// AptlyEmailResult is the outcome of one email in an Aptly bulk call.
 type AptlyEmailResult struct {
 	Email   string `json:"email"`
 	Success bool   `json:"success"`
-	// Message is the server's word, such as "Email already exists".
 	Message string `json:"message"`
 }
 
-// Succeeded returns the results of the emails that were invited.
-func (r *AptlyBulkInviteResult) Succeeded() []AptlyEmailResult {
-	return filter(r.Results, func(e AptlyEmailResult) bool { return e.Success })
-}
-
-// Failed returns the results of the emails the server refused.
-func (r *AptlyBulkInviteResult) Failed() []AptlyEmailResult {
-	return filter(r.Results, func(e AptlyEmailResult) bool { return !e.Success })
-}
-
-// SendBulkAll invites any number of people by email into one Aptly tenant,
-// in batches of DefaultBatchSize (see WithBatchSize), and reports what
-// became of each, in input order. req gives what every batch shares (the
-// TenantID); its Users must be empty, the people being passed as people.
-// Each person is checked and encoded alone first; one that is invalid, or
-// cannot be encoded as JSON (a NaN in ExistingUser), is not sent, with a
-// *ValidationError of its own, and the rest go on. A batch never holds one
-// email twice (case-insensitively), so each result is tied to its person
-// for certain; a repeat of an earlier email is not sent (WithSendDuplicates).
-//
-// The error is what stopped the run early (the context ending, a 401 or
-// 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
-// report holds one outcome per person even then.
+// SendBulkAll invites any number of people into one tenant in batches; req's
+// Users must be empty. A batch never holds one email twice, so each result
+// is tied to its person. The error is what stopped the run early, or nil;
+// the report holds one outcome per person even then.
 //
 // Aptly: POST /v1/user/bulk-invite, in batches.
 func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *AptlyBulkInviteRequest, people []AptlyInvitee, opts ...BulkOption) (*BulkReport[AptlyInvitee], error) {
 	return collectBatches(ctx, s.bulkInviteSpec("aptly: Invites.SendBulkAll", req), people, opts)
 }
 
-// SendBulkSeq is SendBulkAll for a sequence of any length, such as rows
-// read from a file: outcomes come as the caller ranges, in input order,
-// and memory stays bounded. Once the run stops early, people is read no
-// further: outcomes come for the people read so far, the last of them not
-// sent with an error matching ErrStopped, and the rest are never read.
-// Breaking out of the range loop cancels the batches in flight and returns
-// once they have ended; outcomes of items already sent are then not
-// reported. Range over the result once; a second range sends nothing, and
-// reads and reports only the first person, not sent.
+// SendBulkSeq is SendBulkAll for a sequence of any length, such as rows of
+// a file, with bounded memory. A run that stops early reads people no
+// further; breaking out of the loop cancels the batches in flight. Range
+// over it once. Every ...Seq method behaves so.
 //
 // Aptly: POST /v1/user/bulk-invite, in batches.
 func (s *AptlyInvites) SendBulkSeq(ctx context.Context, req *AptlyBulkInviteRequest, people iter.Seq[AptlyInvitee], opts ...BulkOption) iter.Seq[Outcome[AptlyInvitee]] {
@@ -204,13 +169,11 @@ func (s *AptlyInvites) bulkInviteSpec(op string, req *AptlyBulkInviteRequest) *b
 	}
 }
 
-// AptlyBulkResendRequest is the body of Aptly's bulk invite resend: users of
-// one tenant whose invitations are sent again.
+// AptlyBulkResendRequest resends the invitations of users of one tenant.
 type AptlyBulkResendRequest struct {
-	// TenantID is the users' tenant (a UUID). Required.
-	TenantID string `json:"tenantId"`
-	// UserIDs are the users' ids (UUIDs, as AptlyUser.ID); at least one.
-	UserIDs []string `json:"userIds"`
+	// TenantID (a UUID) is required; UserIDs holds at least one AptlyUser.ID.
+	TenantID string   `json:"tenantId"`
+	UserIDs  []string `json:"userIds"`
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
@@ -225,40 +188,21 @@ func (r *AptlyBulkResendRequest) Validate() error {
 	return validationError("aptly: Invites.ResendBulk", &p)
 }
 
-// AptlyBulkResendResult is Aptly's answer to a bulk invite resend: counts and
-// results, each naming a user by email, not by the id sent.
+// AptlyBulkResendResult is Aptly's answer to a bulk resend.
 type AptlyBulkResendResult struct {
-	// Total, SuccessfulCount and FailedCount are the server's counts.
 	Total           int `json:"total"`
 	SuccessfulCount int `json:"successful"`
 	FailedCount     int `json:"failed"`
-	// Results holds the server's result per user, by email. The documents
-	// do not say that there is one per id sent, nor in what order.
+	// Results name users by email; the documents promise neither one per id
+	// nor an order.
 	Results []AptlyEmailResult `json:"results"`
-}
-
-// Succeeded returns the results of the users whose invitation was resent.
-func (r *AptlyBulkResendResult) Succeeded() []AptlyEmailResult {
-	return filter(r.Results, func(e AptlyEmailResult) bool { return e.Success })
-}
-
-// Failed returns the results of the users the server refused.
-func (r *AptlyBulkResendResult) Failed() []AptlyEmailResult {
-	return filter(r.Results, func(e AptlyEmailResult) bool { return !e.Success })
 }
 
 var bulkResend = endpoint{op: "aptly: Invites.ResendBulk", method: http.MethodPost, path: "/v1/user/bulk-resend-invite", envelope: true}
 
-// ResendBulk sends again the invitations of several users of one Aptly
-// tenant in one request, and returns the server's counts and results,
-// unwrapped from Aptly's envelope. The results name users by email, not by
-// the ids sent. A user the server refuses is a failed result, not an
-// error; the documents give no failure message. Aptly declares HTTP 201
-// and shows "statusCode": 200 in the envelope; either is success.
-//
-// A repeated request sends the invitations again: people get two emails.
-// The client's default retries repeat only requests the server certainly
-// did not process; WithRetryServerErrors may send twice.
+// ResendBulk resends the invitations of several users of one tenant; a
+// refused user is a failed result, not an error. A repeated request emails
+// people again.
 //
 // Aptly: POST /v1/user/bulk-resend-invite.
 func (s *AptlyInvites) ResendBulk(ctx context.Context, req *AptlyBulkResendRequest, opts ...CallOption) (*AptlyBulkResendResult, error) {
@@ -272,33 +216,17 @@ func (s *AptlyInvites) ResendBulk(ctx context.Context, req *AptlyBulkResendReque
 	return res, nil
 }
 
-// ResendBulkAll sends again the invitations of any number of users of one
-// Aptly tenant, in batches of DefaultBatchSize (see WithBatchSize), and
-// reports what became of each user id, in input order. req gives the
-// TenantID; its UserIDs must be empty, the ids being passed as userIDs. An
-// id that is not a UUID is not sent; a batch never holds one id twice.
-//
-// The answer names users by email, not by the ids sent, so it is tied to
-// the ids by its counts: every user of a batch succeeded when all were
-// resent, failed when none was (with the server's reasons in Message),
-// and is StateUnknown otherwise, with what the server counted. A batch
-// of one id is always tied for certain: WithBatchSize(1) costs a request
-// per user and leaves nothing unknown. As for ResendBulk, a repeated batch
-// sends its emails again.
-//
-// The error is what stopped the run early or nil, as for SendBulkAll; the
-// report holds one outcome per id even then.
+// ResendBulkAll resends the invitations of any number of users in batches;
+// req's UserIDs must be empty. The answer names emails, not ids, so a batch
+// neither all resent nor all refused is StateUnknown; WithBatchSize(1)
+// leaves nothing unknown.
 //
 // Aptly: POST /v1/user/bulk-resend-invite, in batches.
 func (s *AptlyInvites) ResendBulkAll(ctx context.Context, req *AptlyBulkResendRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
 	return collectBatches(ctx, s.resendSpec("aptly: Invites.ResendBulkAll", req), userIDs, opts)
 }
 
-// ResendBulkSeq is ResendBulkAll for a sequence of user ids of any length:
-// outcomes come as the caller ranges, in input order, with bounded memory.
-// A run that stops early reads userIDs no further, and breaking out of the
-// range loop cancels the batches in flight, as for SendBulkSeq. Range over
-// the result once.
+// ResendBulkSeq is ResendBulkAll for a sequence of any length.
 //
 // Aptly: POST /v1/user/bulk-resend-invite, in batches.
 func (s *AptlyInvites) ResendBulkSeq(ctx context.Context, req *AptlyBulkResendRequest, userIDs iter.Seq[string], opts ...BulkOption) iter.Seq[Outcome[string]] {
@@ -329,13 +257,11 @@ func (s *AptlyInvites) resendSpec(op string, req *AptlyBulkResendRequest) *batch
 		})
 }
 
-// resendVerdicts settles a batch of user ids from a resend's answer. With
-// one result per id the results are counted, else the server's counts are
-// used; a batch all resent or all refused takes the results' messages.
+// resendVerdicts settles a batch of user ids from a resend's answer.
 func resendVerdicts(out []verdict, res *AptlyBulkResendResult) {
 	done, failed := res.SuccessfulCount, res.FailedCount
 	if len(res.Results) == len(out) {
-		done = len(res.Succeeded())
+		done = len(filter(res.Results, func(e AptlyEmailResult) bool { return e.Success }))
 		failed = len(res.Results) - done
 	}
 	countVerdicts(out, done, failed, "resent",
@@ -350,9 +276,8 @@ func resendVerdicts(out []verdict, res *AptlyBulkResendResult) {
 	}
 }
 
-// resultMessages returns the message of the results whose Success is
-// success when they share one, or their distinct messages (three at most)
-// marked as not tied to users, or "" when they have none.
+// resultMessages returns the shared message of the results whose Success
+// is success, or up to three distinct ones, or "".
 func resultMessages(results []AptlyEmailResult, success bool) string {
 	var msgs []string
 	more := 0

@@ -41,10 +41,6 @@ func init() {
 		}
 		return nil
 	}
-	specCalls["AptlyUsers.ListPage"] = func(ctx context.Context, c *specClients) error {
-		_, err := c.aptly.Users.ListPage(ctx, nil)
-		return err
-	}
 	specCalls["AptlyInvites.ResendBulk"] = func(ctx context.Context, c *specClients) error {
 		_, err := c.aptly.Invites.ResendBulk(ctx, &onboard.AptlyBulkResendRequest{TenantID: specTenant, UserIDs: ids})
 		return err
@@ -257,7 +253,7 @@ func mustTime(t *testing.T, s string) time.Time {
 
 func TestAptlyListPage_documentExample2026(t *testing.T) {
 	s := newExampleServer(t, http.StatusOK, listUsers2026)
-	p, err := s.client(t).Users.ListPage(t.Context(), &onboard.AptlyListUsersOptions{Page: 1, Limit: 10})
+	p, err := onboard.AptlyListPage(t.Context(), s.client(t).Users, &onboard.AptlyListUsersOptions{Page: 1, Limit: 10})
 	require.NoError(t, err)
 	assertAptlyRequest(t, s, http.MethodGet, "/v1/user", "limit=10&page=1", "")
 
@@ -285,7 +281,6 @@ func TestAptlyListPage_documentExample2026(t *testing.T) {
 	assert.Equal(t, []string{"name", "email", "status"}, u.ColumnViewSettings.Columns)
 	assert.Equal(t, []string{"Directives", "Liaison"}, u.SearchData)
 	assert.Empty(t, u.Status, "the 2026 example shows no status")
-	assert.Equal(t, 2, p.NextPage(), "1 of 100 users seen")
 }
 
 // TestAptlyListPage_documentExample2025 decodes the 2025 render's list
@@ -303,7 +298,7 @@ func TestAptlyListPage_documentExample2025(t *testing.T) {
 	page := `{"statusCode":200,"timestamp":"2025-06-25T06:16:49.188Z","message":"Success",
 		"data":{"page":1,"limit":10,"total":100,"data":[` + user + `]}}`
 	s = newExampleServer(t, http.StatusOK, page)
-	p, err := s.client(t).Users.ListPage(t.Context(), nil)
+	p, err := onboard.AptlyListPage(t.Context(), s.client(t).Users, nil)
 	require.NoError(t, err)
 	assertAptlyRequest(t, s, http.MethodGet, "/v1/user", "", "")
 	require.Len(t, p.Users, 1)
@@ -317,7 +312,7 @@ func TestAptlyListPage_fake(t *testing.T) {
 	ids := seedInvited(t, srv, lcTenant, 5)
 
 	var meta onboard.Response
-	p, err := c.Users.ListPage(t.Context(), &onboard.AptlyListUsersOptions{Page: 2, Limit: 2}, onboard.WithResponse(&meta))
+	p, err := onboard.AptlyListPage(t.Context(), c.Users, &onboard.AptlyListUsersOptions{Page: 2, Limit: 2}, onboard.WithResponse(&meta))
 	require.NoError(t, err)
 	assert.Equal(t, 2, p.Page)
 	assert.Equal(t, 2, p.Limit)
@@ -325,7 +320,6 @@ func TestAptlyListPage_fake(t *testing.T) {
 	require.Len(t, p.Users, 2)
 	assert.Equal(t, []string{p.Users[0].ID, p.Users[1].ID}, ids[2:4])
 	assert.Equal(t, onboard.AptlyUserInvited, p.Users[0].Status)
-	assert.Equal(t, 3, p.NextPage())
 	assert.Equal(t, http.StatusOK, meta.StatusCode)
 	require.NotNil(t, meta.Envelope)
 	assert.Equal(t, http.StatusOK, meta.Envelope.StatusCode)
@@ -339,42 +333,21 @@ func TestAptlyListPage_fake(t *testing.T) {
 	assert.Len(t, last.Query, 2)
 	assert.Empty(t, last.Body)
 
-	p, err = c.Users.ListPage(t.Context(), &onboard.AptlyListUsersOptions{Page: 3, Limit: 2})
+	p, err = onboard.AptlyListPage(t.Context(), c.Users, &onboard.AptlyListUsersOptions{Page: 3, Limit: 2})
 	require.NoError(t, err)
 	assert.Len(t, p.Users, 1)
-	assert.Zero(t, p.NextPage(), "the last page")
 
-	p, err = c.Users.ListPage(t.Context(), nil)
+	p, err = onboard.AptlyListPage(t.Context(), c.Users, nil)
 	require.NoError(t, err)
 	assert.Equal(t, onboardtest.AptlyDefaultLimit, p.Limit, "no limit sent: the server's default")
-	assert.Zero(t, p.NextPage(), "all 5 users on the first page")
 	last, _ = srv.LastRequest()
 	assert.Empty(t, last.Query, "nil options send no query")
-}
-
-func TestUserPage_nextPage(t *testing.T) {
-	two := []onboard.AptlyUser{{ID: lcUserA}, {ID: lcUserB}}
-	cases := []struct {
-		name string
-		page onboard.AptlyUserPage
-		want int
-	}{
-		{"more to come", onboard.AptlyUserPage{Page: 1, Limit: 2, Total: 5, Users: two}, 2},
-		{"the total reached", onboard.AptlyUserPage{Page: 3, Limit: 2, Total: 6, Users: two}, 0},
-		{"a short last page", onboard.AptlyUserPage{Page: 2, Limit: 3, Total: 5, Users: two}, 0},
-		{"empty", onboard.AptlyUserPage{Page: 4, Limit: 2, Total: 5}, 0},
-		{"no total in the answer", onboard.AptlyUserPage{Page: 1, Limit: 2, Users: two}, 2},
-		{"no limit in the answer", onboard.AptlyUserPage{Page: 1, Total: 5, Users: two}, 2},
-	}
-	for _, tc := range cases {
-		assert.Equal(t, tc.want, tc.page.NextPage(), tc.name)
-	}
 }
 
 func TestAptlyListUsers_invalidOptionsSendNothing(t *testing.T) {
 	srv, c := aptlyFake(t)
 	opts := &onboard.AptlyListUsersOptions{Page: -1, Limit: -5}
-	_, err := c.Users.ListPage(t.Context(), opts)
+	_, err := onboard.AptlyListPage(t.Context(), c.Users, opts)
 	var ve *onboard.ValidationError
 	require.ErrorAs(t, err, &ve)
 	assert.Len(t, ve.Problems, 2, "every problem at once")
@@ -720,10 +693,6 @@ func aptlyErrorBody(status int, msg string) string {
 // development page to its sentinel, for every lifecycle method.
 func TestAptlyLifecycle_documentedErrors(t *testing.T) {
 	calls := map[string]func(ctx context.Context, c *onboard.AptlyClient) error{
-		"ListPage": func(ctx context.Context, c *onboard.AptlyClient) error {
-			_, err := c.Users.ListPage(ctx, nil)
-			return err
-		},
 		"List": func(ctx context.Context, c *onboard.AptlyClient) error {
 			_, err := listIDs(c.Users.List(ctx, nil))
 			return err
@@ -780,7 +749,7 @@ func TestAptlyLifecycle_unauthorizedAgainstFake(t *testing.T) {
 	defer srv.Close()
 	c, err := onboard.NewAptlyClient(srv.AptlyURL(), onboard.BearerToken("wrong-token"), onboard.WithHTTPClient(srv.Client()))
 	require.NoError(t, err)
-	_, err = c.Users.ListPage(t.Context(), nil)
+	_, err = onboard.AptlyListPage(t.Context(), c.Users, nil)
 	require.ErrorIs(t, err, onboard.ErrUnauthorized)
 	rep, err := c.Users.DeleteBulkAll(t.Context(), nil, []string{lcUserA, lcUserB})
 	require.ErrorIs(t, err, onboard.ErrUnauthorized, "a 401 stops the run")

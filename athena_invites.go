@@ -13,7 +13,7 @@ import (
 )
 
 // AthenaInvites invites people to the AthenaHQ organization, its websites
-// and its groups. Reach it as AthenaClient.Invites.
+// and its groups.
 type AthenaInvites service
 
 // AthenaInviteMethod is how AthenaHQ invites a person.
@@ -21,8 +21,8 @@ type AthenaInviteMethod string
 
 // The invite methods AthenaHQ documents.
 const (
-	// AthenaInviteDirect adds the person to each target at once, without email,
-	// creating an account (unverified) if none exists.
+	// AthenaInviteDirect adds the person at once, without email, creating an
+	// unverified account if none exists.
 	AthenaInviteDirect AthenaInviteMethod = "direct"
 	// AthenaInviteByEmail creates pending invites and sends one email.
 	AthenaInviteByEmail AthenaInviteMethod = "email"
@@ -31,23 +31,20 @@ const (
 // AthenaMaxTargets is the most websites or groups one AthenaHQ invite may name.
 const AthenaMaxTargets = 50
 
-// AthenaTargetInviteRequest is the body of AthenaHQ's bulk invite: one person to
-// 1–50 websites, or to 1–50 groups (never both).
+// AthenaTargetInviteRequest invites one person to 1–50 websites, or to
+// 1–50 groups (never both).
 type AthenaTargetInviteRequest struct {
-	// InviteMethod is AthenaInviteDirect or AthenaInviteByEmail. Required.
+	// InviteMethod and Email are required; an empty Role leaves the server's
+	// default, viewer.
 	InviteMethod AthenaInviteMethod `json:"invite_method"`
-	// Email is the person's address. Required.
-	Email string `json:"email"`
-	// Role is AthenaRoleAdmin or AthenaRoleViewer; empty leaves the server's default
-	// (viewer).
-	Role AthenaRole `json:"role,omitempty"`
-	// WebsiteIDs lists 1–50 website UUIDs. Exactly one of WebsiteIDs and
-	// GroupIDs must be set.
+	Email        string             `json:"email"`
+	Role         AthenaRole         `json:"role,omitempty"`
+	// Exactly one of WebsiteIDs and GroupIDs is set, with UUIDs; group
+	// invites need a global API key.
 	WebsiteIDs []string `json:"website_ids,omitempty"`
-	// GroupIDs lists 1–50 group UUIDs; group invites need a global API key.
-	GroupIDs  []string `json:"group_ids,omitempty"`
-	FirstName string   `json:"first_name,omitempty"`
-	LastName  string   `json:"last_name,omitempty"`
+	GroupIDs   []string `json:"group_ids,omitempty"`
+	FirstName  string   `json:"first_name,omitempty"`
+	LastName   string   `json:"last_name,omitempty"`
 }
 
 // Validate reports every problem with r as a *ValidationError, or nil.
@@ -76,8 +73,7 @@ func (r *AthenaTargetInviteRequest) Validate() error {
 	return validationError("athena: Invites.SendToTargets", &p)
 }
 
-// checkPerson checks the fields that say whom to invite and how: everything
-// but the targets.
+// checkPerson checks everything but the targets.
 func (r *AthenaTargetInviteRequest) checkPerson(p *validate.Problems) {
 	if p.Required("invite_method", string(r.InviteMethod)) {
 		p.OneOf("invite_method", string(r.InviteMethod), string(AthenaInviteDirect), string(AthenaInviteByEmail))
@@ -88,9 +84,8 @@ func (r *AthenaTargetInviteRequest) checkPerson(p *validate.Problems) {
 
 var targetInvite = endpoint{op: "athena: Invites.SendToTargets", method: http.MethodPost, path: "/api/v1/invites/bulk"}
 
-// SendToTargets invites one person to up to 50 AthenaHQ websites or groups in
-// one request and returns a result per target. AthenaHQ processes each
-// target on its own, so some may fail while others succeed.
+// SendToTargets invites one person to up to 50 websites or groups and
+// returns a result per target; some may fail while others succeed.
 //
 // AthenaHQ: POST /api/v1/invites/bulk.
 func (s *AthenaInvites) SendToTargets(ctx context.Context, req *AthenaTargetInviteRequest, opts ...CallOption) (*AthenaTargetInviteResult, error) {
@@ -104,32 +99,27 @@ func (s *AthenaInvites) SendToTargets(ctx context.Context, req *AthenaTargetInvi
 	return wire.result(), nil
 }
 
-// AthenaTargetInviteResult is AthenaHQ's answer to a bulk invite: one result per
-// website or group, in the order sent.
+// AthenaTargetInviteResult is AthenaHQ's answer to a bulk invite: one result
+// per target, in the order sent.
 type AthenaTargetInviteResult struct {
-	// Success is true whenever the request was valid, even if every
-	// target failed; look at Results.
-	Success bool `json:"success"`
-	// Results holds one entry per target.
+	// Success is true whenever the request was valid, even if every target
+	// failed.
+	Success bool                 `json:"success"`
 	Results []AthenaTargetResult `json:"results"`
 }
 
-// AthenaTargetResult is the outcome of inviting the person to one website or group.
+// AthenaTargetResult is the outcome of one website or group.
 type AthenaTargetResult struct {
-	// WebsiteID or GroupID names the target, whichever kind was sent.
 	WebsiteID string `json:"website_id,omitempty"`
 	GroupID   string `json:"group_id,omitempty"`
 	Success   bool   `json:"success"`
-	// Message is the server's words: what was done, such as "User added
-	// to website", or, for a failure, its reason (sent as "error"), such
-	// as "User is already a member of this website".
+	// Message is what was done or, for a failure, why.
 	Message string `json:"message,omitempty"`
 	// UserID is the person's AthenaHQ user id, on success.
 	UserID string `json:"user_id,omitempty"`
 }
 
-// UnmarshalJSON reads a result as AthenaHQ sends it, taking a failure's
-// "error" into Message.
+// UnmarshalJSON takes a failure's "error" into Message.
 func (t *AthenaTargetResult) UnmarshalJSON(data []byte) error {
 	var wire targetResultWire
 	if err := json.Unmarshal(data, &wire); err != nil {
@@ -139,35 +129,13 @@ func (t *AthenaTargetResult) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// TargetID returns the website or group id the result is about.
-func (t AthenaTargetResult) TargetID() string {
-	if t.WebsiteID != "" {
-		return t.WebsiteID
-	}
-	return t.GroupID
-}
-
-// Succeeded returns the results of the targets the person was added or
-// invited to.
-func (r *AthenaTargetInviteResult) Succeeded() []AthenaTargetResult {
-	return filter(r.Results, func(t AthenaTargetResult) bool { return t.Success })
-}
-
-// Failed returns the results of the targets that refused the person.
-func (r *AthenaTargetInviteResult) Failed() []AthenaTargetResult {
-	return filter(r.Results, func(t AthenaTargetResult) bool { return !t.Success })
-}
-
-// targetInviteWire is an AthenaTargetInviteResult as AthenaHQ sends it. The
-// client decodes answers into it, in one pass; decoding into
-// AthenaTargetInviteResult would decode each result a second time, through
-// AthenaTargetResult's UnmarshalJSON.
+// targetInviteWire is an AthenaTargetInviteResult as sent, decoded in one
+// pass.
 type targetInviteWire struct {
 	Success bool               `json:"success"`
 	Results []targetResultWire `json:"results"`
 }
 
-// result is w as an AthenaTargetInviteResult.
 func (w *targetInviteWire) result() *AthenaTargetInviteResult {
 	res := &AthenaTargetInviteResult{Success: w.Success}
 	if w.Results != nil {
@@ -179,8 +147,7 @@ func (w *targetInviteWire) result() *AthenaTargetInviteResult {
 	return res
 }
 
-// targetResultWire is a result as AthenaHQ sends it: a failure's reason
-// comes as "error".
+// targetResultWire is a result as sent: a failure's reason comes as "error".
 type targetResultWire struct {
 	WebsiteID string `json:"website_id"`
 	GroupID   string `json:"group_id"`
@@ -190,7 +157,6 @@ type targetResultWire struct {
 	UserID    string `json:"user_id"`
 }
 
-// result is w as an AthenaTargetResult, the "error" in Message when there is one.
 func (w *targetResultWire) result() AthenaTargetResult {
 	msg := w.Message
 	if w.Error != "" {
@@ -201,10 +167,9 @@ func (w *targetResultWire) result() AthenaTargetResult {
 
 // AthenaTarget is one AthenaHQ website or group to invite a person to.
 type AthenaTarget struct {
-	// Kind is AthenaScopeWebsite or AthenaScopeGroup.
+	// Kind is AthenaScopeWebsite or AthenaScopeGroup; ID is a UUID.
 	Kind AthenaScope
-	// ID is the website's or group's UUID.
-	ID string
+	ID   string
 }
 
 // AthenaWebsite returns the target of the website with the given id.
@@ -213,8 +178,7 @@ func AthenaWebsite(id string) AthenaTarget { return AthenaTarget{Kind: AthenaSco
 // AthenaGroup returns the target of the group with the given id.
 func AthenaGroup(id string) AthenaTarget { return AthenaTarget{Kind: AthenaScopeGroup, ID: id} }
 
-// frame is the index of the body frame t's kind is sent in: 1 for
-// website_ids, 2 for group_ids, 0 for any other kind.
+// frame is the body frame t's kind is sent in: 1 websites, 2 groups, 0 other.
 func (t *AthenaTarget) frame() int {
 	switch t.Kind {
 	case AthenaScopeWebsite:
@@ -235,38 +199,23 @@ func (t *AthenaTarget) check(p *validate.Problems, prefix string) {
 	p.RequiredUUID(prefix+"id", t.ID)
 }
 
-// SendToTargetsAll invites one person to any number of AthenaHQ websites
-// and groups, and reports what became of each target, in input order, with
-// the person's AthenaHQ user id when the server gives it. req says whom to
-// invite and how; its WebsiteIDs and GroupIDs must be empty, the targets
-// being passed as targets. Targets go in batches of AthenaMaxTargets (see
-// WithBatchSize), each of one kind: a run may mix websites and groups, and
-// a change of kind starts a new batch. Each target is checked alone first;
-// an id that is not a UUID is not sent. A batch never holds one id twice,
-// so each result is tied to its target for certain; a repeated id is not sent.
-//
-// The error is what stopped the run early (the context ending, a 401 or
-// 403, WithStopOnBatchFailure, an invalid req or option) or nil; the
-// report holds one outcome per target even then.
+// SendToTargetsAll invites one person to any number of websites and groups,
+// in batches of one kind; req's WebsiteIDs and GroupIDs must be empty. A
+// batch never holds one id twice, so each result is tied to its target.
 //
 // AthenaHQ: POST /api/v1/invites/bulk, in batches.
 func (s *AthenaInvites) SendToTargetsAll(ctx context.Context, req *AthenaTargetInviteRequest, targets []AthenaTarget, opts ...BulkOption) (*BulkReport[AthenaTarget], error) {
 	return collectBatches(ctx, s.targetSpec("athena: Invites.SendToTargetsAll", req), targets, opts)
 }
 
-// SendToTargetsSeq is SendToTargetsAll for a sequence of targets of any
-// length: outcomes come as the caller ranges, in input order, with bounded
-// memory. A run that stops early reads targets no further, and breaking
-// out of the range loop cancels the batches in flight, as for
-// AptlyInvites.SendBulkSeq. Range over the result once.
+// SendToTargetsSeq is SendToTargetsAll for a sequence of any length.
 //
 // AthenaHQ: POST /api/v1/invites/bulk, in batches.
 func (s *AthenaInvites) SendToTargetsSeq(ctx context.Context, req *AthenaTargetInviteRequest, targets iter.Seq[AthenaTarget], opts ...BulkOption) iter.Seq[Outcome[AthenaTarget]] {
 	return streamBatches(ctx, s.targetSpec("athena: Invites.SendToTargetsSeq", req), targets, opts)
 }
 
-// targetSpec describes AthenaHQ's bulk invite of the person in req to
-// targets, one kind of target to a batch.
+// targetSpec describes the bulk invite of req's person, one kind a batch.
 func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *batchSpec[AthenaTarget] {
 	var p validate.Problems
 	var template AthenaTargetInviteRequest
@@ -309,44 +258,34 @@ func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *b
 			}
 			res := wire.result()
 			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].ID) },
-				res.Results, func(r *AthenaTargetResult) string { return strings.ToLower(r.TargetID()) },
+				res.Results, func(r *AthenaTargetResult) string { return strings.ToLower(cmp.Or(r.WebsiteID, r.GroupID)) },
 				func(r *AthenaTargetResult) verdict { return verdictOf(r.Success, r.Message, r.UserID) }, "target")
 			return meta, nil
 		},
 	}
 }
 
-// AthenaInviteRequest is the body of AthenaHQ's single invite: one person
-// to the organization, one website or one group.
+// AthenaInviteRequest invites one person to the organization, one website
+// or one group.
 type AthenaInviteRequest struct {
-	// Type is AthenaScopeOrganization, AthenaScopeWebsite or AthenaScopeGroup.
-	// Required.
-	Type AthenaScope `json:"type"`
-	// InviteMethod is AthenaInviteDirect or AthenaInviteByEmail. Required.
+	// Type, InviteMethod and Email are required; an empty Role leaves the
+	// server's default, viewer.
+	Type         AthenaScope        `json:"type"`
 	InviteMethod AthenaInviteMethod `json:"invite_method"`
-	// Email is the person's address. Required.
-	Email string `json:"email"`
-	// Role is AthenaRoleAdmin or AthenaRoleViewer; empty leaves the server's default
-	// (viewer).
-	Role AthenaRole `json:"role,omitempty"`
-	// WebsiteID is the website's UUID: required when Type is
-	// AthenaScopeWebsite, and refused with any other Type.
+	Email        string             `json:"email"`
+	Role         AthenaRole         `json:"role,omitempty"`
+	// WebsiteID or GroupID (a UUID) is required for its Type, refused with
+	// any other.
 	WebsiteID string `json:"website_id,omitempty"`
-	// GroupID is the group's UUID: required when Type is AthenaScopeGroup,
-	// and refused with any other Type.
-	GroupID string `json:"group_id,omitempty"`
-	// FirstName and LastName name the person: the new account's names on
-	// a direct invite that creates one, the invite's on an email invite.
+	GroupID   string `json:"group_id,omitempty"`
+	// FirstName and LastName name a new account or the email invite.
 	FirstName string `json:"first_name,omitempty"`
 	LastName  string `json:"last_name,omitempty"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-//
-// An id that does not go with Type is refused, although the documents'
-// own example sends website_id and group_id with type organization: the
-// documents do not say what the server makes of it, and a caller who set
-// WebsiteID most likely meant to grant one website, not the organization.
+// Validate reports every problem with r as a *ValidationError, or nil. An
+// id that does not go with Type is refused, though the documents' example
+// sends one: its meaning is not documented.
 func (r *AthenaInviteRequest) Validate() error {
 	var p validate.Problems
 	if r == nil {
@@ -366,8 +305,7 @@ func (r *AthenaInviteRequest) Validate() error {
 	return validationError("athena: Invites.Send", &p)
 }
 
-// checkTarget checks the id field that names a target of type kind: it is
-// required for that type and refused with the other documented types.
+// checkTarget requires id for type kind and refuses it with the others.
 func (r *AthenaInviteRequest) checkTarget(p *validate.Problems, field, id string, kind AthenaScope) {
 	switch r.Type {
 	case kind:
@@ -383,35 +321,20 @@ func (r *AthenaInviteRequest) checkTarget(p *validate.Problems, field, id string
 
 // AthenaInviteResult is AthenaHQ's answer to a single invite.
 type AthenaInviteResult struct {
-	// Success is the server's flag; the documents show it true only.
-	Success bool `json:"success"`
-	// Message is the server's words, such as "User added to organization"
-	// or "Invitation sent".
+	Success bool   `json:"success"`
 	Message string `json:"message"`
-	// InviteID is the UUID of the pending invite, for an email invite
-	// only.
+	// InviteID is the pending invite's UUID, for an email invite.
 	InviteID string `json:"invite_id,omitempty"`
-	// UserID is the person's AthenaHQ user id. The documents show it in
-	// the answer to a direct invite, without describing it.
+	// UserID is the person's user id, shown undescribed for a direct invite.
 	UserID string `json:"user_id,omitempty"`
 }
 
 var athenaInvite = endpoint{op: "athena: Invites.Send", method: http.MethodPost, path: "/api/v1/invites"}
 
-// Send invites one person to the AthenaHQ organization, one website or one
-// group, as req.Type says. AthenaInviteDirect adds them at once, without email,
-// creating an account (unverified) if none exists; AthenaInviteByEmail creates a
-// pending invite and emails it, which the person must accept.
-//
-// Group invites need a global API key: a website-scoped key is refused, an
-// *APIError matching ErrForbidden. The documents give no other error for
-// this endpoint; expect a person who is already a member, or already
-// invited by email, to be refused too (onboardtest answers 409,
-// ErrConflict, in the bulk invite's words).
-//
-// The client retries only what the server did not process (see WithRetry).
-// Repeating an email invite yourself may email the person twice; repeating
-// any invite after its answer was lost may be refused as done already.
+// Send invites one person to the organization, one website or one group.
+// Group invites need a global API key. The documents give no other error;
+// expect a member or an invited person to be refused (ErrConflict in
+// onboardtest). Repeating an email invite may email the person twice.
 //
 // AthenaHQ: POST /api/v1/invites.
 func (s *AthenaInvites) Send(ctx context.Context, req *AthenaInviteRequest, opts ...CallOption) (*AthenaInviteResult, error) {

@@ -11,23 +11,16 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// AthenaMembers lists and manages who has access to an AthenaHQ
-// organization, its websites and its groups. Reach it as
-// AthenaClient.Members.
-//
-// Two team-management calls of AthenaHQ's documents are left out, as the
-// documents do not describe them well enough to call: listing the
-// organization's members (its answer is not documented) and listing a
-// user's websites (its method and path are not documented).
+// AthenaMembers lists and manages access to an AthenaHQ organization, its
+// websites and its groups. Two documented calls are left out, being
+// underspecified: the organization's member list and a user's websites.
 type AthenaMembers service
 
-// athenaMemberList is the answer of the member lists. Its members are
-// required: a 2xx answer without them is not taken for an empty list.
+// athenaMemberList is a member list's answer; a missing list is an error.
 type athenaMemberList struct {
 	Members []AthenaMember
 }
 
-// UnmarshalJSON reads the list, failing when "members" is missing or null.
 func (l *athenaMemberList) UnmarshalJSON(data []byte) error {
 	var wire struct {
 		Members *[]AthenaMember `json:"members"`
@@ -42,55 +35,44 @@ func (l *athenaMemberList) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// AthenaOrganizationRoleResult is AthenaHQ's answer to an organization role
-// update.
+// AthenaOrganizationRoleResult is AthenaHQ's answer to a role update.
 type AthenaOrganizationRoleResult struct {
-	Success bool `json:"success"`
-	// Member is the membership as it stands after the update.
-	Member AthenaOrganizationMembership `json:"member"`
+	Success bool                         `json:"success"`
+	Member  AthenaOrganizationMembership `json:"member"`
 }
 
-// AthenaOrganizationMembership is a user's membership in an AthenaHQ
-// organization.
+// AthenaOrganizationMembership is a user's membership in the organization.
 type AthenaOrganizationMembership struct {
 	UserID string     `json:"user_id"`
 	OrgID  string     `json:"org_id"`
 	Role   AthenaRole `json:"role"`
 }
 
-// AthenaOrganizationRemovalResult is AthenaHQ's answer to removing a member from
-// the organization.
+// AthenaOrganizationRemovalResult is AthenaHQ's answer to removing a member
+// from the organization.
 type AthenaOrganizationRemovalResult struct {
-	Success bool `json:"success"`
-	// Message is the server's words, such as "User removed from
-	// organization".
+	Success bool   `json:"success"`
 	Message string `json:"message"`
-	// WebsitesAffected counts the member's own website rows that were
-	// removed with them.
+	// WebsitesAffected counts the member's website rows removed with them.
 	WebsitesAffected int `json:"websites_affected"`
 }
 
-// AthenaWebsiteRemovalResult is AthenaHQ's answer to removing a member from a
-// website.
+// AthenaWebsiteRemovalResult is AthenaHQ's answer to removing a member from
+// a website.
 type AthenaWebsiteRemovalResult struct {
-	Success bool `json:"success"`
-	// Message is the server's words, such as "User removed from website".
+	Success bool   `json:"success"`
 	Message string `json:"message"`
 }
 
 // AthenaGroupMembersOptions filters the members of an AthenaHQ group.
 type AthenaGroupMembersOptions struct {
-	// AccessType, when set, keeps one kind of access: AthenaScopeGroup gives
-	// the group's own rows, members of the organization with a row
-	// included (each row once, users not deduplicated), and
-	// AthenaScopeOrganization only the organization's members. Empty gives the
-	// merged view: each user once, as AthenaScopeOrganization when they have
-	// both kinds of access.
+	// AccessType keeps one kind of access: AthenaScopeGroup the group's own
+	// rows (each row once), AthenaScopeOrganization the organization's
+	// members. Empty gives each user once, organization access first.
 	AccessType AthenaScope `url:"access_type,omitempty"`
 }
 
-// Validate reports every problem with o as a *ValidationError, or nil. A
-// nil o is valid: the merged view.
+// Validate reports every problem with o as a *ValidationError, or nil.
 func (o *AthenaGroupMembersOptions) Validate() error {
 	var p validate.Problems
 	o.check(&p)
@@ -112,9 +94,8 @@ var (
 	listGroupMembers = endpoint{op: "athena: Members.ListForGroup", method: http.MethodGet}
 )
 
-// athenaMembersAt returns ep with its path: the members of the
-// organization when scope is empty, else of the website or group scopeID
-// (scope "websites" or "groups"), followed by userID when it is not empty.
+// athenaMembersAt returns ep with the members path of the organization
+// (scope empty) or of website or group scopeID, then userID if set.
 func athenaMembersAt(ep endpoint, scope, scopeID, userID string) endpoint {
 	ep.path = "/api/v1/organizations/members"
 	if scope != "" {
@@ -126,8 +107,7 @@ func athenaMembersAt(ep endpoint, scope, scopeID, userID string) endpoint {
 	return ep
 }
 
-// checkMemberRole records a problem unless role is one a role update
-// takes: AthenaRoleAdmin or AthenaRoleViewer.
+// checkMemberRole requires AthenaRoleAdmin or AthenaRoleViewer.
 func checkMemberRole(p *validate.Problems, role AthenaRole) {
 	switch role {
 	case "":
@@ -144,20 +124,10 @@ type athenaRoleBody struct {
 	Role AthenaRole `json:"role"`
 }
 
-// UpdateOrganizationRole gives an organization member role, AthenaRoleAdmin or
-// AthenaRoleViewer, and returns the membership as it then stands. It needs a
-// global API key; a website-scoped key is refused, an *APIError matching
-// ErrForbidden.
-//
-// AthenaHQ refuses, as documented, to change the API key's own user or the
-// organization's owner, and to demote the last remaining admin. Only the
-// caller's input can be checked before sending (a UUID; admin or viewer,
-// never owner); these rules are the server's. The documents give no
-// status for the refusals: expect an *APIError with the server's words
-// (onboardtest answers 403, ErrForbidden), and a user who is not a member
-// to be ErrNotFound.
-//
-// Repeating it is harmless: it sets the same role again.
+// UpdateOrganizationRole sets an organization member's role, admin or
+// viewer, with a global API key. The server refuses the key's own user, the
+// owner and the last admin; no status is documented (ErrForbidden in
+// onboardtest).
 //
 // AthenaHQ: PATCH /api/v1/organizations/members/{user_id}.
 func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID string, role AthenaRole, opts ...CallOption) (*AthenaOrganizationRoleResult, error) {
@@ -175,16 +145,9 @@ func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID strin
 }
 
 // RemoveFromOrganization removes a member from the organization, with
-// their own website rows (counted in WebsitesAffected).
-//
-// The documents do not give its key scope or refusals; expect those of
-// UpdateOrganizationRole to apply: a global API key, and no removing the
-// API key's own user, the organization's owner or the last remaining
-// admin (onboardtest refuses each with 403, ErrForbidden). A user who is
-// not a member is expected to be ErrNotFound.
-//
-// A repeat after an answer was lost finds the member gone, ErrNotFound,
-// which then means the removal was done.
+// their website rows. The documents give no key scope or refusals; this SDK
+// expects UpdateOrganizationRole's. After a lost answer, ErrNotFound means
+// it was done.
 //
 // AthenaHQ: DELETE /api/v1/organizations/members/{user_id}.
 func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID string, opts ...CallOption) (*AthenaOrganizationRemovalResult, error) {
@@ -201,14 +164,8 @@ func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID strin
 }
 
 // ListForWebsite returns an iterator over everyone with access to a
-// website: the organization's members (AthenaScopeOrganization) and users
-// with their own row in the website (AthenaScopeWebsite), each user once.
-// AthenaHQ sends the whole list in one answer (the documents show no
-// paging): the iterator makes that one request when the loop starts, and
-// the error, if any, is the loop's only value. It takes a global API key,
-// or a website-scoped key whose allowlist holds the website.
-//
-// It changes nothing, so it is safe to repeat.
+// website, each user once. The documents show no paging: the list comes in
+// one request, made when the loop starts.
 //
 // AthenaHQ: GET /api/v1/websites/{website_id}/members.
 func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, opts ...CallOption) iter.Seq2[AthenaMember, error] {
@@ -221,18 +178,10 @@ func (s *AthenaMembers) ListForWebsite(ctx context.Context, websiteID string, op
 	})
 }
 
-// UpdateWebsiteRole gives a website member role, AthenaRoleAdmin or AthenaRoleViewer.
-// It takes a global API key, or a website-scoped key whose allowlist holds
-// the website. As documented, AthenaHQ refuses to change the API key's own
-// user or the organization's owner (no status is documented; onboardtest
-// answers 403, ErrForbidden).
-//
-// The documents show neither its answer nor what happens to a user whose
-// access comes from the organization alone (change their organization
-// role instead; onboardtest answers 409, ErrConflict). So any 2xx answer
-// is success, whatever its body, which is not read: WithResponse gives it.
-//
-// Repeating it is harmless: it sets the same role again.
+// UpdateWebsiteRole sets a website member's role, admin or viewer. The
+// answer is not documented, so any 2xx is success. A user whose access
+// comes from the organization alone is expected to be refused (ErrConflict
+// in onboardtest).
 //
 // AthenaHQ: PATCH /api/v1/websites/{website_id}/members/{user_id}.
 func (s *AthenaMembers) UpdateWebsiteRole(ctx context.Context, websiteID, userID string, role AthenaRole, opts ...CallOption) error {
@@ -243,18 +192,12 @@ func (s *AthenaMembers) UpdateWebsiteRole(ctx context.Context, websiteID, userID
 	if err := validationError(updateSiteRole.op, &p); err != nil {
 		return err
 	}
-	// The answer is undocumented: a nil out takes any 2xx as success.
 	return s.client.call(ctx, athenaMembersAt(updateSiteRole, "websites", websiteID, userID), nil, athenaRoleBody{role}, nil, opts)
 }
 
-// RemoveFromWebsite removes a member's own row from a website. The
-// documents do not say what happens to an organization member, whose
-// access comes from the organization and stays (onboardtest refuses one
-// without a row with 409, ErrConflict); remove them from the organization
-// instead. A user without access is expected to be ErrNotFound.
-//
-// A repeat after an answer was lost finds the row gone, ErrNotFound, which
-// then means the removal was done.
+// RemoveFromWebsite removes a member's own row from a website; an
+// organization member keeps their access (ErrConflict in onboardtest).
+// After a lost answer, ErrNotFound means it was done.
 //
 // AthenaHQ: DELETE /api/v1/websites/{website_id}/members/{user_id}.
 func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID string, opts ...CallOption) (*AthenaWebsiteRemovalResult, error) {
@@ -271,14 +214,8 @@ func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID
 	return res, nil
 }
 
-// ListForGroup returns everyone with access to a group: by default the
-// organization's members (AthenaScopeOrganization) and users with their own row
-// in the group (AthenaScopeGroup), each user once; o can keep one kind of
-// access (see AthenaGroupMembersOptions), and may be nil. The list comes in
-// one request, as for ListForWebsite. It needs a global API key; a
-// website-scoped key is refused, an *APIError matching ErrForbidden.
-//
-// It changes nothing, so it is safe to repeat.
+// ListForGroup returns an iterator over everyone with access to a group,
+// in one request as ListForWebsite; o may be nil. It needs a global API key.
 //
 // AthenaHQ: GET /api/v1/groups/{group_id}/members.
 func (s *AthenaMembers) ListForGroup(ctx context.Context, groupID string, o *AthenaGroupMembersOptions, opts ...CallOption) iter.Seq2[AthenaMember, error] {

@@ -12,26 +12,21 @@ import (
 	"time"
 )
 
-// An Authenticator adds a credential to an outgoing request. The client calls
-// it once per attempt, and only for requests to the host of its base URL, so
-// a credential never follows a redirect to another host. Implementations must
-// be safe for concurrent use, and their String methods must not show secrets.
+// An Authenticator adds a credential to a request: once per attempt, only
+// for the base URL's host. It must be safe for concurrent use, and its
+// String must not show secrets.
 type Authenticator interface {
-	// Authenticate sets the credential on req's headers. req is the
-	// client's own copy; its context is the call's. It runs after the
-	// wait for the client's pacing and before the attempt's timeout
-	// starts.
+	// Authenticate sets the credential on the client's copy of req, after
+	// pacing and before the attempt's timeout.
 	Authenticate(req *http.Request) error
 }
 
 // BearerToken sends "Authorization: Bearer <token>", as Aptly and Royalti
-// expect. The token is never shown by String or in errors.
+// expect.
 func BearerToken(token string) Authenticator { return bearerToken{token: &token} }
 
-// The authenticators keep each secret behind a pointer: fmt does not call
-// String on a value it reaches through an unexported field (a client's, or
-// a caller's own config struct), and prints a pointer there as an address,
-// so %v of such a struct shows no secret either.
+// Secrets sit behind pointers, so that %v of a struct holding one prints
+// an address.
 type bearerToken struct{ token *string }
 
 func (a bearerToken) Authenticate(req *http.Request) error {
@@ -45,8 +40,7 @@ func (a bearerToken) Authenticate(req *http.Request) error {
 func (a bearerToken) String() string   { return "BearerToken(" + redacted(*a.token) + ")" }
 func (a bearerToken) GoString() string { return a.String() }
 
-// APIKey sends the key in the "x-api-key" header, as AthenaHQ expects. The key
-// is never shown by String or in errors.
+// APIKey sends the key in the "x-api-key" header, as AthenaHQ expects.
 func APIKey(key string) Authenticator { return apiKey{key: &key} }
 
 type apiKey struct{ key *string }
@@ -62,8 +56,7 @@ func (a apiKey) Authenticate(req *http.Request) error {
 func (a apiKey) String() string   { return "APIKey(" + redacted(*a.key) + ")" }
 func (a apiKey) GoString() string { return a.String() }
 
-// BasicAuth sends HTTP Basic credentials (Royalti's invite document lists
-// Basic authentication beside Bearer). The password is never shown.
+// BasicAuth sends HTTP Basic credentials, which Royalti also takes.
 func BasicAuth(username, password string) Authenticator {
 	return basicAuth{username: username, password: &password}
 }
@@ -86,10 +79,9 @@ func (a basicAuth) String() string {
 }
 func (a basicAuth) GoString() string { return a.String() }
 
-// BearerTokenFunc sends a bearer token obtained from fn on every attempt, for
-// tokens that rotate or expire. fn is called before each attempt, with the
-// call's context and outside the attempt's timeout, and should cache its
-// token; an error from fn fails the call without sending it.
+// BearerTokenFunc sends a bearer token from fn, called before each attempt
+// with the call's context; fn should cache its token. An error from fn
+// fails the call unsent.
 func BearerTokenFunc(fn func(ctx context.Context) (string, error)) Authenticator {
 	return bearerFunc{fn: fn}
 }
@@ -128,52 +120,32 @@ func redacted(secret string) string {
 	return "redacted"
 }
 
-// binder is an Authenticator that needs the client it serves, such as one
-// that obtains tokens through the client's own pipeline. The constructors call
-// bind and use what it returns, so each client gets its own copy.
+// binder is an Authenticator that needs its client; each client binds its
+// own copy.
 type binder interface {
 	bind(c *client) Authenticator
 }
 
-// refresher is an Authenticator whose credential can go stale. After a 401,
-// the pipeline calls refresh with the headers the refused attempt carried;
-// true means a fresh credential can be had, and the request may be sent
-// once more.
+// refresher is an Authenticator whose credential can go stale: after a
+// 401, refresh says whether a fresh one can be had.
 type refresher interface {
 	refresh(used http.Header) bool
 }
 
-// secretHolder is an Authenticator that holds credentials beyond the header
-// it sets (an access key, tokens obtained before), which an error must not
-// carry either.
+// secretHolder is an Authenticator with secrets beyond its header, which
+// no error may carry.
 type secretHolder interface {
 	heldSecrets() []string
 }
 
-// AptlyAccessKey authenticates with an Aptly machine access key. The client
-// exchanges it for a bearer token (Aptly: POST /v1/tenants/access-key/exchange,
-// body {"accessKey": ...}) on first use, sends that token, and exchanges the
-// key again shortly before the token expires or when it is refused with 401,
-// in which case the refused request is sent once more if the call has an
-// attempt left.
+// AptlyAccessKey exchanges an Aptly machine access key for a bearer token
+// on first use, and again before the token expires (a quarter of a JWT's
+// lifetime, at most a minute, by the server's clock) or when it is
+// refused, resending the refused request once. One exchange runs at a time,
+// through the client's pipeline, on a context of its own. Use it only with
+// NewAptlyClient.
 //
-// A token that is a JWT with an "exp" claim is renewed a quarter of its
-// lifetime before it ends, and at most a minute before. The lifetime is
-// exp minus "iat" (both the server's clock), counted from when the token
-// was received, so a client clock that is off does not matter; without
-// "iat" it is exp minus the local time of receipt. A token whose lifetime
-// is unknown or not positive serves until it is refused.
-//
-// One exchange runs at a time and serves every call that waits for it;
-// each waiting call returns when its own context ends. The exchange goes
-// through the client's own pipeline (retries and rate limiter included) on
-// a context of its own, bounded by what one call of the client may take,
-// so it neither counts against one attempt's timeout nor ends when the
-// call that started it gives up. The exchange is never redirected to
-// another host. The key and the tokens are never shown by String or in
-// errors.
-//
-// Use it only with NewAptlyClient; each client keeps its own token.
+// Aptly: POST /v1/tenants/access-key/exchange.
 func AptlyAccessKey(accessKey string) Authenticator {
 	return &aptlyAccessKey{key: &accessKey, now: time.Now}
 }
@@ -190,8 +162,7 @@ type aptlyAccessKey struct {
 	flight  *exchange // the exchange under way, if any
 }
 
-// exchange is one run of the access-key exchange, shared by every call
-// that waits for it. token and err are set before done is closed.
+// exchange is one run of the key exchange, shared by the calls waiting.
 type exchange struct {
 	done  chan struct{}
 	token string
@@ -211,8 +182,8 @@ func (a *aptlyAccessKey) Authenticate(req *http.Request) error {
 	return nil
 }
 
-// obtain returns a token that is not due for renewal, joining or starting
-// an exchange when there is none.
+// obtain returns a token not due for renewal, joining or starting an
+// exchange.
 func (a *aptlyAccessKey) obtain(ctx context.Context) (string, error) {
 	if a.client == nil {
 		return "", errors.New("onboard: AptlyAccessKey works only through a client; pass it to NewAptlyClient")
@@ -241,8 +212,7 @@ func (a *aptlyAccessKey) obtain(ctx context.Context) (string, error) {
 	}
 }
 
-// run exchanges the key for f, on ctx (which no caller cancels) bounded by
-// what one call of the client may take, and keeps the token it gets.
+// run exchanges the key, on a context bounded by callLimit.
 func (a *aptlyAccessKey) run(ctx context.Context, f *exchange) {
 	ctx, cancel := context.WithTimeout(ctx, a.client.callLimit())
 	defer cancel()
@@ -301,8 +271,7 @@ func (a *aptlyAccessKey) heldSecrets() []string {
 func (a *aptlyAccessKey) String() string   { return "AptlyAccessKey(" + redacted(*a.key) + ")" }
 func (a *aptlyAccessKey) GoString() string { return a.String() }
 
-// exchangeAccessKey carries the key in its body (redacting pins it to the
-// base URL's host), and its 2xx answer is itself a credential.
+// exchangeAccessKey sends the key in its body; its answer is a credential.
 var exchangeAccessKey = endpoint{
 	op: "AptlyAccessKey", method: http.MethodPost, path: "/v1/tenants/access-key/exchange",
 	envelope: true, noAuth: true, secretAnswer: true,
@@ -311,11 +280,8 @@ var exchangeAccessKey = endpoint{
 // maxTokenLeeway is the most a token is renewed before it expires.
 const maxTokenLeeway = time.Minute
 
-// renewAt returns when a token received at received is due for renewal: a
-// quarter of its lifetime before it ends, and at most maxTokenLeeway before.
-// The lifetime is the JWT's exp minus its iat, both on the server's clock,
-// or exp minus received when there is no iat. It returns the zero time when
-// the lifetime is unknown or not positive: such a token serves until a 401.
+// renewAt returns when a token received at received is due for renewal, or
+// the zero time when its lifetime is unknown.
 func renewAt(token string, received time.Time) time.Time {
 	iat, exp := jwtTimes(token)
 	if exp.IsZero() {
@@ -332,9 +298,7 @@ func renewAt(token string, received time.Time) time.Time {
 	return received.Add(life - min(maxTokenLeeway, life/4))
 }
 
-// jwtTimes reads the "iat" and "exp" claims of a JWT without checking its
-// signature (the server checks that); each is the zero time when the token
-// is not a JWT or lacks the claim.
+// jwtTimes reads a JWT's "iat" and "exp" unverified; zero when absent.
 func jwtTimes(token string) (iat, exp time.Time) {
 	parts := strings.Split(token, ".")
 	if len(parts) != 3 {
@@ -354,8 +318,7 @@ func jwtTimes(token string) (iat, exp time.Time) {
 	return unixClaim(claims.Iat), unixClaim(claims.Exp)
 }
 
-// unixClaim turns a NumericDate claim into a time; the zero time for one
-// that is missing, not positive or past year 9999.
+// unixClaim turns a NumericDate into a time; zero if missing or absurd.
 func unixClaim(secs float64) time.Time {
 	if secs <= 0 || secs > 253402300799 {
 		return time.Time{}

@@ -15,43 +15,31 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// Version is the version of this SDK, sent in the default User-Agent: the
-// newest heading of CHANGELOG.md, with "-dev" while that is unreleased.
+// Version is this SDK's version, sent in the default User-Agent.
 const Version = "0.3.0-dev"
 
 // Base URLs of the services. Each client type talks to its own service's.
 const (
-	// AptlyStagingURL is Aptly's US staging API, the host of its documents.
 	AptlyStagingURL = "https://staging.api.us.aptlydone.com/auth"
-	// AptlyUSURL is Aptly's US production API.
-	AptlyUSURL = "https://api.us.aptlydone.com/auth"
-	// AptlyEUURL is Aptly's EU production API.
-	AptlyEUURL = "https://api.eu.aptlydone.com/auth"
-	// AthenaHQURL is AthenaHQ's API.
-	AthenaHQURL = "https://api.athenahq.ai"
-	// RoyaltiURL is Royalti's production API.
-	RoyaltiURL = "https://api.royalti.io"
-	// RoyaltiAppspotURL is the Royalti server its API documents show.
+	AptlyUSURL      = "https://api.us.aptlydone.com/auth"
+	AptlyEUURL      = "https://api.eu.aptlydone.com/auth"
+	AthenaHQURL     = "https://api.athenahq.ai"
+	RoyaltiURL      = "https://api.royalti.io"
+	// RoyaltiAppspotURL is the Royalti server its documents show.
 	RoyaltiAppspotURL = "https://server26-dot-royalti-project.uc.r.appspot.com"
 )
 
-// AptlyClient calls Aptly's API with one credential: Users manages users
-// and Invites sends and resends invites. It is safe for concurrent use; make one per
-// tenant credential and reuse it.
+// AptlyClient calls Aptly's API with one credential.
 type AptlyClient struct {
-	// Users creates, lists, updates and deletes Aptly users.
-	Users *AptlyUsers
-	// Invites invites people by email into an Aptly tenant, and resends.
+	Users   *AptlyUsers
 	Invites *AptlyInvites
 
 	core *client
 }
 
-// NewAptlyClient returns a client for Aptly's API at baseURL (AptlyUSURL,
-// AptlyEUURL, AptlyStagingURL, or a test server's URL) that authenticates
-// with auth: BearerToken, or AptlyAccessKey for a machine key. It makes no
-// network call and reads no environment. An http:// baseURL is refused
-// unless its host is loopback or WithInsecureHTTP is given.
+// NewAptlyClient returns a client for Aptly's API at baseURL that
+// authenticates with BearerToken or AptlyAccessKey. An http:// baseURL
+// needs a loopback host or WithInsecureHTTP.
 func NewAptlyClient(baseURL string, auth Authenticator, opts ...Option) (*AptlyClient, error) {
 	c, err := newClient("NewAptlyClient", baseURL, auth, nil, opts)
 	if err != nil {
@@ -63,28 +51,20 @@ func NewAptlyClient(baseURL string, auth Authenticator, opts ...Option) (*AptlyC
 // String describes the client without its credential.
 func (c *AptlyClient) String() string { return c.core.describe("AptlyClient") }
 
-// GoString is String, so that %#v shows no secret either.
+// GoString is String.
 func (c *AptlyClient) GoString() string { return c.String() }
 
-// AthenaClient calls AthenaHQ's API with one API key: Invites invites a
-// person to the organization, websites or groups, and Members manages who
-// belongs where, with which role. It paces itself to AthenaHQ's documented
-// 60 requests a minute (see WithRateLimiter). It is safe for concurrent use; make one per
-// key and reuse it.
+// AthenaClient calls AthenaHQ's API with one API key. It paces itself to
+// AthenaHQ's 60 requests a minute (see AthenaHQRequestInterval).
 type AthenaClient struct {
-	// Invites invites people to AthenaHQ websites and groups.
 	Invites *AthenaInvites
-	// Members lists and manages who has access to websites and groups.
 	Members *AthenaMembers
 
 	core *client
 }
 
-// NewAthenaClient returns a client for AthenaHQ's API at baseURL
-// (AthenaHQURL, or a test server's URL) that authenticates with auth,
-// normally APIKey. It makes no network call and reads no environment. An
-// http:// baseURL is refused unless its host is loopback or
-// WithInsecureHTTP is given.
+// NewAthenaClient returns a client for AthenaHQ's API at baseURL that
+// authenticates with auth, normally APIKey.
 func NewAthenaClient(baseURL string, auth Authenticator, opts ...Option) (*AthenaClient, error) {
 	if err := notAptlyKey("NewAthenaClient", auth); err != nil {
 		return nil, err
@@ -99,27 +79,20 @@ func NewAthenaClient(baseURL string, auth Authenticator, opts ...Option) (*Athen
 // String describes the client without its credential.
 func (c *AthenaClient) String() string { return c.core.describe("AthenaClient") }
 
-// GoString is String, so that %#v shows no secret either.
+// GoString is String.
 func (c *AthenaClient) GoString() string { return c.String() }
 
-// RoyaltiClient calls Royalti's API with one credential: Users manages the
-// users of the credential's workspace and Invites its invites. It is safe
-// for concurrent use; make one per credential and reuse it.
+// RoyaltiClient calls Royalti's API with one credential, scoped to one
+// workspace.
 type RoyaltiClient struct {
-	// Users creates, lists, gets and deletes workspace users.
-	Users *RoyaltiUsers
-	// Invites sends, lists, resends and cancels workspace invites.
+	Users   *RoyaltiUsers
 	Invites *RoyaltiInvites
 
 	core *client
 }
 
-// NewRoyaltiClient returns a client for Royalti's API at baseURL
-// (RoyaltiURL, RoyaltiAppspotURL, or a test server's URL) that
-// authenticates with auth: BearerToken (Royalti API keys are bearer tokens
-// too) or BasicAuth. It makes no network call and reads no environment. An
-// http:// baseURL is refused unless its host is loopback or
-// WithInsecureHTTP is given.
+// NewRoyaltiClient returns a client for Royalti's API at baseURL that
+// authenticates with BearerToken (API keys too) or BasicAuth.
 func NewRoyaltiClient(baseURL string, auth Authenticator, opts ...Option) (*RoyaltiClient, error) {
 	if err := notAptlyKey("NewRoyaltiClient", auth); err != nil {
 		return nil, err
@@ -134,12 +107,10 @@ func NewRoyaltiClient(baseURL string, auth Authenticator, opts ...Option) (*Roya
 // String describes the client without its credential.
 func (c *RoyaltiClient) String() string { return c.core.describe("RoyaltiClient") }
 
-// GoString is String, so that %#v shows no secret either.
+// GoString is String.
 func (c *RoyaltiClient) GoString() string { return c.String() }
 
-// notAptlyKey refuses an AptlyAccessKey given to another service's
-// constructor: the key is exchanged at Aptly's endpoint, which the other
-// services do not have.
+// notAptlyKey refuses an AptlyAccessKey for another service.
 func notAptlyKey(op string, auth Authenticator) error {
 	if _, ok := auth.(*aptlyAccessKey); ok {
 		return fmt.Errorf("onboard: %s: AptlyAccessKey works only with NewAptlyClient; pass this service's own credential", op)
@@ -147,14 +118,11 @@ func notAptlyKey(op string, auth Authenticator) error {
 	return nil
 }
 
-// client is the request pipeline the three client types share: one base
-// URL, one credential, one http.Client with its retry policy.
+// client is the pipeline the three clients share.
 type client struct {
 	base *url.URL
 	auth Authenticator
-	// httpClient is the template of each call's http.Client: the
-	// caller's, with the redirect rule; each call's loop sends through
-	// its Transport.
+	// httpClient is the template of each call's http.Client.
 	httpClient  http.Client
 	policy      retry.Policy
 	retries     int           // each call makes at most retries+1 attempts
@@ -170,17 +138,16 @@ type client struct {
 // service is what every service type holds: the client it calls through.
 type service struct{ client *client }
 
-// newClient builds the pipeline for one service; op names the constructor
-// in errors, and pace, when not nil, makes the pacing the service has by
-// default. It makes no network call and reads no environment.
+// newClient builds one service's pipeline; pace, if not nil, makes its
+// default pacing.
 func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter, opts []Option) (*client, error) {
 	s := settings{
 		userAgent:   "onboard-go/" + Version,
-		timeout:     DefaultTimeout,
-		retries:     DefaultRetries,
-		waitFirst:   DefaultRetryWaitFirst,
-		waitLongest: DefaultRetryWaitLongest,
-		maxBody:     DefaultMaxResponseBytes,
+		timeout:     defaultTimeout,
+		retries:     defaultRetries,
+		waitFirst:   defaultRetryWaitFirst,
+		waitLongest: defaultRetryWaitLongest,
+		maxBody:     defaultMaxResponseBytes,
 	}
 	for _, opt := range opts {
 		if opt == nil {
@@ -223,8 +190,7 @@ func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter
 }
 
 func parseBaseURL(op, raw string, insecure bool) (*url.URL, error) {
-	// Errors show the URL only as u.Redacted(), never raw: it may hold a
-	// password.
+	// Errors show the URL only redacted: it may hold a password.
 	u, err := url.Parse(strings.TrimSpace(raw))
 	if err != nil {
 		var ue *url.Error
@@ -252,6 +218,5 @@ func (c *client) describe(kind string) string {
 	return fmt.Sprintf("onboard.%s{base: %s, auth: %v}", kind, c.base.Redacted(), c.auth)
 }
 
-// Ptr returns a pointer to v, for optional fields such as SendEmail:
-// onboard.Ptr(false).
+// Ptr returns a pointer to v, for optional fields: onboard.Ptr(false).
 func Ptr[T any](v T) *T { return &v }

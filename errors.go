@@ -12,81 +12,60 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// Sentinel errors let callers branch on the kind of failure with errors.Is,
-// whatever the service: errors.Is(err, onboard.ErrConflict).
+// Sentinel errors match any service's failure with errors.Is.
 var (
-	// ErrInvalidRequest matches a *ValidationError: the input was refused
-	// before any request was sent.
+	// ErrInvalidRequest matches a *ValidationError.
 	ErrInvalidRequest = errors.New("onboard: invalid request")
-	// ErrBadRequest matches an *APIError for HTTP 400 or 422.
+	// ErrBadRequest matches HTTP 400 or 422.
 	ErrBadRequest = errors.New("onboard: bad request")
-	// ErrUnauthorized matches an *APIError for HTTP 401: the credential is
-	// missing, wrong or expired.
+	// ErrUnauthorized matches HTTP 401.
 	ErrUnauthorized = errors.New("onboard: unauthorized")
-	// ErrForbidden matches an *APIError for HTTP 403: the credential may not
-	// do this (AthenaHQ group invites need a global API key).
+	// ErrForbidden matches HTTP 403.
 	ErrForbidden = errors.New("onboard: forbidden")
-	// ErrNotFound matches an *APIError for HTTP 404.
-	ErrNotFound = errors.New("onboard: not found")
-	// ErrConflict matches an *APIError for HTTP 409, such as a person who
-	// already exists.
+	ErrNotFound  = errors.New("onboard: not found")
+	// ErrConflict matches HTTP 409, such as a person who already exists.
 	ErrConflict = errors.New("onboard: conflict")
-	// ErrRateLimited matches an *APIError for HTTP 429 that was still
-	// limited after the last retry.
+	// ErrRateLimited matches HTTP 429 after the last retry.
 	ErrRateLimited = errors.New("onboard: rate limited")
-	// ErrServer matches an *APIError for any HTTP 5xx.
-	ErrServer = errors.New("onboard: server error")
-	// ErrUnexpectedResponse matches an *APIError for a 2xx answer whose body
-	// is not the documented JSON, or is larger than the client's cap.
+	ErrServer      = errors.New("onboard: server error")
+	// ErrUnexpectedResponse matches a 2xx answer that is not the documented
+	// JSON, or is over the client's cap.
 	ErrUnexpectedResponse = errors.New("onboard: unexpected response")
 )
 
-// MaxErrorBodyBytes bounds what an *APIError keeps of a response body, and
-// what Response.Body keeps of a failed call's. A body with a failure status
-// is read no further than this; a larger success body that fails to decode
-// is read up to the client's cap, and only this much of it is kept.
-const MaxErrorBodyBytes = 64 << 10
+// maxErrorBodyBytes bounds what an *APIError, or a failed call's Response,
+// keeps of a body: 64 KiB.
+const maxErrorBodyBytes = 64 << 10
 
-// APIError reports a request the server answered with a failure: any non-2xx
-// status, an Aptly envelope whose statusCode reports failure, or a success
-// status whose body could not be read as the documented JSON.
+// APIError reports a request the server answered with a failure: a non-2xx
+// status, an Aptly envelope reporting failure, or an unreadable success.
 type APIError struct {
-	// Method and Path name the request (the path never carries the query).
-	Method string
-	Path   string
-	// StatusCode is the HTTP status of the last attempt.
+	// Method and Path name the request, never its query.
+	Method     string
+	Path       string
 	StatusCode int
-	// EnvelopeStatusCode is the statusCode field of an Aptly envelope, or 0.
-	// It can differ from StatusCode: Aptly answers HTTP 201 with 200 inside.
+	// EnvelopeStatusCode is an Aptly envelope's statusCode, or 0.
 	EnvelopeStatusCode int
-	// Message and Code are the server's own words, read from whichever
-	// error shape the service uses; Details holds any listed field errors.
-	// They are kept as sent, email addresses included; Error() masks the
-	// addresses.
-	Message string
-	Code    string
-	Details []string
-	// RequestID is the server's request id header, when it sent one.
+	// Message, Code and Details are the server's words as sent; Error masks
+	// email addresses in them.
+	Message   string
+	Code      string
+	Details   []string
 	RequestID string
-	// RetryAfter is how long the server asked the caller to wait, or 0;
-	// a longer ask, in seconds or as a date, reads as 24 hours.
+	// RetryAfter is the server's asked wait, or 0; over 24 hours reads as 24.
 	RetryAfter time.Duration
-	// Attempts counts the attempts made, retries included.
-	Attempts int
-	// Body is a copy of the response body, with any credential the server
-	// echoed replaced, cut at MaxErrorBodyBytes (or at the client's cap,
-	// if that is smaller), so that an error kept for long holds little.
-	Body []byte
-	// Header holds the response headers of the last attempt.
+	Attempts   int
+	// Body is a copy of the body, echoed credentials replaced, cut at
+	// 64 KiB.
+	Body   []byte
 	Header http.Header
 
 	kind error // ErrUnexpectedResponse for undecodable 2xx bodies
 	err  error // underlying decode error, if any
 }
 
-// Error describes the failure in one line with what to do about it. It never
-// contains a credential, a query string or the request body, and shows an
-// email address in the server's words only masked, as a***@example.com.
+// Error describes the failure in one line, never with a credential, query
+// or body, emails masked.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "onboard: %s %s: ", e.Method, e.Path)
@@ -127,7 +106,7 @@ func (e *APIError) Error() string {
 // Unwrap returns the decode error behind an unexpected response, if any.
 func (e *APIError) Unwrap() error { return e.err }
 
-// Is lets errors.Is match the sentinel for the error's status.
+// Is matches the sentinel for the error's status.
 func (e *APIError) Is(target error) bool {
 	if e.kind != nil {
 		return target == e.kind
@@ -151,15 +130,7 @@ func (e *APIError) Is(target error) bool {
 	return false
 }
 
-// Temporary reports whether repeating the same request later may succeed:
-// rate limits and server errors.
-func (e *APIError) Temporary() bool {
-	s := e.effectiveStatus()
-	return e.kind == nil && (s == http.StatusTooManyRequests || s >= 500)
-}
-
-// effectiveStatus is the status that describes the failure: the envelope's
-// when a 2xx envelope reports failure, otherwise the HTTP status.
+// effectiveStatus is a failing envelope's status, else the HTTP status.
 func (e *APIError) effectiveStatus() int {
 	if e.StatusCode/100 == 2 && e.EnvelopeStatusCode >= 400 {
 		return e.EnvelopeStatusCode
@@ -191,29 +162,22 @@ func (e *APIError) hint() string {
 
 // FieldError is one problem with one field of a request.
 type FieldError struct {
-	// Field is the path of the field, such as "users[3].email".
-	Field string
-	// Message says what is wrong with it. It may quote the input as given,
-	// email addresses included.
+	// Field is a path such as "users[3].email"; Message may quote the input.
+	Field   string
 	Message string
 }
 
-// String renders the problem as "field: message", with any email address
-// masked (a***@example.com).
+// String renders "field: message", emails masked.
 func (f FieldError) String() string { return mask.String(f.Field + ": " + f.Message) }
 
-// ValidationError reports input that was refused before any request was
-// sent. It lists every problem found, not just the first.
+// ValidationError reports every problem with input refused before sending.
 type ValidationError struct {
-	// Op names the service and operation that refused the input, such as
-	// "aptly: Users.Create".
-	Op string
-	// Problems lists each field that is wrong, in the order found.
+	// Op names the call, such as "aptly: Users.Create".
+	Op       string
 	Problems []FieldError
 }
 
-// Error lists every problem; fix them all and call again. Email addresses in
-// the input it quotes are masked (a***@example.com).
+// Error lists every problem, emails masked.
 func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {
@@ -225,11 +189,10 @@ func (e *ValidationError) Error() string {
 // Is matches ErrInvalidRequest.
 func (e *ValidationError) Is(target error) bool { return target == ErrInvalidRequest }
 
-// errorBody returns the bounded copy of body that an *APIError keeps, and
-// what it says. env is the Aptly envelope already read from the whole body,
-// if any: when the copy is cut, its status still tells the failure.
+// errorBody returns the bounded copy of body an *APIError keeps, and what
+// it says; env, if read from the whole body, still tells the failure.
 func errorBody(body []byte, env *Envelope) ([]byte, errbody.Parsed) {
-	kept := append([]byte(nil), body[:min(len(body), MaxErrorBodyBytes)]...)
+	kept := append([]byte(nil), body[:min(len(body), maxErrorBodyBytes)]...)
 	p := errbody.Parse(kept)
 	if len(kept) < len(body) && p.EnvelopeStatus == 0 && env != nil && env.StatusCode >= 100 && env.StatusCode <= 599 {
 		p.EnvelopeStatus = env.StatusCode
@@ -237,8 +200,7 @@ func errorBody(body []byte, env *Envelope) ([]byte, errbody.Parsed) {
 	return kept, p
 }
 
-// validationError turns the problems found in op's input into a
-// *ValidationError, or nil when there are none.
+// validationError returns op's problems as a *ValidationError, or nil.
 func validationError(op string, p *validate.Problems) error {
 	if p.Empty() {
 		return nil
@@ -251,25 +213,20 @@ func validationError(op string, p *validate.Problems) error {
 	return &ValidationError{Op: op, Problems: fe}
 }
 
-// RequestError reports a call that got no answer from the server: the
-// connection failed, the context ended, or the credential could not be added.
+// RequestError reports a call that got no answer: the connection failed,
+// the context ended, or the credential could not be added.
 type RequestError struct {
-	// Op is the service and SDK method, such as "aptly: Invites.SendBulk".
-	Op string
-	// Method and Path name the request (never its query).
+	// Op names the call, such as "aptly: Invites.SendBulk".
+	Op           string
 	Method, Path string
-	// Attempts counts the attempts made.
-	Attempts int
-	// Err is the cause; errors.Is(err, context.Canceled) and the like work.
+	Attempts     int
+	// Err is the cause, for errors.Is.
 	Err error
 }
 
-// Error says what failed and why. An email address in the cause's text (an
-// error of a BearerTokenFunc, say) is masked (a***@example.com); Err keeps
-// the cause as it is.
+// Error says what failed and why, emails masked.
 func (e *RequestError) Error() string {
 	return mask.String(fmt.Sprintf("onboard: %s %s: no response after %d attempt(s): %v", e.Method, e.Path, e.Attempts, e.Err))
 }
 
-// Unwrap returns the cause.
 func (e *RequestError) Unwrap() error { return e.Err }

@@ -298,7 +298,7 @@ func TestAPIError_unexpectedSuccessBody(t *testing.T) {
 				if tt.contains != "" {
 					assert.Contains(t, err.Error(), tt.contains)
 				}
-				assert.False(t, apiErr.Temporary())
+				assert.False(t, tryLater(apiErr))
 				assert.Equal(t, 1, srv.count(), "an unexpected body is not retried")
 			})
 		}
@@ -360,10 +360,16 @@ func TestAPIError_Is(t *testing.T) {
 	}
 }
 
-func TestAPIError_Temporary(t *testing.T) {
+// tryLater reports whether err says a later repeat may succeed, as a
+// caller asks it: a rate limit or a server error.
+func tryLater(err error) bool {
+	return errors.Is(err, onboard.ErrRateLimited) || errors.Is(err, onboard.ErrServer)
+}
+
+func TestAPIError_tryLater(t *testing.T) {
 	t.Parallel()
 	for status, want := range map[int]bool{400: false, 401: false, 404: false, 409: false, 429: true, 500: true, 503: true} {
-		assert.Equal(t, want, (&onboard.APIError{StatusCode: status}).Temporary(), "status %d", status)
+		assert.Equal(t, want, tryLater(&onboard.APIError{StatusCode: status}), "status %d", status)
 	}
 }
 

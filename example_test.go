@@ -254,8 +254,10 @@ func ExampleAptlyInvites_SendBulk() {
 		return
 	}
 	fmt.Printf("%d of %d invited\n", res.SuccessfulCount, res.Total)
-	for _, r := range res.Failed() { // a refused person is a failed item, not an error
-		fmt.Printf("%s: %s\n", r.Email, r.Message)
+	for _, r := range res.Results {
+		if !r.Success { // a refused person is a failed item, not an error
+			fmt.Printf("%s: %s\n", r.Email, r.Message)
+		}
 	}
 	// Output:
 	// 2 of 3 invited
@@ -332,9 +334,9 @@ func ExampleAthenaInvites_SendToTargets() {
 	}
 	for _, r := range res.Results {
 		if r.Success {
-			fmt.Printf("%s: %s\n", r.TargetID(), r.Message)
+			fmt.Printf("%s: %s\n", r.WebsiteID, r.Message)
 		} else {
-			fmt.Printf("%s: failed: %s\n", r.TargetID(), r.Message)
+			fmt.Printf("%s: failed: %s\n", r.WebsiteID, r.Message)
 		}
 	}
 	// Output:

@@ -1,6 +1,7 @@
 package onboard
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"time"
@@ -43,3 +44,36 @@ func ReadAndKeep(body io.Reader, limit, size int64) ([]byte, error) {
 // so that tests of token renewal need not wait. Call it before
 // NewAptlyClient.
 func SetAccessKeyClock(auth Authenticator, now func() time.Time) { auth.(*aptlyAccessKey).now = now }
+
+// The defaults and bounds the tests assert against.
+const (
+	DefaultRetries          = defaultRetries
+	DefaultTimeout          = defaultTimeout
+	DefaultMaxResponseBytes = defaultMaxResponseBytes
+	MaxErrorBodyBytes       = maxErrorBodyBytes
+)
+
+// The pages the list iterators fetch, for the tests of one request.
+type (
+	AptlyUserPage     = aptlyUserPage
+	RoyaltiUserPage   = royaltiUserPage
+	RoyaltiInvitePage = royaltiInvitePage
+)
+
+// AptlyListPage fetches the one page of Aptly's users that List would.
+func AptlyListPage(ctx context.Context, s *AptlyUsers, opts *AptlyListUsersOptions, callOpts ...CallOption) (*AptlyUserPage, error) {
+	if err := opts.Validate(); err != nil {
+		return nil, err
+	}
+	return s.listPage(ctx, listUsers, opts, callOpts)
+}
+
+// RoyaltiUsersListPage fetches the one page of Royalti's users that List would.
+func RoyaltiUsersListPage(ctx context.Context, s *RoyaltiUsers, opts *RoyaltiListUsersOptions, callOpts ...CallOption) (*RoyaltiUserPage, error) {
+	return s.listPage(ctx, opts, callOpts...)
+}
+
+// RoyaltiInvitesListPage fetches the one page of Royalti's invites that List would.
+func RoyaltiInvitesListPage(ctx context.Context, s *RoyaltiInvites, opts *RoyaltiListInvitesOptions, callOpts ...CallOption) (*RoyaltiInvitePage, error) {
+	return s.listPage(ctx, opts, callOpts...)
+}

@@ -7,6 +7,7 @@ package onboard_test
 // status codes and error shapes.
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -231,13 +232,13 @@ func TestFake_InvitesSendBulk(t *testing.T) {
 		assert.Equal(t, 4, res.FailedCount)
 		assert.Equal(t, []onboard.AptlyEmailResult{
 			{Email: "new.person@example.com", Success: true, Message: "User invited successfully"},
-		}, res.Succeeded())
+		}, emailResults(res.Results, true))
 		assert.Equal(t, []onboard.AptlyEmailResult{
 			{Email: "existing@example.com", Message: "Email already exists"},
 			{Email: "NEW.PERSON@example.com", Message: "Email already exists"},
 			{Email: "ollie.kling@yahoo.com", Message: "Email already exists"},
 			{Email: "single.letter@example.c", Message: "Invalid email"},
-		}, res.Failed())
+		}, emailResults(res.Results, false))
 		assert.Equal(t, 3, srv.AptlyUserCount(tenant))
 	})
 }
@@ -266,7 +267,7 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 		{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: seeded},
 		{WebsiteID: websiteID2, Message: "User is already a member of this website"},
 	}}, res)
-	assert.Len(t, res.Failed(), 1)
+	assert.Len(t, targetResults(res.Results, false), 1)
 	assert.Equal(t, http.StatusOK, meta.StatusCode)
 	assert.Nil(t, meta.Envelope, "AthenaHQ has no envelope")
 
@@ -290,10 +291,10 @@ func TestFake_InvitesSendToTargets(t *testing.T) {
 		res, err := newAthena(t, withAuth(srv, onboard.APIKey(onboardtest.AthenaGlobalAPIKey))).Invites.SendToTargets(testCtx(t), groups)
 		require.NoError(t, err)
 		assert.Equal(t, fakeSorted("invite_method", "email", "group_ids"), fakeKeys(t, fakeLast(t, srv, "/invites/bulk").Body))
-		require.Len(t, res.Succeeded(), 2)
+		require.Len(t, targetResults(res.Results, true), 2)
 		for i, id := range []string{groupID1, groupID2} {
 			assert.Equal(t, id, res.Results[i].GroupID)
-			assert.Equal(t, id, res.Results[i].TargetID())
+			assert.Equal(t, id, cmp.Or(res.Results[i].WebsiteID, res.Results[i].GroupID))
 			assert.Equal(t, "Invite sent", res.Results[i].Message)
 			assert.Equal(t, []string{"grace@example.com"}, srv.AthenaPendingInvites(id))
 		}
@@ -444,8 +445,8 @@ func fakeEndpoints() []fakeEndpoint {
 			name: "Aptly Invites.SendBulk", path: "/v1/user/bulk-invite",
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) error {
 				res, err := c.aptly.Invites.SendBulk(ctx, validBulkInvite(), opts...)
-				if err == nil && len(res.Failed()) > 0 {
-					return errors.New(res.Failed()[0].Message)
+				if err == nil && len(emailResults(res.Results, false)) > 0 {
+					return errors.New(emailResults(res.Results, false)[0].Message)
 				}
 				return err
 			},
@@ -455,8 +456,8 @@ func fakeEndpoints() []fakeEndpoint {
 			name: "AthenaHQ Invites.SendToTargets", path: "/api/v1/invites/bulk",
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) error {
 				res, err := c.athena.Invites.SendToTargets(ctx, validTargetInvite(), opts...)
-				if err == nil && len(res.Failed()) > 0 {
-					return errors.New(res.Failed()[0].Message)
+				if err == nil && len(targetResults(res.Results, false)) > 0 {
+					return errors.New(targetResults(res.Results, false)[0].Message)
 				}
 				return err
 			},
@@ -466,7 +467,7 @@ func fakeEndpoints() []fakeEndpoint {
 			name: "Royalti Users.CreateBulk", path: "/user/bulk",
 			call: func(ctx context.Context, c *clients, opts ...onboard.CallOption) error {
 				res, err := c.royalti.Users.CreateBulk(ctx, validCreateUsers(), opts...)
-				if err == nil && len(res.Succeeded()) != 1 {
+				if err == nil && len(inState(res.Outcomes, onboard.StateSucceeded)) != 1 {
 					return errors.New(strings.Join(res.Errors, "; "))
 				}
 				return err

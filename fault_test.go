@@ -192,7 +192,7 @@ func faultCells() []faultCell {
 				apiErr := mustAPIError(t, err)
 				assert.Equal(t, faultRetryAfter, apiErr.RetryAfter)
 				assert.Equal(t, "slow down", apiErr.Message)
-				assert.True(t, apiErr.Temporary())
+				assert.True(t, tryLater(apiErr))
 			},
 		},
 		{

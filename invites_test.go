@@ -1,6 +1,7 @@
 package onboard_test
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -128,10 +129,10 @@ func TestInvitesSendBulk_perEmailResults(t *testing.T) {
 	assert.Equal(t, []onboard.AptlyEmailResult{
 		{Email: "ada@example.com", Success: true, Message: "Invitation sent"},
 		{Email: "alan@example.com", Success: true, Message: "Invitation sent"},
-	}, res.Succeeded())
+	}, emailResults(res.Results, true))
 	assert.Equal(t, []onboard.AptlyEmailResult{
 		{Email: "grace@example.com", Success: false, Message: "Email already exists"},
-	}, res.Failed())
+	}, emailResults(res.Results, false))
 }
 
 func TestInvitesSendBulk_isPrimaryOrg(t *testing.T) {
@@ -234,9 +235,9 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 		ok := onboard.AthenaTargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: "abc12345-e89b-12d3-a456-426614174000"}
 		refused := onboard.AthenaTargetResult{WebsiteID: websiteID2, Success: false, Message: "User is already a member of this website"}
 		assert.Equal(t, &onboard.AthenaTargetInviteResult{Success: true, Results: []onboard.AthenaTargetResult{ok, refused}}, res)
-		assert.Equal(t, []onboard.AthenaTargetResult{ok}, res.Succeeded())
-		assert.Equal(t, []onboard.AthenaTargetResult{refused}, res.Failed())
-		assert.Equal(t, websiteID1, res.Results[0].TargetID())
+		assert.Equal(t, []onboard.AthenaTargetResult{ok}, targetResults(res.Results, true))
+		assert.Equal(t, []onboard.AthenaTargetResult{refused}, targetResults(res.Results, false))
+		assert.Equal(t, websiteID1, cmp.Or(res.Results[0].WebsiteID, res.Results[0].GroupID))
 	})
 
 	t.Run("groups", func(t *testing.T) {
@@ -253,11 +254,11 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 		})
 		require.NoError(t, err)
 		require.Len(t, res.Results, 2)
-		assert.Equal(t, groupID1, res.Results[0].TargetID())
-		assert.Equal(t, groupID2, res.Results[1].TargetID())
-		require.Len(t, res.Failed(), 1)
-		assert.Equal(t, "Group not found", res.Failed()[0].Message)
-		assert.Len(t, res.Succeeded(), 1)
+		assert.Equal(t, groupID1, cmp.Or(res.Results[0].WebsiteID, res.Results[0].GroupID))
+		assert.Equal(t, groupID2, cmp.Or(res.Results[1].WebsiteID, res.Results[1].GroupID))
+		require.Len(t, targetResults(res.Results, false), 1)
+		assert.Equal(t, "Group not found", targetResults(res.Results, false)[0].Message)
+		assert.Len(t, targetResults(res.Results, true), 1)
 	})
 }
 

@@ -11,23 +11,17 @@ import (
 // page is one page of a list endpoint, as the list iterators see it.
 type page[T any] struct {
 	items []T
-	// total is how many items the whole list holds, as the server
-	// reports it, or -1 when it does not.
+	// total is the whole list's length as reported, or -1.
 	total int
 }
 
-// maxListSeen bounds how many ids a listing remembers (8 bytes each, and
-// the map's overhead) to tell a page that brings nothing new.
+// maxListSeen bounds how many ids a listing remembers.
 const maxListSeen = 1 << 20
 
-// listAll returns an iterator over every item of a paged list: it asks
-// fetch for page first, first+1, ... as the caller ranges, and stops when
-// the caller stops. It ends when as many items as the reported total have
-// come, or on an empty page; and it fails, as its last value, with an
-// error matching ErrPageRepeated when a page brings no item the listing
-// has not already given (as from a server that ignores the paging
-// parameters, or serves its pages round again), and with the fetch's
-// error when a page cannot be had. key identifies an item (its id).
+// listAll returns an iterator over a paged list from page first, fetching
+// as the caller ranges. It ends at the reported total or an empty page, and
+// fails with ErrPageRepeated or fetch's error as its last value; key is an
+// item's id.
 func listAll[T any](ctx context.Context, op string, first int, key func(*T) string, fetch func(ctx context.Context, page int) (page[T], error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -75,9 +69,8 @@ func listAll[T any](ctx context.Context, op string, first int, key func(*T) stri
 	}
 }
 
-// listWhole returns an iterator over a list the server sends whole, in one
-// answer: it yields invalid, when not nil, or else calls fetch once, as the
-// caller starts ranging, and yields its items or its error.
+// listWhole returns an iterator over a list sent whole: invalid, if not
+// nil, or fetch's items or error, fetched once as ranging starts.
 func listWhole[T any](invalid error, fetch func() ([]T, error)) iter.Seq2[T, error] {
 	return func(yield func(T, error) bool) {
 		var zero T
@@ -98,16 +91,11 @@ func listWhole[T any](invalid error, fetch func() ([]T, error)) iter.Seq2[T, err
 	}
 }
 
-// ErrPageRepeated matches the error a list iterator ends with when a page
-// brings no item the listing has not already given, as from a server that
-// ignores the paging parameters or serves its pages round again: going on
-// would never end. A listing remembers the ids of up to 1,048,576 items
-// (some 16 MB at most); past that, every page counts as new.
-//
-// Every list iterator pages by number, so a list that changes while it is
-// read shifts under it: an item can be given twice, or skipped. A program
-// that changes what it lists (cancels the pending invites it lists, say)
-// should collect the list first, then act on it.
+// ErrPageRepeated ends a list whose page brings no item not already given,
+// as from a server that ignores paging: going on would never end. A
+// listing remembers up to 1,048,576 ids. Lists page by number, so a list
+// that changes while it is read can give an item twice or skip it: collect
+// it first, then act.
 var ErrPageRepeated = errors.New("onboard: a page brings nothing new")
 
 type pageRepeatedError struct {

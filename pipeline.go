@@ -17,22 +17,10 @@ import (
 	"github.com/onboardkit/onboard/internal/retry"
 )
 
-// The request loop: a call passes four layers, each with one job.
-//
-//  1. The service method (aptly_users.go and its siblings) validates its
-//     arguments and names its endpoint.
-//  2. call, here, builds the request, hands it to the call's own loop, and
-//     decodes the answer or turns it into an *APIError.
-//  3. go-retryablehttp's Client.Do makes the attempts: checkRetry, here,
-//     decides whether another is due (the policy of internal/retry, and a
-//     401 resent once with a fresh token); backoff waits between them; the
-//     attempt budget is its RetryMax.
-//  4. The call's RoundTrip (transport.go) waits for pacing, takes a fresh
-//     credential, sets the header and only then starts the attempt's
-//     timeout.
-//
-// The per-call settings the lower layers need travel in a callLoop, which
-// is at once the call's go-retryablehttp Client and its RoundTripper.
+// The request loop: the service method validates and names its endpoint;
+// call builds the request and decodes the answer; go-retryablehttp's Do
+// makes the attempts (checkRetry, backoff, RetryMax); the callLoop's
+// RoundTrip (transport.go) paces, authenticates, then times the attempt.
 
 // endpoint describes one documented API call.
 type endpoint struct {
@@ -41,14 +29,12 @@ type endpoint struct {
 	path     string // relative to the base URL's path
 	envelope bool   // the body is {statusCode, timestamp, message, data}
 	noAuth   bool   // sent without the Authenticator (the access-key exchange)
-	// secretAnswer marks an endpoint whose 2xx answer is a credential (the
-	// access-key exchange): an error keeps none of such an answer.
+	// secretAnswer marks a 2xx answer that is a credential: no error keeps it.
 	secretAnswer bool
 }
 
-// call sends one request to ep and decodes its answer into out. params
-// become the query (go-querystring's url tags), body the JSON body (an
-// encodedBody is sent as it is).
+// call sends one request to ep and decodes its answer into out: params
+// become the query, body the JSON body (an encodedBody as is).
 func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, opts []CallOption) error {
 	l, err := c.newCallLoop(ep, opts)
 	if err != nil {
@@ -72,8 +58,7 @@ func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, o
 
 // newRequest builds the request of one call.
 func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any) (*retryablehttp.Request, error) {
-	// Not JoinPath: on a base URL with no path it drops the leading slash,
-	// and Path in errors would read "auth/invite".
+	// Not JoinPath: it drops the leading slash of a base URL with no path.
 	u := *c.base
 	u.Path += ep.path
 	if params != nil {
@@ -89,7 +74,6 @@ func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any) 
 	}
 	var raw any // no body at all, unless there is a payload
 	if payload != nil {
-		// []byte: retryablehttp knows a []byte body only by that type.
 		raw = []byte(payload)
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, ep.method, u.String(), raw)
@@ -106,42 +90,29 @@ func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any) 
 	return req, nil
 }
 
-// callLoop is the request loop of one call: the go-retryablehttp Client
-// that makes its attempts and the net/http Client under it, whose
-// Transport is the callLoop itself (RoundTrip, in transport.go). Each call
-// has its own, so what the lower layers need of the call (its attempt
-// budget and timeout, whether it goes without the Authenticator, the
-// credentials to scrub from its answer) are its fields, not values in the
-// request's context. One call's attempts run one after another, so its
-// fields need no lock.
+// callLoop is one call's loop: its go-retryablehttp Client, whose
+// http.Client's Transport is the callLoop itself (RoundTrip). What the
+// lower layers need of the call are its fields, not context values; one
+// call's attempts run in turn, so they need no lock.
 type callLoop struct {
 	c     *client
 	cs    callSettings // the call's options, its secrets to scrub among them
 	retry retryablehttp.Client
 	http  http.Client
-	// timeout bounds each attempt, from sending to the end of the body;
-	// 0 for none.
+	// timeout bounds each attempt; 0 for none.
 	timeout time.Duration
-	// noAuth sends the call without the Authenticator.
-	noAuth bool
-	// plain and authed are the headers of the last attempt before and
-	// after the Authenticator ran, so that an error built from a server's
-	// answer can be scrubbed of whatever credential the server echoed.
+	noAuth  bool
+	// plain and authed are the last attempt's headers before and after
+	// authenticating, to scrub an echoed credential from an error.
 	plain, authed http.Header
-	// attempts counts the attempts made so far (checkRetry counts each).
-	attempts int
-	// refreshed is set once a refused token has been marked stale and
-	// the request resent with a fresh one.
+	attempts      int
+	// refreshed is set once a refused token was renewed and the request resent.
 	refreshed bool
-	// unprepared is set when an attempt could not be prepared (the wait
-	// for pacing or the credential failed): nothing was sent.
+	// unprepared is set when pacing or the credential failed: nothing was sent.
 	unprepared bool
 }
 
-// newCallLoop makes the loop of one call to ep, with the client's settings
-// overridden by the call's options: it makes at most WithRetry(n)+1
-// attempts in all, a resend after a 401 included. An invalid option is an
-// error that names the call, before anything is sent.
+// newCallLoop makes the loop of one call to ep, the call's options applied.
 func (c *client) newCallLoop(ep endpoint, opts []CallOption) (*callLoop, error) {
 	l := &callLoop{c: c, timeout: c.timeout, noAuth: ep.noAuth}
 	var err error
@@ -165,27 +136,21 @@ func (c *client) newCallLoop(ep endpoint, opts []CallOption) (*callLoop, error) 
 		RetryMax:     retries,
 		CheckRetry:   l.checkRetry,
 		Backoff:      backoff,
-		// Hand back the last response, so the caller gets the server's
-		// body in an *APIError rather than a bare "giving up" message.
+		// Hand back the last response, for an *APIError with the server's body.
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 	}
 	return l, nil
 }
 
-// checkRetry is the call's CheckRetry: it counts the attempt just made and
-// says whether another is due, as the policy of internal/retry says, or
-// once after a 401 to a token the Authenticator obtained. go-retryablehttp
-// stops at RetryMax retries whatever it says. An attempt that could not be
-// prepared is not repeated: the exchange or token func behind it has had
-// its own retries.
+// checkRetry counts the attempt just made and says whether another is due:
+// internal/retry's policy, or once after a 401 to an obtained token. An
+// attempt that could not be prepared is not repeated.
 func (l *callLoop) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	l.attempts++
 	if l.unprepared {
 		return false, err // the attempt's own error, which says what it waited for
 	}
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && l.staleToken() {
-		// A 401 means the request was not done: resend it, unless the
-		// caller has given up.
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return false, ctxErr
 		}
@@ -194,10 +159,8 @@ func (l *callLoop) checkRetry(ctx context.Context, resp *http.Response, err erro
 	return l.c.policy.Check(ctx, resp, err)
 }
 
-// staleToken tells the Authenticator that the token of the refused attempt
-// is stale, and reports whether the request may go once more with a fresh
-// one: once a call, and only for a token the Authenticator obtained (an
-// exchanged Aptly access key).
+// staleToken marks the refused token stale and reports whether the request
+// may go once more: once a call, for an obtained token only.
 func (l *callLoop) staleToken() bool {
 	if l.noAuth || l.refreshed {
 		return false
@@ -210,10 +173,8 @@ func (l *callLoop) staleToken() bool {
 	return true
 }
 
-// backoff is how long go-retryablehttp waits before retry number
-// attempt+1: nothing before a resend after a 401, which goes with a fresh
-// token; otherwise internal/retry's Backoff, which honours Retry-After up
-// to the longest wait.
+// backoff is the wait before retry attempt+1: none after a 401, else
+// internal/retry's, honouring Retry-After up to longest.
 func backoff(first, longest time.Duration, attempt int, resp *http.Response) time.Duration {
 	if resp != nil && resp.StatusCode == http.StatusUnauthorized {
 		return 0
@@ -221,20 +182,18 @@ func backoff(first, longest time.Duration, attempt int, resp *http.Response) tim
 	return retry.Backoff(first, longest, attempt, resp)
 }
 
-// callLimit is the longest one call of the client may take: every attempt
-// to its timeout (DefaultTimeout when there is none) and the longest wait
-// between each two.
+// callLimit is the longest one call may take: every attempt's timeout and
+// the longest wait between each two.
 func (c *client) callLimit() time.Duration {
 	timeout := c.timeout
 	if timeout <= 0 {
-		timeout = DefaultTimeout
+		timeout = defaultTimeout
 	}
 	n := time.Duration(c.retries)
 	return (n+1)*timeout + n*c.waitLongest
 }
 
-// answer is what came back for one call: the last response, its body read
-// through the cap, and its metadata.
+// answer is a call's last response, its body read through the cap.
 type answer struct {
 	c       *client
 	ep      endpoint
@@ -248,17 +207,14 @@ type answer struct {
 	meta    Response
 }
 
-// readAnswer reads resp's body through the client's cap, scrubs a
-// success's body of every credential the call knows (a failure's is
-// scrubbed when its error is built), and fills the call's WithResponse,
-// if any.
+// readAnswer reads resp's body through the cap, scrubs a success's body of
+// the call's credentials, and fills the call's WithResponse.
 func (l *callLoop) readAnswer(ep endpoint, path string, resp *http.Response) answer {
 	c, cs := l.c, &l.cs
 	a := answer{c: c, ep: ep, path: path, resp: resp, loop: l, cs: cs}
 	a.data, a.tooBig, a.readErr = readCapped(resp.Body, bodyLimit(resp.StatusCode, c.maxBody), resp.ContentLength)
 	if resp.StatusCode/100 == 2 && !ep.secretAnswer {
-		// A success that echoes a credential (in a per-item message, say)
-		// must not hand it on to the caller, a journal or a report.
+		// A success must not hand an echoed credential on.
 		var buf [8]string
 		a.data = l.appendSecrets(buf[:0]).body(a.data)
 	}
@@ -270,10 +226,8 @@ func (l *callLoop) readAnswer(ep endpoint, path string, resp *http.Response) ans
 	return a
 }
 
-// decode decodes a success into out, or says why the answer is a failure.
-// A nil out takes any 2xx as success and ignores its body, an Aptly
-// envelope's statusCode included (the body is still read through the cap,
-// for WithResponse).
+// decode decodes a success into out, or says why it is a failure. A nil
+// out takes any 2xx as success.
 func (a *answer) decode(out any) error {
 	switch {
 	case a.resp.StatusCode < 200 || a.resp.StatusCode > 299:
@@ -287,7 +241,6 @@ func (a *answer) decode(out any) error {
 	case a.ep.envelope:
 		return a.decodeEnvelope(out)
 	}
-	// A missing or null result would otherwise decode as a zero value.
 	if t := bytes.TrimSpace(a.data); len(t) == 0 || string(t) == "null" {
 		return a.fail(ErrUnexpectedResponse, errors.New("no result in the body"))
 	}
@@ -297,15 +250,13 @@ func (a *answer) decode(out any) error {
 	return nil
 }
 
-// decodeEnvelope decodes Aptly's envelope in one pass, as a hand-written
-// decoder would: data is decoded straight into out. A failure envelope
-// (statusCode 400 or more) is a failure whatever its data holds.
+// decodeEnvelope decodes Aptly's envelope in one pass; statusCode 400 or
+// more is a failure whatever its data.
 func (a *answer) decodeEnvelope(out any) error {
 	env := wireEnvelope{Data: out}
 	err := json.Unmarshal(a.data, &env)
 	failure := env.StatusCode != nil && *env.StatusCode >= 400
-	// json.Unmarshal returns its *UnmarshalTypeError unwrapped; a type
-	// assertion, unlike errors.As, costs no allocation on every call.
+	// json.Unmarshal returns it unwrapped; an assertion does not allocate.
 	_, dataOfOtherShape := err.(*json.UnmarshalTypeError) //nolint:errorlint // unwrapped, as said above
 	if err != nil && !(failure && dataOfOtherShape) {
 		return a.fail(ErrUnexpectedResponse, err)
@@ -323,8 +274,7 @@ func (a *answer) decodeEnvelope(out any) error {
 	if failure {
 		return a.fail(nil, nil)
 	}
-	// A null data leaves env.Data nil; a missing one leaves out untouched,
-	// which is told from an empty data only when out is still all zero.
+	// A missing data is told from an empty one only when out is all zero.
 	missing := env.Data == nil || (reflect.ValueOf(out).Elem().IsZero() && !envelopeHasData(a.data))
 	if missing {
 		return a.fail(ErrUnexpectedResponse, errors.New("no result in the body"))
@@ -332,25 +282,21 @@ func (a *answer) decodeEnvelope(out any) error {
 	return nil
 }
 
-// fail builds the *APIError of a failed answer: kind is
-// ErrUnexpectedResponse for a 2xx that could not be read (cause says why),
-// nil for a failure status. The error and the call's WithResponse keep a
-// bounded copy of the body, scrubbed of every credential the call knows.
+// fail builds a failed answer's *APIError: kind is ErrUnexpectedResponse
+// for an unreadable 2xx (cause says why), nil for a failure status.
 func (a *answer) fail(kind, cause error) *APIError {
 	scrub := a.loop.scrubber()
 	data, p := errorBody(scrub.body(a.data), a.meta.Envelope)
 	header := scrub.header(a.resp.Header)
 	withheld := a.ep.secretAnswer && a.resp.StatusCode/100 == 2
 	if withheld {
-		// The answer is a credential that could not be read as
-		// documented: the token in it cannot be told from the rest.
+		// An unreadable credential answer: its token cannot be told from the rest.
 		data, header = nil, nil
 		p.Message, p.Code, p.Details = "", "", nil
 	}
 	if r := a.cs.response; r != nil {
 		scrub.response(r, data, header, withheld)
 		if r.Envelope == nil && a.ep.envelope && p.EnvelopeStatus != 0 {
-			// An Aptly failure comes in the envelope too; keep its fields.
 			r.Envelope = &Envelope{StatusCode: p.EnvelopeStatus, Message: p.Message, Timestamp: parseTimestamp(p.Timestamp)}
 		}
 	}
@@ -363,13 +309,11 @@ func (a *answer) fail(kind, cause error) *APIError {
 	}
 }
 
-// encodedBody is a request body already encoded as JSON, which call sends
-// as is. The batch engine encodes each batch's body when it cuts the
-// batch, ahead of the worker that sends it.
+// encodedBody is a request body already encoded as JSON.
 type encodedBody []byte
 
-// encodeBody encodes a request body for op, as call sends it: nil as no
-// body, an encodedBody as is, anything else with json.Marshal.
+// encodeBody encodes a body as call sends it: nil as none, an encodedBody
+// as is, else json.Marshal.
 func encodeBody(op string, body any) (encodedBody, error) {
 	if body == nil {
 		return nil, nil
@@ -384,8 +328,7 @@ func encodeBody(op string, body any) (encodedBody, error) {
 	return b, nil
 }
 
-// wireEnvelope is Aptly's response envelope. Data holds the caller's out
-// (a pointer to a zero value), so the body is decoded in one pass.
+// wireEnvelope is Aptly's envelope, Data pointing at the caller's out.
 type wireEnvelope struct {
 	StatusCode *int   `json:"statusCode"`
 	Timestamp  string `json:"timestamp"`
@@ -393,9 +336,8 @@ type wireEnvelope struct {
 	Data       any    `json:"data"`
 }
 
-// envelopeHasData reports whether an envelope's data field is present and
-// not null. It costs a second pass, so it is asked only when the one pass
-// left the result all zero.
+// envelopeHasData reports whether data is present and not null; a second
+// pass, asked only when the first left the result all zero.
 func envelopeHasData(body []byte) bool {
 	var probe struct {
 		Data json.RawMessage `json:"data"`
@@ -407,8 +349,7 @@ func envelopeHasData(body []byte) bool {
 	return len(t) > 0 && string(t) != "null"
 }
 
-// unwrapURLError drops the *url.Error that net/http wraps around transport
-// errors, whose text carries the whole URL, query included.
+// unwrapURLError drops net/http's *url.Error, whose text holds the query.
 func unwrapURLError(err error) error {
 	var ue *url.Error
 	if errors.As(err, &ue) {

@@ -8,7 +8,7 @@ import (
 // errorReadBytes is how much of a body is read when only an error's copy of
 // it will be kept: a little more than the copy, so that a credential the
 // server echoed across the cut is found whole, and redacted, before the cut.
-const errorReadBytes = MaxErrorBodyBytes + 8<<10
+const errorReadBytes = maxErrorBodyBytes + 8<<10
 
 // bodyLimit is how much of a body with the given status is read: the
 // client's cap, or for a failure status about what an error keeps.

@@ -13,23 +13,19 @@ import (
 // redaction is what a scrubbed credential is replaced by.
 const redaction = "[redacted]"
 
-// scrubber holds every credential a call knows of, longest first, so that
-// an error built from a server's answer that echoes one does not carry it.
+// scrubber holds every credential a call knows, longest first, so that an
+// error echoing one does not carry it.
 type scrubber []string
 
-// scrubber collects every credential of the call l makes: those its
-// request carries in the body or query, those the Authenticator holds (an
-// access key, the token in use and the one before it), and the header
-// values the Authenticator set on the last attempt (whatever differs
-// between plain, before it ran, and authed, after), with their parts: the
-// token of "Bearer <token>" and the password of "Basic <base64>". Each is
-// looked for as it is and as a JSON body escapes it.
+// scrubber collects the call's credentials: those in its body or query, the
+// Authenticator's, and the header values it set, with their tokens and
+// passwords, each also as JSON escapes it.
 func (l *callLoop) scrubber() scrubber {
 	return l.appendSecrets(make(scrubber, 0, len(l.cs.secrets)+8))
 }
 
-// appendSecrets appends to s what scrubber collects. Given a buffer on the
-// caller's stack with room for them, it allocates nothing.
+// appendSecrets appends what scrubber collects; with room, it allocates
+// nothing.
 func (l *callLoop) appendSecrets(s scrubber) scrubber {
 	s = append(s, l.cs.secrets...)
 	if h, ok := l.c.auth.(secretHolder); ok {
@@ -44,14 +40,12 @@ func (l *callLoop) appendSecrets(s scrubber) scrubber {
 		}
 	}
 	s = withEscaped(s)
-	// Longest first, so that a whole value is replaced before its parts,
-	// and a secret that holds another is not left half shown.
+	// Longest first, so that no secret holding another is left half shown.
 	slices.SortFunc(s, func(a, b string) int { return cmp.Compare(len(b), len(a)) })
 	return s
 }
 
-// body returns b with every credential replaced by "[redacted]". b itself
-// is returned, without a copy, when it holds none.
+// body returns b with every credential redacted; b itself if it holds none.
 func (s scrubber) body(b []byte) []byte {
 	for _, secret := range s {
 		if scrubbable(secret) && bytes.Contains(b, []byte(secret)) {
@@ -71,9 +65,7 @@ func (s scrubber) text(v string) string {
 	return v
 }
 
-// header returns h with every credential in its values replaced by
-// "[redacted]". h itself is returned when no value holds one; otherwise a
-// copy, so the response's own header is left as it came.
+// header returns h with every credential redacted; a copy if it held one.
 func (s scrubber) header(h http.Header) http.Header {
 	if !s.inHeader(h) {
 		return h
@@ -102,8 +94,8 @@ func (s scrubber) inHeader(h http.Header) bool {
 	return false
 }
 
-// response fills r, the metadata of a failed call, with the scrubbed body
-// and header, and scrubs the envelope's message (which withheld drops).
+// response fills a failed call's r with the scrubbed body, header and
+// envelope message.
 func (s scrubber) response(r *Response, body []byte, header http.Header, withheld bool) {
 	r.Body, r.Header = body, header
 	if r.Envelope == nil {
@@ -117,12 +109,11 @@ func (s scrubber) response(r *Response, body []byte, header http.Header, withhel
 	r.Envelope = &env
 }
 
-// scrubbable reports whether secret is long enough to look for: values
-// shorter than four bytes would match by chance.
+// scrubbable reports whether secret is long enough not to match by chance.
 func scrubbable(secret string) bool { return len(secret) >= 4 }
 
-// appendSecretParts appends to s a credential header value and the secrets
-// inside it: the token of "Bearer <token>", the password of "Basic <base64>".
+// appendSecretParts appends a header value with its Bearer token or Basic
+// password.
 func appendSecretParts(s scrubber, v string) scrubber {
 	s = append(s, v)
 	scheme, rest, ok := strings.Cut(v, " ")
@@ -140,10 +131,8 @@ func appendSecretParts(s scrubber, v string) scrubber {
 	return s
 }
 
-// withEscaped adds to s the form in which a JSON body carries each secret
-// that encoding/json escapes: "&", "<" and ">" as \u0026, \u003c and
-// \u003e, quotes, backslashes, control characters and the like. A
-// server's answer may echo either form.
+// withEscaped adds each secret's JSON-escaped form, which an answer may
+// echo.
 func withEscaped(s scrubber) scrubber {
 	for _, secret := range s {
 		if !needsJSONEscape(secret) {
@@ -156,9 +145,7 @@ func withEscaped(s scrubber) scrubber {
 	return s
 }
 
-// needsJSONEscape reports whether encoding/json writes v other than as it
-// is: it escapes the bytes below, and may rewrite those past ASCII
-// (U+2028, U+2029, invalid UTF-8).
+// needsJSONEscape reports whether encoding/json writes v otherwise.
 func needsJSONEscape(v string) bool {
 	for i := range len(v) {
 		switch b := v[i]; {

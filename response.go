@@ -8,52 +8,37 @@ import (
 	"github.com/onboardkit/onboard/internal/retry"
 )
 
-// Response is the metadata of one call's last HTTP response, filled on
-// request by WithResponse.
+// Response is the metadata of one call's last HTTP response (WithResponse).
 type Response struct {
-	// StatusCode is the HTTP status.
 	StatusCode int
-	// Header holds the response headers.
-	Header http.Header
-	// RequestID is the server's request id (x-request-id or a similar
-	// header), when it sent one.
+	Header     http.Header
+	// RequestID is the server's request id header, if sent.
 	RequestID string
-	// RateLimit holds the x-rate-limit-* headers (AthenaHQ), when sent.
+	// RateLimit holds AthenaHQ's x-rate-limit-* headers, if sent.
 	RateLimit RateLimit
-	// RetryAfter is the server's Retry-After, or 0; a longer ask than 24
-	// hours, in seconds or as a date, reads as 24 hours.
+	// RetryAfter is as APIError.RetryAfter.
 	RetryAfter time.Duration
-	// Attempts counts the attempts the call made, retries included.
-	Attempts int
-	// Envelope holds Aptly's envelope fields, from a success or a failure
-	// answer; nil for the other services and when the body was not an
-	// envelope.
+	Attempts   int
+	// Envelope holds Aptly's envelope fields; nil for other answers.
 	Envelope *Envelope
-	// Body is the raw response body. A success body is kept whole (it is
-	// within the client's cap); a failed call's is the same bounded copy as
-	// APIError.Body, at most MaxErrorBodyBytes.
+	// Body is the raw body: whole for a success, as APIError.Body for a failure.
 	Body []byte
 }
 
 // RateLimit is the server's account of the caller's request quota.
 type RateLimit struct {
-	// Limit is the number of requests allowed in the window.
-	Limit int
-	// Remaining is the number left in the current window.
+	// Limit requests are allowed in the window; Remaining are left, until Reset.
+	Limit     int
 	Remaining int
-	// Reset is when the window ends.
-	Reset time.Time
+	Reset     time.Time
 }
 
 // Envelope holds the fields around Aptly's data.
 type Envelope struct {
-	// StatusCode is the envelope's status, which can differ from the
-	// HTTP status (Aptly answers HTTP 201 with statusCode 200).
+	// StatusCode can differ from the HTTP status (201 with 200 inside).
 	StatusCode int
-	// Timestamp is when the server answered.
-	Timestamp time.Time
-	// Message is the server's message, such as "Success".
-	Message string
+	Timestamp  time.Time
+	Message    string
 }
 
 var requestIDHeaders = []string{"X-Request-Id", "Request-Id", "X-Correlation-Id", "X-Amzn-Requestid", "X-Cloud-Trace-Context"}
@@ -79,8 +64,7 @@ func newResponse(resp *http.Response, attempts int, body []byte) Response {
 	return r
 }
 
-// headerInt returns the integer in h's header name, or 0 when it is absent
-// or not one. An absent header is not parsed: a failed parse allocates.
+// headerInt returns the integer in h's header name, or 0.
 func headerInt(h http.Header, name string) int {
 	v := h.Get(name)
 	if v == "" {
@@ -90,9 +74,7 @@ func headerInt(h http.Header, name string) int {
 	return n
 }
 
-// successBody returns body to keep in a Response: body itself, or a copy
-// when body sits in a buffer much larger than it, as one read without an
-// announced length can leave it (see readCapped).
+// successBody returns body, or a copy when it sits in a much larger buffer.
 func successBody(body []byte) []byte {
 	if cap(body) > 2*len(body) && cap(body) > 64<<10 {
 		return append([]byte(nil), body...)

@@ -480,3 +480,29 @@ func assertProblems(t *testing.T, ve *onboard.ValidationError, want []problem) {
 		assert.Contains(t, ve.Error(), ve.Problems[i].String(), "the error lists every problem")
 	}
 }
+
+// emailResults returns the results of an Aptly bulk call whose Success is ok.
+func emailResults(rs []onboard.AptlyEmailResult, ok bool) []onboard.AptlyEmailResult {
+	return keepIf(rs, func(r onboard.AptlyEmailResult) bool { return r.Success == ok })
+}
+
+// targetResults returns the results of an AthenaHQ bulk invite whose Success is ok.
+func targetResults(rs []onboard.AthenaTargetResult, ok bool) []onboard.AthenaTargetResult {
+	return keepIf(rs, func(r onboard.AthenaTargetResult) bool { return r.Success == ok })
+}
+
+// inState returns the outcomes in state s.
+func inState[T any](outs []onboard.Outcome[T], s onboard.State) []onboard.Outcome[T] {
+	return keepIf(outs, func(o onboard.Outcome[T]) bool { return o.State == s })
+}
+
+// keepIf returns the items keep accepts, or nil when there are none.
+func keepIf[T any](items []T, keep func(T) bool) []T {
+	var out []T
+	for _, it := range items {
+		if keep(it) {
+			out = append(out, it)
+		}
+	}
+	return out
+}

@@ -12,25 +12,18 @@ import (
 	"time"
 )
 
-// This file is the lowest layer of the request loop: the redirect rule of
-// the client's http.Client, and the RoundTrip of each call's loop, which
-// waits for the client's pacing, adds the credential, bounds each attempt
-// by the call's timeout, notes the server's rate-limit headers and logs
-// each attempt.
+// The lowest layer of the request loop: redirects, pacing, credentials,
+// the attempt's timeout, rate-limit headers and logging.
 
-// newHTTPClient copies the caller's http.Client (or makes one) as the
-// template of each call's, and refuses redirects that leave the base URL's
-// scheme and host. Its Transport is what each call's RoundTrip sends
-// through.
+// newHTTPClient copies the caller's http.Client as each call's template,
+// refusing redirects that leave the base URL's scheme and host.
 func (c *client) newHTTPClient(s *settings) http.Client {
 	var hc http.Client
 	if s.httpClient != nil {
 		hc = *s.httpClient
 	}
-	// The transport bounds each attempt by the call's timeout, after the
-	// wait for pacing and the credential; a Timeout of the caller's
-	// http.Client would count those too, so it becomes the attempt
-	// timeout instead, unless WithTimeout is given.
+	// The caller's Timeout would count pacing and the credential; it becomes
+	// the attempt timeout instead, unless WithTimeout is given.
 	c.timeout = s.timeout
 	if s.httpClient != nil && !s.timeoutSet && hc.Timeout > 0 {
 		c.timeout = hc.Timeout
@@ -45,8 +38,7 @@ func (c *client) newHTTPClient(s *settings) http.Client {
 			return errors.New("stopped after 10 redirects")
 		}
 		if !c.ownHost(req.URL) {
-			// A request body holds people: it goes to no host the
-			// caller did not configure, with or without a credential.
+			// A request body holds people: it goes to no other host.
 			return fmt.Errorf("refused redirect to %s://%s: requests go only to the base URL's scheme and host (%s://%s); if the service has moved, give the client its new base URL",
 				req.URL.Scheme, req.URL.Host, c.base.Scheme, c.base.Host)
 		}
@@ -63,13 +55,9 @@ func (c *client) ownHost(u *url.URL) bool {
 	return u.Scheme == c.base.Scheme && strings.EqualFold(u.Host, c.base.Host)
 }
 
-// RoundTrip waits for pacing, then takes the credential (a fresh token, if
-// the Authenticator obtains one), and only then starts the attempt's
-// timeout, so that neither the wait nor a slow exchange counts against it
-// and a token is not left to expire while the request waits. The caller's
-// cancellation ends the attempt until the answer's status has arrived;
-// from then on the body is read to the end, bounded by the attempt's
-// timeout (and by the caller's context when the call has no timeout).
+// RoundTrip waits for pacing, takes the credential, and only then starts
+// the attempt's timeout. Once the status has arrived, the body is read to
+// the end whatever the caller's context.
 func (l *callLoop) RoundTrip(req *http.Request) (*http.Response, error) {
 	ours := l.c.ownHost(req.URL)
 	if ours {
@@ -95,8 +83,6 @@ func (l *callLoop) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	start := time.Now()
 	resp, err := l.c.httpClient.Transport.RoundTrip(req)
-	// From here on the caller's cancellation no longer ends the attempt:
-	// an answer whose status has arrived is read to the end.
 	arrived := stop()
 	if err != nil {
 		cancel()
@@ -115,11 +101,8 @@ func (l *callLoop) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
-// prepare waits for the client's pacing, then returns req with the
-// credential added, unless the call is sent without one; it notes the
-// headers before and after so that an answer echoing the credential can be
-// scrubbed. It runs on the caller's context, before the attempt's timeout
-// starts.
+// prepare waits for pacing and returns req with the credential, noting the
+// headers before and after for scrubbing.
 func (l *callLoop) prepare(req *http.Request) (*http.Request, error) {
 	if p := l.c.pacer; p != nil {
 		if err := p.wait(req.Context()); err != nil {
@@ -129,8 +112,7 @@ func (l *callLoop) prepare(req *http.Request) (*http.Request, error) {
 	if l.noAuth {
 		return req, nil
 	}
-	// A copy with headers of its own, as a RoundTripper must leave req
-	// as it came; the rest is shared, as http.Request.WithContext does.
+	// A RoundTripper leaves req as it came.
 	authed := req.WithContext(req.Context())
 	authed.Header = req.Header.Clone()
 	if authed.Header == nil {

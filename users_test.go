@@ -317,9 +317,9 @@ func TestUsersCreateBulk(t *testing.T) {
 		assert.Equal(t, w.reason, o.Message, "outcome %d", i)
 		assert.Equal(t, 1, o.Attempts, "outcome %d", i)
 	}
-	assert.Len(t, res.Succeeded(), 2)
-	assert.Len(t, res.Failed(), 3)
-	assert.Empty(t, res.Unknown())
+	assert.Len(t, inState(res.Outcomes, onboard.StateSucceeded), 2)
+	assert.Len(t, inState(res.Outcomes, onboard.StateFailed), 3)
+	assert.Empty(t, inState(res.Outcomes, onboard.StateUnknown))
 }
 
 func TestUsersCreateBulk_sendEmail(t *testing.T) {
@@ -454,7 +454,7 @@ func TestUsersCreateBulk_outcomes(t *testing.T) {
 				}
 				assert.Equal(t, w.reason, o.Message, "outcome %d", i)
 			}
-			assert.Len(t, res.Unknown(), unknown)
+			assert.Len(t, inState(res.Outcomes, onboard.StateUnknown), unknown)
 		})
 	}
 }

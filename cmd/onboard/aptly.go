@@ -201,8 +201,10 @@ func checkInvitee(p *onboard.AptlyInvitee) error {
 // aptlyPreflight checks the credential with a read-only request: the first
 // user of the list.
 func aptlyPreflight(ctx context.Context, c *onboard.AptlyClient) error {
-	_, err := c.Users.ListPage(ctx, &onboard.AptlyListUsersOptions{Page: 1, Limit: 1})
-	return err
+	for _, err := range c.Users.List(ctx, &onboard.AptlyListUsersOptions{Page: 1, Limit: 1}) {
+		return err // the first user, or the page's error
+	}
+	return nil
 }
 
 // aptlyUsers lists the users of tenant ("" for every user the credential

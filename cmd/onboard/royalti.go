@@ -133,8 +133,10 @@ func checkWorkspaceUser(u *onboard.RoyaltiWorkspaceUser) error {
 // royaltiPreflight checks the credential with a read-only request: the
 // first invite of the list.
 func royaltiPreflight(ctx context.Context, c *onboard.RoyaltiClient) error {
-	_, err := c.Invites.ListPage(ctx, &onboard.RoyaltiListInvitesOptions{Page: 1, Size: 1})
-	return err
+	for _, err := range c.Invites.List(ctx, &onboard.RoyaltiListInvitesOptions{Page: 1, Size: 1}) {
+		return err // the first invite, or the page's error
+	}
+	return nil
 }
 
 // royaltiSince is when a Royalti invite was last sent: its meta.date, or
