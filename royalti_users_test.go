@@ -11,11 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/onboardkit/onboard"
 	"github.com/onboardkit/onboard/onboardtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // The tests of Royalti's invite and user lifecycle: list, resend and cancel
@@ -189,116 +188,6 @@ func rlInviteIDs(invites []onboard.RoyaltiInvite, err error) ([]string, error) {
 	return ids, err
 }
 
-func TestRoyaltiInvitesList_pages(t *testing.T) {
-	t.Parallel()
-	c, srv := rlFake(t)
-	want := rlSeedInvites(t, srv, 5)
-
-	var meta onboard.Response
-	ids, err := rlInviteIDs(rlDrain(c.Invites.List(t.Context(), &onboard.RoyaltiListInvitesOptions{Size: 2}, onboard.WithResponse(&meta))))
-	require.NoError(t, err)
-	assert.Equal(t, want, ids)
-	assert.Equal(t, 3, srv.RequestCount("/user/invites"), "pages of 2, 2 and 1; the total ends the list")
-	assert.Contains(t, string(meta.Body), `"currentPage":3`, "the call options reach every page; WithResponse holds the last")
-
-	r := rlLast(t, srv, http.MethodGet, "/user/invites")
-	assert.Equal(t, url.Values{"page": {"3"}, "size": {"2"}}, r.Query)
-	rlNoBody(t, r)
-}
-
-func TestRoyaltiInvitesList_statusAndDefaultSize(t *testing.T) {
-	t.Parallel()
-	c, srv := rlFake(t)
-	ids := rlSeedInvites(t, srv, 3)
-	require.NoError(t, c.Invites.Cancel(t.Context(), ids[1]))
-
-	var got []onboard.RoyaltiInvite
-	for inv, err := range c.Invites.List(t.Context(), &onboard.RoyaltiListInvitesOptions{Status: onboard.RoyaltiInviteCancelled}) {
-		require.NoError(t, err)
-		got = append(got, inv)
-	}
-	require.Len(t, got, 1)
-	assert.Equal(t, ids[1], got[0].ID)
-	assert.Equal(t, onboard.RoyaltiInviteCancelled, got[0].Status)
-	assert.Equal(t, "personb@example.com", got[0].TenantUser.User.Email)
-	r := rlLast(t, srv, http.MethodGet, "/user/invites")
-	assert.Equal(t, url.Values{"status": {"cancelled"}, "page": {"1"}, "size": {"100"}}, r.Query,
-		"size is always sent: Royalti pages the list only when it is")
-}
-
-func TestRoyaltiInvitesList_breakFetchesNoMore(t *testing.T) {
-	t.Parallel()
-	c, srv := rlFake(t)
-	rlSeedInvites(t, srv, 4)
-	seen := 0
-	for _, err := range c.Invites.List(t.Context(), &onboard.RoyaltiListInvitesOptions{Size: 2}) {
-		require.NoError(t, err)
-		seen++
-		break
-	}
-	assert.Equal(t, 1, seen)
-	assert.Equal(t, 1, srv.RequestCount("/user/invites"), "no page after the break")
-}
-
-func TestRoyaltiInvitesList_cancelledMidPage(t *testing.T) {
-	t.Parallel()
-	c, srv := rlFake(t)
-	rlSeedInvites(t, srv, 4)
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	var last error
-	items := 0
-	for _, err := range c.Invites.List(ctx, &onboard.RoyaltiListInvitesOptions{Size: 2}) {
-		if err != nil {
-			last = err
-			break
-		}
-		items++
-		cancel()
-	}
-	require.ErrorIs(t, last, context.Canceled)
-	assert.Equal(t, 2, items, "the page already fetched is yielded whole")
-	assert.Equal(t, 1, srv.RequestCount("/user/invites"), "no page is fetched after the context ends")
-}
-
-func TestRoyaltiInvitesList_cancelledDuringRequest(t *testing.T) {
-	t.Parallel()
-	arrived := make(chan struct{}, 1)
-	c, n := rlStub(t, func(_ http.ResponseWriter, r *http.Request) {
-		arrived <- struct{}{}
-		<-r.Context().Done()
-	})
-	ctx, cancel := context.WithCancel(t.Context())
-	defer cancel()
-	go func() {
-		select {
-		case <-arrived:
-			cancel()
-		case <-time.After(10 * time.Second):
-		}
-	}()
-	var last error
-	for _, err := range c.Invites.List(ctx, nil) {
-		last = err
-	}
-	require.ErrorIs(t, last, context.Canceled)
-	var reqErr *onboard.RequestError
-	require.ErrorAs(t, last, &reqErr)
-	assert.EqualValues(t, 1, n.Load())
-}
-
-func TestRoyaltiInvitesList_repeatedPage(t *testing.T) {
-	t.Parallel()
-	// A server that ignores page: every answer is page 1, of a list said to
-	// hold more.
-	c, n := rlStub(t, rlAnswer(http.StatusOK, `{"totalItems":9,"filteredItems":9,"totalPages":5,"currentPage":1,
-		"invites":[{"id":"`+rlInviteID+`","status":"invited"},{"id":"32dc2f99-934d-4e1d-8c51-46f573dbf9a2","status":"invited"}]}`))
-	ids, err := rlInviteIDs(rlDrain(c.Invites.List(t.Context(), &onboard.RoyaltiListInvitesOptions{Size: 2})))
-	require.ErrorIs(t, err, onboard.ErrPageRepeated)
-	assert.Len(t, ids, 2)
-	assert.EqualValues(t, 2, n.Load(), "stopped at the first repeat")
-}
-
 // rlInvitesExample is R1's response example, verbatim.
 const rlInvitesExample = `{
   "totalItems": 1,
@@ -370,17 +259,6 @@ func TestRoyaltiInvitesListPage_request(t *testing.T) {
 	assert.Equal(t, url.Values{"status": {"invited"}, "page": {"2"}, "size": {"2"}}, r.Query)
 }
 
-func TestRoyaltiInvitesList_invalidSendsNothing(t *testing.T) {
-	t.Parallel()
-	c, n := rlStub(t, rlAnswer(http.StatusOK, rlInvitesExample))
-	bad := &onboard.RoyaltiListInvitesOptions{Status: "pending", Page: -1, Size: onboard.RoyaltiMaxPageSize + 1}
-	_, err := onboard.RoyaltiInvitesListPage(t.Context(), c.Invites, bad)
-	rlValidation(t, err, "status", "page", "size")
-	_, err = rlDrain(c.Invites.List(t.Context(), bad))
-	rlValidation(t, err, "status", "page", "size")
-	assert.Zero(t, n.Load())
-}
-
 func TestRoyaltiLists_unauthorized(t *testing.T) {
 	t.Parallel()
 	srv := onboardtest.NewServer()
@@ -392,102 +270,6 @@ func TestRoyaltiLists_unauthorized(t *testing.T) {
 	assert.NotContains(t, err.Error(), "not-the-token")
 	_, err = rlDrain(c.Users.List(t.Context(), nil))
 	require.ErrorIs(t, err, onboard.ErrUnauthorized)
-}
-
-func TestRoyaltiInvitesResend(t *testing.T) {
-	t.Parallel()
-	c, srv := rlFake(t)
-	id := rlSeedInvites(t, srv, 1)[0]
-
-	res, err := c.Invites.Resend(t.Context(), id, &onboard.RoyaltiResendRequest{
-		Message:     "Reminder: please accept your invite before onboarding.",
-		RedirectURL: "https://app.royalti.io/email/activate",
-	})
-	require.NoError(t, err)
-	assert.Equal(t, "Invite resent successfully", res.Message, "the document's answer")
-	r := rlLast(t, srv, http.MethodPost, "/user/invites/"+id+"/resend")
-	rlBody(t, r, `{"message":"Reminder: please accept your invite before onboarding.","redirectUrl":"https://app.royalti.io/email/activate"}`)
-	assert.Empty(t, r.Query)
-
-	_, err = c.Invites.Resend(t.Context(), id, nil)
-	require.NoError(t, err)
-	rlBody(t, rlLast(t, srv, http.MethodPost, "/user/invites/"+id+"/resend"), `{}`)
-
-	inv := srv.RoyaltiInvites(onboardtest.RoyaltiWorkspaceID)[0]
-	assert.Equal(t, 2, inv.Resends)
-	assert.Equal(t, "Reminder: please accept your invite before onboarding.", inv.Message)
-	assert.Equal(t, "https://app.royalti.io/email/activate", inv.RedirectURL)
-}
-
-func TestRoyaltiInvitesResend_errors(t *testing.T) {
-	t.Parallel()
-	c, srv := rlFake(t)
-	id := rlSeedInvites(t, srv, 1)[0]
-	require.NoError(t, srv.AcceptRoyaltiInvite(onboardtest.RoyaltiWorkspaceID, "persona@example.com"))
-
-	_, err := c.Invites.Resend(t.Context(), id, nil)
-	require.ErrorIs(t, err, onboard.ErrConflict, "only a pending invite is resent")
-	_, err = c.Invites.Resend(t.Context(), rlInviteID, nil)
-	require.ErrorIs(t, err, onboard.ErrNotFound)
-
-	before := srv.RequestCount("")
-	_, err = c.Invites.Resend(t.Context(), "e2d9b1ff/../../x", nil)
-	rlValidation(t, err, "inviteId")
-	_, err = c.Invites.Resend(t.Context(), " ", nil)
-	rlValidation(t, err, "inviteId")
-	assert.Equal(t, before, srv.RequestCount(""), "nothing is sent")
-}
-
-func TestRoyaltiInvitesCancel(t *testing.T) {
-	t.Parallel()
-	c, srv := rlFake(t)
-	ids := rlSeedInvites(t, srv, 2)
-
-	var meta onboard.Response
-	require.NoError(t, c.Invites.Cancel(t.Context(), ids[0], onboard.WithResponse(&meta)))
-	r := rlLast(t, srv, http.MethodPost, "/user/invites/"+ids[0]+"/cancel")
-	rlNoBody(t, r)
-	assert.Empty(t, r.Query)
-	assert.Equal(t, http.StatusOK, meta.StatusCode, "CallOptions reach the call")
-	assert.Contains(t, string(meta.Body), "cancelled")
-
-	states := map[string]string{}
-	for _, inv := range srv.RoyaltiInvites(onboardtest.RoyaltiWorkspaceID) {
-		states[inv.ID] = inv.Status
-	}
-	assert.Equal(t, map[string]string{ids[0]: "cancelled", ids[1]: "invited"}, states)
-
-	require.NoError(t, c.Invites.Cancel(t.Context(), ids[0]), "cancelling again leaves it cancelled")
-	require.ErrorIs(t, c.Invites.Cancel(t.Context(), rlInviteID), onboard.ErrNotFound)
-	require.NoError(t, srv.AcceptRoyaltiInvite(onboardtest.RoyaltiWorkspaceID, "persona@example.com"))
-	require.ErrorIs(t, c.Invites.Cancel(t.Context(), ids[1]), onboard.ErrConflict)
-	rlValidation(t, c.Invites.Cancel(t.Context(), "42"), "id")
-}
-
-// The cancel answer is not documented: any 2xx is done, whatever its body.
-func TestRoyaltiInvitesCancel_anySuccess(t *testing.T) {
-	t.Parallel()
-	for name, h := range map[string]http.HandlerFunc{
-		"204 no body":      rlAnswer(http.StatusNoContent, ""),
-		"200 empty body":   rlAnswer(http.StatusOK, ""),
-		"200 not JSON":     rlAnswer(http.StatusOK, "OK"),
-		"202 message":      rlAnswer(http.StatusAccepted, `{"message":"Invite cancelled"}`),
-		"200 null":         rlAnswer(http.StatusOK, "null"),
-		"200 other object": rlAnswer(http.StatusOK, `{"success":true,"data":{}}`),
-	} {
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
-			c, n := rlStub(t, h)
-			require.NoError(t, c.Invites.Cancel(t.Context(), rlInviteID))
-			assert.EqualValues(t, 1, n.Load())
-		})
-	}
-	c, _ := rlStub(t, rlAnswer(http.StatusInternalServerError, `{"message":"boom"}`))
-	err := c.Invites.Cancel(t.Context(), rlInviteID)
-	require.ErrorIs(t, err, onboard.ErrServer, "a failure status is still an error")
-	var apiErr *onboard.APIError
-	require.ErrorAs(t, err, &apiErr)
-	assert.Equal(t, "boom", apiErr.Message)
 }
 
 // rlSeedUsers stores n users in the fake's default workspace and returns
@@ -1005,4 +787,246 @@ func TestRoyaltiLists_withoutCounts(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, users, 1)
 	assert.EqualValues(t, 2, n.Load(), "the empty page 2 ends the list")
+}
+
+func TestUsersCreateBulk(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newRoyalti(t, srv)
+	srv.handle(royaltiPrefix+"/user/bulk", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, docRoyaltiBulkUsers)
+	})
+
+	req := &onboard.RoyaltiCreateUsersRequest{
+		Users: []onboard.RoyaltiWorkspaceUser{
+			{FirstName: "John", LastName: "Doe", NickName: "JD", UserType: "artist", Email: "john@example.com",
+				IPI: "00052210040", Role: "admin", Phone: "+2348000000000", Country: "NG"},
+			{FirstName: "Jericho", LastName: "Doe", Email: "jericho@example.com"},
+			{FirstName: "Jane", LastName: "Doe", Email: "jane@example.com"},
+			{FirstName: "Jacob", LastName: "Doe", Email: "jacob@example.com"},
+			{FirstName: "Jake", LastName: "Doe", Email: "jake@example.com"},
+		},
+		SendEmail:   onboard.Ptr(true),
+		RedirectURL: "https://app.example.com/welcome",
+		Message:     "Welcome aboard",
+	}
+	res, err := c.Users.CreateBulk(testCtx(t), req)
+	require.NoError(t, err)
+
+	r := srv.only(t)
+	assert.Equal(t, http.MethodPost, r.Method)
+	assert.Equal(t, "/royalti/user/bulk", r.Path)
+	assert.Empty(t, r.RawQuery)
+	assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
+	assertJSONHeaders(t, r.Header)
+	assert.JSONEq(t, `{
+		"users": [
+			{"firstName":"John","lastName":"Doe","nickName":"JD","userType":"artist","email":"john@example.com",
+			 "ipi":"00052210040","role":"admin","phone":"+2348000000000","country":"NG"},
+			{"firstName":"Jericho","lastName":"Doe","email":"jericho@example.com"},
+			{"firstName":"Jane","lastName":"Doe","email":"jane@example.com"},
+			{"firstName":"Jacob","lastName":"Doe","email":"jacob@example.com"},
+			{"firstName":"Jake","lastName":"Doe","email":"jake@example.com"}
+		],
+		"sendEmail": true,
+		"redirect_url": "https://app.example.com/welcome",
+		"message": "Welcome aboard"
+	}`, string(r.Body))
+
+	// The server's answer, as documented.
+	assert.Equal(t, "Done.", res.Message)
+	assert.Equal(t, []string{"John Doe", "Jericho Doe"}, res.CreatedUsers)
+	assert.Equal(t, 3, res.ProcessedCount)
+	assert.Equal(t, []string{
+		"User Jane Doe already associated with workspace!",
+		"Invalid email format for Jacob Doe",
+		"Invalid email format for Jake Doe",
+	}, res.Errors)
+
+	// The answer tied back to each submitted user, in input order.
+	require.Len(t, res.Outcomes, 5)
+	want := []struct {
+		state  onboard.State
+		reason string
+	}{
+		{onboard.StateSucceeded, ""},
+		{onboard.StateSucceeded, ""},
+		{onboard.StateFailed, "User Jane Doe already associated with workspace!"},
+		{onboard.StateFailed, "Invalid email format for Jacob Doe"},
+		{onboard.StateFailed, "Invalid email format for Jake Doe"},
+	}
+	for i, w := range want {
+		o := res.Outcomes[i]
+		assert.Equal(t, i, o.Index, "outcome %d", i)
+		assert.Equal(t, req.Users[i], o.Item, "outcome %d", i)
+		assert.Equal(t, w.state, o.State, "outcome %d (%s)", i, o.Item.Email)
+		assert.Equal(t, w.reason, o.Message, "outcome %d", i)
+		assert.Equal(t, 1, o.Attempts, "outcome %d", i)
+	}
+	assert.Len(t, inState(res.Outcomes, onboard.StateSucceeded), 2)
+	assert.Len(t, inState(res.Outcomes, onboard.StateFailed), 3)
+	assert.Empty(t, inState(res.Outcomes, onboard.StateUnknown))
+}
+
+func TestUsersCreateBulk_sendEmail(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name      string
+		sendEmail *bool
+		want      string
+	}{
+		{"nil is left out", nil, `{"users":[{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com"}]}`},
+		{"false is sent", onboard.Ptr(false), `{"users":[{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com"}],"sendEmail":false}`},
+		{"true is sent", onboard.Ptr(true), `{"users":[{"firstName":"Ada","lastName":"Lovelace","email":"ada@example.com"}],"sendEmail":true}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			c := newRoyalti(t, srv)
+			srv.handle(royaltiPrefix+"/user/bulk", func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusCreated, `{"message":"Done.","createdUsers":["Ada Lovelace"],"processedCount":1,"errors":[]}`)
+			})
+			req := validCreateUsers()
+			req.SendEmail = tt.sendEmail
+			_, err := c.Users.CreateBulk(testCtx(t), req)
+			require.NoError(t, err)
+			assert.JSONEq(t, tt.want, string(srv.only(t).Body))
+		})
+	}
+}
+
+// Royalti reports created users by name only and errors as free text, so
+// the outcome of each input is what can be told for certain, and unknown
+// otherwise.
+func TestUsersCreateBulk_outcomes(t *testing.T) {
+	t.Parallel()
+	type want struct {
+		state  onboard.State
+		reason string // exact reason; "" with contains below for unknowns
+	}
+	tests := []struct {
+		name     string
+		users    []onboard.RoyaltiWorkspaceUser
+		answer   string
+		want     []want
+		contains []string // substrings of each unknown's reason
+	}{
+		{
+			name: "two inputs named the same, one created and one refused, are both unknown",
+			users: []onboard.RoyaltiWorkspaceUser{
+				{FirstName: "John", LastName: "Doe", Email: "john1@example.com"},
+				{FirstName: "John", LastName: "Doe", Email: "john2@example.com"},
+				{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"},
+			},
+			answer: `{"message":"Done.","createdUsers":["John Doe","Ada Lovelace"],"processedCount":3,
+				"errors":["User John Doe already associated with workspace!"]}`,
+			want:     []want{{state: onboard.StateUnknown}, {state: onboard.StateUnknown}, {state: onboard.StateSucceeded}},
+			contains: []string{`2 users are named "John Doe"`, `2 users are named "John Doe"`},
+		},
+		{
+			name: "two inputs named the same, both created",
+			users: []onboard.RoyaltiWorkspaceUser{
+				{FirstName: "John", LastName: "Doe", Email: "john1@example.com"},
+				{FirstName: "John", LastName: "Doe", Email: "john2@example.com"},
+			},
+			answer: `{"message":"Done.","createdUsers":["John Doe","John Doe"],"processedCount":2,"errors":[]}`,
+			want:   []want{{state: onboard.StateSucceeded}, {state: onboard.StateSucceeded}},
+		},
+		{
+			name: "an error naming an email settles that input even when names clash",
+			users: []onboard.RoyaltiWorkspaceUser{
+				{FirstName: "John", LastName: "Doe", Email: "john1@example.com"},
+				{FirstName: "John", LastName: "Doe", Email: "john2@example.com"},
+			},
+			answer: `{"message":"Done.","createdUsers":["John Doe"],"processedCount":2,
+				"errors":["Invalid email format for john2@example.com"]}`,
+			want: []want{{state: onboard.StateSucceeded}, {onboard.StateFailed, "Invalid email format for john2@example.com"}},
+		},
+		{
+			name: "an input in neither list is unknown",
+			users: []onboard.RoyaltiWorkspaceUser{
+				{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"},
+				{FirstName: "Grace", LastName: "Hopper", Email: "grace@example.com"},
+			},
+			answer:   `{"message":"Done.","createdUsers":["Ada Lovelace"],"processedCount":1,"errors":[]}`,
+			want:     []want{{state: onboard.StateSucceeded}, {state: onboard.StateUnknown}},
+			contains: []string{`"Grace Hopper" is in neither createdUsers nor errors`},
+		},
+		{
+			name:     "an input without a name cannot be matched",
+			users:    []onboard.RoyaltiWorkspaceUser{{Email: "anon@example.com"}},
+			answer:   `{"message":"Done.","createdUsers":[],"processedCount":1,"errors":[]}`,
+			want:     []want{{state: onboard.StateUnknown}},
+			contains: []string{"no name"},
+		},
+		{
+			name:   "names are compared without case or extra spaces",
+			users:  []onboard.RoyaltiWorkspaceUser{{FirstName: " Ada ", LastName: "Lovelace", Email: "ada@example.com"}},
+			answer: `{"message":"Done.","createdUsers":["ada  LOVELACE"],"processedCount":1,"errors":[]}`,
+			want:   []want{{state: onboard.StateSucceeded}},
+		},
+		{
+			name:   "empty answer lists",
+			users:  []onboard.RoyaltiWorkspaceUser{{FirstName: "Ada", LastName: "Lovelace", Email: "ada@example.com"}},
+			answer: `{"message":"Done."}`,
+			want:   []want{{state: onboard.StateUnknown}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			c := newRoyalti(t, srv)
+			srv.handle(royaltiPrefix+"/user/bulk", func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusCreated, tt.answer)
+			})
+			res, err := c.Users.CreateBulk(testCtx(t), &onboard.RoyaltiCreateUsersRequest{Users: tt.users})
+			require.NoError(t, err)
+			require.Len(t, res.Outcomes, len(tt.users))
+			unknown := 0
+			for i, w := range tt.want {
+				o := res.Outcomes[i]
+				assert.Equal(t, i, o.Index)
+				assert.Equal(t, tt.users[i], o.Item)
+				assert.Equal(t, w.state, o.State, "outcome %d: %+v", i, o)
+				if w.state == onboard.StateUnknown {
+					assert.NotEmpty(t, o.Message, "an unknown outcome says why")
+					if unknown < len(tt.contains) {
+						assert.Contains(t, o.Message, tt.contains[unknown])
+					}
+					unknown++
+					continue
+				}
+				assert.Equal(t, w.reason, o.Message, "outcome %d", i)
+			}
+			assert.Len(t, inState(res.Outcomes, onboard.StateUnknown), unknown)
+		})
+	}
+}
+
+func TestUsersCreateBulk_validation(t *testing.T) {
+	t.Parallel()
+	createBulk := func(req *onboard.RoyaltiCreateUsersRequest) func(context.Context, *clients) error {
+		return func(ctx context.Context, c *clients) error {
+			res, err := c.royalti.Users.CreateBulk(ctx, req)
+			assert.Nil(t, res)
+			return err
+		}
+	}
+	runValidationCases(t, "royalti: Users.CreateBulk", []validationCase{
+		{name: "nil request", call: createBulk(nil), want: []problem{{"request", "is nil"}}},
+		{name: "no users", call: createBulk(&onboard.RoyaltiCreateUsersRequest{}), want: []problem{{"users", "at least one"}}},
+		{
+			name: "every bad user by index",
+			call: createBulk(&onboard.RoyaltiCreateUsersRequest{Users: []onboard.RoyaltiWorkspaceUser{
+				{FirstName: "John", Email: "john@example.com"},
+				{FirstName: "Jericho"},
+				{FirstName: "Jane", Email: "jane@example.com"},
+				{FirstName: "Jacob", Email: "jacob@"},
+				{FirstName: "Jake", Email: "jake@example.com"},
+			}}),
+			want: []problem{{"users[1].email", "is required"}, {"users[3].email", "not a valid email"}},
+		},
+	})
 }

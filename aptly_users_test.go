@@ -7,17 +7,15 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
-
 	"github.com/onboardkit/onboard"
 	"github.com/onboardkit/onboard/onboardtest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // Tests of Aptly's user lifecycle: list, resend invites, bulk status
@@ -99,17 +97,6 @@ func aptlyFake(t *testing.T, opts ...onboard.Option) (*onboardtest.Server, *onbo
 
 // aptlyPath is the path the fake records for an Aptly endpoint's path.
 func aptlyPath(p string) string { return onboardtest.AptlyPathPrefix + p }
-
-// seedInvited stores n users with pending invites in tenant, as if invited
-// earlier, and returns their ids in the order stored.
-func seedInvited(t *testing.T, srv *onboardtest.Server, tenant string, n int) []string {
-	t.Helper()
-	ids := make([]string, n)
-	for i := range ids {
-		ids[i] = srv.AddAptlyInvite(tenant, fmt.Sprintf("user%02d@example.com", i), "User", strconv.Itoa(i))
-	}
-	return ids
-}
 
 // seenRequest is one request an exampleServer received.
 type seenRequest struct {
@@ -305,43 +292,6 @@ func TestAptlyListPage_documentExample2025(t *testing.T) {
 	assert.Equal(t, *want, p.Users[0])
 	assert.Equal(t, onboard.AptlyUserActive, p.Users[0].Status)
 	assert.Equal(t, "MM/DD/YYYY", p.Users[0].DateFormat)
-}
-
-func TestAptlyListPage_fake(t *testing.T) {
-	srv, c := aptlyFake(t)
-	ids := seedInvited(t, srv, lcTenant, 5)
-
-	var meta onboard.Response
-	p, err := onboard.AptlyListPage(t.Context(), c.Users, &onboard.AptlyListUsersOptions{Page: 2, Limit: 2}, onboard.WithResponse(&meta))
-	require.NoError(t, err)
-	assert.Equal(t, 2, p.Page)
-	assert.Equal(t, 2, p.Limit)
-	assert.Equal(t, 5, p.Total)
-	require.Len(t, p.Users, 2)
-	assert.Equal(t, []string{p.Users[0].ID, p.Users[1].ID}, ids[2:4])
-	assert.Equal(t, onboard.AptlyUserInvited, p.Users[0].Status)
-	assert.Equal(t, http.StatusOK, meta.StatusCode)
-	require.NotNil(t, meta.Envelope)
-	assert.Equal(t, http.StatusOK, meta.Envelope.StatusCode)
-
-	last, ok := srv.LastRequest()
-	require.True(t, ok)
-	assert.Equal(t, http.MethodGet, last.Method)
-	assert.Equal(t, aptlyPath("/v1/user"), last.Path)
-	assert.Equal(t, "2", last.Query.Get("page"))
-	assert.Equal(t, "2", last.Query.Get("limit"))
-	assert.Len(t, last.Query, 2)
-	assert.Empty(t, last.Body)
-
-	p, err = onboard.AptlyListPage(t.Context(), c.Users, &onboard.AptlyListUsersOptions{Page: 3, Limit: 2})
-	require.NoError(t, err)
-	assert.Len(t, p.Users, 1)
-
-	p, err = onboard.AptlyListPage(t.Context(), c.Users, nil)
-	require.NoError(t, err)
-	assert.Equal(t, onboardtest.AptlyDefaultLimit, p.Limit, "no limit sent: the server's default")
-	last, _ = srv.LastRequest()
-	assert.Empty(t, last.Query, "nil options send no query")
 }
 
 func TestAptlyListUsers_invalidOptionsSendNothing(t *testing.T) {
@@ -755,4 +705,599 @@ func TestAptlyLifecycle_unauthorizedAgainstFake(t *testing.T) {
 	require.ErrorIs(t, err, onboard.ErrUnauthorized, "a 401 stops the run")
 	require.Len(t, rep.Outcomes, 2)
 	assert.ErrorIs(t, rep.Outcomes[0].Err, onboard.ErrUnauthorized)
+}
+
+// Tests of Aptly's bulk lifecycle endpoints: resend invites (per-email
+// results), status update and delete (counts only), in one request and
+// through the batch engine.
+
+// lcUnknown names no user of the fake.
+const lcUnknown = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+// states returns the state of each outcome, in order.
+func states(outs []onboard.Outcome[string]) []onboard.State {
+	out := make([]onboard.State, len(outs))
+	for i, o := range outs {
+		out[i] = o.State
+	}
+	return out
+}
+
+// aptlyEnvelope wraps data in Aptly's success envelope.
+func aptlyEnvelope(data string) string {
+	return `{"statusCode":200,"timestamp":"2026-01-12T09:10:12.337Z","message":"Success","data":` + data + `}`
+}
+
+// aptlyStatusOf returns the fake's status of the user with id in tenant.
+func aptlyStatusOf(t *testing.T, srv *onboardtest.Server, tenant, id string) string {
+	t.Helper()
+	for _, u := range srv.State().Aptly.Tenants[tenant] {
+		if u.ID == id {
+			return u.Status
+		}
+	}
+	return "absent"
+}
+
+const statusExampleRequest = `{
+  "userIds": [
+    "82df4321-1518-4788-b213-806d73796555"
+  ],
+  "status": "ACTIVE"
+}`
+
+const statusExampleAnswer = `{
+  "statusCode": 200,
+  "timestamp": "2026-01-12T09:10:12.337Z",
+  "message": "Success",
+  "data": {
+    "total": 10,
+    "successful": 8,
+    "failed": 2
+  }
+}`
+
+func TestAptlyUpdateStatusBulk_documentExample(t *testing.T) {
+	s := newExampleServer(t, http.StatusOK, statusExampleAnswer)
+	res, err := s.client(t).Users.UpdateStatusBulk(t.Context(), &onboard.AptlyUpdateStatusRequest{UserIDs: []string{lcUserC}, Status: onboard.AptlyUserActive})
+	require.NoError(t, err)
+	assertAptlyRequest(t, s, http.MethodPatch, "/v1/user/bulk-status-update", "", statusExampleRequest)
+	assert.Equal(t, onboard.AptlyUpdateStatusResult{Total: 10, SuccessfulCount: 8, FailedCount: 2}, *res)
+}
+
+func TestAptlyUpdateStatusBulk_fake(t *testing.T) {
+	srv, c := aptlyFake(t)
+	ids := seedInvited(t, srv, lcTenant, 2)
+	res, err := c.Users.UpdateStatusBulk(t.Context(), &onboard.AptlyUpdateStatusRequest{UserIDs: []string{ids[0], ids[1], lcUnknown}, Status: onboard.AptlyUserInactive})
+	require.NoError(t, err)
+	assert.Equal(t, onboard.AptlyUpdateStatusResult{Total: 3, SuccessfulCount: 2, FailedCount: 1}, *res)
+	assert.Equal(t, "INACTIVE", aptlyStatusOf(t, srv, lcTenant, ids[0]))
+	last, _ := srv.LastRequest()
+	assert.Equal(t, http.MethodPatch, last.Method)
+	assert.Equal(t, aptlyPath("/v1/user/bulk-status-update"), last.Path)
+	assert.JSONEq(t, `{"userIds":["`+ids[0]+`","`+ids[1]+`","`+lcUnknown+`"],"status":"INACTIVE"}`, string(last.Body))
+}
+
+func TestAptlyUpdateStatusBulk_invalidSendsNothing(t *testing.T) {
+	srv, c := aptlyFake(t)
+	_, err := c.Users.UpdateStatusBulk(t.Context(), &onboard.AptlyUpdateStatusRequest{UserIDs: []string{"x"}, Status: "active"})
+	var ve *onboard.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, []onboard.FieldError{
+		{Field: "userIds[0]", Message: `"x" is not a UUID`},
+		{Field: "status", Message: `"active" is not one of ACTIVE, INACTIVE, INVITED, DELETED`},
+	}, ve.Problems)
+	for _, req := range []*onboard.AptlyUpdateStatusRequest{nil, {Status: onboard.AptlyUserActive}, {UserIDs: []string{lcUserA}}} {
+		_, err = c.Users.UpdateStatusBulk(t.Context(), req)
+		require.ErrorIs(t, err, onboard.ErrInvalidRequest)
+	}
+	rep, err := c.Users.UpdateStatusBulkAll(t.Context(), &onboard.AptlyUpdateStatusRequest{Status: "GONE"}, []string{lcUserA})
+	require.ErrorIs(t, err, onboard.ErrInvalidRequest)
+	assert.Equal(t, []onboard.State{onboard.StateNotSent}, states(rep.Outcomes))
+	assert.Zero(t, srv.RequestCount("/v1/user/bulk-status-update"))
+}
+
+func TestAptlyUpdateStatusBulkAll_countsOnly(t *testing.T) {
+	srv, c := aptlyFake(t)
+	ids := seedInvited(t, srv, lcTenant, 3)
+	unknown2 := "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+	unknown3 := "6fa459ea-ee8a-3ca4-894e-db77e160355e"
+	// Batches of 2, one at a time: [k0 k1] both updated; [u k2] one of
+	// two; [u2 u3] none.
+	input := []string{ids[0], ids[1], lcUnknown, ids[2], unknown2, unknown3}
+	rep, err := c.Users.UpdateStatusBulkAll(t.Context(), &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserInactive}, input, onboard.WithBatchSize(2), onboard.WithConcurrency(1))
+	require.NoError(t, err)
+	assert.Equal(t, []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded, onboard.StateUnknown, onboard.StateUnknown,
+		onboard.StateFailed, onboard.StateFailed}, states(rep.Outcomes))
+	assert.Contains(t, rep.Outcomes[2].Message, "the server counted 1 of this batch's 2 users as updated and 1 as failed, without saying which")
+	assert.Equal(t, "the server counted all 2 users of this batch as failed and gave no reason", rep.Outcomes[4].Message)
+	for _, id := range ids {
+		assert.Equal(t, "INACTIVE", aptlyStatusOf(t, srv, lcTenant, id))
+	}
+	reqs := srv.Requests()
+	require.Len(t, reqs, 3)
+	assert.JSONEq(t, `{"status":"INACTIVE","userIds":["`+ids[0]+`","`+ids[1]+`"]}`, string(reqs[0].Body))
+	assert.Equal(t, http.MethodPatch, reqs[0].Method)
+}
+
+func TestAptlyUpdateStatusBulkAll_inconsistentCountsAreUnknown(t *testing.T) {
+	cases := map[string]onboard.State{
+		`{"total":2,"successful":2,"failed":0}`: onboard.StateSucceeded,
+		`{"total":2,"successful":0,"failed":2}`: onboard.StateFailed,
+		`{"total":2,"successful":2,"failed":1}`: onboard.StateUnknown,
+		`{"total":2,"successful":0,"failed":0}`: onboard.StateUnknown,
+		`{"total":3,"successful":3,"failed":0}`: onboard.StateUnknown,
+	}
+	for data, want := range cases {
+		s := newExampleServer(t, http.StatusOK, aptlyEnvelope(data))
+		rep, err := s.client(t).Users.UpdateStatusBulkAll(t.Context(), &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserActive}, []string{lcUserA, lcUserB})
+		require.NoError(t, err)
+		assert.Equal(t, []onboard.State{want, want}, states(rep.Outcomes), data)
+	}
+}
+
+func TestAptlyUpdateStatusBulkSeq(t *testing.T) {
+	srv, c := aptlyFake(t)
+	ids := seedInvited(t, srv, lcTenant, 3)
+	var got []onboard.State
+	for o := range c.Users.UpdateStatusBulkSeq(t.Context(), &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserDeleted}, slices.Values(ids)) {
+		got = append(got, o.State)
+	}
+	assert.Equal(t, []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded, onboard.StateSucceeded}, got)
+	assert.Equal(t, "DELETED", aptlyStatusOf(t, srv, lcTenant, ids[2]))
+}
+
+const deleteExampleRequest = `{
+  "userIds": [
+    "b1ebc0cf-0170-47ca-8fd3-3859fbd6bfa2"
+  ]
+}`
+
+const deleteExampleAnswer = `{
+  "statusCode": 200,
+  "timestamp": "2025-06-25T06:16:48.664Z",
+  "message": "Success",
+  "data": {
+    "deletedCount": 123
+  }
+}`
+
+func TestAptlyDeleteBulk_documentExample(t *testing.T) {
+	s := newExampleServer(t, http.StatusOK, deleteExampleAnswer)
+	res, err := s.client(t).Users.DeleteBulk(t.Context(), &onboard.AptlyDeleteUsersRequest{UserIDs: []string{lcUserD}})
+	require.NoError(t, err)
+	assertAptlyRequest(t, s, http.MethodDelete, "/v1/user/bulk-delete", "", deleteExampleRequest)
+	assert.Equal(t, 123, res.DeletedCount)
+}
+
+func TestAptlyDeleteBulk_fake(t *testing.T) {
+	srv, c := aptlyFake(t)
+	ids := seedInvited(t, srv, lcTenant, 3)
+	res, err := c.Users.DeleteBulk(t.Context(), &onboard.AptlyDeleteUsersRequest{UserIDs: []string{ids[0], ids[1], lcUnknown}})
+	require.NoError(t, err)
+	assert.Equal(t, 2, res.DeletedCount)
+	assert.Equal(t, "absent", aptlyStatusOf(t, srv, lcTenant, ids[0]))
+	assert.Equal(t, "INVITED", aptlyStatusOf(t, srv, lcTenant, ids[2]))
+	last, _ := srv.LastRequest()
+	assert.Equal(t, http.MethodDelete, last.Method)
+	assert.Equal(t, aptlyPath("/v1/user/bulk-delete"), last.Path)
+	assert.Equal(t, "application/json", last.Header.Get("Content-Type"))
+	assert.JSONEq(t, `{"userIds":["`+ids[0]+`","`+ids[1]+`","`+lcUnknown+`"]}`, string(last.Body))
+
+	for _, req := range []*onboard.AptlyDeleteUsersRequest{nil, {}, {UserIDs: []string{"1"}}} {
+		_, err = c.Users.DeleteBulk(t.Context(), req)
+		require.ErrorIs(t, err, onboard.ErrInvalidRequest)
+	}
+	assert.Equal(t, 1, srv.RequestCount("/v1/user/bulk-delete"))
+}
+
+func TestAptlyDeleteBulkAll_countsOnly(t *testing.T) {
+	srv, c := aptlyFake(t)
+	ids := seedInvited(t, srv, lcTenant, 3)
+	unknown2 := "1b4e28ba-2fa1-11d2-883f-0016d3cca427"
+	// Batches of 2, one at a time: [k0 k1] deleted; [k2 u] one of two;
+	// "bad" not sent; [u2 k0] none, k0 being gone.
+	input := []string{ids[0], ids[1], ids[2], lcUnknown, "bad", unknown2, ids[0]}
+	rep, err := c.Users.DeleteBulkAll(t.Context(), nil, input, onboard.WithBatchSize(2), onboard.WithConcurrency(1), onboard.WithSendDuplicates())
+	require.NoError(t, err)
+	assert.Equal(t, []onboard.State{onboard.StateSucceeded, onboard.StateSucceeded, onboard.StateUnknown, onboard.StateUnknown,
+		onboard.StateNotSent, onboard.StateFailed, onboard.StateFailed}, states(rep.Outcomes))
+	assert.Contains(t, rep.Outcomes[2].Message, "the server counted 1 of this batch's 2 users as deleted and 1 as failed")
+	assert.ErrorIs(t, rep.Outcomes[4].Err, onboard.ErrInvalidRequest)
+	assert.Contains(t, rep.Outcomes[4].Err.Error(), "userIds[4]")
+	assert.Empty(t, srv.State().Aptly.Tenants[lcTenant])
+
+	reqs := srv.Requests()
+	require.Len(t, reqs, 3)
+	assert.Equal(t, http.MethodDelete, reqs[0].Method)
+	assert.JSONEq(t, `{"userIds":["`+ids[0]+`","`+ids[1]+`"]}`, string(reqs[0].Body))
+
+	rep, err = c.Users.DeleteBulkAll(t.Context(), &onboard.AptlyDeleteUsersRequest{UserIDs: []string{lcUserA}}, input)
+	require.ErrorIs(t, err, onboard.ErrInvalidRequest, "the ids go as the argument, not in the request")
+	assert.Equal(t, onboard.StateNotSent, rep.Outcomes[0].State)
+	assert.Len(t, srv.Requests(), 3)
+}
+
+// TestAptlyDeleteBulkAll_shortCountAfterRetryIsUnknown: the first attempt
+// deletes the users but its answer is lost ("try again later"); the retry
+// deletes nothing more. The users are not failures: they are gone.
+func TestAptlyDeleteBulkAll_shortCountAfterRetryIsUnknown(t *testing.T) {
+	srv, c := aptlyFake(t, onboard.WithRetryWait(time.Millisecond, time.Millisecond))
+	ids := seedInvited(t, srv, lcTenant, 2)
+	srv.InjectFault(onboardtest.Fault{Path: "/v1/user/bulk-delete", Times: 1, Status: http.StatusServiceUnavailable, RetryAfter: "1", Process: true})
+
+	rep, err := c.Users.DeleteBulkAll(t.Context(), nil, ids)
+	require.NoError(t, err)
+	for _, o := range rep.Outcomes {
+		assert.Equal(t, onboard.StateUnknown, o.State)
+		assert.Equal(t, 2, o.Attempts)
+		assert.Contains(t, o.Message, "an earlier attempt may have deleted the rest")
+	}
+	assert.Empty(t, srv.State().Aptly.Tenants[lcTenant], "the first attempt did delete them")
+
+	// The same answer to a single attempt: nothing deleted, so failed.
+	rep, err = c.Users.DeleteBulkAll(t.Context(), nil, ids)
+	require.NoError(t, err)
+	assert.Equal(t, []onboard.State{onboard.StateFailed, onboard.StateFailed}, states(rep.Outcomes))
+}
+
+func TestAptlyDeleteBulkAll_answers(t *testing.T) {
+	cases := map[int]onboard.State{2: onboard.StateSucceeded, 0: onboard.StateFailed, 1: onboard.StateUnknown, 3: onboard.StateUnknown}
+	for count, want := range cases {
+		s := newExampleServer(t, http.StatusOK, aptlyEnvelope(fmt.Sprintf(`{"deletedCount":%d}`, count)))
+		rep, err := s.client(t).Users.DeleteBulkAll(t.Context(), &onboard.AptlyDeleteUsersRequest{}, []string{lcUserA, lcUserB})
+		require.NoError(t, err)
+		assert.Equal(t, []onboard.State{want, want}, states(rep.Outcomes), "deletedCount %d", count)
+	}
+}
+
+func TestAptlyDeleteBulkSeq(t *testing.T) {
+	srv, c := aptlyFake(t)
+	ids := seedInvited(t, srv, lcTenant, 3)
+	n := 0
+	for o := range c.Users.DeleteBulkSeq(t.Context(), nil, slices.Values(ids), onboard.WithBatchSize(1)) {
+		assert.Equal(t, onboard.StateSucceeded, o.State)
+		n++
+		if n == 2 {
+			break
+		}
+	}
+	assert.Equal(t, 2, n)
+	assert.GreaterOrEqual(t, srv.RequestCount("/v1/user/bulk-delete"), 2)
+}
+
+// ts parses an RFC 3339 time from the documents' examples.
+func ts(t *testing.T, s string) time.Time {
+	t.Helper()
+	v, err := time.Parse(time.RFC3339Nano, s)
+	require.NoError(t, err)
+	return v
+}
+
+const seedCreateUserBody = `{
+  "firstName": "Jamar",
+  "lastName": "Johnston",
+  "tenantId": "ce3e724e-c7c5-45c5-8c8e-12a9ffe0df52",
+  "email": "jamar.johnston@example.com",
+  "mobilePhone": "+1 (555) 123-4567",
+  "roleIds": ["5d1f5b46-4665-4598-8fb5-4c93cebf07be"],
+  "groups": [{"groupId": "953061c2-c35d-4c11-be4c-6e1124c6eeec", "isPrimaryOrg": true}],
+  "managerId": "86018193-92be-45ee-8d1c-8998b2cefcb2",
+  "positionIds": ["45f70e88-9046-46ea-9735-85b9434e916d"],
+  "inviteViaEmail": true
+}`
+
+// scrambled is how the document's page shows every email address: its
+// address obfuscator left "[email protected]" with a no-break space. The
+// fixture keeps it verbatim.
+const scrambled = "[email\u00a0protected]"
+
+// seedUser is the user in the example response of Aptly's create-user
+// document, field by field.
+func seedUser(t *testing.T) *onboard.AptlyUser {
+	position := onboard.AptlyUserPosition{
+		ID:                "1b639583-b421-439f-9bbc-e909aa78126e",
+		UserID:            "86e26861-524b-4d36-94c6-70a70726add9",
+		TenantID:          "62c0e2b7-259d-4692-9f3d-3655665366c2",
+		PositionsID:       "54256ae5-3c62-4447-adf8-3e3cc6612a99",
+		AutoProvisioned:   false,
+		IsEditable:        false,
+		IsDeleted:         true,
+		DeletedOn:         ts(t, "2024-10-28T09:18:34.656Z"),
+		CreatedOn:         ts(t, "2025-06-24T15:29:46.577Z"),
+		UpdatedOn:         ts(t, "2025-06-24T20:18:43.389Z"),
+		PositionName:      "Senior Developer",
+		IsSCIMProvisioned: false,
+	}
+	return &onboard.AptlyUser{
+		ID:               "6a7d8103-8d39-4fb4-a45e-f4607b5b8476",
+		UserID:           "10001",
+		LoginID:          scrambled,
+		DescopeUserID:    "vSGCt98kT7cX2Gawb2dWFkpgQ6VZaxrI",
+		ActiveTenantID:   "2f97d5b9-1736-4b04-b2cf-18d7314c2c6d",
+		Email:            scrambled,
+		Name:             "Donna Hermiston III",
+		IsSAML:           false,
+		MobilePhone:      "272-535-5085",
+		FirstName:        "Chelsea",
+		LastName:         "Witting",
+		ProfileImageURL:  "https://picsum.photos/seed/ixDck/3063/974",
+		CurrencyName:     "Euro",
+		CurrencyCode:     "EUR",
+		Status:           "ACTIVE",
+		AccountType:      "C",
+		AutoProvisioned:  false,
+		EmployeeID:       "Q",
+		EmployeeType:     "U",
+		DateFormat:       "MM/DD/YYYY",
+		UserType:         "y",
+		SearchData:       []string{"Usability", "Developer"},
+		ManagerSync:      true,
+		IsDeleted:        false,
+		IsExpirePassword: false,
+		Manager: &onboard.AptlyManager{
+			ID:              "d5dc4dd9-bf15-4992-b6ef-4372a3ff3ed3",
+			UserID:          "10001",
+			DescopeUserID:   "HGPusnGo7LY225bob0Tg2sNbVPBFLO8T",
+			Name:            "Jaime Wiza",
+			Email:           scrambled,
+			FirstName:       "Elian",
+			LastName:        "Reinger",
+			MobilePhone:     "859-503-6233 x95670",
+			ProfileImageURL: "https://loremflickr.com/429/3636?lock=5343508147167765",
+			CreatedOn:       ts(t, "2025-06-25T04:31:23.563Z"),
+			UpdatedOn:       ts(t, "2025-06-24T17:20:32.235Z"),
+			UserPositions:   []onboard.AptlyUserPosition{position},
+			PrimaryOrganization: &onboard.AptlyPrimaryOrganization{
+				GroupName:           "Aplty Inc.",
+				TenantGroupTypeID:   "b135555e-0520-482b-bfbf-8429c293c268",
+				TenantGroupTypeName: "Organization",
+			},
+			ManagerName:            "Fannie Lueilwitz",
+			ManagerProfileImageURL: "https://loremflickr.com/1810/1701?lock=3094412370077509",
+		},
+		CreatedOn:           ts(t, "2025-06-25T01:27:29.403Z"),
+		LastLoginDate:       ts(t, "2025-06-24T15:29:15.070Z"),
+		CreatedBy:           "5ec51c50-09c5-4bd3-9a4e-240903b20e68",
+		UpdatedOn:           ts(t, "2025-06-24T07:10:37.466Z"),
+		UpdatedBy:           "2480599d-bd76-4c73-a107-e6513bf8b54f",
+		DeletedOn:           ts(t, "2024-10-01T20:34:39.873Z"),
+		DelegationsReceived: 1,
+		DelegationsIssued:   1,
+		DashboardData: []onboard.AptlyDashboardTile{
+			{X: 0, Y: 0, W: 2, H: 1, I: "0"},
+			{X: 0, Y: 1, W: 2, H: 4, I: "1"},
+			{X: 0, Y: 5, W: 1, H: 4, I: "2"},
+			{X: 1, Y: 5, W: 1, H: 4, I: "3"},
+		},
+		UserRoles: []onboard.AptlyUserRole{{
+			ID:              "340314db-0571-4a85-9296-8ccea2d5ff90",
+			TenantID:        "a2f84c63-2056-46c8-a975-5fc22efa5060",
+			TenantRoleID:    "a1729a44-15d6-4976-b3a5-c4dceff45835",
+			RoleName:        "heartache harmful",
+			AutoProvisioned: true,
+			CreatedOn:       ts(t, "2025-06-25T04:31:42.785Z"),
+			DeletedOn:       ts(t, "2025-05-05T01:45:20.777Z"),
+			UpdatedOn:       ts(t, "2025-06-25T02:53:18.799Z"),
+		}},
+		UserPositions: []onboard.AptlyUserPosition{position},
+		UserGroups: []onboard.AptlyUserGroup{{
+			ID:              "0babd381-2af5-4bf7-ac1c-0230f25cf088",
+			TenantID:        "1eb866a0-2a81-4d3f-9831-6b4e9f4e633d",
+			UserID:          "0e1b099f-2e52-4307-8860-89314ef97dbb",
+			GroupID:         "3cad0e27-f8f0-4a96-9bbb-1fae4f9fb04f",
+			GroupTypeID:     "9a366bfc-7810-4d0f-a482-ed0cd09c6c15",
+			GroupName:       "Engineering Team",
+			GroupTypeName:   "Department",
+			IsPrimaryOrg:    false,
+			PrimaryOrgSetOn: ts(t, "2025-06-24T11:18:20.853Z"),
+			AutoProvisioned: true,
+			IsDeleted:       true,
+			DeletedOn:       ts(t, "2025-05-17T06:57:51.956Z"),
+			CreatedOn:       ts(t, "2025-06-24T10:25:28.539Z"),
+			UpdatedOn:       ts(t, "2025-06-24T21:38:00.944Z"),
+		}},
+		IsImpersonated: true,
+	}
+}
+
+func TestUsersCreate(t *testing.T) {
+	t.Parallel()
+	srv := newServer(t)
+	c := newAptly(t, srv)
+	// Aptly documents HTTP 201 for this call; the envelope says 200.
+	srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
+		reply(w, http.StatusCreated, docAptlyCreateUser, "X-Request-Id", "req-create-1")
+	})
+
+	var meta onboard.Response
+	got, err := c.Users.Create(testCtx(t), seedCreateUserRequest(), onboard.WithResponse(&meta))
+	require.NoError(t, err)
+
+	r := srv.only(t)
+	assert.Equal(t, http.MethodPost, r.Method)
+	assert.Equal(t, "/auth/v1/user/create", r.Path)
+	assert.Empty(t, r.RawQuery)
+	assert.Equal(t, "Bearer "+testToken, r.Header.Get("Authorization"))
+	assert.Empty(t, r.Header.Get("x-api-key"))
+	assertJSONHeaders(t, r.Header)
+	assert.JSONEq(t, seedCreateUserBody, string(r.Body))
+
+	assert.Equal(t, seedUser(t), got)
+
+	assert.Equal(t, http.StatusCreated, meta.StatusCode)
+	assert.Equal(t, "req-create-1", meta.RequestID)
+	assert.Equal(t, 1, meta.Attempts)
+	require.NotNil(t, meta.Envelope)
+	assert.Equal(t, 200, meta.Envelope.StatusCode)
+	assert.Equal(t, "Success", meta.Envelope.Message)
+	assert.Equal(t, ts(t, "2025-06-25T06:16:48.664Z"), meta.Envelope.Timestamp)
+}
+
+func TestUsersCreate_optionalBooleans(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name           string
+		inviteViaEmail *bool
+		isPrimaryOrg   *bool
+		want           string
+	}{
+		{
+			name: "nil is left out",
+			want: `{"tenantId":"` + tenantID + `","firstName":"Ada","lastName":"Lovelace","email":"ada@example.com",
+				"groups":[{"groupId":"` + groupID + `"}]}`,
+		},
+		{
+			name:           "false is sent",
+			inviteViaEmail: onboard.Ptr(false), isPrimaryOrg: onboard.Ptr(false),
+			want: `{"tenantId":"` + tenantID + `","firstName":"Ada","lastName":"Lovelace","email":"ada@example.com",
+				"groups":[{"groupId":"` + groupID + `","isPrimaryOrg":false}],"inviteViaEmail":false}`,
+		},
+		{
+			name:           "true is sent",
+			inviteViaEmail: onboard.Ptr(true), isPrimaryOrg: onboard.Ptr(true),
+			want: `{"tenantId":"` + tenantID + `","firstName":"Ada","lastName":"Lovelace","email":"ada@example.com",
+				"groups":[{"groupId":"` + groupID + `","isPrimaryOrg":true}],"inviteViaEmail":true}`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := newServer(t)
+			c := newAptly(t, srv)
+			srv.handle(aptlyPrefix+"/v1/user/create", func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusCreated, envelope(200, "Success", `{"id":"u1"}`))
+			})
+			req := validCreateUser()
+			req.InviteViaEmail = tt.inviteViaEmail
+			req.Groups = []onboard.AptlyGroupAssignment{{GroupID: groupID, IsPrimaryOrg: tt.isPrimaryOrg}}
+
+			u, err := c.Users.Create(testCtx(t), req)
+			require.NoError(t, err)
+			assert.Equal(t, "u1", u.ID)
+			assert.JSONEq(t, tt.want, string(srv.only(t).Body))
+		})
+	}
+}
+
+func TestState_String(t *testing.T) {
+	t.Parallel()
+	assert.Equal(t, "unknown", onboard.StateUnknown.String())
+	assert.Equal(t, "succeeded", onboard.StateSucceeded.String())
+	assert.Equal(t, "failed", onboard.StateFailed.String())
+	assert.Equal(t, "not sent", onboard.StateNotSent.String())
+	assert.Equal(t, "unknown", onboard.State(42).String())
+}
+
+func TestUsersCreate_validation(t *testing.T) {
+	t.Parallel()
+	create := func(req *onboard.AptlyCreateUserRequest) func(context.Context, *clients) error {
+		return func(ctx context.Context, c *clients) error {
+			u, err := c.aptly.Users.Create(ctx, req)
+			assert.Nil(t, u)
+			return err
+		}
+	}
+	runValidationCases(t, "aptly: Users.Create", []validationCase{
+		{name: "nil request", call: create(nil), want: []problem{{"request", "is nil"}}},
+		{
+			name: "required fields",
+			call: create(&onboard.AptlyCreateUserRequest{}),
+			want: []problem{{"tenantId", "is required"}, {"firstName", "is required"}, {"lastName", "is required"}, {"email", "is required"}},
+		},
+		{
+			name: "blank is missing",
+			call: create(&onboard.AptlyCreateUserRequest{TenantID: " ", FirstName: "\t", LastName: "  ", Email: " "}),
+			want: []problem{{"tenantId", "is required"}, {"firstName", "is required"}, {"lastName", "is required"}, {"email", "is required"}},
+		},
+		{
+			name: "syntax of every id and the email",
+			call: create(&onboard.AptlyCreateUserRequest{
+				TenantID: "tenant-1", FirstName: "Ada", LastName: "Lovelace", Email: "ada.example.com",
+				RoleIDs:     []string{"admin", ""},
+				Groups:      []onboard.AptlyGroupAssignment{{GroupID: ""}, {GroupID: "engineering", IsPrimaryOrg: onboard.Ptr(false)}},
+				ManagerID:   "boss",
+				PositionIDs: []string{roleID, "p1"},
+			}),
+			want: []problem{
+				{"tenantId", `"tenant-1" is not a UUID`},
+				{"email", `"ada.example.com" is not a valid email address`},
+				{"roleIds[0]", "is not a UUID"},
+				{"roleIds[1]", "is empty"},
+				{"groups[0].groupId", "is required"},
+				{"groups[1].groupId", "is not a UUID"},
+				{"managerId", "is not a UUID"},
+				{"positionIds[1]", "is not a UUID"},
+			},
+		},
+	})
+	assert.NoError(t, validCreateUser().Validate())
+	assert.NoError(t, seedCreateUserRequest().Validate())
+}
+
+// TestUsersBulkCountsMissing answers each counts-only bulk endpoint with
+// data that leaves its counts out: a missing count is not a count of 0, so
+// every id of the batch is unknown, never failed, and the one-request
+// method says the answer could not be read.
+func TestUsersBulkCountsMissing(t *testing.T) {
+	t.Parallel()
+	ids := []string{"11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"}
+	srv := newServer(t)
+	srv.handle(aptlyPrefix+"/v1/user/bulk-delete", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusOK, envelope(200, "Success", `{}`))
+	})
+	srv.handle(aptlyPrefix+"/v1/user/bulk-status-update", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusOK, envelope(200, "Success", `{"total":2}`))
+	})
+	srv.handle(aptlyPrefix+"/v1/user/bulk-resend-invite", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusCreated, envelope(201, "Success", `{"results":[]}`))
+	})
+	srv.handle(royaltiPrefix+"/user/bulk/delete", func(w http.ResponseWriter, _ *http.Request) {
+		reply(w, http.StatusOK, `{"message":"Done.","failedDeletions":[]}`)
+	})
+	aptly, royalti := newAptly(t, srv, onboard.WithRetry(0)), newRoyalti(t, srv, onboard.WithRetry(0))
+	ctx := testCtx(t)
+
+	for _, tc := range []struct {
+		name string
+		run  func() (*onboard.BulkReport[string], error)
+	}{
+		{"Aptly Users.DeleteBulkAll", func() (*onboard.BulkReport[string], error) {
+			return aptly.Users.DeleteBulkAll(ctx, nil, ids)
+		}},
+		{"Aptly Users.UpdateStatusBulkAll", func() (*onboard.BulkReport[string], error) {
+			return aptly.Users.UpdateStatusBulkAll(ctx, &onboard.AptlyUpdateStatusRequest{Status: onboard.AptlyUserActive}, ids)
+		}},
+		{"Aptly Invites.ResendBulkAll", func() (*onboard.BulkReport[string], error) {
+			return aptly.Invites.ResendBulkAll(ctx, &onboard.AptlyBulkResendRequest{TenantID: engineTenant}, ids)
+		}},
+		{"Royalti Users.DeleteBulkAll", func() (*onboard.BulkReport[string], error) {
+			return royalti.Users.DeleteBulkAll(ctx, nil, ids)
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := tc.run()
+			require.NoError(t, err)
+			require.Len(t, rep.Outcomes, len(ids))
+			for _, o := range rep.Outcomes {
+				assert.Equal(t, onboard.StateUnknown, o.State, "id %d: %s", o.Index, o.Message)
+			}
+		})
+	}
+
+	t.Run("Aptly Users.DeleteBulk", func(t *testing.T) {
+		res, err := aptly.Users.DeleteBulk(ctx, &onboard.AptlyDeleteUsersRequest{UserIDs: ids})
+		assert.Nil(t, res)
+		require.ErrorIs(t, err, onboard.ErrUnexpectedResponse)
+		assert.Contains(t, err.Error(), "deletedCount")
+	})
+}
+
+// uuids returns n distinct UUIDs.
+func uuids(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("%08x-0000-4000-8000-%012x", i, i)
+	}
+	return out
 }
