@@ -193,8 +193,7 @@ type AptlyBulkResendResult struct {
 	Total           int `json:"total"`
 	SuccessfulCount int `json:"successful"`
 	FailedCount     int `json:"failed"`
-	// Results name users by email; the documents promise neither one per id
-	// nor an order.
+	// Results name users by email, not promised one per id or in order.
 	Results []AptlyEmailResult `json:"results"`
 }
 

@@ -91,8 +91,7 @@ func (s *AptlyUsers) Create(ctx context.Context, req *AptlyCreateUserRequest, op
 // do not show its query parameters; the answer's names, page and limit, are
 // sent, and no filter.
 type AptlyListUsersOptions struct {
-	// Page is the first page to fetch, from 1, and Limit the page size; 0 sends
-	// none, leaving the server's default.
+	// Page is the first page, from 1; Limit the page size (0: the server's).
 	Page  int `url:"page,omitempty"`
 	Limit int `url:"limit,omitempty"`
 }

@@ -21,8 +21,8 @@ type AthenaInviteMethod string
 
 // The invite methods AthenaHQ documents.
 const (
-	// AthenaInviteDirect adds the person at once, without email, creating an
-	// unverified account if none exists.
+	// AthenaInviteDirect adds the person at once, without email; a new person
+	// gets an unverified account.
 	AthenaInviteDirect AthenaInviteMethod = "direct"
 	// AthenaInviteByEmail creates pending invites and sends one email.
 	AthenaInviteByEmail AthenaInviteMethod = "email"
@@ -34,13 +34,11 @@ const AthenaMaxTargets = 50
 // AthenaTargetInviteRequest invites one person to 1–50 websites, or to
 // 1–50 groups (never both).
 type AthenaTargetInviteRequest struct {
-	// InviteMethod and Email are required; an empty Role leaves the server's
-	// default, viewer.
+	// InviteMethod and Email are required; Role defaults to viewer.
 	InviteMethod AthenaInviteMethod `json:"invite_method"`
 	Email        string             `json:"email"`
 	Role         AthenaRole         `json:"role,omitempty"`
-	// Exactly one of WebsiteIDs and GroupIDs is set, with UUIDs; group
-	// invites need a global API key.
+	// Exactly one of WebsiteIDs and GroupIDs is set (groups need a global key).
 	WebsiteIDs []string `json:"website_ids,omitempty"`
 	GroupIDs   []string `json:"group_ids,omitempty"`
 	FirstName  string   `json:"first_name,omitempty"`
@@ -102,8 +100,7 @@ func (s *AthenaInvites) SendToTargets(ctx context.Context, req *AthenaTargetInvi
 // AthenaTargetInviteResult is AthenaHQ's answer to a bulk invite: one result
 // per target, in the order sent.
 type AthenaTargetInviteResult struct {
-	// Success is true whenever the request was valid, even if every target
-	// failed.
+	// Success is true for a valid request, even if every target failed.
 	Success bool                 `json:"success"`
 	Results []AthenaTargetResult `json:"results"`
 }
@@ -268,14 +265,12 @@ func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *b
 // AthenaInviteRequest invites one person to the organization, one website
 // or one group.
 type AthenaInviteRequest struct {
-	// Type, InviteMethod and Email are required; an empty Role leaves the
-	// server's default, viewer.
+	// Type, InviteMethod and Email are required; Role defaults to viewer.
 	Type         AthenaScope        `json:"type"`
 	InviteMethod AthenaInviteMethod `json:"invite_method"`
 	Email        string             `json:"email"`
 	Role         AthenaRole         `json:"role,omitempty"`
-	// WebsiteID or GroupID (a UUID) is required for its Type, refused with
-	// any other.
+	// WebsiteID or GroupID (a UUID) is required for its Type alone.
 	WebsiteID string `json:"website_id,omitempty"`
 	GroupID   string `json:"group_id,omitempty"`
 	// FirstName and LastName name a new account or the email invite.

@@ -30,12 +30,9 @@ func (r *batchRun[T]) keyFunc() func(int, T) string {
 }
 
 // The bulk engine behind every ...All and ...Seq method: the caller's
-// goroutine reads the input, checks each item, cuts the valid ones into
-// batches the endpoint accepts and emits outcomes in input order; up to
-// Concurrency workers send the batches through the client's pipeline. At
-// most window (2 × concurrency) chunks are between cut and emitted, so
-// memory stays bounded whatever the input's length; a run resuming from a
-// journal holds what it is to send until every recorded item is checked.
+// goroutine reads, checks and cuts items into batches and emits outcomes in
+// input order; up to Concurrency workers send the batches. At most 2 ×
+// concurrency chunks are in flight, so memory stays bounded.
 
 // chunk is a run of consecutive input items: the valid ones, sent together
 // as one batch, and any not sent among them (invalid, repeats, settled
@@ -52,9 +49,7 @@ type chunk[T any] struct {
 	err     error        // the batch's failure, if it got no per-item answer
 	done    bool         // every outcome is settled
 
-	// For a run with a journal: each item's hash, whether an earlier run
-	// sent it unsettled, the journal's length once the batch is recorded,
-	// and the items not sent that the journal has no record of yet.
+	// For a run with a journal: hashes, prior sends, recorded length, unrecorded items.
 	hashes   []uint64
 	prior    []bool
 	recorded int64
@@ -237,8 +232,7 @@ func (r *batchRun[T]) add(item T) bool {
 	if r.keyFn != nil {
 		out.Key = r.keyFn(idx, item)
 	}
-	// The spec's functions look at the item in r.item, so that it is not
-	// copied to the heap once per item.
+	// The spec's functions read r.item, so the item is not copied to the heap.
 	r.item = item
 	it := &r.item
 	if p := r.check(idx, it); p != nil {
@@ -501,8 +495,7 @@ func (r *batchRun[T]) launch(c *chunk[T]) {
 	r.batches++
 	r.event(c, BatchCut, nil, nil)
 	if r.jobs == nil {
-		// Neither channel can fill: no more chunks exist than the window,
-		// or than were held before this first dispatch.
+		// Neither channel can fill: no more chunks exist than the window.
 		n := max(len(r.queue), r.window)
 		r.jobs, r.results = make(chan *chunk[T], n), make(chan *chunk[T], n)
 	}
@@ -541,8 +534,7 @@ func (r *batchRun[T]) awaitOne() bool {
 func (r *batchRun[T]) work() {
 	defer r.wg.Done()
 	for c := range r.jobs {
-		// sendCtx is cancelled after ctx when ctx ends, so gone with ctx
-		// still live means the consumer left.
+		// sendCtx ended with ctx live: the consumer left.
 		gone := r.sendCtx.Err() != nil
 		if r.stopped.Load() == nil && r.ctx.Err() != nil {
 			r.stop(r.ctx.Err())

@@ -28,8 +28,7 @@ var (
 	// ErrRateLimited matches HTTP 429 after the last retry.
 	ErrRateLimited = errors.New("onboard: rate limited")
 	ErrServer      = errors.New("onboard: server error")
-	// ErrUnexpectedResponse matches a 2xx answer that is not the documented
-	// JSON, or is over the client's cap.
+	// ErrUnexpectedResponse matches a 2xx answer unreadable or over the cap.
 	ErrUnexpectedResponse = errors.New("onboard: unexpected response")
 )
 
@@ -46,8 +45,7 @@ type APIError struct {
 	StatusCode int
 	// EnvelopeStatusCode is an Aptly envelope's statusCode, or 0.
 	EnvelopeStatusCode int
-	// Message, Code and Details are the server's words as sent; Error masks
-	// email addresses in them.
+	// Message, Code and Details are as sent; Error masks addresses in them.
 	Message   string
 	Code      string
 	Details   []string
@@ -55,8 +53,7 @@ type APIError struct {
 	// RetryAfter is the server's asked wait, or 0; over 24 hours reads as 24.
 	RetryAfter time.Duration
 	Attempts   int
-	// Body is a copy of the body, echoed credentials replaced, cut at
-	// 64 KiB.
+	// Body is the body, echoed credentials replaced, cut at 64 KiB.
 	Body   []byte
 	Header http.Header
 

@@ -14,29 +14,19 @@ import (
 )
 
 // A Journal makes a bulk run resumable after a crash (see WithJournal). It
-// records each batch, durably, before its request goes out, and each answer
-// when it comes. A run started again with the same journal and input then
-// reports the items the journal has an answer for without sending them
-// (Outcome.Replayed); reports as StateUnknown the items that may have been
-// sent without an answer that settles them (in flight when the process died,
-// up to twice WithConcurrency batches, or in a batch that failed after it
-// went out), unless WithResendInFlight; and sends the rest, including the
-// batches refused whole with a 4xx status on their only attempt. So no item
-// is lost, and none the journal has an answer for is sent again.
+// records each batch durably before its request goes out, and each answer
+// when it comes. Run again with the same journal and input, the run replays
+// the items the journal has an answer for (Outcome.Replayed), reports as
+// StateUnknown those that may have been sent without a settling answer
+// (unless WithResendInFlight), and sends the rest: no item is lost, and none
+// answered is sent again.
 //
-// A journal belongs to one input, endpoint (method and URL) and set of shared
-// request fields: a run given another's is refused before anything is sent,
-// with a JournalMismatchError. Items are matched by position, so the input
-// may grow between runs, but not change before the journal's end. A journal
-// cannot tell credentials apart: resume with the one it was started with
-// (for Royalti, the credential names the workspace).
-//
-// A Journal serves one run; open it again to resume again. A resumed run
-// holds 24 bytes per journal item it has not read yet, and, until it reaches
-// the journal's end, the items it is to send. The format is versioned JSON
-// lines (see internal/journal): item hashes, not items, but the servers'
-// messages and the WithKeys keys can name people, so keep a journal as you
-// keep its input.
+// A journal belongs to one input, endpoint and set of shared request fields;
+// another run's is refused before anything is sent (JournalMismatchError).
+// The input may grow between runs but not change before the journal's end.
+// Resume with the credential it was started with. A Journal serves one run.
+// It holds item hashes, but the servers' messages and the WithKeys keys can
+// name people: keep it as you keep its input.
 type Journal struct {
 	name  string // for errors: the path, or "the journal"
 	store JournalStore

@@ -19,7 +19,6 @@ const (
 	defaultMaxResponseBytes = 10 << 20
 )
 
-// settings gathers the options before the client is built.
 type settings struct {
 	httpClient   *http.Client
 	userAgent    string
@@ -37,7 +36,6 @@ type settings struct {
 	noPacing     bool
 }
 
-// callSettings gathers the options of one call.
 type callSettings struct {
 	response   *Response
 	secrets    []string // credentials sent in the body or query (see redacting)

@@ -177,10 +177,8 @@ func WithStopOnBatchFailure() BulkOption {
 	return func(s *bulkSettings) { s.stopOnFail = true }
 }
 
-// WithBatchEvents makes the run call fn at each step of each batch, before
-// its outcomes are delivered: in order for a batch, but concurrently across
-// batches, and the batch waits for fn. A batch the run stopped before
-// sending is answered with an empty Response and an Err matching ErrStopped.
+// WithBatchEvents makes the run call fn at each step of each batch, in order
+// for a batch but concurrently across batches; the batch waits for fn.
 func WithBatchEvents(fn func(BatchEvent)) BulkOption {
 	return func(s *bulkSettings) { s.events = fn }
 }
@@ -258,11 +256,9 @@ func WithKeys[T any](key func(index int, item T) string) BulkOption {
 	}
 }
 
-// WithSendDuplicates sends items that repeat an earlier item of the run
-// (by email for Aptly, name and email for Royalti, id for AthenaHQ, case
-// aside), each in a later batch; the server usually refuses them as already
-// there. Without it a repeat is not sent (Outcome.DuplicateOf), and the run
-// keeps 16 to 20 bytes per item sent to find repeats.
+// WithSendDuplicates sends items that repeat an earlier item of the run (by
+// email for Aptly, name and email for Royalti, id for AthenaHQ, case aside).
+// Without it a repeat is not sent (Outcome.DuplicateOf), at 16–20 bytes per item.
 func WithSendDuplicates() BulkOption {
 	return func(s *bulkSettings) { s.sendDuplicates = true }
 }
@@ -421,22 +417,16 @@ type State int
 
 // The states of an item.
 const (
-	// StateUnknown means the item's request went out, but no answer ties
-	// it to this item for certain: the answer was ambiguous or could not
-	// be read, or the run stopped while the request was on its way. It
-	// may or may not have been done.
+	// StateUnknown means the item's request went out but no answer ties it
+	// to the item for certain: it may or may not have been done.
 	StateUnknown State = iota
 	// StateSucceeded means the server did what was asked for this item.
 	StateSucceeded
-	// StateFailed means the server refused this item; the reason is the
-	// server's.
+	// StateFailed means the server refused this item, for the reason in Message.
 	StateFailed
 	// StateNotSent means the item got no answer of its own: it was never
-	// sent, or its whole request failed. Outcome.Err says which; after a
-	// 5xx or a connection that broke mid-request the server may still
-	// have done the work, so a second submission may be told "already
-	// exists". A request the run stopped while it was on its way (the
-	// context ended) leaves its items StateUnknown, not StateNotSent.
+	// sent, or its whole request failed (Outcome.Err says which; after a 5xx
+	// or a broken connection the server may still have done the work).
 	StateNotSent
 )
 

@@ -71,8 +71,8 @@ type RoyaltiListInvitesOptions struct {
 	Status RoyaltiInviteStatus `url:"status,omitempty"`
 	// Page is the first page, from 1.
 	Page int `url:"page,omitempty"`
-	// Size is the page size; 0 means RoyaltiMaxPageSize. It is always sent:
-	// Royalti pages this list only when given one.
+	// Size is the page size (0: RoyaltiMaxPageSize), always sent: Royalti
+	// pages this list only when given one.
 	Size int `url:"size,omitempty"`
 }
 
@@ -89,8 +89,7 @@ func (o *RoyaltiListInvitesOptions) Validate() error {
 // royaltiInvitePage is one page of a Royalti workspace's invites.
 type royaltiInvitePage struct {
 	TotalItems int `json:"totalItems"`
-	// FilteredItems is not defined by the documents; List takes it as the
-	// filtered list's length.
+	// FilteredItems (undocumented) is taken as the filtered list's length.
 	FilteredItems int             `json:"filteredItems"`
 	TotalPages    int             `json:"totalPages"`
 	CurrentPage   int             `json:"currentPage"`

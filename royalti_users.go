@@ -35,13 +35,11 @@ type RoyaltiWorkspaceUser struct {
 
 // RoyaltiCreateUsersRequest is the body of Royalti's bulk user creation.
 type RoyaltiCreateUsersRequest struct {
-	// Users are the people to create; at least one. Royalti reports results
-	// by name ("First Last"), so give each person their names.
+	// Users are the people to create, at least one, each with their names.
 	Users []RoyaltiWorkspaceUser `json:"users"`
 	// SendEmail nil leaves the server's default, true.
 	SendEmail *bool `json:"sendEmail,omitempty"`
-	// RedirectURL is where people land after accepting; Message is added to
-	// the invite email.
+	// RedirectURL is where people land; Message goes in the invite email.
 	RedirectURL string `json:"redirect_url,omitempty"`
 	Message     string `json:"message,omitempty"`
 }
@@ -90,8 +88,7 @@ func (s *RoyaltiUsers) CreateBulk(ctx context.Context, req *RoyaltiCreateUsersRe
 // RoyaltiCreateUsersResult is Royalti's answer to a bulk user creation.
 type RoyaltiCreateUsersResult struct {
 	Message string `json:"message"`
-	// CreatedUsers are the names ("First Last") created; Errors one text per
-	// refused user.
+	// CreatedUsers names ("First Last") those created; Errors, those refused.
 	CreatedUsers   []string `json:"createdUsers"`
 	ProcessedCount int      `json:"processedCount"`
 	Errors         []string `json:"errors"`
@@ -196,11 +193,10 @@ type RoyaltiListUsersOptions struct {
 	Page int `url:"page,omitempty"`
 	// Size is the page size; 0 means RoyaltiMaxPageSize.
 	Size int `url:"size,omitempty"`
-	// Accounting asks for accounting data; its fields are not documented,
-	// so only WithResponse's Body holds them.
+	// Accounting asks for accounting data (undocumented: see WithResponse).
 	Accounting bool     `url:"accounting,omitempty"`
 	Attributes []string `url:"attributes,comma,omitempty"`
-	// Sort is createdAt, updatedAt, name or split, and Order asc or desc.
+	// Sort is createdAt, updatedAt, name or split; Order asc or desc.
 	Sort       string `url:"sort,omitempty"`
 	Order      string `url:"order,omitempty"`
 	ExternalID string `url:"externalId,omitempty"`
