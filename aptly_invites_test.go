@@ -9,10 +9,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onboardkit/onboard"
-	"github.com/onboardkit/onboard/onboardtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/onboardtest"
 )
 
 // seedInvited stores n users with pending invites in tenant, as if invited

@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onboardkit/onboard"
-	"github.com/onboardkit/onboard/onboardtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/onboardtest"
 )
 
 // Tests of Aptly's user lifecycle: list, resend invites, bulk status

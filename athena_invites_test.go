@@ -7,10 +7,11 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/onboardkit/onboard"
-	"github.com/onboardkit/onboard/onboardtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/onboardtest"
 )
 
 func init() {

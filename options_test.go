@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onboardkit/onboard"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
 )
 
 // stampServer answers every request with status, after delay, and records

@@ -12,10 +12,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onboardkit/onboard"
-	"github.com/onboardkit/onboard/onboardtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/onboardtest"
 )
 
 // eventLog collects the events of a run, from whichever goroutine.

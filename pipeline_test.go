@@ -11,9 +11,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onboardkit/onboard"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
 )
 
 // Timing in these tests is measured loosely: a wait is checked against a

@@ -11,10 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/onboardkit/onboard"
-	"github.com/onboardkit/onboard/onboardtest"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
+	"github.com/onboardkit/onboard/onboardtest"
 )
 
 // The tests of Royalti's invite and user lifecycle: list, resend and cancel
