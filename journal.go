@@ -88,7 +88,7 @@ func newJournal(op, name string, store JournalStore) (*Journal, error) {
 	if f, ok := store.(*os.File); ok {
 		if err := lockFile(f); err != nil {
 			if errors.Is(err, errLocked) {
-				return nil, fmt.Errorf("onboard: %s: %s: %w, in this process or another; let that run end first, or give this run a journal of its own", op, name, ErrJournalBusy)
+				return nil, fmt.Errorf("%w (%s %s), in this process or another; let that run end first, or give this run a journal of its own", ErrJournalBusy, op, name)
 			}
 			return nil, fmt.Errorf("onboard: %s: %s: locking the journal: %w", op, name, err)
 		}
@@ -136,7 +136,7 @@ func WithResendInFlight() BulkOption {
 
 // ErrJournalBusy matches the error of OpenJournal or NewJournal given a
 // journal that another Journal holds.
-var ErrJournalBusy = errors.New("the journal is in use by another run")
+var ErrJournalBusy = errors.New("onboard: the journal is in use by another run")
 
 // ErrJournalMismatch matches the error of a run given a journal of another
 // run: another endpoint, other shared request fields, or other items.
