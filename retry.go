@@ -8,10 +8,8 @@ import (
 	"github.com/onboardkit/onboard/internal/retry"
 )
 
-// The retry policy of every call: go-retryablehttp's CheckRetry and Backoff
-// for a call's loop. What is retried and how long to wait are decided in
-// internal/retry (see WithRetry, WithRetryWait, WithRetryServerErrors); this
-// file adds the one resend after a 401 to an obtained token.
+// The retry policy of every call: go-retryablehttp's CheckRetry and Backoff,
+// over internal/retry's rules, plus one resend after a 401.
 
 // checkRetry counts the attempt just made and says whether another is due:
 // internal/retry's policy, or once after a 401 to an obtained token. An
