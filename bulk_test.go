@@ -1959,17 +1959,30 @@ func TestEngineInvalidAfterStop(t *testing.T) {
 			defer cancel()
 			valid := func(i int) onboard.AptlyInvitee { return onboard.AptlyInvitee{Email: engineEmail(i)} }
 			invalid := onboard.AptlyInvitee{Email: "not-an-address"}
+			// The invalid items are read once the first batch's answer has
+			// come (the 401), or after the context ended: after the stop,
+			// or while the run has yet to notice it. Either way they are
+			// invalid, never "not sent, the run stopped".
+			answered := make(chan struct{})
+			var once sync.Once
+			events := func(e onboard.BatchEvent) {
+				if e.Kind == onboard.BatchAnswered {
+					once.Do(func() { close(answered) })
+				}
+			}
 			read := 0
 			input := func(yield func(onboard.AptlyInvitee) bool) {
-				items := []onboard.AptlyInvitee{valid(0), valid(1), valid(2), invalid, invalid, valid(3), valid(4)}
-				if tc.status == 0 {
-					// The run stops when the context ends, before the
-					// invalid items are read.
-					items = []onboard.AptlyInvitee{valid(0), invalid, invalid, valid(3), valid(4)}
-				}
+				items := []onboard.AptlyInvitee{valid(0), invalid, invalid, valid(3), valid(4)}
 				for i, it := range items {
-					if tc.status == 0 && i == 1 {
-						cancel()
+					if i == 1 {
+						if tc.status == 0 {
+							cancel()
+						} else {
+							select {
+							case <-answered:
+							case <-ctx.Done():
+							}
+						}
 					}
 					read++
 					if !yield(it) {
@@ -1977,27 +1990,25 @@ func TestEngineInvalidAfterStop(t *testing.T) {
 					}
 				}
 			}
-			// With one batch of one item in flight and a window of two, the
-			// third valid item waits for the first batch's 401, so the run
-			// has stopped when the invalid items are read.
 			var outs []onboard.Outcome[onboard.AptlyInvitee]
 			for o := range c.Invites.SendBulkSeq(ctx, inTenant(engineTenant), input,
-				onboard.WithBatchSize(1), onboard.WithConcurrency(1)) {
+				onboard.WithBatchSize(1), onboard.WithConcurrency(1), onboard.WithBatchEvents(events)) {
 				outs = append(outs, o)
 			}
 			require.Len(t, outs, read, "every item read has its outcome")
-			n := len(outs)
-			require.GreaterOrEqual(t, n, 3)
-			for _, o := range outs[n-3 : n-1] {
+			require.GreaterOrEqual(t, len(outs), 3, "the invalid items were read")
+			for _, o := range outs[1:3] {
 				assert.Equal(t, invalid, o.Item)
 				assert.Equal(t, onboard.StateNotSent, o.State)
 				mustValidationError(t, o.Err)
 				assert.NotErrorIs(t, o.Err, onboard.ErrStopped, "item %d is invalid, whatever stopped the run", o.Index)
 			}
-			last := outs[n-1]
-			assert.Equal(t, valid(3), last.Item, "the first valid item after the stop is the last read")
-			assert.Equal(t, onboard.StateNotSent, last.State)
-			assert.ErrorIs(t, last.Err, onboard.ErrStopped)
+			last := outs[len(outs)-1]
+			assert.Equal(t, onboard.StateNotSent, last.State, "the run stopped")
+			if tc.status == 0 {
+				assert.Equal(t, valid(3), last.Item, "the first valid item after the stop is the last read")
+				assert.ErrorIs(t, last.Err, onboard.ErrStopped)
+			}
 		})
 	}
 }
