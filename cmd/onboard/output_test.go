@@ -112,6 +112,51 @@ func TestReportFile(t *testing.T) {
 	assert.Contains(t, err.Error(), "cannot write --report")
 }
 
+// TestReportFileReplacedWhole checks that a report is written beside its
+// place and renamed into it when it ends: until then the previous report
+// stays whole; a new report is private, and one replaced keeps its mode.
+func TestReportFileReplacedWhole(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.csv")
+	rep, err := createReport(path, "", []string{"a"})
+	require.NoError(t, err)
+	require.NoError(t, rep.write(1))
+	assert.NoFileExists(t, path, "no report until the run ends")
+	require.NoError(t, rep.close())
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "a report names people")
+
+	require.NoError(t, os.Chmod(path, 0o640))
+	rep, err = createReport(path, "", []string{"a"})
+	require.NoError(t, err)
+	require.NoError(t, rep.write(2))
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "a\n1\n", string(got), "the previous report, whole, while the run goes on")
+	require.NoError(t, rep.close())
+	got, err = os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "a\n2\n", string(got))
+	fi, err = os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o640), fi.Mode().Perm(), "the mode of the report it replaced")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file is left")
+
+	link := filepath.Join(dir, "link.csv")
+	require.NoError(t, os.Symlink("report.csv", link))
+	rep, err = createReport(link, "", []string{"a"})
+	require.NoError(t, err)
+	require.NoError(t, rep.write(3))
+	require.NoError(t, rep.close())
+	got, err = os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "a\n3\n", string(got), "written through a link")
+}
+
 func TestTally(t *testing.T) {
 	t.Parallel()
 	tl := newTally("row")
