@@ -243,6 +243,31 @@ func (c *csvWriter) close() error {
 	return c.w.Error()
 }
 
+// attentionTable is a table on a terminal that shows only the records
+// that need a person's attention, by their outcome in column col (see
+// needsNothing). With none to show it writes nothing, not even the
+// header.
+type attentionTable struct {
+	recordWriter
+	col   int
+	shown int
+}
+
+func (a *attentionTable) write(values ...any) error {
+	if o, _ := values[a.col].(string); needsNothing(o) {
+		return nil
+	}
+	a.shown++
+	return a.recordWriter.write(values...)
+}
+
+func (a *attentionTable) close() error {
+	if a.shown == 0 {
+		return nil
+	}
+	return a.recordWriter.close()
+}
+
 // multiWriter writes each record to several writers: the command's output
 // and its --report.
 type multiWriter []recordWriter

@@ -170,6 +170,43 @@ func TestTally(t *testing.T) {
 	tl.add(verdict{outcome: outSucceeded})
 	assert.Equal(t, "4 rows: 2 succeeded, 1 unchanged, 1 failed", tl.String())
 	assert.False(t, tl.allOK())
+	assert.Equal(t, "3 rows not shown (2 succeeded, 1 unchanged)", tl.leftOut())
+}
+
+func TestTallyLeftOut(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		outcomes []string
+		want     string
+	}{
+		{[]string{outSucceeded, outFailed}, "1 succeeded row not shown"},
+		{[]string{outSucceeded, outUnknown, outSucceeded}, "2 succeeded rows not shown"},
+		{[]string{outValid, outInvalid, outValid}, "2 valid rows not shown"},
+		{[]string{"", outSucceeded, outNotSent}, "2 rows not shown (1 unchanged, 1 succeeded)"},
+	} {
+		tl := newTally("row")
+		for _, o := range tc.outcomes {
+			tl.add(verdict{outcome: o})
+		}
+		assert.Equal(t, tc.want, tl.leftOut(), "%q", tc.outcomes)
+	}
+}
+
+func TestAttentionTable(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	w := &attentionTable{recordWriter: newRecordWriter(&b, outputTable, []string{"line", "outcome"}), col: 1}
+	for i, o := range []string{outSucceeded, outFailed, outValid, outUnknown, outInvalid, outNotSent, outSkipped, ""} {
+		require.NoError(t, w.write(i+2, o))
+	}
+	require.NoError(t, w.close())
+	assert.Equal(t, "LINE  OUTCOME\n3     failed\n5     unknown\n6     invalid\n7     not sent\n8     skipped\n", b.String())
+
+	b.Reset()
+	w = &attentionTable{recordWriter: newRecordWriter(&b, outputTable, []string{"line", "outcome"}), col: 1}
+	require.NoError(t, w.write(2, outSucceeded))
+	require.NoError(t, w.close())
+	assert.Empty(t, b.String(), "nothing to show: not even the header")
 }
 
 func TestOutcomeVerdict(t *testing.T) {
