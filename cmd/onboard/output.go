@@ -313,6 +313,8 @@ func createReport(path, input string, columns []string) (*reportFile, error) {
 	name := path
 	if target, err := filepath.EvalSymlinks(path); err == nil {
 		path = target // written through a link, as os.Create would
+	} else {
+		path = createdAt(path)
 	}
 	mode := os.FileMode(0o600)
 	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {

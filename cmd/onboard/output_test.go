@@ -155,6 +155,15 @@ func TestReportFileReplacedWhole(t *testing.T) {
 	got, err = os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, "a\n3\n", string(got), "written through a link")
+
+	dangling := filepath.Join(dir, "dangling.csv")
+	require.NoError(t, os.Symlink("new.csv", dangling))
+	rep, err = createReport(dangling, "", []string{"a"})
+	require.NoError(t, err)
+	require.NoError(t, rep.close())
+	got, err = os.ReadFile(filepath.Join(dir, "new.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, "a\n", string(got), "written where the link points")
 }
 
 func TestTally(t *testing.T) {
