@@ -330,7 +330,7 @@ func writeActions(o *cmdIO, w recordWriter, rows []actionRow) error {
 	for _, r := range rows {
 		t.add(r.v)
 		if err := w.write(lineValue(r.line), r.email, r.v.outcome, r.v.field, r.v.reason, r.id); err != nil {
-			return err
+			return errors.Join(err, w.close())
 		}
 	}
 	return o.finish(w, t, nil)

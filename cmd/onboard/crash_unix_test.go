@@ -77,7 +77,7 @@ func crashTrial(t *testing.T, bin, url, dir string, trial int, rng *rand.Rand) b
 	env := append(os.Environ(), envAptlyURL+"="+url+"/aptly/auth", envAptlyToken+"="+onboardtest.AptlyToken)
 
 	at := 1000 + rng.Int64N(60000) // the journal's size, in bytes, at which to kill
-	size, wasKilled := runAndKill(t, bin, args, env, journal, at)
+	size, wasKilled := runAndKill(t, bin, args, env, journal, at, syscall.SIGKILL)
 	t.Logf("trial %d: %d rows (%d valid people, %d invalid rows); killed=%v with the journal at %d bytes (aim %d)",
 		trial, crashRows, len(valid), invalid, wasKilled, size, at)
 	checkWholeReport(t, report, crashRows, true)
@@ -130,11 +130,41 @@ func TestReportNotTornByKill(t *testing.T) {
 			checkWholeReport(t, report, rows, false)
 		}
 		at := 200 + rng.Int64N(6000) // the journal's size, in bytes, at which to kill
-		size, killed := runAndKill(t, bin, args(run), env, filepath.Join(dir, fmt.Sprintf("run%d.journal", run)), at)
+		size, killed := runAndKill(t, bin, args(run), env, filepath.Join(dir, fmt.Sprintf("run%d.journal", run)), at, syscall.SIGKILL)
 		t.Logf("run %d: killed=%v with the journal at %d bytes (aim %d)", run, killed, size, at)
 		checkWholeReport(t, report, rows, !earlier)
 	}
 	runToEnd(t, bin, args(1), env) // resumes the run killed last
+	checkWholeReport(t, report, rows, false)
+	assert.NoFileExists(t, filepath.Join(dir, ".report.csv.partial"))
+}
+
+// TestReportWholeAfterSIGTERM stops an import with SIGTERM, as Ctrl-C
+// would, part-way, and checks that it still renames its --report into
+// place, whole: one record per input row.
+func TestReportWholeAfterSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes; skipped with -short")
+	}
+	bin, err := exec.LookPath("onboard") // the test binary, as TestMain set it up
+	require.NoError(t, err)
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	dir := t.TempDir()
+	url := startFakeProcess(t, bin, dir)
+	const rows = 300
+	roster := filepath.Join(dir, "roster.csv")
+	report := filepath.Join(dir, "report.csv")
+	journal := filepath.Join(dir, "run.journal")
+	writeCrashRoster(t, roster, 0, rows, rng)
+	env := append(os.Environ(), envAptlyURL+"="+url+"/aptly/auth", envAptlyToken+"="+onboardtest.AptlyToken)
+	args := []string{"aptly", "invite", "--file", roster, "--report", report, "--batch", "5", "--concurrency", "2", "-o", "csv",
+		"--tenant", "00000001-0000-4000-8000-000000000001", "--journal", journal}
+	at := 200 + rng.Int64N(6000)
+	size, signaled := runAndKill(t, bin, args, env, journal, at, syscall.SIGTERM)
+	t.Logf("SIGTERM with the journal at %d bytes (aim %d); ended by the signal: %v", size, at, signaled)
+	assert.False(t, signaled, "the command handles SIGTERM and ends on its own")
 	checkWholeReport(t, report, rows, false)
 	assert.NoFileExists(t, filepath.Join(dir, ".report.csv.partial"))
 }
@@ -205,10 +235,10 @@ func writeCrashRoster(t *testing.T, path string, trial, n int, rng *rand.Rand) (
 	return valid, invalid
 }
 
-// runAndKill starts the import and sends it SIGKILL once the journal holds
-// at bytes, or lets it end if it ends first. It returns the journal's size
-// when the run was killed or ended, and whether it was killed.
-func runAndKill(t *testing.T, bin string, args, env []string, journal string, at int64) (int64, bool) {
+// runAndKill starts the import and sends it sig once the journal holds at
+// bytes, or lets it end if it ends first. It returns the journal's size
+// when sig was sent or the run ended, and whether a signal ended it.
+func runAndKill(t *testing.T, bin string, args, env []string, journal string, at int64, sig syscall.Signal) (int64, bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout+waitTimeout) // after the deadline below
 	defer cancel()
@@ -229,7 +259,9 @@ func runAndKill(t *testing.T, bin string, args, env []string, journal string, at
 		case <-time.After(time.Millisecond):
 		}
 		if size := fileSize(journal); size >= at {
-			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+			if err := cmd.Process.Signal(sig); !errors.Is(err, os.ErrProcessDone) { // done: it ended first
+				require.NoError(t, err)
+			}
 			err := <-done
 			return size, killedBySignal(err)
 		}
