@@ -91,7 +91,11 @@ row is reported with its line number and the field at fault, and the rest
 go on. The output has one record per row, in the file's order: line, the
 row's key, outcome (succeeded, failed, unknown, not sent, invalid; valid in
 a --dry-run), the field at fault, the reason, and the id the service gave.
-In CSV (-o csv, a CSV --report), a cell that begins with =, +, -, @, a tab
+A table on a terminal shows only the rows that need attention, and the
+summary says how many others it left out; --all shows every row, as -o
+json, -o csv and --report always do. The --report file is written beside
+its place and renamed into it when the run ends: a run killed part-way
+leaves the previous report, whole. In CSV (-o csv, a CSV --report), a cell that begins with =, +, -, @, a tab
 or a carriage return is written after a ' so that a spreadsheet shows it
 as text rather than running it; JSON keeps the text as it is.
 Before sending, one read-only request checks the credential.
@@ -326,7 +330,7 @@ func writeActions(o *cmdIO, w recordWriter, rows []actionRow) error {
 	for _, r := range rows {
 		t.add(r.v)
 		if err := w.write(lineValue(r.line), r.email, r.v.outcome, r.v.field, r.v.reason, r.id); err != nil {
-			return err
+			return errors.Join(err, w.close())
 		}
 	}
 	return o.finish(w, t, nil)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -18,6 +19,7 @@ import (
 // engine: the import commands, resend and sync.
 type bulkFlags struct {
 	report      string
+	all         bool // --all: every row in the table at a terminal too
 	batch       int
 	concurrency int
 	// journal and resendInFlight are --journal and --resend-in-flight,
@@ -26,12 +28,13 @@ type bulkFlags struct {
 	resendInFlight bool
 }
 
-// addBulkFlags adds --report, --batch and --concurrency to cmd.
+// addBulkFlags adds --report, --all, --batch and --concurrency to cmd.
 // defaultBatch says what a --batch of 0 means for this command; "" leaves
 // --batch out, for a command that sends one item a request.
 func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.report, "report", "", "also write every row's outcome to this `file`: CSV, or JSON if it ends in .json; "+csvGuardHelp)
+	fl.BoolVar(&f.all, "all", false, "at a terminal, show every row in the table, not only those that need attention (failed, unknown, invalid, not sent); -o json, -o csv and --report always hold every row")
 	if defaultBatch != "" {
 		fl.IntVar(&f.batch, "batch", 0, "items per request; 0 is "+defaultBatch)
 	}
@@ -125,7 +128,11 @@ func keyedBy[R any](line func(index int) string) onboard.BulkOption {
 type cmdIO struct {
 	stdout, stderr io.Writer
 	tty            bool // stderr is a terminal: draw progress
+	ttyOut         bool // stdout is a terminal: a person reads the table
 	format         string
+	// hiding says that the table on stdout leaves out the rows that need
+	// nothing more (records).
+	hiding bool
 }
 
 // say writes a message line to stderr. Nothing is left to tell if stderr
@@ -135,9 +142,15 @@ func (o *cmdIO) say(format string, args ...any) {
 }
 
 // records returns the writer of the command's records: stdout, and the
-// --report file if given, which must not be input.
+// --report file if given, which must not be input. A table on a terminal
+// shows only the rows whose outcome needs attention, unless --all; the
+// summary says how many it left out.
 func (o *cmdIO) records(f *bulkFlags, input string, columns []string) (recordWriter, error) {
 	out := newRecordWriter(o.stdout, o.format, columns)
+	if col := slices.Index(columns, "outcome"); col >= 0 && o.ttyOut && o.format == outputTable && !f.all {
+		out = &attentionTable{recordWriter: out, col: col}
+		o.hiding = true
+	}
 	if f.report == "" {
 		return out, nil
 	}
@@ -148,10 +161,14 @@ func (o *cmdIO) records(f *bulkFlags, input string, columns []string) (recordWri
 	return multiWriter{out, rep}, nil
 }
 
-// finish closes w and reports the tally on stderr: an *incompleteError
-// when some rows were not done.
+// finish closes w and reports the run's summary on stderr: its notes,
+// then the tally, as an *incompleteError when some rows were not done.
 func (o *cmdIO) finish(w recordWriter, t *tally, runErr error) error {
-	if err := errors.Join(w.close(), runErr); err != nil {
+	err := errors.Join(w.close(), runErr)
+	for _, n := range o.notes(t) {
+		o.say("%s", n)
+	}
+	if err != nil {
 		return err
 	}
 	if !t.allOK() {
@@ -159,6 +176,16 @@ func (o *cmdIO) finish(w recordWriter, t *tally, runErr error) error {
 	}
 	o.say("%s", t)
 	return nil
+}
+
+// notes returns the lines a run's summary says before its tally, in the
+// order they are read. Every such line is added here.
+func (o *cmdIO) notes(t *tally) []string {
+	var notes []string
+	if o.hiding && t.rows > t.bad {
+		notes = append(notes, t.leftOut()+"; --all shows every row")
+	}
+	return notes
 }
 
 // importColumns are the columns of an import's records; key is the

@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -17,9 +19,10 @@ import (
 // inProcess runs onboard commands in the test's process against an
 // onboardtest server, with the environment the server's credentials make.
 type inProcess struct {
-	srv *onboardtest.Server
-	env map[string]string
-	tty bool
+	srv    *onboardtest.Server
+	env    map[string]string
+	tty    bool // stderr is a terminal
+	ttyOut bool // stdout is a terminal
 }
 
 func newInProcess(t *testing.T) *inProcess {
@@ -41,7 +44,7 @@ func (p *inProcess) run(t *testing.T, args ...string) (int, string, string) {
 	ctx, cancel := context.WithTimeout(context.Background(), waitTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
-	a := &app{getenv: mapEnv(p.env), now: time.Now, tty: p.tty}
+	a := &app{getenv: mapEnv(p.env), now: time.Now, tty: p.tty, ttyOut: p.ttyOut}
 	code := a.run(ctx, args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
@@ -101,6 +104,58 @@ func TestProgressOnlyOnTerminal(t *testing.T) {
 	assert.Contains(t, stderr, "inviting")
 	assert.Contains(t, stderr, "/3)", "the bar counts the rows")
 	assert.True(t, strings.HasSuffix(stderr, "onboard: 3 rows: 3 succeeded\n"), stderr)
+}
+
+// TestTableAtTerminal checks that a table on a terminal shows only the
+// rows that need attention, and the summary how many it left out; that
+// --all shows every row; and that -o csv, --report and a stdout that is
+// not a terminal hold every row.
+func TestTableAtTerminal(t *testing.T) {
+	t.Parallel()
+	p := newInProcess(t)
+	mixed := writeFile(t, "mixed.csv", "email\nada@example.com\nnot-an-email\ngrace@example.com\n")
+	report := filepath.Join(t.TempDir(), "report.csv")
+	invite := func(args ...string) (string, string) {
+		t.Helper()
+		p.srv.Reset()
+		code, stdout, stderr := p.run(t, append([]string{"aptly", "invite", "--file", mixed}, args...)...)
+		require.Equal(t, exitIncomplete, code, stderr)
+		return stdout, stderr
+	}
+
+	p.ttyOut = true
+	stdout, stderr := invite("--report", report)
+	assert.Equal(t, 2, strings.Count(stdout, "\n"), "the header and the invalid row: %s", stdout)
+	assert.Contains(t, stdout, "not-an-email")
+	assert.NotContains(t, stdout, "succeeded")
+	assert.Equal(t, "onboard: 2 succeeded rows not shown; --all shows every row\n"+
+		"onboard: 3 rows: 2 succeeded, 1 invalid; the output gives each row's outcome and reason\n", stderr)
+	rep, err := os.ReadFile(report)
+	require.NoError(t, err)
+	assert.Equal(t, 2, strings.Count(string(rep), "succeeded"), "the report holds every row")
+
+	for _, args := range [][]string{{"--all"}, {"-o", "csv"}, {"-o", "json"}} {
+		stdout, stderr = invite(args...)
+		assert.Equal(t, 2, strings.Count(stdout, "succeeded"), "%v: %s", args, stdout)
+		assert.NotContains(t, stderr, "not shown", "%v", args)
+	}
+	p.ttyOut = false
+	stdout, stderr = invite()
+	assert.Equal(t, 2, strings.Count(stdout, "succeeded"), "not a terminal: every row")
+	assert.NotContains(t, stderr, "not shown")
+
+	p.ttyOut = true
+	p.srv.Reset()
+	good := writeFile(t, "good.csv", "email\nada@example.com\n")
+	code, stdout, stderr := p.run(t, "aptly", "invite", "--file", good)
+	require.Equal(t, exitOK, code, stderr)
+	assert.Empty(t, stdout, "nothing needs attention: no table")
+	assert.Equal(t, "onboard: 1 succeeded row not shown; --all shows every row\nonboard: 1 row: 1 succeeded\n", stderr)
+
+	code, stdout, stderr = p.run(t, "aptly", "invite", "--file", mixed, "--dry-run")
+	require.Equal(t, exitIncomplete, code, stderr)
+	assert.NotContains(t, stdout, "ada@example.com", "a valid row needs nothing more")
+	assert.Contains(t, stderr, "onboard: 2 valid rows not shown; --all shows every row\n")
 }
 
 // TestEach checks the pool behind one-request-per-item commands: at most

@@ -71,15 +71,16 @@ func crashTrial(t *testing.T, bin, url, dir string, trial int, rng *rand.Rand) b
 	roster := filepath.Join(dir, fmt.Sprintf("roster%d.csv", trial))
 	journal := filepath.Join(dir, fmt.Sprintf("run%d.journal", trial))
 	report := filepath.Join(dir, fmt.Sprintf("report%d.csv", trial))
-	valid, invalid := writeCrashRoster(t, roster, trial, rng)
+	valid, invalid := writeCrashRoster(t, roster, trial, crashRows, rng)
 	args := []string{"aptly", "invite", "--file", roster, "--tenant", tenant, "--journal", journal,
 		"--report", report, "--batch", "10", "--concurrency", "2", "-o", "csv"}
 	env := append(os.Environ(), envAptlyURL+"="+url+"/aptly/auth", envAptlyToken+"="+onboardtest.AptlyToken)
 
 	at := 1000 + rng.Int64N(60000) // the journal's size, in bytes, at which to kill
-	size, wasKilled := runAndKill(t, bin, args, env, journal, at)
+	size, wasKilled := runAndKill(t, bin, args, env, journal, at, syscall.SIGKILL)
 	t.Logf("trial %d: %d rows (%d valid people, %d invalid rows); killed=%v with the journal at %d bytes (aim %d)",
 		trial, crashRows, len(valid), invalid, wasKilled, size, at)
+	checkWholeReport(t, report, crashRows, true)
 
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
 	defer cancel()
@@ -96,18 +97,123 @@ func crashTrial(t *testing.T, bin, url, dir string, trial int, rng *rand.Rand) b
 	return wasKilled
 }
 
-// writeCrashRoster writes crashRows rows to path: one in 25 has a bad
+// TestReportNotTornByKill kills imports with SIGKILL, by their PID, while
+// they write their --report, and checks that each leaves no report, or
+// a whole one (a header, then one record per input row, in order): the
+// one an earlier run finished, or its own if it finished before the
+// kill. A run that ends leaves one record per input row and no temporary
+// file.
+func TestReportNotTornByKill(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes; skipped with -short")
+	}
+	bin, err := exec.LookPath("onboard") // the test binary, as TestMain set it up
+	require.NoError(t, err)
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	dir := t.TempDir()
+	url := startFakeProcess(t, bin, dir)
+	const rows = 300
+	roster := filepath.Join(dir, "roster.csv")
+	report := filepath.Join(dir, "report.csv")
+	writeCrashRoster(t, roster, 0, rows, rng)
+	env := append(os.Environ(), envAptlyURL+"="+url+"/aptly/auth", envAptlyToken+"="+onboardtest.AptlyToken)
+	args := func(run int) []string {
+		return []string{"aptly", "invite", "--file", roster, "--report", report, "--batch", "5", "--concurrency", "2", "-o", "csv",
+			"--tenant", fmt.Sprintf("%08d-0000-4000-8000-%012d", run+1, run+1),
+			"--journal", filepath.Join(dir, fmt.Sprintf("run%d.journal", run))}
+	}
+	for run, earlier := range []bool{false, true} { // a first run killed, then one with a report to keep
+		if earlier {
+			runToEnd(t, bin, args(9), env)
+			checkWholeReport(t, report, rows, false)
+		}
+		at := 200 + rng.Int64N(6000) // the journal's size, in bytes, at which to kill
+		size, killed := runAndKill(t, bin, args(run), env, filepath.Join(dir, fmt.Sprintf("run%d.journal", run)), at, syscall.SIGKILL)
+		t.Logf("run %d: killed=%v with the journal at %d bytes (aim %d)", run, killed, size, at)
+		checkWholeReport(t, report, rows, !earlier)
+	}
+	runToEnd(t, bin, args(1), env) // resumes the run killed last
+	checkWholeReport(t, report, rows, false)
+	assert.NoFileExists(t, filepath.Join(dir, ".report.csv.partial"))
+}
+
+// TestReportWholeAfterSIGTERM stops an import with SIGTERM, as Ctrl-C
+// would, part-way, and checks that it still renames its --report into
+// place, whole: one record per input row.
+func TestReportWholeAfterSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes; skipped with -short")
+	}
+	bin, err := exec.LookPath("onboard") // the test binary, as TestMain set it up
+	require.NoError(t, err)
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	rng := rand.New(rand.NewPCG(uint64(seed), 0))
+	dir := t.TempDir()
+	url := startFakeProcess(t, bin, dir)
+	const rows = 300
+	roster := filepath.Join(dir, "roster.csv")
+	report := filepath.Join(dir, "report.csv")
+	journal := filepath.Join(dir, "run.journal")
+	writeCrashRoster(t, roster, 0, rows, rng)
+	env := append(os.Environ(), envAptlyURL+"="+url+"/aptly/auth", envAptlyToken+"="+onboardtest.AptlyToken)
+	args := []string{"aptly", "invite", "--file", roster, "--report", report, "--batch", "5", "--concurrency", "2", "-o", "csv",
+		"--tenant", "00000001-0000-4000-8000-000000000001", "--journal", journal}
+	at := 200 + rng.Int64N(6000)
+	size, signaled := runAndKill(t, bin, args, env, journal, at, syscall.SIGTERM)
+	t.Logf("SIGTERM with the journal at %d bytes (aim %d); ended by the signal: %v", size, at, signaled)
+	assert.False(t, signaled, "the command handles SIGTERM and ends on its own")
+	checkWholeReport(t, report, rows, false)
+	assert.NoFileExists(t, filepath.Join(dir, ".report.csv.partial"))
+}
+
+// runToEnd runs the command to its end, which must be exit status 0 or 1.
+func runToEnd(t *testing.T, bin string, args, env []string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), runTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Env = env
+	_, err := cmd.Output()
+	var exit *exec.ExitError
+	if err != nil && (!errors.As(err, &exit) || exit.ExitCode() != exitIncomplete) {
+		require.NoError(t, err, "%v: %s", args, stderrOf(err))
+	}
+}
+
+// checkWholeReport checks that the CSV report at path is whole: a header
+// and a record for each of rows input rows, in order. It may be absent if
+// absentOK.
+func checkWholeReport(t *testing.T, path string, rows int, absentOK bool) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if absentOK && errors.Is(err, os.ErrNotExist) {
+		return
+	}
+	require.NoError(t, err)
+	recs, err := csv.NewReader(strings.NewReader(string(b))).ReadAll()
+	require.NoError(t, err, "the report parses")
+	require.Len(t, recs, rows+1, "a header and one record per row")
+	for i, r := range recs[1:] {
+		require.Equal(t, strconv.Itoa(i+2), r[0], "the records are in the file's order")
+		require.NotEmpty(t, r[2], "line %d has an outcome", i+2)
+	}
+}
+
+// writeCrashRoster writes n rows to path: one in 25 has a bad
 // address, one in 25 repeats an earlier person (in capitals, now and
 // then). It returns the valid people, by lower-case address, and the
 // number of invalid rows.
-func writeCrashRoster(t *testing.T, path string, trial int, rng *rand.Rand) (map[string]bool, int) {
+func writeCrashRoster(t *testing.T, path string, trial, n int, rng *rand.Rand) (map[string]bool, int) {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("email,firstName\n")
 	valid := map[string]bool{}
 	var order []string
 	invalid := 0
-	for i := range crashRows {
+	for i := range n {
 		switch r := rng.IntN(25); {
 		case r == 0:
 			fmt.Fprintf(&b, "bad-%d-%d,Bad\n", trial, i)
@@ -129,10 +235,10 @@ func writeCrashRoster(t *testing.T, path string, trial int, rng *rand.Rand) (map
 	return valid, invalid
 }
 
-// runAndKill starts the import and sends it SIGKILL once the journal holds
-// at bytes, or lets it end if it ends first. It returns the journal's size
-// when the run was killed or ended, and whether it was killed.
-func runAndKill(t *testing.T, bin string, args, env []string, journal string, at int64) (int64, bool) {
+// runAndKill starts the import and sends it sig once the journal holds at
+// bytes, or lets it end if it ends first. It returns the journal's size
+// when sig was sent or the run ended, and whether a signal ended it.
+func runAndKill(t *testing.T, bin string, args, env []string, journal string, at int64, sig syscall.Signal) (int64, bool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), runTimeout+waitTimeout) // after the deadline below
 	defer cancel()
@@ -153,7 +259,9 @@ func runAndKill(t *testing.T, bin string, args, env []string, journal string, at
 		case <-time.After(time.Millisecond):
 		}
 		if size := fileSize(journal); size >= at {
-			require.NoError(t, cmd.Process.Signal(syscall.SIGKILL))
+			if err := cmd.Process.Signal(sig); !errors.Is(err, os.ErrProcessDone) { // done: it ended first
+				require.NoError(t, err)
+			}
 			err := <-done
 			return size, killedBySignal(err)
 		}

@@ -41,7 +41,7 @@ func newFactory(a *app) *factory {
 // io returns where cmd writes: records on stdout in format (-o), messages
 // and progress on stderr.
 func (f *factory) io(cmd *cobra.Command, format string) *cmdIO {
-	return &cmdIO{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), tty: f.app.tty, format: format}
+	return &cmdIO{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), tty: f.app.tty, ttyOut: f.app.ttyOut, format: format}
 }
 
 // aptly builds the Aptly client from the environment.

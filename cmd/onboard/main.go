@@ -37,6 +37,6 @@ func main() {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	a := &app{getenv: os.Getenv, now: time.Now, tty: isTerminal(stderr, os.Getenv), stopSignals: stop}
+	a := &app{getenv: os.Getenv, now: time.Now, tty: canDraw(stderr, os.Getenv), ttyOut: isTerminal(stdout), stopSignals: stop}
 	return a.run(ctx, args, stdout, stderr)
 }

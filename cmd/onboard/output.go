@@ -243,6 +243,31 @@ func (c *csvWriter) close() error {
 	return c.w.Error()
 }
 
+// attentionTable is a table on a terminal that shows only the records
+// that need a person's attention, by their outcome in column col (see
+// needsNothing). With none to show it writes nothing, not even the
+// header.
+type attentionTable struct {
+	recordWriter
+	col   int
+	shown int
+}
+
+func (a *attentionTable) write(values ...any) error {
+	if o, _ := values[a.col].(string); needsNothing(o) {
+		return nil
+	}
+	a.shown++
+	return a.recordWriter.write(values...)
+}
+
+func (a *attentionTable) close() error {
+	if a.shown == 0 {
+		return nil
+	}
+	return a.recordWriter.close()
+}
+
 // multiWriter writes each record to several writers: the command's output
 // and its --report.
 type multiWriter []recordWriter
@@ -264,20 +289,42 @@ func (m multiWriter) close() error {
 }
 
 // reportFile is a --report: a file that receives every record as CSV, or
-// as JSON when its name ends in .json.
+// as JSON when its name ends in .json. The records stream to a temporary
+// file beside it (the report's name, with a dot before and ".partial"
+// after), renamed into place when the run ends, so that a run killed
+// part-way leaves the previous report whole, never a torn one; the next
+// run overwrites the temporary file.
 type reportFile struct {
 	recordWriter
 	f    *os.File
-	path string
+	name string // as given
+	path string // name, its links followed
+	tmp  string
+	err  error // the first write that failed
 }
 
-// createReport creates the report at path, refusing to overwrite the
-// input.
+// createReport starts the report at path, refusing to overwrite the
+// input. The report has the mode of the one it replaces, or 0600 (it
+// names people).
 func createReport(path, input string, columns []string) (*reportFile, error) {
 	if input != "" && sameFile(path, input) {
 		return nil, usageErrorf("--report %s would overwrite the input", path)
 	}
-	f, err := os.Create(path) //nolint:gosec // G304: writing the file the user named is the point
+	name := path
+	if target, err := filepath.EvalSymlinks(path); err == nil {
+		path = target // written through a link, as os.Create would
+	} else {
+		path = createdAt(path)
+	}
+	mode := os.FileMode(0o600)
+	if fi, err := os.Stat(path); err == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
+	tmp := filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".partial")
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, mode) //nolint:gosec // G304: writing beside the file the user named is the point
+	if err == nil {
+		err = f.Chmod(mode) // a temporary file left by a killed run keeps its own mode
+	}
 	if err != nil {
 		return nil, fmt.Errorf("cannot write --report: %w", err)
 	}
@@ -285,12 +332,26 @@ func createReport(path, input string, columns []string) (*reportFile, error) {
 	if strings.HasSuffix(strings.ToLower(path), ".json") {
 		format = outputJSON
 	}
-	return &reportFile{recordWriter: newRecordWriter(f, format, columns), f: f, path: path}, nil
+	return &reportFile{recordWriter: newRecordWriter(f, format, columns), f: f, name: name, path: path, tmp: tmp}, nil
 }
 
+func (r *reportFile) write(values ...any) error {
+	if err := r.recordWriter.write(values...); err != nil && r.err == nil {
+		r.err = err
+	}
+	return r.err
+}
+
+// close ends the report and renames it into place; if any of it could not
+// be written, it removes it and leaves the previous report as it was.
 func (r *reportFile) close() error {
-	if err := errors.Join(r.recordWriter.close(), r.f.Close()); err != nil {
-		return fmt.Errorf("cannot write --report %s: %w", r.path, err)
+	err := errors.Join(r.err, r.recordWriter.close(), r.f.Sync(), r.f.Close())
+	if err == nil {
+		err = os.Rename(r.tmp, r.path)
+	}
+	if err != nil {
+		_ = os.Remove(r.tmp) // the error below says what matters
+		return fmt.Errorf("cannot write --report %s: %w; a report there from an earlier run is left as it was", r.name, err)
 	}
 	return nil
 }

@@ -112,6 +112,60 @@ func TestReportFile(t *testing.T) {
 	assert.Contains(t, err.Error(), "cannot write --report")
 }
 
+// TestReportFileReplacedWhole checks that a report is written beside its
+// place and renamed into it when it ends: until then the previous report
+// stays whole; a new report is private, and one replaced keeps its mode.
+func TestReportFileReplacedWhole(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "report.csv")
+	rep, err := createReport(path, "", []string{"a"})
+	require.NoError(t, err)
+	require.NoError(t, rep.write(1))
+	assert.NoFileExists(t, path, "no report until the run ends")
+	require.NoError(t, rep.close())
+	fi, err := os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), fi.Mode().Perm(), "a report names people")
+
+	require.NoError(t, os.Chmod(path, 0o640))
+	rep, err = createReport(path, "", []string{"a"})
+	require.NoError(t, err)
+	require.NoError(t, rep.write(2))
+	got, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "a\n1\n", string(got), "the previous report, whole, while the run goes on")
+	require.NoError(t, rep.close())
+	got, err = os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "a\n2\n", string(got))
+	fi, err = os.Stat(path)
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o640), fi.Mode().Perm(), "the mode of the report it replaced")
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	assert.Len(t, entries, 1, "no temporary file is left")
+
+	link := filepath.Join(dir, "link.csv")
+	require.NoError(t, os.Symlink("report.csv", link))
+	rep, err = createReport(link, "", []string{"a"})
+	require.NoError(t, err)
+	require.NoError(t, rep.write(3))
+	require.NoError(t, rep.close())
+	got, err = os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, "a\n3\n", string(got), "written through a link")
+
+	dangling := filepath.Join(dir, "dangling.csv")
+	require.NoError(t, os.Symlink("new.csv", dangling))
+	rep, err = createReport(dangling, "", []string{"a"})
+	require.NoError(t, err)
+	require.NoError(t, rep.close())
+	got, err = os.ReadFile(filepath.Join(dir, "new.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, "a\n", string(got), "written where the link points")
+}
+
 func TestTally(t *testing.T) {
 	t.Parallel()
 	tl := newTally("row")
@@ -125,6 +179,43 @@ func TestTally(t *testing.T) {
 	tl.add(verdict{outcome: outSucceeded})
 	assert.Equal(t, "4 rows: 2 succeeded, 1 unchanged, 1 failed", tl.String())
 	assert.False(t, tl.allOK())
+	assert.Equal(t, "3 rows not shown (2 succeeded, 1 unchanged)", tl.leftOut())
+}
+
+func TestTallyLeftOut(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		outcomes []string
+		want     string
+	}{
+		{[]string{outSucceeded, outFailed}, "1 succeeded row not shown"},
+		{[]string{outSucceeded, outUnknown, outSucceeded}, "2 succeeded rows not shown"},
+		{[]string{outValid, outInvalid, outValid}, "2 valid rows not shown"},
+		{[]string{"", outSucceeded, outNotSent}, "2 rows not shown (1 unchanged, 1 succeeded)"},
+	} {
+		tl := newTally("row")
+		for _, o := range tc.outcomes {
+			tl.add(verdict{outcome: o})
+		}
+		assert.Equal(t, tc.want, tl.leftOut(), "%q", tc.outcomes)
+	}
+}
+
+func TestAttentionTable(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	w := &attentionTable{recordWriter: newRecordWriter(&b, outputTable, []string{"line", "outcome"}), col: 1}
+	for i, o := range []string{outSucceeded, outFailed, outValid, outUnknown, outInvalid, outNotSent, outSkipped, ""} {
+		require.NoError(t, w.write(i+2, o))
+	}
+	require.NoError(t, w.close())
+	assert.Equal(t, "LINE  OUTCOME\n3     failed\n5     unknown\n6     invalid\n7     not sent\n8     skipped\n", b.String())
+
+	b.Reset()
+	w = &attentionTable{recordWriter: newRecordWriter(&b, outputTable, []string{"line", "outcome"}), col: 1}
+	require.NoError(t, w.write(2, outSucceeded))
+	require.NoError(t, w.close())
+	assert.Empty(t, b.String(), "nothing to show: not even the header")
 }
 
 func TestOutcomeVerdict(t *testing.T) {

@@ -12,10 +12,15 @@ import (
 	"github.com/onboardkit/onboard"
 )
 
-// isTerminal reports whether w is a terminal that can draw a progress bar.
-func isTerminal(w io.Writer, getenv func(string) string) bool {
+// isTerminal reports whether w is a terminal, where a person reads.
+func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd())) && getenv("TERM") != "dumb"
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+// canDraw reports whether w is a terminal that can draw a progress bar.
+func canDraw(w io.Writer, getenv func(string) string) bool {
+	return isTerminal(w) && getenv("TERM") != "dumb"
 }
 
 // progress draws a bulk run's progress on standard error when it is a

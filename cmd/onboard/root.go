@@ -43,6 +43,9 @@ type app struct {
 	now    func() time.Time
 	// tty says whether stderr is a terminal, on which progress is drawn.
 	tty bool
+	// ttyOut says whether stdout is a terminal, where a bulk run's table
+	// shows only the rows that need attention, unless --all.
+	ttyOut bool
 	// stopSignals stops the watch for Ctrl-C and SIGTERM, so that another
 	// signal ends the process at once; nil when nothing watches.
 	stopSignals func()
@@ -82,7 +85,9 @@ service. "onboard fake" serves a fake of all three for tests written in any
 language, and to try the other commands on.
 
 Records go to stdout: a table for people, or -o json and -o csv for
-programs. Messages go to stderr, and a progress bar when it is a terminal.
+programs. On a terminal, the table of an import, resend, cancel or sync
+--apply shows only the rows that need attention (--all shows every row).
+Messages go to stderr, and a progress bar when it is a terminal.
 
 Exit status: 0 when everything succeeded; 1 when some rows did not (the
 output says which and why); 2 for a usage error (an unknown command or flag,

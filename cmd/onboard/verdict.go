@@ -19,8 +19,9 @@ const (
 	outUnknown   = "unknown"
 	outNotSent   = "not sent"
 	outInvalid   = "invalid"
-	outSkipped   = "skipped" // nothing to do for this row, and so not done
-	outValid     = "valid"   // --dry-run: the row would be sent
+	outSkipped   = "skipped"   // nothing to do for this row, and so not done
+	outValid     = "valid"     // --dry-run: the row would be sent
+	outUnchanged = "unchanged" // in a tally: a row without an outcome, with nothing done
 )
 
 // verdict is what became of one row: its outcome, the fields at fault for
@@ -31,8 +32,12 @@ type verdict struct {
 
 // ok reports whether the row needs no more attention: done, valid in a
 // dry run, or with nothing to do.
-func (v verdict) ok() bool {
-	return v.outcome == outSucceeded || v.outcome == outValid || v.outcome == ""
+func (v verdict) ok() bool { return needsNothing(v.outcome) }
+
+// needsNothing reports whether a row with outcome needs no more
+// attention: succeeded, valid in a dry run, or unchanged ("").
+func needsNothing(outcome string) bool {
+	return outcome == outSucceeded || outcome == outValid || outcome == "" || outcome == outUnchanged
 }
 
 // itemPath matches the SDK's path of an item inside a request, which a
@@ -146,7 +151,7 @@ func (t *tally) add(v verdict) {
 	}
 	o := v.outcome
 	if o == "" {
-		o = "unchanged"
+		o = outUnchanged
 	}
 	if _, ok := t.by[o]; !ok {
 		t.order = append(t.order, o)
@@ -167,6 +172,27 @@ func (t *tally) String() string {
 		return plural(0, t.noun)
 	}
 	return plural(t.rows, t.noun) + ": " + strings.Join(parts, ", ")
+}
+
+// leftOut says how many rows that need nothing more a table left out:
+// "2980 succeeded rows not shown", or "2983 rows not shown (2980
+// succeeded, 3 unchanged)".
+func (t *tally) leftOut() string {
+	var parts []string
+	for _, o := range t.order {
+		if needsNothing(o) {
+			parts = append(parts, fmt.Sprintf("%d %s", t.by[o], o))
+		}
+	}
+	n := t.rows - t.bad
+	if len(parts) == 1 {
+		noun := t.noun
+		if n != 1 {
+			noun += "s"
+		}
+		return parts[0] + " " + noun + " not shown"
+	}
+	return fmt.Sprintf("%s not shown (%s)", plural(n, t.noun), strings.Join(parts, ", "))
 }
 
 // asValidation returns err's *onboard.ValidationError, or nil.
