@@ -16,11 +16,11 @@ func RetryLoggerOf(c any) any {
 	var core *client
 	switch c := c.(type) {
 	case *AptlyClient:
-		core = c.core
+		core = c.client
 	case *AthenaClient:
-		core = c.core
+		core = c.client
 	case *RoyaltiClient:
-		core = c.core
+		core = c.client
 	default:
 		panic(fmt.Sprintf("RetryLoggerOf: %T is not a client", c))
 	}
