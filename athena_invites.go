@@ -116,16 +116,6 @@ type AthenaTargetResult struct {
 	UserID string `json:"user_id,omitempty"`
 }
 
-// UnmarshalJSON takes a failure's "error" into Message.
-func (t *AthenaTargetResult) UnmarshalJSON(data []byte) error {
-	var wire targetResultWire
-	if err := json.Unmarshal(data, &wire); err != nil {
-		return err
-	}
-	*t = wire.result()
-	return nil
-}
-
 // targetInviteWire is an AthenaTargetInviteResult as sent, decoded in one
 // pass.
 type targetInviteWire struct {
