@@ -77,3 +77,22 @@ func RoyaltiUsersListPage(ctx context.Context, s *RoyaltiUsers, opts *RoyaltiLis
 func RoyaltiInvitesListPage(ctx context.Context, s *RoyaltiInvites, opts *RoyaltiListInvitesOptions, callOpts ...CallOption) (*RoyaltiInvitePage, error) {
 	return s.listPage(ctx, opts, callOpts...)
 }
+
+// The engine's hook on each step of each batch.
+type (
+	BatchEvent     = batchEvent
+	BatchEventKind = batchEventKind
+)
+
+const (
+	BatchCut      = batchCut
+	BatchSent     = batchSent
+	BatchAnswered = batchAnswered
+)
+
+var WithBatchEvents = withBatchEvents
+
+// String names the step, for test messages.
+func (k batchEventKind) String() string {
+	return [...]string{"?", "cut", "sent", "answered"}[k]
+}

@@ -121,7 +121,7 @@ type bulkSettings struct {
 	progress       func(Progress)
 	total          int
 	stopOnFail     bool
-	events         func(BatchEvent)
+	events         func(batchEvent)
 	keys           any // a func(int, T) string from WithKeys
 	journal        *Journal
 	resendInFlight bool
@@ -177,49 +177,35 @@ func WithStopOnBatchFailure() BulkOption {
 	return func(s *bulkSettings) { s.stopOnFail = true }
 }
 
-// WithBatchEvents makes the run call fn at each step of each batch, in order
-// for a batch but concurrently across batches; the batch waits for fn.
-func WithBatchEvents(fn func(BatchEvent)) BulkOption {
+// withBatchEvents makes the run call fn at each step of each batch, in order
+// for a batch but concurrently across batches; the batch waits for fn. The
+// tests watch the engine through it.
+func withBatchEvents(fn func(batchEvent)) BulkOption {
 	return func(s *bulkSettings) { s.events = fn }
 }
 
-// BatchEventKind names a step in the life of a batch.
-type BatchEventKind int
+// batchEventKind names a step in the life of a batch: cut (items chosen and
+// encoded), sent (before the request), answered (the request ended).
+type batchEventKind int
 
 const (
-	// BatchCut is the step where the batch's items are chosen and encoded.
-	BatchCut BatchEventKind = iota + 1
-	// BatchSent is the step before the batch's request is sent.
-	BatchSent
-	// BatchAnswered is the step after the request ends, answered or not.
-	BatchAnswered
+	batchCut batchEventKind = iota + 1
+	batchSent
+	batchAnswered
 )
 
-// String names the step.
-func (k BatchEventKind) String() string {
-	switch k {
-	case BatchCut:
-		return "cut"
-	case BatchSent:
-		return "sent"
-	case BatchAnswered:
-		return "answered"
-	}
-	return "BatchEventKind(" + itoa(int(k)) + ")"
-}
-
-// BatchEvent reports one step of one batch of a bulk run.
-type BatchEvent struct {
-	Kind BatchEventKind
+// batchEvent reports one step of one batch of a bulk run.
+type batchEvent struct {
+	Kind batchEventKind
 	// Batch numbers the batch in the run, from 0, in the order cut.
 	Batch int
 	// Indexes are the Outcome.Index of the batch's items, in the order sent.
 	Indexes []int
 	Keys    []string
-	// Response, never nil on BatchAnswered, is the answer's metadata without
+	// Response, never nil on batchAnswered, is the answer's metadata without
 	// its Body, which names people; when no answer came, only Attempts.
 	Response *Response
-	// Err, on BatchAnswered, is the batch's *APIError or *RequestError, or nil.
+	// Err, on batchAnswered, is the batch's *APIError or *RequestError, or nil.
 	Err error
 }
 
@@ -244,7 +230,7 @@ func (e *stoppedError) Is(target error) bool { return target == ErrStopped }
 var errConsumerLeft = errors.New("the range loop over the outcomes ended")
 
 // WithKeys gives each item the caller's key (a CSV row number, a database
-// id), for Outcome.Key, BatchEvent.Keys and the journal, which keeps it in
+// id), for Outcome.Key, batchEvent.Keys and the journal, which keeps it in
 // plain text. T is the run's item type; key is called in input order.
 func WithKeys[T any](key func(index int, item T) string) BulkOption {
 	return func(s *bulkSettings) {
