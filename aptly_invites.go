@@ -147,7 +147,7 @@ func (s *AptlyInvites) bulkInviteSpec(op string, req *AptlyBulkInviteRequest) *b
 	}{template, json.RawMessage("[]")}, "users")
 	return &batchSpec[AptlyInvitee]{
 		op:           op,
-		defaultSize:  DefaultBatchSize,
+		defaultSize:  defaultBatchSize,
 		precheck:     cmp.Or(validationError(op, &p), err),
 		prefix:       func(i int) string { return "users[" + itoa(i) + "]." },
 		check:        func(p *validate.Problems, prefix string, u *AptlyInvitee) { u.check(p, prefix) },

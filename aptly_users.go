@@ -369,7 +369,7 @@ func deleteVerdicts(out []verdict, deleted, attempts int) {
 func userIDSpec(op, target string, precheck error, frame bodyFrame, send func(ctx context.Context, body encodedBody, out []verdict) (*Response, error)) *batchSpec[string] {
 	return &batchSpec[string]{
 		op:           op,
-		defaultSize:  DefaultBatchSize,
+		defaultSize:  defaultBatchSize,
 		precheck:     precheck,
 		prefix:       func(i int) string { return "userIds[" + itoa(i) + "]" },
 		check:        func(p *validate.Problems, path string, id *string) { p.RequiredUUID(path, *id) },

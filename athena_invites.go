@@ -28,8 +28,9 @@ const (
 	AthenaInviteByEmail AthenaInviteMethod = "email"
 )
 
-// AthenaMaxTargets is the most websites or groups one AthenaHQ invite may name.
-const AthenaMaxTargets = 50
+// athenaMaxTargets is the most websites or groups one AthenaHQ invite may
+// name (see AthenaTargetInviteRequest).
+const athenaMaxTargets = 50
 
 // AthenaTargetInviteRequest invites one person to 1–50 websites, or to
 // 1–50 groups (never both).
@@ -57,14 +58,14 @@ func (r *AthenaTargetInviteRequest) Validate() error {
 	case len(r.WebsiteIDs) > 0 && len(r.GroupIDs) > 0:
 		p.Add("website_ids", "and group_ids are mutually exclusive; send one invite per kind of target")
 	case len(r.WebsiteIDs) == 0 && len(r.GroupIDs) == 0:
-		p.Add("website_ids", "or group_ids is required (1–%d ids)", AthenaMaxTargets)
+		p.Add("website_ids", "or group_ids is required (1–%d ids)", athenaMaxTargets)
 	}
 	for _, t := range []struct {
 		name string
 		ids  []string
 	}{{"website_ids", r.WebsiteIDs}, {"group_ids", r.GroupIDs}} {
-		if len(t.ids) > AthenaMaxTargets {
-			p.Add(t.name, "has %d ids; at most %d are allowed", len(t.ids), AthenaMaxTargets)
+		if len(t.ids) > athenaMaxTargets {
+			p.Add(t.name, "has %d ids; at most %d are allowed", len(t.ids), athenaMaxTargets)
 		}
 		p.UUIDs(t.name, t.ids)
 	}
@@ -225,8 +226,8 @@ func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *b
 	groups, err2 := newFrame(op, &wire{AthenaTargetInviteRequest: template, GroupIDs: json.RawMessage("[]")}, "group_ids")
 	return &batchSpec[AthenaTarget]{
 		op:          op,
-		defaultSize: AthenaMaxTargets,
-		maxSize:     AthenaMaxTargets,
+		defaultSize: athenaMaxTargets,
+		maxSize:     athenaMaxTargets,
 		precheck:    cmp.Or(validationError(op, &p), err1, err2),
 		prefix:      func(i int) string { return "targets[" + itoa(i) + "]." },
 		check:       func(p *validate.Problems, prefix string, t *AthenaTarget) { t.check(p, prefix) },

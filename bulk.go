@@ -115,8 +115,8 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 	if total >= 0 {
 		r.set.total = total
 	}
-	r.size = min(orDefault(r.set.batchSize, spec.defaultSize), orDefault(spec.maxSize, MaxBatchSize))
-	r.set.concurrency = min(orDefault(r.set.concurrency, DefaultConcurrency), MaxConcurrency)
+	r.size = min(orDefault(r.set.batchSize, spec.defaultSize), orDefault(spec.maxSize, maxBatchSize))
+	r.set.concurrency = min(orDefault(r.set.concurrency, defaultConcurrency), maxConcurrency)
 	r.window = 2 * r.set.concurrency
 	r.progress.Total = r.set.total
 	r.keyFn = r.keyFunc()

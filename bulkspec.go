@@ -25,7 +25,7 @@ type verdict struct {
 type batchSpec[T any] struct {
 	op          string // the public method, for errors: "Invites.SendBulkAll"
 	defaultSize int
-	maxSize     int   // the documented maximum; 0 for none (MaxBatchSize)
+	maxSize     int   // the documented maximum; 0 for none (maxBatchSize)
 	precheck    error // a *ValidationError for the run's shared fields, or nil
 	// prefix names item i in problems ("users[3]."); check records its problems.
 	prefix func(i int) string

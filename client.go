@@ -49,7 +49,8 @@ func NewAptlyClient(baseURL string, auth Authenticator, opts ...Option) (*AptlyC
 }
 
 // AthenaClient calls AthenaHQ's API with one API key. It paces itself to
-// AthenaHQ's 60 requests a minute (see AthenaHQRequestInterval).
+// one request per 1.1 s: 55 in any minute, within AthenaHQ's 60 with a
+// margin for the network.
 type AthenaClient struct {
 	Invites *AthenaInvites
 	Members *AthenaMembers

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -181,7 +182,7 @@ func ExampleNewAptlyClient() {
 // and a credential of another service is refused when the client is made.
 func ExampleNewAthenaClient() {
 	// AthenaHQ allows 60 requests a minute; this limiter keeps within it.
-	limit := rate.NewLimiter(rate.Every(onboard.AthenaHQRequestInterval), 1)
+	limit := rate.NewLimiter(rate.Every(1100*time.Millisecond), 1)
 	athena, err := onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"), onboard.WithRateLimiter(limit))
 	if err != nil {
 		log.Fatal(err)

@@ -47,6 +47,13 @@ func SetAccessKeyClock(auth Authenticator, now func() time.Time) { auth.(*aptlyA
 
 // The defaults and bounds the tests assert against.
 const (
+	DefaultBatchSize        = defaultBatchSize
+	MaxBatchSize            = maxBatchSize
+	DefaultConcurrency      = defaultConcurrency
+	MaxConcurrency          = maxConcurrency
+	AthenaHQRequestInterval = athenaRequestInterval
+	RoyaltiMaxPageSize      = royaltiMaxPageSize
+	AthenaMaxTargets        = athenaMaxTargets
 	DefaultRetries          = defaultRetries
 	DefaultTimeout          = defaultTimeout
 	DefaultMaxResponseBytes = defaultMaxResponseBytes

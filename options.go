@@ -173,10 +173,8 @@ func WithMaxResponseBytes(n int64) Option {
 	})
 }
 
-// AthenaHQRequestInterval is the interval an AthenaClient paces itself
-// with: 55 requests in any minute, within AthenaHQ's 60 with a margin for
-// the network.
-const AthenaHQRequestInterval = 1100 * time.Millisecond
+// athenaRequestInterval is AthenaClient's pace (see its doc).
+const athenaRequestInterval = 1100 * time.Millisecond
 
 // WithRateLimiter makes every attempt wait for l, in place of the client's
 // own pacing; nil means none. Share one limiter between clients that spend

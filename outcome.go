@@ -103,12 +103,12 @@ func (p *Progress) add(s State) {
 	}
 }
 
-// Defaults and ceilings of the bulk options (WithBatchSize, WithConcurrency).
+// The defaults and ceilings of WithBatchSize and WithConcurrency.
 const (
-	DefaultBatchSize   = 100
-	MaxBatchSize       = 1000
-	DefaultConcurrency = 4
-	MaxConcurrency     = 64
+	defaultBatchSize   = 100
+	maxBatchSize       = 1000
+	defaultConcurrency = 4
+	maxConcurrency     = 64
 )
 
 // A BulkOption configures one bulk run (the ...All and ...Seq methods); an
@@ -130,26 +130,26 @@ type bulkSettings struct {
 }
 
 // WithBatchSize sets how many items go in one request, at least 1. The default
-// and ceiling are MaxTargets for AthenaHQ, else DefaultBatchSize and MaxBatchSize.
+// is 100 and the ceiling 1000, except for AthenaHQ's targets: 50 and 50.
 func WithBatchSize(n int) BulkOption {
 	return func(s *bulkSettings) {
 		if n < 1 {
 			s.problems.Add("WithBatchSize", "%d is less than 1", n)
 			return
 		}
-		s.batchSize = min(n, MaxBatchSize)
+		s.batchSize = min(n, maxBatchSize)
 	}
 }
 
-// WithConcurrency sets how many batches may be in flight at once, 1 to
-// MaxConcurrency (default DefaultConcurrency); WithRateLimiter spans them all.
+// WithConcurrency sets how many batches may be in flight at once, 1 to 64
+// (default 4); WithRateLimiter spans them all.
 func WithConcurrency(n int) BulkOption {
 	return func(s *bulkSettings) {
 		if n < 1 {
 			s.problems.Add("WithConcurrency", "%d is less than 1", n)
 			return
 		}
-		s.concurrency = min(n, MaxConcurrency)
+		s.concurrency = min(n, maxConcurrency)
 	}
 }
 

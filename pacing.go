@@ -28,7 +28,7 @@ const maxHold = time.Minute
 // athenaLimiter is the pacing an AthenaClient has by default: within the
 // documented 60 requests a minute, with a margin (see WithRateLimiter).
 func athenaLimiter() *rate.Limiter {
-	return rate.NewLimiter(rate.Every(AthenaHQRequestInterval), 1)
+	return rate.NewLimiter(rate.Every(athenaRequestInterval), 1)
 }
 
 // wait returns when an attempt may be sent, or with ctx's error.

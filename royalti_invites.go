@@ -71,8 +71,8 @@ type RoyaltiListInvitesOptions struct {
 	Status RoyaltiInviteStatus `url:"status,omitempty"`
 	// Page is the first page, from 1.
 	Page int `url:"page,omitempty"`
-	// Size is the page size (0: RoyaltiMaxPageSize), always sent: Royalti
-	// pages this list only when given one.
+	// Size is the page size, 1 to 100 (0: 100), always sent: Royalti pages
+	// this list only when given one.
 	Size int `url:"size,omitempty"`
 }
 
@@ -132,7 +132,7 @@ func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesO
 	if list != nil {
 		q = *list
 	}
-	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
+	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
 	res := new(royaltiInvitePage)
 	if err := s.client.call(ctx, royaltiListInvites, &q, nil, res, opts); err != nil {
 		return nil, err

@@ -126,7 +126,7 @@ func (s *RoyaltiUsers) createBulkSpec(op string, req *RoyaltiCreateUsersRequest)
 	}{template, json.RawMessage("[]")}, "users")
 	return &batchSpec[RoyaltiWorkspaceUser]{
 		op:          op,
-		defaultSize: DefaultBatchSize,
+		defaultSize: defaultBatchSize,
 		precheck:    cmp.Or(validationError(op, &p), err),
 		prefix:      func(i int) string { return "users[" + itoa(i) + "]." },
 		check:       func(p *validate.Problems, prefix string, u *RoyaltiWorkspaceUser) { u.check(p, prefix) },
@@ -191,7 +191,7 @@ type RoyaltiListUsersOptions struct {
 	Query string `url:"q,omitempty"`
 	// Page is the first page, from 1.
 	Page int `url:"page,omitempty"`
-	// Size is the page size; 0 means RoyaltiMaxPageSize.
+	// Size is the page size, 1 to 100; 0 means 100.
 	Size int `url:"size,omitempty"`
 	// Accounting asks for accounting data (undocumented: see WithResponse).
 	Accounting bool     `url:"accounting,omitempty"`
@@ -262,7 +262,7 @@ func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptio
 	if list != nil {
 		q = *list
 	}
-	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
+	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
 	res := new(royaltiUserPage)
 	if err := s.client.call(ctx, royaltiListUsers, &q, nil, res, opts); err != nil {
 		return nil, err
@@ -419,7 +419,7 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 	}{json.RawMessage("[]")}, "ids")
 	return &batchSpec[string]{
 		op:          op,
-		defaultSize: DefaultBatchSize,
+		defaultSize: defaultBatchSize,
 		precheck:    cmp.Or(validationError(op, &p), err),
 		prefix:      func(i int) string { return "ids[" + itoa(i) + "]" },
 		check:       func(p *validate.Problems, prefix string, id *string) { checkRoyaltiID(p, prefix, *id) },
