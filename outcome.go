@@ -42,20 +42,10 @@ type BulkReport[T any] struct {
 	Outcomes []Outcome[T]
 }
 
-// Succeeded returns the outcomes of the items the server did.
-func (r *BulkReport[T]) Succeeded() []Outcome[T] { return r.inState(StateSucceeded) }
-
-// Failed returns the outcomes of the items the server refused.
-func (r *BulkReport[T]) Failed() []Outcome[T] { return r.inState(StateFailed) }
-
-// NotSent returns the outcomes of the items that got no answer of their own.
-func (r *BulkReport[T]) NotSent() []Outcome[T] { return r.inState(StateNotSent) }
-
-// Unknown returns the outcomes of the items that may or may not have been done.
-func (r *BulkReport[T]) Unknown() []Outcome[T] { return r.inState(StateUnknown) }
-
-func (r *BulkReport[T]) inState(s State) []Outcome[T] {
-	return filter(r.Outcomes, func(o Outcome[T]) bool { return o.State == s })
+// In returns the outcomes in one of states, or all, in input order:
+// In(StateFailed) are the items the server refused.
+func (r *BulkReport[T]) In(states ...State) []Outcome[T] {
+	return filter(r.Outcomes, func(o Outcome[T]) bool { return len(states) == 0 || slices.Contains(states, o.State) })
 }
 
 // Items returns the items whose outcome is in one of states, or all items,
