@@ -176,8 +176,7 @@ type AptlyBulkResendRequest struct {
 	UserIDs  []string `json:"userIds"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyBulkResendRequest) Validate() error {
+func (r *AptlyBulkResendRequest) validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -205,7 +204,7 @@ var bulkResend = endpoint{op: "aptly: Invites.ResendBulk", method: http.MethodPo
 //
 // Aptly: POST /v1/user/bulk-resend-invite.
 func (s *AptlyInvites) ResendBulk(ctx context.Context, req *AptlyBulkResendRequest, opts ...CallOption) (*AptlyBulkResendResult, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	res := new(AptlyBulkResendResult)

@@ -37,8 +37,7 @@ type AptlyCreateUserRequest struct {
 	InviteViaEmail *bool `json:"inviteViaEmail,omitempty"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyCreateUserRequest) Validate() error {
+func (r *AptlyCreateUserRequest) validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -77,7 +76,7 @@ var createUser = endpoint{op: "aptly: Users.Create", method: http.MethodPost, pa
 //
 // Aptly: POST /v1/user/create.
 func (s *AptlyUsers) Create(ctx context.Context, req *AptlyCreateUserRequest, opts ...CallOption) (*AptlyUser, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	u := new(AptlyUser)
@@ -96,8 +95,7 @@ type AptlyListUsersOptions struct {
 	Limit int `url:"limit,omitempty"`
 }
 
-// Validate reports every problem with o as a *ValidationError, or nil.
-func (o *AptlyListUsersOptions) Validate() error {
+func (o *AptlyListUsersOptions) validate() error {
 	var p validate.Problems
 	if o != nil {
 		if o.Page < 0 {
@@ -126,7 +124,7 @@ var listUsers = endpoint{op: "aptly: Users.List", method: http.MethodGet, path: 
 //
 // Aptly: GET /v1/user.
 func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) iter.Seq2[AptlyUser, error] {
-	if err := opts.Validate(); err != nil {
+	if err := opts.validate(); err != nil {
 		return func(yield func(AptlyUser, error) bool) { yield(AptlyUser{}, err) }
 	}
 	var q AptlyListUsersOptions
@@ -176,8 +174,7 @@ type AptlyUpdateStatusRequest struct {
 	Status  AptlyUserStatus `json:"status"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyUpdateStatusRequest) Validate() error {
+func (r *AptlyUpdateStatusRequest) validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -204,7 +201,7 @@ var bulkStatus = endpoint{op: "aptly: Users.UpdateStatusBulk", method: http.Meth
 //
 // Aptly: PATCH /v1/user/bulk-status-update.
 func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *AptlyUpdateStatusRequest, opts ...CallOption) (*AptlyUpdateStatusResult, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	res := new(AptlyUpdateStatusResult)
@@ -262,8 +259,7 @@ type AptlyDeleteUsersRequest struct {
 	UserIDs []string `json:"userIds"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyDeleteUsersRequest) Validate() error {
+func (r *AptlyDeleteUsersRequest) validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -305,7 +301,7 @@ var bulkDelete = endpoint{op: "aptly: Users.DeleteBulk", method: http.MethodDele
 //
 // Aptly: DELETE /v1/user/bulk-delete.
 func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *AptlyDeleteUsersRequest, opts ...CallOption) (*AptlyDeleteUsersResult, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	res := new(AptlyDeleteUsersResult)
@@ -435,8 +431,7 @@ type AptlyUpdateEntitiesRequest struct {
 	CustomAttributes map[string]string `json:"customAttributes,omitempty"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyUpdateEntitiesRequest) Validate() error {
+func (r *AptlyUpdateEntitiesRequest) validate() error {
 	var p validate.Problems
 	r.check(&p)
 	return validationError("aptly: Users.UpdateEntities", &p)

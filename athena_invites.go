@@ -269,10 +269,9 @@ type AthenaInviteRequest struct {
 	LastName  string `json:"last_name,omitempty"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil. An
-// id that does not go with Type is refused, though the documents' example
-// sends one: its meaning is not documented.
-func (r *AthenaInviteRequest) Validate() error {
+// validate refuses an id that does not go with Type, though the documents'
+// example sends one: its meaning is not documented.
+func (r *AthenaInviteRequest) validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -324,7 +323,7 @@ var athenaInvite = endpoint{op: "athena: Invites.Send", method: http.MethodPost,
 //
 // AthenaHQ: POST /api/v1/invites.
 func (s *AthenaInvites) Send(ctx context.Context, req *AthenaInviteRequest, opts ...CallOption) (*AthenaInviteResult, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	res := new(AthenaInviteResult)

@@ -72,13 +72,6 @@ type AthenaGroupMembersOptions struct {
 	AccessType AthenaScope `url:"access_type,omitempty"`
 }
 
-// Validate reports every problem with o as a *ValidationError, or nil.
-func (o *AthenaGroupMembersOptions) Validate() error {
-	var p validate.Problems
-	o.check(&p)
-	return validationError(listGroupMembers.op, &p)
-}
-
 func (o *AthenaGroupMembersOptions) check(p *validate.Problems) {
 	if o != nil {
 		p.OneOf("access_type", string(o.AccessType), string(AthenaScopeOrganization), string(AthenaScopeGroup))

@@ -69,7 +69,7 @@ type (
 
 // AptlyListPage fetches the one page of Aptly's users that List would.
 func AptlyListPage(ctx context.Context, s *AptlyUsers, opts *AptlyListUsersOptions, callOpts ...CallOption) (*AptlyUserPage, error) {
-	if err := opts.Validate(); err != nil {
+	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	return s.listPage(ctx, listUsers, opts, callOpts)
@@ -103,3 +103,6 @@ var WithBatchEvents = withBatchEvents
 func (k batchEventKind) String() string {
 	return [...]string{"?", "cut", "sent", "answered"}[k]
 }
+
+// Check runs the validation v's method runs before anything is sent.
+func Check(v interface{ validate() error }) error { return v.validate() }

@@ -76,8 +76,7 @@ type RoyaltiListInvitesOptions struct {
 	Size int `url:"size,omitempty"`
 }
 
-// Validate reports every problem with o as a *ValidationError, or nil.
-func (o *RoyaltiListInvitesOptions) Validate() error {
+func (o *RoyaltiListInvitesOptions) validate() error {
 	var p validate.Problems
 	if o != nil {
 		p.OneOf("status", string(o.Status), string(RoyaltiInviteInvited), string(RoyaltiInviteJoined), string(RoyaltiInviteCancelled))
@@ -125,7 +124,7 @@ func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptio
 
 // listPage fetches one page of a Royalti workspace's invites.
 func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) (*royaltiInvitePage, error) {
-	if err := list.Validate(); err != nil {
+	if err := list.validate(); err != nil {
 		return nil, err
 	}
 	var q RoyaltiListInvitesOptions

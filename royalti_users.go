@@ -204,8 +204,7 @@ type RoyaltiListUsersOptions struct {
 	Roles []string `url:"role,comma,omitempty"`
 }
 
-// Validate reports every problem with o as a *ValidationError, or nil.
-func (o *RoyaltiListUsersOptions) Validate() error {
+func (o *RoyaltiListUsersOptions) validate() error {
 	var p validate.Problems
 	if o != nil {
 		checkPaging(&p, o.Page, o.Size)
@@ -255,7 +254,7 @@ func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, 
 
 // listPage fetches one page of a Royalti workspace's users.
 func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) (*royaltiUserPage, error) {
-	if err := list.Validate(); err != nil {
+	if err := list.validate(); err != nil {
 		return nil, err
 	}
 	var q RoyaltiListUsersOptions
@@ -329,8 +328,7 @@ type RoyaltiDeleteUsersRequest struct {
 	IDs []string `json:"ids"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *RoyaltiDeleteUsersRequest) Validate() error {
+func (r *RoyaltiDeleteUsersRequest) validate() error {
 	var p validate.Problems
 	if r == nil {
 		p.Add("request", "is nil")
@@ -372,7 +370,7 @@ var royaltiDeleteUsers = endpoint{op: "royalti: Users.DeleteBulk", method: http.
 //
 // Royalti: POST /user/bulk/delete.
 func (s *RoyaltiUsers) DeleteBulk(ctx context.Context, req *RoyaltiDeleteUsersRequest, opts ...CallOption) (*RoyaltiDeleteUsersResult, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	meta, opts := callResponse(opts)
