@@ -35,10 +35,15 @@ func (l *athenaMemberList) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// AthenaOrganizationRoleResult is AthenaHQ's answer to a role update.
-type AthenaOrganizationRoleResult struct {
-	Success bool                         `json:"success"`
-	Member  AthenaOrganizationMembership `json:"member"`
+// AthenaMemberResult is AthenaHQ's answer to a change of a member:
+// UpdateOrganizationRole fills Member, the removals Message, and
+// RemoveFromOrganization WebsitesAffected, the member's website rows
+// removed with them.
+type AthenaMemberResult struct {
+	Success          bool                         `json:"success"`
+	Message          string                       `json:"message"`
+	WebsitesAffected int                          `json:"websites_affected"`
+	Member           AthenaOrganizationMembership `json:"member"`
 }
 
 // AthenaOrganizationMembership is a user's membership in the organization.
@@ -46,22 +51,6 @@ type AthenaOrganizationMembership struct {
 	UserID string     `json:"user_id"`
 	OrgID  string     `json:"org_id"`
 	Role   AthenaRole `json:"role"`
-}
-
-// AthenaOrganizationRemovalResult is AthenaHQ's answer to removing a member
-// from the organization.
-type AthenaOrganizationRemovalResult struct {
-	Success bool   `json:"success"`
-	Message string `json:"message"`
-	// WebsitesAffected counts the member's website rows removed with them.
-	WebsitesAffected int `json:"websites_affected"`
-}
-
-// AthenaWebsiteRemovalResult is AthenaHQ's answer to removing a member from
-// a website.
-type AthenaWebsiteRemovalResult struct {
-	Success bool   `json:"success"`
-	Message string `json:"message"`
 }
 
 // AthenaGroupMembersOptions filters the members of an AthenaHQ group.
@@ -123,14 +112,14 @@ type athenaRoleBody struct {
 // onboardtest).
 //
 // AthenaHQ: PATCH /api/v1/organizations/members/{user_id}.
-func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID string, role AthenaRole, opts ...CallOption) (*AthenaOrganizationRoleResult, error) {
+func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID string, role AthenaRole, opts ...CallOption) (*AthenaMemberResult, error) {
 	var p validate.Problems
 	p.RequiredUUID("user_id", userID)
 	checkMemberRole(&p, role)
 	if err := validationError(updateOrgRole.op, &p); err != nil {
 		return nil, err
 	}
-	res := new(AthenaOrganizationRoleResult)
+	res := new(AthenaMemberResult)
 	if err := s.client.call(ctx, athenaMembersAt(updateOrgRole, "", "", userID), nil, athenaRoleBody{role}, res, opts); err != nil {
 		return nil, err
 	}
@@ -143,13 +132,13 @@ func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID strin
 // it was done.
 //
 // AthenaHQ: DELETE /api/v1/organizations/members/{user_id}.
-func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID string, opts ...CallOption) (*AthenaOrganizationRemovalResult, error) {
+func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID string, opts ...CallOption) (*AthenaMemberResult, error) {
 	var p validate.Problems
 	p.RequiredUUID("user_id", userID)
 	if err := validationError(removeOrgMember.op, &p); err != nil {
 		return nil, err
 	}
-	res := new(AthenaOrganizationRemovalResult)
+	res := new(AthenaMemberResult)
 	if err := s.client.call(ctx, athenaMembersAt(removeOrgMember, "", "", userID), nil, nil, res, opts); err != nil {
 		return nil, err
 	}
@@ -193,14 +182,14 @@ func (s *AthenaMembers) UpdateWebsiteRole(ctx context.Context, websiteID, userID
 // After a lost answer, ErrNotFound means it was done.
 //
 // AthenaHQ: DELETE /api/v1/websites/{website_id}/members/{user_id}.
-func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID string, opts ...CallOption) (*AthenaWebsiteRemovalResult, error) {
+func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID string, opts ...CallOption) (*AthenaMemberResult, error) {
 	var p validate.Problems
 	p.RequiredUUID("website_id", websiteID)
 	p.RequiredUUID("user_id", userID)
 	if err := validationError(removeSiteMember.op, &p); err != nil {
 		return nil, err
 	}
-	res := new(AthenaWebsiteRemovalResult)
+	res := new(AthenaMemberResult)
 	if err := s.client.call(ctx, athenaMembersAt(removeSiteMember, "websites", websiteID, userID), nil, nil, res, opts); err != nil {
 		return nil, err
 	}
