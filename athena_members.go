@@ -40,17 +40,14 @@ func (l *athenaMemberList) UnmarshalJSON(data []byte) error {
 // RemoveFromOrganization WebsitesAffected, the member's website rows
 // removed with them.
 type AthenaMemberResult struct {
-	Success          bool                         `json:"success"`
-	Message          string                       `json:"message"`
-	WebsitesAffected int                          `json:"websites_affected"`
-	Member           AthenaOrganizationMembership `json:"member"`
-}
-
-// AthenaOrganizationMembership is a user's membership in the organization.
-type AthenaOrganizationMembership struct {
-	UserID string     `json:"user_id"`
-	OrgID  string     `json:"org_id"`
-	Role   AthenaRole `json:"role"`
+	Success          bool   `json:"success"`
+	Message          string `json:"message"`
+	WebsitesAffected int    `json:"websites_affected"`
+	Member           struct {
+		UserID string     `json:"user_id"`
+		OrgID  string     `json:"org_id"`
+		Role   AthenaRole `json:"role"`
+	} `json:"member"`
 }
 
 // AthenaGroupMembersOptions filters the members of an AthenaHQ group.

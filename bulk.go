@@ -216,7 +216,7 @@ func (r *batchRun[T]) stopErr() error {
 }
 
 // stopsRun reports whether a batch's failure stops the run: one that would
-// fail every batch (401, 403), or any under WithStopOnBatchFailure.
+// fail every batch (401, 403), or any under withStopOnBatchFailure.
 func (r *batchRun[T]) stopsRun(err error) bool {
 	return r.set.stopOnFail || errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden)
 }

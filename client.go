@@ -25,8 +25,6 @@ const (
 	AptlyEUURL      = "https://api.eu.aptlydone.com/auth"
 	AthenaHQURL     = "https://api.athenahq.ai"
 	RoyaltiURL      = "https://api.royalti.io"
-	// RoyaltiAppspotURL is the Royalti server its documents show.
-	RoyaltiAppspotURL = "https://server26-dot-royalti-project.uc.r.appspot.com"
 )
 
 // AptlyClient calls Aptly's API with one credential.

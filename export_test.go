@@ -106,3 +106,20 @@ func (k batchEventKind) String() string {
 
 // Check runs the validation v's method runs before anything is sent.
 func Check(v interface{ validate() error }) error { return v.validate() }
+
+// The knobs no program sets, which the tests turn.
+var (
+	WithRetryWait          = withRetryWait
+	WithMaxResponseBytes   = withMaxResponseBytes
+	WithStopOnBatchFailure = withStopOnBatchFailure
+)
+
+// RoyaltiAppspotURL is the Royalti server its documents show.
+const RoyaltiAppspotURL = "https://server26-dot-royalti-project.uc.r.appspot.com"
+
+// AthenaOrganizationMembership is AthenaMemberResult.Member's type.
+type AthenaOrganizationMembership = struct {
+	UserID string     `json:"user_id"`
+	OrgID  string     `json:"org_id"`
+	Role   AthenaRole `json:"role"`
+}

@@ -126,10 +126,10 @@ func WithRetry(maxRetries int) SharedOption {
 	}
 }
 
-// WithRetryWait sets the first back-off and the longest wait between
+// withRetryWait sets the first back-off and the longest wait between
 // attempts (by default 500 ms and 30 s); the latter also caps a server's
 // Retry-After.
-func WithRetryWait(first, longest time.Duration) Option {
+func withRetryWait(first, longest time.Duration) Option {
 	return clientOption(func(s *settings) error {
 		if first < 0 || longest < first {
 			return fmt.Errorf("WithRetryWait: want 0 <= first <= longest, got %s and %s", first, longest)
@@ -161,9 +161,9 @@ func WithInsecureHTTP() Option {
 	return clientOption(func(s *settings) error { s.insecureHTTP = true; return nil })
 }
 
-// WithMaxResponseBytes caps how much of a response body is read: a success
+// withMaxResponseBytes caps how much of a response body is read: a success
 // body past it (10 MiB by default) is an error, an error body is cut.
-func WithMaxResponseBytes(n int64) Option {
+func withMaxResponseBytes(n int64) Option {
 	return clientOption(func(s *settings) error {
 		if n <= 0 {
 			return fmt.Errorf("WithMaxResponseBytes: %d is not positive", n)

@@ -160,10 +160,10 @@ func WithTotal(n int) BulkOption {
 	}
 }
 
-// WithStopOnBatchFailure stops the run after the first batch that got no
+// withStopOnBatchFailure stops the run after the first batch that got no
 // per-item answer (rejected whole, failed in transport, unreadable); batches
 // in flight finish. Otherwise only the context or a 401 or 403 stops a run.
-func WithStopOnBatchFailure() BulkOption {
+func withStopOnBatchFailure() BulkOption {
 	return func(s *bulkSettings) { s.stopOnFail = true }
 }
 
