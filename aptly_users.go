@@ -431,12 +431,6 @@ type AptlyUpdateEntitiesRequest struct {
 	CustomAttributes map[string]string `json:"customAttributes,omitempty"`
 }
 
-func (r *AptlyUpdateEntitiesRequest) validate() error {
-	var p validate.Problems
-	r.check(&p)
-	return validationError("aptly: Users.UpdateEntities", &p)
-}
-
 // aptlyPhone is the documented pattern of an update's mobilePhone.
 var aptlyPhone = regexp.MustCompile(`^[+()0-9.\s-]{7,25}$`)
 

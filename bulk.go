@@ -216,7 +216,7 @@ func (r *batchRun[T]) stopErr() error {
 }
 
 // stopsRun reports whether a batch's failure stops the run: one that would
-// fail every batch (401, 403), or any under withStopOnBatchFailure.
+// fail every batch (401, 403), or any when stopOnFail is set.
 func (r *batchRun[T]) stopsRun(err error) bool {
 	return r.set.stopOnFail || errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden)
 }
@@ -614,7 +614,7 @@ func doneEarlier(msg string, attempts int) string {
 	return fmt.Sprintf("%s (the request took %d attempts, and an earlier one may have done this item)", msg, attempts)
 }
 
-// event tells the withBatchEvents function, if any, of a step of c's batch.
+// event tells the events hook, if any, of a step of c's batch.
 func (r *batchRun[T]) event(c *chunk[T], kind batchEventKind, meta *Response, err error) {
 	if r.set.events == nil {
 		return

@@ -97,7 +97,11 @@ const (
 	BatchAnswered = batchAnswered
 )
 
-var WithBatchEvents = withBatchEvents
+// WithBatchEvents makes the run call fn at each step of each batch, in
+// order for a batch but concurrently across batches; the batch waits for fn.
+func WithBatchEvents(fn func(BatchEvent)) BulkOption {
+	return func(s *bulkSettings) { s.events = fn }
+}
 
 // String names the step, for test messages.
 func (k batchEventKind) String() string {
@@ -107,12 +111,36 @@ func (k batchEventKind) String() string {
 // Check runs the validation v's method runs before anything is sent.
 func Check(v interface{ validate() error }) error { return v.validate() }
 
-// The knobs no program sets, which the tests turn.
-var (
-	WithRetryWait          = withRetryWait
-	WithMaxResponseBytes   = withMaxResponseBytes
-	WithStopOnBatchFailure = withStopOnBatchFailure
-)
+// WithRetryWait sets the first back-off and the longest wait between
+// attempts; the latter also caps a server's Retry-After.
+func WithRetryWait(first, longest time.Duration) Option {
+	return clientOption(func(s *settings) error {
+		if first < 0 || longest < first {
+			return fmt.Errorf("WithRetryWait: want 0 <= first <= longest, got %s and %s", first, longest)
+		}
+		s.waitFirst, s.waitLongest = first, longest
+		return nil
+	})
+}
+
+// WithMaxResponseBytes caps how much of a response body is read: a success
+// body past it is an error, an error body is cut.
+func WithMaxResponseBytes(n int64) Option {
+	return clientOption(func(s *settings) error {
+		if n <= 0 {
+			return fmt.Errorf("WithMaxResponseBytes: %d is not positive", n)
+		}
+		s.maxBody = n
+		return nil
+	})
+}
+
+// WithStopOnBatchFailure stops the run after the first batch that got no
+// per-item answer (rejected whole, failed in transport, unreadable);
+// batches in flight finish.
+func WithStopOnBatchFailure() BulkOption {
+	return func(s *bulkSettings) { s.stopOnFail = true }
+}
 
 // RoyaltiAppspotURL is the Royalti server its documents show.
 const RoyaltiAppspotURL = "https://server26-dot-royalti-project.uc.r.appspot.com"

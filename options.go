@@ -126,19 +126,6 @@ func WithRetry(maxRetries int) SharedOption {
 	}
 }
 
-// withRetryWait sets the first back-off and the longest wait between
-// attempts (by default 500 ms and 30 s); the latter also caps a server's
-// Retry-After.
-func withRetryWait(first, longest time.Duration) Option {
-	return clientOption(func(s *settings) error {
-		if first < 0 || longest < first {
-			return fmt.Errorf("WithRetryWait: want 0 <= first <= longest, got %s and %s", first, longest)
-		}
-		s.waitFirst, s.waitLongest = first, longest
-		return nil
-	})
-}
-
 // WithRetryServerErrors also retries failures after which the server may
 // have done the work: 500, 502, 504, 503 without Retry-After, timeouts and
 // broken connections. By default only 429, 503 with Retry-After and
@@ -159,18 +146,6 @@ func WithLogger(l *slog.Logger) Option {
 // loopback; credentials then cross the network unencrypted.
 func WithInsecureHTTP() Option {
 	return clientOption(func(s *settings) error { s.insecureHTTP = true; return nil })
-}
-
-// withMaxResponseBytes caps how much of a response body is read: a success
-// body past it (10 MiB by default) is an error, an error body is cut.
-func withMaxResponseBytes(n int64) Option {
-	return clientOption(func(s *settings) error {
-		if n <= 0 {
-			return fmt.Errorf("WithMaxResponseBytes: %d is not positive", n)
-		}
-		s.maxBody = n
-		return nil
-	})
 }
 
 // athenaRequestInterval is AthenaClient's pace (see its doc).

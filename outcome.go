@@ -160,20 +160,6 @@ func WithTotal(n int) BulkOption {
 	}
 }
 
-// withStopOnBatchFailure stops the run after the first batch that got no
-// per-item answer (rejected whole, failed in transport, unreadable); batches
-// in flight finish. Otherwise only the context or a 401 or 403 stops a run.
-func withStopOnBatchFailure() BulkOption {
-	return func(s *bulkSettings) { s.stopOnFail = true }
-}
-
-// withBatchEvents makes the run call fn at each step of each batch, in order
-// for a batch but concurrently across batches; the batch waits for fn. The
-// tests watch the engine through it.
-func withBatchEvents(fn func(batchEvent)) BulkOption {
-	return func(s *bulkSettings) { s.events = fn }
-}
-
 // batchEventKind names a step in the life of a batch: cut (items chosen and
 // encoded), sent (before the request), answered (the request ended).
 type batchEventKind int
