@@ -90,10 +90,7 @@ func (s *AptlyInvites) SendBulk(ctx context.Context, req *AptlyBulkInviteRequest
 		return nil, err
 	}
 	res := new(AptlyBulkInviteResult)
-	if err := s.client.call(ctx, bulkInvite, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, bulkInvite, nil, req, res, opts))
 }
 
 // AptlyBulkInviteResult is Aptly's answer to a bulk invite: counts and one
@@ -208,10 +205,7 @@ func (s *AptlyInvites) ResendBulk(ctx context.Context, req *AptlyBulkResendReque
 		return nil, err
 	}
 	res := new(AptlyBulkResendResult)
-	if err := s.client.call(ctx, bulkResend, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, bulkResend, nil, req, res, opts))
 }
 
 // ResendBulkAll resends the invitations of any number of users in batches;

@@ -80,10 +80,7 @@ func (s *AptlyUsers) Create(ctx context.Context, req *AptlyCreateUserRequest, op
 		return nil, err
 	}
 	u := new(AptlyUser)
-	if err := s.client.call(ctx, createUser, nil, req, u, opts); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return result(u, s.client.call(ctx, createUser, nil, req, u, opts))
 }
 
 // AptlyListUsersOptions selects a page of Aptly's user list. The documents
@@ -153,10 +150,7 @@ func (s *AptlyUsers) listPage(ctx context.Context, ep endpoint, opts *AptlyListU
 		params = opts
 	}
 	p := new(aptlyUserPage)
-	if err := s.client.call(ctx, ep, params, nil, p, callOpts); err != nil {
-		return nil, err
-	}
-	return p, nil
+	return result(p, s.client.call(ctx, ep, params, nil, p, callOpts))
 }
 
 // checkUserIDs checks the ids of an Aptly bulk request: at least one UUID.
@@ -205,10 +199,7 @@ func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *AptlyUpdateStatu
 		return nil, err
 	}
 	res := new(AptlyUpdateStatusResult)
-	if err := s.client.call(ctx, bulkStatus, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, bulkStatus, nil, req, res, opts))
 }
 
 // UpdateStatusBulkAll sets req.Status on any number of Aptly users in
@@ -305,10 +296,7 @@ func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *AptlyDeleteUsersReques
 		return nil, err
 	}
 	res := new(AptlyDeleteUsersResult)
-	if err := s.client.call(ctx, bulkDelete, nil, req, (*aptlyDeleteWire)(res), opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, bulkDelete, nil, req, (*aptlyDeleteWire)(res), opts))
 }
 
 // DeleteBulkAll deletes any number of Aptly users in batches; req may be
@@ -486,8 +474,5 @@ func (s *AptlyUsers) UpdateEntities(ctx context.Context, id string, req *AptlyUp
 	ep := updateEntities
 	ep.path += url.PathEscape(id)
 	u := new(AptlyUser)
-	if err := s.client.call(ctx, ep, nil, req, u, opts); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return result(u, s.client.call(ctx, ep, nil, req, u, opts))
 }

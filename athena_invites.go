@@ -327,8 +327,5 @@ func (s *AthenaInvites) Send(ctx context.Context, req *AthenaInviteRequest, opts
 		return nil, err
 	}
 	res := new(AthenaInviteResult)
-	if err := s.client.call(ctx, athenaInvite, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, athenaInvite, nil, req, res, opts))
 }

@@ -117,10 +117,7 @@ func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID strin
 		return nil, err
 	}
 	res := new(AthenaMemberResult)
-	if err := s.client.call(ctx, athenaMembersAt(updateOrgRole, "", "", userID), nil, athenaRoleBody{role}, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, athenaMembersAt(updateOrgRole, "", "", userID), nil, athenaRoleBody{role}, res, opts))
 }
 
 // RemoveFromOrganization removes a member from the organization, with
@@ -136,10 +133,7 @@ func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID strin
 		return nil, err
 	}
 	res := new(AthenaMemberResult)
-	if err := s.client.call(ctx, athenaMembersAt(removeOrgMember, "", "", userID), nil, nil, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, athenaMembersAt(removeOrgMember, "", "", userID), nil, nil, res, opts))
 }
 
 // ListForWebsite returns an iterator over everyone with access to a
@@ -187,10 +181,7 @@ func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID
 		return nil, err
 	}
 	res := new(AthenaMemberResult)
-	if err := s.client.call(ctx, athenaMembersAt(removeSiteMember, "websites", websiteID, userID), nil, nil, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, athenaMembersAt(removeSiteMember, "websites", websiteID, userID), nil, nil, res, opts))
 }
 
 // ListForGroup returns an iterator over everyone with access to a group,

@@ -124,14 +124,8 @@ type service struct{ client *client }
 // newClient builds one service's pipeline; pace, if not nil, makes its
 // default pacing.
 func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter, opts []Option) (*client, error) {
-	s := settings{
-		userAgent:   "onboard-go/" + Version,
-		timeout:     defaultTimeout,
-		retries:     defaultRetries,
-		waitFirst:   defaultRetryWaitFirst,
-		waitLongest: defaultRetryWaitLongest,
-		maxBody:     defaultMaxResponseBytes,
-	}
+	s := settings{userAgent: "onboard-go/" + Version, timeout: defaultTimeout, retries: defaultRetries,
+		waitFirst: defaultRetryWaitFirst, waitLongest: defaultRetryWaitLongest, maxBody: defaultMaxResponseBytes}
 	for _, opt := range opts {
 		if opt == nil {
 			continue
@@ -148,18 +142,9 @@ func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter
 		return nil, err
 	}
 
-	c := &client{
-		kind:        strings.TrimPrefix(op, "New"),
-		base:        base,
-		auth:        auth,
-		userAgent:   s.userAgent,
-		maxBody:     s.maxBody,
-		retries:     s.retries,
-		waitFirst:   s.waitFirst,
-		waitLongest: s.waitLongest,
-		logger:      s.logger,
-		policy:      retry.Policy{ServerErrors: s.serverErrors},
-	}
+	c := &client{kind: strings.TrimPrefix(op, "New"), base: base, auth: auth, userAgent: s.userAgent, maxBody: s.maxBody,
+		retries: s.retries, waitFirst: s.waitFirst, waitLongest: s.waitLongest, logger: s.logger,
+		policy: retry.Policy{ServerErrors: s.serverErrors}}
 	if !s.noPacing {
 		c.pacer = &pacer{limiter: s.limiter}
 		if !s.limiterSet && pace != nil {

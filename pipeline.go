@@ -54,6 +54,14 @@ func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, o
 	return a.decode(out)
 }
 
+// result returns v, filled by a call, or nil and err if the call failed.
+func result[T any](v *T, err error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 // newRequest builds the request of one call.
 func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any) (*retryablehttp.Request, error) {
 	// Not JoinPath: it drops the leading slash of a base URL with no path.

@@ -59,10 +59,7 @@ func (s *RoyaltiInvites) Send(ctx context.Context, req *RoyaltiInviteRequest, op
 		return nil, err
 	}
 	res := new(RoyaltiInviteResult)
-	if err := s.client.call(ctx, sendInvite, req, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, sendInvite, req, req, res, opts))
 }
 
 // RoyaltiListInvitesOptions filters and pages a Royalti workspace's
@@ -133,10 +130,7 @@ func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesO
 	}
 	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
 	res := new(royaltiInvitePage)
-	if err := s.client.call(ctx, royaltiListInvites, &q, nil, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, royaltiListInvites, &q, nil, res, opts))
 }
 
 // RoyaltiResendRequest is the optional body of Resend: a new message or
@@ -160,10 +154,7 @@ func (s *RoyaltiInvites) Resend(ctx context.Context, inviteID string, req *Royal
 	}
 	ep := endpoint{op: "royalti: Invites.Resend", method: http.MethodPost, path: "/user/invites/" + url.PathEscape(inviteID) + "/resend"}
 	res := new(RoyaltiInviteResult)
-	if err := s.client.call(ctx, ep, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, ep, nil, req, res, opts))
 }
 
 // Cancel cancels the invite inviteID. The documents give no body or answer,

@@ -263,10 +263,7 @@ func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptio
 	}
 	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
 	res := new(royaltiUserPage)
-	if err := s.client.call(ctx, royaltiListUsers, &q, nil, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, royaltiListUsers, &q, nil, res, opts))
 }
 
 // Get returns the user id (a UUID, as List gives) with their current
@@ -279,10 +276,7 @@ func (s *RoyaltiUsers) Get(ctx context.Context, id string, opts ...CallOption) (
 	}
 	ep := endpoint{op: "royalti: Users.Get", method: http.MethodGet, path: "/user/" + url.PathEscape(id)}
 	u := new(RoyaltiUserDetail)
-	if err := s.client.call(ctx, ep, nil, nil, u, opts); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return result(u, s.client.call(ctx, ep, nil, nil, u, opts))
 }
 
 // Delete removes the user id from the workspace. The documents do not show
