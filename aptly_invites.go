@@ -56,19 +56,15 @@ type AptlyInvitee struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *AptlyBulkInviteRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Invites.SendBulk", &p)
-	}
-	p.RequiredUUID("tenantId", r.TenantID)
-	if len(r.Users) == 0 {
-		p.Add("users", "needs at least one user")
-	}
-	for i := range r.Users {
-		checkItem(&p, &r.Users[i], i, (*AptlyInvitee).check)
-	}
-	return validationError("aptly: Invites.SendBulk", &p)
+	return checkRequest("aptly: Invites.SendBulk", r == nil, func(p *validate.Problems) {
+		p.RequiredUUID("tenantId", r.TenantID)
+		if len(r.Users) == 0 {
+			p.Add("users", "needs at least one user")
+		}
+		for i := range r.Users {
+			checkItem(p, &r.Users[i], i, (*AptlyInvitee).check)
+		}
+	})
 }
 
 func (u *AptlyInvitee) check(p *validate.Problems, prefix string) {
@@ -174,14 +170,10 @@ type AptlyBulkResendRequest struct {
 }
 
 func (r *AptlyBulkResendRequest) validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Invites.ResendBulk", &p)
-	}
-	p.RequiredUUID("tenantId", r.TenantID)
-	checkUserIDs(&p, r.UserIDs)
-	return validationError("aptly: Invites.ResendBulk", &p)
+	return checkRequest("aptly: Invites.ResendBulk", r == nil, func(p *validate.Problems) {
+		p.RequiredUUID("tenantId", r.TenantID)
+		checkUserIDs(p, r.UserIDs)
+	})
 }
 
 // AptlyBulkResendResult is Aptly's answer to a bulk resend.

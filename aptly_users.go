@@ -38,17 +38,13 @@ type AptlyCreateUserRequest struct {
 }
 
 func (r *AptlyCreateUserRequest) validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Users.Create", &p)
-	}
-	p.RequiredUUID("tenantId", r.TenantID)
-	p.Required("firstName", r.FirstName)
-	p.Required("lastName", r.LastName)
-	p.Email("email", r.Email)
-	checkAptlyLinks(&p, "", r.RoleIDs, r.Groups, r.ManagerID, r.PositionIDs)
-	return validationError("aptly: Users.Create", &p)
+	return checkRequest("aptly: Users.Create", r == nil, func(p *validate.Problems) {
+		p.RequiredUUID("tenantId", r.TenantID)
+		p.Required("firstName", r.FirstName)
+		p.Required("lastName", r.LastName)
+		p.Email("email", r.Email)
+		checkAptlyLinks(p, "", r.RoleIDs, r.Groups, r.ManagerID, r.PositionIDs)
+	})
 }
 
 // checkAptlyLinks checks the ids that tie an Aptly user to roles, groups, a
@@ -169,14 +165,10 @@ type AptlyUpdateStatusRequest struct {
 }
 
 func (r *AptlyUpdateStatusRequest) validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Users.UpdateStatusBulk", &p)
-	}
-	checkUserIDs(&p, r.UserIDs)
-	r.Status.check(&p, "status")
-	return validationError("aptly: Users.UpdateStatusBulk", &p)
+	return checkRequest("aptly: Users.UpdateStatusBulk", r == nil, func(p *validate.Problems) {
+		checkUserIDs(p, r.UserIDs)
+		r.Status.check(p, "status")
+	})
 }
 
 // AptlyUpdateStatusResult is Aptly's answer to a bulk status update: counts
@@ -251,13 +243,9 @@ type AptlyDeleteUsersRequest struct {
 }
 
 func (r *AptlyDeleteUsersRequest) validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Users.DeleteBulk", &p)
-	}
-	checkUserIDs(&p, r.UserIDs)
-	return validationError("aptly: Users.DeleteBulk", &p)
+	return checkRequest("aptly: Users.DeleteBulk", r == nil, func(p *validate.Problems) {
+		checkUserIDs(p, r.UserIDs)
+	})
 }
 
 // AptlyDeleteUsersResult is Aptly's answer to a bulk delete: how many users

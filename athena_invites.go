@@ -48,28 +48,24 @@ type AthenaTargetInviteRequest struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *AthenaTargetInviteRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("athena: Invites.SendToTargets", &p)
-	}
-	r.checkPerson(&p)
-	switch {
-	case len(r.WebsiteIDs) > 0 && len(r.GroupIDs) > 0:
-		p.Add("website_ids", "and group_ids are mutually exclusive; send one invite per kind of target")
-	case len(r.WebsiteIDs) == 0 && len(r.GroupIDs) == 0:
-		p.Add("website_ids", "or group_ids is required (1–%d ids)", athenaMaxTargets)
-	}
-	for _, t := range []struct {
-		name string
-		ids  []string
-	}{{"website_ids", r.WebsiteIDs}, {"group_ids", r.GroupIDs}} {
-		if len(t.ids) > athenaMaxTargets {
-			p.Add(t.name, "has %d ids; at most %d are allowed", len(t.ids), athenaMaxTargets)
+	return checkRequest("athena: Invites.SendToTargets", r == nil, func(p *validate.Problems) {
+		r.checkPerson(p)
+		switch {
+		case len(r.WebsiteIDs) > 0 && len(r.GroupIDs) > 0:
+			p.Add("website_ids", "and group_ids are mutually exclusive; send one invite per kind of target")
+		case len(r.WebsiteIDs) == 0 && len(r.GroupIDs) == 0:
+			p.Add("website_ids", "or group_ids is required (1–%d ids)", athenaMaxTargets)
 		}
-		p.UUIDs(t.name, t.ids)
-	}
-	return validationError("athena: Invites.SendToTargets", &p)
+		for _, t := range []struct {
+			name string
+			ids  []string
+		}{{"website_ids", r.WebsiteIDs}, {"group_ids", r.GroupIDs}} {
+			if len(t.ids) > athenaMaxTargets {
+				p.Add(t.name, "has %d ids; at most %d are allowed", len(t.ids), athenaMaxTargets)
+			}
+			p.UUIDs(t.name, t.ids)
+		}
+	})
 }
 
 // checkPerson checks everything but the targets.
@@ -272,22 +268,18 @@ type AthenaInviteRequest struct {
 // validate refuses an id that does not go with Type, though the documents'
 // example sends one: its meaning is not documented.
 func (r *AthenaInviteRequest) validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("athena: Invites.Send", &p)
-	}
-	if p.Required("type", string(r.Type)) {
-		p.OneOf("type", string(r.Type), string(AthenaScopeOrganization), string(AthenaScopeWebsite), string(AthenaScopeGroup))
-	}
-	if p.Required("invite_method", string(r.InviteMethod)) {
-		p.OneOf("invite_method", string(r.InviteMethod), string(AthenaInviteDirect), string(AthenaInviteByEmail))
-	}
-	p.Email("email", r.Email)
-	p.OneOf("role", string(r.Role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
-	r.checkTarget(&p, "website_id", r.WebsiteID, AthenaScopeWebsite)
-	r.checkTarget(&p, "group_id", r.GroupID, AthenaScopeGroup)
-	return validationError("athena: Invites.Send", &p)
+	return checkRequest("athena: Invites.Send", r == nil, func(p *validate.Problems) {
+		if p.Required("type", string(r.Type)) {
+			p.OneOf("type", string(r.Type), string(AthenaScopeOrganization), string(AthenaScopeWebsite), string(AthenaScopeGroup))
+		}
+		if p.Required("invite_method", string(r.InviteMethod)) {
+			p.OneOf("invite_method", string(r.InviteMethod), string(AthenaInviteDirect), string(AthenaInviteByEmail))
+		}
+		p.Email("email", r.Email)
+		p.OneOf("role", string(r.Role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
+		r.checkTarget(p, "website_id", r.WebsiteID, AthenaScopeWebsite)
+		r.checkTarget(p, "group_id", r.GroupID, AthenaScopeGroup)
+	})
 }
 
 // checkTarget requires id for type kind and refuses it with the others.

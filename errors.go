@@ -210,6 +210,18 @@ func validationError(op string, p *validate.Problems) error {
 	return &ValidationError{Op: op, Problems: fe}
 }
 
+// checkRequest reports what check finds in a request, or that it is nil,
+// as a *ValidationError of op.
+func checkRequest(op string, isNil bool, check func(p *validate.Problems)) error {
+	var p validate.Problems
+	if isNil {
+		p.Add("request", "is nil")
+	} else {
+		check(&p)
+	}
+	return validationError(op, &p)
+}
+
 // RequestError reports a call that got no answer: the connection failed,
 // the context ended, or the credential could not be added.
 type RequestError struct {

@@ -34,13 +34,9 @@ type RoyaltiInviteRequest struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *RoyaltiInviteRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("royalti: Invites.Send", &p)
-	}
-	p.Email("email", r.Email)
-	return validationError("royalti: Invites.Send", &p)
+	return checkRequest("royalti: Invites.Send", r == nil, func(p *validate.Problems) {
+		p.Email("email", r.Email)
+	})
 }
 
 // RoyaltiInviteResult is Royalti's answer to an invite.

@@ -46,18 +46,14 @@ type RoyaltiCreateUsersRequest struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *RoyaltiCreateUsersRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("royalti: Users.CreateBulk", &p)
-	}
-	if len(r.Users) == 0 {
-		p.Add("users", "needs at least one user")
-	}
-	for i := range r.Users {
-		checkItem(&p, &r.Users[i], i, (*RoyaltiWorkspaceUser).check)
-	}
-	return validationError("royalti: Users.CreateBulk", &p)
+	return checkRequest("royalti: Users.CreateBulk", r == nil, func(p *validate.Problems) {
+		if len(r.Users) == 0 {
+			p.Add("users", "needs at least one user")
+		}
+		for i := range r.Users {
+			checkItem(p, &r.Users[i], i, (*RoyaltiWorkspaceUser).check)
+		}
+	})
 }
 
 func (u *RoyaltiWorkspaceUser) check(p *validate.Problems, prefix string) {
@@ -323,26 +319,22 @@ type RoyaltiDeleteUsersRequest struct {
 }
 
 func (r *RoyaltiDeleteUsersRequest) validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("royalti: Users.DeleteBulk", &p)
-	}
-	if len(r.IDs) == 0 {
-		p.Add("ids", "needs at least one id")
-	}
-	first := make(map[string]int, len(r.IDs))
-	for i, id := range r.IDs {
-		path := "ids[" + itoa(i) + "]"
-		checkRoyaltiID(&p, path, id)
-		key := strings.ToLower(id)
-		if j, ok := first[key]; ok {
-			p.Add(path, "repeats ids[%d]; send each id once, so that the answer can be tied to it", j)
-			continue
+	return checkRequest("royalti: Users.DeleteBulk", r == nil, func(p *validate.Problems) {
+		if len(r.IDs) == 0 {
+			p.Add("ids", "needs at least one id")
 		}
-		first[key] = i
-	}
-	return validationError("royalti: Users.DeleteBulk", &p)
+		first := make(map[string]int, len(r.IDs))
+		for i, id := range r.IDs {
+			path := "ids[" + itoa(i) + "]"
+			checkRoyaltiID(p, path, id)
+			key := strings.ToLower(id)
+			if j, ok := first[key]; ok {
+				p.Add(path, "repeats ids[%d]; send each id once, so that the answer can be tied to it", j)
+				continue
+			}
+			first[key] = i
+		}
+	})
 }
 
 // RoyaltiDeleteUsersResult is Royalti's answer to a bulk user deletion.
