@@ -106,9 +106,7 @@ type AptlyEmailResult struct {
 }
 
 // SendBulkAll invites any number of people into one tenant in batches; req's
-// Users must be empty. A batch never holds one email twice, so each result
-// is tied to its person. The error is what stopped the run early, or nil;
-// the report holds one outcome per person even then.
+// Users must be empty.
 //
 // Aptly: POST /v1/user/bulk-invite, in batches.
 func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *AptlyBulkInviteRequest, people []AptlyInvitee, opts ...BulkOption) (*BulkReport[AptlyInvitee], error) {

@@ -184,8 +184,7 @@ func (t *AthenaTarget) check(p *validate.Problems, prefix string) {
 }
 
 // SendToTargetsAll invites one person to any number of websites and groups,
-// in batches of one kind; req's WebsiteIDs and GroupIDs must be empty. A
-// batch never holds one id twice, so each result is tied to its target.
+// in batches of one kind; req's WebsiteIDs and GroupIDs must be empty.
 //
 // AthenaHQ: POST /api/v1/invites/bulk, in batches.
 func (s *AthenaInvites) SendToTargetsAll(ctx context.Context, req *AthenaTargetInviteRequest, targets []AthenaTarget, opts ...BulkOption) (*BulkReport[AthenaTarget], error) {

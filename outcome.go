@@ -37,7 +37,9 @@ type Outcome[T any] struct {
 	Replayed bool
 }
 
-// BulkReport holds one Outcome per input item, in input order.
+// BulkReport holds one Outcome per input item, in input order, even when
+// the run stopped early. A batch never holds one person (or id) twice, so
+// each result the server gives is tied to its item.
 type BulkReport[T any] struct {
 	Outcomes []Outcome[T]
 }
@@ -394,14 +396,8 @@ const (
 
 // String names the state.
 func (s State) String() string {
-	switch s {
-	case StateSucceeded:
-		return "succeeded"
-	case StateFailed:
-		return "failed"
-	case StateNotSent:
-		return "not sent"
-	default:
-		return "unknown"
+	if s < StateUnknown || s > StateNotSent {
+		s = StateUnknown
 	}
+	return [...]string{"unknown", "succeeded", "failed", "not sent"}[s]
 }
