@@ -80,8 +80,7 @@ func (s *AptlyUsers) Create(ctx context.Context, req *AptlyCreateUserRequest, op
 }
 
 // AptlyListUsersOptions selects a page of Aptly's user list. The documents
-// do not show its query parameters; the answer's names, page and limit, are
-// sent, and no filter.
+// show no query parameters: the answer's page and limit are sent.
 type AptlyListUsersOptions struct {
 	// Page is the first page, from 1; Limit the page size (0: the server's).
 	Page  int `url:"page,omitempty"`
@@ -194,9 +193,8 @@ func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *AptlyUpdateStatu
 }
 
 // UpdateStatusBulkAll sets req.Status on any number of Aptly users in
-// batches, the ids passed as userIDs. The answer only counts, so a batch
-// the server counts neither all done nor all failed is StateUnknown; send
-// smaller batches to narrow it down.
+// batches. The answer only counts, so a batch neither all done nor all
+// failed is StateUnknown; smaller batches narrow it down.
 //
 // Aptly: PATCH /v1/user/bulk-status-update, in batches.
 func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *AptlyUpdateStatusRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
@@ -370,9 +368,8 @@ func countVerdicts(out []verdict, done, failed int, verb, why string) {
 }
 
 // AptlyUpdateEntitiesRequest changes one Aptly user's entities and profile.
-// The documents give no required flags; this SDK assumes a PATCH: an empty
-// field is left out and the server keeps it, so no field can be set empty.
-// Documented length limits are checked before sending.
+// It is taken as a PATCH (the documents give no required flags): an empty
+// field is left out and kept, so no field can be set empty.
 type AptlyUpdateEntitiesRequest struct {
 	TenantID string `json:"tenantId,omitempty"`
 	// ManagerID, RoleIDs, PositionIDs, the groups' ids and TenantID are UUIDs.

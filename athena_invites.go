@@ -28,8 +28,7 @@ const (
 	AthenaInviteByEmail AthenaInviteMethod = "email"
 )
 
-// athenaMaxTargets is the most websites or groups one AthenaHQ invite may
-// name (see AthenaTargetInviteRequest).
+// athenaMaxTargets is the most targets one invite may name.
 const athenaMaxTargets = 50
 
 // AthenaTargetInviteRequest invites one person to 1–50 websites, or to
@@ -113,8 +112,7 @@ type AthenaTargetResult struct {
 	UserID string `json:"user_id,omitempty"`
 }
 
-// targetInviteWire is an AthenaTargetInviteResult as sent, decoded in one
-// pass.
+// targetInviteWire is an AthenaTargetInviteResult as sent.
 type targetInviteWire struct {
 	Success bool               `json:"success"`
 	Results []targetResultWire `json:"results"`
@@ -308,9 +306,8 @@ type AthenaInviteResult struct {
 var athenaInvite = endpoint{op: "athena: Invites.Send", method: http.MethodPost, path: "/api/v1/invites"}
 
 // Send invites one person to the organization, one website or one group.
-// Group invites need a global API key. The documents give no other error;
-// expect a member or an invited person to be refused (ErrConflict in
-// onboardtest). Repeating an email invite may email the person twice.
+// Expect a member or an invited person to be refused (undocumented;
+// ErrConflict in onboardtest); a repeated email invite may email twice.
 //
 // AthenaHQ: POST /api/v1/invites.
 func (s *AthenaInvites) Send(ctx context.Context, req *AthenaInviteRequest, opts ...CallOption) (*AthenaInviteResult, error) {

@@ -32,8 +32,7 @@ var (
 	ErrUnexpectedResponse = errors.New("onboard: unexpected response")
 )
 
-// maxErrorBodyBytes bounds what an *APIError, or a failed call's Response,
-// keeps of a body: 64 KiB.
+// maxErrorBodyBytes bounds what an *APIError keeps of a body.
 const maxErrorBodyBytes = 64 << 10
 
 // APIError reports a request the server answered with a failure: a non-2xx

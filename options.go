@@ -94,10 +94,9 @@ func WithUserAgent(ua string) Option {
 	return clientOption(func(s *settings) error { s.userAgent = ua; return nil })
 }
 
-// WithTimeout limits each attempt, from sending to the end of the body;
-// pacing and getting a token come before it. An answer whose status has
-// arrived is read to the end within it even if ctx ends meanwhile. Zero
-// means no limit beyond the context's; the default is 30 s.
+// WithTimeout limits each attempt, from sending to the end of the body
+// (after pacing and the token), even if ctx ends once the status came.
+// Zero means no limit beyond the context's; the default is 30 s.
 func WithTimeout(d time.Duration) SharedOption {
 	check := func() error {
 		if d < 0 {

@@ -208,8 +208,8 @@ func (e *stoppedError) Is(target error) bool { return target == ErrStopped }
 var errConsumerLeft = errors.New("the range loop over the outcomes ended")
 
 // WithKeys gives each item the caller's key (a CSV row number, a database
-// id), for Outcome.Key, batchEvent.Keys and the journal, which keeps it in
-// plain text. T is the run's item type; key is called in input order.
+// id) for Outcome.Key and the journal, which keeps it in plain text. T is
+// the run's item type; key is called in input order.
 func WithKeys[T any](key func(index int, item T) string) BulkOption {
 	return func(s *bulkSettings) {
 		if key == nil {

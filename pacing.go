@@ -11,9 +11,8 @@ import (
 )
 
 // pacer spaces a client's requests: a rate limiter, if any, and a hold
-// while the server's x-rate-limit-* headers say its window is spent. Every
-// attempt waits for it before it is sent (see callLoop.RoundTrip); the wait
-// does not count against the attempt's timeout.
+// while the server's x-rate-limit-* headers say its window is spent. Each
+// attempt waits for it before its timeout starts (callLoop.RoundTrip).
 type pacer struct {
 	limiter *rate.Limiter // nil: no limiter
 
@@ -25,8 +24,7 @@ type pacer struct {
 // reset further away than AthenaHQ's one-minute window is not believed.
 const maxHold = time.Minute
 
-// athenaLimiter is the pacing an AthenaClient has by default: within the
-// documented 60 requests a minute, with a margin (see WithRateLimiter).
+// athenaLimiter is an AthenaClient's default pacing (see AthenaClient).
 func athenaLimiter() *rate.Limiter {
 	return rate.NewLimiter(rate.Every(athenaRequestInterval), 1)
 }

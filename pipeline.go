@@ -97,9 +97,8 @@ func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any) 
 }
 
 // callLoop is one call's loop: its go-retryablehttp Client, whose
-// http.Client's Transport is the callLoop itself (RoundTrip). What the
-// lower layers need of the call are its fields, not context values; one
-// call's attempts run in turn, so they need no lock.
+// Transport is the callLoop itself (RoundTrip). Its attempts run in turn,
+// so its fields need no lock.
 type callLoop struct {
 	c     *client
 	cs    callSettings // the call's options, its secrets to scrub among them

@@ -128,8 +128,7 @@ func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesO
 	return result(res, s.client.call(ctx, royaltiListInvites, &q, nil, res, opts))
 }
 
-// RoyaltiResendRequest is the optional body of Resend: a new message or
-// redirect URL.
+// RoyaltiResendRequest is the optional body of Resend.
 type RoyaltiResendRequest struct {
 	Message     string `json:"message,omitempty"`
 	RedirectURL string `json:"redirectUrl,omitempty"`

@@ -6,12 +6,10 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// This file holds Royalti's resources. Field names follow the documents' JSON,
-// PascalCase keys (TenantUserId, TenantId, JoinedAt, TenantUser, User, Users)
-// included.
+// Royalti's resources. Field names follow the documents' JSON, PascalCase
+// keys (TenantUserId, JoinedAt, User, ...) included.
 
-// royaltiMaxPageSize is the largest page asked of Royalti's lists, the
-// maximum of its documented paging convention (see the Size fields).
+// royaltiMaxPageSize is the largest documented page (see the Size fields).
 const royaltiMaxPageSize = 100
 
 func checkPaging(p *validate.Problems, page, size int) {
