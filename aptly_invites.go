@@ -130,8 +130,7 @@ func (s *AptlyInvites) bulkInviteSpec(op string, req *AptlyBulkInviteRequest) *b
 		template = AptlyBulkInviteRequest{TenantID: req.TenantID}
 		p.RequiredUUID("tenantId", template.TenantID)
 	}
-	ep := bulkInvite
-	ep.op = op
+	ep := bulkInvite.as(op)
 	frame, err := newFrame(op, &struct {
 		AptlyBulkInviteRequest
 		Users json.RawMessage `json:"users"`
@@ -222,8 +221,7 @@ func (s *AptlyInvites) resendSpec(op string, req *AptlyBulkResendRequest) *batch
 		template = AptlyBulkResendRequest{TenantID: req.TenantID}
 		p.RequiredUUID("tenantId", template.TenantID)
 	}
-	ep := bulkResend
-	ep.op = op
+	ep := bulkResend.as(op)
 	frame, err := newFrame(op, &struct {
 		AptlyBulkResendRequest
 		UserIDs json.RawMessage `json:"userIds"`

@@ -215,8 +215,7 @@ func (s *AptlyUsers) statusSpec(op string, req *AptlyUpdateStatusRequest) *batch
 		template = AptlyUpdateStatusRequest{Status: req.Status}
 		template.Status.check(&p, "status")
 	}
-	ep := bulkStatus
-	ep.op = op
+	ep := bulkStatus.as(op)
 	frame, err := newFrame(op, &struct {
 		AptlyUpdateStatusRequest
 		UserIDs json.RawMessage `json:"userIds"`
@@ -305,8 +304,7 @@ func (s *AptlyUsers) deleteSpec(op string, req *AptlyDeleteUsersRequest) *batchS
 	if req != nil && len(req.UserIDs) > 0 {
 		p.Add("userIds", "must be empty in the request; pass the items as the bulk method's own argument")
 	}
-	ep := bulkDelete
-	ep.op = op
+	ep := bulkDelete.as(op)
 	frame, err := newFrame(op, &struct {
 		UserIDs json.RawMessage `json:"userIds"`
 	}{json.RawMessage("[]")}, "userIds")

@@ -208,8 +208,7 @@ func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *b
 		template = *req
 		template.checkPerson(&p)
 	}
-	ep := targetInvite
-	ep.op = op
+	ep := targetInvite.as(op)
 	type wire struct {
 		AthenaTargetInviteRequest
 		WebsiteIDs json.RawMessage `json:"website_ids,omitempty"`

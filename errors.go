@@ -104,26 +104,20 @@ func (e *APIError) Unwrap() error { return e.err }
 
 // Is matches the sentinel for the error's status.
 func (e *APIError) Is(target error) bool {
-	if e.kind != nil {
+	switch s := e.effectiveStatus(); {
+	case e.kind != nil:
 		return target == e.kind
-	}
-	switch status := e.effectiveStatus(); {
-	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
-		return target == ErrBadRequest
-	case status == http.StatusUnauthorized:
-		return target == ErrUnauthorized
-	case status == http.StatusForbidden:
-		return target == ErrForbidden
-	case status == http.StatusNotFound:
-		return target == ErrNotFound
-	case status == http.StatusConflict:
-		return target == ErrConflict
-	case status == http.StatusTooManyRequests:
-		return target == ErrRateLimited
-	case status >= 500:
+	case s >= 500:
 		return target == ErrServer
+	default:
+		return target != nil && target == statusSentinels[s]
 	}
-	return false
+}
+
+var statusSentinels = map[int]error{
+	http.StatusBadRequest: ErrBadRequest, http.StatusUnprocessableEntity: ErrBadRequest,
+	http.StatusUnauthorized: ErrUnauthorized, http.StatusForbidden: ErrForbidden, http.StatusNotFound: ErrNotFound,
+	http.StatusConflict: ErrConflict, http.StatusTooManyRequests: ErrRateLimited,
 }
 
 // effectiveStatus is a failing envelope's status, else the HTTP status.

@@ -31,6 +31,9 @@ type endpoint struct {
 	secretAnswer bool
 }
 
+// as returns ep named op, as a bulk run names its requests.
+func (ep endpoint) as(op string) endpoint { ep.op = op; return ep }
+
 // call sends one request to ep and decodes its answer into out: params
 // become the query, body the JSON body (an encodedBody as is).
 func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, opts []CallOption) error {

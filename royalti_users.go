@@ -114,8 +114,7 @@ func (s *RoyaltiUsers) createBulkSpec(op string, req *RoyaltiCreateUsersRequest)
 	if checkTemplate(&p, req, "users", req != nil && len(req.Users) > 0) {
 		template = *req
 	}
-	ep := createUsers
-	ep.op = op
+	ep := createUsers.as(op)
 	frame, err := newFrame(op, &struct {
 		RoyaltiCreateUsersRequest
 		Users json.RawMessage `json:"users"`
@@ -395,8 +394,7 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 	if req != nil && len(req.IDs) > 0 {
 		p.Add("ids", "must be empty in the request; pass the ids as the bulk method's own argument")
 	}
-	ep := royaltiDeleteUsers
-	ep.op = op
+	ep := royaltiDeleteUsers.as(op)
 	frame, err := newFrame(op, &struct {
 		IDs json.RawMessage `json:"ids"`
 	}{json.RawMessage("[]")}, "ids")
