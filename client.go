@@ -121,8 +121,7 @@ type client struct {
 // service is what every service type holds: the client it calls through.
 type service struct{ client *client }
 
-// newClient builds one service's pipeline; pace, if not nil, makes its
-// default pacing.
+// newClient builds one service's pipeline; pace, if not nil, is its default pacing.
 func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter, opts []Option) (*client, error) {
 	s := settings{userAgent: "onboard-go/" + Version, timeout: defaultTimeout, retries: defaultRetries,
 		waitFirst: defaultRetryWaitFirst, waitLongest: defaultRetryWaitLongest, maxBody: defaultMaxResponseBytes}

@@ -20,8 +20,7 @@ type pacer struct {
 	until time.Time // no attempt leaves before this
 }
 
-// maxHold bounds how long the server's headers can hold the client: a
-// reset further away than AthenaHQ's one-minute window is not believed.
+// maxHold bounds a hold: a reset past AthenaHQ's one-minute window is not believed.
 const maxHold = time.Minute
 
 // athenaLimiter is an AthenaClient's default pacing (see AthenaClient).

@@ -150,8 +150,7 @@ func (c *client) newCallLoop(ep endpoint, opts []CallOption) (*callLoop, error) 
 	return l, nil
 }
 
-// callLimit is the longest one call may take: every attempt's timeout and
-// the longest wait between each two.
+// callLimit is the longest one call may take, every attempt and wait at most.
 func (c *client) callLimit() time.Duration {
 	timeout := c.timeout
 	if timeout <= 0 {
@@ -218,8 +217,7 @@ func (a *answer) decode(out any) error {
 	return nil
 }
 
-// decodeEnvelope decodes Aptly's envelope in one pass; statusCode 400 or
-// more is a failure whatever its data.
+// decodeEnvelope decodes Aptly's envelope; statusCode 400 or more fails.
 func (a *answer) decodeEnvelope(out any) error {
 	env := wireEnvelope{Data: out}
 	err := json.Unmarshal(a.data, &env)
@@ -280,8 +278,7 @@ func (a *answer) fail(kind, cause error) *APIError {
 // encodedBody is a request body already encoded as JSON.
 type encodedBody []byte
 
-// encodeBody encodes a body as call sends it: nil as none, an encodedBody
-// as is, else json.Marshal.
+// encodeBody encodes a body: nil as none, an encodedBody as is.
 func encodeBody(op string, body any) (encodedBody, error) {
 	if body == nil {
 		return nil, nil
@@ -304,8 +301,7 @@ type wireEnvelope struct {
 	Data       any    `json:"data"`
 }
 
-// envelopeHasData reports whether data is present and not null; a second
-// pass, asked only when the first left the result all zero.
+// envelopeHasData reports whether data is present and not null.
 func envelopeHasData(body []byte) bool {
 	var probe struct {
 		Data json.RawMessage `json:"data"`

@@ -49,9 +49,8 @@ func readCapped(r io.Reader, limit, size int64) ([]byte, bool, error) {
 	}
 }
 
-// fill reads r into the free room of buf until buf is full or r ends, and
-// reports whether r ended. A reader that keeps returning nothing is an
-// io.ErrNoProgress after 100 tries.
+// fill reads r into buf's free room until it is full or r ends (reported);
+// a reader returning nothing 100 times is an io.ErrNoProgress.
 func fill(r io.Reader, buf []byte) ([]byte, bool, error) {
 	for empty := 0; len(buf) < cap(buf) && empty < 100; {
 		n, err := r.Read(buf[len(buf):cap(buf)])
