@@ -111,7 +111,8 @@ type aptlyUserPage struct {
 var listUsers = endpoint{op: "aptly: Users.List", method: http.MethodGet, path: "/v1/user", envelope: true}
 
 // List returns an iterator over Aptly's users, fetching pages as the caller
-// ranges (see ErrPageRepeated).
+// ranges. A list that changes while it is read may show a user twice or
+// not at all: collect it, then act (see ErrPageRepeated).
 //
 // Aptly: GET /v1/user.
 func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) iter.Seq2[AptlyUser, error] {
@@ -139,12 +140,8 @@ func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, call
 }
 
 func (s *AptlyUsers) listPage(ctx context.Context, ep endpoint, opts *AptlyListUsersOptions, callOpts []CallOption) (*aptlyUserPage, error) {
-	var params any
-	if opts != nil {
-		params = opts
-	}
-	p := new(aptlyUserPage)
-	return result(p, s.client.call(ctx, ep, params, nil, p, callOpts))
+	p := new(aptlyUserPage) // a nil opts encodes as no query
+	return result(p, s.client.call(ctx, ep, opts, nil, p, callOpts))
 }
 
 // checkUserIDs checks the ids of an Aptly bulk request: at least one UUID.
