@@ -119,10 +119,7 @@ func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, call
 	if err := opts.validate(); err != nil {
 		return func(yield func(AptlyUser, error) bool) { yield(AptlyUser{}, err) }
 	}
-	var q AptlyListUsersOptions
-	if opts != nil {
-		q = *opts
-	}
+	q := valueOf(opts)
 	fetch := func(ctx context.Context, n int) (page[AptlyUser], error) {
 		pq := q
 		pq.Page = n

@@ -102,7 +102,7 @@ func notAptlyKey(op string, auth Authenticator) error {
 // client is the pipeline the three clients share. Each embeds it, so its
 // String and GoString, which leave out the credential, are theirs.
 type client struct {
-	kind string // the client's type name, for String
+	kind string
 	base *url.URL
 	auth Authenticator
 	// httpClient is the template of each call's http.Client.

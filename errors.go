@@ -57,7 +57,7 @@ type APIError struct {
 	Header http.Header
 
 	kind error // ErrUnexpectedResponse for undecodable 2xx bodies
-	err  error // underlying decode error, if any
+	err  error
 }
 
 // Error describes the failure in one line, never with a credential, query

@@ -57,6 +57,15 @@ func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, o
 	return a.decode(out)
 }
 
+// valueOf returns *p, or the zero T for a nil p (options given as nil).
+func valueOf[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
 // result returns v, filled by a call, or nil and err if the call failed.
 func result[T any](v *T, err error) (*T, error) {
 	if err != nil {

@@ -96,10 +96,7 @@ var royaltiListInvites = endpoint{op: "royalti: Invites.List", method: http.Meth
 //
 // Royalti: GET /user/invites.
 func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) iter.Seq2[RoyaltiInvite, error] {
-	var q RoyaltiListInvitesOptions
-	if list != nil {
-		q = *list
-	}
+	q := valueOf(list)
 	key := func(inv *RoyaltiInvite) string { return inv.ID }
 	return listAll(ctx, "royalti: Invites.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiInvite], error) {
 		q.Page = n
@@ -120,10 +117,7 @@ func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesO
 	if err := list.validate(); err != nil {
 		return nil, err
 	}
-	var q RoyaltiListInvitesOptions
-	if list != nil {
-		q = *list
-	}
+	q := valueOf(list)
 	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
 	res := new(royaltiInvitePage)
 	return result(res, s.client.call(ctx, royaltiListInvites, &q, nil, res, opts))

@@ -228,10 +228,7 @@ var royaltiListUsers = endpoint{op: "royalti: Users.List", method: http.MethodGe
 //
 // Royalti: GET /user/.
 func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
-	var q RoyaltiListUsersOptions
-	if list != nil {
-		q = *list
-	}
+	q := valueOf(list)
 	key := func(u *RoyaltiUser) string { return u.ID }
 	return listAll(ctx, "royalti: Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
 		q.Page = n
@@ -252,10 +249,7 @@ func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptio
 	if err := list.validate(); err != nil {
 		return nil, err
 	}
-	var q RoyaltiListUsersOptions
-	if list != nil {
-		q = *list
-	}
+	q := valueOf(list)
 	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
 	res := new(royaltiUserPage)
 	return result(res, s.client.call(ctx, royaltiListUsers, &q, nil, res, opts))
