@@ -56,19 +56,15 @@ type AptlyInvitee struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *AptlyBulkInviteRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Invites.SendBulk", &p)
-	}
-	p.RequiredUUID("tenantId", r.TenantID)
-	if len(r.Users) == 0 {
-		p.Add("users", "needs at least one user")
-	}
-	for i := range r.Users {
-		checkItem(&p, &r.Users[i], i, (*AptlyInvitee).check)
-	}
-	return validationError("aptly: Invites.SendBulk", &p)
+	return checkRequest("aptly: Invites.SendBulk", r == nil, func(p *validate.Problems) {
+		p.RequiredUUID("tenantId", r.TenantID)
+		if len(r.Users) == 0 {
+			p.Add("users", "needs at least one user")
+		}
+		for i := range r.Users {
+			checkItem(p, &r.Users[i], i, (*AptlyInvitee).check)
+		}
+	})
 }
 
 func (u *AptlyInvitee) check(p *validate.Problems, prefix string) {
@@ -90,10 +86,7 @@ func (s *AptlyInvites) SendBulk(ctx context.Context, req *AptlyBulkInviteRequest
 		return nil, err
 	}
 	res := new(AptlyBulkInviteResult)
-	if err := s.client.call(ctx, bulkInvite, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, bulkInvite, nil, req, res, opts))
 }
 
 // AptlyBulkInviteResult is Aptly's answer to a bulk invite: counts and one
@@ -113,9 +106,7 @@ type AptlyEmailResult struct {
 }
 
 // SendBulkAll invites any number of people into one tenant in batches; req's
-// Users must be empty. A batch never holds one email twice, so each result
-// is tied to its person. The error is what stopped the run early, or nil;
-// the report holds one outcome per person even then.
+// Users must be empty.
 //
 // Aptly: POST /v1/user/bulk-invite, in batches.
 func (s *AptlyInvites) SendBulkAll(ctx context.Context, req *AptlyBulkInviteRequest, people []AptlyInvitee, opts ...BulkOption) (*BulkReport[AptlyInvitee], error) {
@@ -139,15 +130,14 @@ func (s *AptlyInvites) bulkInviteSpec(op string, req *AptlyBulkInviteRequest) *b
 		template = AptlyBulkInviteRequest{TenantID: req.TenantID}
 		p.RequiredUUID("tenantId", template.TenantID)
 	}
-	ep := bulkInvite
-	ep.op = op
+	ep := bulkInvite.as(op)
 	frame, err := newFrame(op, &struct {
 		AptlyBulkInviteRequest
 		Users json.RawMessage `json:"users"`
 	}{template, json.RawMessage("[]")}, "users")
 	return &batchSpec[AptlyInvitee]{
 		op:           op,
-		defaultSize:  DefaultBatchSize,
+		defaultSize:  defaultBatchSize,
 		precheck:     cmp.Or(validationError(op, &p), err),
 		prefix:       func(i int) string { return "users[" + itoa(i) + "]." },
 		check:        func(p *validate.Problems, prefix string, u *AptlyInvitee) { u.check(p, prefix) },
@@ -176,16 +166,11 @@ type AptlyBulkResendRequest struct {
 	UserIDs  []string `json:"userIds"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyBulkResendRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Invites.ResendBulk", &p)
-	}
-	p.RequiredUUID("tenantId", r.TenantID)
-	checkUserIDs(&p, r.UserIDs)
-	return validationError("aptly: Invites.ResendBulk", &p)
+func (r *AptlyBulkResendRequest) validate() error {
+	return checkRequest("aptly: Invites.ResendBulk", r == nil, func(p *validate.Problems) {
+		p.RequiredUUID("tenantId", r.TenantID)
+		checkUserIDs(p, r.UserIDs)
+	})
 }
 
 // AptlyBulkResendResult is Aptly's answer to a bulk resend.
@@ -205,14 +190,11 @@ var bulkResend = endpoint{op: "aptly: Invites.ResendBulk", method: http.MethodPo
 //
 // Aptly: POST /v1/user/bulk-resend-invite.
 func (s *AptlyInvites) ResendBulk(ctx context.Context, req *AptlyBulkResendRequest, opts ...CallOption) (*AptlyBulkResendResult, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	res := new(AptlyBulkResendResult)
-	if err := s.client.call(ctx, bulkResend, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, bulkResend, nil, req, res, opts))
 }
 
 // ResendBulkAll resends the invitations of any number of users in batches;
@@ -239,8 +221,7 @@ func (s *AptlyInvites) resendSpec(op string, req *AptlyBulkResendRequest) *batch
 		template = AptlyBulkResendRequest{TenantID: req.TenantID}
 		p.RequiredUUID("tenantId", template.TenantID)
 	}
-	ep := bulkResend
-	ep.op = op
+	ep := bulkResend.as(op)
 	frame, err := newFrame(op, &struct {
 		AptlyBulkResendRequest
 		UserIDs json.RawMessage `json:"userIds"`

@@ -49,10 +49,8 @@ type AptlyUser struct {
 	UserGroups          []AptlyUserGroup     `json:"userGroups"`
 	IsImpersonated      bool                 `json:"isImpersonated"`
 
-	// The fields below appear in the 2026 render of Aptly's documents
-	// (the list-users and update-entities examples); an answer without
-	// them leaves them empty. The 2026 examples, cut short, do not show
-	// Status or DateFormat; whether they were dropped is not known.
+	// The fields below are in the 2026 documents' examples only; an answer
+	// without them leaves them empty.
 	DisplayName    string `json:"displayName,omitempty"`
 	EmployeeNumber string `json:"employeeNumber,omitempty"`
 	EmploymentType string `json:"employmentType,omitempty"`

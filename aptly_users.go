@@ -37,19 +37,14 @@ type AptlyCreateUserRequest struct {
 	InviteViaEmail *bool `json:"inviteViaEmail,omitempty"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyCreateUserRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Users.Create", &p)
-	}
-	p.RequiredUUID("tenantId", r.TenantID)
-	p.Required("firstName", r.FirstName)
-	p.Required("lastName", r.LastName)
-	p.Email("email", r.Email)
-	checkAptlyLinks(&p, "", r.RoleIDs, r.Groups, r.ManagerID, r.PositionIDs)
-	return validationError("aptly: Users.Create", &p)
+func (r *AptlyCreateUserRequest) validate() error {
+	return checkRequest("aptly: Users.Create", r == nil, func(p *validate.Problems) {
+		p.RequiredUUID("tenantId", r.TenantID)
+		p.Required("firstName", r.FirstName)
+		p.Required("lastName", r.LastName)
+		p.Email("email", r.Email)
+		checkAptlyLinks(p, "", r.RoleIDs, r.Groups, r.ManagerID, r.PositionIDs)
+	})
 }
 
 // checkAptlyLinks checks the ids that tie an Aptly user to roles, groups, a
@@ -77,27 +72,22 @@ var createUser = endpoint{op: "aptly: Users.Create", method: http.MethodPost, pa
 //
 // Aptly: POST /v1/user/create.
 func (s *AptlyUsers) Create(ctx context.Context, req *AptlyCreateUserRequest, opts ...CallOption) (*AptlyUser, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	u := new(AptlyUser)
-	if err := s.client.call(ctx, createUser, nil, req, u, opts); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return result(u, s.client.call(ctx, createUser, nil, req, u, opts))
 }
 
 // AptlyListUsersOptions selects a page of Aptly's user list. The documents
-// do not show its query parameters; the answer's names, page and limit, are
-// sent, and no filter.
+// show no query parameters: the answer's page and limit are sent.
 type AptlyListUsersOptions struct {
 	// Page is the first page, from 1; Limit the page size (0: the server's).
 	Page  int `url:"page,omitempty"`
 	Limit int `url:"limit,omitempty"`
 }
 
-// Validate reports every problem with o as a *ValidationError, or nil.
-func (o *AptlyListUsersOptions) Validate() error {
+func (o *AptlyListUsersOptions) validate() error {
 	var p validate.Problems
 	if o != nil {
 		if o.Page < 0 {
@@ -126,13 +116,10 @@ var listUsers = endpoint{op: "aptly: Users.List", method: http.MethodGet, path: 
 //
 // Aptly: GET /v1/user.
 func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) iter.Seq2[AptlyUser, error] {
-	if err := opts.Validate(); err != nil {
+	if err := opts.validate(); err != nil {
 		return func(yield func(AptlyUser, error) bool) { yield(AptlyUser{}, err) }
 	}
-	var q AptlyListUsersOptions
-	if opts != nil {
-		q = *opts
-	}
+	q := valueOf(opts)
 	fetch := func(ctx context.Context, n int) (page[AptlyUser], error) {
 		pq := q
 		pq.Page = n
@@ -150,15 +137,8 @@ func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, call
 }
 
 func (s *AptlyUsers) listPage(ctx context.Context, ep endpoint, opts *AptlyListUsersOptions, callOpts []CallOption) (*aptlyUserPage, error) {
-	var params any
-	if opts != nil {
-		params = opts
-	}
-	p := new(aptlyUserPage)
-	if err := s.client.call(ctx, ep, params, nil, p, callOpts); err != nil {
-		return nil, err
-	}
-	return p, nil
+	p := new(aptlyUserPage) // a nil opts encodes as no query
+	return result(p, s.client.call(ctx, ep, opts, nil, p, callOpts))
 }
 
 // checkUserIDs checks the ids of an Aptly bulk request: at least one UUID.
@@ -176,16 +156,11 @@ type AptlyUpdateStatusRequest struct {
 	Status  AptlyUserStatus `json:"status"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyUpdateStatusRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Users.UpdateStatusBulk", &p)
-	}
-	checkUserIDs(&p, r.UserIDs)
-	r.Status.check(&p, "status")
-	return validationError("aptly: Users.UpdateStatusBulk", &p)
+func (r *AptlyUpdateStatusRequest) validate() error {
+	return checkRequest("aptly: Users.UpdateStatusBulk", r == nil, func(p *validate.Problems) {
+		checkUserIDs(p, r.UserIDs)
+		r.Status.check(p, "status")
+	})
 }
 
 // AptlyUpdateStatusResult is Aptly's answer to a bulk status update: counts
@@ -204,20 +179,16 @@ var bulkStatus = endpoint{op: "aptly: Users.UpdateStatusBulk", method: http.Meth
 //
 // Aptly: PATCH /v1/user/bulk-status-update.
 func (s *AptlyUsers) UpdateStatusBulk(ctx context.Context, req *AptlyUpdateStatusRequest, opts ...CallOption) (*AptlyUpdateStatusResult, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	res := new(AptlyUpdateStatusResult)
-	if err := s.client.call(ctx, bulkStatus, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, bulkStatus, nil, req, res, opts))
 }
 
 // UpdateStatusBulkAll sets req.Status on any number of Aptly users in
-// batches, the ids passed as userIDs. The answer only counts, so a batch
-// the server counts neither all done nor all failed is StateUnknown; send
-// smaller batches to narrow it down.
+// batches. The answer only counts, so a batch neither all done nor all
+// failed is StateUnknown; smaller batches narrow it down.
 //
 // Aptly: PATCH /v1/user/bulk-status-update, in batches.
 func (s *AptlyUsers) UpdateStatusBulkAll(ctx context.Context, req *AptlyUpdateStatusRequest, userIDs []string, opts ...BulkOption) (*BulkReport[string], error) {
@@ -238,8 +209,7 @@ func (s *AptlyUsers) statusSpec(op string, req *AptlyUpdateStatusRequest) *batch
 		template = AptlyUpdateStatusRequest{Status: req.Status}
 		template.Status.check(&p, "status")
 	}
-	ep := bulkStatus
-	ep.op = op
+	ep := bulkStatus.as(op)
 	frame, err := newFrame(op, &struct {
 		AptlyUpdateStatusRequest
 		UserIDs json.RawMessage `json:"userIds"`
@@ -262,15 +232,10 @@ type AptlyDeleteUsersRequest struct {
 	UserIDs []string `json:"userIds"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyDeleteUsersRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("aptly: Users.DeleteBulk", &p)
-	}
-	checkUserIDs(&p, r.UserIDs)
-	return validationError("aptly: Users.DeleteBulk", &p)
+func (r *AptlyDeleteUsersRequest) validate() error {
+	return checkRequest("aptly: Users.DeleteBulk", r == nil, func(p *validate.Problems) {
+		checkUserIDs(p, r.UserIDs)
+	})
 }
 
 // AptlyDeleteUsersResult is Aptly's answer to a bulk delete: how many users
@@ -305,14 +270,11 @@ var bulkDelete = endpoint{op: "aptly: Users.DeleteBulk", method: http.MethodDele
 //
 // Aptly: DELETE /v1/user/bulk-delete.
 func (s *AptlyUsers) DeleteBulk(ctx context.Context, req *AptlyDeleteUsersRequest, opts ...CallOption) (*AptlyDeleteUsersResult, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	res := new(AptlyDeleteUsersResult)
-	if err := s.client.call(ctx, bulkDelete, nil, req, (*aptlyDeleteWire)(res), opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, bulkDelete, nil, req, (*aptlyDeleteWire)(res), opts))
 }
 
 // DeleteBulkAll deletes any number of Aptly users in batches; req may be
@@ -336,8 +298,7 @@ func (s *AptlyUsers) deleteSpec(op string, req *AptlyDeleteUsersRequest) *batchS
 	if req != nil && len(req.UserIDs) > 0 {
 		p.Add("userIds", "must be empty in the request; pass the items as the bulk method's own argument")
 	}
-	ep := bulkDelete
-	ep.op = op
+	ep := bulkDelete.as(op)
 	frame, err := newFrame(op, &struct {
 		UserIDs json.RawMessage `json:"userIds"`
 	}{json.RawMessage("[]")}, "userIds")
@@ -369,7 +330,7 @@ func deleteVerdicts(out []verdict, deleted, attempts int) {
 func userIDSpec(op, target string, precheck error, frame bodyFrame, send func(ctx context.Context, body encodedBody, out []verdict) (*Response, error)) *batchSpec[string] {
 	return &batchSpec[string]{
 		op:           op,
-		defaultSize:  DefaultBatchSize,
+		defaultSize:  defaultBatchSize,
 		precheck:     precheck,
 		prefix:       func(i int) string { return "userIds[" + itoa(i) + "]" },
 		check:        func(p *validate.Problems, path string, id *string) { p.RequiredUUID(path, *id) },
@@ -399,9 +360,8 @@ func countVerdicts(out []verdict, done, failed int, verb, why string) {
 }
 
 // AptlyUpdateEntitiesRequest changes one Aptly user's entities and profile.
-// The documents give no required flags; this SDK assumes a PATCH: an empty
-// field is left out and the server keeps it, so no field can be set empty.
-// Documented length limits are checked before sending.
+// It is taken as a PATCH (the documents give no required flags): an empty
+// field is left out and kept, so no field can be set empty.
 type AptlyUpdateEntitiesRequest struct {
 	TenantID string `json:"tenantId,omitempty"`
 	// ManagerID, RoleIDs, PositionIDs, the groups' ids and TenantID are UUIDs.
@@ -433,13 +393,6 @@ type AptlyUpdateEntitiesRequest struct {
 	StartDate        time.Time         `json:"startDate,omitzero"`
 	TerminationDate  time.Time         `json:"terminationDate,omitzero"`
 	CustomAttributes map[string]string `json:"customAttributes,omitempty"`
-}
-
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *AptlyUpdateEntitiesRequest) Validate() error {
-	var p validate.Problems
-	r.check(&p)
-	return validationError("aptly: Users.UpdateEntities", &p)
 }
 
 // aptlyPhone is the documented pattern of an update's mobilePhone.
@@ -497,8 +450,5 @@ func (s *AptlyUsers) UpdateEntities(ctx context.Context, id string, req *AptlyUp
 	ep := updateEntities
 	ep.path += url.PathEscape(id)
 	u := new(AptlyUser)
-	if err := s.client.call(ctx, ep, nil, req, u, opts); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return result(u, s.client.call(ctx, ep, nil, req, u, opts))
 }

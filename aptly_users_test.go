@@ -1232,8 +1232,8 @@ func TestUsersCreate_validation(t *testing.T) {
 			},
 		},
 	})
-	assert.NoError(t, validCreateUser().Validate())
-	assert.NoError(t, seedCreateUserRequest().Validate())
+	assert.NoError(t, onboard.Check(validCreateUser()))
+	assert.NoError(t, onboard.Check(seedCreateUserRequest()))
 }
 
 // TestUsersBulkCountsMissing answers each counts-only bulk endpoint with

@@ -288,57 +288,6 @@ func TestInvitesSendToTargets_results(t *testing.T) {
 	})
 }
 
-// AthenaHQ sends a failed target's reason as "error"; a TargetResult reads
-// it into Message, where a success's words go too.
-func TestTargetResult_UnmarshalJSON(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name string
-		json string
-		want onboard.AthenaTargetResult
-	}{
-		{
-			name: "failure's error",
-			json: `{"website_id":"` + websiteID2 + `","success":false,"error":"User is already a member of this website"}`,
-			want: onboard.AthenaTargetResult{WebsiteID: websiteID2, Message: "User is already a member of this website"},
-		},
-		{
-			name: "success's message",
-			json: `{"group_id":"` + groupID1 + `","success":true,"message":"Invite sent","user_id":"u-1"}`,
-			want: onboard.AthenaTargetResult{GroupID: groupID1, Success: true, Message: "Invite sent", UserID: "u-1"},
-		},
-		{
-			name: "error wins over message",
-			json: `{"website_id":"` + websiteID1 + `","success":false,"message":"Not added","error":"Website not found"}`,
-			want: onboard.AthenaTargetResult{WebsiteID: websiteID1, Message: "Website not found"},
-		},
-		{
-			name: "empty error keeps the message",
-			json: `{"website_id":"` + websiteID1 + `","success":true,"message":"User added to website","error":""}`,
-			want: onboard.AthenaTargetResult{WebsiteID: websiteID1, Success: true, Message: "User added to website"},
-		},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			var got onboard.AthenaTargetResult
-			require.NoError(t, json.Unmarshal([]byte(tt.json), &got))
-			assert.Equal(t, tt.want, got)
-
-			var res onboard.AthenaTargetInviteResult
-			require.NoError(t, json.Unmarshal([]byte(`{"success":true,"results":[`+tt.json+`]}`), &res))
-			assert.Equal(t, []onboard.AthenaTargetResult{tt.want}, res.Results, "inside the answer")
-		})
-	}
-
-	t.Run("wrong type", func(t *testing.T) {
-		t.Parallel()
-		var got onboard.AthenaTargetResult
-		assert.Error(t, json.Unmarshal([]byte(`{"website_id":"w","success":"yes"}`), &got))
-		assert.Error(t, json.Unmarshal([]byte(`{"website_id":"w","error":42}`), &got))
-	})
-}
-
 func TestInvitesSendToTargets_validation(t *testing.T) {
 	t.Parallel()
 	send := func(req *onboard.AthenaTargetInviteRequest) func(context.Context, *clients) error {

@@ -35,33 +35,19 @@ func (l *athenaMemberList) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// AthenaOrganizationRoleResult is AthenaHQ's answer to a role update.
-type AthenaOrganizationRoleResult struct {
-	Success bool                         `json:"success"`
-	Member  AthenaOrganizationMembership `json:"member"`
-}
-
-// AthenaOrganizationMembership is a user's membership in the organization.
-type AthenaOrganizationMembership struct {
-	UserID string     `json:"user_id"`
-	OrgID  string     `json:"org_id"`
-	Role   AthenaRole `json:"role"`
-}
-
-// AthenaOrganizationRemovalResult is AthenaHQ's answer to removing a member
-// from the organization.
-type AthenaOrganizationRemovalResult struct {
-	Success bool   `json:"success"`
-	Message string `json:"message"`
-	// WebsitesAffected counts the member's website rows removed with them.
-	WebsitesAffected int `json:"websites_affected"`
-}
-
-// AthenaWebsiteRemovalResult is AthenaHQ's answer to removing a member from
-// a website.
-type AthenaWebsiteRemovalResult struct {
-	Success bool   `json:"success"`
-	Message string `json:"message"`
+// AthenaMemberResult is AthenaHQ's answer to a change of a member:
+// UpdateOrganizationRole fills Member, the removals Message, and
+// RemoveFromOrganization WebsitesAffected, the member's website rows
+// removed with them.
+type AthenaMemberResult struct {
+	Success          bool   `json:"success"`
+	Message          string `json:"message"`
+	WebsitesAffected int    `json:"websites_affected"`
+	Member           struct {
+		UserID string     `json:"user_id"`
+		OrgID  string     `json:"org_id"`
+		Role   AthenaRole `json:"role"`
+	} `json:"member"`
 }
 
 // AthenaGroupMembersOptions filters the members of an AthenaHQ group.
@@ -70,13 +56,6 @@ type AthenaGroupMembersOptions struct {
 	// rows (each row once), AthenaScopeOrganization the organization's
 	// members. Empty gives each user once, organization access first.
 	AccessType AthenaScope `url:"access_type,omitempty"`
-}
-
-// Validate reports every problem with o as a *ValidationError, or nil.
-func (o *AthenaGroupMembersOptions) Validate() error {
-	var p validate.Problems
-	o.check(&p)
-	return validationError(listGroupMembers.op, &p)
 }
 
 func (o *AthenaGroupMembersOptions) check(p *validate.Problems) {
@@ -130,18 +109,15 @@ type athenaRoleBody struct {
 // onboardtest).
 //
 // AthenaHQ: PATCH /api/v1/organizations/members/{user_id}.
-func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID string, role AthenaRole, opts ...CallOption) (*AthenaOrganizationRoleResult, error) {
+func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID string, role AthenaRole, opts ...CallOption) (*AthenaMemberResult, error) {
 	var p validate.Problems
 	p.RequiredUUID("user_id", userID)
 	checkMemberRole(&p, role)
 	if err := validationError(updateOrgRole.op, &p); err != nil {
 		return nil, err
 	}
-	res := new(AthenaOrganizationRoleResult)
-	if err := s.client.call(ctx, athenaMembersAt(updateOrgRole, "", "", userID), nil, athenaRoleBody{role}, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	res := new(AthenaMemberResult)
+	return result(res, s.client.call(ctx, athenaMembersAt(updateOrgRole, "", "", userID), nil, athenaRoleBody{role}, res, opts))
 }
 
 // RemoveFromOrganization removes a member from the organization, with
@@ -150,17 +126,14 @@ func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID strin
 // it was done.
 //
 // AthenaHQ: DELETE /api/v1/organizations/members/{user_id}.
-func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID string, opts ...CallOption) (*AthenaOrganizationRemovalResult, error) {
+func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID string, opts ...CallOption) (*AthenaMemberResult, error) {
 	var p validate.Problems
 	p.RequiredUUID("user_id", userID)
 	if err := validationError(removeOrgMember.op, &p); err != nil {
 		return nil, err
 	}
-	res := new(AthenaOrganizationRemovalResult)
-	if err := s.client.call(ctx, athenaMembersAt(removeOrgMember, "", "", userID), nil, nil, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	res := new(AthenaMemberResult)
+	return result(res, s.client.call(ctx, athenaMembersAt(removeOrgMember, "", "", userID), nil, nil, res, opts))
 }
 
 // ListForWebsite returns an iterator over everyone with access to a
@@ -200,18 +173,15 @@ func (s *AthenaMembers) UpdateWebsiteRole(ctx context.Context, websiteID, userID
 // After a lost answer, ErrNotFound means it was done.
 //
 // AthenaHQ: DELETE /api/v1/websites/{website_id}/members/{user_id}.
-func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID string, opts ...CallOption) (*AthenaWebsiteRemovalResult, error) {
+func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID string, opts ...CallOption) (*AthenaMemberResult, error) {
 	var p validate.Problems
 	p.RequiredUUID("website_id", websiteID)
 	p.RequiredUUID("user_id", userID)
 	if err := validationError(removeSiteMember.op, &p); err != nil {
 		return nil, err
 	}
-	res := new(AthenaWebsiteRemovalResult)
-	if err := s.client.call(ctx, athenaMembersAt(removeSiteMember, "websites", websiteID, userID), nil, nil, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	res := new(AthenaMemberResult)
+	return result(res, s.client.call(ctx, athenaMembersAt(removeSiteMember, "websites", websiteID, userID), nil, nil, res, opts))
 }
 
 // ListForGroup returns an iterator over everyone with access to a group,

@@ -145,7 +145,7 @@ func TestAthenaMembers_UpdateOrganizationRole(t *testing.T) {
 
 	res, err := f.global.Members.UpdateOrganizationRole(t.Context(), viewer, onboard.AthenaRoleAdmin)
 	require.NoError(t, err)
-	assert.Equal(t, &onboard.AthenaOrganizationRoleResult{
+	assert.Equal(t, &onboard.AthenaMemberResult{
 		Success: true,
 		Member:  onboard.AthenaOrganizationMembership{UserID: viewer, OrgID: mOrg, Role: onboard.AthenaRoleAdmin},
 	}, res)
@@ -228,7 +228,7 @@ func TestAthenaMembers_RemoveFromOrganization(t *testing.T) {
 
 	res, err := f.global.Members.RemoveFromOrganization(t.Context(), leaver)
 	require.NoError(t, err)
-	assert.Equal(t, &onboard.AthenaOrganizationRemovalResult{Success: true, Message: "User removed from organization", WebsitesAffected: 2}, res)
+	assert.Equal(t, &onboard.AthenaMemberResult{Success: true, Message: "User removed from organization", WebsitesAffected: 2}, res)
 	f.assertSent(t, sentRequest{method: http.MethodDelete, path: "/api/v1/organizations/members/" + leaver, key: onboardtest.AthenaGlobalAPIKey})
 	assert.Equal(t, []string{"admin@example.com"}, f.srv.AthenaMembers(mOrg))
 	assert.Empty(t, f.srv.AthenaMembers(mWebsite), "the member's own website rows went with them")
@@ -365,7 +365,7 @@ func TestAthenaMembers_RemoveFromWebsite(t *testing.T) {
 
 	res, err := f.scoped.Members.RemoveFromWebsite(t.Context(), mWebsite, siteUser)
 	require.NoError(t, err)
-	assert.Equal(t, &onboard.AthenaWebsiteRemovalResult{Success: true, Message: "User removed from website"}, res)
+	assert.Equal(t, &onboard.AthenaMemberResult{Success: true, Message: "User removed from website"}, res)
 	f.assertSent(t, sentRequest{method: http.MethodDelete, path: "/api/v1/websites/" + mWebsite + "/members/" + siteUser, key: onboardtest.AthenaAPIKey})
 	assert.Empty(t, f.srv.AthenaMembers(mWebsite))
 
@@ -394,14 +394,14 @@ func TestAthenaMembers_documentedExamples(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-org-member-role-response.json"))
 		res, err := c.Members.UpdateOrganizationRole(t.Context(), docUser, onboard.AthenaRoleAdmin)
 		require.NoError(t, err)
-		assert.Equal(t, &onboard.AthenaOrganizationRoleResult{Success: true,
+		assert.Equal(t, &onboard.AthenaMemberResult{Success: true,
 			Member: onboard.AthenaOrganizationMembership{UserID: docUser, OrgID: docUser, Role: onboard.AthenaRoleAdmin}}, res)
 	})
 	t.Run("remove organization member", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-org-member-remove-response.json"))
 		res, err := c.Members.RemoveFromOrganization(t.Context(), docUser)
 		require.NoError(t, err)
-		assert.Equal(t, &onboard.AthenaOrganizationRemovalResult{Success: true, Message: "User removed from organization"}, res)
+		assert.Equal(t, &onboard.AthenaMemberResult{Success: true, Message: "User removed from organization"}, res)
 	})
 	t.Run("list website members", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-website-members-response.json"))
@@ -413,7 +413,7 @@ func TestAthenaMembers_documentedExamples(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-website-member-remove-response.json"))
 		res, err := c.Members.RemoveFromWebsite(t.Context(), mWebsite, docUser)
 		require.NoError(t, err)
-		assert.Equal(t, &onboard.AthenaWebsiteRemovalResult{Success: true, Message: "User removed from website"}, res)
+		assert.Equal(t, &onboard.AthenaMemberResult{Success: true, Message: "User removed from website"}, res)
 	})
 	t.Run("list group members", func(t *testing.T) {
 		c, _ := docServer(t, http.StatusOK, docExample("athena-group-members-response.json"))
@@ -550,8 +550,9 @@ func TestAthenaMembers_validation(t *testing.T) {
 			_, err := rlDrain(m.ListForGroup(ctx, "", &onboard.AthenaGroupMembersOptions{AccessType: onboard.AthenaScopeWebsite}))
 			return err
 		}, "athena: Members.ListForGroup", []string{"group_id: is required", `access_type: "website" is not one of organization, group`}},
-		{"group options alone", func(context.Context) error {
-			return (&onboard.AthenaGroupMembersOptions{AccessType: "everyone"}).Validate()
+		{"group options alone", func(ctx context.Context) error {
+			_, err := rlDrain(m.ListForGroup(ctx, mGroup, &onboard.AthenaGroupMembersOptions{AccessType: "everyone"}))
+			return err
 		}, "athena: Members.ListForGroup", []string{`access_type: "everyone" is not one of organization, group`}},
 	}
 	for _, tc := range cases {
@@ -569,5 +570,4 @@ func TestAthenaMembers_validation(t *testing.T) {
 		})
 	}
 	assert.Zero(t, f.srv.RequestCount(""), "nothing was sent")
-	require.NoError(t, (*onboard.AthenaGroupMembersOptions)(nil).Validate(), "nil options are the merged view")
 }

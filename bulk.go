@@ -39,7 +39,7 @@ func (r *batchRun[T]) keyFunc() func(int, T) string {
 // from the journal).
 type chunk[T any] struct {
 	seq     int          // in the order cut: the journal's batch number
-	batchNo int          // in the order dispatched: BatchEvent.Batch
+	batchNo int          // in the order dispatched: batchEvent.Batch
 	outs    []Outcome[T] // one per input item, in order
 	batch   []T          // the valid items
 	pos     []int        // pos[i] is the index in outs of batch[i]
@@ -115,8 +115,8 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 	if total >= 0 {
 		r.set.total = total
 	}
-	r.size = min(orDefault(r.set.batchSize, spec.defaultSize), orDefault(spec.maxSize, MaxBatchSize))
-	r.set.concurrency = min(orDefault(r.set.concurrency, DefaultConcurrency), MaxConcurrency)
+	r.size = min(orDefault(r.set.batchSize, spec.defaultSize), orDefault(spec.maxSize, maxBatchSize))
+	r.set.concurrency = min(orDefault(r.set.concurrency, defaultConcurrency), maxConcurrency)
 	r.window = 2 * r.set.concurrency
 	r.progress.Total = r.set.total
 	r.keyFn = r.keyFunc()
@@ -216,7 +216,7 @@ func (r *batchRun[T]) stopErr() error {
 }
 
 // stopsRun reports whether a batch's failure stops the run: one that would
-// fail every batch (401, 403), or any under WithStopOnBatchFailure.
+// fail every batch (401, 403), or any when stopOnFail is set.
 func (r *batchRun[T]) stopsRun(err error) bool {
 	return r.set.stopOnFail || errors.Is(err, ErrUnauthorized) || errors.Is(err, ErrForbidden)
 }
@@ -493,7 +493,7 @@ func (r *batchRun[T]) launch(c *chunk[T]) {
 	}
 	c.batchNo = r.batches
 	r.batches++
-	r.event(c, BatchCut, nil, nil)
+	r.event(c, batchCut, nil, nil)
 	if r.jobs == nil {
 		// Neither channel can fill: no more chunks exist than the window.
 		n := max(len(r.queue), r.window)
@@ -544,7 +544,7 @@ func (r *batchRun[T]) work() {
 		if st := r.stopped.Load(); st != nil {
 			settleStopped(c, st)
 			r.recordUnsent(c)
-			r.event(c, BatchAnswered, new(Response), st)
+			r.event(c, batchAnswered, new(Response), st)
 		} else if r.send(c); c.err != nil {
 			if r.ctx.Err() != nil {
 				r.stop(r.ctx.Err())
@@ -563,12 +563,12 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 	if err := r.syncBatch(c); err != nil {
 		r.stop(err)
 		settleStopped(c, r.stopped.Load())
-		r.event(c, BatchAnswered, new(Response), r.stopped.Load())
+		r.event(c, batchAnswered, new(Response), r.stopped.Load())
 		return
 	}
-	r.event(c, BatchSent, nil, nil)
+	r.event(c, batchSent, nil, nil)
 	meta, err := r.spec.send(r.sendCtx, c.body, c.batch, c.out)
-	r.event(c, BatchAnswered, meta, err)
+	r.event(c, batchAnswered, meta, err)
 	r.settle(c, meta, err)
 	r.recordAnswer(c, meta, err)
 }
@@ -614,12 +614,12 @@ func doneEarlier(msg string, attempts int) string {
 	return fmt.Sprintf("%s (the request took %d attempts, and an earlier one may have done this item)", msg, attempts)
 }
 
-// event tells the WithBatchEvents function, if any, of a step of c's batch.
-func (r *batchRun[T]) event(c *chunk[T], kind BatchEventKind, meta *Response, err error) {
+// event tells the events hook, if any, of a step of c's batch.
+func (r *batchRun[T]) event(c *chunk[T], kind batchEventKind, meta *Response, err error) {
 	if r.set.events == nil {
 		return
 	}
-	ev := BatchEvent{Kind: kind, Batch: c.batchNo, Indexes: make([]int, len(c.pos)), Err: err}
+	ev := batchEvent{Kind: kind, Batch: c.batchNo, Indexes: make([]int, len(c.pos)), Err: err}
 	if r.keyFn != nil {
 		ev.Keys = make([]string, len(c.pos))
 	}

@@ -81,16 +81,9 @@ func TestTargetResultDecodesTheDocumentedShapes(t *testing.T) {
 			onboard.AthenaTargetResult{WebsiteID: websiteID1, Success: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var one onboard.AthenaTargetResult
-			require.NoError(t, json.Unmarshal([]byte(tc.in), &one))
-			assert.Equal(t, tc.want, one, "one result")
-
 			answer := `{"success":true,"results":[` + tc.in + `,` + tc.in + `]}`
 			want := &onboard.AthenaTargetInviteResult{Success: true, Results: []onboard.AthenaTargetResult{tc.want, tc.want}}
-			var all onboard.AthenaTargetInviteResult
-			require.NoError(t, json.Unmarshal([]byte(answer), &all))
-			assert.Equal(t, want, &all, "in an answer")
-			assert.Equal(t, want, sendToTargetsAnswered(t, answer), "in an answer to SendToTargets")
+			assert.Equal(t, want, sendToTargetsAnswered(t, answer))
 		})
 	}
 
@@ -99,17 +92,11 @@ func TestTargetResultDecodesTheDocumentedShapes(t *testing.T) {
 			{WebsiteID: websiteID1, Success: true, Message: "User added to website", UserID: user},
 			{WebsiteID: websiteID2, Message: "User is already a member of this website"},
 		}}
-		var res onboard.AthenaTargetInviteResult
-		require.NoError(t, json.Unmarshal([]byte(docAthenaBulkInvite), &res))
-		assert.Equal(t, want, &res)
-		assert.Equal(t, want, sendToTargetsAnswered(t, docAthenaBulkInvite), "SendToTargets")
+		assert.Equal(t, want, sendToTargetsAnswered(t, docAthenaBulkInvite))
 	})
 
 	t.Run("no results", func(t *testing.T) {
-		var res onboard.AthenaTargetInviteResult
-		require.NoError(t, json.Unmarshal([]byte(`{"success":false}`), &res))
-		assert.Equal(t, onboard.AthenaTargetInviteResult{}, res)
-		assert.Equal(t, &onboard.AthenaTargetInviteResult{}, sendToTargetsAnswered(t, `{"success":false}`), "SendToTargets")
+		assert.Equal(t, &onboard.AthenaTargetInviteResult{}, sendToTargetsAnswered(t, `{"success":false}`))
 	})
 
 	for _, bad := range []string{
@@ -118,8 +105,8 @@ func TestTargetResultDecodesTheDocumentedShapes(t *testing.T) {
 		`{"success":true,"results":[{"error":false}]}`,
 		`{"success":true,"results":{}}`,
 	} {
-		var res onboard.AthenaTargetInviteResult
-		assert.Error(t, json.Unmarshal([]byte(bad), &res), bad)
+		_, err := sendToTargetsCall(t, bad)
+		assert.ErrorIs(t, err, onboard.ErrUnexpectedResponse, bad)
 	}
 }
 
@@ -127,13 +114,19 @@ func TestTargetResultDecodesTheDocumentedShapes(t *testing.T) {
 // answer, and returns the result.
 func sendToTargetsAnswered(t *testing.T, answer string) *onboard.AthenaTargetInviteResult {
 	t.Helper()
+	res, err := sendToTargetsCall(t, answer)
+	require.NoError(t, err)
+	return res
+}
+
+// sendToTargetsCall calls SendToTargets against a server that sends answer.
+func sendToTargetsCall(t *testing.T, answer string) (*onboard.AthenaTargetInviteResult, error) {
+	t.Helper()
 	srv := newServer(t)
 	srv.handle(athenaPrefix+"/api/v1/invites/bulk", func(w http.ResponseWriter, r *http.Request) {
 		reply(w, http.StatusOK, answer)
 	})
-	res, err := newAthena(t, srv).Invites.SendToTargets(testCtx(t), validTargetInvite())
-	require.NoError(t, err)
-	return res
+	return newAthena(t, srv).Invites.SendToTargets(testCtx(t), validTargetInvite())
 }
 
 // TestSendToTargetsAllocations pins what SendToTargets of one person to 50
@@ -216,7 +209,7 @@ func TestEngineRetriedAlreadyThereIsUnknown(t *testing.T) {
 		rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people)
 		require.NoError(t, err)
 		engineCheckOrder(t, people, rep.Outcomes)
-		assert.Empty(t, rep.Failed(), "this run invited them")
+		assert.Empty(t, rep.In(onboard.StateFailed), "this run invited them")
 		for _, o := range rep.Outcomes {
 			assert.Equal(t, onboard.StateUnknown, o.State, "item %d", o.Index)
 			assert.Equal(t, 2, o.Attempts)
@@ -420,7 +413,7 @@ func TestEngineSizesAreCapped(t *testing.T) {
 			rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, opts...)
 			runtime.ReadMemStats(&after)
 			require.NoError(t, err)
-			assert.Len(t, rep.Succeeded(), 3)
+			assert.Len(t, rep.In(onboard.StateSucceeded), 3)
 			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(4<<20), "bytes allocated to invite 3 people")
 		})
 	}
@@ -430,7 +423,7 @@ func TestEngineSizesAreCapped(t *testing.T) {
 	before := srv.RequestCount("/v1/user/bulk-invite")
 	rep, err := c.Invites.SendBulkAll(context.Background(), inTenant(engineTenant), people, onboard.WithBatchSize(1_000_000))
 	require.NoError(t, err)
-	assert.Len(t, rep.Succeeded(), len(people))
+	assert.Len(t, rep.In(onboard.StateSucceeded), len(people))
 	assert.Equal(t, 3, srv.RequestCount("/v1/user/bulk-invite")-before)
 }
 
@@ -1255,9 +1248,9 @@ func TestEngineInvalidItemsAndOptions(t *testing.T) {
 			_, reached := e.lastAnswer(o.Item.Email)
 			assert.False(t, reached)
 		}
-		assert.Len(t, rep.NotSent(), 3)
-		assert.Len(t, rep.Failed(), 1, "item 17")
-		assert.Len(t, rep.Succeeded(), 26)
+		assert.Len(t, rep.In(onboard.StateNotSent), 3)
+		assert.Len(t, rep.In(onboard.StateFailed), 1, "item 17")
+		assert.Len(t, rep.In(onboard.StateSucceeded), 26)
 	})
 
 	t.Run("item that cannot be encoded", func(t *testing.T) {
@@ -1284,7 +1277,7 @@ func TestEngineInvalidItemsAndOptions(t *testing.T) {
 			assert.Contains(t, ve.Problems[0].Message, "cannot be encoded as JSON")
 			assert.False(t, reached)
 		}
-		assert.Len(t, rep.NotSent(), 1)
+		assert.Len(t, rep.In(onboard.StateNotSent), 1)
 	})
 
 	for name, tc := range map[string]struct {
@@ -1354,7 +1347,7 @@ func TestEngineStops(t *testing.T) {
 			if !tc.stops {
 				require.NoError(t, err)
 				assert.Equal(t, 10, e.requests)
-				assert.Len(t, rep.NotSent(), 100)
+				assert.Len(t, rep.In(onboard.StateNotSent), 100)
 				return
 			}
 			require.ErrorIs(t, err, tc.sentinel)
@@ -1391,7 +1384,7 @@ func TestEngine401StopsConcurrentRun(t *testing.T) {
 	require.ErrorIs(t, err, onboard.ErrUnauthorized)
 	engineCheckOrder(t, people, rep.Outcomes)
 	assert.LessOrEqual(t, e.requests, 4)
-	assert.Len(t, rep.NotSent(), 2000)
+	assert.Len(t, rep.In(onboard.StateNotSent), 2000)
 }
 
 // TestEngineResumeFromReport feeds Items(StateFailed, StateNotSent) of one
@@ -1732,7 +1725,7 @@ func TestEngineTargets(t *testing.T) {
 		}, groups(ids...), onboard.WithConcurrency(1))
 		require.ErrorIs(t, err, onboard.ErrForbidden)
 		assert.Equal(t, 1, srv.RequestCount("/api/v1/invites/bulk")-before)
-		assert.Len(t, rep.NotSent(), 120)
+		assert.Len(t, rep.In(onboard.StateNotSent), 120)
 	})
 
 	t.Run("a target of no kind is not sent alone", func(t *testing.T) {
@@ -1771,7 +1764,7 @@ func TestEngineTargets(t *testing.T) {
 			in := websites(ids[:5]...)
 			rep, err := c.Invites.SendToTargetsAll(context.Background(), req, in)
 			engineCheckOrder(t, in, rep.Outcomes)
-			assert.Len(t, rep.NotSent(), 5)
+			assert.Len(t, rep.In(onboard.StateNotSent), 5)
 			return err
 		}, "website_ids"},
 		"no email": {func() error {
@@ -1888,10 +1881,12 @@ func TestBulkReportHelpers(t *testing.T) {
 	}}
 	assert.Equal(t, []string{"b", "c", "e"}, rep.Items(onboard.StateFailed, onboard.StateNotSent))
 	assert.Equal(t, []string{"a", "b", "c", "d", "e"}, rep.Items())
-	assert.Len(t, rep.Succeeded(), 1)
-	assert.Len(t, rep.Failed(), 2)
-	assert.Len(t, rep.NotSent(), 1)
-	assert.Equal(t, "d", rep.Unknown()[0].Item)
+	assert.Len(t, rep.In(onboard.StateSucceeded), 1)
+	assert.Len(t, rep.In(onboard.StateFailed), 2)
+	assert.Len(t, rep.In(onboard.StateNotSent), 1)
+	assert.Equal(t, "d", rep.In(onboard.StateUnknown)[0].Item)
+	assert.Equal(t, []onboard.Outcome[string]{rep.Outcomes[1], rep.Outcomes[2], rep.Outcomes[4]}, rep.In(onboard.StateFailed, onboard.StateNotSent), "in input order")
+	assert.Equal(t, rep.Outcomes, rep.In(), "no states: all")
 	assert.Equal(t, onboard.Progress{Total: 5, Done: 5, Succeeded: 1, Failed: 2, NotSent: 1, Unknown: 1}, rep.Counts())
 	assert.Nil(t, (&onboard.BulkReport[int]{}).Items(onboard.StateFailed))
 }

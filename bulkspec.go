@@ -25,7 +25,7 @@ type verdict struct {
 type batchSpec[T any] struct {
 	op          string // the public method, for errors: "Invites.SendBulkAll"
 	defaultSize int
-	maxSize     int   // the documented maximum; 0 for none (MaxBatchSize)
+	maxSize     int   // the documented maximum; 0 for none (maxBatchSize)
 	precheck    error // a *ValidationError for the run's shared fields, or nil
 	// prefix names item i in problems ("users[3]."); check records its problems.
 	prefix func(i int) string
@@ -69,8 +69,8 @@ func newFrame(op string, wire any, key string) (bodyFrame, error) {
 	return bodyFrame{head: b[:cut], tail: b[cut:]}, nil
 }
 
-// checkTemplate checks the request a run's batches share: given, with an
-// empty item list (list). It reports whether req can be used.
+// checkTemplate checks the request a run's batches share, with its item list
+// empty, and reports whether req can be used.
 func checkTemplate[R any](p *validate.Problems, req *R, list string, hasItems bool) bool {
 	switch {
 	case req == nil:
@@ -90,8 +90,8 @@ func verdictOf(success bool, message, userID string) verdict {
 	return verdict{state: StateFailed, message: message, userID: userID}
 }
 
-// sendBatch sends one batch's body to ep through c's pipeline, decoding the
-// answer into res; the metadata's Attempts is set even when no answer came.
+// sendBatch sends one batch's body to ep, decoding the answer into res; the
+// metadata's Attempts is set even when no answer came.
 func sendBatch(ctx context.Context, c *client, ep endpoint, body encodedBody, res any) (*Response, error) {
 	meta := new(Response)
 	err := c.call(ctx, ep, nil, body, res, []CallOption{WithResponse(meta)})
@@ -169,8 +169,7 @@ func streamBatches[T any](ctx context.Context, spec *batchSpec[T], input iter.Se
 }
 
 // callResponse returns the Response a call with opts fills, adding a
-// WithResponse to opts when they have none, so that the caller can read
-// the call's attempts afterwards.
+// WithResponse to opts if they have none, for the call's attempts.
 func callResponse(opts []CallOption) (*Response, []CallOption) {
 	var cs callSettings
 	for _, o := range opts {
@@ -189,8 +188,7 @@ func fullName(first, last string) string {
 	return strings.TrimSpace(strings.TrimSpace(first) + " " + strings.TrimSpace(last))
 }
 
-// checkItem records the problems of users[i] in p, checking with an empty
-// path prefix first, so that a valid item costs no path strings.
+// checkItem records the problems of users[i] in p; a valid item costs no path strings.
 func checkItem[T any](p *validate.Problems, item *T, i int, check func(*T, *validate.Problems, string)) {
 	var q validate.Problems
 	check(item, &q, "")

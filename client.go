@@ -25,8 +25,6 @@ const (
 	AptlyEUURL      = "https://api.eu.aptlydone.com/auth"
 	AthenaHQURL     = "https://api.athenahq.ai"
 	RoyaltiURL      = "https://api.royalti.io"
-	// RoyaltiAppspotURL is the Royalti server its documents show.
-	RoyaltiAppspotURL = "https://server26-dot-royalti-project.uc.r.appspot.com"
 )
 
 // AptlyClient calls Aptly's API with one credential.
@@ -34,7 +32,7 @@ type AptlyClient struct {
 	Users   *AptlyUsers
 	Invites *AptlyInvites
 
-	core *client
+	*client
 }
 
 // NewAptlyClient returns a client for Aptly's API at baseURL that
@@ -45,22 +43,17 @@ func NewAptlyClient(baseURL string, auth Authenticator, opts ...Option) (*AptlyC
 	if err != nil {
 		return nil, err
 	}
-	return &AptlyClient{Users: &AptlyUsers{c}, Invites: &AptlyInvites{c}, core: c}, nil
+	return &AptlyClient{Users: &AptlyUsers{c}, Invites: &AptlyInvites{c}, client: c}, nil
 }
 
-// String describes the client without its credential.
-func (c *AptlyClient) String() string { return c.core.describe("AptlyClient") }
-
-// GoString is String.
-func (c *AptlyClient) GoString() string { return c.String() }
-
 // AthenaClient calls AthenaHQ's API with one API key. It paces itself to
-// AthenaHQ's 60 requests a minute (see AthenaHQRequestInterval).
+// one request per 1.1 s: 55 in any minute, within AthenaHQ's 60 with a
+// margin for the network.
 type AthenaClient struct {
 	Invites *AthenaInvites
 	Members *AthenaMembers
 
-	core *client
+	*client
 }
 
 // NewAthenaClient returns a client for AthenaHQ's API at baseURL that
@@ -73,14 +66,8 @@ func NewAthenaClient(baseURL string, auth Authenticator, opts ...Option) (*Athen
 	if err != nil {
 		return nil, err
 	}
-	return &AthenaClient{Invites: &AthenaInvites{c}, Members: &AthenaMembers{c}, core: c}, nil
+	return &AthenaClient{Invites: &AthenaInvites{c}, Members: &AthenaMembers{c}, client: c}, nil
 }
-
-// String describes the client without its credential.
-func (c *AthenaClient) String() string { return c.core.describe("AthenaClient") }
-
-// GoString is String.
-func (c *AthenaClient) GoString() string { return c.String() }
 
 // RoyaltiClient calls Royalti's API with one credential, scoped to one
 // workspace.
@@ -88,7 +75,7 @@ type RoyaltiClient struct {
 	Users   *RoyaltiUsers
 	Invites *RoyaltiInvites
 
-	core *client
+	*client
 }
 
 // NewRoyaltiClient returns a client for Royalti's API at baseURL that
@@ -101,14 +88,8 @@ func NewRoyaltiClient(baseURL string, auth Authenticator, opts ...Option) (*Roya
 	if err != nil {
 		return nil, err
 	}
-	return &RoyaltiClient{Users: &RoyaltiUsers{c}, Invites: &RoyaltiInvites{c}, core: c}, nil
+	return &RoyaltiClient{Users: &RoyaltiUsers{c}, Invites: &RoyaltiInvites{c}, client: c}, nil
 }
-
-// String describes the client without its credential.
-func (c *RoyaltiClient) String() string { return c.core.describe("RoyaltiClient") }
-
-// GoString is String.
-func (c *RoyaltiClient) GoString() string { return c.String() }
 
 // notAptlyKey refuses an AptlyAccessKey for another service.
 func notAptlyKey(op string, auth Authenticator) error {
@@ -118,8 +99,10 @@ func notAptlyKey(op string, auth Authenticator) error {
 	return nil
 }
 
-// client is the pipeline the three clients share.
+// client is the pipeline the three clients share. Each embeds it, so its
+// String and GoString, which leave out the credential, are theirs.
 type client struct {
+	kind string
 	base *url.URL
 	auth Authenticator
 	// httpClient is the template of each call's http.Client.
@@ -138,17 +121,10 @@ type client struct {
 // service is what every service type holds: the client it calls through.
 type service struct{ client *client }
 
-// newClient builds one service's pipeline; pace, if not nil, makes its
-// default pacing.
+// newClient builds one service's pipeline; pace, if not nil, is its default pacing.
 func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter, opts []Option) (*client, error) {
-	s := settings{
-		userAgent:   "onboard-go/" + Version,
-		timeout:     defaultTimeout,
-		retries:     defaultRetries,
-		waitFirst:   defaultRetryWaitFirst,
-		waitLongest: defaultRetryWaitLongest,
-		maxBody:     defaultMaxResponseBytes,
-	}
+	s := settings{userAgent: "onboard-go/" + Version, timeout: defaultTimeout, retries: defaultRetries,
+		waitFirst: defaultRetryWaitFirst, waitLongest: defaultRetryWaitLongest, maxBody: defaultMaxResponseBytes}
 	for _, opt := range opts {
 		if opt == nil {
 			continue
@@ -165,17 +141,9 @@ func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter
 		return nil, err
 	}
 
-	c := &client{
-		base:        base,
-		auth:        auth,
-		userAgent:   s.userAgent,
-		maxBody:     s.maxBody,
-		retries:     s.retries,
-		waitFirst:   s.waitFirst,
-		waitLongest: s.waitLongest,
-		logger:      s.logger,
-		policy:      retry.Policy{ServerErrors: s.serverErrors},
-	}
+	c := &client{kind: strings.TrimPrefix(op, "New"), base: base, auth: auth, userAgent: s.userAgent, maxBody: s.maxBody,
+		retries: s.retries, waitFirst: s.waitFirst, waitLongest: s.waitLongest, logger: s.logger,
+		policy: retry.Policy{ServerErrors: s.serverErrors}}
 	if !s.noPacing {
 		c.pacer = &pacer{limiter: s.limiter}
 		if !s.limiterSet && pace != nil {
@@ -213,10 +181,13 @@ func parseBaseURL(op, raw string, insecure bool) (*url.URL, error) {
 	return u, nil
 }
 
-// describe renders a client of kind for String, without its credential.
-func (c *client) describe(kind string) string {
-	return fmt.Sprintf("onboard.%s{base: %s, auth: %v}", kind, c.base.Redacted(), c.auth)
+// String describes the client without its credential.
+func (c *client) String() string {
+	return fmt.Sprintf("onboard.%s{base: %s, auth: %v}", c.kind, c.base.Redacted(), c.auth)
 }
+
+// GoString is String.
+func (c *client) GoString() string { return c.String() }
 
 // Ptr returns a pointer to v, for optional fields: onboard.Ptr(false).
 func Ptr[T any](v T) *T { return &v }

@@ -337,7 +337,7 @@ func athenaEndpoints() []endpointCase {
 				return result(c.athena.Members.UpdateOrganizationRole(ctx, "user-1", onboard.AthenaRoleOwner))
 			},
 			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*onboard.AthenaOrganizationRoleResult)
+				r, ok := res.(*onboard.AthenaMemberResult)
 				require.True(t, ok, "%T", res)
 				assert.Equal(t, onboard.AthenaRoleAdmin, r.Member.Role)
 			},
@@ -352,7 +352,7 @@ func athenaEndpoints() []endpointCase {
 				return result(c.athena.Members.RemoveFromOrganization(ctx, "user-1"))
 			},
 			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*onboard.AthenaOrganizationRemovalResult)
+				r, ok := res.(*onboard.AthenaMemberResult)
 				require.True(t, ok, "%T", res)
 				assert.Equal(t, "User removed from organization", r.Message)
 			},
@@ -391,7 +391,7 @@ func athenaEndpoints() []endpointCase {
 				return result(c.athena.Members.RemoveFromWebsite(ctx, epWebsiteID, "user-1"))
 			},
 			checkOK: func(t *testing.T, res any) {
-				r, ok := res.(*onboard.AthenaWebsiteRemovalResult)
+				r, ok := res.(*onboard.AthenaMemberResult)
 				require.True(t, ok, "%T", res)
 				assert.Equal(t, "User removed from website", r.Message)
 			},

@@ -32,8 +32,7 @@ var (
 	ErrUnexpectedResponse = errors.New("onboard: unexpected response")
 )
 
-// maxErrorBodyBytes bounds what an *APIError, or a failed call's Response,
-// keeps of a body: 64 KiB.
+// maxErrorBodyBytes bounds what an *APIError keeps of a body.
 const maxErrorBodyBytes = 64 << 10
 
 // APIError reports a request the server answered with a failure: a non-2xx
@@ -58,7 +57,7 @@ type APIError struct {
 	Header http.Header
 
 	kind error // ErrUnexpectedResponse for undecodable 2xx bodies
-	err  error // underlying decode error, if any
+	err  error
 }
 
 // Error describes the failure in one line, never with a credential, query
@@ -105,26 +104,20 @@ func (e *APIError) Unwrap() error { return e.err }
 
 // Is matches the sentinel for the error's status.
 func (e *APIError) Is(target error) bool {
-	if e.kind != nil {
+	switch s := e.effectiveStatus(); {
+	case e.kind != nil:
 		return target == e.kind
-	}
-	switch status := e.effectiveStatus(); {
-	case status == http.StatusBadRequest || status == http.StatusUnprocessableEntity:
-		return target == ErrBadRequest
-	case status == http.StatusUnauthorized:
-		return target == ErrUnauthorized
-	case status == http.StatusForbidden:
-		return target == ErrForbidden
-	case status == http.StatusNotFound:
-		return target == ErrNotFound
-	case status == http.StatusConflict:
-		return target == ErrConflict
-	case status == http.StatusTooManyRequests:
-		return target == ErrRateLimited
-	case status >= 500:
+	case s >= 500:
 		return target == ErrServer
+	default:
+		return target != nil && target == statusSentinels[s]
 	}
-	return false
+}
+
+var statusSentinels = map[int]error{
+	http.StatusBadRequest: ErrBadRequest, http.StatusUnprocessableEntity: ErrBadRequest,
+	http.StatusUnauthorized: ErrUnauthorized, http.StatusForbidden: ErrForbidden, http.StatusNotFound: ErrNotFound,
+	http.StatusConflict: ErrConflict, http.StatusTooManyRequests: ErrRateLimited,
 }
 
 // effectiveStatus is a failing envelope's status, else the HTTP status.
@@ -208,6 +201,18 @@ func validationError(op string, p *validate.Problems) error {
 		fe[i] = FieldError{Field: pr.Field, Message: pr.Message}
 	}
 	return &ValidationError{Op: op, Problems: fe}
+}
+
+// checkRequest reports what check finds in a request, or that it is nil,
+// as a *ValidationError of op.
+func checkRequest(op string, isNil bool, check func(p *validate.Problems)) error {
+	var p validate.Problems
+	if isNil {
+		p.Add("request", "is nil")
+	} else {
+		check(&p)
+	}
+	return validationError(op, &p)
 }
 
 // RequestError reports a call that got no answer: the connection failed,

@@ -10,11 +10,10 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
+	"time"
 
 	"golang.org/x/time/rate"
 
@@ -183,7 +182,7 @@ func ExampleNewAptlyClient() {
 // and a credential of another service is refused when the client is made.
 func ExampleNewAthenaClient() {
 	// AthenaHQ allows 60 requests a minute; this limiter keeps within it.
-	limit := rate.NewLimiter(rate.Every(onboard.AthenaHQRequestInterval), 1)
+	limit := rate.NewLimiter(rate.Every(1100*time.Millisecond), 1)
 	athena, err := onboard.NewAthenaClient(onboard.AthenaHQURL, onboard.APIKey("athena-key"), onboard.WithRateLimiter(limit))
 	if err != nil {
 		log.Fatal(err)
@@ -499,49 +498,6 @@ func ExampleRoyaltiInvites_Send() {
 	}
 	fmt.Println(res.Message)
 	// Output: Successful, Email verification Instructions have been sent to your email
-}
-
-// WithBatchEvents tells of each batch of a run: which items it carries,
-// and once answered, the status and request id, which tie an item to the
-// request a service's support can look up. Events of different batches
-// may come at once from several goroutines.
-func ExampleWithBatchEvents() {
-	srv := exampleAPI()
-	defer srv.Close()
-
-	client, err := onboard.NewAptlyClient(srv.URL+"/auth", onboard.BearerToken("aptly-token"))
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	var mu sync.Mutex
-	var answered []onboard.BatchEvent
-	events := onboard.WithBatchEvents(func(e onboard.BatchEvent) {
-		if e.Kind == onboard.BatchAnswered {
-			mu.Lock()
-			answered = append(answered, e)
-			mu.Unlock()
-		}
-	})
-	people := []onboard.AptlyInvitee{
-		{Email: "ada@example.com"}, {Email: "alan@example.com"}, {Email: "grace@example.com"},
-		{Email: "katherine@example.com"}, {Email: "margaret@example.com"},
-	}
-	_, err = client.Invites.SendBulkAll(context.Background(),
-		&onboard.AptlyBulkInviteRequest{TenantID: "887fd99a-e3ab-44ac-8253-31f269599f2b"}, people,
-		onboard.WithBatchSize(2), onboard.WithConcurrency(1), events)
-	if err != nil {
-		fmt.Println(err)
-		return
-	}
-	slices.SortFunc(answered, func(a, b onboard.BatchEvent) int { return a.Batch - b.Batch })
-	for _, e := range answered {
-		fmt.Printf("batch %d: items %v, HTTP %d, request id %s\n", e.Batch, e.Indexes, e.Response.StatusCode, e.Response.RequestID)
-	}
-	// Output:
-	// batch 0: items [0 1], HTTP 201, request id req-aptly-bulk-1
-	// batch 1: items [2 3], HTTP 201, request id req-aptly-bulk-2
-	// batch 2: items [4], HTTP 201, request id req-aptly-bulk-3
 }
 
 // Errors from the server are *APIError values; errors.Is matches the kind of

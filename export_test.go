@@ -16,11 +16,11 @@ func RetryLoggerOf(c any) any {
 	var core *client
 	switch c := c.(type) {
 	case *AptlyClient:
-		core = c.core
+		core = c.client
 	case *AthenaClient:
-		core = c.core
+		core = c.client
 	case *RoyaltiClient:
-		core = c.core
+		core = c.client
 	default:
 		panic(fmt.Sprintf("RetryLoggerOf: %T is not a client", c))
 	}
@@ -47,6 +47,13 @@ func SetAccessKeyClock(auth Authenticator, now func() time.Time) { auth.(*aptlyA
 
 // The defaults and bounds the tests assert against.
 const (
+	DefaultBatchSize        = defaultBatchSize
+	MaxBatchSize            = maxBatchSize
+	DefaultConcurrency      = defaultConcurrency
+	MaxConcurrency          = maxConcurrency
+	AthenaHQRequestInterval = athenaRequestInterval
+	RoyaltiMaxPageSize      = royaltiMaxPageSize
+	AthenaMaxTargets        = athenaMaxTargets
 	DefaultRetries          = defaultRetries
 	DefaultTimeout          = defaultTimeout
 	DefaultMaxResponseBytes = defaultMaxResponseBytes
@@ -62,7 +69,7 @@ type (
 
 // AptlyListPage fetches the one page of Aptly's users that List would.
 func AptlyListPage(ctx context.Context, s *AptlyUsers, opts *AptlyListUsersOptions, callOpts ...CallOption) (*AptlyUserPage, error) {
-	if err := opts.Validate(); err != nil {
+	if err := opts.validate(); err != nil {
 		return nil, err
 	}
 	return s.listPage(ctx, listUsers, opts, callOpts)
@@ -76,4 +83,71 @@ func RoyaltiUsersListPage(ctx context.Context, s *RoyaltiUsers, opts *RoyaltiLis
 // RoyaltiInvitesListPage fetches the one page of Royalti's invites that List would.
 func RoyaltiInvitesListPage(ctx context.Context, s *RoyaltiInvites, opts *RoyaltiListInvitesOptions, callOpts ...CallOption) (*RoyaltiInvitePage, error) {
 	return s.listPage(ctx, opts, callOpts...)
+}
+
+// The engine's hook on each step of each batch.
+type (
+	BatchEvent     = batchEvent
+	BatchEventKind = batchEventKind
+)
+
+const (
+	BatchCut      = batchCut
+	BatchSent     = batchSent
+	BatchAnswered = batchAnswered
+)
+
+// WithBatchEvents makes the run call fn at each step of each batch, in
+// order for a batch but concurrently across batches; the batch waits for fn.
+func WithBatchEvents(fn func(BatchEvent)) BulkOption {
+	return func(s *bulkSettings) { s.events = fn }
+}
+
+// String names the step, for test messages.
+func (k batchEventKind) String() string {
+	return [...]string{"?", "cut", "sent", "answered"}[k]
+}
+
+// Check runs the validation v's method runs before anything is sent.
+func Check(v interface{ validate() error }) error { return v.validate() }
+
+// WithRetryWait sets the first back-off and the longest wait between
+// attempts; the latter also caps a server's Retry-After.
+func WithRetryWait(first, longest time.Duration) Option {
+	return clientOption(func(s *settings) error {
+		if first < 0 || longest < first {
+			return fmt.Errorf("WithRetryWait: want 0 <= first <= longest, got %s and %s", first, longest)
+		}
+		s.waitFirst, s.waitLongest = first, longest
+		return nil
+	})
+}
+
+// WithMaxResponseBytes caps how much of a response body is read: a success
+// body past it is an error, an error body is cut.
+func WithMaxResponseBytes(n int64) Option {
+	return clientOption(func(s *settings) error {
+		if n <= 0 {
+			return fmt.Errorf("WithMaxResponseBytes: %d is not positive", n)
+		}
+		s.maxBody = n
+		return nil
+	})
+}
+
+// WithStopOnBatchFailure stops the run after the first batch that got no
+// per-item answer (rejected whole, failed in transport, unreadable);
+// batches in flight finish.
+func WithStopOnBatchFailure() BulkOption {
+	return func(s *bulkSettings) { s.stopOnFail = true }
+}
+
+// RoyaltiAppspotURL is the Royalti server its documents show.
+const RoyaltiAppspotURL = "https://server26-dot-royalti-project.uc.r.appspot.com"
+
+// AthenaOrganizationMembership is AthenaMemberResult.Member's type.
+type AthenaOrganizationMembership = struct {
+	UserID string     `json:"user_id"`
+	OrgID  string     `json:"org_id"`
+	Role   AthenaRole `json:"role"`
 }

@@ -402,7 +402,7 @@ func TestJournal_writeFailureStopsBeforeSending(t *testing.T) {
 	assert.Contains(t, []int{1, 2}, sent, "batches 0 and perhaps 1, never 2")
 	assert.Equal(t, 10*sent, rep.Counts().Succeeded)
 	assert.Equal(t, 50-10*sent, rep.Counts().NotSent)
-	for _, o := range rep.NotSent() {
+	for _, o := range rep.In(onboard.StateNotSent) {
 		assert.ErrorIs(t, o.Err, onboard.ErrStopped)
 	}
 	l, err := journal.Read(bytes.NewReader(store.data.Bytes()))

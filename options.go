@@ -94,10 +94,9 @@ func WithUserAgent(ua string) Option {
 	return clientOption(func(s *settings) error { s.userAgent = ua; return nil })
 }
 
-// WithTimeout limits each attempt, from sending to the end of the body;
-// pacing and getting a token come before it. An answer whose status has
-// arrived is read to the end within it even if ctx ends meanwhile. Zero
-// means no limit beyond the context's; the default is 30 s.
+// WithTimeout limits each attempt, from sending to the end of the body
+// (after pacing and the token), even if ctx ends once the status came.
+// Zero means no limit beyond the context's; the default is 30 s.
 func WithTimeout(d time.Duration) SharedOption {
 	check := func() error {
 		if d < 0 {
@@ -126,19 +125,6 @@ func WithRetry(maxRetries int) SharedOption {
 	}
 }
 
-// WithRetryWait sets the first back-off and the longest wait between
-// attempts (by default 500 ms and 30 s); the latter also caps a server's
-// Retry-After.
-func WithRetryWait(first, longest time.Duration) Option {
-	return clientOption(func(s *settings) error {
-		if first < 0 || longest < first {
-			return fmt.Errorf("WithRetryWait: want 0 <= first <= longest, got %s and %s", first, longest)
-		}
-		s.waitFirst, s.waitLongest = first, longest
-		return nil
-	})
-}
-
 // WithRetryServerErrors also retries failures after which the server may
 // have done the work: 500, 502, 504, 503 without Retry-After, timeouts and
 // broken connections. By default only 429, 503 with Retry-After and
@@ -161,22 +147,8 @@ func WithInsecureHTTP() Option {
 	return clientOption(func(s *settings) error { s.insecureHTTP = true; return nil })
 }
 
-// WithMaxResponseBytes caps how much of a response body is read: a success
-// body past it (10 MiB by default) is an error, an error body is cut.
-func WithMaxResponseBytes(n int64) Option {
-	return clientOption(func(s *settings) error {
-		if n <= 0 {
-			return fmt.Errorf("WithMaxResponseBytes: %d is not positive", n)
-		}
-		s.maxBody = n
-		return nil
-	})
-}
-
-// AthenaHQRequestInterval is the interval an AthenaClient paces itself
-// with: 55 requests in any minute, within AthenaHQ's 60 with a margin for
-// the network.
-const AthenaHQRequestInterval = 1100 * time.Millisecond
+// athenaRequestInterval is AthenaClient's pace (see its doc).
+const athenaRequestInterval = 1100 * time.Millisecond
 
 // WithRateLimiter makes every attempt wait for l, in place of the client's
 // own pacing; nil means none. Share one limiter between clients that spend

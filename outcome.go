@@ -37,25 +37,17 @@ type Outcome[T any] struct {
 	Replayed bool
 }
 
-// BulkReport holds one Outcome per input item, in input order.
+// BulkReport holds one Outcome per input item, in input order, even when
+// the run stopped early. A batch never holds one person (or id) twice, so
+// each result the server gives is tied to its item.
 type BulkReport[T any] struct {
 	Outcomes []Outcome[T]
 }
 
-// Succeeded returns the outcomes of the items the server did.
-func (r *BulkReport[T]) Succeeded() []Outcome[T] { return r.inState(StateSucceeded) }
-
-// Failed returns the outcomes of the items the server refused.
-func (r *BulkReport[T]) Failed() []Outcome[T] { return r.inState(StateFailed) }
-
-// NotSent returns the outcomes of the items that got no answer of their own.
-func (r *BulkReport[T]) NotSent() []Outcome[T] { return r.inState(StateNotSent) }
-
-// Unknown returns the outcomes of the items that may or may not have been done.
-func (r *BulkReport[T]) Unknown() []Outcome[T] { return r.inState(StateUnknown) }
-
-func (r *BulkReport[T]) inState(s State) []Outcome[T] {
-	return filter(r.Outcomes, func(o Outcome[T]) bool { return o.State == s })
+// In returns the outcomes in one of states, or all, in input order:
+// In(StateFailed) are the items the server refused.
+func (r *BulkReport[T]) In(states ...State) []Outcome[T] {
+	return filter(r.Outcomes, func(o Outcome[T]) bool { return len(states) == 0 || slices.Contains(states, o.State) })
 }
 
 // Items returns the items whose outcome is in one of states, or all items,
@@ -103,12 +95,12 @@ func (p *Progress) add(s State) {
 	}
 }
 
-// Defaults and ceilings of the bulk options (WithBatchSize, WithConcurrency).
+// The defaults and ceilings of WithBatchSize and WithConcurrency.
 const (
-	DefaultBatchSize   = 100
-	MaxBatchSize       = 1000
-	DefaultConcurrency = 4
-	MaxConcurrency     = 64
+	defaultBatchSize   = 100
+	maxBatchSize       = 1000
+	defaultConcurrency = 4
+	maxConcurrency     = 64
 )
 
 // A BulkOption configures one bulk run (the ...All and ...Seq methods); an
@@ -121,7 +113,7 @@ type bulkSettings struct {
 	progress       func(Progress)
 	total          int
 	stopOnFail     bool
-	events         func(BatchEvent)
+	events         func(batchEvent)
 	keys           any // a func(int, T) string from WithKeys
 	journal        *Journal
 	resendInFlight bool
@@ -130,26 +122,26 @@ type bulkSettings struct {
 }
 
 // WithBatchSize sets how many items go in one request, at least 1. The default
-// and ceiling are MaxTargets for AthenaHQ, else DefaultBatchSize and MaxBatchSize.
+// is 100 and the ceiling 1000, except for AthenaHQ's targets: 50 and 50.
 func WithBatchSize(n int) BulkOption {
 	return func(s *bulkSettings) {
 		if n < 1 {
 			s.problems.Add("WithBatchSize", "%d is less than 1", n)
 			return
 		}
-		s.batchSize = min(n, MaxBatchSize)
+		s.batchSize = min(n, maxBatchSize)
 	}
 }
 
-// WithConcurrency sets how many batches may be in flight at once, 1 to
-// MaxConcurrency (default DefaultConcurrency); WithRateLimiter spans them all.
+// WithConcurrency sets how many batches may be in flight at once, 1 to 64
+// (default 4); WithRateLimiter spans them all.
 func WithConcurrency(n int) BulkOption {
 	return func(s *bulkSettings) {
 		if n < 1 {
 			s.problems.Add("WithConcurrency", "%d is less than 1", n)
 			return
 		}
-		s.concurrency = min(n, MaxConcurrency)
+		s.concurrency = min(n, maxConcurrency)
 	}
 }
 
@@ -170,56 +162,28 @@ func WithTotal(n int) BulkOption {
 	}
 }
 
-// WithStopOnBatchFailure stops the run after the first batch that got no
-// per-item answer (rejected whole, failed in transport, unreadable); batches
-// in flight finish. Otherwise only the context or a 401 or 403 stops a run.
-func WithStopOnBatchFailure() BulkOption {
-	return func(s *bulkSettings) { s.stopOnFail = true }
-}
-
-// WithBatchEvents makes the run call fn at each step of each batch, in order
-// for a batch but concurrently across batches; the batch waits for fn.
-func WithBatchEvents(fn func(BatchEvent)) BulkOption {
-	return func(s *bulkSettings) { s.events = fn }
-}
-
-// BatchEventKind names a step in the life of a batch.
-type BatchEventKind int
+// batchEventKind names a step in the life of a batch: cut (items chosen and
+// encoded), sent (before the request), answered (the request ended).
+type batchEventKind int
 
 const (
-	// BatchCut is the step where the batch's items are chosen and encoded.
-	BatchCut BatchEventKind = iota + 1
-	// BatchSent is the step before the batch's request is sent.
-	BatchSent
-	// BatchAnswered is the step after the request ends, answered or not.
-	BatchAnswered
+	batchCut batchEventKind = iota + 1
+	batchSent
+	batchAnswered
 )
 
-// String names the step.
-func (k BatchEventKind) String() string {
-	switch k {
-	case BatchCut:
-		return "cut"
-	case BatchSent:
-		return "sent"
-	case BatchAnswered:
-		return "answered"
-	}
-	return "BatchEventKind(" + itoa(int(k)) + ")"
-}
-
-// BatchEvent reports one step of one batch of a bulk run.
-type BatchEvent struct {
-	Kind BatchEventKind
+// batchEvent reports one step of one batch of a bulk run.
+type batchEvent struct {
+	Kind batchEventKind
 	// Batch numbers the batch in the run, from 0, in the order cut.
 	Batch int
 	// Indexes are the Outcome.Index of the batch's items, in the order sent.
 	Indexes []int
 	Keys    []string
-	// Response, never nil on BatchAnswered, is the answer's metadata without
+	// Response, never nil on batchAnswered, is the answer's metadata without
 	// its Body, which names people; when no answer came, only Attempts.
 	Response *Response
-	// Err, on BatchAnswered, is the batch's *APIError or *RequestError, or nil.
+	// Err, on batchAnswered, is the batch's *APIError or *RequestError, or nil.
 	Err error
 }
 
@@ -244,8 +208,8 @@ func (e *stoppedError) Is(target error) bool { return target == ErrStopped }
 var errConsumerLeft = errors.New("the range loop over the outcomes ended")
 
 // WithKeys gives each item the caller's key (a CSV row number, a database
-// id), for Outcome.Key, BatchEvent.Keys and the journal, which keeps it in
-// plain text. T is the run's item type; key is called in input order.
+// id) for Outcome.Key and the journal, which keeps it in plain text. T is
+// the run's item type; key is called in input order.
 func WithKeys[T any](key func(index int, item T) string) BulkOption {
 	return func(s *bulkSettings) {
 		if key == nil {
@@ -432,14 +396,8 @@ const (
 
 // String names the state.
 func (s State) String() string {
-	switch s {
-	case StateSucceeded:
-		return "succeeded"
-	case StateFailed:
-		return "failed"
-	case StateNotSent:
-		return "not sent"
-	default:
-		return "unknown"
+	if s < StateUnknown || s > StateNotSent {
+		s = StateUnknown
 	}
+	return [...]string{"unknown", "succeeded", "failed", "not sent"}[s]
 }

@@ -253,7 +253,7 @@ func TestDuplicates_shareTheEarlierOutcome(t *testing.T) {
 		var ve *onboard.ValidationError
 		assert.ErrorAs(t, o[i].Err, &ve)
 	}
-	assert.Len(t, rep.Failed(), 2)
+	assert.Len(t, rep.In(onboard.StateFailed), 2)
 }
 
 func TestDuplicates_ofAnItemNotSent(t *testing.T) {

@@ -11,9 +11,8 @@ import (
 )
 
 // pacer spaces a client's requests: a rate limiter, if any, and a hold
-// while the server's x-rate-limit-* headers say its window is spent. Every
-// attempt waits for it before it is sent (see callLoop.RoundTrip); the wait
-// does not count against the attempt's timeout.
+// while the server's x-rate-limit-* headers say its window is spent. Each
+// attempt waits for it before its timeout starts (callLoop.RoundTrip).
 type pacer struct {
 	limiter *rate.Limiter // nil: no limiter
 
@@ -21,14 +20,12 @@ type pacer struct {
 	until time.Time // no attempt leaves before this
 }
 
-// maxHold bounds how long the server's headers can hold the client: a
-// reset further away than AthenaHQ's one-minute window is not believed.
+// maxHold bounds a hold: a reset past AthenaHQ's one-minute window is not believed.
 const maxHold = time.Minute
 
-// athenaLimiter is the pacing an AthenaClient has by default: within the
-// documented 60 requests a minute, with a margin (see WithRateLimiter).
+// athenaLimiter is an AthenaClient's default pacing (see AthenaClient).
 func athenaLimiter() *rate.Limiter {
-	return rate.NewLimiter(rate.Every(AthenaHQRequestInterval), 1)
+	return rate.NewLimiter(rate.Every(athenaRequestInterval), 1)
 }
 
 // wait returns when an attempt may be sent, or with ctx's error.

@@ -31,6 +31,9 @@ type endpoint struct {
 	secretAnswer bool
 }
 
+// as returns ep named op, as a bulk run names its requests.
+func (ep endpoint) as(op string) endpoint { ep.op = op; return ep }
+
 // call sends one request to ep and decodes its answer into out: params
 // become the query, body the JSON body (an encodedBody as is).
 func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, opts []CallOption) error {
@@ -52,6 +55,23 @@ func (c *client) call(ctx context.Context, ep endpoint, params, body, out any, o
 	defer resp.Body.Close()
 	a := l.readAnswer(ep, req.URL.Path, resp)
 	return a.decode(out)
+}
+
+// valueOf returns *p, or the zero T for a nil p (options given as nil).
+func valueOf[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
+// result returns v, filled by a call, or nil and err if the call failed.
+func result[T any](v *T, err error) (*T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
 }
 
 // newRequest builds the request of one call.
@@ -89,9 +109,8 @@ func (c *client) newRequest(ctx context.Context, ep endpoint, params, body any) 
 }
 
 // callLoop is one call's loop: its go-retryablehttp Client, whose
-// http.Client's Transport is the callLoop itself (RoundTrip). What the
-// lower layers need of the call are its fields, not context values; one
-// call's attempts run in turn, so they need no lock.
+// Transport is the callLoop itself (RoundTrip). Its attempts run in turn,
+// so its fields need no lock.
 type callLoop struct {
 	c     *client
 	cs    callSettings // the call's options, its secrets to scrub among them
@@ -140,8 +159,7 @@ func (c *client) newCallLoop(ep endpoint, opts []CallOption) (*callLoop, error) 
 	return l, nil
 }
 
-// callLimit is the longest one call may take: every attempt's timeout and
-// the longest wait between each two.
+// callLimit is the longest one call may take, every attempt and wait at most.
 func (c *client) callLimit() time.Duration {
 	timeout := c.timeout
 	if timeout <= 0 {
@@ -208,8 +226,7 @@ func (a *answer) decode(out any) error {
 	return nil
 }
 
-// decodeEnvelope decodes Aptly's envelope in one pass; statusCode 400 or
-// more is a failure whatever its data.
+// decodeEnvelope decodes Aptly's envelope; statusCode 400 or more fails.
 func (a *answer) decodeEnvelope(out any) error {
 	env := wireEnvelope{Data: out}
 	err := json.Unmarshal(a.data, &env)
@@ -270,8 +287,7 @@ func (a *answer) fail(kind, cause error) *APIError {
 // encodedBody is a request body already encoded as JSON.
 type encodedBody []byte
 
-// encodeBody encodes a body as call sends it: nil as none, an encodedBody
-// as is, else json.Marshal.
+// encodeBody encodes a body: nil as none, an encodedBody as is.
 func encodeBody(op string, body any) (encodedBody, error) {
 	if body == nil {
 		return nil, nil
@@ -294,8 +310,7 @@ type wireEnvelope struct {
 	Data       any    `json:"data"`
 }
 
-// envelopeHasData reports whether data is present and not null; a second
-// pass, asked only when the first left the result all zero.
+// envelopeHasData reports whether data is present and not null.
 func envelopeHasData(body []byte) bool {
 	var probe struct {
 		Data json.RawMessage `json:"data"`

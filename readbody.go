@@ -5,9 +5,8 @@ import (
 	"io"
 )
 
-// errorReadBytes is how much of a body is read when only an error's copy of
-// it will be kept: a little more than the copy, so that a credential the
-// server echoed across the cut is found whole, and redacted, before the cut.
+// errorReadBytes is how much of a body is read for an error's copy: a little
+// more, so that a credential echoed across the cut is found and redacted.
 const errorReadBytes = maxErrorBodyBytes + 8<<10
 
 // bodyLimit is how much of a body with the given status is read: the
@@ -20,11 +19,9 @@ func bodyLimit(status int, maxBody int64) int64 {
 }
 
 // readCapped reads at most limit bytes of r and reports whether there was
-// more. size is the body's announced length, or -1. A body announced larger
-// than limit is read only as far as an error keeps of it. Otherwise the
-// buffer is made at the announced size, or grows by doubling up to an eighth
-// of limit and then once to limit, so that reading costs about limit at
-// most, not a multiple of it.
+// more; size is the announced length, or -1. A body announced over limit is
+// read as far as an error keeps. The buffer is the announced size, or
+// doubles up to limit/8 and then jumps to limit: at most about limit.
 func readCapped(r io.Reader, limit, size int64) ([]byte, bool, error) {
 	if size > limit {
 		buf, _, err := fill(r, make([]byte, 0, min(limit, errorReadBytes)))
@@ -52,9 +49,8 @@ func readCapped(r io.Reader, limit, size int64) ([]byte, bool, error) {
 	}
 }
 
-// fill reads r into the free room of buf until buf is full or r ends, and
-// reports whether r ended. A reader that keeps returning nothing is an
-// io.ErrNoProgress after 100 tries.
+// fill reads r into buf's free room until it is full or r ends (reported);
+// a reader returning nothing 100 times is an io.ErrNoProgress.
 func fill(r io.Reader, buf []byte) ([]byte, bool, error) {
 	for empty := 0; len(buf) < cap(buf) && empty < 100; {
 		n, err := r.Read(buf[len(buf):cap(buf)])

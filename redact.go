@@ -13,8 +13,7 @@ import (
 // redaction is what a scrubbed credential is replaced by.
 const redaction = "[redacted]"
 
-// scrubber holds every credential a call knows, longest first, so that an
-// error echoing one does not carry it.
+// scrubber holds every credential a call knows, longest first.
 type scrubber []string
 
 // scrubber collects the call's credentials: those in its body or query, the
@@ -24,8 +23,7 @@ func (l *callLoop) scrubber() scrubber {
 	return l.appendSecrets(make(scrubber, 0, len(l.cs.secrets)+8))
 }
 
-// appendSecrets appends what scrubber collects; with room, it allocates
-// nothing.
+// appendSecrets appends what scrubber collects, allocating nothing if s has room.
 func (l *callLoop) appendSecrets(s scrubber) scrubber {
 	s = append(s, l.cs.secrets...)
 	if h, ok := l.c.auth.(secretHolder); ok {
@@ -94,8 +92,7 @@ func (s scrubber) inHeader(h http.Header) bool {
 	return false
 }
 
-// response fills a failed call's r with the scrubbed body, header and
-// envelope message.
+// response fills a failed call's r with the scrubbed body, header and message.
 func (s scrubber) response(r *Response, body []byte, header http.Header, withheld bool) {
 	r.Body, r.Header = body, header
 	if r.Envelope == nil {
@@ -112,8 +109,7 @@ func (s scrubber) response(r *Response, body []byte, header http.Header, withhel
 // scrubbable reports whether secret is long enough not to match by chance.
 func scrubbable(secret string) bool { return len(secret) >= 4 }
 
-// appendSecretParts appends a header value with its Bearer token or Basic
-// password.
+// appendSecretParts appends a header value with its token or Basic password.
 func appendSecretParts(s scrubber, v string) scrubber {
 	s = append(s, v)
 	scheme, rest, ok := strings.Cut(v, " ")
@@ -131,8 +127,7 @@ func appendSecretParts(s scrubber, v string) scrubber {
 	return s
 }
 
-// withEscaped adds each secret's JSON-escaped form, which an answer may
-// echo.
+// withEscaped adds each secret's JSON-escaped form, which an answer may echo.
 func withEscaped(s scrubber) scrubber {
 	for _, secret := range s {
 		if !needsJSONEscape(secret) {

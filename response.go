@@ -66,11 +66,7 @@ func newResponse(resp *http.Response, attempts int, body []byte) Response {
 
 // headerInt returns the integer in h's header name, or 0.
 func headerInt(h http.Header, name string) int {
-	v := h.Get(name)
-	if v == "" {
-		return 0
-	}
-	n, _ := strconv.Atoi(v)
+	n, _ := strconv.Atoi(h.Get(name))
 	return n
 }
 
@@ -82,10 +78,8 @@ func successBody(body []byte) []byte {
 	return body
 }
 
+// parseTimestamp returns the time s says, or the zero time.
 func parseTimestamp(s string) time.Time {
-	t, err := time.Parse(time.RFC3339Nano, s)
-	if err != nil {
-		return time.Time{}
-	}
+	t, _ := time.Parse(time.RFC3339Nano, s)
 	return t
 }

@@ -34,13 +34,9 @@ type RoyaltiInviteRequest struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *RoyaltiInviteRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("royalti: Invites.Send", &p)
-	}
-	p.Email("email", r.Email)
-	return validationError("royalti: Invites.Send", &p)
+	return checkRequest("royalti: Invites.Send", r == nil, func(p *validate.Problems) {
+		p.Email("email", r.Email)
+	})
 }
 
 // RoyaltiInviteResult is Royalti's answer to an invite.
@@ -59,10 +55,7 @@ func (s *RoyaltiInvites) Send(ctx context.Context, req *RoyaltiInviteRequest, op
 		return nil, err
 	}
 	res := new(RoyaltiInviteResult)
-	if err := s.client.call(ctx, sendInvite, req, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, sendInvite, req, req, res, opts))
 }
 
 // RoyaltiListInvitesOptions filters and pages a Royalti workspace's
@@ -71,13 +64,12 @@ type RoyaltiListInvitesOptions struct {
 	Status RoyaltiInviteStatus `url:"status,omitempty"`
 	// Page is the first page, from 1.
 	Page int `url:"page,omitempty"`
-	// Size is the page size (0: RoyaltiMaxPageSize), always sent: Royalti
-	// pages this list only when given one.
+	// Size is the page size, 1 to 100 (0: 100), always sent: Royalti pages
+	// this list only when given one.
 	Size int `url:"size,omitempty"`
 }
 
-// Validate reports every problem with o as a *ValidationError, or nil.
-func (o *RoyaltiListInvitesOptions) Validate() error {
+func (o *RoyaltiListInvitesOptions) validate() error {
 	var p validate.Problems
 	if o != nil {
 		p.OneOf("status", string(o.Status), string(RoyaltiInviteInvited), string(RoyaltiInviteJoined), string(RoyaltiInviteCancelled))
@@ -104,10 +96,7 @@ var royaltiListInvites = endpoint{op: "royalti: Invites.List", method: http.Meth
 //
 // Royalti: GET /user/invites.
 func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) iter.Seq2[RoyaltiInvite, error] {
-	var q RoyaltiListInvitesOptions
-	if list != nil {
-		q = *list
-	}
+	q := valueOf(list)
 	key := func(inv *RoyaltiInvite) string { return inv.ID }
 	return listAll(ctx, "royalti: Invites.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiInvite], error) {
 		q.Page = n
@@ -125,23 +114,16 @@ func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptio
 
 // listPage fetches one page of a Royalti workspace's invites.
 func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) (*royaltiInvitePage, error) {
-	if err := list.Validate(); err != nil {
+	if err := list.validate(); err != nil {
 		return nil, err
 	}
-	var q RoyaltiListInvitesOptions
-	if list != nil {
-		q = *list
-	}
-	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
+	q := valueOf(list)
+	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
 	res := new(royaltiInvitePage)
-	if err := s.client.call(ctx, royaltiListInvites, &q, nil, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, royaltiListInvites, &q, nil, res, opts))
 }
 
-// RoyaltiResendRequest is the optional body of Resend: a new message or
-// redirect URL.
+// RoyaltiResendRequest is the optional body of Resend.
 type RoyaltiResendRequest struct {
 	Message     string `json:"message,omitempty"`
 	RedirectURL string `json:"redirectUrl,omitempty"`
@@ -161,10 +143,7 @@ func (s *RoyaltiInvites) Resend(ctx context.Context, inviteID string, req *Royal
 	}
 	ep := endpoint{op: "royalti: Invites.Resend", method: http.MethodPost, path: "/user/invites/" + url.PathEscape(inviteID) + "/resend"}
 	res := new(RoyaltiInviteResult)
-	if err := s.client.call(ctx, ep, nil, req, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, ep, nil, req, res, opts))
 }
 
 // Cancel cancels the invite inviteID. The documents give no body or answer,

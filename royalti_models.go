@@ -6,20 +6,18 @@ import (
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
-// This file holds Royalti's resources. Field names follow the documents' JSON,
-// PascalCase keys (TenantUserId, TenantId, JoinedAt, TenantUser, User, Users)
-// included.
+// Royalti's resources. Field names follow the documents' JSON, PascalCase
+// keys (TenantUserId, JoinedAt, User, ...) included.
 
-// RoyaltiMaxPageSize is the largest page asked of Royalti's lists, the
-// maximum of its documented paging convention.
-const RoyaltiMaxPageSize = 100
+// royaltiMaxPageSize is the largest documented page (see the Size fields).
+const royaltiMaxPageSize = 100
 
 func checkPaging(p *validate.Problems, page, size int) {
 	if page < 0 {
 		p.Add("page", "is %d; pages count from 1 (0 means 1)", page)
 	}
-	if size < 0 || size > RoyaltiMaxPageSize {
-		p.Add("size", "is %d; want 1 to %d (0 means %d)", size, RoyaltiMaxPageSize, RoyaltiMaxPageSize)
+	if size < 0 || size > royaltiMaxPageSize {
+		p.Add("size", "is %d; want 1 to %d (0 means %d)", size, royaltiMaxPageSize, royaltiMaxPageSize)
 	}
 }
 

@@ -46,18 +46,14 @@ type RoyaltiCreateUsersRequest struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *RoyaltiCreateUsersRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("royalti: Users.CreateBulk", &p)
-	}
-	if len(r.Users) == 0 {
-		p.Add("users", "needs at least one user")
-	}
-	for i := range r.Users {
-		checkItem(&p, &r.Users[i], i, (*RoyaltiWorkspaceUser).check)
-	}
-	return validationError("royalti: Users.CreateBulk", &p)
+	return checkRequest("royalti: Users.CreateBulk", r == nil, func(p *validate.Problems) {
+		if len(r.Users) == 0 {
+			p.Add("users", "needs at least one user")
+		}
+		for i := range r.Users {
+			checkItem(p, &r.Users[i], i, (*RoyaltiWorkspaceUser).check)
+		}
+	})
 }
 
 func (u *RoyaltiWorkspaceUser) check(p *validate.Problems, prefix string) {
@@ -118,15 +114,14 @@ func (s *RoyaltiUsers) createBulkSpec(op string, req *RoyaltiCreateUsersRequest)
 	if checkTemplate(&p, req, "users", req != nil && len(req.Users) > 0) {
 		template = *req
 	}
-	ep := createUsers
-	ep.op = op
+	ep := createUsers.as(op)
 	frame, err := newFrame(op, &struct {
 		RoyaltiCreateUsersRequest
 		Users json.RawMessage `json:"users"`
 	}{template, json.RawMessage("[]")}, "users")
 	return &batchSpec[RoyaltiWorkspaceUser]{
 		op:          op,
-		defaultSize: DefaultBatchSize,
+		defaultSize: defaultBatchSize,
 		precheck:    cmp.Or(validationError(op, &p), err),
 		prefix:      func(i int) string { return "users[" + itoa(i) + "]." },
 		check:       func(p *validate.Problems, prefix string, u *RoyaltiWorkspaceUser) { u.check(p, prefix) },
@@ -191,7 +186,7 @@ type RoyaltiListUsersOptions struct {
 	Query string `url:"q,omitempty"`
 	// Page is the first page, from 1.
 	Page int `url:"page,omitempty"`
-	// Size is the page size; 0 means RoyaltiMaxPageSize.
+	// Size is the page size, 1 to 100; 0 means 100.
 	Size int `url:"size,omitempty"`
 	// Accounting asks for accounting data (undocumented: see WithResponse).
 	Accounting bool     `url:"accounting,omitempty"`
@@ -204,8 +199,7 @@ type RoyaltiListUsersOptions struct {
 	Roles []string `url:"role,comma,omitempty"`
 }
 
-// Validate reports every problem with o as a *ValidationError, or nil.
-func (o *RoyaltiListUsersOptions) Validate() error {
+func (o *RoyaltiListUsersOptions) validate() error {
 	var p validate.Problems
 	if o != nil {
 		checkPaging(&p, o.Page, o.Size)
@@ -234,10 +228,7 @@ var royaltiListUsers = endpoint{op: "royalti: Users.List", method: http.MethodGe
 //
 // Royalti: GET /user/.
 func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
-	var q RoyaltiListUsersOptions
-	if list != nil {
-		q = *list
-	}
+	q := valueOf(list)
 	key := func(u *RoyaltiUser) string { return u.ID }
 	return listAll(ctx, "royalti: Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
 		q.Page = n
@@ -255,19 +246,13 @@ func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, 
 
 // listPage fetches one page of a Royalti workspace's users.
 func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) (*royaltiUserPage, error) {
-	if err := list.Validate(); err != nil {
+	if err := list.validate(); err != nil {
 		return nil, err
 	}
-	var q RoyaltiListUsersOptions
-	if list != nil {
-		q = *list
-	}
-	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, RoyaltiMaxPageSize)
+	q := valueOf(list)
+	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
 	res := new(royaltiUserPage)
-	if err := s.client.call(ctx, royaltiListUsers, &q, nil, res, opts); err != nil {
-		return nil, err
-	}
-	return res, nil
+	return result(res, s.client.call(ctx, royaltiListUsers, &q, nil, res, opts))
 }
 
 // Get returns the user id (a UUID, as List gives) with their current
@@ -280,10 +265,7 @@ func (s *RoyaltiUsers) Get(ctx context.Context, id string, opts ...CallOption) (
 	}
 	ep := endpoint{op: "royalti: Users.Get", method: http.MethodGet, path: "/user/" + url.PathEscape(id)}
 	u := new(RoyaltiUserDetail)
-	if err := s.client.call(ctx, ep, nil, nil, u, opts); err != nil {
-		return nil, err
-	}
-	return u, nil
+	return result(u, s.client.call(ctx, ep, nil, nil, u, opts))
 }
 
 // Delete removes the user id from the workspace. The documents do not show
@@ -329,28 +311,23 @@ type RoyaltiDeleteUsersRequest struct {
 	IDs []string `json:"ids"`
 }
 
-// Validate reports every problem with r as a *ValidationError, or nil.
-func (r *RoyaltiDeleteUsersRequest) Validate() error {
-	var p validate.Problems
-	if r == nil {
-		p.Add("request", "is nil")
-		return validationError("royalti: Users.DeleteBulk", &p)
-	}
-	if len(r.IDs) == 0 {
-		p.Add("ids", "needs at least one id")
-	}
-	first := make(map[string]int, len(r.IDs))
-	for i, id := range r.IDs {
-		path := "ids[" + itoa(i) + "]"
-		checkRoyaltiID(&p, path, id)
-		key := strings.ToLower(id)
-		if j, ok := first[key]; ok {
-			p.Add(path, "repeats ids[%d]; send each id once, so that the answer can be tied to it", j)
-			continue
+func (r *RoyaltiDeleteUsersRequest) validate() error {
+	return checkRequest("royalti: Users.DeleteBulk", r == nil, func(p *validate.Problems) {
+		if len(r.IDs) == 0 {
+			p.Add("ids", "needs at least one id")
 		}
-		first[key] = i
-	}
-	return validationError("royalti: Users.DeleteBulk", &p)
+		first := make(map[string]int, len(r.IDs))
+		for i, id := range r.IDs {
+			path := "ids[" + itoa(i) + "]"
+			checkRoyaltiID(p, path, id)
+			key := strings.ToLower(id)
+			if j, ok := first[key]; ok {
+				p.Add(path, "repeats ids[%d]; send each id once, so that the answer can be tied to it", j)
+				continue
+			}
+			first[key] = i
+		}
+	})
 }
 
 // RoyaltiDeleteUsersResult is Royalti's answer to a bulk user deletion.
@@ -372,7 +349,7 @@ var royaltiDeleteUsers = endpoint{op: "royalti: Users.DeleteBulk", method: http.
 //
 // Royalti: POST /user/bulk/delete.
 func (s *RoyaltiUsers) DeleteBulk(ctx context.Context, req *RoyaltiDeleteUsersRequest, opts ...CallOption) (*RoyaltiDeleteUsersResult, error) {
-	if err := req.Validate(); err != nil {
+	if err := req.validate(); err != nil {
 		return nil, err
 	}
 	meta, opts := callResponse(opts)
@@ -412,14 +389,13 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 	if req != nil && len(req.IDs) > 0 {
 		p.Add("ids", "must be empty in the request; pass the ids as the bulk method's own argument")
 	}
-	ep := royaltiDeleteUsers
-	ep.op = op
+	ep := royaltiDeleteUsers.as(op)
 	frame, err := newFrame(op, &struct {
 		IDs json.RawMessage `json:"ids"`
 	}{json.RawMessage("[]")}, "ids")
 	return &batchSpec[string]{
 		op:          op,
-		defaultSize: DefaultBatchSize,
+		defaultSize: defaultBatchSize,
 		precheck:    cmp.Or(validationError(op, &p), err),
 		prefix:      func(i int) string { return "ids[" + itoa(i) + "]" },
 		check:       func(p *validate.Problems, prefix string, id *string) { checkRoyaltiID(p, prefix, *id) },

@@ -82,9 +82,9 @@ func TestClients_surface(t *testing.T) {
 			"Members *onboard.AthenaMembers",
 			"Members.ListForGroup(context.Context, string, *onboard.AthenaGroupMembersOptions, ...onboard.CallOption) iter.Seq2[onboard.AthenaMember,error]",
 			"Members.ListForWebsite(context.Context, string, ...onboard.CallOption) iter.Seq2[onboard.AthenaMember,error]",
-			"Members.RemoveFromOrganization(context.Context, string, ...onboard.CallOption) (*onboard.AthenaOrganizationRemovalResult, error)",
-			"Members.RemoveFromWebsite(context.Context, string, string, ...onboard.CallOption) (*onboard.AthenaWebsiteRemovalResult, error)",
-			"Members.UpdateOrganizationRole(context.Context, string, onboard.AthenaRole, ...onboard.CallOption) (*onboard.AthenaOrganizationRoleResult, error)",
+			"Members.RemoveFromOrganization(context.Context, string, ...onboard.CallOption) (*onboard.AthenaMemberResult, error)",
+			"Members.RemoveFromWebsite(context.Context, string, string, ...onboard.CallOption) (*onboard.AthenaMemberResult, error)",
+			"Members.UpdateOrganizationRole(context.Context, string, onboard.AthenaRole, ...onboard.CallOption) (*onboard.AthenaMemberResult, error)",
 			"Members.UpdateWebsiteRole(context.Context, string, string, onboard.AthenaRole, ...onboard.CallOption) error",
 		}, clientMethods...),
 		"RoyaltiClient": append([]string{

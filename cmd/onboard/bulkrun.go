@@ -38,7 +38,7 @@ func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 	if defaultBatch != "" {
 		fl.IntVar(&f.batch, "batch", 0, "items per request; 0 is "+defaultBatch)
 	}
-	fl.IntVar(&f.concurrency, "concurrency", onboard.DefaultConcurrency, "requests in flight at once")
+	fl.IntVar(&f.concurrency, "concurrency", 4, "requests in flight at once")
 }
 
 // addJournalFlags adds --journal and --resend-in-flight to an import

@@ -221,7 +221,9 @@ func runRoyaltiInvites(ctx context.Context, opts *royaltiInvitesOptions) error {
 	if _, err := opts.env(); err != nil {
 		return err
 	}
-	if err := (&onboard.RoyaltiListInvitesOptions{Status: onboard.RoyaltiInviteStatus(opts.status)}).Validate(); err != nil {
+	switch onboard.RoyaltiInviteStatus(opts.status) {
+	case "", onboard.RoyaltiInviteInvited, onboard.RoyaltiInviteJoined, onboard.RoyaltiInviteCancelled:
+	default:
 		return usageErrorf("--status %q is not invited, joined or cancelled", opts.status)
 	}
 	c, err := opts.client()
