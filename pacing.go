@@ -15,10 +15,15 @@ import (
 // attempt waits for it before it is sent (see callLoop.RoundTrip); the wait
 // does not count against the attempt's timeout.
 type pacer struct {
-	limiter *rate.Limiter // nil: no limiter
+	limiter limiter // nil: no limiter
 
 	mu    sync.Mutex
 	until time.Time // no attempt leaves before this
+}
+
+// limiter is what WithRateLimiter takes: a *rate.Limiter, or any other.
+type limiter interface {
+	Wait(ctx context.Context) error
 }
 
 // maxHold bounds how long the server's headers can hold the client: a
