@@ -25,7 +25,13 @@ func TestMain(m *testing.M) {
 // newPool returns a pool on a new, migrated database for t.
 func newPool(t testing.TB) *pgxpool.Pool {
 	t.Helper()
-	pool, err := pgxpool.New(context.Background(), pgtest.URL(t))
+	return poolOn(t, pgtest.URL(t))
+}
+
+// poolOn returns a pool on the database at url.
+func poolOn(t testing.TB, url string) *pgxpool.Pool {
+	t.Helper()
+	pool, err := pgxpool.New(context.Background(), url)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,29 +31,43 @@ func NewPacer(pool *pgxpool.Pool, service Service, credential string, interval t
 	return &Pacer{pool: pool, service: service, fingerprint: hex.EncodeToString(sum[:16]), interval: interval}
 }
 
-// Wait returns when the caller's slot comes, or with ctx's error; a slot
-// taken is spent even if ctx ends before it.
+// Wait returns when the caller may send, or with ctx's error. It takes
+// the credential's next slot once the database's clock has reached it, so
+// that two slots are never closer than the interval by that clock; waiters
+// are not served in order.
 func (p *Pacer) Wait(ctx context.Context) error {
-	var secs float64
-	err := p.pool.QueryRow(ctx, `INSERT INTO onboard_pacer AS p (service, fingerprint, next_at)
+	for {
+		wait, err := p.take(ctx)
+		if err != nil {
+			return fmt.Errorf("onboardriver: pacer of %s: %w", p.service, err)
+		}
+		if wait <= 0 {
+			return nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// take takes the slot if it has come, returning 0, or returns how long
+// until it comes.
+func (p *Pacer) take(ctx context.Context) (time.Duration, error) {
+	tag, err := p.pool.Exec(ctx, `INSERT INTO onboard_pacer AS p (service, fingerprint, next_at)
 		VALUES ($1, $2, clock_timestamp() + make_interval(secs => $3))
 		ON CONFLICT (service, fingerprint) DO UPDATE
-		SET next_at = greatest(p.next_at, clock_timestamp()) + make_interval(secs => $3)
-		RETURNING extract(epoch FROM p.next_at - make_interval(secs => $3) - clock_timestamp())::float8`,
-		p.service, p.fingerprint, p.interval.Seconds()).Scan(&secs)
-	if err != nil {
-		return fmt.Errorf("onboardriver: pacer of %s: %w", p.service, err)
+		SET next_at = clock_timestamp() + make_interval(secs => $3)
+		WHERE p.next_at <= clock_timestamp()`,
+		p.service, p.fingerprint, p.interval.Seconds())
+	if err != nil || tag.RowsAffected() == 1 {
+		return 0, err
 	}
-	wait := time.Duration(secs * float64(time.Second))
-	if wait <= 0 {
-		return nil
-	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	var secs float64
+	err = p.pool.QueryRow(ctx, `SELECT extract(epoch FROM next_at - clock_timestamp())::float8 FROM onboard_pacer
+		WHERE service = $1 AND fingerprint = $2`, p.service, p.fingerprint).Scan(&secs)
+	return max(time.Duration(secs*float64(time.Second)), time.Microsecond), err
 }

@@ -64,7 +64,7 @@ func TestRunWorkers(t *testing.T) {
 
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	go func() { done <- onboardriver.RunWorkers(wctx, pool, testWorkerConfig(srv.URL, pool)) }()
+	go func() { done <- onboardriver.RunWorkers(wctx, pool, testWorkerConfig(srv.URL, pool, testInterval)) }()
 	waitDone(t, q, "imp", "roy")
 	stop()
 	require.NoError(t, <-done)
@@ -98,17 +98,17 @@ func royaltiRows(prefix string, n int) iter.Seq2[string, onboard.RoyaltiWorkspac
 }
 
 // testWorkerConfig sends to the fake at url, pacing each credential through the database.
-func testWorkerConfig(url string, pool *pgxpool.Pool) onboardriver.WorkerConfig {
+func testWorkerConfig(url string, pool *pgxpool.Pool, interval time.Duration) onboardriver.WorkerConfig {
 	return onboardriver.WorkerConfig{
 		Aptly: func(ctx context.Context, tenant string) (*onboard.AptlyClient, error) {
 			return onboard.NewAptlyClient(url+onboardtest.AptlyPathPrefix, onboard.BearerToken(onboardtest.AptlyToken),
-				onboard.WithRateLimiter(onboardriver.NewPacer(pool, onboardriver.Aptly, onboardtest.AptlyToken, testInterval)))
+				onboard.WithRateLimiter(onboardriver.NewPacer(pool, onboardriver.Aptly, onboardtest.AptlyToken, interval)))
 		},
 		Royalti: func(ctx context.Context, tenant string) (*onboard.RoyaltiClient, error) {
 			return onboard.NewRoyaltiClient(url+onboardtest.RoyaltiPathPrefix, onboard.BearerToken(onboardtest.RoyaltiToken),
-				onboard.WithRateLimiter(onboardriver.NewPacer(pool, onboardriver.Royalti, onboardtest.RoyaltiToken, testInterval)))
+				onboard.WithRateLimiter(onboardriver.NewPacer(pool, onboardriver.Royalti, onboardtest.RoyaltiToken, interval)))
 		},
-		Workers:     2,
+		Workers:     4,
 		JobTimeout:  20 * time.Second,
 		RescueAfter: 25 * time.Second,
 		Bulk:        []onboard.BulkOption{onboard.WithBatchSize(50)},

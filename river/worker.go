@@ -95,11 +95,13 @@ var testSyncHook func()
 // and writes its outcomes in the transaction that completes the job.
 func (w *shardWorker) Work(ctx context.Context, job *river.Job[shardArgs]) error {
 	id, shard := job.Args.Import, job.Args.Shard
-	conn, err := w.pool.Acquire(ctx)
+	// The lock lives on a connection of its own, outside the pool the run
+	// uses, and ends with it: a killed worker's session ends, and its lock.
+	conn, err := pgx.ConnectConfig(ctx, w.pool.Config().ConnConfig.Copy())
 	if err != nil {
 		return fmt.Errorf("import %s shard %d: %w", id, shard, err)
 	}
-	defer conn.Release()
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
 	var locked bool
 	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(hashtext($1), $2)`, id, shard).Scan(&locked); err != nil {
 		return fmt.Errorf("import %s shard %d: locking: %w", id, shard, err)
@@ -107,11 +109,6 @@ func (w *shardWorker) Work(ctx context.Context, job *river.Job[shardArgs]) error
 	if !locked {
 		return river.JobSnooze(cmpOr(w.cfg.JobTimeout, DefaultJobTimeout) / 4) // another worker runs it
 	}
-	defer func() {
-		if _, err := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(hashtext($1), $2)`, id, shard); err != nil {
-			_ = conn.Conn().Close(context.WithoutCancel(ctx)) // a closed session holds no lock
-		}
-	}()
 	store := &journalStore{ctx: ctx, pool: w.pool, id: id, shard: shard, onSync: testSyncHook}
 	outs, err := w.run(ctx, id, shard, store)
 	if err != nil {
