@@ -7,13 +7,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/onboardkit/onboard"
 	"github.com/onboardkit/onboard/onboardtest"
-
 	onboardriver "github.com/onboardkit/onboard/river"
 )
 
