@@ -17,20 +17,25 @@ import (
 // An import enqueued by one process, worked by any number of others, and
 // read back by id.
 func Example() {
-	ctx := context.Background()
+	if err := importHires(context.Background()); err != nil {
+		log.Fatal(err)
+	}
+}
+
+func importHires(ctx context.Context) error {
 	pool, err := pgxpool.New(ctx, os.Getenv("ONBOARD_DATABASE_URL"))
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	defer pool.Close()
 	if err := onboardriver.Migrate(ctx, pool); err != nil {
-		log.Fatal(err)
+		return err
 	}
 
 	// Enqueue: the people, each with a key of the caller's.
 	q, err := onboardriver.NewQueue(pool)
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 	people := []onboard.AptlyInvitee{{Email: "ada@example.com"}, {Email: "grace@example.com"}}
 	rows := func(yield func(string, onboard.AptlyInvitee) bool) {
@@ -44,7 +49,7 @@ func Example() {
 		ID: "march-hires", Tenant: "0b9f6b0e-6d1f-4c7e-9a57-2f1e0c3d4b5a", Rows: rows,
 	})
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 
 	// Work, in as many processes as you like: each has its own credential,
@@ -59,14 +64,15 @@ func Example() {
 		},
 	})
 	if err != nil {
-		log.Fatal(err)
+		return err
 	}
 
 	// Read back.
 	for o, err := range q.Outcomes(ctx, "march-hires") {
 		if err != nil {
-			log.Fatal(err)
+			return err
 		}
 		fmt.Println(o.Key, o.State, o.Message)
 	}
+	return nil
 }

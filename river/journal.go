@@ -2,6 +2,7 @@ package onboardriver
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -22,6 +23,7 @@ type journalStore struct {
 	r      io.Reader // what earlier runs wrote, read on the first Read
 	mu     sync.Mutex
 	queued [][]byte
+	failed error  // the first Sync that failed: the run's record is incomplete
 	onSync func() // testing: called before a Sync commits
 }
 
@@ -65,7 +67,17 @@ func (s *journalStore) Sync() error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("writing the journal of %s shard %d: %w", s.id, s.shard, err)
+		err = fmt.Errorf("writing the journal of %s shard %d: %w", s.id, s.shard, err)
+		s.mu.Lock()
+		s.failed = cmp.Or(s.failed, err)
+		s.mu.Unlock()
 	}
-	return nil
+	return err
+}
+
+// failure returns the error of the first Sync that failed, if any.
+func (s *journalStore) failure() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.failed
 }

@@ -23,8 +23,9 @@ type Outcome struct {
 // Progress is how far an import has come.
 type Progress struct {
 	Rows, Shards int
-	// Done counts the rows with an outcome, ShardsDone the shards whose job completed.
-	Done, ShardsDone int
+	// Done counts the rows with an outcome, ShardsDone the shards whose job
+	// completed, Running the shards a worker is sending now.
+	Done, ShardsDone, Running int
 }
 
 // stateOf reads a state back from its name.
@@ -86,8 +87,9 @@ func (q *Queue) Progress(ctx context.Context, id string) (Progress, error) {
 	var p Progress
 	err := q.pool.QueryRow(ctx, `SELECT i.rows, i.shards,
 		(SELECT count(*) FROM onboard_outcome o WHERE o.import_id = i.id),
-		(SELECT count(DISTINCT shard) FROM onboard_outcome o WHERE o.import_id = i.id)
-		FROM onboard_import i WHERE i.id = $1`, id).Scan(&p.Rows, &p.Shards, &p.Done, &p.ShardsDone)
+		(SELECT count(DISTINCT shard) FROM onboard_outcome o WHERE o.import_id = i.id),
+		(SELECT count(*) FROM river_job j WHERE j.kind = 'onboard_shard' AND j.state = 'running' AND j.args->>'import' = i.id)
+		FROM onboard_import i WHERE i.id = $1`, id).Scan(&p.Rows, &p.Shards, &p.Done, &p.ShardsDone, &p.Running)
 	if err != nil {
 		return p, fmt.Errorf("onboardriver: Progress %s: %w", id, err)
 	}

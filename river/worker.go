@@ -146,9 +146,11 @@ func (w *shardWorker) run(ctx context.Context, id string, shard int, store *jour
 	default:
 		err = fmt.Errorf("service %q is not one this worker sends to", service)
 	}
-	err = errors.Join(err, j.Close())
+	// A run whose journal failed, or was cut, has outcomes that are not
+	// final (items it stopped before); the next attempt resumes.
+	err = errors.Join(err, j.Close(), store.failure())
 	if err == nil && ctx.Err() != nil {
-		err = ctx.Err() // the outcomes of a cut run are not final; the next attempt resumes
+		err = ctx.Err()
 	}
 	return outs, err
 }
@@ -159,7 +161,7 @@ func runShard[T Person, C any](ctx context.Context, pool *pgxpool.Pool, id strin
 	send func(C, iter.Seq[T], []onboard.BulkOption) iter.Seq[onboard.Outcome[T]],
 ) ([]Outcome, error) {
 	if client == nil {
-		return nil, fmt.Errorf("the worker has no client for %s; set WorkerConfig.%s", serviceOf[T](), serviceOf[T]())
+		return nil, fmt.Errorf("the worker has no client for %s; set its function in WorkerConfig", serviceOf[T]())
 	}
 	c, err := client(ctx, tenant)
 	if err != nil {

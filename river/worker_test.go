@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -260,4 +261,43 @@ func seenByFake(t *testing.T, srv *onboardtest.Server) (map[string]int, int) {
 		}
 	}
 	return seen, n429
+}
+
+// A shard another session holds is snoozed, not run, until the lock is let go.
+func TestRunWorkers_lockedShardWaits(t *testing.T) {
+	dbURL := pgtest.URL(t)
+	pool := poolOn(t, dbURL)
+	ctx := context.Background()
+	srv := onboardtest.NewServer()
+	t.Cleanup(srv.Close)
+	q, err := onboardriver.NewQueue(pool)
+	require.NoError(t, err)
+	_, err = onboardriver.Enqueue(ctx, q, onboardriver.Import[onboard.AptlyInvitee]{ID: "held", Tenant: tenantA, Rows: aptlyRows("h", 5)})
+	require.NoError(t, err)
+	holder, err := pgx.Connect(ctx, dbURL)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = holder.Close(context.Background()) })
+	_, err = holder.Exec(ctx, `SELECT pg_advisory_lock(hashtext('held'), 0)`)
+	require.NoError(t, err)
+
+	cfg := testWorkerConfig(srv.URL, pool, testInterval)
+	cfg.JobTimeout, cfg.RescueAfter = 2*time.Second, 3*time.Second // snoozes for 0.5 s
+	wctx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- onboardriver.RunWorkers(wctx, pool, cfg) }()
+	require.Eventually(t, func() bool {
+		var snoozes int
+		err := pool.QueryRow(ctx, `SELECT coalesce((metadata->>'snoozes')::int, 0) FROM river_job WHERE args->>'import' = 'held'`).Scan(&snoozes)
+		return err == nil && snoozes >= 1
+	}, time.Minute, 20*time.Millisecond, "the job was never snoozed")
+	p, err := q.Progress(ctx, "held")
+	require.NoError(t, err)
+	assert.Zero(t, p.Done, "a held shard was sent")
+	assert.Zero(t, srv.RequestCount(""), "requests while the shard was held")
+
+	_, err = holder.Exec(ctx, `SELECT pg_advisory_unlock(hashtext('held'), 0)`)
+	require.NoError(t, err)
+	waitDone(t, q, "held")
+	stop()
+	require.NoError(t, <-done)
 }
