@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log"
 	"log/slog"
@@ -862,6 +863,42 @@ func TestWithRateLimiter_waitOutsideTimeout(t *testing.T) {
 	require.Len(t, reqs, 2)
 	assert.GreaterOrEqual(t, reqs[1].At.Sub(reqs[0].At), 1500*time.Millisecond, "the limiter spaced the requests")
 }
+
+// WithRateLimiter takes any limiter with Wait; a nil *rate.Limiter means none.
+func TestWithRateLimiter_anyLimiter(t *testing.T) {
+	t.Parallel()
+	var nilLimiter *rate.Limiter
+	refuse := waitFunc(func(context.Context) error { return errors.New("no slot") })
+	tests := []struct {
+		name  string
+		lim   interface{ Wait(context.Context) error }
+		sends int
+	}{
+		{"refusing limiter", refuse, 0},
+		{"nil *rate.Limiter", nilLimiter, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := newServer(t)
+			c := newRoyalti(t, srv, onboard.WithRateLimiter(tt.lim))
+			srv.handle(royaltiPrefix+"/auth/invite", func(w http.ResponseWriter, r *http.Request) {
+				reply(w, http.StatusCreated, `{"message":"ok"}`)
+			})
+			_, err := c.Invites.Send(testCtx(t), validInvite())
+			if tt.sends == 0 {
+				assert.ErrorContains(t, err, "no slot")
+			} else {
+				assert.NoError(t, err)
+			}
+			assert.Equal(t, tt.sends, srv.count())
+		})
+	}
+}
+
+// waitFunc is a limiter made of a function.
+type waitFunc func(ctx context.Context) error
+
+func (f waitFunc) Wait(ctx context.Context) error { return f(ctx) }
 
 // A context that is already over sends nothing.
 func TestClient_cancelledContext(t *testing.T) {

@@ -1,6 +1,7 @@
 package onboard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -31,7 +32,7 @@ type settings struct {
 	logger       *slog.Logger
 	insecureHTTP bool
 	maxBody      int64
-	limiter      *rate.Limiter
+	limiter      limiter
 	limiterSet   bool // WithRateLimiter was given, perhaps with nil
 	noPacing     bool
 }
@@ -150,11 +151,17 @@ func WithInsecureHTTP() Option {
 // athenaRequestInterval is AthenaClient's pace (see its doc).
 const athenaRequestInterval = 1100 * time.Millisecond
 
-// WithRateLimiter makes every attempt wait for l, in place of the client's
-// own pacing; nil means none. Share one limiter between clients that spend
-// one quota. With burst 1, interval d lets floor(60s/d)+1 requests into a
-// minute, so rate.Every(time.Second) meets a 429.
-func WithRateLimiter(l *rate.Limiter) Option {
+// WithRateLimiter makes every attempt wait for l (a *rate.Limiter, or any
+// limiter shared between processes), in place of the client's own pacing;
+// nil means none. Share one limiter between clients that spend one quota.
+// With burst 1, interval d lets floor(60s/d)+1 requests into a minute, so
+// rate.Every(time.Second) meets a 429.
+func WithRateLimiter(l interface {
+	Wait(ctx context.Context) error
+}) Option {
+	if rl, ok := l.(*rate.Limiter); ok && rl == nil {
+		l = nil
+	}
 	return clientOption(func(s *settings) error { s.limiter, s.limiterSet, s.noPacing = l, true, false; return nil })
 }
 

@@ -14,10 +14,15 @@ import (
 // while the server's x-rate-limit-* headers say its window is spent. Each
 // attempt waits for it before its timeout starts (callLoop.RoundTrip).
 type pacer struct {
-	limiter *rate.Limiter // nil: no limiter
+	limiter limiter // nil: no limiter
 
 	mu    sync.Mutex
 	until time.Time // no attempt leaves before this
+}
+
+// limiter is what WithRateLimiter takes: a *rate.Limiter, or any other.
+type limiter interface {
+	Wait(ctx context.Context) error
 }
 
 // maxHold bounds a hold: a reset past AthenaHQ's one-minute window is not believed.
