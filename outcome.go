@@ -35,11 +35,15 @@ type Outcome[T any] struct {
 	DuplicateOf *int
 	// Replayed reports that the outcome was read from the run's journal.
 	Replayed bool
+	// ReadBack, set when reading the service back settled State, says what
+	// was read, such as "aptly users: invited" (see WithReconcile).
+	ReadBack string
 }
 
 // BulkReport holds one Outcome per input item, in input order.
 type BulkReport[T any] struct {
 	Outcomes []Outcome[T]
+	readBack readBackFunc[T] // the run's endpoint's, for Reconcile
 }
 
 // Succeeded returns the outcomes of the items the server did.
@@ -126,6 +130,8 @@ type bulkSettings struct {
 	journal        *Journal
 	resendInFlight bool
 	sendDuplicates bool
+	reconcile      bool
+	maxPages       int
 	problems       validate.Problems // bad options, reported before anything is sent
 }
 

@@ -1,0 +1,354 @@
+package onboard
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/onboardkit/onboard/internal/journal"
+	"github.com/onboardkit/onboard/internal/readback"
+	"github.com/onboardkit/onboard/internal/retry"
+)
+
+// WithReconcile settles the run's unknown outcomes by reading the service
+// back, reading at most maxPages pages of each list (0: no cap). Each list
+// is read once for all of a pass's items; a run with no unknown reads
+// nothing. Resuming from a journal, the items it left unknown are settled
+// before anything is sent; with WithResendInFlight those not there are sent.
+// The items that end unknown are settled after the input is done: a ...Seq
+// run holds them back (as many as are unknown) and yields them then, in
+// input order. A settled outcome has ReadBack set and a nil Err. Found in
+// the state the call produces is StateSucceeded, contradicting it
+// StateFailed; not there is StateNotSent (safe to send):
+//
+//   - Aptly bulk invite: the user list (email, case aside); invited or
+//     active succeeded, inactive or deleted failed.
+//   - Aptly resend: invited succeeded (whether the email went again cannot
+//     be read); another status, or no user, failed.
+//   - Aptly status update: the status set succeeded, another not sent, no user failed.
+//   - Aptly and Royalti delete: no user (or deleted) succeeded; present not sent.
+//   - Royalti bulk create: the workspace's users by email, with the q search
+//     for up to 25 items, else one pass over the list; found succeeded.
+//   - AthenaHQ targets: each target's members; the person found succeeded;
+//     not found is not sent for a direct invite, and stays unknown for an
+//     email invite, as AthenaHQ lists no pending email invites.
+func WithReconcile(maxPages int) BulkOption {
+	return func(s *bulkSettings) {
+		if maxPages < 0 {
+			s.problems.Add("WithReconcile", "maxPages is %d; want 0 (no cap) or more", maxPages)
+			return
+		}
+		s.reconcile, s.maxPages = true, maxPages
+	}
+}
+
+// Reconcile settles the report's unknown outcomes in place by reading the
+// service back, as WithReconcile does; it never sends. The error is a read
+// that failed; the outcomes it leaves unknown say so.
+func (r *BulkReport[T]) Reconcile(ctx context.Context, maxPages int) error {
+	if r.readBack == nil {
+		return errors.New("onboard: BulkReport.Reconcile: this report did not come from an ...All method, so it names no service to read; call Reconcile on the report the ...All method returned")
+	}
+	return readBackAll(ctx, r.readBack, max(maxPages, 0), r.Outcomes, nil)
+}
+
+// readBackFunc reads the service back for items, reading at most maxPages
+// pages of each list (0: no cap); the error is the first read that failed.
+type readBackFunc[T any] func(ctx context.Context, maxPages int, items []T) ([]readback.Outcome, error)
+
+// readBackAll settles the unknown outcomes of outs, in input order, and
+// their repeats, calling noted with each item settled.
+func readBackAll[T any](ctx context.Context, read readBackFunc[T], maxPages int, outs []Outcome[T], noted func(*Outcome[T])) error {
+	var at []int
+	var items []T
+	for i, o := range outs {
+		if o.State == StateUnknown && o.DuplicateOf == nil {
+			at, items = append(at, i), append(items, o.Item)
+		}
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	res, err := read(ctx, maxPages, items)
+	for k, i := range at {
+		if settleRead(&outs[i], res[k]) && noted != nil {
+			noted(&outs[i])
+		}
+	}
+	for i := range outs {
+		if o := &outs[i]; o.State == StateUnknown && o.DuplicateOf != nil {
+			k, ok := slices.BinarySearchFunc(outs, *o.DuplicateOf, func(a Outcome[T], n int) int { return a.Index - n })
+			if ok && outs[k].ReadBack != "" {
+				o.State, o.ReadBack, o.Err = outs[k].State, outs[k].ReadBack, nil
+			}
+		}
+	}
+	return err
+}
+
+// settleRead settles o from what reading back found, reporting whether it did.
+func settleRead[T any](o *Outcome[T], rr readback.Outcome) bool {
+	if o.Message = rr.Message; rr.Verdict == readback.Unknown {
+		return false
+	}
+	o.State, o.ReadBack, o.Err, o.Replayed, o.UserID = State(rr.Verdict), rr.Read, nil, false, cmp.Or(rr.UserID, o.UserID)
+	return true
+}
+
+// deliver emits o, or under WithReconcile holds it back to settle at the end.
+func (r *batchRun[T]) deliver(o *Outcome[T]) bool {
+	if r.readsBack() && o.State == StateUnknown && !o.Replayed {
+		r.later = append(r.later, *o)
+		return true
+	}
+	r.progress.add(o.State)
+	return r.emit(*o)
+}
+
+func (r *batchRun[T]) readsBack() bool { return r.set.reconcile && r.spec.readBack != nil }
+
+// drain waits for the batches in flight, then settles and emits the
+// outcomes held back. It returns false once the consumer has stopped.
+func (r *batchRun[T]) drain() bool {
+	for len(r.queue) > 0 {
+		if !r.awaitOne() {
+			return false
+		}
+	}
+	if len(r.later) == 0 {
+		return true
+	}
+	var rec journal.Settled
+	if r.ctx.Err() == nil {
+		_ = readBackAll(r.ctx, r.spec.readBack, r.set.maxPages, r.later, func(o *Outcome[T]) { r.noteSettled(&rec, o) })
+	}
+	r.writeSettled(&rec)
+	for i := range r.later {
+		if r.progress.add(r.later[i].State); !r.emit(r.later[i]) {
+			return false
+		}
+	}
+	r.report()
+	return true
+}
+
+// readJournalBack settles, before anything is sent, the items the journal
+// left unknown in the held chunks and c: found ones leave their batch, and
+// under WithResendInFlight those not there stay in it, to be sent.
+func (r *batchRun[T]) readJournalBack(c *chunk[T]) {
+	chunks := r.held
+	if c != nil {
+		chunks = append(chunks[:len(chunks):len(chunks)], c)
+	}
+	var items []T
+	for _, ch := range chunks {
+		for _, p := range ch.unsettled {
+			items = append(items, ch.outs[p].Item)
+		}
+	}
+	if len(items) == 0 || r.stopped.Load() != nil {
+		return
+	}
+	res, _ := r.spec.readBack(r.ctx, r.set.maxPages, items)
+	var rec journal.Settled
+	k := 0
+	for _, ch := range chunks {
+		drop := make([]bool, len(ch.batch))
+		for _, p := range ch.unsettled {
+			v := res[k].Verdict
+			if b := slices.Index(ch.pos, p); b >= 0 { // sent again, unless found
+				if drop[b], ch.prior[b] = v == readback.Done || v == readback.Refused, v == readback.Unknown; !drop[b] {
+					k++
+					continue
+				}
+			}
+			if settleRead(&ch.outs[p], res[k]) {
+				r.noteSettled(&rec, &ch.outs[p])
+			}
+			k++
+		}
+		ch.unsettled = nil
+		if slices.Contains(drop, true) {
+			r.prune(ch, drop)
+		}
+	}
+	r.writeSettled(&rec)
+}
+
+// prune takes the dropped items out of c's batch, encoding its body again.
+func (r *batchRun[T]) prune(c *chunk[T], drop []bool) {
+	kind := 0
+	if r.spec.kind != nil {
+		kind = r.spec.kind(&c.batch[0])
+	}
+	f := r.spec.frames[kind]
+	body, n := append(encodedBody(nil), f.head...), 0
+	for i := range c.batch {
+		if drop[i] {
+			continue
+		}
+		if data, err := r.encode(&c.batch[i]); err == nil {
+			if n > 0 {
+				body = append(body, ',')
+			}
+			body = append(body, data...)
+		}
+		c.batch[n], c.pos[n], c.hashes[n], c.prior[n] = c.batch[i], c.pos[i], c.hashes[i], c.prior[i]
+		n++
+	}
+	c.batch, c.pos, c.hashes, c.prior = c.batch[:n], c.pos[:n], c.hashes[:n], c.prior[:n]
+	c.body = append(body, f.tail...)
+}
+
+// allReadBack settles c when reading back took every item out of its batch.
+func (r *batchRun[T]) allReadBack(c *chunk[T]) bool {
+	if len(c.batch) > 0 {
+		return false
+	}
+	if c.done = true; r.stopped.Load() == nil {
+		if err := r.recordSkipped(c); err != nil {
+			r.stop(err)
+		}
+	}
+	return true
+}
+
+// noteSettled adds o, settled by reading back, to a settled record.
+func (r *batchRun[T]) noteSettled(rec *journal.Settled, o *Outcome[T]) {
+	if r.jr != nil {
+		rec.Index, rec.State = append(rec.Index, o.Index), append(rec.State, letterOf(o.State))
+		rec.Message, rec.ReadBack, rec.UserID = append(rec.Message, o.Message), append(rec.ReadBack, o.ReadBack), append(rec.UserID, o.UserID)
+	}
+}
+
+func (r *batchRun[T]) writeSettled(rec *journal.Settled) {
+	if r.jr == nil || len(rec.Index) == 0 {
+		return
+	}
+	rec.Run = r.jr.run
+	if err := r.jr.w.Settled(rec); err != nil {
+		r.stop(fmt.Errorf("onboard: %s: %w; what reading back settled is not in the journal, so a resumed run reads it again", r.spec.op, err))
+	}
+}
+
+// failedState is the state of the items of a batch that got no answer of
+// its own: unknown when the server may have done it (an unreadable 2xx, a
+// 5xx but a 503 asking to come back later, a connection that was opened,
+// or the run stopping meanwhile), else not sent.
+func failedState(err error, stopping bool) (State, string) {
+	var ae *APIError
+	var re *RequestError
+	switch {
+	case errors.Is(err, ErrUnexpectedResponse):
+		return StateUnknown, "the server answered with success but its answer could not be read, so this item may or may not have been done"
+	case errors.As(err, &re) && stopping:
+		return StateUnknown, "the run stopped while this item's request was on its way, so it may or may not have been done; check it before sending it again"
+	case errors.As(err, &ae) && ae.StatusCode >= 500 && (ae.StatusCode != 503 || ae.Header.Get("Retry-After") == ""),
+		errors.As(err, &re) && !retry.NeverConnected(re.Err):
+		return StateUnknown, "the request failed after it reached the server (a 5xx, or the connection broke), so this item may or may not have been done"
+	}
+	return StateNotSent, ""
+}
+
+// The rules of the Aptly and Royalti endpoints (see WithReconcile).
+var (
+	aptlyInvited   = readback.Rule{Service: "Aptly", List: "aptly users", Done: []string{"invited", "active"}, Other: readback.Refused, Absent: readback.NotDone}
+	aptlyResent    = readback.Rule{Service: "Aptly", List: "aptly users", Done: []string{"invited"}, Other: readback.Refused, Absent: readback.Refused}
+	aptlyDeleted   = readback.Rule{Service: "Aptly", List: "aptly users", Done: []string{"deleted"}, Other: readback.NotDone, Absent: readback.Done}
+	royaltiCreated = readback.Rule{Service: "Royalti", List: "royalti users", Done: []string{"listed"}, Absent: readback.NotDone}
+	royaltiDeleted = readback.Rule{Service: "Royalti", List: "royalti users", Other: readback.NotDone, Absent: readback.Done}
+)
+
+func aptlyStatusRule(st AptlyUserStatus) readback.Rule {
+	return readback.Rule{Service: "Aptly", List: "aptly users", Done: []string{strings.ToLower(string(st))}, Other: readback.NotDone, Absent: readback.Refused}
+}
+
+// listRead reads a paged list through page (q a search, "" for all),
+// matching an item's key to an entry's; up to search items are looked up
+// one search each, more by one pass over the whole list.
+func listRead[T, U any](rule readback.Rule, key func(*T) string, entry, word func(*U) string, search int,
+	page func(ctx context.Context, q string, n int) ([]U, int, error)) readBackFunc[T] {
+	fetch := func(q string) func(context.Context, int) (readback.Page[U], error) {
+		return func(ctx context.Context, n int) (readback.Page[U], error) {
+			us, total, err := page(ctx, q, n)
+			if total < len(us) || total == 0 {
+				total = -1 // a total the page contradicts: end on an empty page
+			}
+			return readback.Page[U]{Items: us, Total: total}, err
+		}
+	}
+	none := func(*U) string { return "" }
+	return func(ctx context.Context, maxPages int, items []T) ([]readback.Outcome, error) {
+		keys := make([]string, len(items))
+		for i := range items {
+			keys[i] = strings.TrimSpace(key(&items[i]))
+		}
+		if len(items) > search {
+			return readback.Lookup(ctx, maxPages, keys, rule, fetch(""), entry, word, none)
+		}
+		var out []readback.Outcome
+		var errs []error
+		for _, k := range keys {
+			res, err := readback.Lookup(ctx, maxPages, []string{k}, rule, fetch(k), entry, word, none)
+			out, errs = append(out, res...), append(errs, err)
+		}
+		return out, errors.Join(errs...)
+	}
+}
+
+// aptlyRead reads Aptly's user list, 100 a page.
+func aptlyRead[T any](c *client, rule readback.Rule, key func(*T) string, entry func(*AptlyUser) string) readBackFunc[T] {
+	word := func(u *AptlyUser) string {
+		return cmp.Or(map[bool]string{true: "deleted"}[u.IsDeleted], strings.ToLower(string(u.Status)))
+	}
+	return listRead(rule, key, entry, word, 0, func(ctx context.Context, _ string, n int) ([]AptlyUser, int, error) {
+		p, err := (*AptlyUsers)(&service{client: c}).listPage(ctx, listUsers, &AptlyListUsersOptions{Page: n, Limit: 100}, nil)
+		if err != nil {
+			return nil, 0, err
+		}
+		return p.Users, p.Total, nil
+	})
+}
+
+// royaltiRead reads a Royalti workspace's users; up to 25 emails are looked
+// up with the q search.
+func royaltiRead[T any](c *client, rule readback.Rule, key func(*T) string, entry func(*RoyaltiUser) string, search int) readBackFunc[T] {
+	return listRead(rule, key, entry, func(*RoyaltiUser) string { return "listed" }, search, func(ctx context.Context, q string, n int) ([]RoyaltiUser, int, error) {
+		p, err := (*RoyaltiUsers)(&service{client: c}).listPage(ctx, &RoyaltiListUsersOptions{Query: q, Page: n})
+		if err != nil {
+			return nil, 0, err
+		}
+		return p.Users, p.TotalUsers, nil
+	})
+}
+
+// athenaRead reads each target's members, one request a target, for req's person.
+func athenaRead(c *client, req AthenaTargetInviteRequest) readBackFunc[AthenaTarget] {
+	absent, why := readback.NotDone, ""
+	if req.InviteMethod != AthenaInviteDirect {
+		absent, why = readback.Unknown, "not a member on AthenaHQ, which lists no pending email invites, so whether this invite was sent cannot be read back"
+	}
+	return func(ctx context.Context, _ int, targets []AthenaTarget) ([]readback.Outcome, error) {
+		var out []readback.Outcome
+		var errs []error
+		for _, t := range targets {
+			ep, path := listSiteMembers, "websites"
+			if t.Kind == AthenaScopeGroup {
+				ep, path = listGroupMembers, "groups"
+			}
+			fetch := func(ctx context.Context, _ int) (readback.Page[AthenaMember], error) {
+				var res athenaMemberList
+				err := c.call(ctx, athenaMembersAt(ep, path, t.ID, ""), nil, nil, &res, nil)
+				return readback.Page[AthenaMember]{Items: res.Members, Total: len(res.Members)}, err
+			}
+			rule := readback.Rule{Service: "AthenaHQ", List: "athenahq " + string(t.Kind) + " members", Done: []string{"a member"}, Absent: absent, AbsentWhy: why}
+			res, err := readback.Lookup(ctx, 1, []string{req.Email}, rule, fetch, func(u *AthenaMember) string { return u.Email },
+				func(*AthenaMember) string { return "a member" }, func(u *AthenaMember) string { return u.UserID })
+			out, errs = append(out, res...), append(errs, err)
+		}
+		return out, errors.Join(errs...)
+	}
+}
