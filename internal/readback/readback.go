@@ -77,7 +77,7 @@ func (r *Result[U]) Why(list string) string {
 	if r.Err != nil {
 		return fmt.Sprintf("reading %s back failed, so this item is still unknown: %v", list, r.Err)
 	}
-	return fmt.Sprintf("not found in the %d pages of %s read, the cap WithReconcile set, so this item is still unknown", r.Pages, list)
+	return fmt.Sprintf("not found in the %d page(s) of %s read, the cap WithReconcile set, so this item is still unknown", r.Pages, list)
 }
 
 func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }

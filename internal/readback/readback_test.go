@@ -41,7 +41,7 @@ func TestScan(t *testing.T) {
 		{name: "all found early", keys: []string{"k3", "k12"}, total: 25, pages: 2, found: []bool{true, true}},
 		{name: "one missing: to the end", keys: []string{"k3", "x"}, total: 25, pages: 3, whole: true, found: []bool{true, false}},
 		{name: "no total: an empty page ends it", keys: []string{"x"}, total: -1, pages: 4, whole: true, found: []bool{false}},
-		{name: "the cap", keys: []string{"k24", "k1"}, max: 2, total: 25, pages: 2, found: []bool{false, true}, whyMatch: "the 2 pages"},
+		{name: "the cap", keys: []string{"k24", "k1"}, max: 2, total: 25, pages: 2, found: []bool{false, true}, whyMatch: "the 2 page(s)"},
 		{name: "a failed read", keys: []string{"k24"}, total: 25, failAt: 2, pages: 1, found: []bool{false}, whyMatch: "failed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
