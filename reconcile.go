@@ -313,11 +313,11 @@ func aptlyRead[T any](c *client, rule readback.Rule, key func(*T) string, entry 
 	})
 }
 
-// royaltiRead reads a Royalti workspace's users; up to 25 emails are looked
-// up with the q search.
+// royaltiRead reads a Royalti workspace's users, newest first (the unknown
+// are recent); up to search emails are looked up with the q search.
 func royaltiRead[T any](c *client, rule readback.Rule, key func(*T) string, entry func(*RoyaltiUser) string, search int) readBackFunc[T] {
 	return listRead(rule, key, entry, func(*RoyaltiUser) string { return "listed" }, search, func(ctx context.Context, q string, n int) ([]RoyaltiUser, int, error) {
-		p, err := (*RoyaltiUsers)(&service{client: c}).listPage(ctx, &RoyaltiListUsersOptions{Query: q, Page: n})
+		p, err := (*RoyaltiUsers)(&service{client: c}).listPage(ctx, &RoyaltiListUsersOptions{Query: q, Page: n, Sort: "createdAt", Order: "desc"})
 		if err != nil {
 			return nil, 0, err
 		}
