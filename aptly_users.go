@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/onboardkit/onboard/internal/readback"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -366,7 +367,7 @@ func deleteVerdicts(out []verdict, deleted, attempts int) {
 }
 
 // userIDSpec describes an Aptly bulk endpoint whose items are user ids.
-func userIDSpec(op, target string, precheck error, frame bodyFrame, read readBackFunc[string], send func(ctx context.Context, body encodedBody, out []verdict) (*Response, error)) *batchSpec[string] {
+func userIDSpec(op, target string, precheck error, frame bodyFrame, read readback.Reader[string], send func(ctx context.Context, body encodedBody, out []verdict) (*Response, error)) *batchSpec[string] {
 	return &batchSpec[string]{
 		op:           op,
 		defaultSize:  DefaultBatchSize,

@@ -19,7 +19,7 @@ import (
 // on a fake that answers each request after 20 ms. The unknown items are
 // the tenant's newest users: last in Aptly's list, which has no order to
 // ask for, so that every page is read; first in Royalti's, read newest
-// first (up to 25 with the q search). It reports the items settled per
+// first (up to 3 with the q search). It reports the items settled per
 // second and the list requests spent per Reconcile.
 //
 //	go test -run '^$' -bench 'Reconcile' -benchtime=3x -count=3 .

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/onboardkit/onboard/internal/readback"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -46,7 +47,7 @@ type batchSpec[T any] struct {
 	// target names the endpoint, method and URL, for the journal (batchTarget).
 	target string
 	// readBack settles unknown items by reading the service (reconcile.go).
-	readBack readBackFunc[T]
+	readBack readback.Reader[T]
 	// send sends one batch and fills out (zeroed: unknown) from the answer,
 	// returning the last attempt's metadata; an error means no per-item answer.
 	send func(ctx context.Context, body encodedBody, batch []T, out []verdict) (*Response, error)

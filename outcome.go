@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/onboardkit/onboard/internal/readback"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -43,7 +44,7 @@ type Outcome[T any] struct {
 // BulkReport holds one Outcome per input item, in input order.
 type BulkReport[T any] struct {
 	Outcomes []Outcome[T]
-	readBack readBackFunc[T] // the run's endpoint's, for Reconcile
+	readBack readback.Reader[T] // the run's endpoint's, for Reconcile
 }
 
 // Succeeded returns the outcomes of the items the server did.
@@ -430,9 +431,10 @@ const (
 	StateSucceeded
 	// StateFailed means the server refused this item, for the reason in Message.
 	StateFailed
-	// StateNotSent means the item got no answer of its own: it was never
-	// sent, or its whole request failed (Outcome.Err says which; after a 5xx
-	// or a broken connection the server may still have done the work).
+	// StateNotSent means the server did not do the item: it was never sent,
+	// or its whole request was refused (a 4xx, a 429, a 503 asking to come
+	// back later); Outcome.Err says which. A 5xx or a broken connection
+	// leaves the item StateUnknown.
 	StateNotSent
 )
 

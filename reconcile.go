@@ -30,8 +30,8 @@ import (
 //     be read); another status, or no user, failed.
 //   - Aptly status update: the status set succeeded, another not sent, no user failed.
 //   - Aptly and Royalti delete: no user (or deleted) succeeded; present not sent.
-//   - Royalti bulk create: the workspace's users by email, with the q search
-//     for up to 25 items, else one pass over the list; found succeeded.
+//   - Royalti bulk create: the workspace's users by email, newest first (the
+//     q search for up to 3 items); found succeeded.
 //   - AthenaHQ targets: each target's members; the person found succeeded;
 //     not found is not sent for a direct invite, and stays unknown for an
 //     email invite, as AthenaHQ lists no pending email invites.
@@ -55,13 +55,9 @@ func (r *BulkReport[T]) Reconcile(ctx context.Context, maxPages int) error {
 	return readBackAll(ctx, r.readBack, max(maxPages, 0), r.Outcomes, nil)
 }
 
-// readBackFunc reads the service back for items, reading at most maxPages
-// pages of each list (0: no cap); the error is the first read that failed.
-type readBackFunc[T any] func(ctx context.Context, maxPages int, items []T) ([]readback.Outcome, error)
-
 // readBackAll settles the unknown outcomes of outs, in input order, and
 // their repeats, calling noted with each item settled.
-func readBackAll[T any](ctx context.Context, read readBackFunc[T], maxPages int, outs []Outcome[T], noted func(*Outcome[T])) error {
+func readBackAll[T any](ctx context.Context, read readback.Reader[T], maxPages int, outs []Outcome[T], noted func(*Outcome[T])) error {
 	var at []int
 	var items []T
 	for i, o := range outs {
@@ -121,11 +117,11 @@ func (r *batchRun[T]) drain() bool {
 	if len(r.later) == 0 {
 		return true
 	}
-	var rec journal.Settled
+	var settled []*Outcome[T]
 	if r.ctx.Err() == nil {
-		_ = readBackAll(r.ctx, r.spec.readBack, r.set.maxPages, r.later, func(o *Outcome[T]) { r.noteSettled(&rec, o) })
+		_ = readBackAll(r.ctx, r.spec.readBack, r.set.maxPages, r.later, func(o *Outcome[T]) { settled = append(settled, o) })
 	}
-	r.writeSettled(&rec)
+	r.writeSettled(settled)
 	for i := range r.later {
 		if r.progress.add(r.later[i].State); !r.emit(r.later[i]) {
 			return false
@@ -153,7 +149,7 @@ func (r *batchRun[T]) readJournalBack(c *chunk[T]) {
 		return
 	}
 	res, _ := r.spec.readBack(r.ctx, r.set.maxPages, items)
-	var rec journal.Settled
+	var settled []*Outcome[T]
 	k := 0
 	for _, ch := range chunks {
 		drop := make([]bool, len(ch.batch))
@@ -166,7 +162,7 @@ func (r *batchRun[T]) readJournalBack(c *chunk[T]) {
 				}
 			}
 			if settleRead(&ch.outs[p], res[k]) {
-				r.noteSettled(&rec, &ch.outs[p])
+				settled = append(settled, &ch.outs[p])
 			}
 			k++
 		}
@@ -175,7 +171,7 @@ func (r *batchRun[T]) readJournalBack(c *chunk[T]) {
 			r.prune(ch, drop)
 		}
 	}
-	r.writeSettled(&rec)
+	r.writeSettled(settled)
 }
 
 // prune takes the dropped items out of c's batch, encoding its body again.
@@ -185,22 +181,23 @@ func (r *batchRun[T]) prune(c *chunk[T], drop []bool) {
 		kind = r.spec.kind(&c.batch[0])
 	}
 	f := r.spec.frames[kind]
-	body, n := append(encodedBody(nil), f.head...), 0
+	c.body = append(c.body[:0], f.head...)
+	n := 0
 	for i := range c.batch {
 		if drop[i] {
 			continue
 		}
 		if data, err := r.encode(&c.batch[i]); err == nil {
 			if n > 0 {
-				body = append(body, ',')
+				c.body = append(c.body, ',')
 			}
-			body = append(body, data...)
+			c.body = append(c.body, data...)
 		}
 		c.batch[n], c.pos[n], c.hashes[n], c.prior[n] = c.batch[i], c.pos[i], c.hashes[i], c.prior[i]
 		n++
 	}
 	c.batch, c.pos, c.hashes, c.prior = c.batch[:n], c.pos[:n], c.hashes[:n], c.prior[:n]
-	c.body = append(body, f.tail...)
+	c.body = append(c.body, f.tail...)
 }
 
 // allReadBack settles c when reading back took every item out of its batch.
@@ -216,20 +213,17 @@ func (r *batchRun[T]) allReadBack(c *chunk[T]) bool {
 	return true
 }
 
-// noteSettled adds o, settled by reading back, to a settled record.
-func (r *batchRun[T]) noteSettled(rec *journal.Settled, o *Outcome[T]) {
-	if r.jr != nil {
+// writeSettled records in the journal the outcomes reading back settled.
+func (r *batchRun[T]) writeSettled(outs []*Outcome[T]) {
+	if r.jr == nil || len(outs) == 0 {
+		return
+	}
+	rec := journal.Settled{Run: r.jr.run}
+	for _, o := range outs {
 		rec.Index, rec.State = append(rec.Index, o.Index), append(rec.State, letterOf(o.State))
 		rec.Message, rec.ReadBack, rec.UserID = append(rec.Message, o.Message), append(rec.ReadBack, o.ReadBack), append(rec.UserID, o.UserID)
 	}
-}
-
-func (r *batchRun[T]) writeSettled(rec *journal.Settled) {
-	if r.jr == nil || len(rec.Index) == 0 {
-		return
-	}
-	rec.Run = r.jr.run
-	if err := r.jr.w.Settled(rec); err != nil {
+	if err := r.jr.w.Settled(&rec); err != nil {
 		r.stop(fmt.Errorf("onboard: %s: %w; what reading back settled is not in the journal, so a resumed run reads it again", r.spec.op, err))
 	}
 }
@@ -266,45 +260,15 @@ func aptlyStatusRule(st AptlyUserStatus) readback.Rule {
 	return readback.Rule{Service: "Aptly", List: "aptly users", Done: []string{strings.ToLower(string(st))}, Other: readback.NotDone, Absent: readback.Refused}
 }
 
-// listRead reads a paged list through page (q a search, "" for all),
-// matching an item's key to an entry's; up to search items are looked up
-// one search each, more by one pass over the whole list.
-func listRead[T, U any](rule readback.Rule, key func(*T) string, entry, word func(*U) string, search int,
-	page func(ctx context.Context, q string, n int) ([]U, int, error)) readBackFunc[T] {
-	fetch := func(q string) func(context.Context, int) (readback.Page[U], error) {
-		return func(ctx context.Context, n int) (readback.Page[U], error) {
-			us, total, err := page(ctx, q, n)
-			if total < len(us) || total == 0 {
-				total = -1 // a total the page contradicts: end on an empty page
-			}
-			return readback.Page[U]{Items: us, Total: total}, err
-		}
-	}
-	none := func(*U) string { return "" }
-	return func(ctx context.Context, maxPages int, items []T) ([]readback.Outcome, error) {
-		keys := make([]string, len(items))
-		for i := range items {
-			keys[i] = strings.TrimSpace(key(&items[i]))
-		}
-		if len(items) > search {
-			return readback.Lookup(ctx, maxPages, keys, rule, fetch(""), entry, word, none)
-		}
-		var out []readback.Outcome
-		var errs []error
-		for _, k := range keys {
-			res, err := readback.Lookup(ctx, maxPages, []string{k}, rule, fetch(k), entry, word, none)
-			out, errs = append(out, res...), append(errs, err)
-		}
-		return out, errors.Join(errs...)
-	}
-}
-
 // aptlyRead reads Aptly's user list, 100 a page.
-func aptlyRead[T any](c *client, rule readback.Rule, key func(*T) string, entry func(*AptlyUser) string) readBackFunc[T] {
+func aptlyRead[T any](c *client, rule readback.Rule, key func(*T) string, entry func(*AptlyUser) string) readback.Reader[T] {
 	word := func(u *AptlyUser) string {
-		return cmp.Or(map[bool]string{true: "deleted"}[u.IsDeleted], strings.ToLower(string(u.Status)))
+		if u.IsDeleted {
+			return "deleted"
+		}
+		return strings.ToLower(string(u.Status))
 	}
-	return listRead(rule, key, entry, word, 0, func(ctx context.Context, _ string, n int) ([]AptlyUser, int, error) {
+	return readback.List(rule, key, entry, word, 0, func(ctx context.Context, _ string, n int) ([]AptlyUser, int, error) {
 		p, err := (*AptlyUsers)(&service{client: c}).listPage(ctx, listUsers, &AptlyListUsersOptions{Page: n, Limit: 100}, nil)
 		if err != nil {
 			return nil, 0, err
@@ -315,8 +279,8 @@ func aptlyRead[T any](c *client, rule readback.Rule, key func(*T) string, entry 
 
 // royaltiRead reads a Royalti workspace's users, newest first (the unknown
 // are recent); up to search emails are looked up with the q search.
-func royaltiRead[T any](c *client, rule readback.Rule, key func(*T) string, entry func(*RoyaltiUser) string, search int) readBackFunc[T] {
-	return listRead(rule, key, entry, func(*RoyaltiUser) string { return "listed" }, search, func(ctx context.Context, q string, n int) ([]RoyaltiUser, int, error) {
+func royaltiRead[T any](c *client, rule readback.Rule, key func(*T) string, entry func(*RoyaltiUser) string, search int) readback.Reader[T] {
+	return readback.List(rule, key, entry, func(*RoyaltiUser) string { return "listed" }, search, func(ctx context.Context, q string, n int) ([]RoyaltiUser, int, error) {
 		p, err := (*RoyaltiUsers)(&service{client: c}).listPage(ctx, &RoyaltiListUsersOptions{Query: q, Page: n, Sort: "createdAt", Order: "desc"})
 		if err != nil {
 			return nil, 0, err
@@ -326,7 +290,7 @@ func royaltiRead[T any](c *client, rule readback.Rule, key func(*T) string, entr
 }
 
 // athenaRead reads each target's members, one request a target, for req's person.
-func athenaRead(c *client, req AthenaTargetInviteRequest) readBackFunc[AthenaTarget] {
+func athenaRead(c *client, req AthenaTargetInviteRequest) readback.Reader[AthenaTarget] {
 	absent, why := readback.NotDone, ""
 	if req.InviteMethod != AthenaInviteDirect {
 		absent, why = readback.Unknown, "not a member on AthenaHQ, which lists no pending email invites, so whether this invite was sent cannot be read back"

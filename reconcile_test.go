@@ -104,7 +104,7 @@ func TestReconcile_lostAnswers(t *testing.T) {
 				onboard.WithBatchSize(10), onboard.WithConcurrency(1), onboard.WithReconcile(0))
 			require.NoError(t, err)
 			rcCheck(t, rep.Outcomes, 10, done, "royalti users: listed", "royalti users: not found")
-			assert.Equal(t, 20, srv.RequestCount("/user/"), "a q search for each of the 20 unknowns")
+			assert.Equal(t, 1, srv.RequestCount("/user/"), "one page, newest first, holds the 20 unknowns")
 		})
 		t.Run("AthenaHQ direct, "+name, func(t *testing.T) {
 			t.Parallel()
@@ -305,7 +305,9 @@ func TestReconcile_journal(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, 20, rep.Counts().Unknown)
 
-			opts := []onboard.BulkOption{onboard.WithJournal(jnOpen(t, path)), onboard.WithBatchSize(10), onboard.WithReconcile(0)}
+			// Batches of 20: the first holds found items, taken out of it,
+			// and items not there, sent when resending.
+			opts := []onboard.BulkOption{onboard.WithJournal(jnOpen(t, path)), onboard.WithBatchSize(20), onboard.WithReconcile(0)}
 			if resend {
 				opts = append(opts, onboard.WithResendInFlight())
 			}
@@ -327,6 +329,11 @@ func TestReconcile_journal(t *testing.T) {
 				}
 			}
 			assert.Equal(t, sent+boolInt(resend), srv.RequestCount("/v1/user/bulk-invite"), "only the batch not done, and only when resending")
+			if resend {
+				body := string(fakeLast(t, srv, "/v1/user/bulk-invite").Body)
+				assert.Equal(t, 10, strings.Count(body, `"email"`), "the found items were taken out of the batch")
+				assert.Contains(t, body, "Person10@")
+			}
 
 			// A third run replays what was read back, reads nothing, and
 			// sends what was found not there.
@@ -347,6 +354,22 @@ func TestWithReconcile_negative(t *testing.T) {
 	srv := newFake(t)
 	_, err := newAptly(t, srv).Invites.SendBulkAll(testCtx(t), jnReq(), rcAptlyPeople(1), onboard.WithReconcile(-1))
 	require.Error(t, err)
-	assert.True(t, strings.Contains(err.Error(), "WithReconcile"), err.Error())
+	assert.Contains(t, err.Error(), "WithReconcile")
 	assert.Zero(t, srv.RequestCount(""))
+}
+
+// TestReconcile_royaltiSearch: up to three unknown items are looked up
+// with the q search, one request each.
+func TestReconcile_royaltiSearch(t *testing.T) {
+	t.Parallel()
+	srv := newFake(t)
+	srv.InjectFault(onboardtest.Fault{Path: "/user/bulk", Times: 1, Status: http.StatusInternalServerError, Process: true})
+	rep, err := newRoyalti(t, srv).Users.CreateBulkAll(testCtx(t), &onboard.RoyaltiCreateUsersRequest{}, rcRoyaltiPeople(3), onboard.WithReconcile(0))
+	require.NoError(t, err)
+	assert.Equal(t, 3, rep.Counts().Succeeded)
+	reqs := keepIf(srv.Requests(), func(r onboardtest.RecordedRequest) bool { return strings.HasSuffix(r.Path, "/user/") })
+	require.Len(t, reqs, 3)
+	for i, r := range reqs {
+		assert.Equal(t, fmt.Sprintf("pat%d@example.com", i), r.Query.Get("q"))
+	}
 }

@@ -136,7 +136,7 @@ func (s *RoyaltiUsers) createBulkSpec(op string, req *RoyaltiCreateUsersRequest)
 		frames:       []bodyFrame{frame},
 		alreadyThere: match.RoyaltiAlready,
 		target:       batchTarget(s.client, ep),
-		readBack:     royaltiRead(s.client, royaltiCreated, func(u *RoyaltiWorkspaceUser) string { return u.Email }, func(u *RoyaltiUser) string { return cmp.Or(u.Email, u.User.Email) }, 25),
+		readBack:     royaltiRead(s.client, royaltiCreated, func(u *RoyaltiWorkspaceUser) string { return u.Email }, func(u *RoyaltiUser) string { return cmp.Or(u.Email, u.User.Email) }, 3),
 		send: func(ctx context.Context, body encodedBody, batch []RoyaltiWorkspaceUser, out []verdict) (*Response, error) {
 			res := new(RoyaltiCreateUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)

@@ -4,6 +4,7 @@ package readback
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -156,4 +157,42 @@ func (r Rule) Judge(word string, found bool) Outcome {
 		message += ", as the call leaves it"
 	}
 	return Outcome{Verdict: v, Message: message, Read: read}
+}
+
+// A Reader reads a service back for items, reading at most maxPages pages
+// of each list (0: no cap); the error joins the reads that failed.
+type Reader[T any] func(ctx context.Context, maxPages int, items []T) ([]Outcome, error)
+
+// List reads a paged list through page (q a search, "" for all; it returns
+// a page's entries and the list's reported length), matching an item's key
+// to an entry's; up to search items are looked up one search each, more by
+// one pass over the whole list.
+func List[T, U any](rule Rule, key func(*T) string, entry, word func(*U) string, search int,
+	page func(ctx context.Context, q string, n int) ([]U, int, error)) Reader[T] {
+	fetch := func(q string) func(context.Context, int) (Page[U], error) {
+		return func(ctx context.Context, n int) (Page[U], error) {
+			us, total, err := page(ctx, q, n)
+			if total < len(us) || total == 0 {
+				total = -1 // a total the page contradicts: end on an empty page
+			}
+			return Page[U]{Items: us, Total: total}, err
+		}
+	}
+	none := func(*U) string { return "" }
+	return func(ctx context.Context, maxPages int, items []T) ([]Outcome, error) {
+		keys := make([]string, len(items))
+		for i := range items {
+			keys[i] = strings.TrimSpace(key(&items[i]))
+		}
+		if len(items) > search {
+			return Lookup(ctx, maxPages, keys, rule, fetch(""), entry, word, none)
+		}
+		var out []Outcome
+		var errs []error
+		for _, k := range keys {
+			res, err := Lookup(ctx, maxPages, []string{k}, rule, fetch(k), entry, word, none)
+			out, errs = append(out, res...), append(errs, err)
+		}
+		return out, errors.Join(errs...)
+	}
 }
