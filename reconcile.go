@@ -14,27 +14,22 @@ import (
 )
 
 // WithReconcile settles the run's unknown outcomes by reading the service
-// back, reading at most maxPages pages of each list (0: no cap). Each list
-// is read once for all of a pass's items; a run with no unknown reads
-// nothing. Resuming from a journal, the items it left unknown are settled
-// before anything is sent; with WithResendInFlight those not there are sent.
-// The items that end unknown are settled after the input is done: a ...Seq
-// run holds them back (as many as are unknown) and yields them then, in
-// input order. A settled outcome has ReadBack set and a nil Err. Found in
-// the state the call produces is StateSucceeded, contradicting it
-// StateFailed; not there is StateNotSent (safe to send):
+// back, at most maxPages pages of each list (0: no cap), each list once for
+// all of a pass's items; a run with no unknown reads nothing. Resuming from
+// a journal, the items it left unknown are settled before anything is sent
+// (WithResendInFlight sends those not there). Those that end unknown are
+// settled after the input is done: a ...Seq run holds them back (memory:
+// one Outcome each) and yields them then, in input order. A settled outcome
+// has ReadBack and a nil Err: found as the call leaves it, StateSucceeded;
+// contradicting it, StateFailed; not there, StateNotSent (safe to send):
 //
-//   - Aptly bulk invite: the user list (email, case aside); invited or
-//     active succeeded, inactive or deleted failed.
-//   - Aptly resend: invited succeeded (whether the email went again cannot
-//     be read); another status, or no user, failed.
-//   - Aptly status update: the status set succeeded, another not sent, no user failed.
-//   - Aptly and Royalti delete: no user (or deleted) succeeded; present not sent.
-//   - Royalti bulk create: the workspace's users by email, newest first (the
-//     q search for up to 3 items); found succeeded.
-//   - AthenaHQ targets: each target's members; the person found succeeded;
-//     not found is not sent for a direct invite, and stays unknown for an
-//     email invite, as AthenaHQ lists no pending email invites.
+//   - Aptly invite (users, by email): invited or active succeeded; inactive or deleted failed.
+//   - Aptly resend: invited succeeded (whether the email went again cannot be read); else failed.
+//   - Aptly status update: the status set succeeded; another not sent; no user failed.
+//   - Aptly and Royalti delete: no user, or deleted, succeeded; present not sent.
+//   - Royalti create: users by email, newest first (the q search for up to 3); found succeeded.
+//   - AthenaHQ targets: the target's members; found succeeded; not found is not sent
+//     (direct) or stays unknown (email: AthenaHQ lists no pending invites).
 func WithReconcile(maxPages int) BulkOption {
 	return func(s *bulkSettings) {
 		if maxPages < 0 {
