@@ -87,7 +87,8 @@ func fold(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 type Verdict int
 
 // The verdicts: not settled, done, refused (what was found contradicts
-// the call), not done (safe to send).
+// the call), not done (safe to send). Their values are those of the onboard
+// package's StateUnknown, StateSucceeded, StateFailed and StateNotSent.
 const (
 	Unknown Verdict = iota
 	Done
