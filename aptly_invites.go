@@ -145,6 +145,7 @@ func (s *AptlyInvites) bulkInviteSpec(op string, req *AptlyBulkInviteRequest) *b
 		frames:       []bodyFrame{frame},
 		alreadyThere: match.AptlyAlready,
 		target:       batchTarget(s.client, ep),
+		readBack:     aptlyRead(s.client, aptlyInvited, func(p *AptlyInvitee) string { return p.Email }, func(u *AptlyUser) string { return u.Email }),
 		send: func(ctx context.Context, body encodedBody, batch []AptlyInvitee, out []verdict) (*Response, error) {
 			res := new(AptlyBulkInviteResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
@@ -226,7 +227,7 @@ func (s *AptlyInvites) resendSpec(op string, req *AptlyBulkResendRequest) *batch
 		AptlyBulkResendRequest
 		UserIDs json.RawMessage `json:"userIds"`
 	}{template, json.RawMessage("[]")}, "userIds")
-	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
+	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame, aptlyRead(s.client, aptlyResent, userID, aptlyUserID),
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
 			res := new(AptlyBulkResendResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)

@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/onboardkit/onboard/internal/readback"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -214,7 +215,7 @@ func (s *AptlyUsers) statusSpec(op string, req *AptlyUpdateStatusRequest) *batch
 		AptlyUpdateStatusRequest
 		UserIDs json.RawMessage `json:"userIds"`
 	}{template, json.RawMessage("[]")}, "userIds")
-	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
+	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame, aptlyRead(s.client, aptlyStatusRule(template.Status), userID, aptlyUserID),
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
 			res := new(AptlyUpdateStatusResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
@@ -302,7 +303,7 @@ func (s *AptlyUsers) deleteSpec(op string, req *AptlyDeleteUsersRequest) *batchS
 	frame, err := newFrame(op, &struct {
 		UserIDs json.RawMessage `json:"userIds"`
 	}{json.RawMessage("[]")}, "userIds")
-	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame,
+	return userIDSpec(op, batchTarget(s.client, ep), cmp.Or(validationError(op, &p), err), frame, aptlyRead(s.client, aptlyDeleted, userID, aptlyUserID),
 		func(ctx context.Context, body encodedBody, out []verdict) (*Response, error) {
 			res := new(AptlyDeleteUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, (*aptlyDeleteWire)(res))
@@ -327,7 +328,7 @@ func deleteVerdicts(out []verdict, deleted, attempts int) {
 }
 
 // userIDSpec describes an Aptly bulk endpoint whose items are user ids.
-func userIDSpec(op, target string, precheck error, frame bodyFrame, send func(ctx context.Context, body encodedBody, out []verdict) (*Response, error)) *batchSpec[string] {
+func userIDSpec(op, target string, precheck error, frame bodyFrame, read readback.Reader[string], send func(ctx context.Context, body encodedBody, out []verdict) (*Response, error)) *batchSpec[string] {
 	return &batchSpec[string]{
 		op:           op,
 		defaultSize:  defaultBatchSize,
@@ -338,11 +339,16 @@ func userIDSpec(op, target string, precheck error, frame bodyFrame, send func(ct
 		frames:       []bodyFrame{frame},
 		alreadyThere: func(string) bool { return false },
 		target:       target,
+		readBack:     read,
 		send: func(ctx context.Context, body encodedBody, _ []string, out []verdict) (*Response, error) {
 			return send(ctx, body, out)
 		},
 	}
 }
+
+func userID(id *string) string { return *id }
+
+func aptlyUserID(u *AptlyUser) string { return u.ID }
 
 // countVerdicts settles a batch from an answer that only counts.
 func countVerdicts(out []verdict, done, failed int, verb, why string) {

@@ -230,6 +230,7 @@ func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *b
 		wire:         func(t *AthenaTarget) any { return t.ID },
 		alreadyThere: match.AthenaAlready,
 		target:       batchTarget(s.client, ep),
+		readBack:     athenaRead(s.client, template),
 		send: func(ctx context.Context, body encodedBody, batch []AthenaTarget, out []verdict) (*Response, error) {
 			wire := new(targetInviteWire)
 			meta, err := sendBatch(ctx, s.client, ep, body, wire)

@@ -48,6 +48,8 @@ type chunk[T any] struct {
 	out     []verdict    // filled by send
 	err     error        // the batch's failure, if it got no per-item answer
 	done    bool         // every outcome is settled
+	// unsettled are the outs the journal left unknown, to read back first.
+	unsettled []int
 
 	// For a run with a journal: hashes, prior sends, recorded length, unrecorded items.
 	hashes   []uint64
@@ -98,6 +100,8 @@ type batchRun[T any] struct {
 	// before anything is sent.
 	frontier int
 	held     []*chunk[T]
+	mark     bool         // the item being added is to be read back (fromJournal)
+	later    []Outcome[T] // unknown outcomes held back to read back at the end
 }
 
 // runBatches runs spec over input, calling emit with each outcome in input
@@ -135,13 +139,8 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 	r.sendCtx, r.cancel = context.WithCancel(ctx) //nolint:gosec // G118: false positive; r.shutdown, deferred on the next line, calls r.cancel
 	defer r.shutdown()
 
-	if !r.readAll(input, total < 0) || !r.cut() || !r.endInput() {
+	if !r.readAll(input, total < 0) || !r.cut() || !r.endInput() || !r.drain() {
 		return nil // the consumer stopped ranging
-	}
-	for len(r.queue) > 0 {
-		if !r.awaitOne() {
-			return nil
-		}
 	}
 	var zero T
 	r.item = zero
@@ -166,7 +165,7 @@ func (r *batchRun[T]) readAll(input iter.Seq[T], stream bool) bool {
 			r.addStopped(item)
 			return true
 		}
-		if !r.add(item) {
+		if !r.add(item) || r.next == r.frontier && r.cur != nil && len(r.cur.unsettled) > 0 && !r.cut() {
 			return false
 		}
 		if len(r.held) > 0 && r.next >= r.frontier && !r.release() {
@@ -352,6 +351,9 @@ func (r *batchRun[T]) addSettled(out Outcome[T], k *itemKeys) bool {
 		}
 	}
 	c := r.cur
+	if r.mark {
+		c.unsettled, r.mark = append(c.unsettled, len(c.outs)), false
+	}
 	c.outs = append(c.outs, out)
 	c.marks = append(c.marks, mark)
 	return len(c.outs) < 2*r.size || r.cut()
@@ -443,10 +445,11 @@ func (r *batchRun[T]) cut() bool {
 	r.queue = append(r.queue, c)
 	r.halted()
 	if r.next >= r.frontier {
+		r.readJournalBack(c)
 		r.launchHeld()
 	}
 	switch st := r.stopped.Load(); {
-	case len(c.batch) == 0:
+	case len(c.batch) == 0 && len(c.unsettled) == 0:
 		if st == nil {
 			if err := r.recordSkipped(c); err != nil {
 				r.stop(err)
@@ -481,6 +484,9 @@ func (r *batchRun[T]) emitDone() bool {
 // launch records c's batch in the journal and hands it to a worker, or
 // settles it if the run has stopped.
 func (r *batchRun[T]) launch(c *chunk[T]) {
+	if r.allReadBack(c) {
+		return
+	}
 	if r.stopped.Load() == nil {
 		if err := r.recordBatch(c); err != nil {
 			r.stop(err)
@@ -509,6 +515,7 @@ func (r *batchRun[T]) launch(c *chunk[T]) {
 
 // launchHeld launches the chunks held while the journal's items were read.
 func (r *batchRun[T]) launchHeld() {
+	r.readJournalBack(nil)
 	for _, c := range r.held {
 		r.launch(c)
 	}
@@ -578,16 +585,7 @@ func (r *batchRun[T]) settle(c *chunk[T], meta *Response, err error) {
 	attempts := meta.Attempts
 	if err != nil {
 		c.err = err
-		state, msg := StateNotSent, ""
-		var reqErr *RequestError
-		switch {
-		case errors.Is(err, ErrUnexpectedResponse):
-			state = StateUnknown
-			msg = "the server answered with success but its answer could not be read, so this item may or may not have been done"
-		case errors.As(err, &reqErr) && r.sendCtx.Err() != nil:
-			state = StateUnknown
-			msg = "the run stopped while this item's request was on its way, so it may or may not have been done; check it before sending it again"
-		}
+		state, msg := failedState(err, r.sendCtx.Err() != nil)
 		for _, p := range c.pos {
 			o := &c.outs[p]
 			o.State, o.Message, o.Err, o.Attempts = state, msg, err, attempts
@@ -666,10 +664,9 @@ func (r *batchRun[T]) emitReady() bool {
 			if c.marks[i].p != nil {
 				settleSeen(r.spec.op, o, c.marks[i])
 			}
-			if !r.emit(*o) {
+			if !r.deliver(o) {
 				return false
 			}
-			r.progress.add(o.State)
 		}
 		r.report()
 		r.recycle(c)

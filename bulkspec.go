@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/onboardkit/onboard/internal/readback"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -45,6 +46,8 @@ type batchSpec[T any] struct {
 	alreadyThere func(msg string) bool
 	// target names the endpoint, method and URL, for the journal (batchTarget).
 	target string
+	// readBack settles unknown items by reading the service (reconcile.go).
+	readBack readback.Reader[T]
 	// send sends one batch and fills out (zeroed: unknown) from the answer,
 	// returning the last attempt's metadata; an error means no per-item answer.
 	send func(ctx context.Context, body encodedBody, batch []T, out []verdict) (*Response, error)
@@ -145,11 +148,13 @@ func matchByKey[R any](out []verdict, batchKey func(i int) string, results []R, 
 
 // collectBatches runs spec over a slice and gathers the report.
 func collectBatches[T any](ctx context.Context, spec *batchSpec[T], items []T, opts []BulkOption) (*BulkReport[T], error) {
-	rep := &BulkReport[T]{Outcomes: make([]Outcome[T], 0, len(items))}
+	rep := &BulkReport[T]{Outcomes: make([]Outcome[T], 0, len(items)), readBack: spec.readBack}
 	err := runBatches(ctx, spec, opts, len(items), slices.Values(items), func(o Outcome[T]) bool {
 		rep.Outcomes = append(rep.Outcomes, o)
 		return true
 	})
+	// Outcomes held back to be read back come last: put them in order.
+	slices.SortStableFunc(rep.Outcomes, func(a, b Outcome[T]) int { return a.Index - b.Index })
 	return rep, err
 }
 

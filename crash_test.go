@@ -30,7 +30,10 @@ import (
 // TestCrashChild) imports a few thousand people with a journal into an
 // onboardtest server that lives in the parent, and is killed with SIGKILL
 // at a random moment, once or several times; the parent then resumes the
-// run to the end, twice: as is, then sending again what was in flight.
+// run to the end, twice: as is, then sending again what was in flight, and
+// then reads back what that left unknown. In odd trials the child reads
+// back too, and the parent resumes reading back instead, twice: what is
+// found not there is sent by the second run.
 // Every kill point is checked against the journal as it was then. The
 // moment is drawn in the child's progress, read from its journal (after
 // its k'th answer, or its start, and up to one and a half latencies
@@ -92,6 +95,9 @@ func TestCrashChild(t *testing.T) {
 	people := crashInput(seed, trial)
 	opts := []onboard.BulkOption{onboard.WithJournal(j), onboard.WithKeys(crashKey),
 		onboard.WithBatchSize(crashBatch), onboard.WithConcurrency(crashConc)}
+	if trial%2 == 1 {
+		opts = append(opts, onboard.WithReconcile(0))
+	}
 	if mode == "seq" {
 		for range c.Invites.SendBulkSeq(context.Background(), &onboard.AptlyBulkInviteRequest{TenantID: crashTenant}, slices.Values(people), opts...) {
 		}
@@ -229,6 +235,9 @@ func crashSent(t *testing.T, srv *onboardtest.Server, from int) map[string]int {
 	require.Len(t, reqs, srv.RequestCount(""), "every request is still recorded")
 	n := map[string]int{}
 	for _, r := range reqs[from:] {
+		if !strings.HasSuffix(r.Path, "/bulk-invite") {
+			continue // reading the users back
+		}
 		var body struct {
 			Users []struct {
 				Email string `json:"email"`
@@ -247,7 +256,6 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 	defer srv.Close()
 	people := crashInput(seed, trial)
 	path := filepath.Join(t.TempDir(), fmt.Sprintf("trial%d.journal", trial))
-	email := func(i int) string { return strings.ToLower(people[i].Email) }
 
 	// answeredAt[k] is what the journal held answered at kill k, and
 	// marks[k] the server's request count then: no request after it may
@@ -291,6 +299,11 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 	answered, inFlight := crashRecords(t, path)
 	st.answered += len(answered)
 	st.inFlight += len(inFlight)
+	if trial%2 == 1 {
+		crashReconcile(t, srv, people, path, answered, inFlight, trial)
+		crashSentOnce(t, srv, people, answeredAt, marks, everInFlight, trial)
+		return
+	}
 
 	// Resumed as is: the answered items replayed, the in-flight ones
 	// unknown; only the rest are sent.
@@ -335,8 +348,18 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 	}
 	crashFinal(t, srv, people, rep, everInFlight, trial)
 
-	// No request after a kill carried an item answered by then, and only
-	// items once in flight were ever carried twice.
+	// Read back, what the resend left unknown succeeded; nothing is sent.
+	mark = srv.RequestCount("/v1/user/bulk-invite")
+	rep = crashResume(t, srv, people, path, onboard.WithReconcile(0))
+	assert.Equal(t, mark, srv.RequestCount("/v1/user/bulk-invite"), "trial %d", trial)
+	crashSettled(t, srv, people, rep, trial)
+	crashSentOnce(t, srv, people, answeredAt, marks, everInFlight, trial)
+}
+
+// crashSentOnce checks that no request after a kill carried an item
+// answered by then, and that only items once in flight were carried twice.
+func crashSentOnce(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInvitee, answeredAt []map[int]bool, marks []int, everInFlight map[int]bool, trial int) {
+	email := func(i int) string { return strings.ToLower(people[i].Email) }
 	sent := crashSent(t, srv, 0)
 	for k, mark := range marks {
 		for e := range crashSent(t, srv, mark) {
@@ -350,6 +373,64 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 			assert.True(t, everInFlight[first], "trial %d: item %d was sent %d times", trial, first, n)
 			assert.LessOrEqual(t, n, 2)
 		}
+	}
+}
+
+// crashResume resumes the trial's run on its journal with opts.
+func crashResume(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInvitee, path string, opts ...onboard.BulkOption) *onboard.BulkReport[onboard.AptlyInvitee] {
+	j, err := onboard.OpenJournal(path)
+	require.NoError(t, err)
+	defer func() { require.NoError(t, j.Close()) }()
+	opts = append(opts, onboard.WithJournal(j), onboard.WithKeys(crashKey), onboard.WithBatchSize(crashBatch), onboard.WithConcurrency(crashConc))
+	rep, err := jnAptly(t, srv).Invites.SendBulkAll(context.Background(), &onboard.AptlyBulkInviteRequest{TenantID: crashTenant}, people, opts...)
+	require.NoError(t, err)
+	require.Len(t, rep.Outcomes, len(people))
+	return rep
+}
+
+// crashReconcile resumes a trial reading back: the first run settles every
+// item the journal left unknown before sending anything, sends none of the
+// items answered or in flight, and leaves nothing unknown; the second sends
+// what the first found not there. Then every valid person is in the fake
+// once, and every valid row succeeded.
+func crashReconcile(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInvitee, path string, answered, inFlight map[int]bool, trial int) {
+	mark := srv.RequestCount("")
+	rep := crashResume(t, srv, people, path, onboard.WithReconcile(0))
+	for e := range crashSent(t, srv, mark) {
+		i := slices.IndexFunc(people, func(p onboard.AptlyInvitee) bool { return strings.EqualFold(p.Email, e) })
+		assert.False(t, answered[i] || inFlight[i], "trial %d: item %d was sent again", trial, i)
+	}
+	assert.Zero(t, rep.Counts().Unknown, "trial %d", trial)
+	for i := range inFlight {
+		o := rep.Outcomes[i]
+		assert.Contains(t, []onboard.State{onboard.StateSucceeded, onboard.StateNotSent}, o.State, "trial %d item %d: %s", trial, i, o.Message)
+		assert.NotEmpty(t, o.ReadBack, "trial %d item %d: %s", trial, i, o.Message)
+	}
+	rep = crashResume(t, srv, people, path, onboard.WithReconcile(0))
+	crashSettled(t, srv, people, rep, trial)
+}
+
+// crashSettled checks a trial's last report: every valid row succeeded (a
+// repeat shares its first row's state), none unknown, and the fake holds
+// every valid person once.
+func crashSettled(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInvitee, rep *onboard.BulkReport[onboard.AptlyInvitee], trial int) {
+	require.Len(t, rep.Outcomes, len(people))
+	valid := map[string]bool{}
+	for i, o := range rep.Outcomes {
+		if e := strings.ToLower(people[i].Email); strings.Contains(e, "@") {
+			valid[e] = true
+			assert.Equal(t, onboard.StateSucceeded, o.State, "trial %d item %d: %s", trial, i, o.Message)
+		} else {
+			assert.Equal(t, onboard.StateNotSent, o.State, "trial %d item %d", trial, i)
+		}
+	}
+	have := map[string]int{}
+	for _, u := range srv.AptlyUsers(crashTenant) {
+		have[strings.ToLower(u.Email)]++
+	}
+	assert.Len(t, have, len(valid), "trial %d: every valid person exists", trial)
+	for e := range valid {
+		assert.Equal(t, 1, have[e], "trial %d: a person exists %d times", trial, have[e])
 	}
 }
 

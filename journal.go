@@ -349,19 +349,21 @@ func (r *batchRun[T]) fromJournal(out *Outcome[T], it *T, rec journal.Item, kind
 		return true, false
 	}
 	log := r.jr.log
-	switch rec.State {
-	case journal.NotSent, journal.InFlight:
-		if rec.State == journal.NotSent && log.NotDone(rec) {
-			return false, false // the server did nothing: send it
-		}
+	switch {
+	case rec.State == journal.NotSent && log.NotDone(rec):
+		return false, false // the server did nothing: send it
+	case rec.State == journal.NotSent || rec.State == journal.InFlight || rec.State == journal.Unknown && r.readsBack():
+		r.mark = r.readsBack()
 		if r.jr.resend {
 			return false, true
 		}
 		out.State, out.Attempts = StateUnknown, log.Attempts(rec)
-		out.Message = unsettledMessage(log, rec)
+		if out.Message = unsettledMessage(log, rec); rec.State == journal.Unknown {
+			out.Message = log.Message(rec)
+		}
 	default:
 		out.State, out.Attempts = stateFromJournal(rec.State), log.Attempts(rec)
-		out.Message, out.UserID = log.Message(rec), log.UserID(rec)
+		out.Message, out.UserID, out.ReadBack = log.Message(rec), log.UserID(rec), log.ReadBack(rec)
 	}
 	out.Replayed = true
 	return true, false

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/onboardkit/onboard/internal/readback"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -35,6 +36,9 @@ type Outcome[T any] struct {
 	DuplicateOf *int
 	// Replayed reports that the outcome was read from the run's journal.
 	Replayed bool
+	// ReadBack, set when reading the service back settled State, says what
+	// was read, such as "aptly users: invited" (see WithReconcile).
+	ReadBack string
 }
 
 // BulkReport holds one Outcome per input item, in input order, even when
@@ -42,6 +46,7 @@ type Outcome[T any] struct {
 // each result the server gives is tied to its item.
 type BulkReport[T any] struct {
 	Outcomes []Outcome[T]
+	readBack readback.Reader[T] // the run's endpoint's, for Reconcile
 }
 
 // In returns the outcomes in one of states, or all, in input order:
@@ -118,6 +123,8 @@ type bulkSettings struct {
 	journal        *Journal
 	resendInFlight bool
 	sendDuplicates bool
+	reconcile      bool
+	maxPages       int
 	problems       validate.Problems // bad options, reported before anything is sent
 }
 
@@ -388,9 +395,10 @@ const (
 	StateSucceeded
 	// StateFailed means the server refused this item, for the reason in Message.
 	StateFailed
-	// StateNotSent means the item got no answer of its own: it was never
-	// sent, or its whole request failed (Outcome.Err says which; after a 5xx
-	// or a broken connection the server may still have done the work).
+	// StateNotSent means the server did not do the item: it was never sent,
+	// or its whole request was refused (a 4xx, a 429, a 503 asking to come
+	// back later); Outcome.Err says which. A 5xx or a broken connection
+	// leaves the item StateUnknown.
 	StateNotSent
 )
 

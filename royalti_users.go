@@ -131,6 +131,7 @@ func (s *RoyaltiUsers) createBulkSpec(op string, req *RoyaltiCreateUsersRequest)
 		frames:       []bodyFrame{frame},
 		alreadyThere: match.RoyaltiAlready,
 		target:       batchTarget(s.client, ep),
+		readBack:     royaltiRead(s.client, royaltiCreated, func(u *RoyaltiWorkspaceUser) string { return u.Email }, func(u *RoyaltiUser) string { return cmp.Or(u.Email, u.User.Email) }, 3),
 		send: func(ctx context.Context, body encodedBody, batch []RoyaltiWorkspaceUser, out []verdict) (*Response, error) {
 			res := new(RoyaltiCreateUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
@@ -405,6 +406,7 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 		// may have been deleted by the earlier attempt.
 		alreadyThere: func(string) bool { return true },
 		target:       batchTarget(s.client, ep),
+		readBack:     royaltiRead(s.client, royaltiDeleted, userID, func(u *RoyaltiUser) string { return u.ID }, 0),
 		send: func(ctx context.Context, body encodedBody, batch []string, out []verdict) (*Response, error) {
 			res := new(RoyaltiDeleteUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)

@@ -2,7 +2,7 @@
 // append-only file of JSON lines that lets a run killed at any instant be
 // resumed without losing an item or sending an answered one again.
 //
-// # Format, version 2
+// # Format, version 3
 //
 // Each line is one JSON object whose "t" names the record. A journal starts
 // with a header; then each run that used the journal adds a run record and
@@ -13,9 +13,11 @@
 //	{"t":"batch","run":1,"batch":0,"index":[0,1,2],"hash":["…","…","…"],"key":["row 2","row 3","row 4"]}
 //	{"t":"skipped","run":1,"index":[3,4],"hash":["…","…"],"state":"DI"}
 //	{"t":"answer","run":1,"batch":0,"attempts":1,"status":201,"request_id":"req-7","state":"SSF","message":[0,0,1],"messages":["User invited successfully","Email already exists"]}
+//	{"t":"settled","run":2,"index":[5],"state":"S","message":[0],"messages":["found invited on Aptly"],"read_back":["aptly users: invited"]}
 //
-// journal, the header: "v" is the format's version (a reader refuses any
-// other: version 1 kept no record of the items a run did not send); "op" the bulk operation, without its All or Seq suffix;
+// journal, the header: "v" is the format's version (a reader reads 2 and 3,
+// which adds the settled record, and refuses version 1, which kept no record
+// of the items a run did not send); "op" the bulk operation, without its All or Seq suffix;
 // "endpoint" the method and URL its batches go to; "shared" a hash of the
 // request fields every batch shares (such as the tenant). A run is resumed
 // only with a journal whose header matches it.
@@ -52,6 +54,11 @@
 // 4xx status on the request's only attempt, or the run stopped before
 // sending it), so that its items may be sent again.
 //
+// settled: items whose outcome was unknown, settled by reading the service
+// back; "state", "message" and "user_id" as in an answer record, with
+// "read_back", what was read, per item. It replaces the items' earlier
+// state; N (not there) means the item may be sent again.
+//
 // A batch record with no answer record is a batch that was in flight when
 // the run ended, on the wire or about to be: the server may or may not
 // have done it. A crash can cut the line being written short; a reader
@@ -81,9 +88,9 @@ import (
 	"hash/fnv"
 )
 
-// Version is the version of the format this package writes, and the only
-// one it reads.
-const Version = 2
+// Version is the version of the format this package writes; it also reads
+// version 2.
+const Version = 3
 
 // The letters of an answer's "state".
 const (
@@ -153,6 +160,16 @@ type Answer struct {
 	UserID  []string
 }
 
+// Settled is a settled record: unknown items settled by reading back.
+type Settled struct {
+	Run int
+	// Index, State, Message, ReadBack and UserID hold one entry per item.
+	Index             []int
+	State             []byte
+	Message, ReadBack []string
+	UserID            []string
+}
+
 // HashItem returns the hash a batch record keeps of an item: FNV-1a, 64
 // bits, over kind (omitted when 0) and the item's JSON.
 func HashItem(kind byte, itemJSON []byte) uint64 {
@@ -210,6 +227,7 @@ type wire struct {
 	Message   []int    `json:"message,omitempty"`
 	Messages  []string `json:"messages,omitempty"`
 	UserID    []string `json:"user_id,omitempty"`
+	ReadBack  []string `json:"read_back,omitempty"`
 }
 
 // wireSkip is a batch record's "skipped": the fields of a skipped record.
@@ -291,9 +309,26 @@ func encodeAnswer(a *Answer) ([]byte, error) {
 	n := a.Batch
 	w := &wire{T: "answer", Run: a.Run, Batch: &n, Attempts: a.Attempts, Status: a.Status,
 		RequestID: a.RequestID, Err: a.Err, NotDone: a.NotDone, State: string(a.State), UserID: a.UserID}
+	setMessages(w, a.Message)
+	return json.Marshal(w)
+}
+
+// encodeSettled returns the settled record's line, without its newline.
+func encodeSettled(s *Settled) ([]byte, error) {
+	n := len(s.Index)
+	if len(s.State) != n || len(s.Message) != n || len(s.ReadBack) != n || s.UserID != nil && len(s.UserID) != n {
+		return nil, fmt.Errorf("journal: a settled record has %d indexes, %d states, %d messages, %d read-backs and %d user ids", n, len(s.State), len(s.Message), len(s.ReadBack), len(s.UserID))
+	}
+	w := &wire{T: "settled", Run: s.Run, Index: s.Index, State: string(s.State), UserID: s.UserID, ReadBack: s.ReadBack}
+	setMessages(w, s.Message)
+	return json.Marshal(w)
+}
+
+// setMessages sets w's "message" and "messages", each distinct one once.
+func setMessages(w *wire, msgs []string) {
 	seen := make(map[string]int)
-	w.Message = make([]int, len(a.Message))
-	for i, m := range a.Message {
+	w.Message = make([]int, len(msgs))
+	for i, m := range msgs {
 		j, ok := seen[m]
 		if !ok {
 			j = len(w.Messages)
@@ -302,5 +337,4 @@ func encodeAnswer(a *Answer) ([]byte, error) {
 		}
 		w.Message[i] = j
 	}
-	return json.Marshal(w)
 }

@@ -186,7 +186,7 @@ func TestDamaged(t *testing.T) {
 		assert.NotContains(t, err.Error(), "ada@", name)
 	}
 
-	_, err := Read(strings.NewReader(`{"t":"journal","v":3}` + "\n"))
+	_, err := Read(strings.NewReader(`{"t":"journal","v":4}` + "\n"))
 	assert.ErrorIs(t, err, ErrNewer)
 	assert.False(t, IsDamaged(err))
 
@@ -260,6 +260,8 @@ func FuzzRead(f *testing.F) {
 	f.Add(head + `{"t":"run","run":1}` + "\n" + `{"t":"batch","run":1,"batch":0,"index":[0,2],"hash":["0000000000000001","0000000000000002"],"key":["a","b"]}` + "\n" +
 		`{"t":"answer","run":1,"batch":0,"attempts":1,"status":201,"state":"SF","message":[0,1],"messages":["ok","no"],"user_id":["u",""]}` + "\n")
 	f.Add(head + `{"t":"batch","run":1,"batch":0,"index":[3],"hash":["0000000000000001"]}` + "\n" + `{"t":"answ`)
+	f.Add(head + `{"t":"batch","run":1,"batch":0,"index":[0],"hash":["0000000000000001"]}` + "\n" +
+		`{"t":"settled","run":2,"index":[0],"state":"S","message":[0],"messages":["m"],"read_back":["r"]}` + "\n")
 	f.Add("")
 	f.Add("\n\n\n")
 	f.Fuzz(func(t *testing.T, text string) {
@@ -269,7 +271,7 @@ func FuzzRead(f *testing.F) {
 		}
 		for i := range l.Len() + 1 {
 			if it, ok := l.Item(i); ok {
-				_, _, _, _, _ = l.Message(it), l.UserID(it), l.Err(it), l.Attempts(it), l.NotDone(it)
+				_, _, _, _, _, _ = l.Message(it), l.UserID(it), l.Err(it), l.Attempts(it), l.NotDone(it), l.ReadBack(it)
 				if !strings.ContainsRune(states+string(InFlight), rune(it.State)) {
 					t.Fatalf("item %d has state %q", i, it.State)
 				}
@@ -323,4 +325,40 @@ func TestOlderVersion(t *testing.T) {
 	require.ErrorIs(t, err, ErrOlder)
 	assert.False(t, IsDamaged(err))
 	assert.Contains(t, err.Error(), "start a new journal")
+}
+
+// TestSettled reads back a settled record over an in-flight batch: its
+// states, messages and read-backs replace the batch's, a not-there item may
+// be sent again, and a version 2 journal is still read.
+func TestSettled(t *testing.T) {
+	s := &store{}
+	w := NewWriter(s, s.sync, false)
+	require.NoError(t, w.Header(testHeader))
+	require.NoError(t, w.Run(1, false))
+	_, err := w.Batch(&Batch{Run: 1, Batch: 0, Index: []int{0, 1, 2}, Hash: []uint64{1, 2, 3}})
+	require.NoError(t, err)
+	require.NoError(t, w.Run(2, false))
+	require.NoError(t, w.Settled(&Settled{Run: 2, Index: []int{0, 2}, State: []byte("SN"),
+		Message: []string{"found invited on Aptly", "not found on Aptly: safe to send"}, ReadBack: []string{"aptly users: invited", "aptly users: not found"}}))
+	assert.Contains(t, s.buf.String(), `{"t":"settled","run":2,"index":[0,2],"state":"SN","message":[0,1],"messages":["found invited on Aptly","not found on Aptly: safe to send"],"read_back":["aptly users: invited","aptly users: not found"]}`)
+
+	l, err := Read(bytes.NewReader(s.buf.Bytes()))
+	require.NoError(t, err)
+	it, ok := l.Item(0)
+	require.True(t, ok)
+	assert.Equal(t, []any{Succeeded, uint64(1), "found invited on Aptly", "aptly users: invited"}, []any{it.State, it.Hash, l.Message(it), l.ReadBack(it)})
+	it, _ = l.Item(1)
+	assert.Equal(t, InFlight, it.State, "not settled")
+	it, _ = l.Item(2)
+	assert.Equal(t, []any{NotSent, true}, []any{it.State, l.NotDone(it)})
+
+	for name, text := range map[string]string{
+		"an item no batch holds": `{"t":"settled","run":1,"index":[7],"state":"S","message":[0],"messages":["m"],"read_back":["r"]}`,
+		"no read-backs":          `{"t":"settled","run":1,"index":[0],"state":"S","message":[0],"messages":["m"]}`,
+		"a bad state":            `{"t":"settled","run":1,"index":[0],"state":"Q","message":[0],"messages":["m"],"read_back":["r"]}`,
+	} {
+		batch := `{"t":"batch","run":1,"batch":0,"index":[0],"hash":["0000000000000001"]}` + "\n"
+		_, err := Read(strings.NewReader(`{"t":"journal","v":2}` + "\n" + batch + text + "\n"))
+		assert.True(t, IsDamaged(err), "%s: %v", name, err)
+	}
 }

@@ -49,7 +49,7 @@ type Log struct {
 	index    map[string]int32
 }
 
-// Item is the latest record of one input position, 24 bytes.
+// Item is the latest record of one input position, 32 bytes.
 type Item struct {
 	// Hash is the item's hash as the batch record holds it.
 	Hash uint64
@@ -58,8 +58,8 @@ type Item struct {
 	// record's (Repeat, Invalid) for one the latest record skipped.
 	State byte
 
-	batch     int32 // in Log.batches
-	msg, user int32 // in Log.strs
+	batch           int32 // in Log.batches
+	msg, user, read int32 // in Log.strs
 }
 
 // batchInfo is what a Log keeps of one batch: its name and its answer's
@@ -110,6 +110,9 @@ func (l *Log) slot(i int) *Item {
 
 // Message returns the item's message.
 func (l *Log) Message(it Item) string { return l.strs[it.msg] }
+
+// ReadBack returns what reading the service back found of the item, if it did.
+func (l *Log) ReadBack(it Item) string { return l.strs[it.read] }
 
 // UserID returns the item's user id.
 func (l *Log) UserID(it Item) string { return l.strs[it.user] }
@@ -237,7 +240,7 @@ func (l *Log) apply(rec *wire, pending map[[2]int]pendingBatch) error {
 		if rec.V < 1 {
 			return fmt.Errorf("version %d", rec.V)
 		}
-		if rec.V < Version {
+		if rec.V < 2 {
 			return fmt.Errorf("%w (%d; this program reads %d), which kept no record of the repeated and invalid items: finish that run with the program that started it, or start a new journal", ErrOlder, rec.V, Version)
 		}
 		l.Header = &Header{Op: rec.Op, Endpoint: rec.Endpoint, Shared: uint64(rec.Shared)}
@@ -249,6 +252,8 @@ func (l *Log) apply(rec *wire, pending map[[2]int]pendingBatch) error {
 		return l.skip(rec.Run, rec.Index, rec.Hash, rec.State)
 	case "answer":
 		return l.answer(rec, pending)
+	case "settled":
+		return l.settled(rec)
 	default:
 		return fmt.Errorf("a record of unknown type %q", rec.T)
 	}
@@ -331,6 +336,35 @@ func (l *Log) answer(rec *wire, pending map[[2]int]pendingBatch) error {
 		if rec.UserID != nil {
 			it.user = l.intern(rec.UserID[i])
 		}
+	}
+	return nil
+}
+
+// settled applies a settled record: its items take its states, and one not
+// there may be sent again.
+func (l *Log) settled(rec *wire) error {
+	n := len(rec.Index)
+	if n == 0 || len(rec.State) != n || len(rec.Message) != n || len(rec.ReadBack) != n || rec.UserID != nil && len(rec.UserID) != n {
+		return errors.New("a settled record whose indexes, states, messages and read-backs differ in number")
+	}
+	info := clamp32(len(l.batches))
+	l.batches = append(l.batches, batchInfo{run: clamp32(rec.Run), batch: -1, notDone: true})
+	for i, idx := range rec.Index {
+		it, ok := l.Item(idx)
+		st, m := rec.State[i], rec.Message[i]
+		switch {
+		case !ok:
+			return fmt.Errorf("a settled record names item %d, which no batch record holds", idx)
+		case strings.IndexByte(states, st) < 0:
+			return fmt.Errorf("state %q", st)
+		case m < 0 || m >= len(rec.Messages):
+			return fmt.Errorf("message %d of %d", m, len(rec.Messages))
+		}
+		it.State, it.batch, it.msg, it.read = st, info, l.intern(rec.Messages[m]), l.intern(rec.ReadBack[i])
+		if it.user = 0; rec.UserID != nil {
+			it.user = l.intern(rec.UserID[i])
+		}
+		*l.slot(idx) = it
 	}
 	return nil
 }

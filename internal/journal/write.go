@@ -82,6 +82,16 @@ func (w *Writer) Answer(a *Answer) error {
 	return err
 }
 
+// Settled writes a settled record.
+func (w *Writer) Settled(s *Settled) error {
+	line, err := encodeSettled(s)
+	if err != nil {
+		return err
+	}
+	_, err = w.append(line)
+	return err
+}
+
 // append writes line and a newline in one call, and returns the journal's
 // length after them.
 func (w *Writer) append(line []byte) (int64, error) {
