@@ -129,8 +129,10 @@ func (w *shardWorker) run(ctx context.Context, id string, shard int, store *jour
 	if err != nil {
 		return nil, err
 	}
-	opts := append(slices.Clone(w.cfg.Bulk), onboard.WithJournal(j))
-	// Reconcile: append onboard.WithReconcile(...) to opts here once the SDK has it.
+	// A resumed shard reads the service back for the items a killed worker
+	// had in flight: those found are settled, the rest are sent again.
+	opts := append(slices.Clone(w.cfg.Bulk), onboard.WithJournal(j),
+		onboard.WithReconcile(0), onboard.WithResendInFlight())
 	var outs []Outcome
 	switch service {
 	case Aptly:

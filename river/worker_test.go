@@ -227,7 +227,7 @@ func checkProof(t *testing.T, pool *pgxpool.Pool, q *onboardriver.Queue, srv *on
 		}
 	}
 	assert.Zero(t, twice, "people the fake saw more than once")
-	// Settled only once the worker reads back unknowns (onboard.WithReconcile).
+	// A resumed shard reads back what the killed worker had in flight.
 	unknown := 0
 	for _, imp := range proofImports {
 		counts, err := q.Counts(ctx, imp.id)
