@@ -177,3 +177,32 @@ func checkRows(t *testing.T, run func(...string) (int, string, string), id strin
 	}
 	assert.Len(t, seen, n-len(bad))
 }
+
+// TestQueueFlags checks the usage errors of --queue, worker and status,
+// which come before any database is reached.
+func TestQueueFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"aptly", "invite", "--file", "p.csv", "--import-id", "x"}, "give --queue too"},
+		{[]string{"aptly", "invite", "--file", "p.csv", "--queue", "--dry-run"}, "give one"},
+		{[]string{"aptly", "invite", "--file", "p.csv", "--queue", "--journal", "j"}, "leave --journal out"},
+		{[]string{"royalti", "import", "--file", "p.csv", "--queue", "--message", "hi"}, "--queue stores people only"},
+		{[]string{"worker", "--workers", "0"}, "--workers 0 is less than 1"},
+		{[]string{"worker", "--job-timeout", "2m"}, "must exceed --job-timeout"},
+		{[]string{"worker", "--database-url", "postgres://u:pw@h/db"}, "unknown flag: --database-url"},
+		{[]string{"status"}, "give the import's id"},
+		{[]string{"status", "a", "b"}, "give the import's id"},
+		{[]string{"status", "a", "-o", "xml"}, "xml"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			code, stdout, stderr := newInProcess(t).run(t, tt.args...)
+			assert.Equal(t, exitError, code, stderr)
+			assert.Empty(t, stdout)
+			assert.Contains(t, stderr, tt.want)
+			assert.NotContains(t, stderr, "pw@")
+		})
+	}
+}
