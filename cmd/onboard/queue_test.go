@@ -97,6 +97,9 @@ func TestQueueRound(t *testing.T) {
 	}
 	code, _, stderr := runLogged("status", "aptly-round")
 	assert.Equal(t, exitRunning, code, "no worker has run: %s", stderr)
+	code, _, stderr = runLogged("status", "no-such-import")
+	assert.Equal(t, exitError, code, stderr)
+	assert.Contains(t, stderr, `no import "no-such-import" in the database`)
 
 	stopWorker := startWorker(t, p, &all)
 	waitDone(t, p, "aptly-round", runLogged)
@@ -178,24 +181,16 @@ func checkRows(t *testing.T, run func(...string) (int, string, string), id strin
 	assert.Len(t, seen, n-len(bad))
 }
 
-// TestQueueFlags checks the usage errors of --queue, worker and status,
-// which come before any database is reached.
-func TestQueueFlags(t *testing.T) {
-	tests := []struct {
-		args []string
-		want string
-	}{
-		{[]string{"aptly", "invite", "--file", "p.csv", "--import-id", "x"}, "give --queue too"},
-		{[]string{"aptly", "invite", "--file", "p.csv", "--queue", "--dry-run"}, "give one"},
-		{[]string{"aptly", "invite", "--file", "p.csv", "--queue", "--journal", "j"}, "leave --journal out"},
-		{[]string{"royalti", "import", "--file", "p.csv", "--queue", "--message", "hi"}, "--queue stores people only"},
-		{[]string{"worker", "--workers", "0"}, "--workers 0 is less than 1"},
-		{[]string{"worker", "--job-timeout", "2m"}, "must exceed --job-timeout"},
-		{[]string{"worker", "--database-url", "postgres://u:pw@h/db"}, "unknown flag: --database-url"},
-		{[]string{"status"}, "give the import's id"},
-		{[]string{"status", "a", "b"}, "give the import's id"},
-		{[]string{"status", "a", "-o", "xml"}, "xml"},
-	}
+// usageCase is a command line and what its usage error says.
+type usageCase struct {
+	args []string
+	want string
+}
+
+// checkUsageErrors runs each case, which must exit 2 before reaching a
+// database, with the error it names.
+func checkUsageErrors(t *testing.T, tests []usageCase) {
+	t.Helper()
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
 			code, stdout, stderr := newInProcess(t).run(t, tt.args...)
@@ -205,4 +200,14 @@ func TestQueueFlags(t *testing.T) {
 			assert.NotContains(t, stderr, "pw@")
 		})
 	}
+}
+
+// TestQueueFlags checks the usage errors of --queue.
+func TestQueueFlags(t *testing.T) {
+	checkUsageErrors(t, []usageCase{
+		{[]string{"aptly", "invite", "--file", "p.csv", "--import-id", "x"}, "give --queue too"},
+		{[]string{"aptly", "invite", "--file", "p.csv", "--queue", "--dry-run"}, "give one"},
+		{[]string{"aptly", "invite", "--file", "p.csv", "--queue", "--journal", "j"}, "leave --journal out"},
+		{[]string{"royalti", "import", "--file", "p.csv", "--queue", "--message", "hi"}, "--queue stores people only"},
+	})
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/spf13/cobra"
 
 	"github.com/onboardkit/onboard"
@@ -92,6 +94,9 @@ func runStatus(ctx context.Context, opts *statusOptions) error {
 		return db.scrub(err)
 	}
 	p, err := q.Progress(ctx, opts.id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return usageErrorf("no import %q in the database of %s: give the id that --queue printed", opts.id, envDatabaseURL)
+	}
 	if err != nil {
 		return db.scrub(err)
 	}
