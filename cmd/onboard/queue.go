@@ -51,6 +51,8 @@ invalid row is reported as today and not enqueued (exit status 1). The
 import id is --import-id, or else derived from the service, the tenant and
 the file's bytes, so that running the same command again enqueues nothing;
 it is printed on stderr. Each row's key is its line number, as in a journal.
+A person listed twice is sent once only when both rows fall in one shard
+of 1,000; otherwise the service is asked twice, and may refuse the second.
 The database's tables are created or updated first (safe to repeat).`
 
 // derivedImportID names the import of file for service and tenant by its
