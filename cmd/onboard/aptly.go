@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onboardkit/onboard"
+	onboardriver "github.com/onboardkit/onboard/river"
 )
 
 // aptlyPageSize is the page size of Aptly's user list as onboard reads it.
@@ -74,6 +75,7 @@ func newAptlyOptions(f *factory) aptlyOptions {
 type aptlyInviteOptions struct {
 	aptlyOptions
 	importFlags
+	queue  queueFlags
 	tenant string
 }
 
@@ -135,7 +137,7 @@ A person listed twice (letter case aside) is sent once: the later row is
 not sent, shares the earlier row's outcome, and names the line it
 repeats.
 
-` + importFileHelp,
+` + importFileHelp + "\n\n" + queueHelp,
 		Example: `  # Check the file, then invite, keeping a report of every row
   onboard aptly invite --file people.csv --dry-run
   onboard aptly invite --file people.csv --tenant 887fd99a-e3ab-44ac-8253-31f269599f2b --report report.csv
@@ -145,7 +147,7 @@ repeats.
   #   ada@example.com,Ada,Lovelace,Engineering`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.check(); err != nil {
+			if err := errors.Join(opts.check(), opts.queue.check(&opts.importFlags)); err != nil {
 				return err
 			}
 			if err := checkOutput(opts.output); err != nil {
@@ -159,6 +161,7 @@ repeats.
 		},
 	}
 	addImportFlags(cmd, &opts.importFlags, "people to invite", "100")
+	addQueueFlags(cmd, &opts.queue)
 	cmd.Flags().StringVar(&opts.tenant, "tenant", "", "the Aptly tenant `id` (default $ONBOARD_APTLY_TENANT_ID)")
 	return cmd
 }
@@ -177,6 +180,13 @@ func runAptlyInvite(ctx context.Context, opts *aptlyInviteOptions) error {
 		schema: schemaOf[onboard.AptlyInvitee]("email"), keyField: "email",
 		key:   func(p *onboard.AptlyInvitee) string { return p.Email },
 		check: checkInvitee,
+	}
+	if opts.queue.queue {
+		tenant, err := aptlyTenant(opts.tenant, env)
+		if err != nil {
+			return err
+		}
+		return queueRows(ctx, opts.io, ic, &queueSpec{flags: &opts.queue, service: onboardriver.Aptly, tenant: tenant, env: env})
 	}
 	if !opts.dryRun {
 		tenant, err := aptlyTenant(opts.tenant, env)

@@ -22,6 +22,7 @@ const (
 	envRoyaltiURL     = "ONBOARD_ROYALTI_URL"
 	envRoyaltiToken   = "ONBOARD_ROYALTI_TOKEN"
 	envRoyaltiSpace   = "ONBOARD_ROYALTI_WORKSPACE_ID"
+	envDatabaseURL    = "ONBOARD_DATABASE_URL"
 )
 
 // knownEnv lists the names an --env-file may set.
@@ -29,6 +30,7 @@ var knownEnv = []string{
 	envAptlyURL, envAptlyToken, envAptlyAccessKey, envAptlyTenant,
 	envAthenaURL, envAthenaKey,
 	envRoyaltiURL, envRoyaltiToken, envRoyaltiSpace,
+	envDatabaseURL,
 }
 
 // envHelp is the part of the service commands' help that says where
@@ -41,6 +43,7 @@ shell's history), and are never printed:
   ONBOARD_APTLY_TENANT_ID (or --tenant)
   ONBOARD_ATHENA_URL, ONBOARD_ATHENA_API_KEY
   ONBOARD_ROYALTI_URL, ONBOARD_ROYALTI_TOKEN, ONBOARD_ROYALTI_WORKSPACE_ID
+  ONBOARD_DATABASE_URL (PostgreSQL, for --queue, worker and status)
 
 The --env-file holds KEY=VALUE lines with these names (blank lines, # comments
 and "export " are allowed; a value may be quoted). A name it sets wins over

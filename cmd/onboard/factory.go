@@ -76,13 +76,18 @@ func (f *factory) royalti() (*onboard.RoyaltiClient, error) {
 type serviceFlags struct {
 	envFile   string
 	rateLimit rateLimit
+	// limiter, when set, paces the clients in place of --rate-limit's
+	// own limiter: the worker's pacer in PostgreSQL.
+	limiter onboard.Option
 }
 
 // clientOptions returns the options every client of the command is built
 // with.
 func (f *serviceFlags) clientOptions() []onboard.Option {
 	opts := []onboard.Option{onboard.WithUserAgent("onboard-cli/" + toolVersion() + " onboard-go/" + onboard.Version)}
-	if f.rateLimit.n > 0 {
+	if f.limiter != nil {
+		opts = append(opts, f.limiter)
+	} else if f.rateLimit.n > 0 {
 		every := f.rateLimit.per / time.Duration(f.rateLimit.n)
 		opts = append(opts, onboard.WithRateLimiter(rate.NewLimiter(rate.Every(every), 1)))
 	}

@@ -123,5 +123,5 @@ func TestEveryCommandHasExample(t *testing.T) {
 	for _, c := range root.Commands() {
 		names = append(names, c.Name())
 	}
-	assert.ElementsMatch(t, []string{"aptly", "athena", "fake", "help", "royalti", "sync", "version"}, names)
+	assert.ElementsMatch(t, []string{"aptly", "athena", "fake", "help", "royalti", "status", "sync", "version", "worker"}, names)
 }

@@ -2,16 +2,19 @@
 // APIs from the command line: it imports people from CSV or JSON-lines
 // files ("onboard aptly invite", "onboard royalti import", "onboard athena
 // invite"), lists, resends and cancels invites, manages AthenaHQ members,
-// syncs a roster with a service ("onboard sync"), serves a fake of all three
-// APIs for tests in any language ("onboard fake"), and prints its version
-// ("onboard version"). Every command has --help with examples.
+// syncs a roster with a service ("onboard sync"), enqueues imports in
+// PostgreSQL for workers ("--queue", "onboard worker", "onboard status"),
+// serves a fake of all three APIs for tests in any language ("onboard
+// fake"), and prints its version ("onboard version"). Every command has
+// --help with examples.
 //
 // Credentials come only from the environment (ONBOARD_APTLY_URL,
 // ONBOARD_APTLY_TOKEN, ...) or a private --env-file, never from a flag.
 //
 // Exit status: 0 when everything succeeded; 1 when some rows did not (the
 // output says which); 2 for a usage error, a bad input file, a missing or
-// refused credential, or an I/O error.
+// refused credential, or an I/O error; 3 from "onboard status" while its
+// import is still running.
 //
 // Install it with
 //

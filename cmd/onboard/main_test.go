@@ -13,8 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/rogpeppe/go-internal/testscript"
 	"go.uber.org/goleak"
+
+	onboardriver "github.com/onboardkit/onboard/river"
+	"github.com/onboardkit/onboard/river/pgtest"
 )
 
 // waitTimeout bounds every wait and request of a test or script.
@@ -22,16 +26,28 @@ const waitTimeout = 10 * time.Second
 
 // TestMain makes the test binary the onboard command when a script runs
 // "exec onboard", and fails the tests when a goroutine outlives them: the
-// in-process tests start the fake, its handlers and signal watchers.
+// in-process tests start the fake, its handlers and signal watchers. The
+// tests of --queue, worker and status get a PostgreSQL from pgtest, with a
+// template database migrated.
 func TestMain(m *testing.M) {
-	testscript.Main(leakChecked{m}, map[string]func(){"onboard": main})
+	run := func() int {
+		return pgtest.Main(m, func(ctx context.Context, url string) error {
+			pool, err := pgxpool.New(ctx, url)
+			if err != nil {
+				return err
+			}
+			defer pool.Close()
+			return onboardriver.Migrate(ctx, pool)
+		})
+	}
+	testscript.Main(leakChecked{run}, map[string]func(){"onboard": main})
 }
 
 // leakChecked runs the tests, then looks for goroutines left behind.
-type leakChecked struct{ m *testing.M }
+type leakChecked struct{ run func() int }
 
 func (l leakChecked) Run() int {
-	if code := l.m.Run(); code != 0 {
+	if code := l.run(); code != 0 {
 		return code
 	}
 	if err := goleak.Find(); err != nil {

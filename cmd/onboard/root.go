@@ -15,6 +15,7 @@ const (
 	exitOK         = 0
 	exitIncomplete = 1 // some rows were not done; the output says which
 	exitError      = 2 // a usage error, an I/O error, or a refused credential
+	exitRunning    = 3 // onboard status: the import is still running
 )
 
 // usageError is an error in how a command was called: an unknown command
@@ -67,6 +68,9 @@ func (a *app) run(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if ie := (*incompleteError)(nil); errors.As(err, &ie) {
 		return exitIncomplete
 	}
+	if re := (*runningError)(nil); errors.As(err, &re) {
+		return exitRunning
+	}
 	if ue := (*usageError)(nil); errors.As(err, &ue) {
 		_, _ = fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
 	}
@@ -93,7 +97,8 @@ Exit status: 0 when everything succeeded; 1 when some rows did not (the
 output says which and why); 2 for a usage error (an unknown command or flag,
 a bad flag value, a bad input file, a missing or refused credential) or an
 I/O error (an address in use, output that cannot be written). A command
-that exits 2 sends nothing, unless the error came after it started sending.`,
+that exits 2 sends nothing, unless the error came after it started sending.
+"onboard status" exits 3 while its import is still running.`,
 		Example: `  # Serve the fake APIs on 127.0.0.1:8080
   onboard fake
 
@@ -115,7 +120,8 @@ that exits 2 sends nothing, unless the error came after it started sending.`,
 	root.SetVersionTemplate(versionLine() + "\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &usageError{err} })
 	root.AddCommand(newFakeCmd(f, nil), newVersionCmd(),
-		newAptlyCmd(f), newAthenaCmd(f), newRoyaltiCmd(f), newSyncCmd(f))
+		newAptlyCmd(f), newAthenaCmd(f), newRoyaltiCmd(f), newSyncCmd(f),
+		newWorkerCmd(f, nil), newStatusCmd(f, nil))
 	root.InitDefaultHelpCmd()
 	for _, c := range root.Commands() {
 		if c.Name() == "help" {

@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/onboardkit/onboard"
+	onboardriver "github.com/onboardkit/onboard/river"
 )
 
 func newRoyaltiCmd(f *factory) *cobra.Command {
@@ -48,6 +49,7 @@ type royaltiImportOptions struct {
 	// --redirect-url, and --send-email when it is given.
 	shared    onboard.RoyaltiCreateUsersRequest
 	sendEmail bool
+	queue     queueFlags
 }
 
 // newRoyaltiImportCmd returns "onboard royalti import". runF, if not nil,
@@ -64,7 +66,9 @@ nickName, userType, ipi, role, phone, country. Royalti answers by name, so
 give each person a first and last name: a person the answer cannot be tied
 to is "unknown", never guessed as created.
 
-` + importFileHelp,
+` + importFileHelp + "\n\n" + queueHelp + `
+An import stores people only: --queue refuses --message, --redirect-url
+and --send-email, and the workers create them with Royalti's defaults.`,
 		Example: `  onboard royalti import --file people.csv --dry-run
   onboard royalti import --file people.jsonl --message "Welcome aboard" --report report.json
 
@@ -72,8 +76,11 @@ to is "unknown", never guessed as created.
   #   {"email": "ada@example.com", "firstName": "Ada", "lastName": "Lovelace"}`,
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := opts.check(); err != nil {
+			if err := errors.Join(opts.check(), opts.queue.check(&opts.importFlags)); err != nil {
 				return err
+			}
+			if opts.queue.queue && (cmd.Flags().Changed("message") || cmd.Flags().Changed("redirect-url") || cmd.Flags().Changed("send-email")) {
+				return usageErrorf("--queue stores people only: the workers create them without --message, --redirect-url or --send-email")
 			}
 			if err := checkOutput(opts.output); err != nil {
 				return err
@@ -89,6 +96,7 @@ to is "unknown", never guessed as created.
 		},
 	}
 	addImportFlags(cmd, &opts.importFlags, "people to create", "100")
+	addQueueFlags(cmd, &opts.queue)
 	cmd.Flags().BoolVar(&opts.sendEmail, "send-email", true, "let Royalti email each person an invite")
 	cmd.Flags().StringVar(&opts.shared.Message, "message", "", "a custom `message` for the invite email")
 	cmd.Flags().StringVar(&opts.shared.RedirectURL, "redirect-url", "", "where people land after accepting the invite")
@@ -100,7 +108,8 @@ to is "unknown", never guessed as created.
 func runRoyaltiImport(ctx context.Context, opts *royaltiImportOptions) error {
 	// Read even for a --dry-run, which needs no credential: a broken
 	// --env-file shows before the run that sends.
-	if _, err := opts.env(); err != nil {
+	env, err := opts.env()
+	if err != nil {
 		return err
 	}
 	ic := &importCmd[onboard.RoyaltiWorkspaceUser]{
@@ -108,6 +117,10 @@ func runRoyaltiImport(ctx context.Context, opts *royaltiImportOptions) error {
 		schema: schemaOf[onboard.RoyaltiWorkspaceUser]("email"), keyField: "email",
 		key:   func(u *onboard.RoyaltiWorkspaceUser) string { return u.Email },
 		check: checkWorkspaceUser,
+	}
+	if opts.queue.queue {
+		spec := &queueSpec{flags: &opts.queue, service: onboardriver.Royalti, tenant: env.get(envRoyaltiSpace), env: env}
+		return queueRows(ctx, opts.io, ic, spec)
 	}
 	if !opts.dryRun {
 		c, err := opts.client()
