@@ -64,7 +64,7 @@ func TestRunWorkers(t *testing.T) {
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- onboardriver.RunWorkers(wctx, pool, testWorkerConfig(srv.URL, pool, testInterval)) }()
-	waitDone(t, q, "imp", "roy")
+	waitDone(t, q, 2*time.Minute, "imp", "roy")
 	stop()
 	require.NoError(t, <-done)
 
@@ -116,8 +116,8 @@ func testWorkerConfig(url string, pool *pgxpool.Pool, interval time.Duration) on
 
 const testInterval = 2 * time.Millisecond
 
-// waitDone waits, a bounded time, until every shard of the imports has its outcomes.
-func waitDone(t *testing.T, q *onboardriver.Queue, ids ...string) {
+// waitDone waits, at most within, until every shard of the imports has its outcomes.
+func waitDone(t *testing.T, q *onboardriver.Queue, within time.Duration, ids ...string) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		for _, id := range ids {
@@ -127,5 +127,5 @@ func waitDone(t *testing.T, q *onboardriver.Queue, ids ...string) {
 			}
 		}
 		return true
-	}, 2*time.Minute, 50*time.Millisecond)
+	}, within, 50*time.Millisecond)
 }

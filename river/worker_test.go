@@ -80,7 +80,10 @@ func TestWorkerChild(t *testing.T) {
 	}
 	pool := newPool(t)
 	cfg := testWorkerConfig(url, pool, proofInterval)
-	cfg.JobTimeout, cfg.RescueAfter = 10*time.Second, 12*time.Second
+	// A resumed shard first reads back every user of its tenant's service
+	// (Aptly's list has no filter: 700 pages at 100,000 rows), paced with
+	// the other shards: its attempt must outlast that pass.
+	cfg.JobTimeout, cfg.RescueAfter = 40*time.Second, 45*time.Second
 	cfg.Bulk = []onboard.BulkOption{onboard.WithBatchSize(proofBatch)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -162,7 +165,7 @@ func TestWorkerKill(t *testing.T) {
 	killWhileSyncing(t, children[0], func() { children = append(children, startChild(t, srv.URL, dbURL, 0)) })
 	killAtProgress(t, q, rows/3, children[1], func() { children = append(children, startChild(t, srv.URL, dbURL, 0)) })
 	for _, imp := range proofImports {
-		waitDone(t, q, imp.id)
+		waitDone(t, q, 6*time.Minute, imp.id)
 	}
 	for _, c := range children {
 		c.kill(t)
@@ -297,7 +300,7 @@ func TestRunWorkers_lockedShardWaits(t *testing.T) {
 
 	_, err = holder.Exec(ctx, `SELECT pg_advisory_unlock(hashtext('held'), 0)`)
 	require.NoError(t, err)
-	waitDone(t, q, "held")
+	waitDone(t, q, 2*time.Minute, "held")
 	stop()
 	require.NoError(t, <-done)
 }
