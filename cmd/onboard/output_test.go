@@ -229,13 +229,13 @@ func TestOutcomeVerdict(t *testing.T) {
 		in   onboard.Outcome[string]
 		want verdict
 	}{
-		"succeeded": {onboard.Outcome[string]{State: onboard.StateSucceeded, Message: "ok", UserID: "u1"}, verdict{outSucceeded, "", "ok", "u1"}},
-		"failed":    {onboard.Outcome[string]{State: onboard.StateFailed, Message: "Email already exists"}, verdict{outFailed, "", "Email already exists", ""}},
+		"succeeded": {onboard.Outcome[string]{State: onboard.StateSucceeded, Message: "ok", UserID: "u1"}, verdict{outSucceeded, "", "ok", "u1", ""}},
+		"failed":    {onboard.Outcome[string]{State: onboard.StateFailed, Message: "Email already exists"}, verdict{outFailed, "", "Email already exists", "", ""}},
 		"invalid": {onboard.Outcome[string]{State: onboard.StateNotSent, Err: ve},
-			verdict{outInvalid, "email,groups[0].groupId", `email: "bob@" is not a valid email address; groups[0].groupId: is required`, ""}},
-		"stopped": {onboard.Outcome[string]{State: onboard.StateNotSent, Err: stopped}, verdict{outNotSent, "", "bulk run stopped\ncontext canceled", ""}},
+			verdict{outInvalid, "email,groups[0].groupId", `email: "bob@" is not a valid email address; groups[0].groupId: is required`, "", ""}},
+		"stopped": {onboard.Outcome[string]{State: onboard.StateNotSent, Err: stopped}, verdict{outNotSent, "", "bulk run stopped\ncontext canceled", "", ""}},
 		"unknown": {onboard.Outcome[string]{State: onboard.StateUnknown, Message: "the answer has no result for this email"},
-			verdict{outUnknown, "", "the answer has no result for this email", ""}},
+			verdict{outUnknown, "", "the answer has no result for this email", "", ""}},
 	} {
 		assert.Equal(t, c.want, outcomeVerdict(c.in, "email"), name)
 	}
