@@ -31,9 +31,9 @@ type bulkFlags struct {
 }
 
 // addBulkFlags adds --report, --all, --batch, --concurrency and
-// --no-reconcile to cmd.
-// defaultBatch says what a --batch of 0 means for this command; "" leaves
-// --batch out, for a command that sends one item a request.
+// --no-reconcile to cmd. defaultBatch says what a --batch of 0 means for
+// this command; "" leaves --batch and --no-reconcile out, for a command
+// that sends one item a request, outside the bulk engine.
 func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.report, "report", "", "also write every row's outcome to this `file`: CSV, or JSON if it ends in .json; "+csvGuardHelp)
@@ -42,6 +42,9 @@ func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 		fl.IntVar(&f.batch, "batch", 0, "items per request; 0 is "+defaultBatch)
 	}
 	fl.IntVar(&f.concurrency, "concurrency", 4, "requests in flight at once")
+	if defaultBatch == "" {
+		return
+	}
 	fl.BoolVar(&f.noReconcile, "no-reconcile", false, "leave a row whose request got no answer unknown, rather than reading the service back to settle it (done by default at the end of a run with unknown rows, and on resuming a --journal before anything is sent)")
 }
 
@@ -50,7 +53,7 @@ func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 func addJournalFlags(cmd *cobra.Command, f *bulkFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.journal, "journal", "", "record the run in this `file`, and resume from it: run the same command again to finish a run that crashed or was stopped, without sending anyone twice")
-	fl.BoolVar(&f.resendInFlight, "resend-in-flight", false, "with --journal, send again the rows an earlier run sent without getting an answer (reported unknown otherwise)")
+	fl.BoolVar(&f.resendInFlight, "resend-in-flight", false, "with --journal, send again the rows an earlier run sent without getting an answer and that reading the service back does not find (reported not sent otherwise, or unknown with --no-reconcile)")
 }
 
 // check refuses a --batch or --concurrency out of range, and
