@@ -339,14 +339,6 @@ func fileSize(path string) int64 {
 	return fi.Size()
 }
 
-func stderrOf(err error) string {
-	var exit *exec.ExitError
-	if errors.As(err, &exit) {
-		return string(exit.Stderr)
-	}
-	return ""
-}
-
 // checkCrashReport checks the last run's report: one row per input row,
 // none unknown, failed or left unsent. It returns the rows by outcome, and
 // by the outcome that reading back settled them to ("unknown → succeeded").
