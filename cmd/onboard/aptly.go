@@ -90,7 +90,8 @@ other lists and objects are written as JSON.
 The whole file is read first: a missing or unknown column, or broken CSV
 quoting, stops the command before anything is sent (exit status 2). A bad
 row is reported with its line number and the field at fault, and the rest
-go on. The output has one record per row, in the file's order: line, the
+go on. The output has one record per row, in the file's order but for
+rows settled by reading back (below), which come last: line, the
 row's key, outcome (succeeded, failed, unknown, not sent, invalid; valid in
 a --dry-run), the field at fault, the reason, and the id the service gave.
 A table on a terminal shows only the rows that need attention, and the
@@ -102,6 +103,13 @@ or a carriage return is written after a ' so that a spreadsheet shows it
 as text rather than running it; JSON keeps the text as it is.
 Before sending, one read-only request checks the credential.
 
+A row whose request got no answer is settled by reading the service back
+at the end of the run, and, resuming a --journal, before anything is sent:
+found done, "succeeded"; found contradicting the request, "failed"; not
+there, "not sent". Its reason says so ("unknown → succeeded: found invited
+on Aptly"), and the summary says what was read back. --no-reconcile leaves
+such rows "unknown".
+
 Interrupted (Ctrl-C), the command stops sending and still reports every row:
 those it did not get to are "not sent", and safe to send again; those whose
 request was on its way are "unknown". Exit status
@@ -112,8 +120,8 @@ request was on its way are "unknown". Exit status
 the same --journal resumes a run that crashed or was stopped, without
 inviting anyone twice: rows the journal has an answer for are reported
 from it ("from the journal: not sent again"), rows that were on their way
-when the run died are reported unknown (--resend-in-flight sends them
-again; the service may refuse some as already there), and the rest are
+when the run died are read back before anything is sent (those not found
+are "not sent", and --resend-in-flight sends them), and the rest are
 sent. A journal belongs to one file, service and request: given another's,
 or a file that differs in a row the journal covers, the command stops
 with exit status 2 before anything is sent; rows added past the journal's

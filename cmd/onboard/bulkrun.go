@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -26,11 +27,13 @@ type bulkFlags struct {
 	// which only the import commands have (addJournalFlags).
 	journal        string
 	resendInFlight bool
+	noReconcile    bool // --no-reconcile: leave unknown outcomes unknown
 }
 
-// addBulkFlags adds --report, --all, --batch and --concurrency to cmd.
-// defaultBatch says what a --batch of 0 means for this command; "" leaves
-// --batch out, for a command that sends one item a request.
+// addBulkFlags adds --report, --all, --batch, --concurrency and
+// --no-reconcile to cmd. defaultBatch says what a --batch of 0 means for
+// this command; "" leaves --batch and --no-reconcile out, for a command
+// that sends one item a request, outside the bulk engine.
 func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.report, "report", "", "also write every row's outcome to this `file`: CSV, or JSON if it ends in .json; "+csvGuardHelp)
@@ -39,6 +42,10 @@ func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 		fl.IntVar(&f.batch, "batch", 0, "items per request; 0 is "+defaultBatch)
 	}
 	fl.IntVar(&f.concurrency, "concurrency", 4, "requests in flight at once")
+	if defaultBatch == "" {
+		return
+	}
+	fl.BoolVar(&f.noReconcile, "no-reconcile", false, "leave a row whose request got no answer unknown, rather than reading the service back to settle it (done by default at the end of a run with unknown rows, and on resuming a --journal before anything is sent)")
 }
 
 // addJournalFlags adds --journal and --resend-in-flight to an import
@@ -46,7 +53,7 @@ func addBulkFlags(cmd *cobra.Command, f *bulkFlags, defaultBatch string) {
 func addJournalFlags(cmd *cobra.Command, f *bulkFlags) {
 	fl := cmd.Flags()
 	fl.StringVar(&f.journal, "journal", "", "record the run in this `file`, and resume from it: run the same command again to finish a run that crashed or was stopped, without sending anyone twice")
-	fl.BoolVar(&f.resendInFlight, "resend-in-flight", false, "with --journal, send again the rows an earlier run sent without getting an answer (reported unknown otherwise)")
+	fl.BoolVar(&f.resendInFlight, "resend-in-flight", false, "with --journal, send again the rows an earlier run sent without getting an answer and that reading the service back does not find (reported not sent otherwise, or unknown with --no-reconcile)")
 }
 
 // check refuses a --batch or --concurrency out of range, and
@@ -84,6 +91,9 @@ func (f *bulkFlags) options(total int, p *progress, j *onboard.Journal, keys onb
 	}
 	if keys != nil {
 		opts = append(opts, keys)
+	}
+	if !f.noReconcile {
+		opts = append(opts, onboard.WithReconcile(0))
 	}
 	return opts
 }
@@ -185,6 +195,9 @@ func (o *cmdIO) notes(t *tally) []string {
 	if o.hiding && t.rows > t.bad {
 		notes = append(notes, t.leftOut()+"; --all shows every row")
 	}
+	if rb := t.readBack(); rb != "" {
+		notes = append(notes, rb)
+	}
 	return notes
 }
 
@@ -217,8 +230,8 @@ type importCmd[T any] struct {
 
 // runImport reads the whole file once, stopping on a problem with the file
 // as a whole, then validates every row (--dry-run) or sends the valid rows
-// through the bulk engine, writing one record per row, in the file's
-// order.
+// through the bulk engine, writing one record per row, each with its line
+// (in the file's order, but for unknown outcomes settled at the end).
 func runImport[T any](ctx context.Context, o *cmdIO, c *importCmd[T]) error {
 	if err := c.flags.checkPaths(c.file); err != nil {
 		return err
@@ -308,71 +321,99 @@ func dryRun[T any](rows *rowReader[T], c *importCmd[T], write func(int, *T, verd
 }
 
 // sendRows sends the rows that can be read through the bulk engine, and
-// writes a record per row in the file's order: a row that cannot be read
-// where it stands, the others as their outcomes come. A run that stops
-// early (Ctrl-C, a refused credential) reads no further; the rows after it
-// are reported not sent, for the same reason.
+// writes a record per row: a row that cannot be read where it stands, the
+// others as their outcomes come, which is the file's order but for the
+// unknown outcomes that reading back settles at the end of the run. A run
+// that stops early (Ctrl-C, a refused credential) reads no further; the
+// rows after it are reported not sent, for the same reason.
 func sendRows[T any](ctx context.Context, rows *rowReader[T], c *importCmd[T], options func(keys onboard.BulkOption) []onboard.BulkOption, write func(int, *T, verdict) error) error {
 	// The engine reads the items and hands back outcomes on this
-	// goroutine, in input order: queue holds the rows read and not yet
-	// written, the head being the next to write; lines holds the line of
-	// each item handed to the engine, its key.
-	var queue []row[T]
-	var lines []int
+	// goroutine: q holds the rows read and not yet passed, lines the line
+	// of each item handed to the engine (its index), its key.
+	q := &rowQueue[T]{write: write}
 	items := func(yield func(T) bool) {
 		for r := range rows.all() {
-			queue = append(queue, r)
+			q.rows = append(q.rows, queued[T]{row: r, index: -1})
 			if len(r.problems) == 0 {
-				lines = append(lines, r.line)
+				q.rows[len(q.rows)-1].index = len(q.lines)
+				q.lines = append(q.lines, r.line)
 				if !yield(r.item) {
 					return
 				}
 			}
 		}
 	}
-	line := func(i int) string { return strconv.Itoa(lines[i]) }
-	var werr error
-	writeBadRows := func() {
-		for len(queue) > 0 && len(queue[0].problems) > 0 && werr == nil {
-			werr = write(queue[0].line, &queue[0].item, problemsVerdict(queue[0].problems))
-			queue = queue[1:]
-		}
-	}
-	var last onboard.Outcome[T]
+	line := func(i int) string { return strconv.Itoa(q.lines[i]) }
+	var stopped error
 	for o := range c.send(ctx, items, options(c.keys(line))) {
 		if errors.Is(o.Err, onboard.ErrJournalMismatch) {
 			return journalMismatch(c.flags.journal, o.Err)
 		}
-		if writeBadRows(); werr != nil || len(queue) == 0 {
+		if o.Index >= len(q.lines) {
 			break
 		}
-		werr = write(queue[0].line, &o.Item, rowVerdict(o, c.keyField, line))
-		queue = queue[1:]
-		last = o
-		if werr != nil {
-			break
+		if errors.Is(o.Err, onboard.ErrStopped) {
+			stopped = o.Err
+		}
+		if q.pass(o.Index); q.err == nil {
+			q.err = write(q.lines[o.Index], &o.Item, rowVerdict(o, c.keyField, line))
+		}
+		if q.err != nil {
+			return q.err
 		}
 	}
-	if writeBadRows(); werr != nil {
-		return werr
+	if q.pass(len(q.lines)); q.err != nil || stopped == nil {
+		return cmp.Or(q.err, rows.err)
 	}
-	if errors.Is(last.Err, onboard.ErrStopped) {
-		stopped := verdict{outcome: outNotSent, reason: errText(last.Err)}
-		for r := range rows.all() {
-			// A row that is invalid is reported so, whatever stopped the
-			// run and whenever.
-			v := stopped
-			if len(r.problems) > 0 {
-				v = problemsVerdict(r.problems)
-			} else if err := c.check(&r.item); err != nil {
-				v = checkVerdict(err, c.keyField)
-			}
-			if err := write(r.line, &r.item, v); err != nil {
-				return err
-			}
+	v := verdict{outcome: outNotSent, reason: errText(stopped)}
+	for r := range rows.all() {
+		if err := write(r.line, &r.item, stoppedVerdict(c, &r, v)); err != nil {
+			return err
 		}
 	}
 	return rows.err
+}
+
+// queued is a row read, with its item's index; -1 for a row that could
+// not be read.
+type queued[T any] struct {
+	row   row[T]
+	index int
+}
+
+// rowQueue holds the rows read and not yet passed; lines is the line of
+// each item, by its index.
+type rowQueue[T any] struct {
+	rows  []queued[T]
+	lines []int
+	write func(int, *T, verdict) error
+	err   error
+}
+
+// pass writes the rows that could not be read and drops the items, up to
+// the item of index upTo: the engine hands an item's outcome back after
+// those before it, but for the unknown outcomes it settles at the end,
+// which are written as they come.
+func (q *rowQueue[T]) pass(upTo int) {
+	for len(q.rows) > 0 && q.err == nil && q.rows[0].index < upTo {
+		if r := &q.rows[0].row; q.rows[0].index < 0 {
+			q.err = q.write(r.line, &r.item, problemsVerdict(r.problems))
+		}
+		q.rows = q.rows[1:]
+	}
+}
+
+// stoppedVerdict is the verdict of a row after a run stopped early: not
+// sent, unless it is invalid, which is reported so, whatever stopped the
+// run and whenever.
+func stoppedVerdict[T any](c *importCmd[T], r *row[T], stopped verdict) verdict {
+	if len(r.problems) > 0 {
+		return problemsVerdict(r.problems)
+	}
+	if err := c.check(&r.item); err != nil {
+		return checkVerdict(err, c.keyField)
+	}
+	return stopped
 }
 
 // rowVerdict is the verdict of an outcome of an import, in the file's

@@ -201,6 +201,22 @@ func TestTallyLeftOut(t *testing.T) {
 	}
 }
 
+func TestTallyReadBack(t *testing.T) {
+	t.Parallel()
+	tl := newTally("row")
+	tl.add(verdict{outcome: outSucceeded})
+	assert.Empty(t, tl.readBack(), "nothing read back: no line")
+	for range 3 {
+		tl.add(verdict{outcome: outNotSent, readBack: "not found on Aptly: safe to send"})
+	}
+	tl.add(verdict{outcome: outSucceeded, readBack: "found invited on Aptly"})
+	tl.add(verdict{outcome: outNotSent, readBack: "not found on Aptly: safe to send"})
+	tl.add(verdict{outcome: outFailed, readBack: "found deleted on Aptly, which contradicts the call"})
+	assert.Equal(t, "read back 6 unknown: 4 → not sent (not found on Aptly: safe to send), 1 → succeeded (found invited on Aptly), "+
+		"1 → failed (found deleted on Aptly, which contradicts the call)", tl.readBack())
+	assert.Equal(t, "7 rows: 2 succeeded, 4 not sent, 1 failed", tl.String())
+}
+
 func TestAttentionTable(t *testing.T) {
 	t.Parallel()
 	var b bytes.Buffer
@@ -229,13 +245,19 @@ func TestOutcomeVerdict(t *testing.T) {
 		in   onboard.Outcome[string]
 		want verdict
 	}{
-		"succeeded": {onboard.Outcome[string]{State: onboard.StateSucceeded, Message: "ok", UserID: "u1"}, verdict{outSucceeded, "", "ok", "u1"}},
-		"failed":    {onboard.Outcome[string]{State: onboard.StateFailed, Message: "Email already exists"}, verdict{outFailed, "", "Email already exists", ""}},
+		"succeeded": {onboard.Outcome[string]{State: onboard.StateSucceeded, Message: "ok", UserID: "u1"}, verdict{outSucceeded, "", "ok", "u1", ""}},
+		"failed":    {onboard.Outcome[string]{State: onboard.StateFailed, Message: "Email already exists"}, verdict{outFailed, "", "Email already exists", "", ""}},
 		"invalid": {onboard.Outcome[string]{State: onboard.StateNotSent, Err: ve},
-			verdict{outInvalid, "email,groups[0].groupId", `email: "bob@" is not a valid email address; groups[0].groupId: is required`, ""}},
-		"stopped": {onboard.Outcome[string]{State: onboard.StateNotSent, Err: stopped}, verdict{outNotSent, "", "bulk run stopped\ncontext canceled", ""}},
+			verdict{outInvalid, "email,groups[0].groupId", `email: "bob@" is not a valid email address; groups[0].groupId: is required`, "", ""}},
+		"stopped": {onboard.Outcome[string]{State: onboard.StateNotSent, Err: stopped}, verdict{outNotSent, "", "bulk run stopped\ncontext canceled", "", ""}},
 		"unknown": {onboard.Outcome[string]{State: onboard.StateUnknown, Message: "the answer has no result for this email"},
-			verdict{outUnknown, "", "the answer has no result for this email", ""}},
+			verdict{outUnknown, "", "the answer has no result for this email", "", ""}},
+		"read back, succeeded": {onboard.Outcome[string]{State: onboard.StateSucceeded, Message: "found invited on Aptly", ReadBack: "aptly users: invited", UserID: "u2"},
+			verdict{outSucceeded, "", "unknown → succeeded: found invited on Aptly", "u2", "found invited on Aptly"}},
+		"read back, not sent": {onboard.Outcome[string]{State: onboard.StateNotSent, Message: "not found on Aptly: safe to send", ReadBack: "aptly users: not found"},
+			verdict{outNotSent, "", "unknown → not sent: not found on Aptly: safe to send", "", "not found on Aptly: safe to send"}},
+		"read back by an earlier run": {onboard.Outcome[string]{State: onboard.StateSucceeded, Message: "found active on Aptly", ReadBack: "aptly users: active", Replayed: true},
+			verdict{outSucceeded, "", "unknown → succeeded: found active on Aptly", "", ""}},
 	} {
 		assert.Equal(t, c.want, outcomeVerdict(c.in, "email"), name)
 	}

@@ -71,6 +71,7 @@ func setupFake(env *testscript.Env) error {
 //	fake athena-member TARGET EMAIL   a viewer of the website or group (its own row)
 //	fake athena-org EMAIL [VAR]       a viewer of the organization; VAR is set to their user id
 //	fake fault PATH STATUS [TIMES]    answer requests to PATH with STATUS, TIMES times (default 1)
+//	fake lost PATH [TIMES]            do requests to PATH, then answer 500, TIMES times (default 1): the answer lost after the work
 //	fake requests                     print "METHOD PATH STATUS" per request received, oldest first
 //	fake state                        print the fake's state as JSON
 func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
@@ -108,6 +109,14 @@ func cmdFake(ts *testscript.TestScript, neg bool, args []string) {
 		}
 	case "fault":
 		f.fault(ts, args[1:])
+	case "lost":
+		times := 1
+		if len(args) > 2 {
+			var err error
+			times, err = strconv.Atoi(args[2])
+			ts.Check(err)
+		}
+		f.srv.InjectFault(onboardtest.Fault{Path: arg(1), Status: http.StatusInternalServerError, Process: true, Times: times})
 	case "requests":
 		out := ts.Stdout() // replaces the last command's stdout, even with no request
 		for _, r := range f.srv.Requests() {

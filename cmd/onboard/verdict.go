@@ -25,9 +25,12 @@ const (
 )
 
 // verdict is what became of one row: its outcome, the fields at fault for
-// an invalid row, the reason in words, and the id the service gave.
+// an invalid row, the reason in words, and the id the service gave;
+// readBack holds the words of reading the service back, when that settled
+// an unknown outcome.
 type verdict struct {
 	outcome, field, reason, id string
+	readBack                   string
 }
 
 // ok reports whether the row needs no more attention: done, valid in a
@@ -83,8 +86,18 @@ func validationVerdict(ve *onboard.ValidationError, keyField string) verdict {
 	return problemsVerdict(ps)
 }
 
-// outcomeVerdict is the verdict of one outcome of a bulk run.
+// outcomeVerdict is the verdict of one outcome of a bulk run. One that
+// reading back settled says so: "unknown → succeeded: found invited on
+// Aptly".
 func outcomeVerdict[T any](o onboard.Outcome[T], keyField string) verdict {
+	if o.ReadBack != "" {
+		v := outcomeVerdict(onboard.Outcome[T]{State: o.State, UserID: o.UserID}, keyField)
+		v.reason = outUnknown + " → " + v.outcome + ": " + o.Message
+		if !o.Replayed {
+			v.readBack = o.Message
+		}
+		return v
+	}
 	switch o.State {
 	case onboard.StateSucceeded:
 		return verdict{outcome: outSucceeded, reason: o.Message, id: o.UserID}
@@ -133,18 +146,34 @@ func errText(err error) string {
 	return strings.ReplaceAll(err.Error(), "onboard: ", "")
 }
 
-// tally counts the rows of a run by outcome.
+// tally counts the rows of a run by outcome, and those that reading back
+// settled by outcome and words.
 type tally struct {
 	rows  int
 	bad   int // rows not ok
 	by    map[string]int
 	order []string
 	noun  string // "row", "invite"
+	// read counts the rows reading back settled, by "outcome (words)",
+	// in readOrder.
+	read      map[string]int
+	readOrder []string
+	readRows  int
 }
 
-func newTally(noun string) *tally { return &tally{by: map[string]int{}, noun: noun} }
+func newTally(noun string) *tally {
+	return &tally{by: map[string]int{}, read: map[string]int{}, noun: noun}
+}
 
 func (t *tally) add(v verdict) {
+	if v.readBack != "" {
+		k := v.outcome + " (" + v.readBack + ")"
+		if _, ok := t.read[k]; !ok {
+			t.readOrder = append(t.readOrder, k)
+		}
+		t.read[k]++
+		t.readRows++
+	}
 	t.rows++
 	if !v.ok() {
 		t.bad++
@@ -157,6 +186,20 @@ func (t *tally) add(v verdict) {
 		t.order = append(t.order, o)
 	}
 	t.by[o]++
+}
+
+// readBack says what reading back settled: "read back 350 unknown: 300
+// → not sent (not found on Aptly: safe to send), 50 → succeeded (found
+// invited on Aptly)"; "" if it settled nothing.
+func (t *tally) readBack() string {
+	if t.readRows == 0 {
+		return ""
+	}
+	parts := make([]string, len(t.readOrder))
+	for i, k := range t.readOrder {
+		parts[i] = fmt.Sprintf("%d → %s", t.read[k], k)
+	}
+	return fmt.Sprintf("read back %d unknown: %s", t.readRows, strings.Join(parts, ", "))
 }
 
 // allOK reports whether every row counted is ok.
