@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/onboardkit/onboard/internal/readcap"
 )
 
 // What the tests of package onboard_test need of the package's insides.
@@ -35,7 +37,7 @@ func RetryLoggerOf(c any) any {
 // of limit bytes with size the announced length (-1 for none), and returns
 // the copy of it an *APIError keeps.
 func ReadAndKeep(body io.Reader, limit, size int64) ([]byte, error) {
-	data, _, err := readCapped(body, limit, size)
+	data, _, err := readcap.Read(body, limit, size, errorReadBytes)
 	kept, _ := errorBody(data, nil)
 	return kept, err
 }

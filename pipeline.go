@@ -13,6 +13,8 @@ import (
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/onboardkit/onboard/internal/readcap"
 )
 
 // The request loop: the service method validates and names its endpoint;
@@ -188,7 +190,7 @@ type answer struct {
 func (l *callLoop) readAnswer(ep endpoint, path string, resp *http.Response) answer {
 	c, cs := l.c, &l.cs
 	a := answer{c: c, ep: ep, path: path, resp: resp, loop: l, cs: cs}
-	a.data, a.tooBig, a.readErr = readCapped(resp.Body, bodyLimit(resp.StatusCode, c.maxBody), resp.ContentLength)
+	a.data, a.tooBig, a.readErr = readcap.Read(resp.Body, bodyLimit(resp.StatusCode, c.maxBody), resp.ContentLength, errorReadBytes)
 	if resp.StatusCode/100 == 2 && !ep.secretAnswer {
 		// A success must not hand an echoed credential on.
 		var buf [8]string
