@@ -194,7 +194,7 @@ func (l *callLoop) readAnswer(ep endpoint, path string, resp *http.Response) ans
 	if resp.StatusCode/100 == 2 && !ep.secretAnswer {
 		// A success must not hand an echoed credential on.
 		var buf [8]string
-		a.data = l.appendSecrets(buf[:0]).body(a.data)
+		a.data = l.appendSecrets(buf[:0]).Body(a.data)
 	}
 	a.meta = newResponse(resp, l.attempts, a.data)
 	if cs.response != nil {
@@ -262,9 +262,9 @@ func (a *answer) decodeEnvelope(out any) error {
 // fail builds a failed answer's *APIError: kind is ErrUnexpectedResponse
 // for an unreadable 2xx (cause says why), nil for a failure status.
 func (a *answer) fail(kind, cause error) *APIError {
-	scrub := a.loop.scrubber()
-	data, p := errorBody(scrub.body(a.data), a.meta.Envelope)
-	header := scrub.header(a.resp.Header)
+	secrets := a.loop.scrubber()
+	data, p := errorBody(secrets.Body(a.data), a.meta.Envelope)
+	header := secrets.Header(a.resp.Header)
 	withheld := a.ep.secretAnswer && a.resp.StatusCode/100 == 2
 	if withheld {
 		// An unreadable credential answer: its token cannot be told from the rest.
@@ -272,7 +272,7 @@ func (a *answer) fail(kind, cause error) *APIError {
 		p.Message, p.Code, p.Details = "", "", nil
 	}
 	if r := a.cs.response; r != nil {
-		scrub.response(r, data, header, withheld)
+		scrubResponse(secrets, r, data, header, withheld)
 		if r.Envelope == nil && a.ep.envelope && p.EnvelopeStatus != 0 {
 			r.Envelope = &Envelope{StatusCode: p.EnvelopeStatus, Message: p.Message, Timestamp: parseTimestamp(p.Timestamp)}
 		}
