@@ -74,17 +74,20 @@ func AptlyListPage(ctx context.Context, s *AptlyUsers, opts *AptlyListUsersOptio
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return s.listPage(ctx, listUsers, opts, callOpts)
+	p := new(AptlyUserPage) // a nil opts encodes as no query
+	return result(p, s.client.call(ctx, listUsers, opts, nil, p, callOpts))
 }
 
 // RoyaltiUsersListPage fetches the one page of Royalti's users that List would.
 func RoyaltiUsersListPage(ctx context.Context, s *RoyaltiUsers, opts *RoyaltiListUsersOptions, callOpts ...CallOption) (*RoyaltiUserPage, error) {
-	return s.listPage(ctx, opts, callOpts...)
+	p := new(RoyaltiUserPage)
+	return result(p, s.listPage(ctx, opts, p, callOpts...))
 }
 
 // RoyaltiInvitesListPage fetches the one page of Royalti's invites that List would.
 func RoyaltiInvitesListPage(ctx context.Context, s *RoyaltiInvites, opts *RoyaltiListInvitesOptions, callOpts ...CallOption) (*RoyaltiInvitePage, error) {
-	return s.listPage(ctx, opts, callOpts...)
+	p := new(RoyaltiInvitePage)
+	return result(p, s.listPage(ctx, opts, p, callOpts...))
 }
 
 // The engine's hook on each step of each batch.

@@ -230,30 +230,22 @@ var royaltiListUsers = endpoint{op: "royalti: Users.List", method: http.MethodGe
 // Royalti: GET /user/.
 func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
 	q := valueOf(list)
-	key := func(u *RoyaltiUser) string { return u.ID }
-	return listAll(ctx, "royalti: Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
+	return royaltiList(ctx, royaltiListUsers.op, q.Page, func(u *RoyaltiUser) string { return u.ID }, func(ctx context.Context, n int) ([]RoyaltiUser, int, error) {
 		q.Page = n
-		p, err := s.listPage(ctx, &q, opts...)
-		if err != nil {
-			return page[RoyaltiUser]{}, err
-		}
-		total := p.TotalUsers
-		if total < len(p.Users) {
-			total = -1 // no usable count: go on to an empty page
-		}
-		return page[RoyaltiUser]{items: p.Users, total: total}, nil
+		var p royaltiUserPage
+		err := s.listPage(ctx, &q, &p, opts...)
+		return p.Users, p.TotalUsers, err
 	})
 }
 
-// listPage fetches one page of a Royalti workspace's users.
-func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) (*royaltiUserPage, error) {
+// listPage fetches into res one page of a Royalti workspace's users.
+func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptions, res *royaltiUserPage, opts ...CallOption) error {
 	if err := list.validate(); err != nil {
-		return nil, err
+		return err
 	}
 	q := valueOf(list)
 	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
-	res := new(royaltiUserPage)
-	return result(res, s.client.call(ctx, royaltiListUsers, &q, nil, res, opts))
+	return s.client.call(ctx, royaltiListUsers, &q, nil, res, opts)
 }
 
 // Get returns the user id (a UUID, as List gives) with their current
