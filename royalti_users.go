@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -155,17 +154,20 @@ func matchCreated(users []RoyaltiWorkspaceUser, created, errs []string) []Outcom
 	results := match.Royalti(people, created, errs)
 	out := make([]Outcome[RoyaltiWorkspaceUser], len(users))
 	for i, r := range results {
-		out[i] = Outcome[RoyaltiWorkspaceUser]{Index: i, Item: users[i], Message: r.Reason}
-		switch r.Verdict {
-		case match.Created:
-			out[i].State = StateSucceeded
-		case match.Failed:
-			out[i].State = StateFailed
-		default:
-			out[i].State = StateUnknown
-		}
+		out[i] = Outcome[RoyaltiWorkspaceUser]{Index: i, Item: users[i], State: stateOf(r.Verdict), Message: r.Reason}
 	}
 	return out
+}
+
+// stateOf is the State of a match verdict.
+func stateOf(v match.Verdict) State {
+	switch v {
+	case match.Created:
+		return StateSucceeded
+	case match.Failed:
+		return StateFailed
+	}
+	return StateUnknown
 }
 
 // markDoneEarlier makes unknown the users refused as present by a retried
@@ -224,8 +226,7 @@ type royaltiUserPage struct {
 var royaltiListUsers = endpoint{op: "royalti: Users.List", method: http.MethodGet, path: "/user/"}
 
 // List returns an iterator over a Royalti workspace's users, fetching pages
-// as the caller ranges. A list that changes while it is read may show a
-// user twice or not at all: collect it, then act (see ErrPageRepeated).
+// as the caller ranges (see ErrPageRepeated).
 //
 // Royalti: GET /user/.
 func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
@@ -312,7 +313,7 @@ func (r *RoyaltiDeleteUsersRequest) validate() error {
 		first := make(map[string]int, len(r.IDs))
 		for i, id := range r.IDs {
 			path := "ids[" + itoa(i) + "]"
-			checkRoyaltiID(p, path, id)
+			p.RequiredUUID(path, id)
 			key := strings.ToLower(id)
 			if j, ok := first[key]; ok {
 				p.Add(path, "repeats ids[%d]; send each id once, so that the answer can be tied to it", j)
@@ -391,7 +392,7 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 		defaultSize: defaultBatchSize,
 		precheck:    cmp.Or(validationError(op, &p), err),
 		prefix:      func(i int) string { return "ids[" + itoa(i) + "]" },
-		check:       func(p *validate.Problems, prefix string, id *string) { checkRoyaltiID(p, prefix, *id) },
+		check:       func(p *validate.Problems, prefix string, id *string) { p.RequiredUUID(prefix, *id) },
 		keys:        func(id *string) (string, string) { return strings.ToLower(*id), "" },
 		frames:      []bodyFrame{frame},
 		// failedDeletions gives no reason: after a retry, any id it lists
@@ -412,38 +413,7 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 
 // matchDeletions ties a bulk deletion's answer to each id, as DeleteBulk says.
 func matchDeletions(ids []string, res *RoyaltiDeleteUsersResult, out []verdict) {
-	if res.FailedDeletions == nil {
-		for i := range out {
-			out[i] = verdict{state: StateUnknown, message: "the answer has no failedDeletions list, so it does not say whether this id was deleted"}
-		}
-		return
-	}
-	index := make(map[string]int, len(ids))
-	for i, id := range ids {
-		index[strings.ToLower(id)] = i
-		out[i] = verdict{state: StateSucceeded}
-	}
-	failed, stray := 0, 0
-	for _, f := range res.FailedDeletions {
-		i, ok := index[strings.ToLower(strings.TrimSpace(f))]
-		switch {
-		case !ok:
-			stray++
-		case out[i].state != StateFailed:
-			out[i] = verdict{state: StateFailed, message: "the server listed this id in failedDeletions, without a reason"}
-			failed++
-		}
-	}
-	doubt := ""
-	switch n := len(ids); {
-	case stray > 0:
-		doubt = fmt.Sprintf("the answer lists %d failed deletions that name no id sent, so this id may be one of them", stray)
-	case res.ProcessedCount != n && res.ProcessedCount != n-failed:
-		doubt = fmt.Sprintf("the server counted %d processed of %d ids sent and listed %d as failed, so whether this id was deleted is not certain", res.ProcessedCount, n, failed)
-	}
-	for i := range out {
-		if out[i].state == StateSucceeded && doubt != "" {
-			out[i] = verdict{state: StateUnknown, message: doubt}
-		}
+	for i, r := range match.RoyaltiDeleted(ids, res.FailedDeletions, res.ProcessedCount) {
+		out[i] = verdict{state: stateOf(r.Verdict), message: r.Reason}
 	}
 }
