@@ -266,7 +266,7 @@ func settleSeen[T any](op string, o *Outcome[T], e seen.Ref) {
 		settleRepeat(op, o, e)
 		return
 	}
-	e.Settle(o.Index, uint8(o.State)) //nolint:gosec // G115: a State is 0 to 3
+	e.Settle(o.Index, int(o.State))
 }
 
 // State is what became of one item of a bulk operation.

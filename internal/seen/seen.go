@@ -38,7 +38,7 @@ func (e Ref) Valid() bool { return e.p != nil }
 func (e Ref) Index() int { return e.p.base + int(e.p.val[e.j]>>3) }
 
 // State returns 0, or 1 + the state Settle noted.
-func (e Ref) State() uint8 { return uint8(e.p.val[e.j] & 7) }
+func (e Ref) State() int { return int(e.p.val[e.j] & 7) }
 
 const (
 	pageSize   = 1 << 14
@@ -121,9 +121,9 @@ func (s *Set) grow() {
 }
 
 // Settle notes state st (0 to 6) in e if e is the entry of index.
-func (e Ref) Settle(index int, st uint8) {
+func (e Ref) Settle(index, st int) {
 	if e.Index() == index {
 		v := &e.p.val[e.j]
-		*v = *v&^7 | (uint32(st) + 1)
+		*v = *v&^7 | (uint32(st) + 1) //nolint:gosec // G115: st is 0 to 6
 	}
 }

@@ -29,7 +29,7 @@ func TestSet(t *testing.T) {
 	assert.Equal(t, uint64(len(s.slots)-1), s.mask)
 	assert.GreaterOrEqual(t, 3*len(s.slots), 4*n)
 
-	const failed uint8 = 2 // a state, as the onboard package's StateFailed
+	const failed = 2 // a state, as the onboard package's StateFailed
 	e7, _, _ := s.Lookup(fp(7))
 	e8, _, _ := s.Lookup(fp(8))
 	e7.Settle(70, failed)
