@@ -112,8 +112,7 @@ type aptlyUserPage struct {
 var listUsers = endpoint{op: "aptly: Users.List", method: http.MethodGet, path: "/v1/user", envelope: true}
 
 // List returns an iterator over Aptly's users, fetching pages as the caller
-// ranges. A list that changes while it is read may show a user twice or
-// not at all: collect it, then act (see ErrPageRepeated).
+// ranges (see ErrPageRepeated).
 //
 // Aptly: GET /v1/user.
 func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) iter.Seq2[AptlyUser, error] {
@@ -237,8 +236,7 @@ type AptlyDeleteUsersResult struct {
 	DeletedCount int `json:"deletedCount"`
 }
 
-// aptlyDeleteWire decodes an AptlyDeleteUsersResult, refusing an answer
-// without deletedCount.
+// aptlyDeleteWire decodes an AptlyDeleteUsersResult, which needs deletedCount.
 type aptlyDeleteWire AptlyDeleteUsersResult
 
 func (r *aptlyDeleteWire) UnmarshalJSON(data []byte) error {

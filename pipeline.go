@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/onboardkit/onboard/internal/readcap"
+	"github.com/onboardkit/onboard/internal/scrub"
 )
 
 // The request loop: the service method validates and names its endpoint;
@@ -262,7 +263,7 @@ func (a *answer) decodeEnvelope(out any) error {
 // fail builds a failed answer's *APIError: kind is ErrUnexpectedResponse
 // for an unreadable 2xx (cause says why), nil for a failure status.
 func (a *answer) fail(kind, cause error) *APIError {
-	secrets := a.loop.scrubber()
+	secrets := a.loop.appendSecrets(make(scrub.List, 0, len(a.cs.secrets)+8))
 	data, p := errorBody(secrets.Body(a.data), a.meta.Envelope)
 	header := secrets.Header(a.resp.Header)
 	withheld := a.ep.secretAnswer && a.resp.StatusCode/100 == 2

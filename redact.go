@@ -7,14 +7,9 @@ import (
 	"github.com/onboardkit/onboard/internal/scrub"
 )
 
-// scrubber collects the call's credentials: those in its body or query, the
-// Authenticator's, and the header values it set, with their tokens and
-// passwords, each also as JSON escapes it.
-func (l *callLoop) scrubber() scrub.List {
-	return l.appendSecrets(make(scrub.List, 0, len(l.cs.secrets)+8))
-}
-
-// appendSecrets appends what scrubber collects, allocating nothing if s has room.
+// appendSecrets appends to s the call's credentials: those in its body or
+// query, the Authenticator's, and the header values it set, with their
+// tokens and passwords, each also as JSON escapes it.
 func (l *callLoop) appendSecrets(s scrub.List) scrub.List {
 	s = append(s, l.cs.secrets...)
 	if h, ok := l.c.auth.(secretHolder); ok {

@@ -91,8 +91,7 @@ type royaltiInvitePage struct {
 var royaltiListInvites = endpoint{op: "royalti: Invites.List", method: http.MethodGet, path: "/user/invites"}
 
 // List returns an iterator over a Royalti workspace's invites, fetching
-// pages as the caller ranges. A list that changes while it is read may show
-// an invite twice or not at all: collect it, then act (see ErrPageRepeated).
+// pages as the caller ranges (see ErrPageRepeated).
 //
 // Royalti: GET /user/invites.
 func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) iter.Seq2[RoyaltiInvite, error] {
@@ -105,7 +104,6 @@ func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptio
 	})
 }
 
-// listPage fetches into res one page of a Royalti workspace's invites.
 func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesOptions, res *royaltiInvitePage, opts ...CallOption) error {
 	if err := list.validate(); err != nil {
 		return err

@@ -138,14 +138,10 @@ type RoyaltiInviteRef struct {
 	Date   time.Time           `json:"date"`
 }
 
-// checkRoyaltiID requires a UUID: the documents type ids as strings, but
+// royaltiIDError requires a UUID: the documents type ids as strings, but
 // every id they and the lists show is one.
-func checkRoyaltiID(p *validate.Problems, path, id string) {
-	p.RequiredUUID(path, id)
-}
-
 func royaltiIDError(op, name, id string) error {
 	var p validate.Problems
-	checkRoyaltiID(&p, name, id)
+	p.RequiredUUID(name, id)
 	return validationError(op, &p)
 }

@@ -92,8 +92,7 @@ type RoyaltiCreateUsersResult struct {
 }
 
 // CreateBulkAll creates any number of users in batches; req's Users must be
-// empty. A batch never holds one name or email twice, so that every answer
-// can be tied back; a user it cannot be tied to is StateUnknown.
+// empty. A user no answer can be tied to for certain is StateUnknown.
 //
 // Royalti: POST /user/bulk, in batches.
 func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *RoyaltiCreateUsersRequest, users []RoyaltiWorkspaceUser, opts ...BulkOption) (*BulkReport[RoyaltiWorkspaceUser], error) {
@@ -159,7 +158,6 @@ func matchCreated(users []RoyaltiWorkspaceUser, created, errs []string) []Outcom
 	return out
 }
 
-// stateOf is the State of a match verdict.
 func stateOf(v match.Verdict) State {
 	switch v {
 	case match.Created:
@@ -239,7 +237,6 @@ func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, 
 	})
 }
 
-// listPage fetches into res one page of a Royalti workspace's users.
 func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptions, res *royaltiUserPage, opts ...CallOption) error {
 	if err := list.validate(); err != nil {
 		return err
@@ -395,8 +392,7 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 		check:       func(p *validate.Problems, prefix string, id *string) { p.RequiredUUID(prefix, *id) },
 		keys:        func(id *string) (string, string) { return strings.ToLower(*id), "" },
 		frames:      []bodyFrame{frame},
-		// failedDeletions gives no reason: after a retry, any id it lists
-		// may have been deleted by the earlier attempt.
+		// failedDeletions gives no reason: after a retry, a listed id may be done.
 		alreadyThere: func(string) bool { return true },
 		target:       batchTarget(s.client, ep),
 		readBack:     royaltiRead(s.client, royaltiDeleted, userID, func(u *RoyaltiUser) string { return u.ID }, 0),
