@@ -112,7 +112,8 @@ type aptlyUserPage struct {
 var listUsers = endpoint{op: "aptly: Users.List", method: http.MethodGet, path: "/v1/user", envelope: true}
 
 // List returns an iterator over Aptly's users, fetching pages as the caller
-// ranges (see ErrPageRepeated).
+// ranges. A list that changes while it is read may show a user twice or
+// not at all: collect it, then act (see ErrPageRepeated).
 //
 // Aptly: GET /v1/user.
 func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, callOpts ...CallOption) iter.Seq2[AptlyUser, error] {

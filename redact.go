@@ -26,8 +26,7 @@ func (l *callLoop) appendSecrets(s scrub.List) scrub.List {
 	return scrub.Finish(s)
 }
 
-// scrubResponse fills a failed call's r with the scrubbed body, header and
-// message.
+// scrubResponse fills a failed call's r with the scrubbed body, header and message.
 func scrubResponse(s scrub.List, r *Response, body []byte, header http.Header, withheld bool) {
 	r.Body, r.Header = body, header
 	if r.Envelope == nil {

@@ -91,7 +91,8 @@ type royaltiInvitePage struct {
 var royaltiListInvites = endpoint{op: "royalti: Invites.List", method: http.MethodGet, path: "/user/invites"}
 
 // List returns an iterator over a Royalti workspace's invites, fetching
-// pages as the caller ranges (see ErrPageRepeated).
+// pages as the caller ranges. A list that changes while it is read may show
+// an invite twice or not at all: collect it, then act (see ErrPageRepeated).
 //
 // Royalti: GET /user/invites.
 func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) iter.Seq2[RoyaltiInvite, error] {

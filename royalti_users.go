@@ -224,7 +224,8 @@ type royaltiUserPage struct {
 var royaltiListUsers = endpoint{op: "royalti: Users.List", method: http.MethodGet, path: "/user/"}
 
 // List returns an iterator over a Royalti workspace's users, fetching pages
-// as the caller ranges (see ErrPageRepeated).
+// as the caller ranges. A list that changes while it is read may show a
+// user twice or not at all: collect it, then act (see ErrPageRepeated).
 //
 // Royalti: GET /user/.
 func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
