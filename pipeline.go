@@ -18,11 +18,6 @@ import (
 	"github.com/onboardkit/onboard/internal/scrub"
 )
 
-// The request loop: the service method validates and names its endpoint;
-// call builds the request and decodes the answer; go-retryablehttp's Do
-// makes the attempts (checkRetry, backoff, RetryMax); the callLoop's
-// RoundTrip (transport.go) paces, authenticates, then times the attempt.
-
 // endpoint describes one documented API call.
 type endpoint struct {
 	op       string // the service and method, for errors: "aptly: Users.Create"
