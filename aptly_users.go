@@ -124,22 +124,14 @@ func (s *AptlyUsers) List(ctx context.Context, opts *AptlyListUsersOptions, call
 	fetch := func(ctx context.Context, n int) (page[AptlyUser], error) {
 		pq := q
 		pq.Page = n
-		p, err := s.listPage(ctx, listUsers, &pq, callOpts)
-		if err != nil {
-			return page[AptlyUser]{}, err
+		var p aptlyUserPage
+		err := s.client.call(ctx, listUsers, &pq, nil, &p, callOpts)
+		if p.Total <= 0 && len(p.Users) > 0 {
+			p.Total = -1 // a total the page contradicts: end on an empty page
 		}
-		total := p.Total
-		if total <= 0 && len(p.Users) > 0 {
-			total = -1 // a total the page contradicts: end on an empty page
-		}
-		return page[AptlyUser]{items: p.Users, total: total}, nil
+		return page[AptlyUser]{items: p.Users, total: p.Total}, err
 	}
 	return listAll(ctx, listUsers.op, max(q.Page, 1), func(u *AptlyUser) string { return u.ID }, fetch)
-}
-
-func (s *AptlyUsers) listPage(ctx context.Context, ep endpoint, opts *AptlyListUsersOptions, callOpts []CallOption) (*aptlyUserPage, error) {
-	p := new(aptlyUserPage) // a nil opts encodes as no query
-	return result(p, s.client.call(ctx, ep, opts, nil, p, callOpts))
 }
 
 // checkUserIDs checks the ids of an Aptly bulk request: at least one UUID.
@@ -245,8 +237,7 @@ type AptlyDeleteUsersResult struct {
 	DeletedCount int `json:"deletedCount"`
 }
 
-// aptlyDeleteWire decodes an AptlyDeleteUsersResult, refusing an answer
-// without deletedCount.
+// aptlyDeleteWire decodes an AptlyDeleteUsersResult, which needs deletedCount.
 type aptlyDeleteWire AptlyDeleteUsersResult
 
 func (r *aptlyDeleteWire) UnmarshalJSON(data []byte) error {

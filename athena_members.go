@@ -14,6 +14,7 @@ import (
 // AthenaMembers lists and manages access to an AthenaHQ organization, its
 // websites and its groups. Two documented calls are left out, being
 // underspecified: the organization's member list and a user's websites.
+// After a lost answer, a removal's ErrNotFound means it was done.
 type AthenaMembers service
 
 // athenaMemberList is a member list's answer; a missing list is an error.
@@ -37,8 +38,7 @@ func (l *athenaMemberList) UnmarshalJSON(data []byte) error {
 
 // AthenaMemberResult is AthenaHQ's answer to a change of a member:
 // UpdateOrganizationRole fills Member, the removals Message, and
-// RemoveFromOrganization WebsitesAffected, the member's website rows
-// removed with them.
+// RemoveFromOrganization WebsitesAffected (the website rows removed).
 type AthenaMemberResult struct {
 	Success          bool   `json:"success"`
 	Message          string `json:"message"`
@@ -122,8 +122,7 @@ func (s *AthenaMembers) UpdateOrganizationRole(ctx context.Context, userID strin
 
 // RemoveFromOrganization removes a member from the organization, with
 // their website rows. The documents give no key scope or refusals; this SDK
-// expects UpdateOrganizationRole's. After a lost answer, ErrNotFound means
-// it was done.
+// expects UpdateOrganizationRole's.
 //
 // AthenaHQ: DELETE /api/v1/organizations/members/{user_id}.
 func (s *AthenaMembers) RemoveFromOrganization(ctx context.Context, userID string, opts ...CallOption) (*AthenaMemberResult, error) {
@@ -170,7 +169,6 @@ func (s *AthenaMembers) UpdateWebsiteRole(ctx context.Context, websiteID, userID
 
 // RemoveFromWebsite removes a member's own row from a website; an
 // organization member keeps their access (ErrConflict in onboardtest).
-// After a lost answer, ErrNotFound means it was done.
 //
 // AthenaHQ: DELETE /api/v1/websites/{website_id}/members/{user_id}.
 func (s *AthenaMembers) RemoveFromWebsite(ctx context.Context, websiteID, userID string, opts ...CallOption) (*AthenaMemberResult, error) {

@@ -3,13 +3,14 @@ package onboard
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/onboardkit/onboard/internal/renew"
 )
 
 // An Authenticator adds a credential to a request: once per attempt, only
@@ -223,7 +224,7 @@ func (a *aptlyAccessKey) run(ctx context.Context, f *exchange) {
 		if a.token != nil {
 			a.prev = a.token
 		}
-		a.token, a.renewAt = &f.token, renewAt(f.token, received)
+		a.token, a.renewAt = &f.token, renew.At(f.token, received)
 	}
 	a.flight = nil
 	a.mu.Unlock()
@@ -275,53 +276,4 @@ func (a *aptlyAccessKey) GoString() string { return a.String() }
 var exchangeAccessKey = endpoint{
 	op: "AptlyAccessKey", method: http.MethodPost, path: "/v1/tenants/access-key/exchange",
 	envelope: true, noAuth: true, secretAnswer: true,
-}
-
-// maxTokenLeeway is the most a token is renewed before it expires.
-const maxTokenLeeway = time.Minute
-
-// renewAt returns when a token received at received is due for renewal, or
-// the zero time when its lifetime is unknown.
-func renewAt(token string, received time.Time) time.Time {
-	iat, exp := jwtTimes(token)
-	if exp.IsZero() {
-		return time.Time{}
-	}
-	start := iat
-	if start.IsZero() {
-		start = received
-	}
-	life := exp.Sub(start)
-	if life <= 0 {
-		return time.Time{}
-	}
-	return received.Add(life - min(maxTokenLeeway, life/4))
-}
-
-// jwtTimes reads a JWT's "iat" and "exp" unverified; zero when absent.
-func jwtTimes(token string) (iat, exp time.Time) {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return time.Time{}, time.Time{}
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return time.Time{}, time.Time{}
-	}
-	var claims struct {
-		Iat float64 `json:"iat"`
-		Exp float64 `json:"exp"`
-	}
-	if json.Unmarshal(payload, &claims) != nil {
-		return time.Time{}, time.Time{}
-	}
-	return unixClaim(claims.Iat), unixClaim(claims.Exp)
-}
-
-// unixClaim turns a NumericDate into a time; zero if missing or absurd.
-func unixClaim(secs float64) time.Time {
-	if secs <= 0 || secs > 253402300799 {
-		return time.Time{}
-	}
-	return time.Unix(int64(secs), 0)
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/onboardkit/onboard/internal/journal"
+	"github.com/onboardkit/onboard/internal/seen"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -43,7 +44,7 @@ type chunk[T any] struct {
 	outs    []Outcome[T] // one per input item, in order
 	batch   []T          // the valid items
 	pos     []int        // pos[i] is the index in outs of batch[i]
-	marks   []seenRef    // each of outs' entry in the run's seenSet, if any
+	marks   []seen.Ref   // each of outs' entry in the run's seen.Set, if any
 	body    encodedBody  // the batch's request
 	out     []verdict    // filled by send
 	err     error        // the batch's failure, if it got no per-item answer
@@ -93,7 +94,7 @@ type batchRun[T any] struct {
 	progress Progress
 	reported bool
 
-	seen *seenSet    // the items sent, for repeats; nil under WithSendDuplicates
+	seen *seen.Set   // the items sent, for repeats; nil under WithSendDuplicates
 	jr   *journalRun // the run's journal, or nil
 	// frontier is where the journal's items end: chunks cut before the
 	// input is read that far are held, so that a changed input is refused
@@ -126,7 +127,7 @@ func runBatches[T any](ctx context.Context, spec *batchSpec[T], opts []BulkOptio
 	r.keyFn = r.keyFunc()
 	r.enc = json.NewEncoder(&r.buf)
 	if !r.set.sendDuplicates && spec.keys != nil {
-		r.seen = newSeenSet()
+		r.seen = seen.New()
 	}
 	if err := validationError(spec.op, &r.set.problems); err != nil {
 		r.stop(err)
@@ -248,7 +249,7 @@ func (r *batchRun[T]) add(item T) bool {
 	}
 	if k.known {
 		r.skip(idx, it, k.kind, journal.Repeat)
-		of := k.ref.index()
+		of := k.ref.Index()
 		out.DuplicateOf = &of
 		return r.addSettled(out, &k)
 	}
@@ -257,14 +258,14 @@ func (r *batchRun[T]) add(item T) bool {
 
 // itemKeys is what tells a valid item apart: its keys, its kind (an index
 // in spec.frames), and the fingerprint of its keys with what the run's
-// seenSet knows of it.
+// seen.Set knows of it.
 type itemKeys struct {
 	k1, k2 string
 	kind   int
 	fp     uint64
-	ref    seenRef // the entry of fp, when known
-	known  bool    // an earlier item has fp
-	slot   uint64  // where fp goes, when not known
+	ref    seen.Ref // the entry of fp, when known
+	known  bool     // an earlier item has fp
+	slot   uint64   // where fp goes, when not known
 }
 
 func (r *batchRun[T]) identify(it *T) itemKeys {
@@ -276,8 +277,8 @@ func (r *batchRun[T]) identify(it *T) itemKeys {
 		k.kind = r.spec.kind(it)
 	}
 	if r.seen != nil {
-		k.fp = r.seen.fingerprint(k.k1, k.k2)
-		k.ref, k.known, k.slot = r.seen.lookup(k.fp)
+		k.fp = r.seen.Fingerprint(k.k1, k.k2)
+		k.ref, k.known, k.slot = r.seen.Lookup(k.fp)
 	}
 	return k
 }
@@ -343,11 +344,11 @@ func (r *batchRun[T]) addToBatch(out Outcome[T], it *T, k itemKeys, prior bool) 
 // has stopped.
 // k is nil for an invalid item.
 func (r *batchRun[T]) addSettled(out Outcome[T], k *itemKeys) bool {
-	var mark seenRef
+	var mark seen.Ref
 	if r.seen != nil && k != nil {
 		mark = k.ref
 		if !k.known {
-			mark = r.seen.insert(k.fp, out.Index, k.slot)
+			mark = r.seen.Insert(k.fp, out.Index, k.slot)
 		}
 	}
 	c := r.cur
@@ -377,7 +378,7 @@ func (r *batchRun[T]) addStopped(item T) {
 		out.Key = r.keyFn(r.next, item)
 	}
 	r.cur.outs = append(r.cur.outs, out)
-	r.cur.marks = append(r.cur.marks, seenRef{})
+	r.cur.marks = append(r.cur.marks, seen.Ref{})
 	r.next++
 }
 
@@ -416,7 +417,7 @@ func (r *batchRun[T]) newChunk() *chunk[T] {
 	if r.known >= 0 {
 		n = max(0, min(r.size, r.known-r.next+1))
 	}
-	return &chunk[T]{outs: make([]Outcome[T], 0, n), batch: make([]T, 0, n), pos: make([]int, 0, n), marks: make([]seenRef, 0, n)}
+	return &chunk[T]{outs: make([]Outcome[T], 0, n), batch: make([]T, 0, n), pos: make([]int, 0, n), marks: make([]seen.Ref, 0, n)}
 }
 
 // cut closes the current chunk: it waits for room in the window, then
@@ -661,7 +662,7 @@ func (r *batchRun[T]) emitReady() bool {
 		r.queue = r.queue[1:]
 		for i := range c.outs {
 			o := &c.outs[i]
-			if c.marks[i].p != nil {
+			if c.marks[i].Valid() {
 				settleSeen(r.spec.op, o, c.marks[i])
 			}
 			if !r.deliver(o) {

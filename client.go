@@ -11,6 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/onboardkit/onboard/internal/pace"
 	"github.com/onboardkit/onboard/internal/retry"
 	"github.com/onboardkit/onboard/internal/validate"
 )
@@ -62,7 +63,9 @@ func NewAthenaClient(baseURL string, auth Authenticator, opts ...Option) (*Athen
 	if err := notAptlyKey("NewAthenaClient", auth); err != nil {
 		return nil, err
 	}
-	c, err := newClient("NewAthenaClient", baseURL, auth, athenaLimiter, opts)
+	c, err := newClient("NewAthenaClient", baseURL, auth, func() *rate.Limiter {
+		return rate.NewLimiter(rate.Every(athenaRequestInterval), 1)
+	}, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -112,7 +115,7 @@ type client struct {
 	waitFirst   time.Duration // the first back-off between attempts
 	waitLongest time.Duration // the longest, which also caps Retry-After
 	timeout     time.Duration // each attempt's, unless a call sets its own; 0: none
-	pacer       *pacer        // nil: WithoutPacing
+	pacer       *pace.Pacer   // nil: WithoutPacing
 	logger      *slog.Logger  // nil: silent
 	userAgent   string
 	maxBody     int64
@@ -121,8 +124,8 @@ type client struct {
 // service is what every service type holds: the client it calls through.
 type service struct{ client *client }
 
-// newClient builds one service's pipeline; pace, if not nil, is its default pacing.
-func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter, opts []Option) (*client, error) {
+// newClient builds one service's pipeline; limit, if not nil, is its default pacing.
+func newClient(op, baseURL string, auth Authenticator, limit func() *rate.Limiter, opts []Option) (*client, error) {
 	s := settings{userAgent: "onboard-go/" + Version, timeout: defaultTimeout, retries: defaultRetries,
 		waitFirst: defaultRetryWaitFirst, waitLongest: defaultRetryWaitLongest, maxBody: defaultMaxResponseBytes}
 	for _, opt := range opts {
@@ -145,9 +148,9 @@ func newClient(op, baseURL string, auth Authenticator, pace func() *rate.Limiter
 		retries: s.retries, waitFirst: s.waitFirst, waitLongest: s.waitLongest, logger: s.logger,
 		policy: retry.Policy{ServerErrors: s.serverErrors}}
 	if !s.noPacing {
-		c.pacer = &pacer{limiter: s.limiter}
-		if !s.limiterSet && pace != nil {
-			c.pacer.limiter = pace()
+		c.pacer = &pace.Pacer{Limiter: s.limiter}
+		if !s.limiterSet && limit != nil {
+			c.pacer.Limiter = limit()
 		}
 	}
 	if b, ok := auth.(binder); ok {

@@ -35,6 +35,19 @@ var (
 // maxErrorBodyBytes bounds what an *APIError keeps of a body.
 const maxErrorBodyBytes = 64 << 10
 
+// errorReadBytes is how much of a body is read for an error's copy: a little
+// more, so that a credential echoed across the cut is found and redacted.
+const errorReadBytes = maxErrorBodyBytes + 8<<10
+
+// bodyLimit is how much of a body with the given status is read: the
+// client's cap, or for a failure status about what an error keeps.
+func bodyLimit(status int, maxBody int64) int64 {
+	if status < 200 || status > 299 {
+		return min(maxBody, errorReadBytes)
+	}
+	return maxBody
+}
+
 // APIError reports a request the server answered with a failure: a non-2xx
 // status, an Aptly envelope reporting failure, or an unreadable success.
 type APIError struct {

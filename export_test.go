@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"time"
+
+	"github.com/onboardkit/onboard/internal/readcap"
 )
 
 // What the tests of package onboard_test need of the package's insides.
@@ -35,7 +37,7 @@ func RetryLoggerOf(c any) any {
 // of limit bytes with size the announced length (-1 for none), and returns
 // the copy of it an *APIError keeps.
 func ReadAndKeep(body io.Reader, limit, size int64) ([]byte, error) {
-	data, _, err := readCapped(body, limit, size)
+	data, _, err := readcap.Read(body, limit, size, errorReadBytes)
 	kept, _ := errorBody(data, nil)
 	return kept, err
 }
@@ -72,17 +74,20 @@ func AptlyListPage(ctx context.Context, s *AptlyUsers, opts *AptlyListUsersOptio
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	return s.listPage(ctx, listUsers, opts, callOpts)
+	p := new(AptlyUserPage) // a nil opts encodes as no query
+	return result(p, s.client.call(ctx, listUsers, opts, nil, p, callOpts))
 }
 
 // RoyaltiUsersListPage fetches the one page of Royalti's users that List would.
 func RoyaltiUsersListPage(ctx context.Context, s *RoyaltiUsers, opts *RoyaltiListUsersOptions, callOpts ...CallOption) (*RoyaltiUserPage, error) {
-	return s.listPage(ctx, opts, callOpts...)
+	p := new(RoyaltiUserPage)
+	return result(p, s.listPage(ctx, opts, p, callOpts...))
 }
 
 // RoyaltiInvitesListPage fetches the one page of Royalti's invites that List would.
 func RoyaltiInvitesListPage(ctx context.Context, s *RoyaltiInvites, opts *RoyaltiListInvitesOptions, callOpts ...CallOption) (*RoyaltiInvitePage, error) {
-	return s.listPage(ctx, opts, callOpts...)
+	p := new(RoyaltiInvitePage)
+	return result(p, s.listPage(ctx, opts, p, callOpts...))
 }
 
 // The engine's hook on each step of each batch.

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"github.com/onboardkit/onboard/internal/pace"
 )
 
 // Defaults for the options below.
@@ -32,7 +34,7 @@ type settings struct {
 	logger       *slog.Logger
 	insecureHTTP bool
 	maxBody      int64
-	limiter      limiter
+	limiter      pace.Limiter
 	limiterSet   bool // WithRateLimiter was given, perhaps with nil
 	noPacing     bool
 }

@@ -3,11 +3,10 @@ package onboard
 import (
 	"errors"
 	"fmt"
-	"hash/maphash"
-	"math"
 	"slices"
 
 	"github.com/onboardkit/onboard/internal/readback"
+	"github.com/onboardkit/onboard/internal/seen"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -248,124 +247,11 @@ func (e *duplicateError) Error() string {
 
 func (e *duplicateError) Is(target error) bool { return target == ErrDuplicate }
 
-// seenSet remembers the items a run sends by a fingerprint of their keys, in
-// fixed pages, so that growing copies only the slots.
-type seenSet struct {
-	hash  maphash.Hash
-	pages []*seenPage
-	n     uint32   // entries, and entries skipped at the end of a page
-	slots []uint32 // 0: empty; else 1 + the entry's number
-	mask  uint64   // len(slots) - 1, a power of two less one
-	spare *seenPage
-}
-
-// seenPage holds entries; val is (index-base)<<3 | (0, or 1 + State once out).
-type seenPage struct {
-	base int
-	fp   [seenPageSize]uint64
-	val  [seenPageSize]uint32
-}
-
-// seenRef is one entry of a seenSet, or none (p nil).
-type seenRef struct {
-	p *seenPage
-	j uint32
-}
-
-func (e seenRef) index() int   { return e.p.base + int(e.p.val[e.j]>>3) }
-func (e seenRef) state() uint8 { return uint8(e.p.val[e.j] & 7) }
-
-const (
-	seenPageSize = 1 << 14
-	seenSlots    = 1 << 10 // to start with
-	seenMaxDelta = 1<<29 - 1
-)
-
-func newSeenSet() *seenSet {
-	s := &seenSet{slots: make([]uint32, seenSlots), mask: seenSlots - 1}
-	s.hash.SetSeed(maphash.MakeSeed())
-	return s
-}
-
-// fingerprint returns the fingerprint of an item's keys, never 0.
-func (s *seenSet) fingerprint(k1, k2 string) uint64 {
-	s.hash.Reset()
-	_, _ = s.hash.WriteString(k1)
-	_ = s.hash.WriteByte(0)
-	_, _ = s.hash.WriteString(k2)
-	return max(s.hash.Sum64(), 1)
-}
-
-// lookup returns the entry of fp, if any, or the slot where fp goes.
-func (s *seenSet) lookup(fp uint64) (e seenRef, ok bool, slot uint64) {
-	for i := fp & s.mask; ; i = (i + 1) & s.mask {
-		n := s.slots[i]
-		if n == 0 {
-			return seenRef{}, false, i
-		}
-		if e := s.entry(n - 1); e.p.fp[e.j] == fp {
-			return e, true, 0
-		}
-	}
-}
-
-func (s *seenSet) entry(n uint32) seenRef {
-	return seenRef{p: s.pages[n/seenPageSize], j: n % seenPageSize}
-}
-
-// insert remembers fp at slot for the item at index, greater than any before.
-// Past math.MaxUint32-seenPageSize entries its entry is no item's.
-func (s *seenSet) insert(fp uint64, index int, slot uint64) seenRef {
-	if s.n%seenPageSize != 0 && index-s.pages[len(s.pages)-1].base > seenMaxDelta {
-		s.n += seenPageSize - s.n%seenPageSize // a new page, for a new base
-	}
-	if s.n >= math.MaxUint32-seenPageSize {
-		if s.spare == nil {
-			s.spare = &seenPage{base: -1} // its entry is no item's
-		}
-		return seenRef{p: s.spare}
-	}
-	if 4*(uint64(s.n)+1) > 3*(s.mask+1) {
-		s.grow()
-		_, _, slot = s.lookup(fp)
-	}
-	if s.n%seenPageSize == 0 {
-		s.pages = append(s.pages, &seenPage{base: index})
-	}
-	e := s.entry(s.n)
-	e.p.fp[e.j], e.p.val[e.j] = fp, uint32(index-e.p.base)<<3 //nolint:gosec // G115: at most seenMaxDelta, see above
-	s.n++
-	s.slots[slot] = s.n
-	return e
-}
-
-func (s *seenSet) grow() {
-	s.slots = make([]uint32, 2*len(s.slots))
-	s.mask = 2*s.mask + 1
-	for n := range s.n {
-		e := s.entry(n)
-		if fp := e.p.fp[e.j]; fp != 0 { // 0: skipped
-			i := fp & s.mask
-			for s.slots[i] != 0 {
-				i = (i + 1) & s.mask
-			}
-			s.slots[i] = n + 1
-		}
-	}
-}
-
-func (e seenRef) settle(index int, st State) {
-	if e.index() == index {
-		v := &e.p.val[e.j]
-		*v = *v&^7 | (uint32(st) + 1) //nolint:gosec // G115: a State is 0 to 3
-	}
-}
-
-func settleRepeat[T any](op string, o *Outcome[T], e seenRef) {
+func settleRepeat[T any](op string, o *Outcome[T], e seen.Ref) {
 	of := *o.DuplicateOf
 	st := StateUnknown
-	if e.state() != 0 {
-		st = State(e.state() - 1)
+	if e.State() != 0 {
+		st = State(e.State() - 1)
 	}
 	o.State = st
 	o.Message = fmt.Sprintf("not sent: it repeats item %d, whose outcome it shares", of)
@@ -375,12 +261,12 @@ func settleRepeat[T any](op string, o *Outcome[T], e seenRef) {
 }
 
 // settleSeen notes o's state in e, or fills o from e if o is a repeat.
-func settleSeen[T any](op string, o *Outcome[T], e seenRef) {
+func settleSeen[T any](op string, o *Outcome[T], e seen.Ref) {
 	if o.DuplicateOf != nil {
 		settleRepeat(op, o, e)
 		return
 	}
-	e.settle(o.Index, o.State)
+	e.Settle(o.Index, int(o.State))
 }
 
 // State is what became of one item of a bulk operation.

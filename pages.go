@@ -15,7 +15,6 @@ type page[T any] struct {
 	total int
 }
 
-// maxListSeen bounds how many ids a listing remembers.
 const maxListSeen = 1 << 20
 
 // listAll returns an iterator over a paged list from page first, fetching

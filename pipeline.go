@@ -13,12 +13,10 @@ import (
 
 	"github.com/google/go-querystring/query"
 	"github.com/hashicorp/go-retryablehttp"
-)
 
-// The request loop: the service method validates and names its endpoint;
-// call builds the request and decodes the answer; go-retryablehttp's Do
-// makes the attempts (checkRetry, backoff, RetryMax); the callLoop's
-// RoundTrip (transport.go) paces, authenticates, then times the attempt.
+	"github.com/onboardkit/onboard/internal/readcap"
+	"github.com/onboardkit/onboard/internal/scrub"
+)
 
 // endpoint describes one documented API call.
 type endpoint struct {
@@ -188,11 +186,11 @@ type answer struct {
 func (l *callLoop) readAnswer(ep endpoint, path string, resp *http.Response) answer {
 	c, cs := l.c, &l.cs
 	a := answer{c: c, ep: ep, path: path, resp: resp, loop: l, cs: cs}
-	a.data, a.tooBig, a.readErr = readCapped(resp.Body, bodyLimit(resp.StatusCode, c.maxBody), resp.ContentLength)
+	a.data, a.tooBig, a.readErr = readcap.Read(resp.Body, bodyLimit(resp.StatusCode, c.maxBody), resp.ContentLength, errorReadBytes)
 	if resp.StatusCode/100 == 2 && !ep.secretAnswer {
 		// A success must not hand an echoed credential on.
 		var buf [8]string
-		a.data = l.appendSecrets(buf[:0]).body(a.data)
+		a.data = l.appendSecrets(buf[:0]).Body(a.data)
 	}
 	a.meta = newResponse(resp, l.attempts, a.data)
 	if cs.response != nil {
@@ -260,9 +258,9 @@ func (a *answer) decodeEnvelope(out any) error {
 // fail builds a failed answer's *APIError: kind is ErrUnexpectedResponse
 // for an unreadable 2xx (cause says why), nil for a failure status.
 func (a *answer) fail(kind, cause error) *APIError {
-	scrub := a.loop.scrubber()
-	data, p := errorBody(scrub.body(a.data), a.meta.Envelope)
-	header := scrub.header(a.resp.Header)
+	secrets := a.loop.appendSecrets(make(scrub.List, 0, len(a.cs.secrets)+8))
+	data, p := errorBody(secrets.Body(a.data), a.meta.Envelope)
+	header := secrets.Header(a.resp.Header)
 	withheld := a.ep.secretAnswer && a.resp.StatusCode/100 == 2
 	if withheld {
 		// An unreadable credential answer: its token cannot be told from the rest.
@@ -270,7 +268,7 @@ func (a *answer) fail(kind, cause error) *APIError {
 		p.Message, p.Code, p.Details = "", "", nil
 	}
 	if r := a.cs.response; r != nil {
-		scrub.response(r, data, header, withheld)
+		scrubResponse(secrets, r, data, header, withheld)
 		if r.Envelope == nil && a.ep.envelope && p.EnvelopeStatus != 0 {
 			r.Envelope = &Envelope{StatusCode: p.EnvelopeStatus, Message: p.Message, Timestamp: parseTimestamp(p.Timestamp)}
 		}

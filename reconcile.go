@@ -264,11 +264,9 @@ func aptlyRead[T any](c *client, rule readback.Rule, key func(*T) string, entry 
 		return strings.ToLower(string(u.Status))
 	}
 	return readback.List(rule, key, entry, word, 0, func(ctx context.Context, _ string, n int) ([]AptlyUser, int, error) {
-		p, err := (*AptlyUsers)(&service{client: c}).listPage(ctx, listUsers, &AptlyListUsersOptions{Page: n, Limit: 100}, nil)
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Users, p.Total, nil
+		var p aptlyUserPage
+		err := c.call(ctx, listUsers, &AptlyListUsersOptions{Page: n, Limit: 100}, nil, &p, nil)
+		return p.Users, p.Total, err
 	})
 }
 
@@ -276,11 +274,9 @@ func aptlyRead[T any](c *client, rule readback.Rule, key func(*T) string, entry 
 // are recent); up to search emails are looked up with the q search.
 func royaltiRead[T any](c *client, rule readback.Rule, key func(*T) string, entry func(*RoyaltiUser) string, search int) readback.Reader[T] {
 	return readback.List(rule, key, entry, func(*RoyaltiUser) string { return "listed" }, search, func(ctx context.Context, q string, n int) ([]RoyaltiUser, int, error) {
-		p, err := (*RoyaltiUsers)(&service{client: c}).listPage(ctx, &RoyaltiListUsersOptions{Query: q, Page: n, Sort: "createdAt", Order: "desc"})
-		if err != nil {
-			return nil, 0, err
-		}
-		return p.Users, p.TotalUsers, nil
+		var p royaltiUserPage
+		err := (*RoyaltiUsers)(&service{client: c}).listPage(ctx, &RoyaltiListUsersOptions{Query: q, Page: n, Sort: "createdAt", Order: "desc"}, &p)
+		return p.Users, p.TotalUsers, err
 	})
 }
 

@@ -97,30 +97,21 @@ var royaltiListInvites = endpoint{op: "royalti: Invites.List", method: http.Meth
 // Royalti: GET /user/invites.
 func (s *RoyaltiInvites) List(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) iter.Seq2[RoyaltiInvite, error] {
 	q := valueOf(list)
-	key := func(inv *RoyaltiInvite) string { return inv.ID }
-	return listAll(ctx, "royalti: Invites.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiInvite], error) {
+	return royaltiList(ctx, royaltiListInvites.op, q.Page, func(inv *RoyaltiInvite) string { return inv.ID }, func(ctx context.Context, n int) ([]RoyaltiInvite, int, error) {
 		q.Page = n
-		p, err := s.listPage(ctx, &q, opts...)
-		if err != nil {
-			return page[RoyaltiInvite]{}, err
-		}
-		total := p.FilteredItems
-		if total < len(p.Invites) {
-			total = -1 // no usable count: go on to an empty page
-		}
-		return page[RoyaltiInvite]{items: p.Invites, total: total}, nil
+		var p royaltiInvitePage
+		err := s.listPage(ctx, &q, &p, opts...)
+		return p.Invites, p.FilteredItems, err
 	})
 }
 
-// listPage fetches one page of a Royalti workspace's invites.
-func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesOptions, opts ...CallOption) (*royaltiInvitePage, error) {
+func (s *RoyaltiInvites) listPage(ctx context.Context, list *RoyaltiListInvitesOptions, res *royaltiInvitePage, opts ...CallOption) error {
 	if err := list.validate(); err != nil {
-		return nil, err
+		return err
 	}
 	q := valueOf(list)
 	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
-	res := new(royaltiInvitePage)
-	return result(res, s.client.call(ctx, royaltiListInvites, &q, nil, res, opts))
+	return s.client.call(ctx, royaltiListInvites, &q, nil, res, opts)
 }
 
 // RoyaltiResendRequest is the optional body of Resend.

@@ -1,6 +1,9 @@
 package onboard
 
 import (
+	"cmp"
+	"context"
+	"iter"
 	"time"
 
 	"github.com/onboardkit/onboard/internal/validate"
@@ -19,6 +22,18 @@ func checkPaging(p *validate.Problems, page, size int) {
 	if size < 0 || size > royaltiMaxPageSize {
 		p.Add("size", "is %d; want 1 to %d (0 means %d)", size, royaltiMaxPageSize, royaltiMaxPageSize)
 	}
+}
+
+// royaltiList returns an iterator over a paged Royalti list from page first;
+// fetch reads page n: its entries and the filtered list's length.
+func royaltiList[T any](ctx context.Context, op string, first int, key func(*T) string, fetch func(ctx context.Context, n int) ([]T, int, error)) iter.Seq2[T, error] {
+	return listAll(ctx, op, cmp.Or(first, 1), key, func(ctx context.Context, n int) (page[T], error) {
+		items, total, err := fetch(ctx, n)
+		if total < len(items) {
+			total = -1 // no usable count: go on to an empty page
+		}
+		return page[T]{items: items, total: total}, err
+	})
 }
 
 // RoyaltiInviteStatus is the state of a Royalti workspace invite.
@@ -123,14 +138,10 @@ type RoyaltiInviteRef struct {
 	Date   time.Time           `json:"date"`
 }
 
-// checkRoyaltiID requires a UUID: the documents type ids as strings, but
+// royaltiIDError requires a UUID: the documents type ids as strings, but
 // every id they and the lists show is one.
-func checkRoyaltiID(p *validate.Problems, path, id string) {
-	p.RequiredUUID(path, id)
-}
-
 func royaltiIDError(op, name, id string) error {
 	var p validate.Problems
-	checkRoyaltiID(&p, name, id)
+	p.RequiredUUID(name, id)
 	return validationError(op, &p)
 }

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
-	"fmt"
 	"iter"
 	"net/http"
 	"net/url"
@@ -93,8 +92,7 @@ type RoyaltiCreateUsersResult struct {
 }
 
 // CreateBulkAll creates any number of users in batches; req's Users must be
-// empty. A batch never holds one name or email twice, so that every answer
-// can be tied back; a user it cannot be tied to is StateUnknown.
+// empty. A user no answer can be tied to for certain is StateUnknown.
 //
 // Royalti: POST /user/bulk, in batches.
 func (s *RoyaltiUsers) CreateBulkAll(ctx context.Context, req *RoyaltiCreateUsersRequest, users []RoyaltiWorkspaceUser, opts ...BulkOption) (*BulkReport[RoyaltiWorkspaceUser], error) {
@@ -155,17 +153,19 @@ func matchCreated(users []RoyaltiWorkspaceUser, created, errs []string) []Outcom
 	results := match.Royalti(people, created, errs)
 	out := make([]Outcome[RoyaltiWorkspaceUser], len(users))
 	for i, r := range results {
-		out[i] = Outcome[RoyaltiWorkspaceUser]{Index: i, Item: users[i], Message: r.Reason}
-		switch r.Verdict {
-		case match.Created:
-			out[i].State = StateSucceeded
-		case match.Failed:
-			out[i].State = StateFailed
-		default:
-			out[i].State = StateUnknown
-		}
+		out[i] = Outcome[RoyaltiWorkspaceUser]{Index: i, Item: users[i], State: stateOf(r.Verdict), Message: r.Reason}
 	}
 	return out
+}
+
+func stateOf(v match.Verdict) State {
+	switch v {
+	case match.Created:
+		return StateSucceeded
+	case match.Failed:
+		return StateFailed
+	}
+	return StateUnknown
 }
 
 // markDoneEarlier makes unknown the users refused as present by a retried
@@ -230,30 +230,21 @@ var royaltiListUsers = endpoint{op: "royalti: Users.List", method: http.MethodGe
 // Royalti: GET /user/.
 func (s *RoyaltiUsers) List(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) iter.Seq2[RoyaltiUser, error] {
 	q := valueOf(list)
-	key := func(u *RoyaltiUser) string { return u.ID }
-	return listAll(ctx, "royalti: Users.List", cmp.Or(q.Page, 1), key, func(ctx context.Context, n int) (page[RoyaltiUser], error) {
+	return royaltiList(ctx, royaltiListUsers.op, q.Page, func(u *RoyaltiUser) string { return u.ID }, func(ctx context.Context, n int) ([]RoyaltiUser, int, error) {
 		q.Page = n
-		p, err := s.listPage(ctx, &q, opts...)
-		if err != nil {
-			return page[RoyaltiUser]{}, err
-		}
-		total := p.TotalUsers
-		if total < len(p.Users) {
-			total = -1 // no usable count: go on to an empty page
-		}
-		return page[RoyaltiUser]{items: p.Users, total: total}, nil
+		var p royaltiUserPage
+		err := s.listPage(ctx, &q, &p, opts...)
+		return p.Users, p.TotalUsers, err
 	})
 }
 
-// listPage fetches one page of a Royalti workspace's users.
-func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptions, opts ...CallOption) (*royaltiUserPage, error) {
+func (s *RoyaltiUsers) listPage(ctx context.Context, list *RoyaltiListUsersOptions, res *royaltiUserPage, opts ...CallOption) error {
 	if err := list.validate(); err != nil {
-		return nil, err
+		return err
 	}
 	q := valueOf(list)
 	q.Page, q.Size = cmp.Or(q.Page, 1), cmp.Or(q.Size, royaltiMaxPageSize)
-	res := new(royaltiUserPage)
-	return result(res, s.client.call(ctx, royaltiListUsers, &q, nil, res, opts))
+	return s.client.call(ctx, royaltiListUsers, &q, nil, res, opts)
 }
 
 // Get returns the user id (a UUID, as List gives) with their current
@@ -320,7 +311,7 @@ func (r *RoyaltiDeleteUsersRequest) validate() error {
 		first := make(map[string]int, len(r.IDs))
 		for i, id := range r.IDs {
 			path := "ids[" + itoa(i) + "]"
-			checkRoyaltiID(p, path, id)
+			p.RequiredUUID(path, id)
 			key := strings.ToLower(id)
 			if j, ok := first[key]; ok {
 				p.Add(path, "repeats ids[%d]; send each id once, so that the answer can be tied to it", j)
@@ -399,11 +390,10 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 		defaultSize: defaultBatchSize,
 		precheck:    cmp.Or(validationError(op, &p), err),
 		prefix:      func(i int) string { return "ids[" + itoa(i) + "]" },
-		check:       func(p *validate.Problems, prefix string, id *string) { checkRoyaltiID(p, prefix, *id) },
+		check:       func(p *validate.Problems, prefix string, id *string) { p.RequiredUUID(prefix, *id) },
 		keys:        func(id *string) (string, string) { return strings.ToLower(*id), "" },
 		frames:      []bodyFrame{frame},
-		// failedDeletions gives no reason: after a retry, any id it lists
-		// may have been deleted by the earlier attempt.
+		// failedDeletions gives no reason: after a retry, a listed id may be done.
 		alreadyThere: func(string) bool { return true },
 		target:       batchTarget(s.client, ep),
 		readBack:     royaltiRead(s.client, royaltiDeleted, userID, func(u *RoyaltiUser) string { return u.ID }, 0),
@@ -420,38 +410,7 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 
 // matchDeletions ties a bulk deletion's answer to each id, as DeleteBulk says.
 func matchDeletions(ids []string, res *RoyaltiDeleteUsersResult, out []verdict) {
-	if res.FailedDeletions == nil {
-		for i := range out {
-			out[i] = verdict{state: StateUnknown, message: "the answer has no failedDeletions list, so it does not say whether this id was deleted"}
-		}
-		return
-	}
-	index := make(map[string]int, len(ids))
-	for i, id := range ids {
-		index[strings.ToLower(id)] = i
-		out[i] = verdict{state: StateSucceeded}
-	}
-	failed, stray := 0, 0
-	for _, f := range res.FailedDeletions {
-		i, ok := index[strings.ToLower(strings.TrimSpace(f))]
-		switch {
-		case !ok:
-			stray++
-		case out[i].state != StateFailed:
-			out[i] = verdict{state: StateFailed, message: "the server listed this id in failedDeletions, without a reason"}
-			failed++
-		}
-	}
-	doubt := ""
-	switch n := len(ids); {
-	case stray > 0:
-		doubt = fmt.Sprintf("the answer lists %d failed deletions that name no id sent, so this id may be one of them", stray)
-	case res.ProcessedCount != n && res.ProcessedCount != n-failed:
-		doubt = fmt.Sprintf("the server counted %d processed of %d ids sent and listed %d as failed, so whether this id was deleted is not certain", res.ProcessedCount, n, failed)
-	}
-	for i := range out {
-		if out[i].state == StateSucceeded && doubt != "" {
-			out[i] = verdict{state: StateUnknown, message: doubt}
-		}
+	for i, r := range match.RoyaltiDeleted(ids, res.FailedDeletions, res.ProcessedCount) {
+		out[i] = verdict{state: stateOf(r.Verdict), message: r.Reason}
 	}
 }

@@ -94,7 +94,7 @@ func (l *callLoop) RoundTrip(req *http.Request) (*http.Response, error) {
 	} else {
 		resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel, ctx: req.Context(), timeout: l.timeout}
 		if ours && l.c.pacer != nil {
-			l.c.pacer.note(resp.Header, time.Now())
+			l.c.pacer.Note(resp.Header, time.Now())
 		}
 	}
 	l.log(req, start, resp, err)
@@ -105,7 +105,7 @@ func (l *callLoop) RoundTrip(req *http.Request) (*http.Response, error) {
 // headers before and after for scrubbing.
 func (l *callLoop) prepare(req *http.Request) (*http.Request, error) {
 	if p := l.c.pacer; p != nil {
-		if err := p.wait(req.Context()); err != nil {
+		if err := p.Wait(req.Context()); err != nil {
 			return req, fmt.Errorf("waiting for the client's pacing (rate limiter): %w", err)
 		}
 	}

@@ -3,6 +3,7 @@
 // errors ("User Jane Doe already associated with workspace!", "Invalid
 // email format for Jacob Doe"), so each submitted user is matched by name or
 // email, and whatever cannot be matched for certain is reported as unknown.
+// It reads Royalti's bulk-delete answer the same way (RoyaltiDeleted).
 package match
 
 import (

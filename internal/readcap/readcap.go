@@ -1,30 +1,20 @@
-package onboard
+// Package readcap reads a response body through a cap, with a buffer sized
+// from the announced length, so that a huge or endless body costs no more
+// than the cap.
+package readcap
 
 import (
 	"bytes"
 	"io"
 )
 
-// errorReadBytes is how much of a body is read for an error's copy: a little
-// more, so that a credential echoed across the cut is found and redacted.
-const errorReadBytes = maxErrorBodyBytes + 8<<10
-
-// bodyLimit is how much of a body with the given status is read: the
-// client's cap, or for a failure status about what an error keeps.
-func bodyLimit(status int, maxBody int64) int64 {
-	if status < 200 || status > 299 {
-		return min(maxBody, errorReadBytes)
-	}
-	return maxBody
-}
-
-// readCapped reads at most limit bytes of r and reports whether there was
-// more; size is the announced length, or -1. A body announced over limit is
-// read as far as an error keeps. The buffer is the announced size, or
-// doubles up to limit/8 and then jumps to limit: at most about limit.
-func readCapped(r io.Reader, limit, size int64) ([]byte, bool, error) {
+// Read reads at most limit bytes of r and reports whether there was more;
+// size is the announced length, or -1. A body announced over limit is read
+// only as far as keep. The buffer is the announced size, or doubles up to
+// limit/8 and then jumps to limit: at most about limit.
+func Read(r io.Reader, limit, size, keep int64) ([]byte, bool, error) {
 	if size > limit {
-		buf, _, err := fill(r, make([]byte, 0, min(limit, errorReadBytes)))
+		buf, _, err := fill(r, make([]byte, 0, min(limit, keep)))
 		return buf, true, err
 	}
 	c := int64(bytes.MinRead)
