@@ -56,15 +56,17 @@ type AptlyInvitee struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *AptlyBulkInviteRequest) Validate() error {
-	return checkRequest("aptly: Invites.SendBulk", r == nil, func(p *validate.Problems) {
+	var p validate.Problems
+	if present(&p, r) {
 		p.RequiredUUID("tenantId", r.TenantID)
 		if len(r.Users) == 0 {
 			p.Add("users", "needs at least one user")
 		}
 		for i := range r.Users {
-			checkItem(p, &r.Users[i], i, (*AptlyInvitee).check)
+			checkItem(&p, &r.Users[i], i, (*AptlyInvitee).check)
 		}
-	})
+	}
+	return validationError("aptly: Invites.SendBulk", &p)
 }
 
 func (u *AptlyInvitee) check(p *validate.Problems, prefix string) {
@@ -168,10 +170,12 @@ type AptlyBulkResendRequest struct {
 }
 
 func (r *AptlyBulkResendRequest) validate() error {
-	return checkRequest("aptly: Invites.ResendBulk", r == nil, func(p *validate.Problems) {
+	var p validate.Problems
+	if present(&p, r) {
 		p.RequiredUUID("tenantId", r.TenantID)
-		checkUserIDs(p, r.UserIDs)
-	})
+		checkUserIDs(&p, r.UserIDs)
+	}
+	return validationError("aptly: Invites.ResendBulk", &p)
 }
 
 // AptlyBulkResendResult is Aptly's answer to a bulk resend.

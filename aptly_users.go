@@ -39,13 +39,15 @@ type AptlyCreateUserRequest struct {
 }
 
 func (r *AptlyCreateUserRequest) validate() error {
-	return checkRequest("aptly: Users.Create", r == nil, func(p *validate.Problems) {
+	var p validate.Problems
+	if present(&p, r) {
 		p.RequiredUUID("tenantId", r.TenantID)
 		p.Required("firstName", r.FirstName)
 		p.Required("lastName", r.LastName)
 		p.Email("email", r.Email)
-		checkAptlyLinks(p, "", r.RoleIDs, r.Groups, r.ManagerID, r.PositionIDs)
-	})
+		checkAptlyLinks(&p, "", r.RoleIDs, r.Groups, r.ManagerID, r.PositionIDs)
+	}
+	return validationError("aptly: Users.Create", &p)
 }
 
 // checkAptlyLinks checks the ids that tie an Aptly user to roles, groups, a
@@ -150,10 +152,12 @@ type AptlyUpdateStatusRequest struct {
 }
 
 func (r *AptlyUpdateStatusRequest) validate() error {
-	return checkRequest("aptly: Users.UpdateStatusBulk", r == nil, func(p *validate.Problems) {
-		checkUserIDs(p, r.UserIDs)
-		r.Status.check(p, "status")
-	})
+	var p validate.Problems
+	if present(&p, r) {
+		checkUserIDs(&p, r.UserIDs)
+		r.Status.check(&p, "status")
+	}
+	return validationError("aptly: Users.UpdateStatusBulk", &p)
 }
 
 // AptlyUpdateStatusResult is Aptly's answer to a bulk status update: counts
@@ -226,9 +230,11 @@ type AptlyDeleteUsersRequest struct {
 }
 
 func (r *AptlyDeleteUsersRequest) validate() error {
-	return checkRequest("aptly: Users.DeleteBulk", r == nil, func(p *validate.Problems) {
-		checkUserIDs(p, r.UserIDs)
-	})
+	var p validate.Problems
+	if present(&p, r) {
+		checkUserIDs(&p, r.UserIDs)
+	}
+	return validationError("aptly: Users.DeleteBulk", &p)
 }
 
 // AptlyDeleteUsersResult is Aptly's answer to a bulk delete: how many users

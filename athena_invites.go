@@ -47,8 +47,9 @@ type AthenaTargetInviteRequest struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *AthenaTargetInviteRequest) Validate() error {
-	return checkRequest("athena: Invites.SendToTargets", r == nil, func(p *validate.Problems) {
-		r.checkPerson(p)
+	var p validate.Problems
+	if present(&p, r) {
+		r.checkPerson(&p)
 		switch {
 		case len(r.WebsiteIDs) > 0 && len(r.GroupIDs) > 0:
 			p.Add("website_ids", "and group_ids are mutually exclusive; send one invite per kind of target")
@@ -64,7 +65,8 @@ func (r *AthenaTargetInviteRequest) Validate() error {
 			}
 			p.UUIDs(t.name, t.ids)
 		}
-	})
+	}
+	return validationError("athena: Invites.SendToTargets", &p)
 }
 
 // checkPerson checks everything but the targets.
@@ -265,7 +267,8 @@ type AthenaInviteRequest struct {
 // validate refuses an id that does not go with Type, though the documents'
 // example sends one: its meaning is not documented.
 func (r *AthenaInviteRequest) validate() error {
-	return checkRequest("athena: Invites.Send", r == nil, func(p *validate.Problems) {
+	var p validate.Problems
+	if present(&p, r) {
 		if p.Required("type", string(r.Type)) {
 			p.OneOf("type", string(r.Type), string(AthenaScopeOrganization), string(AthenaScopeWebsite), string(AthenaScopeGroup))
 		}
@@ -274,9 +277,10 @@ func (r *AthenaInviteRequest) validate() error {
 		}
 		p.Email("email", r.Email)
 		p.OneOf("role", string(r.Role), string(AthenaRoleAdmin), string(AthenaRoleViewer))
-		r.checkTarget(p, "website_id", r.WebsiteID, AthenaScopeWebsite)
-		r.checkTarget(p, "group_id", r.GroupID, AthenaScopeGroup)
-	})
+		r.checkTarget(&p, "website_id", r.WebsiteID, AthenaScopeWebsite)
+		r.checkTarget(&p, "group_id", r.GroupID, AthenaScopeGroup)
+	}
+	return validationError("athena: Invites.Send", &p)
 }
 
 // checkTarget requires id for type kind and refuses it with the others.

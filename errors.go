@@ -216,16 +216,12 @@ func validationError(op string, p *validate.Problems) error {
 	return &ValidationError{Op: op, Problems: fe}
 }
 
-// checkRequest reports what check finds in a request, or that it is nil,
-// as a *ValidationError of op.
-func checkRequest(op string, isNil bool, check func(p *validate.Problems)) error {
-	var p validate.Problems
-	if isNil {
+// present notes in p a nil request, and reports whether r is one to check.
+func present[T any](p *validate.Problems, r *T) bool {
+	if r == nil {
 		p.Add("request", "is nil")
-	} else {
-		check(&p)
 	}
-	return validationError(op, &p)
+	return r != nil
 }
 
 // RequestError reports a call that got no answer: the connection failed,

@@ -66,7 +66,11 @@ func newResponse(resp *http.Response, attempts int, body []byte) Response {
 
 // headerInt returns the integer in h's header name, or 0.
 func headerInt(h http.Header, name string) int {
-	n, _ := strconv.Atoi(h.Get(name))
+	v := h.Get(name)
+	if v == "" {
+		return 0 // without the error Atoi would allocate
+	}
+	n, _ := strconv.Atoi(v)
 	return n
 }
 

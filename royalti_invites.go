@@ -34,9 +34,11 @@ type RoyaltiInviteRequest struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *RoyaltiInviteRequest) Validate() error {
-	return checkRequest("royalti: Invites.Send", r == nil, func(p *validate.Problems) {
+	var p validate.Problems
+	if present(&p, r) {
 		p.Email("email", r.Email)
-	})
+	}
+	return validationError("royalti: Invites.Send", &p)
 }
 
 // RoyaltiInviteResult is Royalti's answer to an invite.

@@ -45,14 +45,16 @@ type RoyaltiCreateUsersRequest struct {
 
 // Validate reports every problem with r as a *ValidationError, or nil.
 func (r *RoyaltiCreateUsersRequest) Validate() error {
-	return checkRequest("royalti: Users.CreateBulk", r == nil, func(p *validate.Problems) {
+	var p validate.Problems
+	if present(&p, r) {
 		if len(r.Users) == 0 {
 			p.Add("users", "needs at least one user")
 		}
 		for i := range r.Users {
-			checkItem(p, &r.Users[i], i, (*RoyaltiWorkspaceUser).check)
+			checkItem(&p, &r.Users[i], i, (*RoyaltiWorkspaceUser).check)
 		}
-	})
+	}
+	return validationError("royalti: Users.CreateBulk", &p)
 }
 
 func (u *RoyaltiWorkspaceUser) check(p *validate.Problems, prefix string) {
@@ -304,7 +306,8 @@ type RoyaltiDeleteUsersRequest struct {
 }
 
 func (r *RoyaltiDeleteUsersRequest) validate() error {
-	return checkRequest("royalti: Users.DeleteBulk", r == nil, func(p *validate.Problems) {
+	var p validate.Problems
+	if present(&p, r) {
 		if len(r.IDs) == 0 {
 			p.Add("ids", "needs at least one id")
 		}
@@ -319,7 +322,8 @@ func (r *RoyaltiDeleteUsersRequest) validate() error {
 			}
 			first[key] = i
 		}
-	})
+	}
+	return validationError("royalti: Users.DeleteBulk", &p)
 }
 
 // RoyaltiDeleteUsersResult is Royalti's answer to a bulk user deletion.
