@@ -96,13 +96,7 @@ func crashTenant(trial int) string { return fmt.Sprintf("%08d-0000-4000-8000-%01
 // one else, the report must hold one row per input row, none unknown,
 // failed or not sent, and no kill may leave the report torn.
 func TestImportCrashResume(t *testing.T) {
-	bin, err := exec.LookPath("onboard") // the test binary, as TestMain set it up
-	require.NoError(t, err)
-	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(uint64(seed), 0))
-	dir := t.TempDir()
-	url := startFakeProcess(t, bin, dir)
+	bin, rng, dir, url := crashRig(t)
 	for trial, svc := range crashServices {
 		crashTrial(t, bin, url, dir, trial, svc, rng)
 	}
@@ -149,13 +143,7 @@ func TestReportNotTornByKill(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes; skipped with -short")
 	}
-	bin, err := exec.LookPath("onboard") // the test binary, as TestMain set it up
-	require.NoError(t, err)
-	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(uint64(seed), 0))
-	dir := t.TempDir()
-	url := startFakeProcess(t, bin, dir)
+	bin, rng, dir, url := crashRig(t)
 	const rows = 300
 	roster := filepath.Join(dir, "roster.csv")
 	report := filepath.Join(dir, "report.csv")
@@ -188,13 +176,7 @@ func TestReportWholeAfterSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes; skipped with -short")
 	}
-	bin, err := exec.LookPath("onboard") // the test binary, as TestMain set it up
-	require.NoError(t, err)
-	seed := time.Now().UnixNano()
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(uint64(seed), 0))
-	dir := t.TempDir()
-	url := startFakeProcess(t, bin, dir)
+	bin, rng, dir, url := crashRig(t)
 	const rows = 300
 	roster := filepath.Join(dir, "roster.csv")
 	report := filepath.Join(dir, "report.csv")
@@ -419,4 +401,17 @@ func startFakeProcess(t *testing.T, bin, dir string) string {
 		case <-time.After(10 * time.Millisecond):
 		}
 	}
+}
+
+// crashRig sets up a crash test: the test binary (as TestMain set it up), a
+// random source whose seed is logged, a temporary directory, and the URL
+// of an onboard fake that runs as a process of its own in it.
+func crashRig(t *testing.T) (bin string, rng *rand.Rand, dir, url string) {
+	t.Helper()
+	bin, err := exec.LookPath("onboard")
+	require.NoError(t, err)
+	seed := time.Now().UnixNano()
+	t.Logf("seed %d", seed)
+	dir = t.TempDir()
+	return bin, rand.New(rand.NewPCG(uint64(seed), 0)), dir, startFakeProcess(t, bin, dir)
 }
