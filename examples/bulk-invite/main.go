@@ -7,7 +7,8 @@
 //	go run ./examples/bulk-invite -in staff.csv -journal staff.journal
 //
 // After a crash or a Ctrl-C, run it again with the same -journal: nobody is
-// invited twice. With no environment set it uses an in-process fake; for a
+// invited twice, and whoever the crash left unknown is looked up on Aptly
+// (WithReconcile), then invited if not there. With no environment set it uses an in-process fake; for a
 // real tenant set ONBOARD_APTLY_URL, ONBOARD_APTLY_TOKEN and
 // ONBOARD_APTLY_TENANT_ID. "onboard aptly invite" does this and more. Exit
 // status: 0 when everyone was invited, 1 when anyone was not, 2 on error.
@@ -93,7 +94,8 @@ func run(ctx context.Context, in, journal string, getenv func(string) string, st
 	out := csv.NewWriter(stdout)
 	_ = out.Write([]string{"row", "email", "outcome", "reason"})
 	status := 0
-	for o := range client.Invites.SendBulkSeq(ctx, &onboard.AptlyBulkInviteRequest{TenantID: tenant}, people, onboard.WithJournal(j)) {
+	opts := []onboard.BulkOption{onboard.WithJournal(j), onboard.WithReconcile(0), onboard.WithResendInFlight()}
+	for o := range client.Invites.SendBulkSeq(ctx, &onboard.AptlyBulkInviteRequest{TenantID: tenant}, people, opts...) {
 		reason := o.Message
 		if o.DuplicateOf != nil {
 			reason = fmt.Sprintf("repeats row %d, whose outcome it shares", *o.DuplicateOf+1)
