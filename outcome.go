@@ -55,7 +55,7 @@ func (r *BulkReport[T]) In(states ...State) []Outcome[T] {
 }
 
 // Items returns the items whose outcome is in one of states, or all items,
-// in input order: Items(StateFailed, StateNotSent) can be sent again.
+// in input order: Items(StateNotSent) can be sent again as they are.
 func (r *BulkReport[T]) Items(states ...State) []T {
 	var out []T
 	for _, o := range r.Outcomes {

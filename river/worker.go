@@ -112,7 +112,11 @@ func (w *shardWorker) Work(ctx context.Context, job *river.Job[shardArgs]) error
 	store := &journalStore{ctx: ctx, pool: w.pool, id: id, shard: shard, onSync: testSyncHook}
 	outs, err := w.run(ctx, id, shard, store)
 	if err != nil {
-		return fmt.Errorf("import %s shard %d: %w", id, shard, err)
+		err = fmt.Errorf("import %s shard %d: %w", id, shard, err)
+		if w.cfg.Logger != nil && ctx.Err() == nil {
+			w.cfg.Logger.Warn("onboardriver: a shard failed; River tries it again later", "err", err)
+		}
+		return err
 	}
 	return w.complete(ctx, job, outs)
 }

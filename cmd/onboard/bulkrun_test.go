@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/onboardkit/onboard"
 )
 
 // TestImportPathsCheckedFirst checks that --report, --journal and --file
@@ -94,4 +96,14 @@ func listDir(t *testing.T, dir string) map[string]string {
 		out[e.Name()] = string(b)
 	}
 	return out
+}
+
+// A row's reason names the command's flag where the SDK's words name its
+// option.
+func TestRowVerdictNamesTheFlag(t *testing.T) {
+	o := onboard.Outcome[string]{State: onboard.StateUnknown, Replayed: true,
+		Message: "sent, no answer; the server may or may not have done it (WithResendInFlight sends it again)"}
+	v := rowVerdict(o, "", func(int) string { return "2" })
+	assert.Contains(t, v.reason, "(--resend-in-flight sends it again)")
+	assert.NotContains(t, v.reason, "WithResendInFlight")
 }

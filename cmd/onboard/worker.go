@@ -132,6 +132,18 @@ func workerClients(cfg *onboardriver.WorkerConfig, env *environment, db *databas
 	if cfg.Aptly == nil && cfg.Royalti == nil {
 		return usageErrorf("no service to send to: set %s or %s (and its credential) in %s", envAptlyURL, envRoyaltiURL, env.where())
 	}
+	// A shard of a service this worker has no credential for fails, and
+	// says which to set (in the log, and again at each retry).
+	if cfg.Aptly == nil {
+		cfg.Aptly = func(context.Context, string) (*onboard.AptlyClient, error) {
+			return nil, fmt.Errorf("this worker has no Aptly credential: start one with %s set", envAptlyURL)
+		}
+	}
+	if cfg.Royalti == nil {
+		cfg.Royalti = func(context.Context, string) (*onboard.RoyaltiClient, error) {
+			return nil, fmt.Errorf("this worker has no Royalti credential: start one with %s set", envRoyaltiURL)
+		}
+	}
 	return nil
 }
 
