@@ -82,8 +82,9 @@ func TestWorkerChild(t *testing.T) {
 	cfg := testWorkerConfig(url, pool, proofInterval)
 	// A resumed shard first reads back every user of its tenant's service
 	// (Aptly's list has no filter: 700 pages at 100,000 rows), paced with
-	// the other shards: its attempt must outlast that pass.
-	cfg.JobTimeout, cfg.RescueAfter = 40*time.Second, 45*time.Second
+	// the other shards: its attempt must outlast that pass, also under -race
+	// on a busy machine, or each attempt starts the pass again.
+	cfg.JobTimeout, cfg.RescueAfter = 90*time.Second, 95*time.Second
 	cfg.Bulk = []onboard.BulkOption{onboard.WithBatchSize(proofBatch)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
