@@ -148,13 +148,23 @@ func matchByKey[R any](out []verdict, batchKey func(i int) string, results []R, 
 
 // collectBatches runs spec over a slice and gathers the report.
 func collectBatches[T any](ctx context.Context, spec *batchSpec[T], items []T, opts []BulkOption) (*BulkReport[T], error) {
-	rep := &BulkReport[T]{Outcomes: make([]Outcome[T], 0, len(items)), readBack: spec.readBack}
+	rep := &BulkReport[T]{readBack: spec.readBack}
+	sorted := true
 	err := runBatches(ctx, spec, opts, len(items), slices.Values(items), func(o Outcome[T]) bool {
+		if rep.Outcomes == nil {
+			// Made now, not before the first batch is sent: clearing it takes time.
+			rep.Outcomes = make([]Outcome[T], 0, len(items))
+		}
+		sorted = sorted && o.Index == len(rep.Outcomes)
 		rep.Outcomes = append(rep.Outcomes, o)
 		return true
 	})
-	// Outcomes held back to be read back come last: put them in order.
-	slices.SortStableFunc(rep.Outcomes, func(a, b Outcome[T]) int { return a.Index - b.Index })
+	if !sorted { // outcomes held back to be read back came last
+		slices.SortStableFunc(rep.Outcomes, func(a, b Outcome[T]) int { return a.Index - b.Index })
+	}
+	if rep.Outcomes == nil {
+		rep.Outcomes = []Outcome[T]{}
+	}
 	return rep, err
 }
 
