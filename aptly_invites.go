@@ -148,13 +148,13 @@ func (s *AptlyInvites) bulkInviteSpec(op string, req *AptlyBulkInviteRequest) *b
 		alreadyThere: match.AptlyAlready,
 		target:       batchTarget(s.client, ep),
 		readBack:     aptlyRead(s.client, aptlyInvited, func(p *AptlyInvitee) string { return p.Email }, func(u *AptlyUser) string { return u.Email }),
-		send: func(ctx context.Context, body encodedBody, batch []AptlyInvitee, out []verdict) (*Response, error) {
+		send: func(ctx context.Context, body encodedBody, item func(int) *AptlyInvitee, out []verdict) (*Response, error) {
 			res := new(AptlyBulkInviteResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
 			if err != nil {
 				return meta, err
 			}
-			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].Email) },
+			matchByKey(out, func(i int) string { return strings.ToLower(item(i).Email) },
 				res.Results, func(r *AptlyEmailResult) string { return strings.ToLower(r.Email) },
 				func(r *AptlyEmailResult) verdict { return verdictOf(r.Success, r.Message, "") }, "email")
 			return meta, nil

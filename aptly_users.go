@@ -337,7 +337,7 @@ func userIDSpec(op, target string, precheck error, frame bodyFrame, read readbac
 		alreadyThere: func(string) bool { return false },
 		target:       target,
 		readBack:     read,
-		send: func(ctx context.Context, body encodedBody, _ []string, out []verdict) (*Response, error) {
+		send: func(ctx context.Context, body encodedBody, _ func(int) *string, out []verdict) (*Response, error) {
 			return send(ctx, body, out)
 		},
 	}

@@ -233,14 +233,14 @@ func (s *AthenaInvites) targetSpec(op string, req *AthenaTargetInviteRequest) *b
 		alreadyThere: match.AthenaAlready,
 		target:       batchTarget(s.client, ep),
 		readBack:     athenaRead(s.client, template),
-		send: func(ctx context.Context, body encodedBody, batch []AthenaTarget, out []verdict) (*Response, error) {
+		send: func(ctx context.Context, body encodedBody, item func(int) *AthenaTarget, out []verdict) (*Response, error) {
 			wire := new(targetInviteWire)
 			meta, err := sendBatch(ctx, s.client, ep, body, wire)
 			if err != nil {
 				return meta, err
 			}
 			res := wire.result()
-			matchByKey(out, func(i int) string { return strings.ToLower(batch[i].ID) },
+			matchByKey(out, func(i int) string { return strings.ToLower(item(i).ID) },
 				res.Results, func(r *AthenaTargetResult) string { return strings.ToLower(cmp.Or(r.WebsiteID, r.GroupID)) },
 				func(r *AthenaTargetResult) verdict { return verdictOf(r.Success, r.Message, r.UserID) }, "target")
 			return meta, nil

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -42,8 +43,7 @@ type chunk[T any] struct {
 	seq     int          // in the order cut: the journal's batch number
 	batchNo int          // in the order dispatched: batchEvent.Batch
 	outs    []Outcome[T] // one per input item, in order
-	batch   []T          // the valid items
-	pos     []int        // pos[i] is the index in outs of batch[i]
+	pos     []int        // the batch: pos[i] is the index in outs of its item i
 	marks   []seen.Ref   // each of outs' entry in the run's seen.Set, if any
 	body    encodedBody  // the batch's request
 	out     []verdict    // filled by send
@@ -301,7 +301,7 @@ func (r *batchRun[T]) addToBatch(out Outcome[T], it *T, k itemKeys, prior bool) 
 	// With repeats not sent, an item of one key cannot meet its key in the
 	// batch: only two keys (Royalti's name and email) need the batch's set.
 	useKeys := r.seen == nil || k.k2 != ""
-	if useKeys && (r.hasKey(k.k1) || r.hasKey(k.k2)) || len(r.cur.batch) > 0 && k.kind != r.kind {
+	if useKeys && (r.hasKey(k.k1) || r.hasKey(k.k2)) || len(r.cur.pos) > 0 && k.kind != r.kind {
 		if !r.cut() {
 			return false
 		}
@@ -334,8 +334,7 @@ func (r *batchRun[T]) addToBatch(out Outcome[T], it *T, k itemKeys, prior bool) 
 		c.prior = append(c.prior, prior)
 	}
 	c.pos = append(c.pos, len(c.outs))
-	c.batch = append(c.batch, out.Item)
-	return r.addSettled(out, &k) && (len(c.batch) < r.size || r.cut())
+	return r.addSettled(out, &k) && (len(c.pos) < r.size || r.cut())
 }
 
 // addSettled puts an item in the current chunk: one of its batch, or one
@@ -417,7 +416,7 @@ func (r *batchRun[T]) newChunk() *chunk[T] {
 	if r.known >= 0 {
 		n = max(0, min(r.size, r.known-r.next+1))
 	}
-	return &chunk[T]{outs: make([]Outcome[T], 0, n), batch: make([]T, 0, n), pos: make([]int, 0, n), marks: make([]seen.Ref, 0, n)}
+	return &chunk[T]{outs: make([]Outcome[T], 0, n), pos: make([]int, 0, n), marks: make([]seen.Ref, 0, n)}
 }
 
 // cut closes the current chunk: it waits for room in the window, then
@@ -431,7 +430,7 @@ func (r *batchRun[T]) cut() bool {
 	if c == nil || len(c.outs) == 0 {
 		return true
 	}
-	if len(c.batch) > 0 {
+	if len(c.pos) > 0 {
 		c.body = append(c.body, r.spec.frames[r.kind].tail...)
 	}
 	// Nothing is sent before the journal's items are all checked: the
@@ -450,7 +449,7 @@ func (r *batchRun[T]) cut() bool {
 		r.launchHeld()
 	}
 	switch st := r.stopped.Load(); {
-	case len(c.batch) == 0 && len(c.unsettled) == 0:
+	case len(c.pos) == 0 && len(c.unsettled) == 0:
 		if st == nil {
 			if err := r.recordSkipped(c); err != nil {
 				r.stop(err)
@@ -567,7 +566,8 @@ func (r *batchRun[T]) work() {
 
 // send sends c's batch through the client and settles its items.
 func (r *batchRun[T]) send(c *chunk[T]) {
-	c.out = make([]verdict, len(c.batch))
+	c.out = slices.Grow(c.out[:0], len(c.pos))[:len(c.pos)]
+	clear(c.out)
 	if err := r.syncBatch(c); err != nil {
 		r.stop(err)
 		settleStopped(c, r.stopped.Load())
@@ -575,11 +575,14 @@ func (r *batchRun[T]) send(c *chunk[T]) {
 		return
 	}
 	r.event(c, batchSent, nil, nil)
-	meta, err := r.spec.send(r.sendCtx, c.body, c.batch, c.out)
+	meta, err := r.spec.send(r.sendCtx, c.body, c.item, c.out)
 	r.event(c, batchAnswered, meta, err)
 	r.settle(c, meta, err)
 	r.recordAnswer(c, meta, err)
 }
+
+// item returns item i of c's batch.
+func (c *chunk[T]) item(i int) *T { return &c.outs[c.pos[i]].Item }
 
 // settle fills the outcomes of c's batch from its answer, or its failure.
 func (r *batchRun[T]) settle(c *chunk[T], meta *Response, err error) {
@@ -675,11 +678,9 @@ func (r *batchRun[T]) emitReady() bool {
 	return true
 }
 
-// recycle keeps an emitted chunk's storage for a later chunk, dropping its
-// references to the caller's items.
+// recycle keeps an emitted chunk's storage for a later chunk. Its old items
+// are not cleared: they are overwritten, and the free list ends with the run.
 func (r *batchRun[T]) recycle(c *chunk[T]) {
-	clear(c.outs)
-	clear(c.batch)
-	*c = chunk[T]{outs: c.outs[:0], batch: c.batch[:0], pos: c.pos[:0], marks: c.marks[:0]}
+	*c = chunk[T]{outs: c.outs[:0], pos: c.pos[:0], marks: c.marks[:0], out: c.out[:0]}
 	r.free = append(r.free, c)
 }

@@ -48,9 +48,10 @@ type batchSpec[T any] struct {
 	target string
 	// readBack settles unknown items by reading the service (reconcile.go).
 	readBack readback.Reader[T]
-	// send sends one batch and fills out (zeroed: unknown) from the answer,
-	// returning the last attempt's metadata; an error means no per-item answer.
-	send func(ctx context.Context, body encodedBody, batch []T, out []verdict) (*Response, error)
+	// send sends one batch, whose item i is item(i), and fills out (zeroed:
+	// unknown) from the answer, returning the last attempt's metadata; an
+	// error means no per-item answer.
+	send func(ctx context.Context, body encodedBody, item func(i int) *T, out []verdict) (*Response, error)
 }
 
 // bodyFrame is a batch request's body around its item list.

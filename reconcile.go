@@ -147,7 +147,7 @@ func (r *batchRun[T]) readJournalBack(c *chunk[T]) {
 	var settled []*Outcome[T]
 	k := 0
 	for _, ch := range chunks {
-		drop := make([]bool, len(ch.batch))
+		drop := make([]bool, len(ch.pos))
 		for _, p := range ch.unsettled {
 			v := res[k].Verdict
 			if b := slices.Index(ch.pos, p); b >= 0 { // sent again, unless found
@@ -173,31 +173,31 @@ func (r *batchRun[T]) readJournalBack(c *chunk[T]) {
 func (r *batchRun[T]) prune(c *chunk[T], drop []bool) {
 	kind := 0
 	if r.spec.kind != nil {
-		kind = r.spec.kind(&c.batch[0])
+		kind = r.spec.kind(c.item(0))
 	}
 	f := r.spec.frames[kind]
 	c.body = append(c.body[:0], f.head...)
 	n := 0
-	for i := range c.batch {
+	for i := range c.pos {
 		if drop[i] {
 			continue
 		}
-		if data, err := r.encode(&c.batch[i]); err == nil {
+		if data, err := r.encode(c.item(i)); err == nil {
 			if n > 0 {
 				c.body = append(c.body, ',')
 			}
 			c.body = append(c.body, data...)
 		}
-		c.batch[n], c.pos[n], c.hashes[n], c.prior[n] = c.batch[i], c.pos[i], c.hashes[i], c.prior[i]
+		c.pos[n], c.hashes[n], c.prior[n] = c.pos[i], c.hashes[i], c.prior[i]
 		n++
 	}
-	c.batch, c.pos, c.hashes, c.prior = c.batch[:n], c.pos[:n], c.hashes[:n], c.prior[:n]
+	c.pos, c.hashes, c.prior = c.pos[:n], c.hashes[:n], c.prior[:n]
 	c.body = append(c.body, f.tail...)
 }
 
 // allReadBack settles c when reading back took every item out of its batch.
 func (r *batchRun[T]) allReadBack(c *chunk[T]) bool {
-	if len(c.batch) > 0 {
+	if len(c.pos) > 0 {
 		return false
 	}
 	if c.done = true; r.stopped.Load() == nil {

@@ -77,7 +77,11 @@ func (s *RoyaltiUsers) CreateBulk(ctx context.Context, req *RoyaltiCreateUsersRe
 	if err := s.client.call(ctx, createUsers, nil, req, res, opts); err != nil {
 		return nil, err
 	}
-	res.Outcomes = matchCreated(req.Users, res.CreatedUsers, res.Errors)
+	results := matchCreated(len(req.Users), func(i int) *RoyaltiWorkspaceUser { return &req.Users[i] }, res.CreatedUsers, res.Errors)
+	res.Outcomes = make([]Outcome[RoyaltiWorkspaceUser], len(results))
+	for i, r := range results {
+		res.Outcomes[i] = Outcome[RoyaltiWorkspaceUser]{Index: i, Item: req.Users[i], State: stateOf(r.Verdict), Message: r.Reason}
+	}
 	markDoneEarlier(res.Outcomes, meta.Attempts)
 	return res, nil
 }
@@ -132,32 +136,28 @@ func (s *RoyaltiUsers) createBulkSpec(op string, req *RoyaltiCreateUsersRequest)
 		alreadyThere: match.RoyaltiAlready,
 		target:       batchTarget(s.client, ep),
 		readBack:     royaltiRead(s.client, royaltiCreated, func(u *RoyaltiWorkspaceUser) string { return u.Email }, func(u *RoyaltiUser) string { return cmp.Or(u.Email, u.User.Email) }, 3),
-		send: func(ctx context.Context, body encodedBody, batch []RoyaltiWorkspaceUser, out []verdict) (*Response, error) {
+		send: func(ctx context.Context, body encodedBody, item func(int) *RoyaltiWorkspaceUser, out []verdict) (*Response, error) {
 			res := new(RoyaltiCreateUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
 			if err != nil {
 				return meta, err
 			}
-			for i, o := range matchCreated(batch, res.CreatedUsers, res.Errors) {
-				out[i] = verdict{state: o.State, message: o.Message}
+			for i, r := range matchCreated(len(out), item, res.CreatedUsers, res.Errors) {
+				out[i] = verdict{state: stateOf(r.Verdict), message: r.Reason}
 			}
 			return meta, nil
 		},
 	}
 }
 
-// matchCreated ties Royalti's created names and error texts to the users.
-func matchCreated(users []RoyaltiWorkspaceUser, created, errs []string) []Outcome[RoyaltiWorkspaceUser] {
-	people := make([]match.Person, len(users))
-	for i, u := range users {
+// matchCreated ties Royalti's created names and error texts to n users.
+func matchCreated(n int, user func(i int) *RoyaltiWorkspaceUser, created, errs []string) []match.Result {
+	people := make([]match.Person, n)
+	for i := range people {
+		u := user(i)
 		people[i] = match.Person{Name: fullName(u.FirstName, u.LastName), Email: u.Email}
 	}
-	results := match.Royalti(people, created, errs)
-	out := make([]Outcome[RoyaltiWorkspaceUser], len(users))
-	for i, r := range results {
-		out[i] = Outcome[RoyaltiWorkspaceUser]{Index: i, Item: users[i], State: stateOf(r.Verdict), Message: r.Reason}
-	}
-	return out
+	return match.Royalti(people, created, errs)
 }
 
 func stateOf(v match.Verdict) State {
@@ -401,11 +401,15 @@ func (s *RoyaltiUsers) deleteBulkSpec(op string, req *RoyaltiDeleteUsersRequest)
 		alreadyThere: func(string) bool { return true },
 		target:       batchTarget(s.client, ep),
 		readBack:     royaltiRead(s.client, royaltiDeleted, userID, func(u *RoyaltiUser) string { return u.ID }, 0),
-		send: func(ctx context.Context, body encodedBody, batch []string, out []verdict) (*Response, error) {
+		send: func(ctx context.Context, body encodedBody, item func(int) *string, out []verdict) (*Response, error) {
 			res := new(RoyaltiDeleteUsersResult)
 			meta, err := sendBatch(ctx, s.client, ep, body, res)
 			if err == nil {
-				matchDeletions(batch, res, out)
+				ids := make([]string, len(out))
+				for i := range ids {
+					ids[i] = *item(i)
+				}
+				matchDeletions(ids, res, out)
 			}
 			return meta, err
 		},
