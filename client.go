@@ -12,7 +12,6 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/onboardkit/onboard/internal/pace"
-	"github.com/onboardkit/onboard/internal/retry"
 	"github.com/onboardkit/onboard/internal/validate"
 )
 
@@ -110,7 +109,7 @@ type client struct {
 	auth Authenticator
 	// httpClient is the template of each call's http.Client.
 	httpClient  http.Client
-	policy      retry.Policy
+	policy      retryPolicy
 	retries     int           // each call makes at most retries+1 attempts
 	waitFirst   time.Duration // the first back-off between attempts
 	waitLongest time.Duration // the longest, which also caps Retry-After
@@ -146,7 +145,7 @@ func newClient(op, baseURL string, auth Authenticator, limit func() *rate.Limite
 
 	c := &client{kind: strings.TrimPrefix(op, "New"), base: base, auth: auth, userAgent: s.userAgent, maxBody: s.maxBody,
 		retries: s.retries, waitFirst: s.waitFirst, waitLongest: s.waitLongest, logger: s.logger,
-		policy: retry.Policy{ServerErrors: s.serverErrors}}
+		policy: retryPolicy{serverErrors: s.serverErrors}}
 	if !s.noPacing {
 		c.pacer = &pace.Pacer{Limiter: s.limiter}
 		if !s.limiterSet && limit != nil {
