@@ -134,6 +134,11 @@ func WithResendInFlight() BulkOption {
 	return func(s *bulkSettings) { s.resendInFlight = true }
 }
 
+// ErrInFlight matches the Err of an unknown item that an earlier run on the
+// journal sent without an answer that settles it; WithResendInFlight sends
+// such items again.
+var ErrInFlight = errors.New("onboard: an earlier run sent this item and got no answer that settles it; WithResendInFlight sends it again")
+
 // ErrJournalBusy matches the error of OpenJournal or NewJournal given a
 // journal that another Journal holds.
 var ErrJournalBusy = errors.New("onboard: the journal is in use by another run")
@@ -357,7 +362,7 @@ func (r *batchRun[T]) fromJournal(out *Outcome[T], it *T, rec journal.Item, kind
 		if r.jr.resend {
 			return false, true
 		}
-		out.State, out.Attempts = StateUnknown, log.Attempts(rec)
+		out.State, out.Attempts, out.Err = StateUnknown, log.Attempts(rec), ErrInFlight
 		if out.Message = unsettledMessage(log, rec); rec.State == journal.Unknown {
 			out.Message = log.Message(rec)
 		}
@@ -376,7 +381,7 @@ func hashItem(kind int, itemJSON []byte) uint64 {
 
 // unsettledMessage says why an item an earlier run sent is unknown.
 func unsettledMessage(log *journal.Log, rec journal.Item) string {
-	const tail = "; the server may or may not have done it (WithResendInFlight sends it again)"
+	const tail = "; the server may or may not have done it"
 	run, batch := log.Batch(rec)
 	if rec.State == journal.InFlight {
 		return fmt.Sprintf("sent in batch %d of run %d of the journal, which ended before the answer came%s", batch, run, tail)

@@ -157,7 +157,8 @@ func TestJournal_resumeAfterCrash(t *testing.T) {
 			assert.True(t, o.Replayed, "item %d", i)
 			assert.Equal(t, onboard.StateUnknown, o.State, "item %d", i)
 			assert.Contains(t, o.Message, "ended before the answer came")
-			assert.Contains(t, o.Message, "WithResendInFlight")
+			require.ErrorIs(t, o.Err, onboard.ErrInFlight, "item %d", i)
+			assert.Contains(t, o.Err.Error(), "WithResendInFlight", "the error says how to send it again")
 		default:
 			assert.False(t, o.Replayed, "item %d", i)
 			assert.Equal(t, onboard.StateSucceeded, o.State, "item %d", i)

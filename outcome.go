@@ -27,7 +27,8 @@ type Outcome[T any] struct {
 	// Err says why the item was not sent or is unknown: an *APIError (the
 	// batch rejected whole, or its answer unreadable), a *RequestError (in
 	// transport, or the context ended), a *ValidationError (an invalid item),
-	// or an error matching ErrStopped or ErrDuplicate. An answer that came is used.
+	// or an error matching ErrStopped, ErrDuplicate or ErrInFlight. An answer
+	// that came is used.
 	Err error
 	Key string
 	// DuplicateOf is the Index of the earlier item this one repeats, when it

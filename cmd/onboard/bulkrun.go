@@ -425,8 +425,9 @@ func rowVerdict[T any](o onboard.Outcome[T], keyField string, line func(index in
 	if o.DuplicateOf != nil {
 		v.reason = fmt.Sprintf("not sent: it repeats line %s, whose outcome it shares", line(*o.DuplicateOf))
 	}
-	// The SDK's words name its option; the command's user has a flag.
-	v.reason = strings.ReplaceAll(v.reason, "WithResendInFlight", "--resend-in-flight")
+	if errors.Is(o.Err, onboard.ErrInFlight) && o.State == onboard.StateUnknown {
+		v.reason = o.Message + " (--resend-in-flight sends it again)" // the SDK's error names its option
+	}
 	if o.Replayed {
 		v.reason = strings.TrimSpace(v.reason + " (from the journal: not sent again)")
 	}

@@ -98,11 +98,11 @@ func listDir(t *testing.T, dir string) map[string]string {
 	return out
 }
 
-// A row's reason names the command's flag where the SDK's words name its
-// option.
+// A row an earlier run sent without an answer names the command's flag,
+// where the SDK's error names its option.
 func TestRowVerdictNamesTheFlag(t *testing.T) {
-	o := onboard.Outcome[string]{State: onboard.StateUnknown, Replayed: true,
-		Message: "sent, no answer; the server may or may not have done it (WithResendInFlight sends it again)"}
+	o := onboard.Outcome[string]{State: onboard.StateUnknown, Replayed: true, Err: onboard.ErrInFlight,
+		Message: "sent in batch 2 of run 1 of the journal, which ended before the answer came; the server may or may not have done it"}
 	v := rowVerdict(o, "", func(int) string { return "2" })
 	assert.Contains(t, v.reason, "(--resend-in-flight sends it again)")
 	assert.NotContains(t, v.reason, "WithResendInFlight")
