@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -51,8 +52,8 @@ invalid row is reported as today and not enqueued (exit status 1). The
 import id is --import-id, or else derived from the service, the tenant and
 the file's bytes, so that running the same command again enqueues nothing;
 it is printed on stderr. Each row's key is its line number, as in a journal.
-A person listed twice is sent once only when both rows fall in one shard
-of 1,000; otherwise the service is asked twice, and may refuse the second.
+A person listed twice is enqueued once: the repeat is reported ("not
+enqueued: email repeats line 4") and shares that row's outcome.
 The database's tables are created or updated first (safe to repeat).`
 
 // derivedImportID names the import of file for service and tenant by its
@@ -100,7 +101,7 @@ func queueRows[T onboardriver.Person](ctx context.Context, o *cmdIO, c *importCm
 		return err
 	}
 	t := newTally("row")
-	valid, err := reportInvalid(c, func(line int, item *T, v verdict) error {
+	valid, err := reportNotEnqueued(c, func(line int, item *T, v verdict) error {
 		t.add(v)
 		return w.write(line, c.key(item), v.outcome, v.field, v.reason, v.id)
 	})
@@ -119,17 +120,17 @@ func queueRows[T onboardriver.Person](ctx context.Context, o *cmdIO, c *importCm
 	return nil
 }
 
-// reportInvalid writes the file's invalid rows and returns how many are
-// valid.
-func reportInvalid[T any](c *importCmd[T], write func(int, *T, verdict) error) (int, error) {
+// reportNotEnqueued writes the file's rows that are not to be enqueued,
+// invalid or repeated, and returns how many are.
+func reportNotEnqueued[T any](c *importCmd[T], write func(int, *T, verdict) error) (int, error) {
 	rows, err := openRows[T](c.file, c.schema)
 	if err != nil {
 		return 0, err
 	}
 	defer func() { _ = rows.Close() }() // read only
-	valid := 0
+	valid, verdictOf := 0, queueFilter(c)
 	for r := range rows.all() {
-		v, ok := queueVerdict(c, &r)
+		v, ok := verdictOf(&r)
 		if ok {
 			valid++
 			continue
@@ -141,13 +142,28 @@ func reportInvalid[T any](c *importCmd[T], write func(int, *T, verdict) error) (
 	return valid, rows.err
 }
 
-// queueVerdict checks a row as --dry-run does; ok if it is to be enqueued.
-func queueVerdict[T any](c *importCmd[T], r *row[T]) (verdict, bool) {
-	if len(r.problems) > 0 {
-		return problemsVerdict(r.problems), false
+// queueFilter returns a function that checks each row of a file in turn as
+// --dry-run does, ok if it is to be enqueued: valid, and not a repeat of an
+// earlier row's key. Shards are sent apart, so the engine could not catch
+// a repeat in another shard: the repeat is reported here instead.
+func queueFilter[T any](c *importCmd[T]) func(r *row[T]) (verdict, bool) {
+	first := map[string]int{} // a key's first line
+	return func(r *row[T]) (verdict, bool) {
+		if len(r.problems) > 0 {
+			return problemsVerdict(r.problems), false
+		}
+		v := checkVerdict(c.check(&r.item), c.keyField)
+		if v.outcome != outValid {
+			return v, false
+		}
+		k := strings.ToLower(c.key(&r.item))
+		if l, ok := first[k]; ok {
+			v.reason = fmt.Sprintf("not enqueued: %s repeats line %d, which is sent once; this row shares its outcome", c.keyField, l)
+			return v, false
+		}
+		first[k] = r.line
+		return v, true
 	}
-	v := checkVerdict(c.check(&r.item), c.keyField)
-	return v, v.outcome == outValid
 }
 
 // enqueue stores the file's valid rows as import id, after migrating the
@@ -168,8 +184,9 @@ func enqueue[T onboardriver.Person](ctx context.Context, o *cmdIO, c *importCmd[
 	}
 	defer func() { _ = rows.Close() }() // read only
 	items := func(yield func(string, T) bool) {
+		verdictOf := queueFilter(c)
 		for r := range rows.all() {
-			if _, ok := queueVerdict(c, &r); ok && !yield(strconv.Itoa(r.line), r.item) {
+			if _, ok := verdictOf(&r); ok && !yield(strconv.Itoa(r.line), r.item) {
 				return
 			}
 		}

@@ -61,6 +61,12 @@ func TestQueueRound(t *testing.T) {
 	dir := t.TempDir()
 	bad := map[int]bool{5: true, 17: true}
 	aptlyFile := writeRoster(t, dir, "aptly.csv", 40, bad)
+	// Line 42 repeats line 12, in another case: it is not enqueued.
+	f, err := os.OpenFile(aptlyFile, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString("APTLY10@example.com,Again,Person\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
 	royaltiFile := writeRoster(t, dir, "royalti.csv", 25, nil)
 	var all bytes.Buffer // every output, searched for the password
 	runLogged := func(args ...string) (int, string, string) {
@@ -74,6 +80,7 @@ func TestQueueRound(t *testing.T) {
 		assert.Equal(t, exitIncomplete, code, "two invalid rows: %s", stderr)
 		assert.Contains(t, stdout, "5,not-an-email,invalid")
 		assert.Contains(t, stdout, "17,not-an-email,invalid")
+		assert.Contains(t, stdout, `42,APTLY10@example.com,valid,,"not enqueued: email repeats line 12`)
 		assert.Contains(t, stderr, "2 invalid rows not enqueued")
 		if i == 0 {
 			assert.Contains(t, stderr, "import aptly-round: 38 rows enqueued")
