@@ -42,7 +42,9 @@ type Import[T Person] struct {
 	// Tenant is Aptly's tenant id, or the Royalti workspace the worker's
 	// credential belongs to; WorkerConfig's functions are given it.
 	Tenant string
-	// Rows yields each person with its key.
+	// Rows yields each person with its key. A person yielded twice is sent
+	// once only when both fall in one shard: leave repeats out (the onboard
+	// command reports them and enqueues the first).
 	Rows iter.Seq2[string, T]
 	// ShardSize is how many rows one job sends (DefaultShardSize if 0);
 	// keep a shard short enough to finish within WorkerConfig.JobTimeout
