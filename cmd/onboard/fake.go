@@ -146,6 +146,9 @@ func listen(ctx context.Context, o fakeOptions) (net.Listener, error) {
 	return l, nil
 }
 
+// fakeAptlyTenant is a tenant id to suggest: the fake takes any UUID.
+const fakeAptlyTenant = "887fd99a-e3ab-44ac-8253-31f269599f2b"
+
 // announce prints where the fake listens and the credentials it accepts.
 // The first line is "onboard fake: listening on URL".
 func announce(w io.Writer, srv *onboardtest.Server, o fakeOptions) error {
@@ -156,6 +159,7 @@ func announce(w io.Writer, srv *onboardtest.Server, o fakeOptions) error {
 	line("Aptly     %s", srv.AptlyURL())
 	line("          Authorization: Bearer %s", onboardtest.AptlyToken)
 	line("          access key %s, for POST /v1/tenants/access-key/exchange", onboardtest.AptlyAccessKey)
+	line("          tenant: any UUID, such as %s", fakeAptlyTenant)
 	line("AthenaHQ  %s  (organization %s)", srv.AthenaURL(), onboardtest.AthenaOrganizationID)
 	line("          x-api-key: %s  (websites)", onboardtest.AthenaAPIKey)
 	line("          x-api-key: %s  (global: websites, groups, organization)", onboardtest.AthenaGlobalAPIKey)

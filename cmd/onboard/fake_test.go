@@ -157,6 +157,7 @@ func TestFakeServes(t *testing.T) {
 	first, _, _ := strings.Cut(f.stdout.String(), "\n")
 	assert.Equal(t, "onboard fake: listening on "+f.url, first)
 	assert.Contains(t, f.stdout.String(), "Limit     2 requests per 1h0m0s per credential")
+	assert.Contains(t, f.stdout.String(), "tenant: any UUID, such as "+fakeAptlyTenant)
 	assert.Equal(t, "onboard fake: stopping\nonboard fake: stopped\n", f.stderr.String())
 	assert.NoFileExists(t, f.ready)
 }

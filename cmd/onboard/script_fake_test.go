@@ -16,7 +16,7 @@ import (
 // Fixed ids the scripts use, exported to them as $TENANT, $SITE1, $SITE2
 // and $GROUP1.
 const (
-	scriptTenant = "887fd99a-e3ab-44ac-8253-31f269599f2b"
+	scriptTenant = fakeAptlyTenant // the tenant the fake's banner suggests
 	scriptSite1  = "11111111-1111-4111-8111-111111111111"
 	scriptSite2  = "22222222-2222-4222-8222-222222222222"
 	scriptGroup1 = "33333333-3333-4333-8333-333333333333"
