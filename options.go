@@ -13,11 +13,8 @@ import (
 	"github.com/onboardkit/onboard/internal/pace"
 )
 
-// Defaults for the options below.
+// Defaults for the options below (the retry policy's are in retry.go).
 const (
-	defaultRetries          = 2
-	defaultRetryWaitFirst   = 500 * time.Millisecond
-	defaultRetryWaitLongest = 30 * time.Second
 	defaultTimeout          = 30 * time.Second
 	defaultMaxResponseBytes = 10 << 20
 )

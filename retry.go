@@ -12,6 +12,14 @@ import (
 // The retry policy of every call: what is retried, how long to wait, and
 // the one resend after a 401; go-retryablehttp's CheckRetry and Backoff.
 
+// The policy's defaults: WithRetry(2), and waits between attempts of 500 ms
+// doubling up to 30 s.
+const (
+	defaultRetries          = 2
+	defaultRetryWaitFirst   = 500 * time.Millisecond
+	defaultRetryWaitLongest = 30 * time.Second
+)
+
 // retryPolicy says which failures are retried. The endpoints create users
 // and send invites, so by default only what the server certainly did not
 // process is: 429, 503 with Retry-After, a connection that never opened.
@@ -46,7 +54,7 @@ func (p retryPolicy) retryable(resp *http.Response, err error) bool {
 }
 
 // checkRetry counts the attempt just made and says whether another is due:
-// internal/retry's policy, or once after a 401 to an obtained token. An
+// by the policy, or once after a 401 to an obtained token. An
 // attempt that could not be prepared is not repeated.
 func (l *callLoop) checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	l.attempts++
