@@ -201,7 +201,7 @@ func BenchmarkJournalOverhead(b *testing.B) {
 //
 // At a 5 ms server, where that CPU is not small, "x-vs-pool" is the
 // engine's throughput over a hand-written pool of 8 goroutines calling
-// SendBulk, the two alternated in one loop (target >= 1.0).
+// SendBulk, the two alternated in one loop (target >= 0.95).
 func BenchmarkEngineIdeal(b *testing.B) {
 	all := engineBulkPeople(jbPeopleN)
 	engine := func(c *onboard.AptlyClient) { jbRun(b, c, all, "", 0) }
