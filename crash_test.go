@@ -268,7 +268,7 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 	}
 	var answeredAt []map[int]bool
 	var marks []int
-	everInFlight := map[int]bool{}
+	everInFlight := map[int]int{} // how many kills found an item in flight
 	kills := 1 + rng.IntN(3)
 	batches := sendable/crashBatch + 1 // batches left to answer, roughly
 	for k := range kills {
@@ -290,7 +290,7 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 			st.midRun++
 		}
 		for i := range inFlight {
-			everInFlight[i] = true
+			everInFlight[i]++
 		}
 		batches = (sendable-len(answered)-len(inFlight))/crashBatch + 1
 		answeredAt = append(answeredAt, answered)
@@ -357,8 +357,10 @@ func crashTrial(t *testing.T, rng *rand.Rand, seed uint64, trial int, st *crashS
 }
 
 // crashSentOnce checks that no request after a kill carried an item
-// answered by then, and that only items once in flight were carried twice.
-func crashSentOnce(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInvitee, answeredAt []map[int]bool, marks []int, everInFlight map[int]bool, trial int) {
+// answered by then, and that an item was carried again only once for each
+// kill that found it in flight: the fake drops a request whose client
+// died while it waited, so such a request may have done nothing.
+func crashSentOnce(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInvitee, answeredAt []map[int]bool, marks []int, everInFlight map[int]int, trial int) {
 	email := func(i int) string { return strings.ToLower(people[i].Email) }
 	sent := crashSent(t, srv, 0)
 	for k, mark := range marks {
@@ -370,8 +372,7 @@ func crashSentOnce(t *testing.T, srv *onboardtest.Server, people []onboard.Aptly
 	for i := range people {
 		if n := sent[email(i)]; n > 1 {
 			first := slices.IndexFunc(people, func(p onboard.AptlyInvitee) bool { return strings.EqualFold(p.Email, people[i].Email) })
-			assert.True(t, everInFlight[first], "trial %d: item %d was sent %d times", trial, first, n)
-			assert.LessOrEqual(t, n, 2)
+			assert.LessOrEqual(t, n, 1+everInFlight[first], "trial %d: item %d was sent %d times, in flight at %d kills", trial, first, n, everInFlight[first])
 		}
 	}
 }
@@ -436,7 +437,7 @@ func crashSettled(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyI
 
 // crashFinal checks the end of a trial: one outcome per row, in order, and
 // the server holding each valid person once.
-func crashFinal(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInvitee, rep *onboard.BulkReport[onboard.AptlyInvitee], everInFlight map[int]bool, trial int) {
+func crashFinal(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInvitee, rep *onboard.BulkReport[onboard.AptlyInvitee], everInFlight map[int]int, trial int) {
 	require.Len(t, rep.Outcomes, len(people))
 	first := map[string]int{}
 	valid := map[string]bool{}
@@ -459,7 +460,7 @@ func crashFinal(t *testing.T, srv *onboardtest.Server, people []onboard.AptlyInv
 		if o.State != onboard.StateSucceeded {
 			// Only an item in flight at a kill, which the server did
 			// then, is refused as already there when sent again.
-			assert.True(t, everInFlight[i], "trial %d item %d: %s %s", trial, i, o.State, o.Message)
+			assert.Positive(t, everInFlight[i], "trial %d item %d: %s %s", trial, i, o.State, o.Message)
 			assert.Equal(t, onboard.StateUnknown, o.State)
 		}
 	}
