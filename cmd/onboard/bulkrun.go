@@ -215,6 +215,9 @@ type importCmd[T any] struct {
 	schema   *schema
 	keyField string          // the column naming each row: email, website_id
 	key      func(*T) string // its value
+	// same names what makes two rows one person, as the SDK tells repeats
+	// apart, with its value: nil for the key, letter case aside.
+	same *repeatKey[T]
 	// check validates one item as the SDK will, for --dry-run.
 	check func(*T) error
 	// preflight makes a read-only request with the credential, so that a
@@ -226,6 +229,21 @@ type importCmd[T any] struct {
 	// keys is keyedBy of the run's item type, which may differ from T.
 	keys func(line func(index int) string) onboard.BulkOption
 	verb string // for the progress bar: "inviting"
+}
+
+// repeatKey is what makes two rows one person, when the key alone does not.
+type repeatKey[T any] struct {
+	what string // "name and email"
+	key  func(*T) string
+}
+
+// repeatOf returns who a row names, as the SDK tells repeats apart, and
+// what that is made of.
+func (c *importCmd[T]) repeatOf(item *T) (key, what string) {
+	if c.same != nil {
+		return c.same.key(item), c.same.what
+	}
+	return strings.ToLower(c.key(item)), c.keyField
 }
 
 // runImport reads the whole file once, stopping on a problem with the file
@@ -306,9 +324,9 @@ func dryRun[T any](rows *rowReader[T], c *importCmd[T], write func(int, *T, verd
 		if len(r.problems) == 0 {
 			v = checkVerdict(c.check(&r.item), c.keyField)
 		}
-		if k := strings.ToLower(c.key(&r.item)); v.outcome == outValid {
+		if k, what := c.repeatOf(&r.item); v.outcome == outValid {
 			if l, ok := seen[k]; ok {
-				v.reason = fmt.Sprintf("%s repeats line %d; it will be sent once, and this row will share that row's outcome", c.keyField, l)
+				v.reason = fmt.Sprintf("%s repeats line %d; it will be sent once, and this row will share that row's outcome", what, l)
 			} else {
 				seen[k] = r.line
 			}

@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -156,9 +155,9 @@ func queueFilter[T any](c *importCmd[T]) func(r *row[T]) (verdict, bool) {
 		if v.outcome != outValid {
 			return v, false
 		}
-		k := strings.ToLower(c.key(&r.item))
+		k, what := c.repeatOf(&r.item)
 		if l, ok := first[k]; ok {
-			v.reason = fmt.Sprintf("not enqueued: %s repeats line %d, which is sent once; this row shares its outcome", c.keyField, l)
+			v.reason = fmt.Sprintf("not enqueued: %s repeats line %d, which is sent once; this row shares its outcome", what, l)
 			return v, false
 		}
 		first[k] = r.line

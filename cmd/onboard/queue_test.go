@@ -51,6 +51,16 @@ func writeRoster(t *testing.T, dir, name string, n int, bad map[int]bool) string
 	return path
 }
 
+// appendLine adds a line to the file at path.
+func appendLine(t *testing.T, path, line string) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	require.NoError(t, err)
+	_, err = f.WriteString(line + "\n")
+	require.NoError(t, err)
+	require.NoError(t, f.Close())
+}
+
 // TestQueueRound enqueues an Aptly and a Royalti import twice (the second
 // time nothing is added), runs a worker in the background against the
 // fake, waits on status until both are done, and checks every row's
@@ -61,14 +71,10 @@ func TestQueueRound(t *testing.T) {
 	dir := t.TempDir()
 	bad := map[int]bool{5: true, 17: true}
 	aptlyFile := writeRoster(t, dir, "aptly.csv", 40, bad)
-	// Line 42 repeats line 12, in another case: it is not enqueued.
-	f, err := os.OpenFile(aptlyFile, os.O_APPEND|os.O_WRONLY, 0)
-	require.NoError(t, err)
-	_, err = f.WriteString("APTLY10@example.com,Again,Person\n")
-	require.NoError(t, err)
-	require.NoError(t, f.Close())
+	appendLine(t, aptlyFile, "APTLY10@example.com,Again,Person") // line 42 repeats line 12: not enqueued
 	royaltiFile := writeRoster(t, dir, "royalti.csv", 25, nil)
-	var all bytes.Buffer // every output, searched for the password
+	appendLine(t, royaltiFile, "Royalti3@example.com,first3 , LAST3") // line 27 repeats line 5 by name and email
+	var all bytes.Buffer                                              // every output, searched for the password
 	runLogged := func(args ...string) (int, string, string) {
 		code, stdout, stderr := p.run(t, args...)
 		all.WriteString(stdout + stderr)
@@ -90,8 +96,9 @@ func TestQueueRound(t *testing.T) {
 	}
 	var royaltiID string
 	for i := range 2 {
-		code, _, stderr := runLogged("royalti", "import", "--file", royaltiFile, "--queue")
+		code, stdout, stderr := runLogged("royalti", "import", "--file", royaltiFile, "--queue", "-o", "csv")
 		require.Equal(t, exitOK, code, stderr)
+		assert.Contains(t, stdout, `27,Royalti3@example.com,valid,,"not enqueued: name and email repeats line 5`)
 		id, _, ok := strings.Cut(strings.TrimPrefix(stderr, "onboard: import "), " ")
 		require.True(t, ok, stderr)
 		if i == 0 {

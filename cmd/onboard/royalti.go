@@ -103,6 +103,10 @@ and --send-email, and the workers create them with Royalti's defaults.`,
 	return cmd
 }
 
+// foldSpace is s in lower case with its runs of space made one, as the SDK
+// compares Royalti's names and emails.
+func foldSpace(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+
 // runRoyaltiImport sends the people of the file through Royalti's bulk
 // user creation, or checks them for a --dry-run.
 func runRoyaltiImport(ctx context.Context, opts *royaltiImportOptions) error {
@@ -117,6 +121,11 @@ func runRoyaltiImport(ctx context.Context, opts *royaltiImportOptions) error {
 		schema: schemaOf[onboard.RoyaltiWorkspaceUser]("email"), keyField: "email",
 		key:   func(u *onboard.RoyaltiWorkspaceUser) string { return u.Email },
 		check: checkWorkspaceUser,
+		// Royalti's answers name people by name, so the SDK takes a row for a
+		// repeat only when its name is the same too.
+		same: &repeatKey[onboard.RoyaltiWorkspaceUser]{what: "name and email", key: func(u *onboard.RoyaltiWorkspaceUser) string {
+			return foldSpace(u.FirstName+" "+u.LastName) + "\x00" + foldSpace(u.Email)
+		}},
 	}
 	if opts.queue.queue {
 		spec := &queueSpec{flags: &opts.queue, service: onboardriver.Royalti, tenant: env.get(envRoyaltiSpace), env: env}
