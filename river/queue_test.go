@@ -76,6 +76,7 @@ func TestRunWorkers(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, i, o.Index)
 		assert.Equal(t, fmt.Sprintf("p-%d", i), o.Key)
+		assert.Equal(t, fmt.Sprintf("p-%d@example.com", i), o.Email)
 		i++
 	}
 	assert.Equal(t, 250, i)

@@ -13,8 +13,10 @@ import (
 // Outcome is what became of one row of an import (see onboard.Outcome).
 type Outcome struct {
 	// Index is the row's position in the import, from 0.
-	Index   int
-	Key     string
+	Index int
+	Key   string
+	// Email is the person's address, as enqueued; Outcomes fills it.
+	Email   string
 	State   onboard.State
 	Message string
 	UserID  string
@@ -42,7 +44,9 @@ func stateOf(name string) onboard.State {
 // a shard's appear when its job completes. It stops at the first error.
 func (q *Queue) Outcomes(ctx context.Context, id string) iter.Seq2[Outcome, error] {
 	return func(yield func(Outcome, error) bool) {
-		rows, err := q.pool.Query(ctx, `SELECT idx, key, state, message, user_id FROM onboard_outcome WHERE import_id = $1 ORDER BY shard, idx`, id)
+		rows, err := q.pool.Query(ctx, `SELECT o.idx, o.key, coalesce(r.item->>'email', ''), o.state, o.message, o.user_id
+			FROM onboard_outcome o LEFT JOIN onboard_row r USING (import_id, shard, idx)
+			WHERE o.import_id = $1 ORDER BY o.shard, o.idx`, id)
 		if err != nil {
 			yield(Outcome{}, fmt.Errorf("onboardriver: Outcomes %s: %w", id, err))
 			return
@@ -51,7 +55,7 @@ func (q *Queue) Outcomes(ctx context.Context, id string) iter.Seq2[Outcome, erro
 		for rows.Next() {
 			var o Outcome
 			var state string
-			if err := rows.Scan(&o.Index, &o.Key, &state, &o.Message, &o.UserID); err != nil {
+			if err := rows.Scan(&o.Index, &o.Key, &o.Email, &state, &o.Message, &o.UserID); err != nil {
 				yield(Outcome{}, fmt.Errorf("onboardriver: Outcomes %s: %w", id, err))
 				return
 			}

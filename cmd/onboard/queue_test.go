@@ -120,8 +120,8 @@ func TestQueueRound(t *testing.T) {
 	waitDone(t, p, royaltiID, runLogged)
 	stopWorker()
 
-	checkRows(t, runLogged, "aptly-round", 40, bad)
-	checkRows(t, runLogged, royaltiID, 25, nil)
+	checkRows(t, runLogged, "aptly-round", "aptly", 40, bad)
+	checkRows(t, runLogged, royaltiID, "royalti", 25, nil)
 	assert.Equal(t, 38, p.srv.AptlyUserCount(scriptTenant), "the fake has each valid Aptly person once")
 	assert.NotContains(t, all.String(), testDBPassword)
 }
@@ -176,21 +176,24 @@ func waitDone(t *testing.T, p *inProcess, id string, run func(...string) (int, s
 	}
 }
 
-// checkRows checks that every valid row of a file of n has succeeded, once,
-// keyed by its line, and that no invalid one was enqueued.
-func checkRows(t *testing.T, run func(...string) (int, string, string), id string, n int, bad map[int]bool) {
+// checkRows checks that every valid row of the file of n that writeRoster
+// named name has succeeded, once, keyed by its line and with its email,
+// and that no invalid one was enqueued.
+func checkRows(t *testing.T, run func(...string) (int, string, string), id, name string, n int, bad map[int]bool) {
 	t.Helper()
 	code, stdout, stderr := run("status", id, "--rows", "-o", "csv")
 	require.Equal(t, exitOK, code, stderr)
 	recs, err := csv.NewReader(strings.NewReader(stdout)).ReadAll()
 	require.NoError(t, err)
+	require.Equal(t, []string{"line", "email", "outcome", "reason", "id"}, recs[0])
 	seen := map[int]bool{}
 	for _, r := range recs[1:] {
 		line, err := strconv.Atoi(r[0])
 		require.NoError(t, err)
 		assert.False(t, seen[line] || bad[line], "line %d: one outcome, for a valid row", line)
 		seen[line] = true
-		assert.Equal(t, outSucceeded, r[1], "line %d: %v", line, r)
+		assert.Equal(t, fmt.Sprintf("%s%d@example.com", name, line-2), r[1], "line %d", line)
+		assert.Equal(t, outSucceeded, r[2], "line %d: %v", line, r)
 	}
 	assert.Len(t, seen, n-len(bad))
 }

@@ -37,7 +37,7 @@ func newStatusCmd(f *factory, runF func(context.Context, *statusOptions) error) 
 		Long: `Show how far an import enqueued with --queue has come: its rows and shards,
 in all and done, the shards running now, and the rows' outcomes so far by
 state. --rows lists every row that has an outcome instead, in the file's
-order (line, outcome, reason, id), as the import command's output does.
+order (line, email, outcome, reason, id), as the import command's output does.
 
 Exit status: 0 when the import is done and every row succeeded; 1 when it
 is done and some rows did not (--rows says which); 3 while it is still
@@ -132,11 +132,11 @@ func writeStatus(opts *statusOptions, p onboardriver.Progress, counts map[onboar
 
 // writeStatusRows writes every outcome of the import so far.
 func writeStatusRows(ctx context.Context, opts *statusOptions, q *onboardriver.Queue) error {
-	w := newRecordWriter(opts.io.stdout, opts.io.format, []string{"line", "outcome", "reason", "id"})
+	w := newRecordWriter(opts.io.stdout, opts.io.format, []string{"line", "email", "outcome", "reason", "id"})
 	var err error
 	for o, oerr := range q.Outcomes(ctx, opts.id) {
 		if err = oerr; err == nil {
-			err = w.write(o.Key, o.State.String(), o.Message, o.UserID)
+			err = w.write(o.Key, o.Email, o.State.String(), o.Message, o.UserID)
 		}
 		if err != nil {
 			break
