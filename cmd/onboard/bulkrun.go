@@ -315,21 +315,37 @@ func prepass[T any](path string, s *schema) (int, *T, error) {
 	return n, first, rows.err
 }
 
+// rowChecker returns a function that checks each row of a file in turn as
+// the SDK will before sending it: the row's verdict and, for a valid row
+// naming the person of an earlier valid one, that row's line (else 0) and
+// what makes them one person (repeatOf).
+func rowChecker[T any](c *importCmd[T]) func(r *row[T]) (v verdict, first int, what string) {
+	firsts := map[string]int{} // a person's first line
+	return func(r *row[T]) (verdict, int, string) {
+		if len(r.problems) > 0 {
+			return problemsVerdict(r.problems), 0, ""
+		}
+		v := checkVerdict(c.check(&r.item), c.keyField)
+		if v.outcome != outValid {
+			return v, 0, ""
+		}
+		k, what := c.repeatOf(&r.item)
+		if l, ok := firsts[k]; ok {
+			return v, l, what
+		}
+		firsts[k] = r.line
+		return v, 0, what
+	}
+}
+
 // dryRun validates every row as the SDK would before sending, and notes a
 // key given twice, which the run sends once.
 func dryRun[T any](rows *rowReader[T], c *importCmd[T], write func(int, *T, verdict) error) error {
-	seen := map[string]int{}
+	check := rowChecker(c)
 	for r := range rows.all() {
-		v := problemsVerdict(r.problems)
-		if len(r.problems) == 0 {
-			v = checkVerdict(c.check(&r.item), c.keyField)
-		}
-		if k, what := c.repeatOf(&r.item); v.outcome == outValid {
-			if l, ok := seen[k]; ok {
-				v.reason = fmt.Sprintf("%s repeats line %d; it will be sent once, and this row will share that row's outcome", what, l)
-			} else {
-				seen[k] = r.line
-			}
+		v, first, what := check(&r)
+		if first > 0 {
+			v.reason = fmt.Sprintf("%s repeats line %d; it will be sent once, and this row will share that row's outcome", what, first)
 		}
 		if err := write(r.line, &r.item, v); err != nil {
 			return err

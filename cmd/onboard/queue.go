@@ -146,22 +146,14 @@ func reportNotEnqueued[T any](c *importCmd[T], write func(int, *T, verdict) erro
 // earlier row's key. Shards are sent apart, so the engine could not catch
 // a repeat in another shard: the repeat is reported here instead.
 func queueFilter[T any](c *importCmd[T]) func(r *row[T]) (verdict, bool) {
-	first := map[string]int{} // a key's first line
+	check := rowChecker(c)
 	return func(r *row[T]) (verdict, bool) {
-		if len(r.problems) > 0 {
-			return problemsVerdict(r.problems), false
-		}
-		v := checkVerdict(c.check(&r.item), c.keyField)
-		if v.outcome != outValid {
+		v, first, what := check(r)
+		if first > 0 {
+			v.reason = fmt.Sprintf("not enqueued: %s repeats line %d, which is sent once; this row shares its outcome", what, first)
 			return v, false
 		}
-		k, what := c.repeatOf(&r.item)
-		if l, ok := first[k]; ok {
-			v.reason = fmt.Sprintf("not enqueued: %s repeats line %d, which is sent once; this row shares its outcome", what, l)
-			return v, false
-		}
-		first[k] = r.line
-		return v, true
+		return v, v.outcome == outValid
 	}
 }
 
